@@ -1,0 +1,63 @@
+/**
+ * buildApp(deps): the whole HTTP surface as encapsulated Fastify plugins. It never listens;
+ * main.ts does, and tests call `app.inject()`.
+ * @module
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { Deps } from './deps.ts';
+import { registerErrorHandling } from './http/error_handler.ts';
+import { registerSecurityHeaders } from './http/security_headers.ts';
+import { registerFormBody } from './http/form_body.ts';
+import { parseUrlEncoded } from './http/urlencoded.ts';
+import { registerRequestMetrics } from './ops/request_metrics.ts';
+import discoveryRoutes from './oauth/discovery/route.ts';
+import jwksRoutes from './oauth/jwks/route.ts';
+import authorizeRoutes from './oauth/authorize/route.ts';
+import tokenRoutes from './oauth/token/route.ts';
+import revocationRoutes from './oauth/revoke/route.ts';
+import introspectionRoutes from './oauth/introspect/route.ts';
+import userinfoRoutes from './oauth/userinfo/route.ts';
+import interactionRoutes from './interaction/routes.ts';
+import apiRoutes from './api/routes.ts';
+import opsRoutes from './ops/routes.ts';
+
+export interface AppOptions {
+  deps: Deps;
+}
+
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Form bodies and JSON are small here; a 10 MB post is refused before it is read (SECURITY 42).
+    bodyLimit: 64 * 1024,
+    routerOptions: {
+      querystringParser: (query: string) => parseUrlEncoded(query),
+      maxParamLength: 200,
+    },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    requestTimeout: 30000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  registerErrorHandling(app);
+  registerSecurityHeaders(app, { secure: deps.config.secure });
+  registerFormBody(app);
+  registerRequestMetrics(app, deps.metrics);
+  await app.register(cookie);
+
+  const options: AppOptions = { deps };
+  await app.register(discoveryRoutes, options);
+  await app.register(jwksRoutes, options);
+  await app.register(authorizeRoutes, options);
+  await app.register(interactionRoutes, options);
+  await app.register(tokenRoutes, options);
+  await app.register(revocationRoutes, options);
+  await app.register(introspectionRoutes, options);
+  await app.register(userinfoRoutes, options);
+  await app.register(apiRoutes, options);
+  await app.register(opsRoutes, options);
+  return app;
+}

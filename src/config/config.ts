@@ -1,0 +1,155 @@
+/**
+ * Tessera's configuration: one typed object read from the environment once, at boot.
+ * Every invalid value stops the boot with a message naming the variable (see `ConfigError`).
+ * @module
+ */
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; url: string; schema?: string };
+
+export interface Config {
+  /** TCP port the server listens on. @default 3000 (`PORT`) */
+  port: number;
+  /** Interface to bind. @default "127.0.0.1" (`HOST`) */
+  host: string;
+  /**
+   * The issuer identifier (RFC 8414 §2): the public base URL, with no query or fragment and no
+   * trailing slash. @default `http://localhost:PORT` (`PUBLIC_URL`)
+   */
+  issuer: string;
+  /** True when the issuer is https: cookies get `Secure` and the `__Host-` prefix, HSTS is sent. */
+  secure: boolean;
+  /**
+   * Where data lives. `DATABASE_URL` unset = SQLite in `DATA_DIR/tessera.db`; `sqlite:PATH`;
+   * `postgres://…` (or `postgresql://…`).
+   */
+  database: DatabaseConfig;
+  /** Directory for the embedded database and the generated key-encryption key. @default "./data" (`DATA_DIR`) */
+  dataDir: string;
+  /**
+   * Base64 (or base64url) of 32 random bytes that encrypts signing keys at rest (`KEY_ENCRYPTION_KEY`).
+   * When unset, a key is generated into `DATA_DIR/kek` on first start, with a warning.
+   */
+  keyEncryptionKey?: string;
+  /** pino level. @default "info" (`LOG_LEVEL`) */
+  logLevel: LogLevel;
+  /** Lifetimes in seconds. */
+  ttl: {
+    /** Authorization codes (RFC 6749 §4.1.2: short; ≤ 10 min). @default 60 (`AUTHORIZATION_CODE_TTL`) */
+    authorizationCode: number;
+    /** Access tokens (RFC 9068 JWTs). @default 3600 (`ACCESS_TOKEN_TTL`) */
+    accessToken: number;
+    /** ID tokens. @default 3600 (`ID_TOKEN_TTL`) */
+    idToken: number;
+    /** A refresh token unused this long dies (idle lifetime). @default 2592000 = 30 d (`REFRESH_TOKEN_IDLE_TTL`) */
+    refreshTokenIdle: number;
+    /** A refresh token family ends this long after the code exchange, used or not. @default 7776000 = 90 d (`REFRESH_TOKEN_ABSOLUTE_TTL`) */
+    refreshTokenAbsolute: number;
+    /**
+     * Seconds during which the direct predecessor of the newest refresh token may be presented
+     * again without killing the family (an honest retry after a lost response). RFC 9700 §4.14.2.
+     * @default 0, off (`REFRESH_TOKEN_REUSE_GRACE`)
+     */
+    refreshTokenReuseGrace: number;
+    /** Signed-in sessions end after this long without activity. @default 86400 = 1 d (`SESSION_IDLE_TTL`) */
+    sessionIdle: number;
+    /** Signed-in sessions end this long after sign-in, active or not. @default 1209600 = 14 d (`SESSION_ABSOLUTE_TTL`) */
+    sessionAbsolute: number;
+    /** A pending authorization request (sign-in and approval) must finish within this. @default 900 (`INTERACTION_TTL`) */
+    interaction: number;
+  };
+  /** How often each process re-reads revocations and keys written by other processes. @default 2000 ms (`SYNC_INTERVAL_MS`) */
+  syncIntervalMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function issuerFrom(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute URL, got "${raw}"`);
+  }
+  // RFC 8414 §2: the issuer is https with no query or fragment; http is allowed here for local use.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('PUBLIC_URL must be http or https');
+  if (url.search || url.hash || raw.includes('#') || raw.includes('?')) {
+    throw new ConfigError('PUBLIC_URL must not have a query or fragment');
+  }
+  if (url.username || url.password) throw new ConfigError('PUBLIC_URL must not carry credentials');
+  return url.href.replace(/\/+$/, '');
+}
+
+function databaseFrom(raw: string | undefined, dataDir: string): DatabaseConfig {
+  if (raw === undefined || raw === '') return { dialect: 'sqlite', path: resolve(dataDir, 'tessera.db') };
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConfigError('DATABASE_URL sqlite:PATH needs a path');
+    return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
+    }
+    return { dialect: 'postgres', url: raw };
+  }
+  throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and checks the whole configuration; throws `ConfigError` naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const issuer = issuerFrom(env.PUBLIC_URL || `http://localhost:${port}`);
+  const dataDir = resolve(env.DATA_DIR || './data');
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const keyEncryptionKey = env.KEY_ENCRYPTION_KEY || undefined;
+  if (keyEncryptionKey !== undefined && Buffer.from(keyEncryptionKey, 'base64url').length !== 32) {
+    throw new ConfigError('KEY_ENCRYPTION_KEY must be base64 of exactly 32 bytes');
+  }
+  const ttl = {
+    authorizationCode: integer(env, 'AUTHORIZATION_CODE_TTL', 60, 1, 600),
+    accessToken: integer(env, 'ACCESS_TOKEN_TTL', 3600, 1, 86400),
+    idToken: integer(env, 'ID_TOKEN_TTL', 3600, 1, 86400),
+    refreshTokenIdle: integer(env, 'REFRESH_TOKEN_IDLE_TTL', 30 * 86400, 1, 365 * 86400),
+    refreshTokenAbsolute: integer(env, 'REFRESH_TOKEN_ABSOLUTE_TTL', 90 * 86400, 1, 3650 * 86400),
+    refreshTokenReuseGrace: integer(env, 'REFRESH_TOKEN_REUSE_GRACE', 0, 0, 60),
+    sessionIdle: integer(env, 'SESSION_IDLE_TTL', 86400, 1, 365 * 86400),
+    sessionAbsolute: integer(env, 'SESSION_ABSOLUTE_TTL', 14 * 86400, 1, 365 * 86400),
+    interaction: integer(env, 'INTERACTION_TTL', 900, 1, 86400),
+  };
+  return {
+    port,
+    host,
+    issuer,
+    secure: issuer.startsWith('https:'),
+    database: databaseFrom(env.DATABASE_URL, dataDir),
+    dataDir,
+    keyEncryptionKey,
+    logLevel,
+    ttl,
+    syncIntervalMs: integer(env, 'SYNC_INTERVAL_MS', 2000, 50, 60000),
+  };
+}

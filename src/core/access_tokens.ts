@@ -1,0 +1,31 @@
+/**
+ * The one check of an access token, used by the API, userinfo and introspection: a valid JWT of
+ * ours (crypto/jwt.ts), then not revoked — its grant, its family and its own `jti` are looked up
+ * in the in-memory denylist, with no database read.
+ * @module
+ */
+import { verifyAccessToken, TokenRejected, type AccessTokenClaims } from '../crypto/jwt.ts';
+import type { Deps } from '../deps.ts';
+
+/** The audience of access tokens: the platform API (RFC 9068 §3, RFC 8707). */
+export function apiAudience(issuer: string): string {
+  return `${issuer}/api`;
+}
+
+export type AccessTokenCheck = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string };
+
+export async function checkAccessToken(deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'revocations'>, token: string): Promise<AccessTokenCheck> {
+  let claims: AccessTokenClaims;
+  try {
+    claims = await verifyAccessToken(deps.keys.keys, token, {
+      issuer: deps.config.issuer,
+      audience: apiAudience(deps.config.issuer),
+      now: deps.clock.now(),
+    });
+  } catch (err) {
+    if (err instanceof TokenRejected) return { ok: false, reason: err.reason };
+    throw err;
+  }
+  if (deps.revocations.isRevoked(claims.gid, claims.fid, claims.jti)) return { ok: false, reason: 'revoked' };
+  return { ok: true, claims };
+}

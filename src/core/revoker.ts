@@ -1,0 +1,51 @@
+/**
+ * The one way to revoke: writes the revocation in storage first (a revoke that fails in storage
+ * must not report success), then updates this process's cache and tells the others.
+ * @module
+ */
+import type { Stores } from '../domain/stores.ts';
+import type { ChangeFeed } from '../persistence/change_feed.ts';
+import type { RevocationCache } from './revocation_cache.ts';
+import type { Metrics } from '../ops/metrics.ts';
+
+export class Revoker {
+  constructor(
+    private readonly stores: Stores,
+    private readonly cache: RevocationCache,
+    private readonly feed: ChangeFeed,
+    private readonly metrics: Metrics,
+    private readonly now: () => number,
+    /** Longest access-token lifetime: a denylist entry is useless after it. */
+    private readonly accessTokenTtl: number,
+  ) {}
+
+  /** Revokes a grant with its codes, refresh tokens and access tokens. False if it was not live. */
+  async revokeGrant(grantId: string, reason: string): Promise<boolean> {
+    const now = this.now();
+    const expiresAt = now + this.accessTokenTtl;
+    const revoked = await this.stores.grants.revoke(grantId, now, expiresAt);
+    await this.announce(grantId, 'grant', expiresAt);
+    if (revoked) this.metrics.grantsRevoked.inc({ reason });
+    return revoked;
+  }
+
+  /** Revokes one token family (a code exchange and its refreshes): its refresh and access tokens. */
+  async revokeFamily(familyId: string): Promise<void> {
+    const now = this.now();
+    const expiresAt = now + this.accessTokenTtl;
+    await this.stores.tokens.revokeFamily(familyId, now, expiresAt);
+    await this.announce(familyId, 'family', expiresAt);
+  }
+
+  /** Revokes one access token until it would have expired anyway. */
+  async revokeAccessToken(jti: string, exp: number): Promise<void> {
+    await this.stores.tokens.revokeAccessToken(jti, this.now(), exp);
+    await this.announce(jti, 'token', exp);
+  }
+
+  private async announce(id: string, kind: 'grant' | 'family' | 'token', expiresAt: number) {
+    this.cache.add(id, expiresAt);
+    // The row is committed; if the notification fails, the other nodes' poll picks it up.
+    await this.feed.publish({ type: 'revoked', id, kind, expiresAt }).catch(() => {});
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * JWTs Tessera signs and verifies: access tokens (RFC 9068, `typ: at+jwt`) and ID tokens
+ * (OIDC Core §2). Verification pins the algorithm, the issuer, the audience and the `typ`, and takes
+ * keys only from our own ring. jose's errors are classified here, once, by their `code`.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { SignJWT, jwtVerify, decodeProtectedHeader, errors, type JWTPayload } from 'jose';
+import type { KeyRing } from './signing_keys.ts';
+
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  client_id: string;
+  scope: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  auth_time?: number;
+  /** The grant this token was issued under; revoking the grant revokes the token. */
+  gid: string;
+  /** The token family (one code exchange and its refreshes). */
+  fid: string;
+}
+
+export interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  iat: number;
+  exp: number;
+  auth_time: number;
+  nonce?: string;
+  amr?: string[];
+  at_hash?: string;
+  azp?: string;
+  [claim: string]: unknown;
+}
+
+/** Why a presented JWT was refused; the caller maps it to `invalid_token`. */
+export class TokenRejected extends Error {
+  override name = 'TokenRejected';
+  constructor(readonly reason: 'expired' | 'malformed' | 'signature' | 'claims' | 'unknown_key') {
+    super(reason);
+  }
+}
+
+export async function signAccessToken(ring: KeyRing, claims: AccessTokenClaims): Promise<string> {
+  const { kid, alg, key } = ring.signingKey();
+  return new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(key);
+}
+
+export async function signIdToken(ring: KeyRing, claims: IdTokenClaims): Promise<string> {
+  const { kid, alg, key } = ring.signingKey();
+  return new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(key);
+}
+
+/** OIDC Core §3.1.3.6: base64url of the left half of SHA-256 of the access token (ES256 → SHA-256). */
+export function atHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
+}
+
+/** Verifies an access token: signature by one of our keys, `typ`, `alg`, `iss`, `aud`, `exp`. */
+export async function verifyAccessToken(
+  ring: KeyRing,
+  token: string,
+  expected: { issuer: string; audience: string; now: number },
+): Promise<AccessTokenClaims> {
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw new TokenRejected('malformed');
+  }
+  const key = ring.verificationKey(kid);
+  if (!key) throw new TokenRejected('unknown_key');
+  try {
+    const { payload } = await jwtVerify(token, key.key, {
+      algorithms: [key.alg],
+      typ: 'at+jwt',
+      issuer: expected.issuer,
+      audience: expected.audience,
+      currentDate: new Date(expected.now * 1000),
+      requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+    });
+    return checkShape(payload);
+  } catch (err) {
+    throw classify(err);
+  }
+}
+
+function checkShape(payload: JWTPayload): AccessTokenClaims {
+  const p = payload as Record<string, unknown>;
+  for (const name of ['sub', 'client_id', 'scope', 'jti', 'gid', 'fid'] as const) {
+    if (typeof p[name] !== 'string') throw new TokenRejected('claims');
+  }
+  return payload as unknown as AccessTokenClaims;
+}
+
+function classify(err: unknown): TokenRejected {
+  if (err instanceof TokenRejected) return err;
+  if (err instanceof errors.JOSEError) {
+    switch (err.code) {
+      case 'ERR_JWT_EXPIRED':
+        return new TokenRejected('expired');
+      case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+        return new TokenRejected('signature');
+      case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+        return new TokenRejected('claims');
+      default:
+        return new TokenRejected('malformed');
+    }
+  }
+  return new TokenRejected('malformed');
+}

@@ -1,0 +1,31 @@
+/**
+ * Unguessable artifacts (RFC 6749 §10.10, SECURITY 46): every token carries 256 bits from the
+ * CSPRNG, base64url-encoded behind a prefix that makes a leaked token findable by secret scanners.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+
+export const TOKEN_PREFIX = {
+  authorizationCode: 'tsc_',
+  refreshToken: 'tsr_',
+  clientSecret: 'tss_',
+  session: 'tsn_',
+  initialAccessToken: 'tsi_',
+} as const;
+
+export type TokenKind = keyof typeof TOKEN_PREFIX;
+
+/** A new random token of the given kind: prefix + 43 base64url characters (256 bits). */
+export function randomToken(kind: TokenKind): string {
+  return TOKEN_PREFIX[kind] + randomBytes(32).toString('base64url');
+}
+
+/** A random identifier (128 bits) for rows whose id is not a credential: users, grants, families. */
+export function randomId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** True when the value has the shape of a token of that kind; cheap rejection before any lookup. */
+export function looksLike(kind: TokenKind, value: string): boolean {
+  return value.length === TOKEN_PREFIX[kind].length + 43 && value.startsWith(TOKEN_PREFIX[kind]);
+}

@@ -1,0 +1,125 @@
+/**
+ * Everything the application depends on, built once per process (or per test) and passed to
+ * `buildApp(deps)` explicitly: no module-level state.
+ * @module
+ */
+import type { Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import type { Stores } from './domain/stores.ts';
+import { openDatabase, type DatabaseHandle } from './persistence/database.ts';
+import { migrateToLatest } from './persistence/migrate.ts';
+import { createStores } from './persistence/stores/index.ts';
+import { LocalChangeFeed, PostgresChangeFeed, type ChangeFeed } from './persistence/change_feed.ts';
+import { deriveKey, loadKeyEncryptionKey } from './crypto/key_encryption.ts';
+import { KeyManager } from './crypto/key_manager.ts';
+import { RevocationCache } from './core/revocation_cache.ts';
+import { Revoker } from './core/revoker.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { createLogger } from './ops/logger.ts';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  nowMs(): number;
+  /** Whole seconds since the epoch: the unit of every stored time and JWT claim. */
+  now(): number;
+}
+
+export const systemClock: Clock = {
+  nowMs: () => Date.now(),
+  now: () => Math.floor(Date.now() / 1000),
+};
+
+export interface Deps {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  database: DatabaseHandle;
+  stores: Stores;
+  keys: KeyManager;
+  revocations: RevocationCache;
+  revoker: Revoker;
+  feed: ChangeFeed;
+  metrics: Metrics;
+  /** Key for form tokens bound to a session and a transaction; the same on every node sharing the KEK. */
+  formKey: Buffer;
+  close(): Promise<void>;
+}
+
+export interface DepsOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** Collect Node's default process metrics (off in tests: they are global). */
+  defaultMetrics?: boolean;
+  /** Apply migrations at start. @default true */
+  migrate?: boolean;
+}
+
+export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const database = openDatabase(config.database);
+  const cleanups: (() => Promise<void> | void)[] = [() => database.close()];
+  try {
+    if (options.migrate ?? true) await migrateToLatest(database.db);
+    const stores = createStores(database.db);
+    const kek = loadKeyEncryptionKey(config, (path) =>
+      log.warn({ path }, 'generated a key-encryption key next to the data; set KEY_ENCRYPTION_KEY in production'),
+    );
+    const keys = new KeyManager(stores.keys, kek, () => clock.now());
+    await keys.init();
+
+    let feed: ChangeFeed;
+    if (database.pool && config.database.dialect === 'postgres') {
+      const pgFeed = new PostgresChangeFeed(
+        database.pool,
+        {
+          connectionString: config.database.url,
+          ...(config.database.schema ? { options: `-c search_path=${config.database.schema}` } : {}),
+        },
+        (err) => log.warn({ err }, 'change feed connection lost; reconnecting'),
+      );
+      await pgFeed.start();
+      feed = pgFeed;
+    } else {
+      feed = new LocalChangeFeed();
+    }
+    cleanups.push(() => feed.close());
+
+    const revocations = new RevocationCache(stores.revocations, () => clock.now(), (err) =>
+      log.warn({ err }, 'revocation sync failed; will retry'),
+    );
+    await revocations.start(feed, config.syncIntervalMs);
+    cleanups.push(() => revocations.stop());
+
+    // Keys rotated by the CLI or another node: reload on notice, and on the same poll as revocations.
+    feed.subscribe((event) => {
+      if (event.type === 'keys') keys.reload().catch((err: unknown) => log.warn({ err }, 'key reload failed'));
+    });
+    const keyTimer = setInterval(() => keys.reload().catch(() => {}), Math.max(config.syncIntervalMs, 5000));
+    keyTimer.unref();
+    cleanups.push(() => clearInterval(keyTimer));
+
+    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
+    const revoker = new Revoker(stores, revocations, feed, metrics, () => clock.now(), config.ttl.accessToken);
+
+    return {
+      config,
+      log,
+      clock,
+      database,
+      stores,
+      keys,
+      revocations,
+      revoker,
+      feed,
+      metrics,
+      formKey: deriveKey(kek, 'form-tokens'),
+      async close() {
+        for (const cleanup of cleanups.reverse()) await cleanup();
+      },
+    };
+  } catch (err) {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
+    throw err;
+  }
+}

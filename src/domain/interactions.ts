@@ -1,0 +1,34 @@
+/**
+ * A pending authorization request, kept while the person signs in and decides. The request's
+ * validated parameters live here, never in the form, so nothing the browser posts can change them.
+ */
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  state?: string;
+  nonce?: string;
+  codeChallenge: string;
+  prompt: string[];
+  maxAge?: number;
+  /** Whether `redirect_uri` was sent; the token request must then repeat it (RFC 6749 §4.1.3). */
+  redirectUriSent: boolean;
+}
+
+export interface Interaction {
+  id: string;
+  appId: string;
+  request: AuthorizationRequest;
+  sessionId: string | null;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export interface InteractionStore {
+  create(interaction: Interaction): Promise<void>;
+  find(id: string): Promise<Interaction | undefined>;
+  bindSession(id: string, sessionId: string): Promise<void>;
+  /** Marks it used; false when it already was (a replayed approval). */
+  consume(id: string, now: number): Promise<boolean>;
+}

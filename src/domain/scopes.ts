@@ -1,0 +1,99 @@
+/**
+ * The scope catalogue: the one place that names every scope, its plain sentence for the approval
+ * page, and what it implies. Write implies read; `full_access` implies everything.
+ * @module
+ */
+
+export interface ScopeInfo {
+  /** One sentence a person reads on the approval page. */
+  description: string;
+  /** Marked on the approval page: writes and `full_access`. */
+  highPrivilege: boolean;
+  /** Scopes this one includes. */
+  implies: readonly string[];
+  /** OpenID Connect scopes shape ID tokens and userinfo; platform scopes open the API. */
+  kind: 'openid' | 'platform';
+}
+
+export const SCOPES: Readonly<Record<string, ScopeInfo>> = {
+  openid: { description: 'Confirm who you are.', highPrivilege: false, implies: [], kind: 'openid' },
+  profile: { description: 'See your name.', highPrivilege: false, implies: [], kind: 'openid' },
+  email: { description: 'See your email address.', highPrivilege: false, implies: [], kind: 'openid' },
+  offline_access: {
+    description: 'Keep this access when you are not using the service, until you revoke it.',
+    highPrivilege: false,
+    implies: [],
+    kind: 'openid',
+  },
+  'orgs:read': { description: 'See the organizations you belong to.', highPrivilege: false, implies: [], kind: 'platform' },
+  'workitems:read': { description: 'Read work items in your organizations.', highPrivilege: false, implies: [], kind: 'platform' },
+  'workitems:write': {
+    description: 'Create, change and delete work items in your organizations.',
+    highPrivilege: true,
+    implies: ['workitems:read'],
+    kind: 'platform',
+  },
+  'code:read': { description: 'Read source code in your organizations.', highPrivilege: false, implies: [], kind: 'platform' },
+  'code:write': {
+    description: 'Commit changes to source code in your organizations.',
+    highPrivilege: true,
+    implies: ['code:read'],
+    kind: 'platform',
+  },
+  'builds:read': { description: 'See builds and their logs in your organizations.', highPrivilege: false, implies: [], kind: 'platform' },
+  'builds:execute': {
+    description: 'Start builds in your organizations.',
+    highPrivilege: true,
+    implies: ['builds:read'],
+    kind: 'platform',
+  },
+  full_access: {
+    description: 'Do everything you can do on the platform, in every organization you can reach.',
+    highPrivilege: true,
+    implies: ['orgs:read', 'workitems:write', 'workitems:read', 'code:write', 'code:read', 'builds:execute', 'builds:read'],
+    kind: 'platform',
+  },
+};
+
+export const SUPPORTED_SCOPES: readonly string[] = Object.keys(SCOPES);
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** Splits a scope parameter into distinct tokens, keeping first-seen order; undefined if malformed. */
+export function parseScope(value: string): string[] | undefined {
+  const tokens = value.split(' ').filter((t) => t !== '');
+  if (!tokens.every((t) => SCOPE_TOKEN.test(t))) return undefined;
+  return [...new Set(tokens)];
+}
+
+export function formatScope(scopes: Iterable<string>): string {
+  return [...scopes].join(' ');
+}
+
+/** True when every requested scope is in `held`, directly or through what a held scope implies. */
+export function covers(held: readonly string[], requested: readonly string[]): boolean {
+  const effective = expand(held);
+  return requested.every((s) => effective.has(s));
+}
+
+/** The set of scopes `scopes` grant, with implications applied. */
+export function expand(scopes: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of scopes) {
+    out.add(s);
+    for (const implied of SCOPES[s]?.implies ?? []) out.add(implied);
+  }
+  return out;
+}
+
+/** Scopes in `requested` that `held` does not already cover: what a new approval must show. */
+export function missingScopes(held: readonly string[], requested: readonly string[]): string[] {
+  const effective = expand(held);
+  return requested.filter((s) => !effective.has(s));
+}
+
+/** Union in stable order: the scopes of a grant extended by a new approval. */
+export function unionScopes(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}

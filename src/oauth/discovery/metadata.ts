@@ -1,0 +1,38 @@
+/**
+ * Authorization server metadata (RFC 8414 §2) and OpenID Provider metadata (OIDC Discovery §3).
+ * Everything advertised here is enforced elsewhere; nothing is advertised that is not.
+ * @module
+ */
+import { SUPPORTED_SCOPES } from '../../domain/scopes.ts';
+import { SIGNING_ALG } from '../../crypto/signing_keys.ts';
+import { ENDPOINTS } from '../endpoints.ts';
+
+export function buildMetadata(issuer: string) {
+  const url = (path: string) => issuer + path;
+  return {
+    issuer,
+    authorization_endpoint: url(ENDPOINTS.authorization),
+    token_endpoint: url(ENDPOINTS.token),
+    jwks_uri: url(ENDPOINTS.jwks),
+    userinfo_endpoint: url(ENDPOINTS.userinfo),
+    revocation_endpoint: url(ENDPOINTS.revocation),
+    introspection_endpoint: url(ENDPOINTS.introspection),
+    scopes_supported: [...SUPPORTED_SCOPES],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [SIGNING_ALG],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    code_challenge_methods_supported: ['S256'],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'at_hash', 'name', 'email', 'email_verified'],
+    prompt_values_supported: ['none', 'login', 'consent'],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    // RFC 9207 §3: every authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
+  };
+}

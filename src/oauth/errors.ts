@@ -1,0 +1,166 @@
+/**
+ * OAuth 2.0 errors, one class per protocol code (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1;
+ * RFC 7009 §2.2.1; OIDC Core §3.1.2.6). The public `error_description` is fixed per class; the
+ * specific reason is kept in `detail` for the logs only.
+ * @module
+ */
+
+export abstract class OAuthError extends Error {
+  abstract readonly error: string;
+  abstract readonly statusCode: number;
+  /** The fixed public text. */
+  abstract readonly description: string;
+  /**
+   * False for errors that must never be sent to the client's redirect URI because that URI (or
+   * the client) is not verified yet (RFC 6749 §4.1.2.1): they render as an error page.
+   */
+  readonly allowRedirect: boolean = true;
+  /** Extra response headers (WWW-Authenticate, Retry-After). */
+  headers: Record<string, string> = {};
+
+  constructor(readonly detail?: string) {
+    super(detail);
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+
+  toJSON(): { error: string; error_description: string } {
+    return { error: this.error, error_description: this.description };
+  }
+}
+
+export class InvalidRequest extends OAuthError {
+  readonly error = 'invalid_request';
+  readonly statusCode = 400;
+  readonly description = 'The request is missing a parameter, repeats one, or is otherwise malformed.';
+}
+
+export class InvalidClient extends OAuthError {
+  readonly error = 'invalid_client';
+  readonly statusCode = 401;
+  readonly description = 'Client authentication failed.';
+  constructor(detail?: string, scheme: 'Basic' | undefined = 'Basic') {
+    super(detail);
+    // RFC 6749 §5.2: a 401 invalid_client carries WWW-Authenticate for the scheme the client can use.
+    if (scheme) this.headers['www-authenticate'] = 'Basic realm="tessera", charset="UTF-8"';
+  }
+}
+
+export class InvalidGrant extends OAuthError {
+  readonly error = 'invalid_grant';
+  readonly statusCode = 400;
+  readonly description = 'The authorization code or refresh token is invalid, expired, revoked, or was issued to another client.';
+}
+
+export class UnauthorizedClient extends OAuthError {
+  readonly error = 'unauthorized_client';
+  readonly statusCode = 400;
+  readonly description = 'This client is not allowed to use this grant type or response type.';
+}
+
+export class UnsupportedGrantType extends OAuthError {
+  readonly error = 'unsupported_grant_type';
+  readonly statusCode = 400;
+  readonly description = 'The grant type is not supported.';
+}
+
+export class UnsupportedResponseType extends OAuthError {
+  readonly error = 'unsupported_response_type';
+  readonly statusCode = 400;
+  readonly description = 'Only response_type=code is supported.';
+}
+
+export class UnsupportedTokenType extends OAuthError {
+  readonly error = 'unsupported_token_type';
+  readonly statusCode = 400;
+  readonly description = 'The token type is not supported.';
+}
+
+export class InvalidScope extends OAuthError {
+  readonly error = 'invalid_scope';
+  readonly statusCode = 400;
+  readonly description = 'The requested scope is invalid, unknown, or not allowed for this client.';
+}
+
+export class InvalidTarget extends OAuthError {
+  readonly error = 'invalid_target';
+  readonly statusCode = 400;
+  readonly description = 'The requested resource is not known to this server.';
+}
+
+export class AccessDenied extends OAuthError {
+  readonly error = 'access_denied';
+  readonly statusCode = 403;
+  readonly description = 'The person denied the request.';
+}
+
+export class LoginRequired extends OAuthError {
+  readonly error = 'login_required';
+  readonly statusCode = 400;
+  readonly description = 'The person must sign in.';
+}
+
+export class ConsentRequired extends OAuthError {
+  readonly error = 'consent_required';
+  readonly statusCode = 400;
+  readonly description = 'The person must approve this request.';
+}
+
+export class InteractionRequired extends OAuthError {
+  readonly error = 'interaction_required';
+  readonly statusCode = 400;
+  readonly description = 'The person must interact with the authorization server.';
+}
+
+export class InvalidToken extends OAuthError {
+  readonly error = 'invalid_token';
+  readonly statusCode = 401;
+  readonly description = 'The access token is invalid, expired or revoked.';
+  constructor(detail?: string) {
+    super(detail);
+    this.headers['www-authenticate'] = 'Bearer realm="tessera", error="invalid_token", error_description="The access token is invalid, expired or revoked."';
+  }
+}
+
+export class InsufficientScope extends OAuthError {
+  readonly error = 'insufficient_scope';
+  readonly statusCode = 403;
+  readonly description = 'The access token does not carry the scope this request needs.';
+  constructor(readonly scope: string) {
+    super(`needs ${scope}`);
+    this.headers['www-authenticate'] = `Bearer realm="tessera", error="insufficient_scope", scope="${scope}"`;
+  }
+}
+
+/** The client or redirect URI is unknown or unverified: shown as an error page, never redirected. */
+export class InvalidRedirectUri extends OAuthError {
+  readonly error = 'invalid_request';
+  readonly statusCode = 400;
+  readonly description = 'The redirect_uri is missing, repeated, or not registered for this client.';
+  override readonly allowRedirect = false;
+}
+
+export class UnknownClient extends OAuthError {
+  readonly error = 'invalid_client';
+  readonly statusCode = 400;
+  readonly description = 'The client is unknown.';
+  override readonly allowRedirect = false;
+}
+
+export class TemporarilyUnavailable extends OAuthError {
+  readonly error = 'temporarily_unavailable';
+  readonly statusCode = 503;
+  readonly description = 'The service is temporarily unavailable; try again shortly.';
+  constructor(detail?: string) {
+    super(detail);
+    this.headers['retry-after'] = '5';
+  }
+}
+
+export class ServerError extends OAuthError {
+  readonly error = 'server_error';
+  readonly statusCode = 500;
+  readonly description = 'The server could not complete the request.';
+}

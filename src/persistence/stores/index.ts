@@ -1,0 +1,27 @@
+/** Builds every store over one database. */
+import type { Db } from '../database.ts';
+import type { Stores } from '../../domain/stores.ts';
+import { SqlAppStore } from './apps.ts';
+import { SqlAuditStore } from './audit.ts';
+import { SqlGrantStore } from './grants.ts';
+import { SqlInteractionStore } from './interactions.ts';
+import { SqlOrganizationStore } from './organizations.ts';
+import { SqlSessionStore } from './sessions.ts';
+import { SqlSigningKeyStore } from './signing_keys.ts';
+import { SqlRevocationStore, SqlTokenStore } from './tokens.ts';
+import { SqlUserStore } from './users.ts';
+
+export function createStores(db: Db): Stores {
+  return {
+    users: new SqlUserStore(db),
+    sessions: new SqlSessionStore(db),
+    organizations: new SqlOrganizationStore(db),
+    apps: new SqlAppStore(db),
+    grants: new SqlGrantStore(db),
+    interactions: new SqlInteractionStore(db),
+    tokens: new SqlTokenStore(db),
+    revocations: new SqlRevocationStore(db),
+    keys: new SqlSigningKeyStore(db),
+    audit: new SqlAuditStore(db),
+  };
+}

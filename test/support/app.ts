@@ -1,0 +1,146 @@
+/**
+ * A real Tessera for a test: its own SQLite file or its own PostgreSQL schema, migrations applied,
+ * keys generated, optionally listening on a loopback port for real client libraries.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import { createDeps, type Clock, type Deps } from '../../src/deps.ts';
+import { buildApp } from '../../src/app.ts';
+import { createLogger } from '../../src/ops/logger.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Dialects this run covers: `TEST_DIALECTS` (set by test/run.sh), default SQLite only. */
+export function dialects(): Dialect[] {
+  return (process.env.TEST_DIALECTS ?? 'sqlite').split(',').filter((d): d is Dialect => d === 'sqlite' || d === 'postgres');
+}
+
+/** A clock tests can move; starts at the real time. */
+export class TestClock implements Clock {
+  private offsetMs = 0;
+  nowMs() {
+    return Date.now() + this.offsetMs;
+  }
+  now() {
+    return Math.floor(this.nowMs() / 1000);
+  }
+  advance(seconds: number) {
+    this.offsetMs += seconds * 1000;
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  deps: Deps;
+  config: Config;
+  clock: TestClock;
+  /** The issuer, e.g. http://127.0.0.1:PORT (listening only when `listen: true`). */
+  issuer: string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  dialect?: Dialect;
+  env?: Record<string, string>;
+  listen?: boolean;
+  /** Share a database with another TestApp (several nodes): pass its `database` here. */
+  database?: { dialect: Dialect; sqlitePath?: string; schema?: string };
+  /** Key-encryption key shared between nodes; generated when absent. */
+  keyEncryptionKey?: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function createPostgresSchema(): Promise<string> {
+  const schema = 't_' + randomBytes(6).toString('hex');
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  return schema;
+}
+
+export async function dropPostgresSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+}
+
+/** The database settings of a test app, so a second node can share them. */
+export function databaseOf(t: TestApp): NonNullable<TestAppOptions['database']> {
+  const db = t.config.database;
+  return db.dialect === 'sqlite' ? { dialect: 'sqlite', sqlitePath: db.path } : { dialect: 'postgres', schema: db.schema };
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dialect = options.database?.dialect ?? options.dialect ?? 'sqlite';
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  let databaseUrl: string;
+  let schema: string | undefined;
+  if (dialect === 'sqlite') {
+    databaseUrl = 'sqlite:' + (options.database?.sqlitePath ?? join(dataDir, 'tessera.db'));
+  } else {
+    databaseUrl = POSTGRES_URL;
+    schema = options.database?.schema;
+    if (!schema) {
+      const created = await createPostgresSchema();
+      schema = created;
+      cleanups.push(() => dropPostgresSchema(created));
+    }
+  }
+
+  const port = options.listen ? await freePort() : 3000;
+  const config = loadConfig({
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    KEY_ENCRYPTION_KEY: options.keyEncryptionKey ?? testKek,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SYNC_INTERVAL_MS: '200',
+    ...options.env,
+  });
+  if (config.database.dialect === 'postgres') config.database.schema = schema;
+
+  const clock = new TestClock();
+  const deps = await createDeps(config, { clock, log: createLogger(config.logLevel) });
+  cleanups.push(() => deps.close());
+  const app = await buildApp(deps);
+  cleanups.push(() => app.close());
+  if (options.listen) await app.listen({ port, host: '127.0.0.1' });
+
+  return {
+    app,
+    deps,
+    config,
+    clock,
+    issuer: config.issuer,
+    async close() {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    },
+  };
+}
+
+/** One KEK for a whole test process, so nodes sharing a database can read each other's keys. */
+const testKek = randomBytes(32).toString('base64url');

@@ -1,0 +1,46 @@
+/**
+ * People and apps for tests, created through Tessera's own stores and crypto (never mocked).
+ */
+import type { Deps } from '../../src/deps.ts';
+import type { App } from '../../src/domain/apps.ts';
+import type { User } from '../../src/domain/users.ts';
+import { hashPassword } from '../../src/crypto/passwords.ts';
+import { digest } from '../../src/crypto/digest.ts';
+import { randomId, randomToken } from '../../src/crypto/random.ts';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export async function createUser(deps: Deps, email: string, name = email.split('@')[0]!): Promise<User> {
+  const user = await deps.stores.users.create({ email, name, passwordHash: await hashPassword(PASSWORD) }, deps.clock.now());
+  if (!user) throw new Error(`user ${email} exists`);
+  return user;
+}
+
+export interface TestClient {
+  app: App;
+  clientId: string;
+  clientSecret?: string;
+}
+
+export async function createClient(
+  deps: Deps,
+  options: { name?: string; redirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string } = {},
+): Promise<TestClient> {
+  const app: App = {
+    id: randomId(),
+    name: options.name ?? 'Test Service',
+    description: 'A service used in tests',
+    publisher: 'Test Publisher',
+    websiteUrl: null,
+    logoUrl: null,
+    redirectUris: options.redirectUris ?? ['https://app.example/cb'],
+    clientType: options.public ? 'public' : 'confidential',
+    scopes: options.scopes ?? ['openid', 'profile', 'email', 'offline_access', 'orgs:read', 'workitems:read', 'workitems:write'],
+    ownerUserId: null,
+    verified: false,
+    createdAt: deps.clock.now(),
+  };
+  const clientSecret = options.public ? undefined : (options.clientSecret ?? randomToken('clientSecret'));
+  await deps.stores.apps.create(app, clientSecret === undefined ? undefined : digest(clientSecret), deps.clock.now());
+  return { app, clientId: app.id, clientSecret };
+}
