@@ -14,6 +14,7 @@ import { deriveKey, loadKeyEncryptionKey } from './crypto/key_encryption.ts';
 import { KeyManager } from './crypto/key_manager.ts';
 import { RevocationCache } from './core/revocation_cache.ts';
 import { Revoker } from './core/revoker.ts';
+import { UsageRecorder } from './core/usage_recorder.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { createLogger } from './ops/logger.ts';
 
@@ -38,6 +39,8 @@ export interface Deps {
   keys: KeyManager;
   revocations: RevocationCache;
   revoker: Revoker;
+  /** Batches grant "last used" updates from API calls. */
+  usage: UsageRecorder;
   feed: ChangeFeed;
   metrics: Metrics;
   /** Key for form tokens bound to a session and a transaction; the same on every node sharing the KEK. */
@@ -101,6 +104,9 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
 
     const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
     const revoker = new Revoker(stores, revocations, feed, metrics, () => clock.now(), config.ttl.accessToken);
+    const usage = new UsageRecorder(stores.grants, () => clock.now(), (err) => log.warn({ err }, 'recording grant use failed'));
+    usage.start(5000);
+    cleanups.push(() => usage.stop());
 
     return {
       config,
@@ -111,6 +117,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       keys,
       revocations,
       revoker,
+      usage,
       feed,
       metrics,
       formKey: deriveKey(kek, 'form-tokens'),
