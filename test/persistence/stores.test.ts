@@ -1,0 +1,88 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dialects, startTestApp, type TestApp } from '../support/app.ts';
+import { createClient, createUser } from '../support/fixtures.ts';
+import { migrateToLatest } from '../../src/persistence/migrate.ts';
+import { randomId } from '../../src/crypto/random.ts';
+import type { RefreshToken } from '../../src/domain/tokens.ts';
+import type { User } from '../../src/domain/users.ts';
+import type { TestClient } from '../support/fixtures.ts';
+
+for (const dialect of dialects()) {
+  describe(`stores (${dialect})`, () => {
+    let t: TestApp;
+    let alice: User;
+    let client: TestClient;
+
+    before(async () => {
+      t = await startTestApp({ dialect });
+      alice = await createUser(t.deps, 'alice@example.com');
+      client = await createClient(t.deps);
+    });
+    after(() => t.close());
+
+    it('migrations are idempotent (SECURITY R2)', async () => {
+      assert.deepEqual(await migrateToLatest(t.deps.database.db), { applied: [] });
+    });
+
+    it('emails are unique regardless of case', async () => {
+      assert.equal(await t.deps.stores.users.create({ email: 'ALICE@example.com', name: 'x', passwordHash: null }, 1), undefined);
+      assert.equal((await t.deps.stores.users.findByEmail(' Alice@Example.com '))?.id, alice.id);
+    });
+
+    it('concurrent approvals leave one live grant holding the union of scopes', async () => {
+      const user = await createUser(t.deps, 'race@example.com');
+      const now = t.clock.now();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => t.deps.stores.grants.approve(user.id, client.clientId, ['openid', i % 2 ? 'profile' : 'email'], now)),
+      );
+      assert.equal(new Set(results.map((g) => g.id)).size, 1);
+      const live = await t.deps.stores.grants.findLive(user.id, client.clientId, now);
+      assert.deepEqual(live?.scopes.sort(), ['email', 'openid', 'profile']);
+    });
+
+    it('a code is redeemed once, however many try at the same moment (SECURITY R1)', async () => {
+      const now = t.clock.now();
+      const grant = await t.deps.stores.grants.approve(alice.id, client.clientId, ['openid'], now);
+      const codeId = randomId();
+      await t.deps.stores.tokens.createCode({
+        id: codeId, appId: client.clientId, userId: alice.id, grantId: grant.id, familyId: randomId(), redirectUri: '',
+        scopes: ['openid'], codeChallenge: 'x'.repeat(43), nonce: null, authTime: now, amr: ['pwd'], createdAt: now,
+        expiresAt: now + 60, consumedAt: null,
+      });
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => t.deps.stores.tokens.redeemCode(codeId, now, undefined)));
+      assert.equal(outcomes.filter(Boolean).length, 1);
+    });
+
+    it('a refresh token rotates once; revoking the grant revokes its tokens and records the denylist entry', async () => {
+      const now = t.clock.now();
+      const user = await createUser(t.deps, 'rot@example.com');
+      const grant = await t.deps.stores.grants.approve(user.id, client.clientId, ['openid', 'offline_access'], now);
+      const base: RefreshToken = {
+        id: randomId(), familyId: randomId(), grantId: grant.id, appId: client.clientId, userId: user.id, scopes: ['openid'],
+        authTime: now, amr: ['pwd'], parentId: null, createdAt: now, expiresAt: now + 100, familyExpiresAt: now + 1000,
+        rotatedAt: null, revokedAt: null,
+      };
+      const codeId = randomId();
+      await t.deps.stores.tokens.createCode({
+        id: codeId, appId: client.clientId, userId: user.id, grantId: grant.id, familyId: base.familyId, redirectUri: '',
+        scopes: ['openid'], codeChallenge: 'x'.repeat(43), nonce: null, authTime: now, amr: ['pwd'], createdAt: now,
+        expiresAt: now + 60, consumedAt: null,
+      });
+      assert.equal(await t.deps.stores.tokens.redeemCode(codeId, now, base), true);
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, () => t.deps.stores.tokens.rotateRefresh(base.id, { ...base, id: randomId(), parentId: base.id }, now)),
+      );
+      assert.equal(outcomes.filter(Boolean).length, 1);
+
+      assert.equal(await t.deps.stores.grants.revoke(grant.id, now, now + 3600), true);
+      assert.notEqual((await t.deps.stores.tokens.findRefresh(base.id))?.revokedAt, null);
+      assert.equal(await t.deps.stores.grants.findById(grant.id), undefined);
+      const revocations = await t.deps.stores.revocations.listSince(now, now);
+      assert.ok(revocations.some((r) => r.id === grant.id && r.kind === 'grant'));
+      // A new approval after a revoke is a new grant: old tokens naming the old id stay dead.
+      const again = await t.deps.stores.grants.approve(user.id, client.clientId, ['openid'], now);
+      assert.notEqual(again.id, grant.id);
+    });
+  });
+}

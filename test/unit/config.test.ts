@@ -1,0 +1,49 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.issuer, 'http://localhost:3000');
+    assert.equal(c.database.dialect, 'sqlite');
+    assert.match(c.database.dialect === 'sqlite' ? c.database.path : '', /data\/tessera\.db$/);
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.ttl.authorizationCode, 60);
+    assert.equal(c.ttl.accessToken, 3600);
+    assert.equal(c.ttl.refreshTokenReuseGrace, 0);
+    assert.equal(c.secure, false);
+  });
+
+  it('derives the issuer from PORT and honours PUBLIC_URL without a trailing slash', () => {
+    assert.equal(loadConfig({ PORT: '8080' }).issuer, 'http://localhost:8080');
+    const c = loadConfig({ PUBLIC_URL: 'https://auth.example.com/' });
+    assert.equal(c.issuer, 'https://auth.example.com');
+    assert.equal(c.secure, true);
+  });
+
+  it('reads sqlite: and postgres:// database URLs', () => {
+    const sqlite = loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database;
+    assert.deepEqual(sqlite, { dialect: 'sqlite', path: '/tmp/x.db' });
+    const pg = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' }).database;
+    assert.deepEqual(pg, { dialect: 'postgres', url: 'postgres://u@127.0.0.1:5432/db' });
+  });
+
+  for (const [name, env, pattern] of [
+    ['a non-numeric port', { PORT: 'abc' }, /PORT/],
+    ['a port out of range', { PORT: '70000' }, /PORT/],
+    ['an issuer with a query', { PUBLIC_URL: 'https://a.example/?x=1' }, /PUBLIC_URL/],
+    ['an issuer with a fragment', { PUBLIC_URL: 'https://a.example/#f' }, /PUBLIC_URL/],
+    ['a relative issuer', { PUBLIC_URL: 'auth.example' }, /PUBLIC_URL/],
+    ['an unknown database scheme', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    ['an unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    ['a code lifetime over 10 minutes', { AUTHORIZATION_CODE_TTL: '601' }, /AUTHORIZATION_CODE_TTL/],
+    ['a short key-encryption key', { KEY_ENCRYPTION_KEY: 'c2hvcnQ' }, /KEY_ENCRYPTION_KEY/],
+  ] as const) {
+    it(`stops the boot on ${name}`, () => {
+      assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && pattern.test(err.message));
+    });
+  }
+});

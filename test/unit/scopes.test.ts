@@ -1,0 +1,31 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { covers, missingScopes, parseScope, SCOPES, unionScopes } from '../../src/domain/scopes.ts';
+
+describe('scope catalogue', () => {
+  it('gives every scope a sentence, and marks writes and full_access as high-privilege', () => {
+    for (const [name, info] of Object.entries(SCOPES)) {
+      assert.ok(info.description.endsWith('.'), name);
+      if (name.endsWith(':write') || name === 'full_access' || name === 'builds:execute') assert.equal(info.highPrivilege, true, name);
+    }
+  });
+
+  it('write implies read; full_access implies every platform scope', () => {
+    assert.ok(covers(['workitems:write'], ['workitems:read']));
+    assert.ok(!covers(['workitems:read'], ['workitems:write']));
+    const platform = Object.entries(SCOPES).filter(([, i]) => i.kind === 'platform').map(([n]) => n);
+    assert.ok(covers(['full_access'], platform));
+    assert.ok(!covers(['full_access'], ['email']));
+  });
+
+  it('parses RFC 6749 §3.3 scope strings and refuses bad characters', () => {
+    assert.deepEqual(parseScope('openid  profile openid'), ['openid', 'profile']);
+    assert.equal(parseScope('a"b'), undefined);
+    assert.equal(parseScope('a\\b'), undefined);
+  });
+
+  it('computes what a new approval must show, and the extended grant', () => {
+    assert.deepEqual(missingScopes(['openid', 'code:write'], ['openid', 'code:read', 'builds:read']), ['builds:read']);
+    assert.deepEqual(unionScopes(['a', 'b'], ['b', 'c']), ['a', 'b', 'c']);
+  });
+});
