@@ -42,6 +42,8 @@ export interface TokenStore {
    */
   redeemCode(codeId: string, now: number, firstRefresh: RefreshToken | undefined): Promise<boolean>;
   findRefresh(id: string): Promise<RefreshToken | undefined>;
+  /** The family's live refresh token (neither rotated nor revoked): its newest, if any. */
+  findLiveRefreshOfFamily(familyId: string): Promise<RefreshToken | undefined>;
   /** Rotates atomically: false when the token was already rotated or revoked (someone else won). */
   rotateRefresh(oldId: string, next: RefreshToken, now: number): Promise<boolean>;
   /** Revokes a token family: its refresh tokens now, its access tokens through the denylist. */

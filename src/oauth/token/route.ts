@@ -1,5 +1,27 @@
+/**
+ * POST /token (RFC 6749 §3.2): form parameters from the body only, client authentication, then
+ * the handler of the grant type.
+ * @module
+ */
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../app.ts';
+import { rejectOtherMethods } from '../../http/methods.ts';
+import { ENDPOINTS } from '../endpoints.ts';
+import { asRawParams, assembleParams } from '../params.ts';
+import { authenticateClient } from '../client_auth/index.ts';
+import { registerBackChannel, rejectCredentialsInQuery } from '../client_auth/back_channel.ts';
+import { CREDENTIALS_NOT_IN_QUERY, TOKEN_PARAMS } from './params.ts';
+import { TokenResponse } from './schemas.ts';
+import { grantHandler } from './grants/index.ts';
 
-// Placeholder until this area lands.
-export default async function routes(_app: FastifyInstance, _options: AppOptions): Promise<void> {}
+export default async function tokenRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
+  registerBackChannel(app);
+  app.post(ENDPOINTS.token, { schema: { response: { 200: TokenResponse } } }, async (request) => {
+    rejectCredentialsInQuery(request.query, CREDENTIALS_NOT_IN_QUERY);
+    const params = assembleParams(TOKEN_PARAMS, asRawParams(request.body));
+    const client = await authenticateClient(deps, request, params, { allowPublic: true });
+    const grant = grantHandler(params.grant_type);
+    return grant({ deps, client, params, ip: request.ip });
+  });
+  rejectOtherMethods(app, ENDPOINTS.token, ['POST']);
+}

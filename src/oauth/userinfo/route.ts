@@ -1,5 +1,38 @@
+/**
+ * GET and POST /userinfo (OIDC Core §5.3): the claims about the person an access token with the
+ * `openid` scope was issued for. Bearer errors follow RFC 6750 §3.1.
+ * @module
+ */
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../app.ts';
+import { rejectOtherMethods } from '../../http/methods.ts';
+import { checkAccessToken } from '../../core/access_tokens.ts';
+import { ENDPOINTS } from '../endpoints.ts';
+import { InsufficientScope, InvalidToken } from '../errors.ts';
+import { noStore } from '../client_auth/back_channel.ts';
+import { extractBearerToken } from './bearer_token.ts';
+import { MissingBearerToken } from './errors.ts';
+import { userInfoClaims } from './claims.ts';
+import { UserInfoResponse } from './schemas.ts';
 
-// Placeholder until this area lands.
-export default async function routes(_app: FastifyInstance, _options: AppOptions): Promise<void> {}
+export default async function userinfoRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
+  app.addHook('onRequest', async (_request, reply) => noStore(reply));
+  app.route({
+    method: ['GET', 'POST'],
+    url: ENDPOINTS.userinfo,
+    schema: { response: { 200: UserInfoResponse } },
+    handler: async (request) => {
+      const token = extractBearerToken(request);
+      if (token === undefined) throw new MissingBearerToken('no token');
+      const result = await checkAccessToken(deps, token);
+      if (!result.ok) throw new InvalidToken(result.reason);
+      const scopes = result.claims.scope.split(' ');
+      // OIDC Core §5.3: the UserInfo endpoint serves tokens obtained with the openid scope.
+      if (!scopes.includes('openid')) throw new InsufficientScope('openid');
+      const user = await deps.stores.users.findById(result.claims.sub);
+      if (!user || user.disabledAt !== null) throw new InvalidToken('user disabled or gone');
+      return userInfoClaims(user, scopes);
+    },
+  });
+  rejectOtherMethods(app, ENDPOINTS.userinfo, ['GET', 'POST']);
+}

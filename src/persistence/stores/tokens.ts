@@ -114,6 +114,18 @@ export class SqlTokenStore implements TokenStore {
     return row && toRefresh(row);
   }
 
+  async findLiveRefreshOfFamily(familyId: string) {
+    const row = await this.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('family_id', '=', familyId)
+      .where('rotated_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    return row && toRefresh(row);
+  }
+
   async rotateRefresh(oldId: string, next: RefreshToken, now: number) {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx

@@ -1,0 +1,77 @@
+/**
+ * Client authentication at the back-channel endpoints (/token, /revoke, /introspect):
+ * RFC 6749 §2.3.1 (client_secret_basic, client_secret_post) and `none` for public clients.
+ * Exactly one method per request (SECURITY 14). Every failure is the same 401 invalid_client with
+ * `WWW-Authenticate: Basic`, whether the client is unknown, the secret wrong or missing.
+ * @module
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Deps } from '../../deps.ts';
+import type { App } from '../../domain/apps.ts';
+import { InvalidClient, InvalidRequest } from '../errors.ts';
+import { fromBasicHeader } from './client_secret_basic.ts';
+import { fromBody } from './client_secret_post.ts';
+import { fromClientId } from './none.ts';
+import { matchSecret } from './secret.ts';
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** What the request claims: who the client is and how it proves it. */
+export interface PresentedClient {
+  method: ClientAuthMethod;
+  clientId: string;
+  secret?: string;
+}
+
+export interface ClientAuthParams {
+  client_id?: string;
+  client_secret?: string;
+}
+
+export interface ClientAuthOptions {
+  /** False at /introspect: only confidential clients may call it (RFC 7662 §2.1). */
+  allowPublic: boolean;
+}
+
+/** The authenticated client, or InvalidClient / InvalidRequest. */
+export async function authenticateClient(
+  deps: Pick<Deps, 'stores' | 'clock'>,
+  request: FastifyRequest,
+  params: ClientAuthParams,
+  options: ClientAuthOptions,
+): Promise<App> {
+  const presented = pickMethod(request.headers.authorization, params);
+  const now = deps.clock.now();
+  // Both lookups run for every client, known or not, so an unknown id costs what a wrong secret costs.
+  const [app, secrets] = await Promise.all([
+    deps.stores.apps.find(presented.clientId),
+    presented.secret === undefined ? Promise.resolve([]) : deps.stores.apps.liveSecrets(presented.clientId, now),
+  ]);
+  if (presented.secret !== undefined) {
+    const secretId = matchSecret(presented.secret, secrets);
+    if (!app || app.clientType !== 'confidential' || secretId === undefined) throw new InvalidClient('bad client credentials');
+    await deps.stores.apps.markSecretUsed(secretId, now);
+    return app;
+  }
+  if (!app) throw new InvalidClient('unknown client');
+  // RFC 6749 §3.2.1: a confidential client MUST authenticate; its id alone proves nothing.
+  if (app.clientType !== 'public') throw new InvalidClient('confidential client without credentials');
+  if (!options.allowPublic) throw new InvalidClient('public clients may not call this endpoint');
+  return app;
+}
+
+/** RFC 6749 §2.3: "MUST NOT use more than one authentication method in each request". */
+function pickMethod(authorization: string | undefined, params: ClientAuthParams): PresentedClient {
+  const basic = fromBasicHeader(authorization);
+  if (basic) {
+    if (params.client_secret !== undefined) throw new InvalidRequest('client_secret_basic and client_secret_post together');
+    // RFC 6749 §3.2.1 lets a client repeat its id in the body; a different id is ambiguous.
+    if (params.client_id !== undefined && params.client_id !== basic.clientId) {
+      throw new InvalidRequest('client_id in the body differs from the Basic credentials');
+    }
+    return basic;
+  }
+  const presented = fromBody(params) ?? fromClientId(params);
+  if (!presented) throw new InvalidClient('no client authentication');
+  return presented;
+}

@@ -1,0 +1,107 @@
+/**
+ * grant_type=refresh_token (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2):
+ * every use returns a new refresh token; a rotated token that comes back means two parties hold
+ * the family, so the whole grant is revoked (SECURITY 18). An optional grace of a few seconds lets
+ * the direct predecessor of the newest token retry once its response was lost — and nothing older.
+ * @module
+ */
+import type { RefreshToken } from '../../../domain/tokens.ts';
+import type { App } from '../../../domain/apps.ts';
+import { digest } from '../../../crypto/digest.ts';
+import { looksLike } from '../../../crypto/random.ts';
+import { parseScope } from '../../../domain/scopes.ts';
+import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors.ts';
+import { issueTokens } from '../issue_tokens.ts';
+import { mintNextRefreshToken } from '../refresh_tokens.ts';
+import type { GrantHandler, GrantRequest } from './context.ts';
+import { loadActiveUser, loadLiveGrant } from './checks.ts';
+
+export const refreshTokenGrant: GrantHandler = async (request) => {
+  const { deps, client, params } = request;
+  const now = deps.clock.now();
+  const presented = await loadRefreshToken(request);
+  checkClient(presented, client);
+  checkUsable(presented, now);
+  const current = await resolveRotation(request, presented, now);
+  const scopes = checkScope(presented, params.scope);
+  await loadLiveGrant(deps, presented.grantId);
+  const user = await loadActiveUser(deps, presented.userId);
+  // A password change ends the refresh tokens obtained before it (SECURITY 19).
+  if (user.passwordChangedAt !== null && presented.createdAt < user.passwordChangedAt) throw new InvalidGrant('password changed');
+  const refreshToken = await rotate(request, presented, current, now);
+  return issueTokens(deps, {
+    grantType: 'refresh_token',
+    clientId: client.id,
+    userId: presented.userId,
+    grantId: presented.grantId,
+    familyId: presented.familyId,
+    scopes,
+    authTime: presented.authTime,
+    amr: presented.amr,
+    refreshToken,
+    ip: request.ip,
+  });
+};
+
+async function loadRefreshToken({ deps, params }: GrantRequest): Promise<RefreshToken> {
+  if (params.refresh_token === undefined) throw new InvalidRequest('refresh_token missing');
+  const token = looksLike('refreshToken', params.refresh_token)
+    ? await deps.stores.tokens.findRefresh(digest(params.refresh_token))
+    : undefined;
+  if (!token) throw new InvalidGrant('unknown refresh token');
+  return token;
+}
+
+/** RFC 6749 §6: the refresh token was issued to the authenticated client (SECURITY 19). */
+function checkClient(token: RefreshToken, client: App): void {
+  if (token.appId !== client.id) throw new InvalidGrant('refresh token issued to another client');
+}
+
+/** Revoked, or past its idle or absolute end (expiresAt is the earlier of the two). */
+function checkUsable(token: RefreshToken, now: number): void {
+  if (token.revokedAt !== null) throw new InvalidGrant('refresh token revoked');
+  if (now >= token.expiresAt) throw new InvalidGrant('refresh token expired');
+}
+
+/**
+ * The token to rotate. For an unrotated token, itself. For a rotated one, only inside the grace
+ * and only when it is the direct parent of the family's live token: that live token is then the
+ * one superseded. Any other rotated token is reuse: the grant dies (RFC 9700 §4.14.2).
+ */
+async function resolveRotation({ deps }: GrantRequest, presented: RefreshToken, now: number): Promise<RefreshToken> {
+  if (presented.rotatedAt === null) return presented;
+  const grace = deps.config.ttl.refreshTokenReuseGrace;
+  if (grace > 0 && now - presented.rotatedAt <= grace) {
+    const newest = await deps.stores.tokens.findLiveRefreshOfFamily(presented.familyId);
+    if (newest && newest.parentId === presented.id) return newest;
+  }
+  return reuseDetected(deps, presented);
+}
+
+async function reuseDetected(deps: GrantRequest['deps'], token: RefreshToken): Promise<never> {
+  await deps.revoker.revokeGrant(token.grantId, 'refresh_token_reuse');
+  throw new InvalidGrant('refresh token reused; the grant is revoked');
+}
+
+/**
+ * RFC 6749 §6: a requested scope must be within what the token holds; omitted means all of it.
+ * It narrows only the access token: the refresh token keeps the family's scopes (SECURITY 19).
+ */
+function checkScope(token: RefreshToken, scope: string | undefined): string[] {
+  if (scope === undefined) return token.scopes;
+  const requested = parseScope(scope);
+  if (!requested || requested.length === 0) throw new InvalidScope('malformed scope');
+  if (!requested.every((s) => token.scopes.includes(s))) throw new InvalidScope('scope wider than the refresh token');
+  return requested;
+}
+
+/**
+ * Rotates `current` atomically; losing the race means another request used the same token: reuse.
+ * In a grace retry `current` is the superseded newest token and the successor descends from the
+ * presented one, so the superseded token, if it ever comes back, is reuse and kills the grant.
+ */
+async function rotate({ deps }: GrantRequest, presented: RefreshToken, current: RefreshToken, now: number): Promise<string> {
+  const next = mintNextRefreshToken(deps.config, presented, now);
+  if (!(await deps.stores.tokens.rotateRefresh(current.id, next.row, now))) return reuseDetected(deps, current);
+  return next.token;
+}

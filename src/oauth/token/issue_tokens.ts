@@ -1,0 +1,82 @@
+/**
+ * The token response (RFC 6749 §5.1): a signed access token (RFC 9068), the refresh token minted
+ * by the grant, and an ID token when `openid` is in scope (OIDC Core §3.1.3.3, §12.2).
+ * @module
+ */
+import type { Deps } from '../../deps.ts';
+import { apiAudience } from '../../core/access_tokens.ts';
+import { atHash, signAccessToken, signIdToken, type IdTokenClaims } from '../../crypto/jwt.ts';
+import { randomId } from '../../crypto/random.ts';
+import { formatScope } from '../../domain/scopes.ts';
+import type { TokenResponse } from './schemas.ts';
+
+export type GrantType = 'authorization_code' | 'refresh_token';
+
+export interface Issuance {
+  grantType: GrantType;
+  clientId: string;
+  userId: string;
+  grantId: string;
+  familyId: string;
+  /** The access token's scopes (a refresh may narrow them). */
+  scopes: string[];
+  authTime: number;
+  amr: string[];
+  /** Only at the code exchange (OIDC Core §3.1.3.6 / §12.2: a refreshed ID token carries none). */
+  nonce?: string | null;
+  /** Already stored by the grant (with the code redemption or the rotation). */
+  refreshToken?: string;
+  ip: string;
+}
+
+export async function issueTokens(deps: Deps, issuance: Issuance): Promise<TokenResponse> {
+  const { config, clock, keys } = deps;
+  const now = clock.now();
+  const scope = formatScope(issuance.scopes);
+  const accessToken = await signAccessToken(keys.keys, {
+    iss: config.issuer,
+    sub: issuance.userId,
+    aud: apiAudience(config.issuer),
+    client_id: issuance.clientId,
+    scope,
+    jti: randomId(),
+    iat: now,
+    exp: now + config.ttl.accessToken,
+    auth_time: issuance.authTime,
+    gid: issuance.grantId,
+    fid: issuance.familyId,
+  });
+  const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: config.ttl.accessToken, scope };
+  count(deps, issuance.grantType, 'access_token');
+
+  if (issuance.refreshToken !== undefined) {
+    response.refresh_token = issuance.refreshToken;
+    count(deps, issuance.grantType, 'refresh_token');
+  }
+  if (issuance.scopes.includes('openid')) {
+    response.id_token = await signIdToken(keys.keys, idTokenClaims(deps, issuance, accessToken, now));
+    count(deps, issuance.grantType, 'id_token');
+  }
+  await deps.stores.grants.touch(issuance.grantId, now, issuance.ip);
+  return response;
+}
+
+function idTokenClaims(deps: Deps, issuance: Issuance, accessToken: string, now: number): IdTokenClaims {
+  const claims: IdTokenClaims = {
+    iss: deps.config.issuer,
+    sub: issuance.userId,
+    aud: issuance.clientId,
+    azp: issuance.clientId,
+    iat: now,
+    exp: now + deps.config.ttl.idToken,
+    auth_time: issuance.authTime,
+    amr: issuance.amr,
+    at_hash: atHash(accessToken),
+  };
+  if (issuance.nonce) claims.nonce = issuance.nonce;
+  return claims;
+}
+
+function count(deps: Deps, grantType: GrantType, token: 'access_token' | 'refresh_token' | 'id_token'): void {
+  deps.metrics.tokensIssued.inc({ grant_type: grantType, token });
+}

@@ -1,0 +1,58 @@
+/**
+ * Minting refresh tokens: 256 random bits behind the `tsr_` prefix, stored only as a digest.
+ * A family starts at a code exchange and ends at its absolute lifetime whatever the rotations;
+ * each token also dies after the idle lifetime (RFC 9700 §4.14.2, SECURITY 19).
+ * @module
+ */
+import type { Config } from '../../config/config.ts';
+import type { RefreshToken } from '../../domain/tokens.ts';
+import { digest } from '../../crypto/digest.ts';
+import { randomToken } from '../../crypto/random.ts';
+
+export interface MintedRefreshToken {
+  /** What the client receives; never stored. */
+  token: string;
+  row: RefreshToken;
+}
+
+export interface RefreshTokenSubject {
+  familyId: string;
+  grantId: string;
+  appId: string;
+  userId: string;
+  /** The family's full scopes: a refresh token's scope never changes (SECURITY 19). */
+  scopes: string[];
+  authTime: number;
+  amr: string[];
+}
+
+/** The first token of a family, stored with the code's redemption. */
+export function mintFirstRefreshToken(config: Config, subject: RefreshTokenSubject, now: number): MintedRefreshToken {
+  return mint(config, subject, null, now + config.ttl.refreshTokenAbsolute, now);
+}
+
+/** The successor of `parent`: same family, same scopes, same absolute end. */
+export function mintNextRefreshToken(config: Config, parent: RefreshToken, now: number): MintedRefreshToken {
+  return mint(config, parent, parent.id, parent.familyExpiresAt, now);
+}
+
+function mint(config: Config, subject: RefreshTokenSubject, parentId: string | null, familyExpiresAt: number, now: number): MintedRefreshToken {
+  const token = randomToken('refreshToken');
+  const row: RefreshToken = {
+    id: digest(token),
+    familyId: subject.familyId,
+    grantId: subject.grantId,
+    appId: subject.appId,
+    userId: subject.userId,
+    scopes: [...subject.scopes],
+    authTime: subject.authTime,
+    amr: [...subject.amr],
+    parentId,
+    createdAt: now,
+    expiresAt: Math.min(now + config.ttl.refreshTokenIdle, familyExpiresAt),
+    familyExpiresAt,
+    rotatedAt: null,
+    revokedAt: null,
+  };
+  return { token, row };
+}

@@ -1,0 +1,40 @@
+/**
+ * Where a bearer token may come from at /userinfo (RFC 6750 §2): the Authorization header (scheme
+ * matched case-insensitively, §2.1) or, for POST, the form parameter `access_token` (§2.2) — not
+ * both, and never the query string (§2.3 is a MUST NOT for us: URLs end up in logs).
+ * @module
+ */
+import type { FastifyRequest } from 'fastify';
+import { assembleParams, asRawParams } from '../params.ts';
+import { InvalidRequest, InvalidToken } from '../errors.ts';
+import { isForm } from '../client_auth/back_channel.ts';
+import type { RawParams } from '../../http/urlencoded.ts';
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** The presented token, or undefined when there is none. */
+export function extractBearerToken(request: FastifyRequest): string | undefined {
+  const query = request.query as RawParams | undefined;
+  if (query?.access_token !== undefined) throw new InvalidRequest('access_token in the query string');
+  const fromHeader = fromAuthorizationHeader(request.headers.authorization);
+  const fromBody = request.method === 'POST' ? fromFormBody(request) : undefined;
+  // RFC 6750 §2: "MUST NOT use more than one method to transmit the token in each request".
+  if (fromHeader !== undefined && fromBody !== undefined) throw new InvalidRequest('token in both header and body');
+  return fromHeader ?? fromBody;
+}
+
+function fromAuthorizationHeader(header: string | undefined): string | undefined {
+  // Another scheme is no bearer token at all; RFC 6750 §3.1 then answers without an error code.
+  if (header === undefined || !/^bearer(\s|$)/i.test(header)) return undefined;
+  const match = BEARER.exec(header);
+  if (!match) throw new InvalidToken('malformed bearer header');
+  return match[1];
+}
+
+function fromFormBody(request: FastifyRequest): string | undefined {
+  if (request.body === undefined || request.body === null) return undefined;
+  // RFC 6750 §2.2: only an application/x-www-form-urlencoded body may carry the token.
+  if (!isForm(request)) throw new InvalidRequest('body must be application/x-www-form-urlencoded');
+  return assembleParams(['access_token'], asRawParams(request.body)).access_token;
+}
