@@ -9,7 +9,7 @@ import type { Deps } from './deps.ts';
 import { registerErrorHandling } from './http/error_handler.ts';
 import { registerSecurityHeaders } from './http/security_headers.ts';
 import { registerFormBody } from './http/form_body.ts';
-import { parseUrlEncoded } from './http/urlencoded.ts';
+import { malformedQueryError, parseQueryString } from './http/urlencoded.ts';
 import { registerRequestMetrics } from './ops/request_metrics.ts';
 import discoveryRoutes from './oauth/discovery/route.ts';
 import jwksRoutes from './oauth/jwks/route.ts';
@@ -32,7 +32,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // Form bodies and JSON are small here; a 10 MB post is refused before it is read (SECURITY 42).
     bodyLimit: 64 * 1024,
     routerOptions: {
-      querystringParser: (query: string) => parseUrlEncoded(query),
+      querystringParser: (query: string) => parseQueryString(query),
       maxParamLength: 200,
     },
     onProtoPoisoning: 'error',
@@ -45,6 +45,11 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerSecurityHeaders(app, { secure: deps.config.secure });
   registerFormBody(app);
+  // A malformed query string is refused here, inside Fastify's error handling (see parseQueryString).
+  app.addHook('onRequest', async (request) => {
+    const err = malformedQueryError(request.query);
+    if (err) throw err;
+  });
   registerRequestMetrics(app, deps.metrics);
   await app.register(cookie);
 

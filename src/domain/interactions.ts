@@ -13,6 +13,11 @@ export interface AuthorizationRequest {
   maxAge?: number;
   /** Whether `redirect_uri` was sent; the token request must then repeat it (RFC 6749 §4.1.3). */
   redirectUriSent: boolean;
+  /**
+   * A check that failed before the person signed in. It is sent to the redirect URI only once they
+   * have (RFC 9700 §4.11.2, SECURITY 3), so an anonymous visitor cannot use us as a redirector.
+   */
+  refused?: { error: string; description: string };
 }
 
 export interface Interaction {

@@ -40,3 +40,27 @@ export function parseUrlEncoded(input: string): RawParams {
   }
   return out;
 }
+
+const MALFORMED = Symbol('malformed query');
+
+/**
+ * The router's query-string parser. It must never throw: Fastify calls it while routing, outside
+ * its error handling, so a throw there crashed the process on `?a=%E0%A4%A`. A malformed query
+ * is parsed as empty and carries its error, which `malformedQueryError` raises from a hook.
+ */
+export function parseQueryString(query: string): RawParams {
+  try {
+    return parseUrlEncoded(query);
+  } catch (err) {
+    const out: RawParams = Object.create(null) as RawParams;
+    Object.defineProperty(out, MALFORMED, { value: err, enumerable: false });
+    return out;
+  }
+}
+
+/** The parse error carried by a query from `parseQueryString`, if any. */
+export function malformedQueryError(query: unknown): Error | undefined {
+  if (typeof query !== 'object' || query === null) return undefined;
+  const err = (query as { [MALFORMED]?: unknown })[MALFORMED];
+  return err instanceof Error ? err : undefined;
+}

@@ -1,5 +1,22 @@
+/**
+ * The pages people use: sign-in, approval, sign-out, home, and the stylesheet. Errors in this
+ * area render as pages, not JSON.
+ * @module
+ */
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../app.ts';
+import { registerPageErrors } from './views/error_page.tsx';
+import loginRoutes from './login/route.ts';
+import consentRoutes from './consent/route.ts';
+import logoutRoutes from './logout/route.tsx';
+import homeRoutes from './home/route.tsx';
+import assetRoutes from './assets/route.ts';
 
-// Placeholder until this area lands.
-export default async function routes(_app: FastifyInstance, _options: AppOptions): Promise<void> {}
+export default async function interactionRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
+  registerPageErrors(app);
+  await app.register(loginRoutes, options);
+  await app.register(consentRoutes, options);
+  await app.register(logoutRoutes, options);
+  await app.register(homeRoutes, options);
+  await app.register(assetRoutes);
+}

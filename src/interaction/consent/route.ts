@@ -1,0 +1,41 @@
+/**
+ * POST /interaction/:id/decision — the approval form (SECURITY 28). It acts only when every
+ * check passes: not cross-site, the session the request is bound to, the token bound to that
+ * session and this request, and the request not used before (consumed here, once). Any failure
+ * is a 403 and issues nothing. GET does nothing (405).
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppOptions } from '../../app.ts';
+import { rejectOtherMethods } from '../../http/methods.ts';
+import { asRawParams, assembleParams } from '../../oauth/params.ts';
+import { InvalidRequest } from '../../oauth/errors.ts';
+import { loadLiveInteraction } from '../../oauth/authorize/interactions.ts';
+import { decide } from '../../oauth/authorize/decide.ts';
+import { readSession } from '../../core/sessions.ts';
+import { isCrossSite, tokenMatches } from '../csrf.ts';
+import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
+import { decisionToken } from './page.tsx';
+
+const DECISION_PATH = '/interaction/:id/decision';
+
+export default async function consentRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
+  app.post<{ Params: { id: string } }>(DECISION_PATH, async (request, reply) => {
+    if (isCrossSite(request, deps.config.issuer)) return sendForbidden(reply);
+    const { id } = request.params;
+    const form = assembleParams(['csrf', 'decision'], asRawParams(request.body));
+    const signedIn = await readSession(deps, request);
+    const live = await loadLiveInteraction(deps, id);
+    if (!signedIn || !live || live.interaction.sessionId !== signedIn.session.id || live.interaction.request.refused) {
+      return sendForbidden(reply);
+    }
+    if (!tokenMatches(form.csrf, decisionToken(deps, signedIn.session.id, id))) return sendForbidden(reply);
+    if (form.decision !== 'approve' && form.decision !== 'deny') return sendErrorPage(reply, new InvalidRequest('decision missing'));
+    // Consumed before anything is granted: of two racing posts, one wins and the other gets 403.
+    if (!(await deps.stores.interactions.consume(id, deps.clock.now()))) return sendForbidden(reply);
+
+    const location = await decide(deps, live.interaction, signedIn, form.decision === 'approve');
+    return reply.code(303).header('location', location).send();
+  });
+  rejectOtherMethods(app, DECISION_PATH, ['POST']);
+}

@@ -1,0 +1,37 @@
+/** The signed-in home page (no pending authorization), and the sign-out confirmation. */
+import { Layout } from '../views/layout.tsx';
+
+export interface SignOutFormProps {
+  token: string;
+}
+
+export function SignOutForm({ token }: SignOutFormProps) {
+  return (
+    <form method="post" action="/logout">
+      <input type="hidden" name="token" value={token} />
+      <button type="submit">Sign out</button>
+    </form>
+  );
+}
+
+export function HomeView({ name, email, logoutToken }: { name: string; email: string; logoutToken: string }) {
+  return (
+    <Layout title="Signed in">
+      <h1>Signed in</h1>
+      <p>
+        You are signed in as <strong>{name}</strong> ({email}).
+      </p>
+      <SignOutForm token={logoutToken} />
+    </Layout>
+  );
+}
+
+export function SignOutView({ email, logoutToken }: { email: string; logoutToken: string }) {
+  return (
+    <Layout title="Sign out">
+      <h1>Sign out of Tessera?</h1>
+      <p>You are signed in as {email}.</p>
+      <SignOutForm token={logoutToken} />
+    </Layout>
+  );
+}

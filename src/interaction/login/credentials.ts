@@ -1,0 +1,18 @@
+/**
+ * Checking an email and password. An unknown email costs one argon2 verification like a known
+ * one, and every failure looks the same (SECURITY 33); a disabled account cannot sign in.
+ */
+import type { Deps } from '../../deps.ts';
+import type { User } from '../../domain/users.ts';
+import { verifyPassword } from '../../crypto/passwords.ts';
+
+export async function checkCredentials(
+  deps: Pick<Deps, 'stores'>,
+  email: string | undefined,
+  password: string | undefined,
+): Promise<User | undefined> {
+  const user = email !== undefined && email.length <= 254 ? await deps.stores.users.findByEmail(email) : undefined;
+  // SECURITY 34: the password is verified exactly as received.
+  const ok = await verifyPassword(user?.passwordHash, password ?? '');
+  return ok && user !== undefined && user.disabledAt === null ? user : undefined;
+}

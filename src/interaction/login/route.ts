@@ -1,0 +1,45 @@
+/**
+ * GET /login shows the sign-in form; POST /login signs in with a new session and continues the
+ * pending authorization. The next step is always ours (resume or home): no URL is taken from
+ * the request (SECURITY 2), and the answer to the POST is 303 (SECURITY 8).
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppOptions } from '../../app.ts';
+import type { RawParams } from '../../http/urlencoded.ts';
+import { rejectOtherMethods } from '../../http/methods.ts';
+import { asRawParams, assembleParams } from '../../oauth/params.ts';
+import { InteractionExpired, loadLiveInteraction, resumeUrl } from '../../oauth/authorize/interactions.ts';
+import { startSession } from '../../core/sessions.ts';
+import { isCrossSite, tokenMatches } from '../csrf.ts';
+import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
+import { checkCredentials } from './credentials.ts';
+import { loginToken, sendSignInPage } from './page.tsx';
+
+export const LOGIN_PATH = '/login';
+
+export default async function loginRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
+  // `switch=1` (from "Not you?") needs nothing special: signing in always starts a new session.
+  app.get(LOGIN_PATH, async (request, reply) => {
+    const { interaction: id } = assembleParams(['interaction'], request.query as RawParams);
+    if (id === undefined) return sendSignInPage(deps, reply, {});
+    const live = await loadLiveInteraction(deps, id);
+    if (!live) return sendErrorPage(reply, new InteractionExpired('sign-in for an unknown interaction'));
+    return sendSignInPage(deps, reply, live);
+  });
+
+  app.post(LOGIN_PATH, async (request, reply) => {
+    if (isCrossSite(request, deps.config.issuer)) return sendForbidden(reply);
+    const form = assembleParams(['email', 'password', 'interaction', 'token'], asRawParams(request.body));
+    if (!tokenMatches(form.token, loginToken(deps, form.interaction))) return sendForbidden(reply);
+    const live = form.interaction === undefined ? undefined : await loadLiveInteraction(deps, form.interaction);
+    if (form.interaction !== undefined && !live) return sendErrorPage(reply, new InteractionExpired('sign-in for an unknown interaction'));
+
+    const user = await checkCredentials(deps, form.email, form.password);
+    if (!user) return sendSignInPage(deps, reply, { ...live, email: form.email, failed: true });
+    await startSession(deps, request, reply, user.id, ['pwd']);
+    return reply.code(303).header('location', live ? resumeUrl(live.interaction.id) : '/').send();
+  });
+
+  rejectOtherMethods(app, LOGIN_PATH, ['GET', 'POST']);
+}

@@ -1,0 +1,43 @@
+/**
+ * Sending an HTML page: rendered with preact-render-to-string (escaping by default), never cached,
+ * with a CSP that allows only our stylesheet and form posts to ourselves — plus, on pages of a
+ * pending authorization, the client's origin, because Chromium applies form-action to the
+ * redirect that follows the POST (SECURITY 7, 30, 39; STACK trap 6).
+ * @module
+ */
+import type { FastifyReply } from 'fastify';
+import type { VNode } from 'preact';
+import { render } from 'preact-render-to-string';
+
+/** The CSP source for a redirect URI: its origin, or its scheme for a native app's private-use URI. */
+export function formTarget(redirectUri: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(redirectUri);
+  } catch {
+    return undefined;
+  }
+  const source = url.origin !== 'null' ? url.origin : url.protocol;
+  // Nothing that could end the directive or add another source.
+  return /^[A-Za-z][A-Za-z0-9+.-]*:(\/\/[A-Za-z0-9.\-[\]:]+)?$/.test(source) ? source : undefined;
+}
+
+export function pageCsp(formTo?: string): string {
+  const formAction = formTo ? `'self' ${formTo}` : "'self'";
+  return `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`;
+}
+
+export interface PageOptions {
+  status?: number;
+  /** The redirect URI of the pending authorization this page belongs to. */
+  redirectUri?: string;
+}
+
+export function sendPage(reply: FastifyReply, page: VNode, options: PageOptions = {}): FastifyReply {
+  return reply
+    .code(options.status ?? 200)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('content-security-policy', pageCsp(options.redirectUri && formTarget(options.redirectUri)))
+    .send('<!doctype html>' + render(page));
+}

@@ -1,0 +1,82 @@
+/**
+ * GET/POST /authorize as named steps (RFC 6749 §4.1.1, §4.1.2.1; OIDC Core §3.1.2):
+ *   1. checkClient → checkRedirectUri   — until both pass, every error is a page (never a redirect)
+ *   2. validateRequest                  — response_type, scope, PKCE, resource, prompt, max_age
+ *   3. sign-in: none or stale → sign-in page (prompt=none: login_required)
+ *   4. proceed                          — refused → error redirect; grant covers → code; else approval
+ * @module
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Deps } from '../../deps.ts';
+import type { App } from '../../domain/apps.ts';
+import type { AuthorizationRequest } from '../../domain/interactions.ts';
+import type { RawParams } from '../../http/urlencoded.ts';
+import { readSession } from '../../core/sessions.ts';
+import { isDatabaseUnavailable } from '../../persistence/unavailable.ts';
+import { InvalidRedirectUri, LoginRequired, OAuthError, TemporarilyUnavailable } from '../errors.ts';
+import { asRawParams, assembleParams, duplicated } from '../params.ts';
+import { TARGET_PARAMS } from './params.ts';
+import { checkClient } from './check_client.ts';
+import { checkRedirectUri, type RedirectTarget } from './check_redirect_uri.ts';
+import { checkStateLength } from './check_state.ts';
+import { validateRequest } from './validate.ts';
+import { needsSignIn } from './check_prompt.ts';
+import { createInteraction } from './interactions.ts';
+import { proceed } from './proceed.ts';
+import { errorRedirect, type Outcome } from './respond.ts';
+
+type AuthorizeDeps = Pick<Deps, 'config' | 'clock' | 'stores'>;
+
+export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest): Promise<Outcome> {
+  // SECURITY 7: a form POST is the same request as a GET; both places are read, and a
+  // parameter sent in both counts as repeated (SECURITY 40).
+  const sources = [httpRequest.query as RawParams, asRawParams(httpRequest.body)];
+  let app: App;
+  let target: RedirectTarget;
+  try {
+    ({ app, target } = await verifyTarget(deps, sources));
+  } catch (err) {
+    return { type: 'error_page', error: asPageError(err) };
+  }
+  const request = validateRequest(deps.config.issuer, app, target, sources);
+  try {
+    return await signInThenProceed(deps, httpRequest, app, request);
+  } catch (err) {
+    // The redirect URI is verified: an outage is reported there (RFC 6749 §4.1.2.1).
+    if (isDatabaseUnavailable(err)) return errorRedirect(request, deps.config.issuer, new TemporarilyUnavailable());
+    throw err;
+  }
+}
+
+/**
+ * Step 1. SECURITY 1, 40: an ambiguous, unknown or unregistered target is never redirected to;
+ * nor is a response too large to deliver (check_state.ts).
+ */
+async function verifyTarget(deps: AuthorizeDeps, sources: (RawParams | undefined)[]): Promise<{ app: App; target: RedirectTarget }> {
+  const repeated = duplicated(TARGET_PARAMS, ...sources);
+  if (repeated.length > 0) throw new InvalidRedirectUri(`repeated ${repeated[0]}`);
+  for (const source of sources) checkStateLength(source?.state);
+  const params = assembleParams(TARGET_PARAMS, ...sources);
+  const app = await checkClient(deps, params.client_id);
+  return { app, target: checkRedirectUri(app, params.redirect_uri) };
+}
+
+function asPageError(err: unknown): OAuthError {
+  if (isDatabaseUnavailable(err)) return new TemporarilyUnavailable('database unavailable');
+  if (err instanceof OAuthError) return err;
+  throw err;
+}
+
+/** Steps 3 and 4. */
+async function signInThenProceed(deps: AuthorizeDeps, httpRequest: FastifyRequest, app: App, request: AuthorizationRequest): Promise<Outcome> {
+  const signedIn = await readSession(deps, httpRequest);
+  if (signedIn === undefined || needsSignIn(signedIn.session, request, deps.clock.now())) {
+    // OIDC Core §3.1.2.6: prompt=none may not show a page.
+    if (request.prompt.includes('none')) return errorRedirect(request, deps.config.issuer, new LoginRequired());
+    // SECURITY 3: whatever else is wrong with the request waits until the person has signed in.
+    return { type: 'sign_in', app, interaction: await createInteraction(deps, app, request, null) };
+  }
+  if (request.refused) return errorRedirect(request, deps.config.issuer, request.refused);
+  const interaction = await createInteraction(deps, app, request, signedIn.session.id);
+  return proceed(deps, app, interaction, signedIn);
+}

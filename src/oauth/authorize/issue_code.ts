@@ -1,0 +1,42 @@
+/**
+ * Issuing the authorization code (RFC 6749 §4.1.2): 256 random bits, stored only as a digest,
+ * bound to the client, the redirect URI as sent, the PKCE challenge, the grant and the sign-in.
+ * @module
+ */
+import type { Deps } from '../../deps.ts';
+import type { Interaction } from '../../domain/interactions.ts';
+import type { Session } from '../../domain/sessions.ts';
+import { digest } from '../../crypto/digest.ts';
+import { randomId, randomToken } from '../../crypto/random.ts';
+import { responseUrl } from './respond.ts';
+
+/** Stores a new code for the interaction's request and returns the success redirect URL. */
+export async function issueCode(
+  deps: Pick<Deps, 'config' | 'clock' | 'stores'>,
+  interaction: Interaction,
+  session: Session,
+  grantId: string,
+): Promise<string> {
+  const { request } = interaction;
+  const now = deps.clock.now();
+  const code = randomToken('authorizationCode');
+  await deps.stores.tokens.createCode({
+    id: digest(code),
+    appId: interaction.appId,
+    userId: session.userId,
+    grantId,
+    // The family its refresh tokens will join, known now so a replayed code can revoke them (RFC 6749 §4.1.2).
+    familyId: randomId(),
+    // RFC 6749 §4.1.3: the token request must repeat redirect_uri exactly when it was sent; '' = it was not.
+    redirectUri: request.redirectUriSent ? request.redirectUri : '',
+    scopes: request.scopes,
+    codeChallenge: request.codeChallenge,
+    nonce: request.nonce ?? null,
+    authTime: session.authTime,
+    amr: session.amr,
+    createdAt: now,
+    expiresAt: now + deps.config.ttl.authorizationCode,
+    consumedAt: null,
+  });
+  return responseUrl(request, deps.config.issuer, { code });
+}

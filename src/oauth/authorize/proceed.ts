@@ -1,0 +1,43 @@
+/**
+ * What happens once the person is signed in: a refused request is answered now; a live grant
+ * that covers every requested scope gets a code without asking again (unless prompt=consent);
+ * otherwise the person is asked (OIDC Core §3.1.2.4, SECURITY 27).
+ * @module
+ */
+import type { Deps } from '../../deps.ts';
+import type { App } from '../../domain/apps.ts';
+import type { Interaction } from '../../domain/interactions.ts';
+import type { SignedIn } from '../../core/sessions.ts';
+import { covers } from '../../domain/scopes.ts';
+import { ConsentRequired } from '../errors.ts';
+import { InteractionExpired } from './interactions.ts';
+import { errorRedirect, type Outcome } from './respond.ts';
+import { issueCode } from './issue_code.ts';
+
+export async function proceed(
+  deps: Pick<Deps, 'config' | 'clock' | 'stores'>,
+  app: App,
+  interaction: Interaction,
+  signedIn: SignedIn,
+): Promise<Outcome> {
+  const { request } = interaction;
+  const now = deps.clock.now();
+  const issuer = deps.config.issuer;
+  if (request.refused) {
+    await deps.stores.interactions.consume(interaction.id, now);
+    return errorRedirect(request, issuer, request.refused);
+  }
+  const grant = await deps.stores.grants.findLive(signedIn.user.id, app.id, now);
+  if (grant && covers(grant.scopes, request.scopes) && !request.prompt.includes('consent')) {
+    // Consumed first: the same interaction never yields two codes.
+    if (!(await deps.stores.interactions.consume(interaction.id, now))) {
+      return { type: 'error_page', error: new InteractionExpired('interaction already used') };
+    }
+    return { type: 'redirect', url: await issueCode(deps, interaction, signedIn.session, grant.id) };
+  }
+  if (request.prompt.includes('none')) {
+    await deps.stores.interactions.consume(interaction.id, now);
+    return errorRedirect(request, issuer, new ConsentRequired());
+  }
+  return { type: 'approval', app, interaction, signedIn, grantedScopes: grant?.scopes ?? [] };
+}
