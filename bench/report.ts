@@ -1,0 +1,87 @@
+/**
+ * The results: a table on stdout, ratios against the references of the same run, and
+ * bench/results/<timestamp>.json (the chart is drawn from those files by chart.ts).
+ * @module
+ */
+import { cpus, platform, release, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { SCENARIOS, type ScenarioId } from './scenarios/index.ts';
+import type { Measurement } from './lib/load.ts';
+
+export interface Row extends Measurement {
+  target: string;
+  scenario: ScenarioId;
+}
+
+export interface Ratio {
+  what: string;
+  value: number;
+  target: number;
+}
+
+export interface RunFile {
+  startedAt: string;
+  machine: { cpu: string; cores: number; memoryGB: number; node: string; os: string };
+  options: { warmupSeconds: number; seconds: number; connections: number; quick: boolean };
+  rows: Row[];
+  ratios: Ratio[];
+}
+
+export function machine(): RunFile['machine'] {
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGB: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    os: `${platform()} ${release()}`,
+  };
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+export function table(rows: Row[]): string {
+  const head = `${pad('scenario', 36)} ${pad('server', 17)} ${lpad('req/s', 8)} ${lpad('p50 ms', 7)} ${lpad('p99 ms', 7)} ${lpad('errors', 7)} ${lpad('RSS MB', 7)}`;
+  const lines = rows.map(
+    (r) =>
+      `${pad(SCENARIOS[r.scenario], 36)} ${pad(r.target, 17)} ${lpad(r.rps.toFixed(0), 8)} ${lpad(String(r.p50), 7)} ${lpad(String(r.p99), 7)} ${lpad(String(r.errors), 7)} ${lpad(r.rssMB.toFixed(0), 7)}` +
+      (r.note ? `  (${r.note})` : ''),
+  );
+  return [head, '-'.repeat(head.length), ...lines].join('\n');
+}
+
+function rps(rows: Row[], target: string, scenario: ScenarioId): number | undefined {
+  return rows.find((r) => r.target === target && r.scenario === scenario)?.rps;
+}
+
+/** The targets of issue 7, each as a ratio of two figures measured in this run. */
+export function ratios(rows: Row[]): Ratio[] {
+  const out: Ratio[] = [];
+  const add = (what: string, a: number | undefined, b: number | undefined, target: number) => {
+    if (a !== undefined && b !== undefined && b > 0) out.push({ what, value: a / b, target });
+  };
+  for (const dialect of ['sqlite', 'postgres']) {
+    const t = `tessera-${dialect}`;
+    add(`${t} API read / fastify hello`, rps(rows, t, 'api_read'), rps(rows, 'fastify-hello', 'hello'), 0.6);
+    const tokenTarget = dialect === 'sqlite' ? 1.5 : 1;
+    add(`${t} refresh / oidc-provider`, rps(rows, t, 'refresh'), rps(rows, 'oidc-provider', 'refresh'), tokenTarget);
+    add(`${t} code exchange / oidc-provider`, rps(rows, t, 'code_exchange'), rps(rows, 'oidc-provider', 'code_exchange'), tokenTarget);
+    add(`${t} authorize / oidc-provider`, rps(rows, t, 'authorize'), rps(rows, 'oidc-provider', 'authorize'), 1.5);
+    add(`${t} introspection / oidc-provider`, rps(rows, t, 'introspect'), rps(rows, 'oidc-provider', 'introspect'), 2);
+    add(`${t} JWKS+metadata / oidc-provider`, rps(rows, t, 'jwks_metadata'), rps(rows, 'oidc-provider', 'jwks_metadata'), 0);
+  }
+  return out;
+}
+
+export function ratioLines(list: Ratio[]): string {
+  return list
+    .map((r) => `${pad(r.what, 52)} ${lpad(r.value.toFixed(2) + '×', 7)}  ${r.target > 0 ? (r.value >= r.target ? 'meets' : 'MISSES') + ` ≥ ${r.target}×` : '(no target)'}`)
+    .join('\n');
+}
+
+export function writeRun(dir: string, run: RunFile): string {
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}/${run.startedAt.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify(run, null, 2) + '\n');
+  return file;
+}

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench` (issue 7): every server in its own process, every scenario driven by autocannon
+ * for BENCH_WARMUP s (discarded) then BENCH_DURATION s, one table and the ratios of this run.
+ *
+ *   npm run bench                     warm-up 2 s, 7 s per scenario
+ *   npm run bench -- --quick          smoke run: ~1 s per scenario
+ *   npm run bench -- --only=tessera-sqlite,oidc-provider --scenarios=refresh,introspect
+ *
+ * Environment: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS (10), BENCH_POOL_RATE (codes per
+ * second budgeted for pool scenarios, 2000), BENCH_POSTGRES_URL, BENCH_LOG_LEVEL (server, warn).
+ * @module
+ */
+import { fileURLToPath } from 'node:url';
+import type { ServerProcess } from './lib/child.ts';
+import { measure, type LoadOptions, type LoadSpec } from './lib/load.ts';
+import { SCENARIOS, type OAuthServer, type ScenarioId } from './scenarios/index.ts';
+import { codeExchange, refresh } from './scenarios/token.ts';
+import { authorize, introspect, jwksMetadata } from './scenarios/endpoints.ts';
+import { apiRead, login } from './scenarios/tessera_only.ts';
+import { startTessera } from './targets/tessera.ts';
+import { hello, startHello, startOidcProvider } from './targets/references.ts';
+import { machine, ratioLines, ratios, table, writeRun, type Row } from './report.ts';
+import { writeChart } from './chart.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]?.split(',');
+const quick = args.includes('--quick');
+const number = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const options: LoadOptions = {
+  warmupSeconds: number('BENCH_WARMUP', quick ? 0.5 : 2),
+  seconds: number('BENCH_DURATION', quick ? 1 : 7),
+  connections: number('BENCH_CONNECTIONS', 10),
+};
+const budget = Math.ceil(number('BENCH_POOL_RATE', 2000) * (options.warmupSeconds + options.seconds));
+const onlyTargets = flag('only');
+const onlyScenarios = flag('scenarios') as ScenarioId[] | undefined;
+
+type Builders = Partial<Record<ScenarioId, () => Promise<LoadSpec> | LoadSpec>>;
+interface Started {
+  server: ServerProcess;
+  scenarios: Builders;
+  close(): Promise<void>;
+}
+
+/** The scenarios every OAuth server offers, given its seeding. */
+function oauthScenarios(server: ServerProcess, target: OAuthServer): Builders {
+  return {
+    refresh: () => refresh(server, target, options.connections),
+    code_exchange: () => codeExchange(server, target, budget),
+    authorize: () => authorize(server, target),
+    introspect: () => introspect(server, target),
+    jwks_metadata: () => jwksMetadata(server, target),
+  };
+}
+
+const TARGETS: Record<string, () => Promise<Started>> = {
+  'fastify-hello': async () => {
+    const server = await startHello();
+    return { server, scenarios: { hello }, close: () => server.stop() };
+  },
+  'tessera-sqlite': () => tessera('sqlite'),
+  'tessera-postgres': () => tessera('postgres'),
+  'oidc-provider': async () => {
+    const target = await startOidcProvider();
+    return { server: target.server, scenarios: oauthScenarios(target.server, target), close: () => target.server.stop() };
+  },
+};
+
+async function tessera(dialect: 'sqlite' | 'postgres'): Promise<Started> {
+  const target = await startTessera(dialect);
+  const { server } = target;
+  return {
+    server,
+    scenarios: { api_read: () => apiRead(server, target), ...oauthScenarios(server, target), login: () => login(server) },
+    close: () => target.close(),
+  };
+}
+
+/**
+ * All servers run at once (idle between their turns) and each scenario runs on every server back
+ * to back, so the figures a ratio compares are taken close together on this shared machine.
+ */
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const rows: Row[] = [];
+  console.log(`warm-up ${options.warmupSeconds} s, ${options.seconds} s per scenario, ${options.connections} connections`);
+  const running: [string, Started][] = [];
+  try {
+    for (const [name, start] of Object.entries(TARGETS)) {
+      if (!onlyTargets || onlyTargets.includes(name)) running.push([name, await start()]);
+    }
+    for (const id of Object.keys(SCENARIOS) as ScenarioId[]) {
+      if (onlyScenarios && !onlyScenarios.includes(id)) continue;
+      for (const [name, started] of running) {
+        const build = started.scenarios[id];
+        if (build) rows.push(...(await runOne(name, id, started.server, build)));
+      }
+    }
+  } finally {
+    for (const [, started] of running) await started.close();
+  }
+  const list = ratios(rows);
+  console.log('\n' + table(rows) + '\n\n' + ratioLines(list) + '\n');
+  const dir = fileURLToPath(new URL('./results', import.meta.url));
+  const file = writeRun(dir, { startedAt, machine: machine(), options: { ...options, quick }, rows, ratios: list });
+  console.log(`results: ${file}\nchart:   ${writeChart(dir)}`);
+}
+
+async function runOne(name: string, id: ScenarioId, server: ServerProcess, build: () => Promise<LoadSpec> | LoadSpec): Promise<Row[]> {
+  try {
+    const row: Row = { target: name, scenario: id, ...(await measure(server, await build(), options)) };
+    console.log(`  ${id} on ${name}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms, ${row.errors} errors${row.note ? ` (${row.note})` : ''}`);
+    return [row];
+  } catch (err) {
+    console.error(`  ${id} on ${name} FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

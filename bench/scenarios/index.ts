@@ -1,0 +1,26 @@
+/** The scenarios of issue 7, in the order the table shows them. */
+export const SCENARIOS = {
+  // First, so the ratio of (1) to it compares figures taken one after the other.
+  hello: 'hello (ceiling)',
+  api_read: '(1) API read, valid token',
+  refresh: '(2) token: refresh_token, rotated',
+  code_exchange: '(3) token: authorization_code',
+  authorize: '(4) authorize, signed in + grant',
+  introspect: '(5) introspection',
+  jwks_metadata: '(6) JWKS + metadata',
+  login: '(7) sign-in with password',
+} as const;
+
+export type ScenarioId = keyof typeof SCENARIOS;
+
+/** What every OAuth server under test offers the scenarios: its paths, client and seeding. */
+export interface OAuthServer {
+  paths: { token: string; introspect: string; authorize: string; jwks: string; metadata: string };
+  clientId: string;
+  /** `n` unused authorization codes for the client, PKCE verifier VERIFIER, redirect_uri CLIENT.redirectUri. */
+  mintCodes(n: number): Promise<string[]>;
+  /** A token the client may introspect and that is active. */
+  introspectionToken(): Promise<string>;
+  /** The Cookie header of a browser that has signed in and holds a grant for the client. */
+  signedInCookie(): Promise<string>;
+}

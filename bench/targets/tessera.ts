@@ -1,0 +1,102 @@
+/**
+ * Tessera under test: a fresh SQLite file or PostgreSQL schema, the server in its own process
+ * (bench/servers/tessera.ts, configured as in production), and a seeding connection here.
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../../src/config/config.ts';
+import { createDeps, type Deps } from '../../src/deps.ts';
+import { createLogger } from '../../src/ops/logger.ts';
+import { ServerProcess } from '../lib/child.ts';
+import { CookieJar, FORM, form } from '../lib/http.ts';
+import { freePort } from '../lib/ports.ts';
+import { EMAIL, PASSWORD } from '../lib/reference_client.ts';
+import { mintCodes, seed, type Seeded } from '../seed.ts';
+import { obtainTokens } from '../scenarios/token.ts';
+import type { OAuthServer } from '../scenarios/index.ts';
+
+export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TesseraTarget extends OAuthServer {
+  server: ServerProcess;
+  deps: Deps;
+  seeded: Seeded;
+  close(): Promise<void>;
+}
+
+async function onPostgres(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startTessera(dialect: 'sqlite' | 'postgres'): Promise<TesseraTarget> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+  const schema = 'bench_' + randomBytes(5).toString('hex');
+  if (dialect === 'postgres') await onPostgres(`CREATE SCHEMA ${schema}`);
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: dialect === 'sqlite' ? 'sqlite:' + join(dataDir, 'tessera.db') : POSTGRES_URL,
+    DATA_DIR: dataDir,
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    // Request logging off, as the references do not log either; BENCH_LOG_LEVEL=info to include it.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    // Pre-minted codes must outlive warm-up and measurement (the default is 60 s).
+    AUTHORIZATION_CODE_TTL: '600',
+    ...(dialect === 'postgres' ? { BENCH_PG_SCHEMA: schema } : {}),
+  };
+  const config = loadConfig(env);
+  if (config.database.dialect === 'postgres') config.database.schema = schema;
+  // The seeder migrates and creates the keys first; the server then starts on a ready database.
+  const deps = await createDeps(config, { log: createLogger('silent') });
+  const seeded = await seed(deps);
+  const server = await ServerProcess.start('tessera', env);
+
+  const target: TesseraTarget = {
+    server,
+    deps,
+    seeded,
+    clientId: seeded.clientId,
+    paths: { token: '/token', introspect: '/introspect', authorize: '/authorize', jwks: '/.well-known/jwks.json', metadata: '/.well-known/openid-configuration' },
+    mintCodes: (n) => mintCodes(deps, seeded, n),
+    introspectionToken: async () => (await obtainTokens(server, target, 1)).accessToken,
+    signedInCookie: () => signIn(server),
+    async close() {
+      await server.stop();
+      await deps.close();
+      if (dialect === 'postgres') await onPostgres(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return target;
+}
+
+/** The sign-in form's token (bound to "no pending authorization", so it is the same for every post). */
+export async function loginFormToken(server: ServerProcess): Promise<string> {
+  const page = await (await fetch(server.url + '/login')).text();
+  const token = /name="token" value="([^"]+)"/.exec(page)?.[1];
+  if (!token) throw new Error('no token on the sign-in page');
+  return token;
+}
+
+/** Signs in once through POST /login, as a browser would; returns the Cookie header. */
+async function signIn(server: ServerProcess): Promise<string> {
+  const jar = new CookieJar();
+  const res = await jar.fetch(server.url + '/login', {
+    method: 'POST',
+    headers: FORM,
+    body: form({ email: EMAIL, password: PASSWORD, token: await loginFormToken(server) }),
+  });
+  if (res.status !== 303 || jar.cookies.size === 0) throw new Error(`sign-in answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  return jar.header();
+}
