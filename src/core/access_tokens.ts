@@ -1,7 +1,8 @@
 /**
  * The one check of an access token, used by the API, userinfo and introspection: a valid JWT of
  * ours (crypto/jwt.ts), then not revoked — its grant, its family and its own `jti` are looked up
- * in the in-memory denylist, with no database read.
+ * in the in-memory denylist, with no database read. A token verified moments ago is not verified
+ * again (verified_tokens.ts), but its expiry, key and revocation are checked on every call.
  * @module
  */
 import { verifyAccessToken, TokenRejected, type AccessTokenClaims } from '../crypto/jwt.ts';
@@ -14,17 +15,22 @@ export function apiAudience(issuer: string): string {
 
 export type AccessTokenCheck = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string };
 
-export async function checkAccessToken(deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'revocations'>, token: string): Promise<AccessTokenCheck> {
-  let claims: AccessTokenClaims;
-  try {
-    claims = await verifyAccessToken(deps.keys.keys, token, {
-      issuer: deps.config.issuer,
-      audience: apiAudience(deps.config.issuer),
-      now: deps.clock.now(),
-    });
-  } catch (err) {
-    if (err instanceof TokenRejected) return { ok: false, reason: err.reason };
-    throw err;
+export async function checkAccessToken(
+  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'revocations' | 'verifiedTokens'>,
+  token: string,
+): Promise<AccessTokenCheck> {
+  const now = deps.clock.now();
+  const ring = deps.keys.keys;
+  let claims = deps.verifiedTokens.get(token, now, (kid) => ring.verificationKey(kid) !== undefined);
+  if (!claims) {
+    try {
+      const verified = await verifyAccessToken(ring, token, { issuer: deps.config.issuer, audience: apiAudience(deps.config.issuer), now });
+      claims = verified.claims;
+      deps.verifiedTokens.set(token, verified.kid, claims);
+    } catch (err) {
+      if (err instanceof TokenRejected) return { ok: false, reason: err.reason };
+      throw err;
+    }
   }
   if (deps.revocations.isRevoked(claims.gid, claims.fid, claims.jti)) return { ok: false, reason: 'revoked' };
   return { ok: true, claims };

@@ -61,12 +61,12 @@ export function atHash(accessToken: string): string {
   return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
 }
 
-/** Verifies an access token: signature by one of our keys, `typ`, `alg`, `iss`, `aud`, `exp`. */
+/** Verifies an access token: signature by one of our keys, `typ`, `alg`, `iss`, `aud`, `exp`. Returns its claims and the `kid` that signed it. */
 export async function verifyAccessToken(
   ring: KeyRing,
   token: string,
   expected: { issuer: string; audience: string; now: number },
-): Promise<AccessTokenClaims> {
+): Promise<{ claims: AccessTokenClaims; kid: string }> {
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;
@@ -74,7 +74,7 @@ export async function verifyAccessToken(
     throw new TokenRejected('malformed');
   }
   const key = ring.verificationKey(kid);
-  if (!key) throw new TokenRejected('unknown_key');
+  if (!key || kid === undefined) throw new TokenRejected('unknown_key');
   try {
     const { payload } = await jwtVerify(token, key.key, {
       algorithms: [key.alg],
@@ -84,7 +84,7 @@ export async function verifyAccessToken(
       currentDate: new Date(expected.now * 1000),
       requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
     });
-    return checkShape(payload);
+    return { claims: checkShape(payload), kid };
   } catch (err) {
     throw classify(err);
   }

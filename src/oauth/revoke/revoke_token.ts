@@ -33,11 +33,12 @@ async function revokeAccessToken(deps: Deps, client: App, token: string): Promis
 /** The claims of one of our access tokens; undefined for anything else, expired ones included (nothing to revoke). */
 async function verifiedClaims(deps: Deps, token: string): Promise<AccessTokenClaims | undefined> {
   try {
-    return await verifyAccessToken(deps.keys.keys, token, {
+    const { claims } = await verifyAccessToken(deps.keys.keys, token, {
       issuer: deps.config.issuer,
       audience: apiAudience(deps.config.issuer),
       now: deps.clock.now(),
     });
+    return claims;
   } catch (err) {
     if (err instanceof TokenRejected) return undefined;
     throw err;
