@@ -1,0 +1,105 @@
+/** `tessera app …`: third-party services (OAuth clients). */
+import { command, type CommandGroup } from './command.ts';
+import { CliError, UsageError } from './errors.ts';
+import { email, text } from './values.ts';
+import type { App, ClientType } from '../domain/apps.ts';
+import { checkRedirectUris } from '../domain/redirect_uris.ts';
+import { SCOPES, parseScope } from '../domain/scopes.ts';
+import { digest } from '../crypto/digest.ts';
+import { randomId, randomToken } from '../crypto/random.ts';
+
+export const DEFAULT_APP_SCOPES = 'openid profile email offline_access orgs:read workitems:read';
+
+interface CreateApp {
+  name: string;
+  redirectUris: string[];
+  clientType: ClientType;
+  scopes: string[];
+  owner?: string;
+  publisher?: string;
+  description: string;
+}
+
+function scopes(value: string): string[] {
+  const parsed = parseScope(value);
+  if (!parsed || parsed.length === 0) throw new UsageError(`--scopes "${value}" is not a space-separated list of scopes`);
+  const unknown = parsed.filter((s) => !Object.hasOwn(SCOPES, s));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown scope ${unknown.join(', ')}; known scopes: ${Object.keys(SCOPES).join(' ')}`);
+  }
+  return parsed;
+}
+
+const create = command<CreateApp>({
+  summary: 'register a service; prints its client_id and, once, its client_secret',
+  flags: {
+    name: { type: 'string', required: true, value: 'NAME', description: 'shown on the approval page' },
+    'redirect-uri': {
+      type: 'string',
+      multiple: true,
+      required: true,
+      value: 'URI',
+      description: 'https, http on 127.0.0.1/[::1], or com.example.app:/cb for public apps',
+    },
+    public: { type: 'boolean', description: 'a public client (native or browser app): no secret, PKCE only' },
+    scopes: { type: 'string', value: '"S1 S2"', description: `scopes it may ask for (default "${DEFAULT_APP_SCOPES}")` },
+    owner: { type: 'string', value: 'EMAIL', description: 'an existing user who owns the app' },
+    publisher: { type: 'string', value: 'NAME', description: "who publishes it (default the owner's name)" },
+    description: { type: 'string', value: 'TEXT', description: 'one or two sentences (default empty)' },
+  },
+  example: 'tessera app create --name "CI Dashboard" --redirect-uri https://ci.example.com/oauth/callback --owner alice@example.com',
+  check(flags) {
+    const clientType: ClientType = flags.boolean('public') ? 'public' : 'confidential';
+    const redirectUris = flags.list('redirect-uri');
+    const check = checkRedirectUris(redirectUris, clientType);
+    if (!check.valid) throw new UsageError(`invalid --redirect-uri: ${check.reason}`);
+    const owner = flags.string('owner');
+    const publisher = flags.string('publisher');
+    const description = flags.string('description');
+    return {
+      name: text('name', flags.required('name'), 100),
+      redirectUris,
+      clientType,
+      scopes: scopes(flags.string('scopes') ?? DEFAULT_APP_SCOPES),
+      ...(owner === undefined ? {} : { owner: email('owner', owner) }),
+      ...(publisher === undefined ? {} : { publisher: text('publisher', publisher, 100) }),
+      description: description === undefined ? '' : text('description', description, 1000),
+    };
+  },
+  async run(context, input) {
+    const { users, apps, audit } = context.stores;
+    const owner = input.owner === undefined ? undefined : await users.findByEmail(input.owner);
+    if (input.owner !== undefined && !owner) throw new CliError(`no user has email ${input.owner}; create one with tessera user create`);
+    const app: App = {
+      id: randomId(),
+      name: input.name,
+      description: input.description,
+      publisher: input.publisher ?? owner?.name ?? 'Unknown publisher',
+      websiteUrl: null,
+      logoUrl: null,
+      redirectUris: input.redirectUris,
+      clientType: input.clientType,
+      scopes: input.scopes,
+      ownerUserId: owner?.id ?? null,
+      // Verification is a separate review, never granted at registration (SECURITY 50).
+      verified: false,
+      createdAt: context.now(),
+    };
+    // RFC 6819 §5.1.4.1.3: only the digest is stored; the secret is shown here, once.
+    const secret = app.clientType === 'confidential' ? randomToken('clientSecret') : undefined;
+    await apps.create(app, secret === undefined ? undefined : digest(secret), context.now());
+    await audit.record({ type: 'app.created', userId: app.ownerUserId, appId: app.id, detail: { via: 'cli' } }, context.now());
+    const lines = [`created ${app.clientType} app "${app.name}"`, `client_id:     ${app.id}`];
+    if (secret !== undefined) lines.push(`client_secret: ${secret}`, 'Store the secret now: it is not kept and cannot be shown again.');
+    return {
+      json: secret === undefined ? { client_id: app.id } : { client_id: app.id, client_secret: secret },
+      text: lines.join('\n'),
+    };
+  },
+});
+
+export const appGroup: CommandGroup = {
+  name: 'app',
+  summary: 'third-party services (OAuth clients)',
+  commands: { create },
+};

@@ -1,0 +1,36 @@
+/**
+ * The shape of a CLI command. Checking the input is separate from running it, so a typo is
+ * reported before the database is opened (or created).
+ * @module
+ */
+import type { FlagSpecs, ParsedFlags } from './args.ts';
+import type { CliContext } from './context.ts';
+
+export interface CommandResult {
+  /** Printed by `--json`: the machine-readable outcome. */
+  json: unknown;
+  /** Printed otherwise: a few lines for a person. */
+  text: string;
+}
+
+export interface Command<Input> {
+  summary: string;
+  flags: FlagSpecs;
+  /** One example invocation for the help text. */
+  example: string;
+  /** Validates the flags without touching the database; throws UsageError. */
+  check(flags: ParsedFlags): Input;
+  /** Does the work; throws CliError when refused (taken email, unknown organization, …). */
+  run(context: CliContext, input: Input): Promise<CommandResult>;
+}
+
+export interface CommandGroup {
+  name: string;
+  summary: string;
+  commands: Readonly<Record<string, Command<never>>>;
+}
+
+/** Ties `check` and `run` to one Input type, then erases it for the group table. */
+export function command<Input>(definition: Command<Input>): Command<never> {
+  return definition as unknown as Command<never>;
+}

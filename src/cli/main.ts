@@ -1,0 +1,107 @@
+/**
+ * The `tessera` command: administers a Tessera installation with the server's own configuration
+ * (DATABASE_URL, DATA_DIR, KEY_ENCRYPTION_KEY). Each command migrates the database first, prints
+ * a short report (or JSON with --json), and on failure prints one line on stderr and exits ≠ 0.
+ * @module
+ */
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { describeFlags, parseFlags } from './args.ts';
+import type { CommandGroup } from './command.ts';
+import { openContext } from './context.ts';
+import { CliError, EXIT_REFUSED, EXIT_USAGE, UsageError, oneLine } from './errors.ts';
+import { appGroup } from './app.ts';
+import { dbGroup } from './db.ts';
+import { keysGroup } from './keys.ts';
+import { orgGroup } from './org.ts';
+import { userGroup } from './user.ts';
+
+const GROUPS: readonly CommandGroup[] = [dbGroup, userGroup, orgGroup, appGroup, keysGroup];
+
+const HELP = new Set(['--help', '-h', 'help']);
+
+function usage(): string {
+  const lines = GROUPS.flatMap((group) =>
+    Object.entries(group.commands).map(([name, cmd]) => `  ${`${group.name} ${name}`.padEnd(16)}  ${cmd.summary}`),
+  );
+  return [
+    'Usage: tessera <command> [flags]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Every command takes --json (machine-readable output) and --help.',
+    'Configuration comes from the same environment as the server: DATABASE_URL, DATA_DIR, KEY_ENCRYPTION_KEY.',
+    'Run "tessera <group> --help" or "tessera <group> <command> --help" for details.',
+  ].join('\n');
+}
+
+function groupUsage(group: CommandGroup): string {
+  return [
+    `Usage: tessera ${group.name} <command> [flags]   (${group.summary})`,
+    '',
+    ...Object.entries(group.commands).map(([name, cmd]) => `  ${name.padEnd(12)}  ${cmd.summary}`),
+    '',
+    `Run "tessera ${group.name} <command> --help" for its flags.`,
+  ].join('\n');
+}
+
+function commandUsage(group: CommandGroup, name: string): string {
+  const cmd = group.commands[name]!;
+  return [`Usage: tessera ${group.name} ${name} [flags]`, '', cmd.summary, '', 'Flags:', describeFlags(cmd.flags), '', 'Example:', `  ${cmd.example}`].join('\n');
+}
+
+/** Runs one invocation; returns the exit status. Output goes to stdout, the failure line to stderr. */
+export async function run(argv: readonly string[]): Promise<number> {
+  const [groupName, commandName, ...rest] = argv;
+  if (groupName === undefined) {
+    process.stderr.write(usage() + '\n');
+    return EXIT_USAGE;
+  }
+  if (HELP.has(groupName)) {
+    process.stdout.write(usage() + '\n');
+    return 0;
+  }
+  const group = GROUPS.find((g) => g.name === groupName);
+  if (!group) throw new UsageError(`unknown command "${groupName}"; run tessera --help`);
+  if (commandName !== undefined && HELP.has(commandName)) {
+    process.stdout.write(groupUsage(group) + '\n');
+    return 0;
+  }
+  if (commandName === undefined) throw new UsageError(`tessera ${group.name} needs a command: ${Object.keys(group.commands).join(', ')}`);
+  const cmd = Object.hasOwn(group.commands, commandName) ? group.commands[commandName] : undefined;
+  if (!cmd) throw new UsageError(`unknown command "${group.name} ${commandName}"; run tessera ${group.name} --help`);
+  const label = `tessera ${group.name} ${commandName}`;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(commandUsage(group, commandName) + '\n');
+    return 0;
+  }
+
+  const flags = parseFlags(rest, cmd.flags, label);
+  const input = cmd.check(flags);
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(`configuration error: ${err.message}`, EXIT_USAGE);
+    throw err;
+  }
+  const context = await openContext(config);
+  try {
+    const result = await cmd.run(context, input);
+    process.stdout.write((flags.boolean('json') ? JSON.stringify(result.json) : result.text) + '\n');
+    return 0;
+  } finally {
+    await context.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tessera: ${oneLine(message) || 'failed'}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : EXIT_REFUSED;
+  },
+);
