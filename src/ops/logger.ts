@@ -6,20 +6,17 @@
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config/config.ts';
 
+// Not `code`: error objects carry a `code` (ECONNREFUSED, 23505) that operators need; we never log authorization codes.
+const SECRET_FIELDS = ['password', 'client_secret', 'code_verifier', 'refresh_token', 'access_token', 'id_token', 'token'];
+
+/** Credential fields are censored at the top level and up to two levels inside a logged object. */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',
-  '*.password',
-  '*.client_secret',
-  '*.code',
-  '*.code_verifier',
-  '*.refresh_token',
-  '*.access_token',
-  '*.id_token',
-  '*.token',
+  ...SECRET_FIELDS.flatMap((name) => [name, `*.${name}`, `*.*.${name}`]),
 ];
 
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
