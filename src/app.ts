@@ -40,6 +40,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     requestTimeout: 30000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // TRUST_PROXY: off unless set, so X-Forwarded-For is ignored (SECURITY 32); a hop count trusts the nearest proxies.
+    trustProxy: ((t) => (typeof t === 'number' ? (_address: string, hop: number) => hop < t : t))(deps.config.trustProxy),
   });
 
   registerErrorHandling(app);

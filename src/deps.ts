@@ -15,6 +15,8 @@ import { KeyManager } from './crypto/key_manager.ts';
 import { RevocationCache } from './core/revocation_cache.ts';
 import { Revoker } from './core/revoker.ts';
 import { UsageRecorder } from './core/usage_recorder.ts';
+import { VerifiedTokenCache } from './core/verified_tokens.ts';
+import { createThrottles, type Throttles } from './core/throttles.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { createLogger } from './ops/logger.ts';
 
@@ -41,10 +43,14 @@ export interface Deps {
   revoker: Revoker;
   /** Batches grant "last used" updates from API calls. */
   usage: UsageRecorder;
+  /** Access tokens whose signature already verified in this process. */
+  verifiedTokens: VerifiedTokenCache;
   feed: ChangeFeed;
   metrics: Metrics;
   /** Key for form tokens bound to a session and a transaction; the same on every node sharing the KEK. */
   formKey: Buffer;
+  /** Brute-force counters (SECURITY 15, 32); in this process's memory only. */
+  throttles: Throttles;
   close(): Promise<void>;
 }
 
@@ -118,9 +124,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       revocations,
       revoker,
       usage,
+      verifiedTokens: new VerifiedTokenCache(),
       feed,
       metrics,
       formKey: deriveKey(kek, 'form-tokens'),
+      throttles: createThrottles(config.throttle, clock),
       async close() {
         for (const cleanup of cleanups.reverse()) await cleanup();
       },

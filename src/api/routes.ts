@@ -10,6 +10,7 @@ import { ApiError, sendProblem } from './problem.ts';
 import { Me, OrganizationList } from './schemas.ts';
 import { covers } from '../domain/scopes.ts';
 import { isDatabaseUnavailable } from '../persistence/unavailable.ts';
+import { MalformedParams } from '../http/urlencoded.ts';
 
 export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   await app.register(
@@ -43,6 +44,8 @@ export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptio
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  // A query with bad percent-encoding, invalid UTF-8 or NUL is the client's mistake (SECURITY 42).
+  if (err instanceof MalformedParams) return new ApiError(400, 'invalid_request');
   if (isDatabaseUnavailable(err)) {
     const unavailable = new ApiError(503, 'temporarily_unavailable');
     unavailable.headers['retry-after'] = '5';

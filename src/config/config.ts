@@ -4,12 +4,60 @@
  * @module
  */
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type DatabaseConfig =
   | { dialect: 'sqlite'; path: string }
   | { dialect: 'postgres'; url: string; schema?: string };
+
+/** A limit of `count` events per `seconds` (written `COUNT/SECONDS` in the environment). */
+export interface RateLimit {
+  count: number;
+  seconds: number;
+}
+
+/**
+ * Brute-force protection (SECURITY 15, 32; OAuth 2.1 §2.4.1; ASVS 6.3.1). Only failures are
+ * counted; a refused attempt answers 429 with `Retry-After`. Counters live in each process's
+ * memory: several nodes each keep their own (docs/operators.md, "Throttling").
+ */
+export interface ThrottleConfig {
+  /**
+   * Failed client authentications per (client_id, client address) at /token, /revoke and
+   * /introspect. Keyed by address too, so nobody can lock a client out from elsewhere.
+   * @default 10 per 60 s (`THROTTLE_CLIENT_AUTH`)
+   */
+  clientAuth: RateLimit;
+  /** Failed client authentications per client address, any client_id. @default 100 per 60 s (`THROTTLE_CLIENT_AUTH_PER_IP`) */
+  clientAuthPerIp: RateLimit;
+  /**
+   * `invalid_grant` answers (unknown, expired or used codes and refresh tokens) per confidential
+   * client, or per (public client, address) since anyone can name a public client.
+   * @default 100 per 60 s (`THROTTLE_INVALID_GRANT`)
+   */
+  invalidGrant: RateLimit;
+  /** `invalid_grant` answers per client address. @default 300 per 60 s (`THROTTLE_INVALID_GRANT_PER_IP`) */
+  invalidGrantPerIp: RateLimit;
+  /**
+   * Introspected values that are not our tokens at all (malformed, bad signature, unknown key),
+   * per client; expired and revoked tokens do not count (RFC 7662 §4). @default 1000 per 60 s (`THROTTLE_INTROSPECTION`)
+   */
+  introspection: RateLimit;
+  /** Failed sign-ins per (email, address); a success clears it. @default 10 per 600 s (`THROTTLE_LOGIN`) */
+  login: RateLimit;
+  /**
+   * Failed sign-ins per email from all addresses: only slows a distributed attack. It does not
+   * apply from an address that signed in to that account successfully in the last 30 days.
+   * @default 100 per 900 s (`THROTTLE_LOGIN_PER_ACCOUNT`)
+   */
+  loginPerAccount: RateLimit;
+  /** Failed sign-ins per address, any email (credential stuffing). @default 50 per 300 s (`THROTTLE_LOGIN_PER_IP`) */
+  loginPerIp: RateLimit;
+  /** Keys each counter holds at most; the least recently written is dropped first. @default 100000 (`THROTTLE_MAX_KEYS`) */
+  maxKeys: number;
+}
 
 export interface Config {
   /** TCP port the server listens on. @default 3000 (`PORT`) */
@@ -64,6 +112,15 @@ export interface Config {
   };
   /** How often each process re-reads revocations and keys written by other processes. @default 2000 ms (`SYNC_INTERVAL_MS`) */
   syncIntervalMs: number;
+  /** Brute-force protection limits. */
+  throttle: ThrottleConfig;
+  /**
+   * Which peers may set `X-Forwarded-For` (Fastify `trustProxy`). `false` = none: the client
+   * address is the TCP peer, so a forged header changes nothing (SECURITY 32). A number trusts
+   * that many proxy hops; a list trusts those addresses, CIDR ranges, or `loopback`,
+   * `linklocal`, `uniquelocal`. @default false, unset (`TRUST_PROXY`)
+   */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -115,6 +172,54 @@ function databaseFrom(raw: string | undefined, dataDir: string): DatabaseConfig 
   throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
 }
 
+function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d{1,7})\/(\d{1,6})$/.exec(raw);
+  const count = Number(match?.[1]);
+  const seconds = Number(match?.[2]);
+  if (!match || count < 1 || seconds < 1 || seconds > 86400) {
+    throw new ConfigError(`${name} must be COUNT/SECONDS (e.g. 10/60; seconds up to 86400), got "${raw}"`);
+  }
+  return { count, seconds };
+}
+
+function throttleFrom(env: Env): ThrottleConfig {
+  return {
+    clientAuth: rateLimit(env, 'THROTTLE_CLIENT_AUTH', { count: 10, seconds: 60 }),
+    clientAuthPerIp: rateLimit(env, 'THROTTLE_CLIENT_AUTH_PER_IP', { count: 100, seconds: 60 }),
+    invalidGrant: rateLimit(env, 'THROTTLE_INVALID_GRANT', { count: 100, seconds: 60 }),
+    invalidGrantPerIp: rateLimit(env, 'THROTTLE_INVALID_GRANT_PER_IP', { count: 300, seconds: 60 }),
+    introspection: rateLimit(env, 'THROTTLE_INTROSPECTION', { count: 1000, seconds: 60 }),
+    login: rateLimit(env, 'THROTTLE_LOGIN', { count: 10, seconds: 600 }),
+    loginPerAccount: rateLimit(env, 'THROTTLE_LOGIN_PER_ACCOUNT', { count: 100, seconds: 900 }),
+    loginPerIp: rateLimit(env, 'THROTTLE_LOGIN_PER_IP', { count: 50, seconds: 300 }),
+    maxKeys: integer(env, 'THROTTLE_MAX_KEYS', 100_000, 100, 10_000_000),
+  };
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `TRUST_PROXY`: unset = trust no proxy; a hop count; or addresses, CIDRs and proxy-addr names. */
+function trustProxyFrom(raw: string | undefined): false | number | string[] {
+  if (raw === undefined || raw.trim() === '') return false;
+  if (/^\d+$/.test(raw.trim())) {
+    const hops = Number(raw.trim());
+    if (hops < 1 || hops > 10) throw new ConfigError(`TRUST_PROXY hop count must be between 1 and 10, got ${hops}`);
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!(PROXY_NAMES.includes(entry) || (family !== 0 && prefixOk && extra === undefined))) {
+      throw new ConfigError(`TRUST_PROXY must be a hop count or a comma list of addresses, CIDRs, ${PROXY_NAMES.join(', ')}; got "${entry}"`);
+    }
+  }
+  return entries.length > 0 ? entries : false;
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads and checks the whole configuration; throws `ConfigError` naming the first bad variable. */
@@ -151,5 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     ttl,
     syncIntervalMs: integer(env, 'SYNC_INTERVAL_MS', 2000, 50, 60000),
+    throttle: throttleFrom(env),
+    trustProxy: trustProxyFrom(env.TRUST_PROXY),
   };
 }

@@ -12,6 +12,8 @@ export interface SignInPage {
   interaction?: Interaction;
   email?: string;
   failed?: boolean;
+  /** Seconds until another attempt is allowed: answers 429 with Retry-After (RFC 6585 §4). */
+  retryAfter?: number;
 }
 
 /** The login form token: bound to the pending authorization it continues ('' for none). */
@@ -21,9 +23,18 @@ export function loginToken(deps: Pick<Deps, 'formKey'>, interactionId: string | 
 
 export function sendSignInPage(deps: Pick<Deps, 'formKey'>, reply: FastifyReply, page: SignInPage): FastifyReply {
   const id = page.interaction?.id;
+  const throttled = page.retryAfter !== undefined;
+  if (throttled) reply.header('retry-after', String(page.retryAfter));
   return sendPage(
     reply,
-    <SignInView token={loginToken(deps, id)} interactionId={id} appName={page.app?.name} email={page.email} failed={page.failed} />,
-    { status: page.failed ? 401 : 200, redirectUri: page.interaction?.request.redirectUri },
+    <SignInView
+      token={loginToken(deps, id)}
+      interactionId={id}
+      appName={page.app?.name}
+      email={page.email}
+      failed={page.failed}
+      throttled={throttled}
+    />,
+    { status: throttled ? 429 : page.failed ? 401 : 200, redirectUri: page.interaction?.request.redirectUri },
   );
 }

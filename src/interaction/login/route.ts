@@ -1,7 +1,8 @@
 /**
  * GET /login shows the sign-in form; POST /login signs in with a new session and continues the
  * pending authorization. The next step is always ours (resume or home): no URL is taken from
- * the request (SECURITY 2), and the answer to the POST is 303 (SECURITY 8).
+ * the request (SECURITY 2), and the answer to the POST is 303 (SECURITY 8). Repeated failures are
+ * throttled (SECURITY 32, ./throttle.ts).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +15,7 @@ import { startSession } from '../../core/sessions.ts';
 import { isCrossSite, tokenMatches } from '../csrf.ts';
 import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
 import { checkCredentials } from './credentials.ts';
+import { throttledSignIn } from './throttle.ts';
 import { loginToken, sendSignInPage } from './page.tsx';
 
 export const LOGIN_PATH = '/login';
@@ -35,7 +37,11 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: AppOpt
     const live = form.interaction === undefined ? undefined : await loadLiveInteraction(deps, form.interaction);
     if (form.interaction !== undefined && !live) return sendErrorPage(reply, new InteractionExpired('sign-in for an unknown interaction'));
 
-    const user = await checkCredentials(deps, form.email, form.password);
+    // SECURITY 32: a throttled attempt is refused before the password is hashed.
+    const { user, retryAfter } = await throttledSignIn(deps.throttles, form.email, request.ip, () =>
+      checkCredentials(deps, form.email, form.password),
+    );
+    if (retryAfter !== undefined) return sendSignInPage(deps, reply, { ...live, email: form.email, retryAfter });
     if (!user) return sendSignInPage(deps, reply, { ...live, email: form.email, failed: true });
     await startSession(deps, request, reply, user.id, ['pwd']);
     return reply.code(303).header('location', live ? resumeUrl(live.interaction.id) : '/').send();

@@ -2,6 +2,8 @@
 import { Layout } from '../views/layout.tsx';
 
 export const INCORRECT = 'Email or password is incorrect.';
+/** Shown with status 429 when sign-in is throttled (SECURITY 32). */
+export const TOO_MANY = 'Too many attempts. Wait a minute and try again.';
 
 export interface SignInViewProps {
   token: string;
@@ -9,9 +11,10 @@ export interface SignInViewProps {
   appName?: string;
   email?: string;
   failed?: boolean;
+  throttled?: boolean;
 }
 
-export function SignInView({ token, interactionId, appName, email, failed }: SignInViewProps) {
+export function SignInView({ token, interactionId, appName, email, failed, throttled }: SignInViewProps) {
   return (
     <Layout title="Sign in">
       <h1>Sign in</h1>
@@ -20,9 +23,9 @@ export function SignInView({ token, interactionId, appName, email, failed }: Sig
           to continue to <strong>{appName}</strong>
         </p>
       )}
-      {failed && (
+      {(failed || throttled) && (
         <p class="error" role="alert">
-          {INCORRECT}
+          {throttled ? TOO_MANY : INCORRECT}
         </p>
       )}
       <form method="post" action="/login">

@@ -13,6 +13,8 @@ import { fromBasicHeader } from './client_secret_basic.ts';
 import { fromBody } from './client_secret_post.ts';
 import { fromClientId } from './none.ts';
 import { matchSecret } from './secret.ts';
+import { clientNetwork } from '../../core/throttles.ts';
+import { checkClientAuthThrottle, recordClientAuthFailure } from './throttle.ts';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -33,14 +35,28 @@ export interface ClientAuthOptions {
   allowPublic: boolean;
 }
 
-/** The authenticated client, or InvalidClient / InvalidRequest. */
+/**
+ * The authenticated client, or InvalidClient / InvalidRequest, or TooManyAttempts (429) once this
+ * client id failed too often from this address (SECURITY 15): refused before the secret is checked.
+ */
 export async function authenticateClient(
-  deps: Pick<Deps, 'stores' | 'clock'>,
+  deps: Pick<Deps, 'stores' | 'clock' | 'throttles'>,
   request: FastifyRequest,
   params: ClientAuthParams,
   options: ClientAuthOptions,
 ): Promise<App> {
   const presented = pickMethod(request.headers.authorization, params);
+  const network = clientNetwork(request.ip);
+  checkClientAuthThrottle(deps.throttles, network, presented.clientId);
+  try {
+    return await verifyClient(deps, presented, options);
+  } catch (err) {
+    if (err instanceof InvalidClient) recordClientAuthFailure(deps.throttles, network, presented.clientId);
+    throw err;
+  }
+}
+
+async function verifyClient(deps: Pick<Deps, 'stores' | 'clock'>, presented: PresentedClient, options: ClientAuthOptions): Promise<App> {
   const now = deps.clock.now();
   // Both lookups run for every client, known or not, so an unknown id costs what a wrong secret costs.
   const [app, secrets] = await Promise.all([

@@ -12,7 +12,7 @@ import { asRawParams, assembleParams } from '../params.ts';
 import { InvalidRequest } from '../errors.ts';
 import { authenticateClient } from '../client_auth/index.ts';
 import { registerBackChannel, rejectCredentialsInQuery } from '../client_auth/back_channel.ts';
-import { introspect } from './introspect_token.ts';
+import { checkIntrospectionThrottle, introspect } from './introspect_token.ts';
 import { IntrospectionResponse } from './schemas.ts';
 
 const INTROSPECTION_PARAMS = ['token', 'token_type_hint', 'client_id', 'client_secret'] as const;
@@ -24,6 +24,7 @@ export default async function introspectionRoutes(app: FastifyInstance, { deps }
     const params = assembleParams(INTROSPECTION_PARAMS, asRawParams(request.body));
     const client = await authenticateClient(deps, request, params, { allowPublic: false });
     if (params.token === undefined) throw new InvalidRequest('token missing');
+    checkIntrospectionThrottle(deps, client);
     return introspect(deps, client, params.token);
   });
   rejectOtherMethods(app, ENDPOINTS.introspection, ['POST']);

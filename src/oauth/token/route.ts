@@ -13,6 +13,7 @@ import { registerBackChannel, rejectCredentialsInQuery } from '../client_auth/ba
 import { CREDENTIALS_NOT_IN_QUERY, TOKEN_PARAMS } from './params.ts';
 import { TokenResponse } from './schemas.ts';
 import { grantHandler } from './grants/index.ts';
+import { throttleInvalidGrant } from './grant_throttle.ts';
 
 export default async function tokenRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   registerBackChannel(app);
@@ -21,7 +22,7 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: AppOpt
     const params = assembleParams(TOKEN_PARAMS, asRawParams(request.body));
     const client = await authenticateClient(deps, request, params, { allowPublic: true });
     const grant = grantHandler(params.grant_type);
-    return grant({ deps, client, params, ip: request.ip });
+    return throttleInvalidGrant(deps, request.ip, client, () => grant({ deps, client, params, ip: request.ip }));
   });
   rejectOtherMethods(app, ENDPOINTS.token, ['POST']);
 }
