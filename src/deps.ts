@@ -41,7 +41,7 @@ export interface Deps {
   keys: KeyManager;
   revocations: RevocationCache;
   revoker: Revoker;
-  /** Batches grant "last used" updates from API calls. */
+  /** Batches "last used" updates of grants and client secrets. */
   usage: UsageRecorder;
   /** Access tokens whose signature already verified in this process. */
   verifiedTokens: VerifiedTokenCache;
@@ -110,7 +110,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
 
     const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
     const revoker = new Revoker(stores, revocations, feed, metrics, () => clock.now(), config.ttl.accessToken);
-    const usage = new UsageRecorder(stores.grants, () => clock.now(), (err) => log.warn({ err }, 'recording grant use failed'));
+    const usage = new UsageRecorder(stores, () => clock.now(), (err) => log.warn({ err }, 'recording grant use failed'));
     usage.start(5000);
     cleanups.push(() => usage.stop());
 

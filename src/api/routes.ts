@@ -20,7 +20,7 @@ export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptio
         if (problem.status >= 500) request.log.error({ err }, 'api error');
         return sendProblem(reply, problem);
       });
-      registerBearerAuth(api, deps, (principal, ip) => deps.usage.record(principal.grantId, ip));
+      registerBearerAuth(api, deps, (principal, ip) => deps.usage.recordGrant(principal.grantId, ip));
 
       api.get('/me', { schema: { response: { 200: Me } } }, async (request) => {
         const { userId, scopes } = request.principal;

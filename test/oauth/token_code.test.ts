@@ -81,6 +81,7 @@ for (const dialect of dialects()) {
       assert.equal(at.payload.auth_time, authTime);
 
       // The grant records its use, and the metrics count each token issued.
+      await t.deps.usage.flush();
       assert.equal((await t.deps.stores.grants.findById(issued.grantId))?.lastUsedAt, t.clock.now());
       const metrics = await t.deps.metrics.registry.getSingleMetricAsString('tessera_tokens_issued_total');
       for (const token of ['access_token', 'refresh_token', 'id_token']) {

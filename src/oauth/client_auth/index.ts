@@ -40,7 +40,7 @@ export interface ClientAuthOptions {
  * client id failed too often from this address (SECURITY 15): refused before the secret is checked.
  */
 export async function authenticateClient(
-  deps: Pick<Deps, 'stores' | 'clock' | 'throttles'>,
+  deps: Pick<Deps, 'stores' | 'clock' | 'throttles' | 'usage'>,
   request: FastifyRequest,
   params: ClientAuthParams,
   options: ClientAuthOptions,
@@ -56,7 +56,7 @@ export async function authenticateClient(
   }
 }
 
-async function verifyClient(deps: Pick<Deps, 'stores' | 'clock'>, presented: PresentedClient, options: ClientAuthOptions): Promise<App> {
+async function verifyClient(deps: Pick<Deps, 'stores' | 'clock' | 'usage'>, presented: PresentedClient, options: ClientAuthOptions): Promise<App> {
   const now = deps.clock.now();
   // Both lookups run for every client, known or not, so an unknown id costs what a wrong secret costs.
   const [app, secrets] = await Promise.all([
@@ -66,7 +66,7 @@ async function verifyClient(deps: Pick<Deps, 'stores' | 'clock'>, presented: Pre
   if (presented.secret !== undefined) {
     const secretId = matchSecret(presented.secret, secrets);
     if (!app || app.clientType !== 'confidential' || secretId === undefined) throw new InvalidClient('bad client credentials');
-    await deps.stores.apps.markSecretUsed(secretId, now);
+    deps.usage.recordSecret(secretId);
     return app;
   }
   if (!app) throw new InvalidClient('unknown client');

@@ -57,7 +57,7 @@ export async function issueTokens(deps: Deps, issuance: Issuance): Promise<Token
     response.id_token = await signIdToken(keys.keys, idTokenClaims(deps, issuance, accessToken, now));
     count(deps, issuance.grantType, 'id_token');
   }
-  await deps.stores.grants.touch(issuance.grantId, now, issuance.ip);
+  deps.usage.recordGrant(issuance.grantId, issuance.ip);
   return response;
 }
 
