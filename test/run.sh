@@ -18,4 +18,10 @@ else
 fi
 echo "test files: ${#files[@]}; dialects: $TEST_DIALECTS"
 
-exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}"
+# Test schemas are dropped between runs, never during one (see dropAllTestSchemas).
+drop_schemas() { case "$TEST_DIALECTS" in *postgres*) node --import tsx test/support/drop_test_schemas.ts ;; esac; }
+drop_schemas
+status=0
+node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}" || status=$?
+drop_schemas || true
+exit "$status"

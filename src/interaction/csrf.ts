@@ -15,9 +15,17 @@ export function tokenMatches(sent: string | undefined, expected: string): boolea
   return sent !== undefined && constantEquals(sent, expected);
 }
 
-/** True when a browser says the request comes from another site (or from an opaque origin). */
+/**
+ * True when a browser says the request comes from anywhere but our own origin. `Origin: null`
+ * (an opaque origin) is refused unless Sec-Fetch-Site vouches for our own origin: our pages send
+ * `Referrer-Policy: no-referrer`, and with that policy browsers send `Origin: null` on their own
+ * same-origin form posts (Fetch, "serializing a request origin"). Chromium showed this.
+ */
 export function isCrossSite(request: FastifyRequest, issuer: string): boolean {
-  if (request.headers['sec-fetch-site'] === 'cross-site') return true;
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
   const origin = request.headers.origin;
-  return origin !== undefined && origin !== new URL(issuer).origin;
+  if (origin === undefined) return false;
+  if (origin === 'null') return site !== 'same-origin';
+  return origin !== new URL(issuer).origin;
 }

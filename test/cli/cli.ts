@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { POSTGRES_URL, createPostgresSchema, dropPostgresSchema, startTestApp, type Dialect, type TestApp } from '../support/app.ts';
+import { POSTGRES_URL, createPostgresSchema, startTestApp, type Dialect, type TestApp } from '../support/app.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ENTRY = join(ROOT, 'src/cli/main.ts');
@@ -78,7 +78,6 @@ export class CliTarget {
 
   async close(): Promise<void> {
     rmSync(this.dataDir, { recursive: true, force: true });
-    if (this.schema) await dropPostgresSchema(this.schema);
   }
 }
 

@@ -80,9 +80,13 @@ for (const dialect of dialects()) {
       assertRefused(await decideOn(browser, page, true, { origin: 'https://evil.example' }));
       assertRefused(await decideOn(browser, page, true, { 'sec-fetch-site': 'cross-site' }));
       assertRefused(await decideOn(browser, page, true, { origin: 'null' }));
+      assertRefused(await decideOn(browser, page, true, { origin: 'null', 'sec-fetch-site': 'cross-site' }));
       assert.equal(await codesOf('alice@example.com'), before);
-      // Our own origin is fine.
-      assert.equal((await decideOn(browser, page, true, { origin: t.issuer, 'sec-fetch-site': 'same-origin' })).statusCode, 303);
+      // Our own origin is fine, and so is the `Origin: null` a browser sends from our no-referrer page
+      // when Sec-Fetch-Site says same-origin (what Chromium does; test/e2e/browser_flow.test.ts).
+      assert.equal((await decideOn(browser, page, true, { origin: 'null', 'sec-fetch-site': 'same-origin' })).statusCode, 303);
+      const again = await approvalPage('alice@example.com');
+      assert.equal((await decideOn(again.browser, again.page, true, { origin: t.issuer, 'sec-fetch-site': 'same-origin' })).statusCode, 303);
     });
 
     it("bob cannot finish alice's request, even with her form's token", async () => {

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createPostgresSchema, dialects, dropPostgresSchema, freePort } from '../support/app.ts';
+import { createPostgresSchema, dialects, freePort } from '../support/app.ts';
 import { postgresUrlFor } from '../cli/cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -83,7 +83,6 @@ for (const dialect of dialects()) {
     });
     after(async () => {
       rmSync(root, { recursive: true, force: true });
-      if (schema) await dropPostgresSchema(schema);
     });
 
     it('boots on the defaults, creates its data, and exits 0 on SIGTERM', async () => {

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createDeps, type Clock, type Deps } from '../../src/deps.ts';
 import { buildApp } from '../../src/app.ts';
@@ -55,6 +56,8 @@ export interface TestAppOptions {
   database?: { dialect: Dialect; sqlitePath?: string; schema?: string };
   /** Key-encryption key shared between nodes; generated when absent. */
   keyEncryptionKey?: string;
+  /** The logger to run with (e.g. one writing to memory, to grep the logs); default: silent, or TEST_LOG_LEVEL. */
+  log?: Logger;
 }
 
 export async function freePort(): Promise<number> {
@@ -77,11 +80,18 @@ export async function createPostgresSchema(): Promise<string> {
   return schema;
 }
 
-export async function dropPostgresSchema(schema: string): Promise<void> {
+/**
+ * Test schemas are not dropped by the test that made them: Kysely's migrator introspects every
+ * schema of the database, and a schema dropped by one test file while another file introspects
+ * fails that file with "schema does not exist". test/run.sh drops them all before and after a run.
+ */
+export async function dropAllTestSchemas(): Promise<number> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  const { rows } = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'");
+  for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
   await client.end();
+  return rows.length;
 }
 
 /** The database settings of a test app, so a second node can share them. */
@@ -104,9 +114,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     databaseUrl = POSTGRES_URL;
     schema = options.database?.schema;
     if (!schema) {
-      const created = await createPostgresSchema();
-      schema = created;
-      cleanups.push(() => dropPostgresSchema(created));
+      schema = await createPostgresSchema();
     }
   }
 
@@ -124,7 +132,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (config.database.dialect === 'postgres') config.database.schema = schema;
 
   const clock = new TestClock();
-  const deps = await createDeps(config, { clock, log: createLogger(config.logLevel) });
+  const deps = await createDeps(config, { clock, log: options.log ?? createLogger(config.logLevel) });
   cleanups.push(() => deps.close());
   const app = await buildApp(deps);
   cleanups.push(() => app.close());
