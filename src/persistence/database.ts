@@ -46,6 +46,9 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor a checked-out one: pg emits 'error' on a client whose connection drops mid-query, and the
+  // pool listens only while the client is idle. The query itself still fails (and maps to 503).
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', pool, close: () => db.destroy() };
 }
