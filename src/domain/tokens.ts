@@ -33,15 +33,31 @@ export interface RefreshToken {
   revokedAt: number | null;
 }
 
+/**
+ * The grant and the person a code or refresh token belongs to, read together with the token in
+ * one query: the token endpoint needs all three, and each round trip to PostgreSQL costs more
+ * than the work of the request (bench/README.md).
+ */
+export interface TokenHolder {
+  /** Undefined when the grant row is gone. */
+  grant: { revokedAt: number | null; expiresAt: number | null } | undefined;
+  /** Undefined when the person is gone. */
+  user: { disabledAt: number | null; passwordChangedAt: number | null } | undefined;
+}
+
 export interface TokenStore {
   createCode(code: AuthorizationCode): Promise<void>;
   findCode(id: string): Promise<AuthorizationCode | undefined>;
+  /** A code with its grant and person, in one read. */
+  findCodeWithHolder(id: string): Promise<{ code: AuthorizationCode; holder: TokenHolder } | undefined>;
   /**
    * Redeems a code atomically: marks it consumed only if it was not, and stores the first refresh
    * token of its family in the same transaction. False when another redemption won.
    */
   redeemCode(codeId: string, now: number, firstRefresh: RefreshToken | undefined): Promise<boolean>;
   findRefresh(id: string): Promise<RefreshToken | undefined>;
+  /** A refresh token with its grant and person, in one read. */
+  findRefreshWithHolder(id: string): Promise<{ token: RefreshToken; holder: TokenHolder } | undefined>;
   /** The family's live refresh token (neither rotated nor revoked): its newest, if any. */
   findLiveRefreshOfFamily(familyId: string): Promise<RefreshToken | undefined>;
   /** Rotates atomically: false when the token was already rotated or revoked (someone else won). */

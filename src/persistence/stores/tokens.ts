@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../database.ts';
 import type { AuthorizationCodesTable, Database, RefreshTokensTable } from '../schema.ts';
-import type { AuthorizationCode, RefreshToken, Revocation, RevocationStore, TokenStore } from '../../domain/tokens.ts';
+import type { AuthorizationCode, RefreshToken, Revocation, RevocationStore, TokenHolder, TokenStore } from '../../domain/tokens.ts';
 
 function toCode(row: AuthorizationCodesTable): AuthorizationCode {
   return {
@@ -60,13 +60,51 @@ function refreshRow(t: RefreshToken): RefreshTokensTable {
   };
 }
 
+interface HolderColumns {
+  grant_found: string | null;
+  grant_revoked_at: number | null;
+  grant_expires_at: number | null;
+  user_found: string | null;
+  user_disabled_at: number | null;
+  user_password_changed_at: number | null;
+}
+
+function toHolder(row: HolderColumns): TokenHolder {
+  return {
+    grant: row.grant_found === null ? undefined : { revokedAt: row.grant_revoked_at, expiresAt: row.grant_expires_at },
+    user: row.user_found === null ? undefined : { disabledAt: row.user_disabled_at, passwordChangedAt: row.user_password_changed_at },
+  };
+}
+
+/**
+ * A refresh-token row as the select list of `INSERT … SELECT … FROM <cte>` on PostgreSQL: each
+ * parameter cast to its column's type, since a bare parameter in a select list has none.
+ */
+function refreshSelectList(r: RefreshTokensTable): RawBuilder<unknown> {
+  const text = (v: string | null) => sql`${v}::text`;
+  const int = (v: number | null) => sql`${v}::bigint`;
+  return sql.join([
+    text(r.id), text(r.family_id), text(r.grant_id), text(r.app_id), text(r.user_id), text(r.scopes), int(r.auth_time),
+    text(r.amr), text(r.parent_id), int(r.created_at), int(r.expires_at), int(r.family_expires_at), int(r.rotated_at),
+    int(r.revoked_at),
+  ]);
+}
+
+const REFRESH_COLUMNS = sql.raw(
+  'id, family_id, grant_id, app_id, user_id, scopes, auth_time, amr, parent_id, created_at, expires_at, family_expires_at, rotated_at, revoked_at',
+);
+
 /** Revokes every refresh token of a grant; used inside the grant's own revocation transaction. */
 export async function revokeFamiliesOfGrant(tx: Kysely<Database>, grantId: string, now: number): Promise<void> {
   await tx.updateTable('refresh_tokens').set({ revoked_at: now }).where('grant_id', '=', grantId).where('revoked_at', 'is', null).execute();
 }
 
 export class SqlTokenStore implements TokenStore {
-  constructor(private readonly db: Db) {}
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: Db) {
+    this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  }
 
   async createCode(code: AuthorizationCode) {
     await this.db
@@ -95,7 +133,41 @@ export class SqlTokenStore implements TokenStore {
     return row && toCode(row);
   }
 
+  async findCodeWithHolder(id: string) {
+    const row = await this.db
+      .selectFrom('authorization_codes as c')
+      .leftJoin('grants as g', 'g.id', 'c.grant_id')
+      .leftJoin('users as u', 'u.id', 'c.user_id')
+      .selectAll('c')
+      .select([
+        'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at',
+        'u.id as user_found', 'u.disabled_at as user_disabled_at', 'u.password_changed_at as user_password_changed_at',
+      ])
+      .where('c.id', '=', id)
+      .executeTakeFirst();
+    return row && { code: toCode(row), holder: toHolder(row) };
+  }
+
   async redeemCode(codeId: string, now: number, firstRefresh: RefreshToken | undefined) {
+    if (!firstRefresh) {
+      const result = await this.db
+        .updateTable('authorization_codes')
+        .set({ consumed_at: now })
+        .where('id', '=', codeId)
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    }
+    if (this.postgres) {
+      // One statement, so one round trip, and atomic: the insert happens only if the update won.
+      const result = await sql<{ id: string }>`
+        WITH consumed AS (
+          UPDATE authorization_codes SET consumed_at = ${now} WHERE id = ${codeId} AND consumed_at IS NULL RETURNING id
+        )
+        INSERT INTO refresh_tokens (${REFRESH_COLUMNS}) SELECT ${refreshSelectList(refreshRow(firstRefresh))} FROM consumed
+        RETURNING id`.execute(this.db);
+      return result.rows.length === 1;
+    }
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .updateTable('authorization_codes')
@@ -104,7 +176,7 @@ export class SqlTokenStore implements TokenStore {
         .where('consumed_at', 'is', null)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
-      if (firstRefresh) await tx.insertInto('refresh_tokens').values(refreshRow(firstRefresh)).execute();
+      await tx.insertInto('refresh_tokens').values(refreshRow(firstRefresh)).execute();
       return true;
     });
   }
@@ -112,6 +184,21 @@ export class SqlTokenStore implements TokenStore {
   async findRefresh(id: string) {
     const row = await this.db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toRefresh(row);
+  }
+
+  async findRefreshWithHolder(id: string) {
+    const row = await this.db
+      .selectFrom('refresh_tokens as r')
+      .leftJoin('grants as g', 'g.id', 'r.grant_id')
+      .leftJoin('users as u', 'u.id', 'r.user_id')
+      .selectAll('r')
+      .select([
+        'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at',
+        'u.id as user_found', 'u.disabled_at as user_disabled_at', 'u.password_changed_at as user_password_changed_at',
+      ])
+      .where('r.id', '=', id)
+      .executeTakeFirst();
+    return row && { token: toRefresh(row), holder: toHolder(row) };
   }
 
   async findLiveRefreshOfFamily(familyId: string) {
@@ -127,6 +214,17 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async rotateRefresh(oldId: string, next: RefreshToken, now: number) {
+    if (this.postgres) {
+      // One statement: the successor is inserted only if this request is the one that rotated.
+      const result = await sql<{ id: string }>`
+        WITH rotated AS (
+          UPDATE refresh_tokens SET rotated_at = ${now}
+          WHERE id = ${oldId} AND rotated_at IS NULL AND revoked_at IS NULL RETURNING id
+        )
+        INSERT INTO refresh_tokens (${REFRESH_COLUMNS}) SELECT ${refreshSelectList(refreshRow(next))} FROM rotated
+        RETURNING id`.execute(this.db);
+      return result.rows.length === 1;
+    }
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .updateTable('refresh_tokens')

@@ -5,7 +5,7 @@
  * check, so a replay with wrong parameters cannot be used to revoke someone else's tokens (SECURITY 11).
  * @module
  */
-import type { AuthorizationCode } from '../../../domain/tokens.ts';
+import type { AuthorizationCode, TokenHolder } from '../../../domain/tokens.ts';
 import type { App } from '../../../domain/apps.ts';
 import { digest } from '../../../crypto/digest.ts';
 import { looksLike } from '../../../crypto/random.ts';
@@ -14,17 +14,17 @@ import { InvalidGrant, InvalidRequest } from '../../errors.ts';
 import { issueTokens } from '../issue_tokens.ts';
 import { mintFirstRefreshToken } from '../refresh_tokens.ts';
 import type { GrantHandler, GrantRequest } from './context.ts';
-import { loadActiveUser, loadLiveGrant } from './checks.ts';
+import { checkGrantLive, checkUserActive } from './checks.ts';
 
 export const authorizationCodeGrant: GrantHandler = async (request) => {
   const { deps, client, params } = request;
-  const code = await loadCode(request);
+  const { code, holder } = await loadCode(request);
   checkClient(code, client);
   checkNotExpired(code, deps.clock.now());
   checkRedirectUri(code, client, params.redirect_uri);
   checkCodeVerifier(code, params.code_verifier);
-  await loadLiveGrant(deps, code.grantId);
-  await loadActiveUser(deps, code.userId);
+  checkGrantLive(holder, deps.clock.now());
+  checkUserActive(holder);
   const refreshToken = await redeem(request, code);
   return issueTokens(deps, {
     grantType: 'authorization_code',
@@ -41,11 +41,11 @@ export const authorizationCodeGrant: GrantHandler = async (request) => {
   });
 };
 
-async function loadCode({ deps, params }: GrantRequest): Promise<AuthorizationCode> {
+async function loadCode({ deps, params }: GrantRequest): Promise<{ code: AuthorizationCode; holder: TokenHolder }> {
   if (params.code === undefined) throw new InvalidRequest('code missing');
-  const code = looksLike('authorizationCode', params.code) ? await deps.stores.tokens.findCode(digest(params.code)) : undefined;
-  if (!code) throw new InvalidGrant('unknown code');
-  return code;
+  const found = looksLike('authorizationCode', params.code) ? await deps.stores.tokens.findCodeWithHolder(digest(params.code)) : undefined;
+  if (!found) throw new InvalidGrant('unknown code');
+  return found;
 }
 
 /** RFC 6749 §4.1.3: the code was issued to the authenticated client (SECURITY 13). */

@@ -1,20 +1,17 @@
-/** Checks both grants make before issuing anything. */
-import type { Deps } from '../../../deps.ts';
-import type { Grant } from '../../../domain/grants.ts';
-import type { User } from '../../../domain/users.ts';
+/** Checks both grants make before issuing anything, on the holder read with the code or token. */
+import type { TokenHolder } from '../../../domain/tokens.ts';
 import { InvalidGrant } from '../../errors.ts';
 
 /** The grant must still be live: revoking it ends everything issued under it. */
-export async function loadLiveGrant(deps: Deps, grantId: string): Promise<Grant> {
-  const grant = await deps.stores.grants.findById(grantId);
-  if (!grant) throw new InvalidGrant('grant revoked');
-  if (grant.expiresAt !== null && deps.clock.now() >= grant.expiresAt) throw new InvalidGrant('grant expired');
-  return grant;
+export function checkGrantLive(holder: TokenHolder, now: number): void {
+  const { grant } = holder;
+  if (!grant || grant.revokedAt !== null) throw new InvalidGrant('grant revoked');
+  if (grant.expiresAt !== null && now >= grant.expiresAt) throw new InvalidGrant('grant expired');
 }
 
 /** A disabled or deleted account gets no new tokens (SECURITY 19). */
-export async function loadActiveUser(deps: Deps, userId: string): Promise<User> {
-  const user = await deps.stores.users.findById(userId);
+export function checkUserActive(holder: TokenHolder): NonNullable<TokenHolder['user']> {
+  const { user } = holder;
   if (!user || user.disabledAt !== null) throw new InvalidGrant('user disabled or gone');
   return user;
 }

@@ -5,7 +5,7 @@
  * the direct predecessor of the newest token retry once its response was lost — and nothing older.
  * @module
  */
-import type { RefreshToken } from '../../../domain/tokens.ts';
+import type { RefreshToken, TokenHolder } from '../../../domain/tokens.ts';
 import type { App } from '../../../domain/apps.ts';
 import { digest } from '../../../crypto/digest.ts';
 import { looksLike } from '../../../crypto/random.ts';
@@ -14,18 +14,18 @@ import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors.ts';
 import { issueTokens } from '../issue_tokens.ts';
 import { mintNextRefreshToken } from '../refresh_tokens.ts';
 import type { GrantHandler, GrantRequest } from './context.ts';
-import { loadActiveUser, loadLiveGrant } from './checks.ts';
+import { checkGrantLive, checkUserActive } from './checks.ts';
 
 export const refreshTokenGrant: GrantHandler = async (request) => {
   const { deps, client, params } = request;
   const now = deps.clock.now();
-  const presented = await loadRefreshToken(request);
+  const { token: presented, holder } = await loadRefreshToken(request);
   checkClient(presented, client);
   checkUsable(presented, now);
   const current = await resolveRotation(request, presented, now);
   const scopes = checkScope(presented, params.scope);
-  await loadLiveGrant(deps, presented.grantId);
-  const user = await loadActiveUser(deps, presented.userId);
+  checkGrantLive(holder, now);
+  const user = checkUserActive(holder);
   // A password change ends the refresh tokens obtained before it (SECURITY 19).
   if (user.passwordChangedAt !== null && presented.createdAt < user.passwordChangedAt) throw new InvalidGrant('password changed');
   const refreshToken = await rotate(request, presented, current, now);
@@ -43,13 +43,13 @@ export const refreshTokenGrant: GrantHandler = async (request) => {
   });
 };
 
-async function loadRefreshToken({ deps, params }: GrantRequest): Promise<RefreshToken> {
+async function loadRefreshToken({ deps, params }: GrantRequest): Promise<{ token: RefreshToken; holder: TokenHolder }> {
   if (params.refresh_token === undefined) throw new InvalidRequest('refresh_token missing');
-  const token = looksLike('refreshToken', params.refresh_token)
-    ? await deps.stores.tokens.findRefresh(digest(params.refresh_token))
+  const found = looksLike('refreshToken', params.refresh_token)
+    ? await deps.stores.tokens.findRefreshWithHolder(digest(params.refresh_token))
     : undefined;
-  if (!token) throw new InvalidGrant('unknown refresh token');
-  return token;
+  if (!found) throw new InvalidGrant('unknown refresh token');
+  return found;
 }
 
 /** RFC 6749 §6: the refresh token was issued to the authenticated client (SECURITY 19). */
