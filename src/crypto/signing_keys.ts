@@ -4,6 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { createPrivateKey, type JsonWebKey as NodeJsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { SealedKey } from '../domain/keys.ts';
 import { seal, unseal } from './key_encryption.ts';
@@ -42,14 +43,14 @@ function publicMembers(jwk: JWK): JWK {
 
 export class KeyRing {
   private constructor(
-    private readonly signer: LoadedKey & { privateKey: CryptoKey },
+    private readonly signer: LoadedKey & { privateKey: CryptoKey; privateKeyObject: KeyObject },
     private readonly byKid: Map<string, LoadedKey>,
   ) {}
 
   /** Builds the ring from stored keys: the current one signs; current and previous verify. */
   static async load(kek: Buffer, keys: readonly SealedKey[]): Promise<KeyRing> {
     const byKid = new Map<string, LoadedKey>();
-    let signer: (LoadedKey & { privateKey: CryptoKey }) | undefined;
+    let signer: (LoadedKey & { privateKey: CryptoKey; privateKeyObject: KeyObject }) | undefined;
     for (const key of keys) {
       if (key.state === 'retired') continue;
       const loaded: LoadedKey = {
@@ -60,7 +61,12 @@ export class KeyRing {
       };
       if (key.state === 'current') {
         const privateJwk = JSON.parse(unseal(kek, key.sealedPrivateJwk, key.kid)) as JWK;
-        signer = { ...loaded, privateKey: (await importJWK(privateJwk, key.alg)) as CryptoKey };
+        signer = {
+          ...loaded,
+          privateKey: (await importJWK(privateJwk, key.alg)) as CryptoKey,
+          // node:crypto signs synchronously, about 3× faster than WebCrypto's thread-pool round trip (jwt.ts).
+          privateKeyObject: createPrivateKey({ key: privateJwk as NodeJsonWebKey, format: 'jwk' }),
+        };
         byKid.set(key.kid, signer);
       } else {
         byKid.set(key.kid, loaded);
@@ -75,8 +81,8 @@ export class KeyRing {
   }
 
   /** The key that signs new tokens. */
-  signingKey(): { kid: string; alg: string; key: CryptoKey } {
-    return { kid: this.signer.kid, alg: this.signer.alg, key: this.signer.privateKey };
+  signingKey(): { kid: string; alg: string; key: CryptoKey; keyObject: KeyObject } {
+    return { kid: this.signer.kid, alg: this.signer.alg, key: this.signer.privateKey, keyObject: this.signer.privateKeyObject };
   }
 
   /** A verification key by `kid`, only from our own set (never from `jku`, `x5u` or an embedded `jwk`). */
