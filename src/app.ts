@@ -21,6 +21,8 @@ import userinfoRoutes from './oauth/userinfo/route.ts';
 import interactionRoutes from './interaction/routes.ts';
 import apiRoutes from './api/routes.ts';
 import opsRoutes from './ops/routes.ts';
+import portalRoutes from './portal/routes.ts';
+import registrationRoutes from './oauth/registration/route.ts';
 
 export interface AppOptions {
   deps: Deps;
@@ -66,5 +68,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(userinfoRoutes, options);
   await app.register(apiRoutes, options);
   await app.register(opsRoutes, options);
+  await app.register(portalRoutes, options);
+  await app.register(registrationRoutes, options);
   return app;
 }

@@ -13,6 +13,7 @@ import { LocalChangeFeed, PostgresChangeFeed, type ChangeFeed } from './persiste
 import { deriveKey, loadKeyEncryptionKey } from './crypto/key_encryption.ts';
 import { KeyManager } from './crypto/key_manager.ts';
 import { RevocationCache } from './core/revocation_cache.ts';
+import { AccessGuard } from './core/access_guard.ts';
 import { Revoker } from './core/revoker.ts';
 import { UsageRecorder } from './core/usage_recorder.ts';
 import { VerifiedTokenCache } from './core/verified_tokens.ts';
@@ -40,6 +41,8 @@ export interface Deps {
   stores: Stores;
   keys: KeyManager;
   revocations: RevocationCache;
+  /** Memberships and organization policies, cached for the API's per-call checks. */
+  access: AccessGuard;
   revoker: Revoker;
   /** Batches "last used" updates of grants and client secrets. */
   usage: UsageRecorder;
@@ -100,6 +103,10 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     await revocations.start(feed, config.syncIntervalMs);
     cleanups.push(() => revocations.stop());
 
+    // Membership and policy changes from any node drop the cached entries at once.
+    const access = new AccessGuard(stores.organizations, () => clock.now());
+    access.subscribe(feed);
+
     // Keys rotated by the CLI or another node: reload on notice, and on the same poll as revocations.
     feed.subscribe((event) => {
       if (event.type === 'keys') keys.reload().catch((err: unknown) => log.warn({ err }, 'key reload failed'));
@@ -122,6 +129,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       stores,
       keys,
       revocations,
+      access,
       revoker,
       usage,
       verifiedTokens: new VerifiedTokenCache(),

@@ -1,14 +1,15 @@
 /**
  * The API's bearer check (RFC 6750): the token comes only from the Authorization header (never the
- * query, §2.3), is verified and checked against the revocation denylist with no database read,
- * and becomes `request.principal`. `requireScope` answers 403 insufficient_scope (§3.1).
+ * query, §2.3), is verified (signature, expiry, audience: RFC 9068 §4) and checked against the
+ * revocation denylist with no database read, and becomes `request.principal`. `requireScope`
+ * answers 403 insufficient_scope (§3.1). The organization steps follow in org_access.ts.
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
 import { checkAccessToken } from '../core/access_tokens.ts';
 import { covers } from '../domain/scopes.ts';
-import { ApiError } from './problem.ts';
+import { ApiError, type ApiErrorCode } from './problem.ts';
 
 export interface Principal {
   userId: string;
@@ -21,12 +22,23 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
   }
+  interface FastifyContextConfig {
+    /** Served without a token (the OpenAPI document and its page). */
+    public?: boolean;
+  }
 }
 
-const REALM = 'Bearer realm="tessera"';
+export const REALM = 'Bearer realm="tessera"';
 
-function unauthorized(detail: string, withError: boolean): ApiError {
-  const err = new ApiError(401, 'invalid_token', detail);
+/**
+ * checkAccessToken's reasons as problem codes. All are `invalid_token` in the RFC 6750 challenge;
+ * the problem body tells an expired token (refresh it) from a revoked grant (ask again) from the rest.
+ */
+const REASON_CODES: Record<string, ApiErrorCode> = { expired: 'token_expired', revoked: 'grant_revoked' };
+
+function unauthorized(reason: string, withError: boolean): ApiError {
+  const code = REASON_CODES[reason] ?? 'invalid_token';
+  const err = new ApiError(401, code, reason);
   // RFC 6750 §3.1: a request with no token gets the challenge without an error code.
   err.headers['www-authenticate'] = withError ? `${REALM}, error="invalid_token"` : REALM;
   return err;
@@ -43,9 +55,14 @@ export function extractBearer(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
+/**
+ * Runs on `onRequest`, before the body is read: a caller without a valid token learns nothing
+ * about the body's shape and costs no parsing.
+ */
 export function registerBearerAuth(app: FastifyInstance, deps: Deps, onUse: (principal: Principal, ip: string) => void): void {
   app.decorateRequest('principal', null as unknown as Principal);
-  app.addHook('preHandler', async (request) => {
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public) return;
     const token = extractBearer(request);
     if (token === undefined) throw unauthorized('no token', false);
     const result = await checkAccessToken(deps, token);
@@ -56,13 +73,15 @@ export function registerBearerAuth(app: FastifyInstance, deps: Deps, onUse: (pri
   });
 }
 
-/** Refuses with 403 insufficient_scope unless the token's scopes cover `scope` (implications apply). */
+/** Throws 403 insufficient_scope naming `scope` unless the token's scopes cover it (implications apply). */
+export function checkScope(principal: Principal, scope: string): void {
+  if (covers(principal.scopes, [scope])) return;
+  const err = new ApiError(403, 'insufficient_scope', scope, { scope });
+  err.headers['www-authenticate'] = `${REALM}, error="insufficient_scope", scope="${scope}"`;
+  throw err;
+}
+
+/** The same as a route hook. */
 export function requireScope(scope: string) {
-  return async (request: FastifyRequest) => {
-    if (!covers(request.principal.scopes, [scope])) {
-      const err = new ApiError(403, 'insufficient_scope', scope);
-      err.headers['www-authenticate'] = `${REALM}, error="insufficient_scope", scope="${scope}"`;
-      throw err;
-    }
-  };
+  return async (request: FastifyRequest) => checkScope(request.principal, scope);
 }

@@ -1,16 +1,35 @@
 /**
- * The platform API under /api/v1: every route needs a valid, unrevoked access token.
- * This first cut serves the person behind the token and their organizations.
+ * The platform API under /api/v1 (organizations, projects, work items, repositories). Every
+ * request goes through the same steps, in order:
+ *   1. the token: signature, expiry, audience, then its grant against the revocation denylist
+ *      (bearer.ts, onRequest);
+ *   2. the rate limit of the grant (rate_limit.ts);
+ *   3. the scope the operation needs (route preHandler);
+ *   4. the person's membership of the organization now, then the organization's third-party
+ *      policy for this service (org_access.ts, from the in-memory AccessGuard);
+ *   5. the resource itself; one in an organization the person cannot reach is `not_found`.
+ * JSON only: any other request body type is 415; bodies are validated as sent (validation.ts):
+ * wrong types and unknown members are 400 invalid_request.
  * @module
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { AppOptions } from '../app.ts';
-import { registerBearerAuth, requireScope } from './bearer.ts';
+import { registerBearerAuth } from './bearer.ts';
 import { ApiError, sendProblem } from './problem.ts';
-import { Me, OrganizationList } from './schemas.ts';
+import { Me, REFUSALS } from './schemas.ts';
 import { covers } from '../domain/scopes.ts';
 import { isDatabaseUnavailable } from '../persistence/unavailable.ts';
 import { MalformedParams } from '../http/urlencoded.ts';
+import { OrgAccess } from './org_access.ts';
+import type { ApiContext } from './context.ts';
+import { registerRateLimit } from './rate_limit.ts';
+import { registerOpenApi } from './openapi.ts';
+import { registerValidation } from './validation.ts';
+import { apiMethods } from './methods.ts';
+import { organizationRoutes } from './organizations/routes.ts';
+import { projectRoutes } from './projects/routes.ts';
+import { workItemRoutes } from './work_items/routes.ts';
+import { repositoryRoutes } from './repositories/routes.ts';
 
 export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   await app.register(
@@ -20,9 +39,18 @@ export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptio
         if (problem.status >= 500) request.log.error({ err }, 'api error');
         return sendProblem(reply, problem);
       });
-      registerBearerAuth(api, deps, (principal, ip) => deps.usage.recordGrant(principal.grantId, ip));
+      // JSON only (the app-wide form parser does not apply here): other types get 415.
+      api.removeAllContentTypeParsers();
+      api.addContentTypeParser('application/json', { parseAs: 'string' }, api.getDefaultJsonParser('error', 'error'));
 
-      api.get('/me', { schema: { response: { 200: Me } } }, async (request) => {
+      registerValidation(api);
+      await registerOpenApi(api, deps);
+      registerBearerAuth(api, deps, (principal, ip) => deps.usage.recordGrant(principal.grantId, ip));
+      registerRateLimit(api, deps);
+
+      const ctx: ApiContext = { deps, access: new OrgAccess(deps.access, deps.config.issuer) };
+
+      api.get('/me', { schema: { summary: 'The person behind the token', tags: ['me'], security: [{ bearer: [] }], response: { 200: Me, ...REFUSALS } } }, async (request) => {
         const { userId, scopes } = request.principal;
         const user = await deps.stores.users.findById(userId);
         if (!user || user.disabledAt !== null) throw new ApiError(401, 'invalid_token', 'user gone');
@@ -33,9 +61,22 @@ export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptio
         };
       });
 
-      api.get('/orgs', { schema: { response: { 200: OrganizationList } }, preHandler: requireScope('orgs:read') }, async (request) => {
-        const memberships = await deps.stores.organizations.listForUser(request.principal.userId);
-        return { items: memberships.map((m) => ({ id: m.org.id, slug: m.org.slug, name: m.org.name, role: m.role })) };
+      organizationRoutes(api, ctx);
+      projectRoutes(api, ctx);
+      workItemRoutes(api, ctx);
+      repositoryRoutes(api, ctx);
+      const items = '/orgs/:org/projects/:project/workitems';
+      apiMethods(api, {
+        '/me': ['GET'],
+        '/orgs': ['GET'],
+        '/orgs/:org/projects': ['GET', 'POST'],
+        '/orgs/:org/projects/:project': ['GET'],
+        [items]: ['GET', 'POST'],
+        [`${items}/:id`]: ['GET', 'PATCH', 'DELETE'],
+        [`${items}/:id/comments`]: ['GET', 'POST'],
+        '/orgs/:org/repos': ['GET', 'POST'],
+        '/orgs/:org/repos/:repo': ['GET'],
+        '/orgs/:org/repos/:repo/contents/*': ['GET', 'PUT'],
       });
     },
     { prefix: '/api/v1' },
@@ -51,7 +92,16 @@ function toApiError(err: unknown): ApiError {
     unavailable.headers['retry-after'] = '5';
     return unavailable;
   }
-  const status = (err as { statusCode?: number }).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(status === 404 ? 404 : 400, status === 404 ? 'not_found' : 'invalid_request');
+  const fastifyError = err as Partial<FastifyError>;
+  // Schema validation: the message names the field and the rule, nothing else (safe to show).
+  if (fastifyError.validation || fastifyError.code === 'FST_ERR_VALIDATION') return new ApiError(400, 'invalid_request', fastifyError.message, {}, fastifyError.message);
+  const status = fastifyError.statusCode;
+  if (status === 415) return new ApiError(415, 'unsupported_media_type');
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+    return new ApiError(400, 'invalid_request', 'malformed JSON', {}, 'the body is not valid JSON');
+  }
+  if (status === 404) return new ApiError(404, 'not_found');
+  if (status === 405) return new ApiError(405, 'method_not_allowed');
+  if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(status, 'invalid_request', fastifyError.message);
   return new ApiError(500, 'server_error');
 }

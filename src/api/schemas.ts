@@ -1,4 +1,4 @@
-/** JSON shapes of the platform API (the OpenAPI document is generated from these). */
+/** JSON shapes shared by the platform API (the OpenAPI document is generated from these). */
 import { Type } from 'typebox';
 
 export const Me = Type.Object({
@@ -7,11 +7,19 @@ export const Me = Type.Object({
   email: Type.Optional(Type.String()),
 });
 
-export const Organization = Type.Object({
-  id: Type.String(),
-  slug: Type.String(),
-  name: Type.String(),
-  role: Type.Union([Type.Literal('owner'), Type.Literal('member')]),
+/** RFC 9457 problem details, with Tessera's `code` and the extensions a client acts on. */
+export const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  code: Type.String({ description: 'token_expired, grant_revoked, invalid_token, insufficient_scope, not_a_member, org_policy_blocked, not_found, …' }),
+  detail: Type.Optional(Type.String()),
+  scope: Type.Optional(Type.String({ description: 'insufficient_scope: the scope that is needed' })),
+  approval_url: Type.Optional(Type.String({ description: 'org_policy_blocked: where to ask the owners for approval' })),
+  org: Type.Optional(Type.String()),
 });
 
-export const OrganizationList = Type.Object({ items: Type.Array(Organization) });
+/** The refusals every authenticated operation can answer, for the OpenAPI document. */
+export const REFUSALS = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem } as const;
+
+export const OrgParams = Type.Object({ org: Type.String({ minLength: 1, maxLength: 39 }) }, { additionalProperties: false });

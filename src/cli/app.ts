@@ -98,8 +98,58 @@ const create = command<CreateApp>({
   },
 });
 
+const verify = command<{ clientId: string; revoke: boolean }>({
+  summary: "mark an app's publisher verified (shown on the approval page); --revoke takes the mark away",
+  flags: {
+    'client-id': { type: 'string', required: true, value: 'ID', description: 'the app to mark' },
+    revoke: { type: 'boolean', description: 'remove the verified mark instead' },
+  },
+  example: 'tessera app verify --client-id 6f1c…',
+  check(flags) {
+    return { clientId: text('client-id', flags.required('client-id'), 100), revoke: flags.boolean('revoke') };
+  },
+  async run(context, input) {
+    const { apps, audit } = context.stores;
+    const app = await apps.find(input.clientId);
+    if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
+    await apps.setVerified(app.id, !input.revoke);
+    const type = input.revoke ? 'app.unverified' : 'app.verified';
+    await audit.record({ type, userId: null, appId: app.id, detail: { via: 'cli' } }, context.now());
+    return {
+      json: { client_id: app.id, verified: !input.revoke },
+      text: `${input.revoke ? 'removed the verified mark from' : 'marked verified:'} "${app.name}" (${app.publisher})`,
+    };
+  },
+});
+
+const registrationToken = command<{ expiresIn: number | null }>({
+  summary: 'create an initial access token for Dynamic Client Registration (RFC 7591); printed once, single use',
+  flags: {
+    'expires-in': { type: 'string', value: 'SECONDS', description: 'lifetime (default 86400 = 1 day; 0 = never expires)' },
+  },
+  example: 'tessera app registration-token create --expires-in 3600',
+  check(flags) {
+    const raw = flags.string('expires-in') ?? '86400';
+    if (!/^\d{1,9}$/.test(raw)) throw new UsageError(`--expires-in "${raw}" is not a whole number of seconds`);
+    const seconds = Number(raw);
+    return { expiresIn: seconds === 0 ? null : seconds };
+  },
+  async run(context, input) {
+    const token = randomToken('initialAccessToken');
+    const now = context.now();
+    const expiresAt = input.expiresIn === null ? null : now + input.expiresIn;
+    // Stored as a digest only, like every other credential.
+    await context.stores.apps.createRegistrationToken({ digest: digest(token), kind: 'initial', appId: null, expiresAt }, now);
+    await context.stores.audit.record({ type: 'registration_token.created', detail: { via: 'cli', expiresAt } }, now);
+    return {
+      json: { initial_access_token: token, expires_at: expiresAt },
+      text: [`initial_access_token: ${token}`, 'It registers one client at POST /register (DYNAMIC_REGISTRATION=on) and is not shown again.'].join('\n'),
+    };
+  },
+});
+
 export const appGroup: CommandGroup = {
   name: 'app',
   summary: 'third-party services (OAuth clients)',
-  commands: { create },
+  commands: { create, verify, 'registration-token': registrationToken },
 };

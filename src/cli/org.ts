@@ -5,6 +5,9 @@ import { email, text } from './values.ts';
 import { isValidSlug, type Role } from '../domain/organizations.ts';
 import type { CliContext } from './context.ts';
 import type { User } from '../domain/users.ts';
+import type { Organization } from '../domain/organizations.ts';
+import { THIRD_PARTY_MODES, type AppRule, type ThirdPartyMode } from '../domain/policies.ts';
+import { removeMember as removeMembership, setAppRule, setMember, setThirdPartyMode, type OrgAdmin } from '../core/org_admin.ts';
 
 const ROLES: readonly Role[] = ['owner', 'member'];
 
@@ -81,7 +84,7 @@ const addMember = command<AddMember>({
     const org = await organizations.findBySlug(input.org);
     if (!org) throw new CliError(`no organization has slug ${input.org}`);
     const user = await userByEmail(context, input.email);
-    await organizations.setMember(org.id, user.id, input.role, context.now());
+    await setMember(admin(context), org, user.id, input.role);
     await audit.record({ type: 'membership.changed', userId: user.id, detail: { via: 'cli', org: org.slug, role: input.role } }, context.now());
     return {
       json: { org: org.slug, email: user.email, role: input.role },
@@ -90,8 +93,118 @@ const addMember = command<AddMember>({
   },
 });
 
+/** Changes go through core/org_admin.ts, which also tells running servers (NOTIFY on PostgreSQL). */
+function admin(context: CliContext): OrgAdmin {
+  return { stores: context.stores, announce: { database: context.database }, now: context.now(), via: 'cli' };
+}
+
+async function orgBySlug(context: CliContext, value: string): Promise<Organization> {
+  const org = await context.stores.organizations.findBySlug(value);
+  if (!org) throw new CliError(`no organization has slug ${value}`);
+  return org;
+}
+
+/** A note for the operator when servers learn of the change only through their cache's expiry. */
+function propagation(context: CliContext): string {
+  return context.database.pool ? 'running servers apply it at the next API call' : 'running servers apply it within 10 seconds';
+}
+
+interface Policy {
+  org: string;
+  thirdParty: ThirdPartyMode;
+}
+
+const policy = command<Policy>({
+  summary: "set the organization's policy for third-party services",
+  flags: {
+    org: { type: 'string', required: true, value: 'SLUG', description: 'the organization' },
+    'third-party': { type: 'string', required: true, value: 'allow|approved|deny', description: 'every authorized service, only approved ones, or none' },
+  },
+  example: 'tessera org policy --org acme --third-party approved',
+  check(flags) {
+    const mode = flags.required('third-party');
+    if (!THIRD_PARTY_MODES.includes(mode as ThirdPartyMode)) throw new UsageError(`--third-party must be allow, approved or deny, got "${mode}"`);
+    return { org: slug('org', flags.required('org')), thirdParty: mode as ThirdPartyMode };
+  },
+  async run(context, input) {
+    const org = await orgBySlug(context, input.org);
+    await setThirdPartyMode(admin(context), org, input.thirdParty);
+    return {
+      json: { org: org.slug, third_party: input.thirdParty },
+      text: `third-party services in ${org.slug}: ${input.thirdParty}; ${propagation(context)}`,
+    };
+  },
+});
+
+interface AppInOrg {
+  org: string;
+  clientId: string;
+}
+
+function appRuleCommand(rule: AppRule | undefined, summary: string, example: string, done: string) {
+  return command<AppInOrg>({
+    summary,
+    flags: {
+      org: { type: 'string', required: true, value: 'SLUG', description: 'the organization' },
+      'client-id': { type: 'string', required: true, value: 'ID', description: 'the service (client_id)' },
+    },
+    example,
+    check(flags) {
+      return { org: slug('org', flags.required('org')), clientId: text('client-id', flags.required('client-id'), 200) };
+    },
+    async run(context, input) {
+      const org = await orgBySlug(context, input.org);
+      const app = await context.stores.apps.find(input.clientId);
+      if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
+      await setAppRule(admin(context), org, app.id, rule);
+      return {
+        json: { org: org.slug, client_id: app.id, rule: rule ?? null },
+        text: `${app.name} (${app.id}) ${done} ${org.slug}; ${propagation(context)}`,
+      };
+    },
+  });
+}
+
+const approveApp = appRuleCommand('approved', 'approve a service in an organization whose policy is "approved"', 'tessera org approve-app --org acme --client-id CLIENT_ID', 'is approved in');
+const revokeApp = appRuleCommand('blocked', 'cut a service off in an organization, whatever its policy', 'tessera org revoke-app --org acme --client-id CLIENT_ID', 'is cut off from');
+const withdrawApp = appRuleCommand(undefined, "withdraw an approval or a cut-off: the org's policy alone decides again", 'tessera org withdraw-app --org acme --client-id CLIENT_ID', 'has no standing of its own in');
+
+interface RemoveMember {
+  org: string;
+  email: string;
+}
+
+const removeMember = command<RemoveMember>({
+  summary: 'remove a person from an organization; services acting for them lose it at once',
+  flags: {
+    org: { type: 'string', required: true, value: 'SLUG', description: 'the organization' },
+    email: { type: 'string', required: true, value: 'EMAIL', description: 'the member' },
+  },
+  example: 'tessera org remove-member --org acme --email bob@example.com',
+  check(flags) {
+    return { org: slug('org', flags.required('org')), email: email('email', flags.required('email')) };
+  },
+  async run(context, input) {
+    const org = await orgBySlug(context, input.org);
+    const user = await userByEmail(context, input.email);
+    if (!(await removeMembership(admin(context), org, user.id))) throw new CliError(`${user.email} is not a member of ${org.slug}`);
+    return {
+      json: { org: org.slug, email: user.email, removed: true },
+      text: `${user.email} is no longer a member of ${org.slug}; ${propagation(context)}`,
+    };
+  },
+});
+
 export const orgGroup: CommandGroup = {
   name: 'org',
-  summary: 'organizations and memberships',
-  commands: { create, 'add-member': addMember },
+  summary: 'organizations, memberships and third-party policy',
+  commands: {
+    create,
+    'add-member': addMember,
+    'remove-member': removeMember,
+    policy,
+    'approve-app': approveApp,
+    'revoke-app': revokeApp,
+    'withdraw-app': withdrawApp,
+  },
 };

@@ -114,6 +114,8 @@ export interface Config {
   syncIntervalMs: number;
   /** Brute-force protection limits. */
   throttle: ThrottleConfig;
+  /** Platform API calls per grant (every call counts), answered with RateLimit headers. @default 600 per 60 s (`API_RATE_LIMIT`) */
+  apiRateLimit: RateLimit;
   /**
    * Which peers may set `X-Forwarded-For` (Fastify `trustProxy`). `false` = none: the client
    * address is the TCP peer, so a forged header changes nothing (SECURITY 32). A number trusts
@@ -121,6 +123,13 @@ export interface Config {
    * `linklocal`, `uniquelocal`. @default false, unset (`TRUST_PROXY`)
    */
   trustProxy: false | number | string[];
+  /**
+   * Dynamic Client Registration (RFC 7591, RFC 7592) at `/register`, advertised as
+   * `registration_endpoint`. Registering needs an initial access token from
+   * `tessera app registration-token create`; off, the endpoint does not exist.
+   * @default false (`DYNAMIC_REGISTRATION=on|off`)
+   */
+  dynamicRegistration: boolean;
 }
 
 export class ConfigError extends Error {
@@ -222,6 +231,15 @@ function trustProxyFrom(raw: string | undefined): false | number | string[] {
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** `on` or `off` (unset = the default). */
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`${name} must be on or off`);
+}
+
 /** Reads and checks the whole configuration; throws `ConfigError` naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
@@ -257,6 +275,8 @@ export function loadConfig(env: Env = process.env): Config {
     ttl,
     syncIntervalMs: integer(env, 'SYNC_INTERVAL_MS', 2000, 50, 60000),
     throttle: throttleFrom(env),
+    apiRateLimit: rateLimit(env, 'API_RATE_LIMIT', { count: 600, seconds: 60 }),
     trustProxy: trustProxyFrom(env.TRUST_PROXY),
+    dynamicRegistration: onOff(env, 'DYNAMIC_REGISTRATION', false),
   };
 }

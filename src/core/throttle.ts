@@ -127,6 +127,17 @@ export class Throttle {
     else this.write(k, back, now);
   }
 
+  /**
+   * Events `key` may still have right now, and whole seconds until its bucket is full again: the
+   * `r` and `t` of a RateLimit header (draft-ietf-httpapi-ratelimit-headers). Reads only.
+   */
+  quota(key: string): { remaining: number; resetSeconds: number } {
+    const now = this.clock.nowMs();
+    const tat = Math.max(this.tats.get(compactKey(key)) ?? now, now);
+    const remaining = Math.floor((now + this.tolerance - tat) / this.interval) + 1;
+    return { remaining: Math.min(this.limit.count, Math.max(0, remaining)), resetSeconds: Math.ceil((tat - now) / 1000) };
+  }
+
   /** Forgets `key` entirely. */
   clear(key: string): void {
     this.tats.delete(compactKey(key));

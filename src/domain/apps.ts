@@ -16,6 +16,10 @@ export interface App {
   ownerUserId: string | null;
   verified: boolean;
   createdAt: number;
+  /** The publisher's (company's) website; optional, https. */
+  companyUrl?: string | null;
+  termsUrl?: string | null;
+  privacyUrl?: string | null;
 }
 
 export interface AppSecret {
@@ -31,4 +35,60 @@ export interface AppStore {
   /** Secrets not revoked and not expired. */
   liveSecrets(appId: string, now: number): Promise<AppSecret[]>;
   markSecretUsed(secretId: string, now: number): Promise<void>;
+
+  // The developer portal (issue 5).
+  /** Apps owned by this person, newest first. */
+  listByOwner(userId: string): Promise<App[]>;
+  /** Rewrites the editable profile: everything but id, client type, owner, verified, createdAt. */
+  update(app: App, now: number): Promise<void>;
+  setVerified(appId: string, verified: boolean): Promise<boolean>;
+  /** Secrets not revoked (expired ones included, marked by expiresAt), oldest first; never the digest. */
+  listSecrets(appId: string): Promise<AppSecretInfo[]>;
+  /**
+   * Adds a secret unless `maxLive` live ones exist already; one transaction, so two parallel
+   * rotations cannot make three. Returns the new secret's id, or undefined when refused.
+   */
+  addSecret(appId: string, secretDigest: string, expiresAt: number | null, maxLive: number, now: number): Promise<string | undefined>;
+  /** Revokes one secret of this app; false if it was not live. */
+  revokeSecret(appId: string, secretId: string, now: number): Promise<boolean>;
+  setLogo(appId: string, logo: AppLogo, now: number): Promise<void>;
+  findLogo(appId: string): Promise<AppLogo | undefined>;
+  /** Grants of this app not revoked and not expired. */
+  liveGrantIds(appId: string, now: number): Promise<string[]>;
+  /** Deletes the app with its secrets, logo, grants, codes, refresh tokens and interactions; one transaction. */
+  delete(appId: string): Promise<void>;
+  usage(appId: string, now: number, days: number): Promise<AppUsage>;
+
+  // Dynamic Client Registration (RFC 7591, 7592); tokens are given and looked up as digests.
+  createRegistrationToken(token: RegistrationToken, now: number): Promise<void>;
+  /** Spends a live, unused initial access token; false if there is none (single use). */
+  spendInitialToken(tokenDigest: string, now: number): Promise<boolean>;
+  /** The app a live registration access token manages. */
+  findByRegistrationToken(tokenDigest: string): Promise<string | undefined>;
+}
+
+export interface RegistrationToken {
+  digest: string;
+  kind: 'initial' | 'access';
+  appId: string | null;
+  expiresAt: number | null;
+}
+
+export interface AppSecretInfo {
+  id: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface AppLogo {
+  contentType: 'image/png' | 'image/jpeg';
+  bytes: Buffer;
+}
+
+export interface AppUsage {
+  /** People with a live grant. */
+  activeGrants: number;
+  /** Token responses per UTC day (YYYY-MM-DD), newest first, days without any left out. */
+  tokensPerDay: { day: string; count: number }[];
 }

@@ -9,4 +9,12 @@ export interface AuditEvent {
 
 export interface AuditStore {
   record(event: AuditEvent, now: number): Promise<void>;
+  /** The person's most recent events of the given types, newest first. */
+  listForUser(userId: string, types: readonly string[], limit: number): Promise<RecordedAuditEvent[]>;
+}
+
+export interface RecordedAuditEvent {
+  at: number;
+  type: string;
+  ip: string | null;
 }

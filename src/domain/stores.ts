@@ -5,6 +5,9 @@ import type { GrantStore } from './grants.ts';
 import type { InteractionStore } from './interactions.ts';
 import type { SigningKeyStore } from './keys.ts';
 import type { OrganizationStore } from './organizations.ts';
+import type { ProjectStore } from './projects.ts';
+import type { WorkItemStore } from './work_items.ts';
+import type { RepositoryStore } from './repositories.ts';
 import type { SessionStore } from './sessions.ts';
 import type { RevocationStore, TokenStore } from './tokens.ts';
 import type { UserStore } from './users.ts';
@@ -20,4 +23,7 @@ export interface Stores {
   revocations: RevocationStore;
   keys: SigningKeyStore;
   audit: AuditStore;
+  projects: ProjectStore;
+  workItems: WorkItemStore;
+  repositories: RepositoryStore;
 }

@@ -14,7 +14,37 @@ export interface UserStore {
   create(input: { email: string; name: string; passwordHash: string | null }, now: number): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
   findByEmail(email: string): Promise<User | undefined>;
+  rename(id: string, name: string, now: number): Promise<void>;
+  /**
+   * Sets a new password hash and `passwordChangedAt`, and in the same transaction ends every
+   * session of the person except `keepSessionId` and revokes every live refresh token of theirs
+   * (SECURITY 37).
+   */
+  changePassword(id: string, passwordHash: string, keepSessionId: string, now: number): Promise<void>;
+
+  /** The person's TOTP secret (sealed), confirmed or not. */
+  findTotp(userId: string): Promise<UserTotp | undefined>;
+  /** Stores a new, unconfirmed secret, replacing any unconfirmed one; false when TOTP is already on. */
+  startTotp(userId: string, secretSealed: string, now: number): Promise<boolean>;
+  /** Confirms the secret at `step` and stores the recovery-code digests, in one transaction. */
+  enableTotp(userId: string, step: number, recoveryDigests: string[], now: number): Promise<boolean>;
+  /** Removes the secret and every recovery code. */
+  disableTotp(userId: string): Promise<void>;
+  /** Records `step` as used; false when a step at or after it was used already (replay). */
+  useTotpStep(userId: string, step: number): Promise<boolean>;
+  /** Marks an unused recovery code used; false when unknown or used. */
+  useRecoveryCode(userId: string, digest: string, now: number): Promise<boolean>;
+  countUnusedRecoveryCodes(userId: string): Promise<number>;
 }
+
+export interface UserTotp {
+  secretSealed: string;
+  enabledAt: number | null;
+  lastStep: number | null;
+}
+
+/** Longest display name accepted, in characters. */
+export const MAX_NAME_CHARS = 100;
 
 /** Emails are kept and compared lowercased and trimmed. */
 export function normalizeEmail(email: string): string {

@@ -1,5 +1,6 @@
 /**
- * The pages people use: sign-in, approval, sign-out, home, and the stylesheet. Errors in this
+ * The pages people use: sign-in (with its two-step code), sign-up, profile, approval, sign-out,
+ * home, and the stylesheet. Errors in this
  * area render as pages, not JSON.
  * @module
  */
@@ -7,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../app.ts';
 import { registerPageErrors } from './views/error_page.tsx';
 import loginRoutes from './login/route.ts';
+import signUpRoutes from './signup/route.tsx';
+import profileRoutes from './profile/route.tsx';
 import consentRoutes from './consent/route.ts';
 import logoutRoutes from './logout/route.tsx';
 import homeRoutes from './home/route.tsx';
@@ -15,6 +18,8 @@ import assetRoutes from './assets/route.ts';
 export default async function interactionRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
   registerPageErrors(app);
   await app.register(loginRoutes, options);
+  await app.register(signUpRoutes, options);
+  await app.register(profileRoutes, options);
   await app.register(consentRoutes, options);
   await app.register(logoutRoutes, options);
   await app.register(homeRoutes, options);

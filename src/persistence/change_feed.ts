@@ -10,7 +10,11 @@ import pg from 'pg';
 
 export type ChangeEvent =
   | { type: 'revoked'; id: string; kind: 'grant' | 'family' | 'token'; expiresAt: number }
-  | { type: 'keys' };
+  | { type: 'keys' }
+  /** A person joined, left or changed role in an organization: drop their cached reach. */
+  | { type: 'membership'; userId: string }
+  /** An organization's third-party policy or app rules changed: drop its cached policy. */
+  | { type: 'org_policy'; orgId: string };
 
 export interface ChangeFeed {
   publish(event: ChangeEvent): Promise<void>;

@@ -6,9 +6,17 @@
 import { Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.ts';
 import * as createCore from './migrations/202611282200_create_core.ts';
+import * as createSecondFactor from './migrations/202611290100_create_second_factor.ts';
+import * as createPlatform from './migrations/202611290300_create_platform.ts';
+import * as createRepositories from './migrations/202611290301_create_repositories.ts';
+import * as extendApps from './migrations/202611290200_extend_apps.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
+  '202611290100_create_second_factor': createSecondFactor,
+  '202611290300_create_platform': createPlatform,
+  '202611290301_create_repositories': createRepositories,
+  '202611290200_extend_apps': extendApps,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -62,6 +62,27 @@ export interface AppsTable {
   verified: number;
   created_at: number;
   updated_at: number;
+  company_url: string | null;
+  terms_url: string | null;
+  privacy_url: string | null;
+}
+
+/** DCR tokens (RFC 7591 initial access, RFC 7592 registration access), stored as SHA-256 digests. */
+export interface RegistrationTokensTable {
+  id: string;
+  kind: 'initial' | 'access';
+  app_id: string | null;
+  created_at: number;
+  expires_at: number | null;
+  used_at: number | null;
+}
+
+/** An app's uploaded logo (PNG or JPEG), base64. */
+export interface AppLogosTable {
+  app_id: string;
+  content_type: string;
+  data: string;
+  updated_at: number;
 }
 
 export interface AppSecretsTable {
@@ -168,13 +189,135 @@ export interface AuditEventsTable {
   detail: string;
 }
 
+/** An organization's third-party policy: 'allow' (the default, when no row), 'approved' or 'deny'. */
+export interface OrgPoliciesTable {
+  org_id: string;
+  third_party: string;
+  updated_at: number;
+}
+
+/** One app's standing in one organization: 'approved' by the owners, or 'blocked' (cut off). */
+export interface OrgAppRulesTable {
+  org_id: string;
+  app_id: string;
+  rule: string;
+  updated_at: number;
+}
+
+export interface FormerMembershipsTable {
+  org_id: string;
+  user_id: string;
+  left_at: number;
+}
+
+export interface ProjectsTable {
+  id: string;
+  org_id: string;
+  key: string;
+  name: string;
+  description: string;
+  /** The number the next work item of this project gets. */
+  next_item: number;
+  created_at: number;
+}
+
+export interface WorkItemsTable {
+  project_id: string;
+  number: number;
+  title: string;
+  type: string;
+  state: string;
+  assignee_id: string | null;
+  description: string;
+  revision: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WorkItemCommentsTable {
+  id: string;
+  project_id: string;
+  number: number;
+  author_id: string;
+  body: string;
+  created_at: number;
+}
+
+export interface UserTotpTable {
+  user_id: string;
+  /** The RFC 6238 secret, AES-256-GCM sealed; it must be used, not only verified. */
+  secret_sealed: string;
+  created_at: number;
+  /** Null while the person has not confirmed a first code. */
+  enabled_at: number | null;
+  /** The last time step accepted: a code is good once (RFC 6238 §5.2). */
+  last_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  /** SHA-256 digest of the code. */
+  id: string;
+  user_id: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+export interface PendingSignInsTable {
+  /** SHA-256 digest of the cookie value. */
+  id: string;
+  user_id: string;
+  interaction_id: string | null;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface RepositoriesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  default_branch: string;
+  created_at: number;
+}
+
+/** Content-addressed: `id` is the SHA-256 (base64url) of the UTF-8 content. */
+export interface BlobsTable {
+  id: string;
+  size: number;
+  content: string;
+}
+
+export interface CommitsTable {
+  id: string;
+  repo_id: string;
+  parent_id: string | null;
+  /** JSON object: path → blob id, the whole tree at this commit. */
+  tree: string;
+  message: string;
+  author_id: string;
+  created_at: number;
+}
+
+export interface BranchesTable {
+  repo_id: string;
+  name: string;
+  commit_id: string;
+}
+
 export interface Database {
   users: UsersTable;
+  user_totp: UserTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  pending_sign_ins: PendingSignInsTable;
   sessions: SessionsTable;
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
   apps: AppsTable;
   app_secrets: AppSecretsTable;
+  app_logos: AppLogosTable;
+  registration_tokens: RegistrationTokensTable;
   grants: GrantsTable;
   interactions: InteractionsTable;
   authorization_codes: AuthorizationCodesTable;
@@ -182,4 +325,14 @@ export interface Database {
   revocations: RevocationsTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  org_policies: OrgPoliciesTable;
+  org_app_rules: OrgAppRulesTable;
+  former_memberships: FormerMembershipsTable;
+  projects: ProjectsTable;
+  work_items: WorkItemsTable;
+  work_item_comments: WorkItemCommentsTable;
+  repositories: RepositoriesTable;
+  blobs: BlobsTable;
+  commits: CommitsTable;
+  branches: BranchesTable;
 }

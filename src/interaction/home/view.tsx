@@ -21,6 +21,9 @@ export function HomeView({ name, email, logoutToken }: { name: string; email: st
       <p>
         You are signed in as <strong>{name}</strong> ({email}).
       </p>
+      <p>
+        <a href="/profile">Your profile</a>
+      </p>
       <SignOutForm token={logoutToken} />
     </Layout>
   );

@@ -12,6 +12,8 @@ export interface SignInPage {
   interaction?: Interaction;
   email?: string;
   failed?: boolean;
+  /** A sentence shown above the form (after sign-up). */
+  notice?: string;
   /** Seconds until another attempt is allowed: answers 429 with Retry-After (RFC 6585 §4). */
   retryAfter?: number;
 }
@@ -33,6 +35,7 @@ export function sendSignInPage(deps: Pick<Deps, 'formKey'>, reply: FastifyReply,
       appName={page.app?.name}
       email={page.email}
       failed={page.failed}
+      notice={page.notice}
       throttled={throttled}
     />,
     { status: throttled ? 429 : page.failed ? 401 : 200, redirectUri: page.interaction?.request.redirectUri },

@@ -2,7 +2,8 @@
  * GET /login shows the sign-in form; POST /login signs in with a new session and continues the
  * pending authorization. The next step is always ours (resume or home): no URL is taken from
  * the request (SECURITY 2), and the answer to the POST is 303 (SECURITY 8). Repeated failures are
- * throttled (SECURITY 32, ./throttle.ts).
+ * throttled (SECURITY 32, ./throttle.ts). A person with two-step verification gets no session
+ * here but a pending sign-in, finished by a code at /login/code (./code_route.tsx).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -17,17 +18,23 @@ import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
 import { checkCredentials } from './credentials.ts';
 import { throttledSignIn } from './throttle.ts';
 import { loginToken, sendSignInPage } from './page.tsx';
+import { ACCOUNT_READY } from './view.tsx';
+import { recordFailure } from './audit.ts';
+import { hasSecondFactor } from '../account/second_factor.ts';
+import { startPending } from './pending.ts';
+import codeRoutes, { CODE_PATH } from './code_route.tsx';
 
 export const LOGIN_PATH = '/login';
 
 export default async function loginRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   // `switch=1` (from "Not you?") needs nothing special: signing in always starts a new session.
   app.get(LOGIN_PATH, async (request, reply) => {
-    const { interaction: id } = assembleParams(['interaction'], request.query as RawParams);
-    if (id === undefined) return sendSignInPage(deps, reply, {});
+    const { interaction: id, created } = assembleParams(['interaction', 'created'], request.query as RawParams);
+    const notice = created === '1' ? ACCOUNT_READY : undefined;
+    if (id === undefined) return sendSignInPage(deps, reply, { notice });
     const live = await loadLiveInteraction(deps, id);
     if (!live) return sendErrorPage(reply, new InteractionExpired('sign-in for an unknown interaction'));
-    return sendSignInPage(deps, reply, live);
+    return sendSignInPage(deps, reply, { ...live, notice });
   });
 
   app.post(LOGIN_PATH, async (request, reply) => {
@@ -42,10 +49,20 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: AppOpt
       checkCredentials(deps, form.email, form.password),
     );
     if (retryAfter !== undefined) return sendSignInPage(deps, reply, { ...live, email: form.email, retryAfter });
-    if (!user) return sendSignInPage(deps, reply, { ...live, email: form.email, failed: true });
+    if (!user) {
+      await recordFailure(deps, form.email, request.ip);
+      return sendSignInPage(deps, reply, { ...live, email: form.email, failed: true });
+    }
+    if (await hasSecondFactor(deps, user.id)) {
+      // The password was right; the session waits for the second factor (./code_route.tsx).
+      await startPending(deps, reply, user.id, live?.interaction.id ?? null);
+      return reply.code(303).header('location', CODE_PATH).send();
+    }
     await startSession(deps, request, reply, user.id, ['pwd']);
+    await deps.stores.audit.record({ type: 'user.signed_in', userId: user.id, ip: request.ip, detail: { amr: ['pwd'] } }, deps.clock.now());
     return reply.code(303).header('location', live ? resumeUrl(live.interaction.id) : '/').send();
   });
 
   rejectOtherMethods(app, LOGIN_PATH, ['GET', 'POST']);
+  await app.register(codeRoutes, { deps });
 }

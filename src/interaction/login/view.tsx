@@ -5,6 +5,9 @@ export const INCORRECT = 'Email or password is incorrect.';
 /** Shown with status 429 when sign-in is throttled (SECURITY 32). */
 export const TOO_MANY = 'Too many attempts. Wait a minute and try again.';
 
+/** After sign-up, whether or not the email was new (SECURITY 33). */
+export const ACCOUNT_READY = 'Your account is ready. Sign in to continue.';
+
 export interface SignInViewProps {
   token: string;
   interactionId?: string;
@@ -12,15 +15,21 @@ export interface SignInViewProps {
   email?: string;
   failed?: boolean;
   throttled?: boolean;
+  notice?: string;
 }
 
-export function SignInView({ token, interactionId, appName, email, failed, throttled }: SignInViewProps) {
+export function SignInView({ token, interactionId, appName, email, failed, throttled, notice }: SignInViewProps) {
   return (
     <Layout title="Sign in">
       <h1>Sign in</h1>
       {appName !== undefined && (
         <p>
           to continue to <strong>{appName}</strong>
+        </p>
+      )}
+      {notice !== undefined && (
+        <p class="notice" role="status">
+          {notice}
         </p>
       )}
       {(failed || throttled) && (
@@ -41,6 +50,10 @@ export function SignInView({ token, interactionId, appName, email, failed, throt
         </label>
         <button type="submit">Sign in</button>
       </form>
+      <p>
+        New to Tessera?{' '}
+        <a href={interactionId === undefined ? '/signup' : `/signup?${new URLSearchParams({ interaction: interactionId })}`}>Create account</a>
+      </p>
     </Layout>
   );
 }

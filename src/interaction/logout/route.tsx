@@ -33,6 +33,7 @@ export default async function logoutRoutes(app: FastifyInstance, { deps }: AppOp
     const signedIn = await readSession(deps, request);
     if (signedIn && !tokenMatches(form.token, logoutToken(deps, signedIn.session.id))) return sendForbidden(reply);
     await endSession(deps, request, reply);
+    if (signedIn) await deps.stores.audit.record({ type: 'user.signed_out', userId: signedIn.user.id, ip: request.ip }, deps.clock.now());
     return reply.code(303).header('clear-site-data', '"cookies"').header('location', '/login').send();
   });
 

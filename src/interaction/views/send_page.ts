@@ -22,15 +22,17 @@ export function formTarget(redirectUri: string): string | undefined {
   return /^[A-Za-z][A-Za-z0-9+.-]*:(\/\/[A-Za-z0-9.\-[\]:]+)?$/.test(source) ? source : undefined;
 }
 
-export function pageCsp(formTo?: string): string {
+export function pageCsp(formTo?: string, dataImages = false): string {
   const formAction = formTo ? `'self' ${formTo}` : "'self'";
-  return `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`;
+  return `default-src 'none'; style-src 'self'; img-src 'self'${dataImages ? ' data:' : ''}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`;
 }
 
 export interface PageOptions {
   status?: number;
   /** The redirect URI of the pending authorization this page belongs to. */
   redirectUri?: string;
+  /** Allow `data:` images (the QR code of a TOTP secret, rendered by us as an SVG data URI). */
+  dataImages?: boolean;
 }
 
 export function sendPage(reply: FastifyReply, page: VNode, options: PageOptions = {}): FastifyReply {
@@ -38,6 +40,6 @@ export function sendPage(reply: FastifyReply, page: VNode, options: PageOptions 
     .code(options.status ?? 200)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .header('content-security-policy', pageCsp(options.redirectUri && formTarget(options.redirectUri)))
+    .header('content-security-policy', pageCsp(options.redirectUri && formTarget(options.redirectUri), options.dataImages))
     .send('<!doctype html>' + render(page));
 }

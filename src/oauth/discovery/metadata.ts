@@ -6,8 +6,14 @@
 import { SUPPORTED_SCOPES } from '../../domain/scopes.ts';
 import { SIGNING_ALG } from '../../crypto/signing_keys.ts';
 import { ENDPOINTS } from '../endpoints.ts';
+import { REGISTRATION_PATH } from '../registration/route.ts';
 
-export function buildMetadata(issuer: string) {
+export interface MetadataOptions {
+  /** The operator enabled Dynamic Client Registration (RFC 7591). */
+  dynamicRegistration?: boolean;
+}
+
+export function buildMetadata(issuer: string, options: MetadataOptions = {}) {
   const url = (path: string) => issuer + path;
   return {
     issuer,
@@ -17,6 +23,8 @@ export function buildMetadata(issuer: string) {
     userinfo_endpoint: url(ENDPOINTS.userinfo),
     revocation_endpoint: url(ENDPOINTS.revocation),
     introspection_endpoint: url(ENDPOINTS.introspection),
+    // RFC 8414 §2: advertised only when the operator turned registration on.
+    ...(options.dynamicRegistration ? { registration_endpoint: url(REGISTRATION_PATH) } : {}),
     scopes_supported: [...SUPPORTED_SCOPES],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],

@@ -1,6 +1,7 @@
 import type { Db } from '../database.ts';
 import type { AppsTable } from '../schema.ts';
-import type { App, AppSecret, AppStore } from '../../domain/apps.ts';
+import { PostgresAdapter, sql } from 'kysely';
+import type { App, AppLogo, AppSecret, AppSecretInfo, AppStore, AppUsage, RegistrationToken } from '../../domain/apps.ts';
 import { randomId } from '../../crypto/random.ts';
 
 function toApp(row: AppsTable): App {
@@ -17,11 +18,24 @@ function toApp(row: AppsTable): App {
     ownerUserId: row.owner_user_id,
     verified: row.verified === 1,
     createdAt: row.created_at,
+    companyUrl: row.company_url,
+    termsUrl: row.terms_url,
+    privacyUrl: row.privacy_url,
   };
 }
 
+const DAY = 86400;
+
+function isoDay(dayNumber: number): string {
+  return new Date(dayNumber * DAY * 1000).toISOString().slice(0, 10);
+}
+
 export class SqlAppStore implements AppStore {
-  constructor(private readonly db: Db) {}
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: Db) {
+    this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  }
 
   async create(app: App, secretDigest: string | undefined, now: number) {
     await this.db.transaction().execute(async (tx) => {
@@ -41,6 +55,9 @@ export class SqlAppStore implements AppStore {
           verified: app.verified ? 1 : 0,
           created_at: now,
           updated_at: now,
+          company_url: app.companyUrl ?? null,
+          terms_url: app.termsUrl ?? null,
+          privacy_url: app.privacyUrl ?? null,
         })
         .execute();
       if (secretDigest) {
@@ -70,5 +87,191 @@ export class SqlAppStore implements AppStore {
 
   async markSecretUsed(secretId: string, now: number) {
     await this.db.updateTable('app_secrets').set({ last_used_at: now }).where('id', '=', secretId).execute();
+  }
+
+  async listByOwner(userId: string) {
+    const rows = await this.db.selectFrom('apps').selectAll().where('owner_user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id').execute();
+    return rows.map(toApp);
+  }
+
+  async update(app: App, now: number) {
+    await this.db
+      .updateTable('apps')
+      .set({
+        name: app.name,
+        description: app.description,
+        publisher: app.publisher,
+        website_url: app.websiteUrl,
+        logo_url: app.logoUrl,
+        redirect_uris: JSON.stringify(app.redirectUris),
+        scopes: app.scopes.join(' '),
+        company_url: app.companyUrl ?? null,
+        terms_url: app.termsUrl ?? null,
+        privacy_url: app.privacyUrl ?? null,
+        updated_at: now,
+      })
+      .where('id', '=', app.id)
+      .execute();
+  }
+
+  async setVerified(appId: string, verified: boolean) {
+    const result = await this.db.updateTable('apps').set({ verified: verified ? 1 : 0 }).where('id', '=', appId).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async listSecrets(appId: string): Promise<AppSecretInfo[]> {
+    const rows = await this.db
+      .selectFrom('app_secrets')
+      .select(['id', 'created_at', 'expires_at', 'last_used_at'])
+      .where('app_id', '=', appId)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at }));
+  }
+
+  async addSecret(appId: string, secretDigest: string, expiresAt: number | null, maxLive: number, now: number) {
+    return this.db.transaction().execute(async (tx) => {
+      // Locks the app row on PostgreSQL so parallel rotations count one after the other.
+      const app = await tx.selectFrom('apps').select('id').where('id', '=', appId).$if(this.postgres, (q) => q.forUpdate()).executeTakeFirst();
+      if (!app) return undefined;
+      const { count } = await tx
+        .selectFrom('app_secrets')
+        .select((eb) => eb.fn.countAll<string | number>().as('count'))
+        .where('app_id', '=', appId)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirstOrThrow();
+      if (Number(count) >= maxLive) return undefined;
+      const id = randomId();
+      await tx
+        .insertInto('app_secrets')
+        .values({ id, app_id: appId, digest: secretDigest, created_at: now, expires_at: expiresAt, last_used_at: null, revoked_at: null })
+        .execute();
+      return id;
+    });
+  }
+
+  async revokeSecret(appId: string, secretId: string, now: number) {
+    const result = await this.db
+      .updateTable('app_secrets')
+      .set({ revoked_at: now })
+      .where('id', '=', secretId)
+      .where('app_id', '=', appId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async setLogo(appId: string, logo: AppLogo, now: number) {
+    const values = { app_id: appId, content_type: logo.contentType, data: logo.bytes.toString('base64'), updated_at: now };
+    await this.db
+      .insertInto('app_logos')
+      .values(values)
+      .onConflict((oc) => oc.column('app_id').doUpdateSet({ content_type: values.content_type, data: values.data, updated_at: now }))
+      .execute();
+  }
+
+  async findLogo(appId: string): Promise<AppLogo | undefined> {
+    const row = await this.db.selectFrom('app_logos').select(['content_type', 'data']).where('app_id', '=', appId).executeTakeFirst();
+    return row && { contentType: row.content_type as AppLogo['contentType'], bytes: Buffer.from(row.data, 'base64') };
+  }
+
+  async liveGrantIds(appId: string, now: number) {
+    const rows = await this.db
+      .selectFrom('grants')
+      .select('id')
+      .where('app_id', '=', appId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async delete(appId: string) {
+    await this.db.transaction().execute(async (tx) => {
+      // Children first, so the order does not depend on foreign-key cascades being on.
+      await tx.deleteFrom('refresh_tokens').where('app_id', '=', appId).execute();
+      await tx.deleteFrom('authorization_codes').where('app_id', '=', appId).execute();
+      await tx.deleteFrom('interactions').where('app_id', '=', appId).execute();
+      await tx.deleteFrom('grants').where('app_id', '=', appId).execute();
+      await tx.deleteFrom('app_secrets').where('app_id', '=', appId).execute();
+      await tx.deleteFrom('app_logos').where('app_id', '=', appId).execute();
+      await tx.deleteFrom('registration_tokens').where('app_id', '=', appId).execute();
+      await tx.deleteFrom('apps').where('id', '=', appId).execute();
+    });
+  }
+
+  /**
+   * Token responses per day, counted from rows the token endpoint writes anyway: a redeemed
+   * authorization code is one response, a refresh token with a parent is one refresh. No counter
+   * on the hot path; the count covers what has not been purged yet.
+   */
+  async usage(appId: string, now: number, days: number): Promise<AppUsage> {
+    const since = now - days * DAY;
+    const [grants, codes, refreshes] = await Promise.all([
+      this.db
+        .selectFrom('grants')
+        .select((eb) => eb.fn.count<string | number>('user_id').distinct().as('count'))
+        .where('app_id', '=', appId)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('authorization_codes')
+        .select([sql<number>`consumed_at / ${sql.lit(DAY)}`.as('day'), (eb) => eb.fn.countAll<string | number>().as('count')])
+        .where('app_id', '=', appId)
+        .where('consumed_at', '>=', since)
+        .groupBy(sql`consumed_at / ${sql.lit(DAY)}`)
+        .execute(),
+      this.db
+        .selectFrom('refresh_tokens')
+        .select([sql<number>`created_at / ${sql.lit(DAY)}`.as('day'), (eb) => eb.fn.countAll<string | number>().as('count')])
+        .where('app_id', '=', appId)
+        .where('parent_id', 'is not', null)
+        .where('created_at', '>=', since)
+        .groupBy(sql`created_at / ${sql.lit(DAY)}`)
+        .execute(),
+    ]);
+    const perDay = new Map<number, number>();
+    for (const row of [...codes, ...refreshes]) {
+      const day = Number(row.day);
+      perDay.set(day, (perDay.get(day) ?? 0) + Number(row.count));
+    }
+    return {
+      activeGrants: Number(grants.count),
+      tokensPerDay: [...perDay.entries()].sort((a, b) => b[0] - a[0]).map(([day, count]) => ({ day: isoDay(day), count })),
+    };
+  }
+
+  async createRegistrationToken(token: RegistrationToken, now: number) {
+    await this.db
+      .insertInto('registration_tokens')
+      .values({ id: token.digest, kind: token.kind, app_id: token.appId, created_at: now, expires_at: token.expiresAt, used_at: null })
+      .execute();
+  }
+
+  async spendInitialToken(tokenDigest: string, now: number) {
+    // One conditional update: two registrations racing for one token cannot both win.
+    const result = await this.db
+      .updateTable('registration_tokens')
+      .set({ used_at: now })
+      .where('id', '=', tokenDigest)
+      .where('kind', '=', 'initial')
+      .where('used_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async findByRegistrationToken(tokenDigest: string) {
+    const row = await this.db
+      .selectFrom('registration_tokens')
+      .select('app_id')
+      .where('id', '=', tokenDigest)
+      .where('kind', '=', 'access')
+      .executeTakeFirst();
+    return row?.app_id ?? undefined;
   }
 }

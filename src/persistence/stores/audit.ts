@@ -1,5 +1,5 @@
 import type { Db } from '../database.ts';
-import type { AuditEvent, AuditStore } from '../../domain/audit.ts';
+import type { AuditEvent, AuditStore, RecordedAuditEvent } from '../../domain/audit.ts';
 
 export class SqlAuditStore implements AuditStore {
   constructor(private readonly db: Db) {}
@@ -16,5 +16,19 @@ export class SqlAuditStore implements AuditStore {
         detail: JSON.stringify(event.detail ?? {}),
       })
       .execute();
+  }
+
+  async listForUser(userId: string, types: readonly string[], limit: number): Promise<RecordedAuditEvent[]> {
+    if (types.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('audit_events')
+      .select(['at', 'type', 'ip'])
+      .where('user_id', '=', userId)
+      .where('type', 'in', [...types])
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ at: Number(r.at), type: r.type, ip: r.ip }));
   }
 }

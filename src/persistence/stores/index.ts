@@ -6,6 +6,9 @@ import { SqlAuditStore } from './audit.ts';
 import { SqlGrantStore } from './grants.ts';
 import { SqlInteractionStore } from './interactions.ts';
 import { SqlOrganizationStore } from './organizations.ts';
+import { SqlProjectStore } from './projects.ts';
+import { SqlWorkItemStore } from './work_items.ts';
+import { SqlRepositoryStore } from './repositories.ts';
 import { SqlSessionStore } from './sessions.ts';
 import { SqlSigningKeyStore } from './signing_keys.ts';
 import { SqlRevocationStore, SqlTokenStore } from './tokens.ts';
@@ -23,5 +26,8 @@ export function createStores(db: Db): Stores {
     revocations: new SqlRevocationStore(db),
     keys: new SqlSigningKeyStore(db),
     audit: new SqlAuditStore(db),
+    projects: new SqlProjectStore(db),
+    workItems: new SqlWorkItemStore(db),
+    repositories: new SqlRepositoryStore(db),
   };
 }

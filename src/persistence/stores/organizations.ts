@@ -1,6 +1,7 @@
 import type { Db } from '../database.ts';
 import type { OrganizationsTable } from '../schema.ts';
-import type { Membership, Organization, OrganizationStore, Role } from '../../domain/organizations.ts';
+import type { Membership, Organization, OrganizationStore, Reach, Role } from '../../domain/organizations.ts';
+import { THIRD_PARTY_MODES, type AppRule, type OrgPolicy, type ThirdPartyMode } from '../../domain/policies.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
 
@@ -33,11 +34,70 @@ export class SqlOrganizationStore implements OrganizationStore {
   }
 
   async setMember(orgId: string, userId: string, role: Role, now: number) {
-    await this.db
-      .insertInto('memberships')
-      .values({ org_id: orgId, user_id: userId, role, created_at: now })
-      .onConflict((oc) => oc.columns(['org_id', 'user_id']).doUpdateSet({ role }))
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('memberships')
+        .values({ org_id: orgId, user_id: userId, role, created_at: now })
+        .onConflict((oc) => oc.columns(['org_id', 'user_id']).doUpdateSet({ role }))
+        .execute();
+      await tx.deleteFrom('former_memberships').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+    });
+  }
+
+  async removeMember(orgId: string, userId: string, now: number) {
+    return this.db.transaction().execute(async (tx) => {
+      const removed = await tx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+      if (Number(removed.numDeletedRows) === 0) return false;
+      await tx
+        .insertInto('former_memberships')
+        .values({ org_id: orgId, user_id: userId, left_at: now })
+        .onConflict((oc) => oc.columns(['org_id', 'user_id']).doUpdateSet({ left_at: now }))
+        .execute();
+      return true;
+    });
+  }
+
+  async reachOf(userId: string): Promise<Reach> {
+    const current = await this.listForUser(userId);
+    const former = await this.db
+      .selectFrom('former_memberships')
+      .innerJoin('organizations', 'organizations.id', 'former_memberships.org_id')
+      .select(['organizations.id', 'organizations.slug', 'organizations.name', 'organizations.created_at'])
+      .where('former_memberships.user_id', '=', userId)
       .execute();
+    return { current, former: former.map(toOrganization) };
+  }
+
+  async policyOf(orgId: string): Promise<OrgPolicy> {
+    const row = await this.db.selectFrom('org_policies').select('third_party').where('org_id', '=', orgId).executeTakeFirst();
+    const rules = await this.db.selectFrom('org_app_rules').select(['app_id', 'rule']).where('org_id', '=', orgId).execute();
+    const mode = THIRD_PARTY_MODES.find((m) => m === row?.third_party) ?? 'allow';
+    return { thirdParty: mode, apps: new Map(rules.map((r) => [r.app_id, r.rule as AppRule])) };
+  }
+
+  async setThirdPartyMode(orgId: string, mode: ThirdPartyMode, now: number) {
+    await this.db
+      .insertInto('org_policies')
+      .values({ org_id: orgId, third_party: mode, updated_at: now })
+      .onConflict((oc) => oc.column('org_id').doUpdateSet({ third_party: mode, updated_at: now }))
+      .execute();
+  }
+
+  async setAppRule(orgId: string, appId: string, rule: AppRule | undefined, now: number) {
+    if (rule === undefined) {
+      await this.db.deleteFrom('org_app_rules').where('org_id', '=', orgId).where('app_id', '=', appId).execute();
+      return;
+    }
+    await this.db
+      .insertInto('org_app_rules')
+      .values({ org_id: orgId, app_id: appId, rule, updated_at: now })
+      .onConflict((oc) => oc.columns(['org_id', 'app_id']).doUpdateSet({ rule, updated_at: now }))
+      .execute();
+  }
+
+  async isMember(orgId: string, userId: string) {
+    const row = await this.db.selectFrom('memberships').select('role').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+    return row !== undefined;
   }
 
   async listForUser(userId: string): Promise<Membership[]> {

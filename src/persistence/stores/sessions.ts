@@ -1,6 +1,6 @@
 import type { Db } from '../database.ts';
 import type { SessionsTable } from '../schema.ts';
-import type { Session, SessionStore } from '../../domain/sessions.ts';
+import type { PendingSignIn, Session, SessionStore, SessionSummary } from '../../domain/sessions.ts';
 
 function toSession(row: SessionsTable): Session {
   return {
@@ -52,5 +52,67 @@ export class SqlSessionStore implements SessionStore {
 
   async end(id: string, now: number) {
     await this.db.updateTable('sessions').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).execute();
+  }
+
+  async listLive(userId: string, now: number): Promise<SessionSummary[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('ended_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('last_seen_at', 'desc')
+      .limit(100)
+      .execute();
+    return rows.map((row) => ({ ...toSession(row), ip: row.ip, userAgent: row.user_agent }));
+  }
+
+  async endOwn(userId: string, id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ ended_at: now })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async createPending(p: PendingSignIn) {
+    await this.db
+      .insertInto('pending_sign_ins')
+      .values({ id: p.id, user_id: p.userId, interaction_id: p.interactionId, attempts: p.attempts, created_at: p.createdAt, expires_at: p.expiresAt, consumed_at: null })
+      .execute();
+  }
+
+  async findPending(id: string, now: number): Promise<PendingSignIn | undefined> {
+    const row = await this.db
+      .selectFrom('pending_sign_ins')
+      .selectAll()
+      .where('id', '=', id)
+      .where('consumed_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        userId: row.user_id,
+        interactionId: row.interaction_id,
+        attempts: Number(row.attempts),
+        createdAt: Number(row.created_at),
+        expiresAt: Number(row.expires_at),
+      }
+    );
+  }
+
+  async countPendingAttempt(id: string) {
+    await this.db.updateTable('pending_sign_ins').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', id).execute();
+    const row = await this.db.selectFrom('pending_sign_ins').select('attempts').where('id', '=', id).executeTakeFirst();
+    return Number(row?.attempts ?? 0);
+  }
+
+  async consumePending(id: string, now: number) {
+    const result = await this.db.updateTable('pending_sign_ins').set({ consumed_at: now }).where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../database.ts';
 import type { UsersTable } from '../schema.ts';
-import { normalizeEmail, type User, type UserStore } from '../../domain/users.ts';
+import { normalizeEmail, type User, type UserStore, type UserTotp } from '../../domain/users.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
 
@@ -47,5 +47,94 @@ export class SqlUserStore implements UserStore {
   async findByEmail(email: string) {
     const row = await this.db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
     return row && toUser(row);
+  }
+
+  async rename(id: string, name: string, now: number) {
+    await this.db.updateTable('users').set({ name, updated_at: now }).where('id', '=', id).execute();
+  }
+
+  async changePassword(id: string, passwordHash: string, keepSessionId: string, now: number) {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: passwordHash, password_changed_at: now, updated_at: now }).where('id', '=', id).execute();
+      await trx
+        .updateTable('sessions')
+        .set({ ended_at: now })
+        .where('user_id', '=', id)
+        .where('id', '!=', keepSessionId)
+        .where('ended_at', 'is', null)
+        .execute();
+      await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+    });
+  }
+
+  async findTotp(userId: string): Promise<UserTotp | undefined> {
+    const row = await this.db.selectFrom('user_totp').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    return row && { secretSealed: row.secret_sealed, enabledAt: row.enabled_at === null ? null : Number(row.enabled_at), lastStep: row.last_step === null ? null : Number(row.last_step) };
+  }
+
+  async startTotp(userId: string, secretSealed: string, now: number) {
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('user_totp').select('enabled_at').where('user_id', '=', userId).executeTakeFirst();
+      if (existing && existing.enabled_at !== null) return false;
+      await trx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
+      await trx.insertInto('user_totp').values({ user_id: userId, secret_sealed: secretSealed, created_at: now, enabled_at: null, last_step: null }).execute();
+      return true;
+    });
+  }
+
+  async enableTotp(userId: string, step: number, recoveryDigests: string[], now: number) {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('user_totp')
+        .set({ enabled_at: now, last_step: step })
+        .where('user_id', '=', userId)
+        .where('enabled_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+      if (recoveryDigests.length > 0) {
+        await trx.insertInto('recovery_codes').values(recoveryDigests.map((id) => ({ id, user_id: userId, created_at: now, used_at: null }))).execute();
+      }
+      return true;
+    });
+  }
+
+  async disableTotp(userId: string) {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
+    });
+  }
+
+  async useTotpStep(userId: string, step: number) {
+    // One conditional update: two requests with the same code cannot both win.
+    const result = await this.db
+      .updateTable('user_totp')
+      .set({ last_step: step })
+      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async useRecoveryCode(userId: string, digest: string, now: number) {
+    const result = await this.db
+      .updateTable('recovery_codes')
+      .set({ used_at: now })
+      .where('id', '=', digest)
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async countUnusedRecoveryCodes(userId: string) {
+    const row = await this.db
+      .selectFrom('recovery_codes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 }

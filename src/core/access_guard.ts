@@ -1,0 +1,135 @@
+/**
+ * Every process's in-memory view of who belongs to which organization and of each organization's
+ * third-party policy, so the API checks membership and policy on every call without a database
+ * read in the common case.
+ *
+ * Entries are dropped the moment a change is announced on the change feed (`membership` /
+ * `org_policy` events: in-process at once, other nodes through PostgreSQL LISTEN/NOTIFY), and
+ * expire after `ttlSeconds` as a backstop for a lost notification or a writer with no feed (the
+ * CLI on SQLite). An entry holds the promise of its load, and an invalidation removes it even
+ * while that load is in flight, so a load that raced a change is never kept.
+ * @module
+ */
+import type { Reach, OrganizationStore } from '../domain/organizations.ts';
+import type { OrgPolicy } from '../domain/policies.ts';
+import type { ChangeEvent, ChangeFeed } from '../persistence/change_feed.ts';
+import type { DatabaseHandle } from '../persistence/database.ts';
+import { PostgresChangeFeed } from '../persistence/change_feed.ts';
+
+interface Entry<T> {
+  loadedAt: number;
+  value: Promise<T>;
+}
+
+/** A bounded map of loads with a time-to-live; the least recently loaded entry goes first. */
+class LoadingCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+
+  constructor(
+    private readonly load: (key: string) => Promise<T>,
+    private readonly now: () => number,
+    private readonly ttlSeconds: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  get(key: string): Promise<T> {
+    const now = this.now();
+    const hit = this.entries.get(key);
+    if (hit && now - hit.loadedAt < this.ttlSeconds) return hit.value;
+    const entry: Entry<T> = { loadedAt: now, value: this.load(key) };
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    // A failed load is not cached: the next call tries again.
+    entry.value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return entry.value;
+  }
+
+  invalidate(key: string): void {
+    this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export interface AccessGuardOptions {
+  /** Backstop lifetime of a cached entry. @default 10 */
+  ttlSeconds?: number;
+  /** @default 50_000 per map */
+  maxEntries?: number;
+}
+
+export class AccessGuard {
+  private readonly reach: LoadingCache<Reach>;
+  private readonly policies: LoadingCache<OrgPolicy>;
+  /** Database loads, for tests and metrics: the common case must not add to them. */
+  loads = 0;
+
+  constructor(store: OrganizationStore, now: () => number, options: AccessGuardOptions = {}) {
+    const ttl = options.ttlSeconds ?? 10;
+    const max = options.maxEntries ?? 50_000;
+    this.reach = new LoadingCache(
+      (userId) => {
+        this.loads++;
+        return store.reachOf(userId);
+      },
+      now,
+      ttl,
+      max,
+    );
+    this.policies = new LoadingCache(
+      (orgId) => {
+        this.loads++;
+        return store.policyOf(orgId);
+      },
+      now,
+      ttl,
+      max,
+    );
+  }
+
+  /** Listens for membership and policy changes announced by any node. */
+  subscribe(feed: ChangeFeed): void {
+    feed.subscribe((event) => this.apply(event));
+  }
+
+  apply(event: ChangeEvent): void {
+    if (event.type === 'membership') this.reach.invalidate(event.userId);
+    else if (event.type === 'org_policy') this.policies.invalidate(event.orgId);
+  }
+
+  reachOf(userId: string): Promise<Reach> {
+    return this.reach.get(userId);
+  }
+
+  policyOf(orgId: string): Promise<OrgPolicy> {
+    return this.policies.get(orgId);
+  }
+}
+
+/**
+ * Announces a membership or policy change to every node. Servers publish on their own feed; the
+ * CLI, which runs none, sends one NOTIFY on PostgreSQL (on SQLite there is one node, which picks
+ * the change up within the cache's TTL).
+ */
+export async function announceAccessChange(
+  target: { feed: ChangeFeed } | { database: DatabaseHandle },
+  event: Extract<ChangeEvent, { type: 'membership' | 'org_policy' }>,
+): Promise<boolean> {
+  if ('feed' in target) {
+    await target.feed.publish(event);
+    return true;
+  }
+  if (!target.database.pool) return false;
+  const feed = new PostgresChangeFeed(target.database.pool, {});
+  try {
+    await feed.publish(event);
+  } finally {
+    await feed.close();
+  }
+  return true;
+}

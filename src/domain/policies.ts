@@ -1,0 +1,29 @@
+/**
+ * An organization's policy for third-party services (apps acting through a person's grant):
+ * `allow` every authorized service (the default), only services the owners `approved`, or `deny`
+ * them all. Independently of the mode, owners can cut one app off (`blocked`).
+ * @module
+ */
+export type ThirdPartyMode = 'allow' | 'approved' | 'deny';
+export const THIRD_PARTY_MODES: readonly ThirdPartyMode[] = ['allow', 'approved', 'deny'];
+
+export type AppRule = 'approved' | 'blocked';
+
+export interface OrgPolicy {
+  thirdParty: ThirdPartyMode;
+  /** app (client_id) → its standing in this organization; absent means no decision. */
+  apps: ReadonlyMap<string, AppRule>;
+}
+
+export const DEFAULT_POLICY: OrgPolicy = { thirdParty: 'allow', apps: new Map() };
+
+export type PolicyDecision = 'allowed' | 'blocked' | 'needs_approval';
+
+/** Whether `clientId` may act in an organization with `policy`. A cut-off wins over every mode. */
+export function decide(policy: OrgPolicy, clientId: string): PolicyDecision {
+  const rule = policy.apps.get(clientId);
+  if (rule === 'blocked') return 'blocked';
+  if (policy.thirdParty === 'deny') return 'blocked';
+  if (policy.thirdParty === 'approved' && rule !== 'approved') return 'needs_approval';
+  return 'allowed';
+}

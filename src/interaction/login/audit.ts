@@ -1,0 +1,12 @@
+/**
+ * The audit trail of sign-in attempts. A failure is recorded against the account the email
+ * names, when there is one, so the person sees it among their recent security events; an
+ * unknown email is recorded too, without a person, so both cost the same work (SECURITY 33).
+ * @module
+ */
+import type { Deps } from '../../deps.ts';
+
+export async function recordFailure(deps: Pick<Deps, 'stores' | 'clock'>, email: string | undefined, ip: string): Promise<void> {
+  const user = email !== undefined && email.length <= 254 ? await deps.stores.users.findByEmail(email) : undefined;
+  await deps.stores.audit.record({ type: 'user.sign_in_failed', userId: user?.id ?? null, ip }, deps.clock.now());
+}

@@ -1,0 +1,139 @@
+/** The profile page: who you are, your sessions, recent security events, and account changes. */
+import { Layout } from '../views/layout.tsx';
+import { SignOutForm } from '../home/view.tsx';
+
+export interface SessionRow {
+  handle: string;
+  device: string;
+  lastSeen: string;
+  current: boolean;
+}
+
+export interface EventRow {
+  at: string;
+  text: string;
+  ip: string | null;
+}
+
+export interface ProfileViewProps {
+  name: string;
+  email: string;
+  kind: string;
+  token: string;
+  logoutToken: string;
+  sessions: SessionRow[];
+  events: EventRow[];
+  totpOn: boolean;
+  recoveryLeft: number;
+  notice?: string;
+  problem?: string;
+}
+
+export function ProfileView(p: ProfileViewProps) {
+  return (
+    <Layout title="Your profile">
+      <h1>Your profile</h1>
+      {p.notice !== undefined && (
+        <p class="notice" role="status">
+          {p.notice}
+        </p>
+      )}
+      {p.problem !== undefined && (
+        <p class="error" role="alert">
+          {p.problem}
+        </p>
+      )}
+      <dl>
+        <dt>Name</dt>
+        <dd>{p.name}</dd>
+        <dt>Email</dt>
+        <dd>{p.email}</dd>
+        <dt>Account</dt>
+        <dd>{p.kind}</dd>
+      </dl>
+      <SignOutForm token={p.logoutToken} />
+
+      <h2>Active sessions</h2>
+      <ul class="sessions">
+        {p.sessions.map((s) => (
+          <li>
+            {s.device} · last seen {s.lastSeen}
+            {s.current ? (
+              <strong> (this session)</strong>
+            ) : (
+              <form method="post" action="/profile/sessions/end" class="inline">
+                <input type="hidden" name="token" value={p.token} />
+                <input type="hidden" name="session" value={s.handle} />
+                <button type="submit">Sign out</button>
+              </form>
+            )}
+          </li>
+        ))}
+      </ul>
+
+      <h2>Recent security events</h2>
+      {p.events.length === 0 ? (
+        <p>None yet.</p>
+      ) : (
+        <ul class="events">
+          {p.events.map((e) => (
+            <li>
+              {e.at} · {e.text}
+              {e.ip !== null && ` · from ${e.ip}`}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>Two-step verification</h2>
+      {p.totpOn ? (
+        <>
+          <p>
+            On. Sign-in asks for a code from your authenticator app. {p.recoveryLeft} recovery codes left.
+          </p>
+          <form method="post" action="/profile/totp/disable">
+            <input type="hidden" name="token" value={p.token} />
+            <label>
+              Password
+              <input type="password" name="password" autocomplete="current-password" required />
+            </label>
+            <button type="submit" class="secondary">
+              Turn off two-step verification
+            </button>
+          </form>
+        </>
+      ) : (
+        <form method="post" action="/profile/totp/start">
+          <p>Off. Add a code from an authenticator app to every sign-in.</p>
+          <input type="hidden" name="token" value={p.token} />
+          <button type="submit">Turn on two-step verification</button>
+        </form>
+      )}
+
+      <h2>Change name</h2>
+      <form method="post" action="/profile/name">
+        <input type="hidden" name="token" value={p.token} />
+        <label>
+          Name
+          <input type="text" name="name" autocomplete="name" required maxlength={100} value={p.name} />
+        </label>
+        <button type="submit">Save name</button>
+      </form>
+
+      <h2>Change password</h2>
+      <p class="hint">Changing your password signs you out everywhere else and disconnects apps until you sign in to them again.</p>
+      <form method="post" action="/profile/password">
+        <input type="hidden" name="token" value={p.token} />
+        <label>
+          Current password
+          <input type="password" name="current" autocomplete="current-password" required />
+        </label>
+        <label>
+          New password
+          <input type="password" name="password" autocomplete="new-password" required minlength={8} />
+        </label>
+        <button type="submit">Change password</button>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * GET /signup shows the form; POST /signup creates a personal account. Whether the email was new
+ * or already taken, the answer is the same 303 to the sign-in page with "Your account is ready,
+ * sign in" (SECURITY 33: sign-up must not reveal which emails have accounts; without mail there is
+ * no other way to tell the owner). The password is hashed in both cases so the timing matches.
+ * A pending authorization continues through its interaction id only (SECURITY 2). Sign-ups
+ * count against the per-address sign-in throttle.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppOptions } from '../../app.ts';
+import type { Deps } from '../../deps.ts';
+import type { RawParams } from '../../http/urlencoded.ts';
+import { MAX_NAME_CHARS, isPlausibleEmail, normalizeEmail } from '../../domain/users.ts';
+import { hashPassword } from '../../crypto/passwords.ts';
+import { rejectOtherMethods } from '../../http/methods.ts';
+import { asRawParams, assembleParams } from '../../oauth/params.ts';
+import { InteractionExpired, loadLiveInteraction } from '../../oauth/authorize/interactions.ts';
+import { formToken, isCrossSite, tokenMatches } from '../csrf.ts';
+import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
+import { sendPage } from '../views/send_page.ts';
+import { PASSWORD_PROBLEMS, passwordProblem } from './password_policy.ts';
+import { clientNetwork } from '../../core/throttles.ts';
+import { TOO_MANY } from '../login/view.tsx';
+import { SignUpView } from './view.tsx';
+
+export const SIGNUP_PATH = '/signup';
+
+function signUpToken(deps: Pick<Deps, 'formKey'>, interactionId: string | undefined): string {
+  return formToken(deps.formKey, 'signup', interactionId ?? '');
+}
+
+/** Where the person signs in after sign-up: our sign-in page, for the same interaction. */
+export function signedUpLocation(interactionId: string | undefined): string {
+  const query = new URLSearchParams({ created: '1' });
+  if (interactionId !== undefined) query.set('interaction', interactionId);
+  return `/login?${query}`;
+}
+
+function formProblem(name: string, email: string, password: string): string | undefined {
+  if (name === '' || [...name].length > MAX_NAME_CHARS) return `Enter your name (at most ${MAX_NAME_CHARS} characters).`;
+  if (!isPlausibleEmail(email)) return 'Enter a valid email address.';
+  const problem = passwordProblem(password);
+  return problem && PASSWORD_PROBLEMS[problem];
+}
+
+export default async function signUpRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
+  app.get(SIGNUP_PATH, async (request, reply) => {
+    const { interaction: id } = assembleParams(['interaction'], request.query as RawParams);
+    if (id !== undefined && !(await loadLiveInteraction(deps, id))) return sendErrorPage(reply, new InteractionExpired('sign-up for an unknown interaction'));
+    return sendPage(reply, <SignUpView token={signUpToken(deps, id)} interactionId={id} />);
+  });
+
+  app.post(SIGNUP_PATH, async (request, reply) => {
+    if (isCrossSite(request, deps.config.issuer)) return sendForbidden(reply);
+    const form = assembleParams(['name', 'email', 'password', 'interaction', 'token'], asRawParams(request.body));
+    if (!tokenMatches(form.token, signUpToken(deps, form.interaction))) return sendForbidden(reply);
+    if (form.interaction !== undefined && !(await loadLiveInteraction(deps, form.interaction))) {
+      return sendErrorPage(reply, new InteractionExpired('sign-up for an unknown interaction'));
+    }
+    const name = (form.name ?? '').trim();
+    const email = normalizeEmail(form.email ?? '');
+    const password = form.password ?? '';
+    const problem = formProblem(name, email, password);
+    if (problem !== undefined) {
+      return sendPage(reply, <SignUpView token={signUpToken(deps, form.interaction)} interactionId={form.interaction} name={name} email={email} problem={problem} />, {
+        status: 400,
+      });
+    }
+    // Every sign-up costs an argon2 hash: it takes room from the per-address sign-in budget and
+    // never gives it back, so one address cannot flood us with accounts or hashing (SECURITY 32).
+    const wait = deps.throttles.loginPerIp.take(clientNetwork(request.ip));
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return sendPage(reply, <SignUpView token={signUpToken(deps, form.interaction)} interactionId={form.interaction} name={name} email={email} problem={TOO_MANY} />, {
+        status: 429,
+      });
+    }
+    const now = deps.clock.now();
+    const user = await deps.stores.users.create({ email, name, passwordHash: await hashPassword(password) }, now);
+    // An existing email: nothing is created and the answer is the same (SECURITY 33).
+    if (user) await deps.stores.audit.record({ type: 'user.signed_up', userId: user.id, ip: request.ip }, now);
+    return reply.code(303).header('location', signedUpLocation(form.interaction)).send();
+  });
+
+  rejectOtherMethods(app, SIGNUP_PATH, ['GET', 'POST']);
+}

@@ -1,0 +1,84 @@
+/**
+ * RFC 7591 §2 client metadata ↔ the portal's app profile. Registration applies exactly the
+ * portal's checks (../../portal/app_input.ts, SECURITY 50); only what Tessera supports is
+ * accepted: the code flow with refresh tokens, and the three client authentication methods.
+ * @module
+ */
+import type { App } from '../../domain/apps.ts';
+import { checkAppInput, type AppInput, type AppKind, type Checked, type FieldError, type RawInput } from '../../portal/app_input.ts';
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token']);
+
+/** The scopes a client registered without `scope` may ask for (RFC 7591 §2: the server's default). */
+export const DEFAULT_DCR_SCOPE = 'openid';
+
+function metadataError(field: string, message: string): FieldError {
+  return { field, code: 'invalid_client_metadata', message };
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+}
+
+/** Reads a registration request: the kind follows token_endpoint_auth_method (`none` = public). */
+export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked<{ kind: AppKind; input: AppInput }> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [metadataError('body', 'must be a JSON object')] };
+  const m = body as Record<string, unknown>;
+  const errors: FieldError[] = [];
+
+  const method = m.token_endpoint_auth_method ?? 'client_secret_basic';
+  if (typeof method !== 'string' || !(AUTH_METHODS as readonly string[]).includes(method)) {
+    errors.push(metadataError('token_endpoint_auth_method', `must be one of ${AUTH_METHODS.join(', ')}`));
+  }
+  const kind: AppKind = fixedKind ?? (method === 'none' ? 'native' : 'web');
+  if (fixedKind !== undefined && (fixedKind === 'web') !== (method !== 'none')) {
+    errors.push(metadataError('token_endpoint_auth_method', 'cannot change between a confidential and a public client'));
+  }
+  // RFC 7591 §2.1: grant types and response types must be ones we support, and consistent.
+  const grantTypes = m.grant_types === undefined ? ['authorization_code'] : stringList(m.grant_types);
+  if (!grantTypes || !grantTypes.every((g) => GRANT_TYPES.has(g)) || !grantTypes.includes('authorization_code')) {
+    errors.push(metadataError('grant_types', 'only authorization_code (with refresh_token) is supported'));
+  }
+  const responseTypes = m.response_types === undefined ? ['code'] : stringList(m.response_types);
+  if (!responseTypes || responseTypes.length !== 1 || responseTypes[0] !== 'code') errors.push(metadataError('response_types', 'only code is supported'));
+  for (const unsupported of ['jwks', 'jwks_uri', 'software_statement']) {
+    if (m[unsupported] !== undefined) errors.push(metadataError(unsupported, 'is not supported'));
+  }
+  if (m.scope !== undefined && typeof m.scope !== 'string') errors.push(metadataError('scope', 'must be a space-separated string'));
+
+  const raw: RawInput = {
+    name: m.client_name,
+    redirect_uris: m.redirect_uris,
+    scopes: m.scope ?? DEFAULT_DCR_SCOPE,
+    ...(m.client_uri === undefined ? {} : { website_url: m.client_uri }),
+    ...(m.tos_uri === undefined ? {} : { terms_url: m.tos_uri }),
+    ...(m.policy_uri === undefined ? {} : { privacy_url: m.policy_uri }),
+    ...(m.logo_uri === undefined ? {} : { logo_uri: m.logo_uri }),
+  };
+  if (m.redirect_uris !== undefined && !stringList(m.redirect_uris)) errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: 'must be an array of URIs' });
+  const checked = checkAppInput(raw, kind === 'web' ? 'confidential' : 'public');
+  if (!checked.ok) errors.push(...checked.errors.map((e) => ({ ...e, field: FIELD_NAMES[e.field] ?? e.field })));
+  if (errors.length > 0 || !checked.ok) return { ok: false, errors };
+  return { ok: true, value: { kind, input: checked.value } };
+}
+
+const FIELD_NAMES: Record<string, string> = { name: 'client_name', website_url: 'client_uri', terms_url: 'tos_uri', privacy_url: 'policy_uri', scopes: 'scope' };
+
+/** RFC 7591 §3.2.1 / RFC 7592 §3: the registered metadata, never the secret after creation. */
+export function clientInformation(app: App, authMethod: string) {
+  return {
+    client_id: app.id,
+    client_id_issued_at: app.createdAt,
+    client_name: app.name,
+    redirect_uris: app.redirectUris,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: app.clientType === 'public' ? 'none' : authMethod === 'none' ? 'client_secret_basic' : authMethod,
+    scope: app.scopes.join(' '),
+    ...(app.websiteUrl ? { client_uri: app.websiteUrl } : {}),
+    ...(app.termsUrl ? { tos_uri: app.termsUrl } : {}),
+    ...(app.privacyUrl ? { policy_uri: app.privacyUrl } : {}),
+    ...(app.logoUrl ? { logo_uri: app.logoUrl } : {}),
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * JSON Schemas of the portal API, for the OpenAPI description. Request bodies are checked by
+ * ../app_input.ts (the same checks as the pages) so failures carry RFC 7591 §3.2.2 codes; these
+ * schemas document them and are not used to validate.
+ * @module
+ */
+import { SUPPORTED_SCOPES } from '../../domain/scopes.ts';
+import { APP_KINDS } from '../app_input.ts';
+
+const url = { type: 'string', format: 'uri' } as const;
+const nullableUrl = { type: ['string', 'null'], format: 'uri' } as const;
+
+const profileProperties = {
+  name: { type: 'string', maxLength: 100 },
+  description: { type: 'string', maxLength: 1000 },
+  company: { type: 'string', maxLength: 100 },
+  company_url: { ...url, description: 'https only' },
+  website_url: { ...url, description: 'https only' },
+  terms_url: { ...url, description: 'optional, https only' },
+  privacy_url: { ...url, description: 'optional, https only' },
+  redirect_uris: { type: 'array', items: url, minItems: 1, maxItems: 10, description: 'https; http only on 127.0.0.1 or [::1]; reverse-DNS private-use schemes for public apps' },
+  scopes: { type: 'array', items: { type: 'string', enum: [...SUPPORTED_SCOPES] }, minItems: 1 },
+} as const;
+
+export const appInputSchema = {
+  type: 'object',
+  required: ['name', 'redirect_uris', 'scopes'],
+  properties: profileProperties,
+  description: 'Unknown members (client_id, verified, owner, grant_types …) are ignored.',
+} as const;
+
+export const createAppSchema = {
+  ...appInputSchema,
+  required: ['kind', 'name', 'redirect_uris', 'scopes'],
+  properties: { kind: { type: 'string', enum: Object.keys(APP_KINDS) }, ...profileProperties },
+} as const;
+
+export const appSchema = {
+  type: 'object',
+  properties: {
+    client_id: { type: 'string' },
+    client_type: { type: 'string', enum: ['confidential', 'public'] },
+    ...profileProperties,
+    company_url: nullableUrl,
+    website_url: nullableUrl,
+    terms_url: nullableUrl,
+    privacy_url: nullableUrl,
+    logo_uri: nullableUrl,
+    verified: { type: 'boolean' },
+    created_at: { type: 'integer', description: 'seconds since the epoch' },
+  },
+} as const;
+
+export const secretSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    created_at: { type: 'integer' },
+    expires_at: { type: ['integer', 'null'] },
+    last_used_at: { type: ['integer', 'null'] },
+  },
+} as const;
+
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: { type: 'string', description: 'invalid_redirect_uri, invalid_client_metadata, login_required, reauthentication_required, forbidden, not_found, conflict' },
+    error_description: { type: 'string' },
+    fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
+  },
+} as const;
+
+export const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;

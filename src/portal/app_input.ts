@@ -1,0 +1,142 @@
+/**
+ * What a developer may set on an app, and the checks every way in applies (pages, JSON API):
+ * SECURITY 50, RFC 7591 §2 and §3.2.2. Only the fields named here are read; anything else a
+ * request carries (client_id, trusted, verified, owner, grant types) is ignored.
+ * @module
+ */
+import type { ClientType } from '../domain/apps.ts';
+import { checkRedirectUri, MAX_REDIRECT_URIS } from '../domain/redirect_uris.ts';
+import { SCOPES } from '../domain/scopes.ts';
+
+/** RFC 7591 §3.2.2 error codes, used by the JSON API; the pages show the message next to the field. */
+export type FieldErrorCode = 'invalid_redirect_uri' | 'invalid_client_metadata';
+
+export interface FieldError {
+  field: string;
+  code: FieldErrorCode;
+  message: string;
+}
+
+/** The kinds a developer chooses from; all but `web` are public clients (RFC 6749 §2.1, RFC 8252). */
+export const APP_KINDS = { web: 'Web app (server-side, with a secret)', native: 'Native app', cli: 'Command-line tool', spa: 'Single-page app' } as const;
+export type AppKind = keyof typeof APP_KINDS;
+
+export function clientTypeOf(kind: AppKind): ClientType {
+  return kind === 'web' ? 'confidential' : 'public';
+}
+
+export interface AppInput {
+  name: string;
+  description: string;
+  company: string;
+  companyUrl: string | null;
+  websiteUrl: string | null;
+  termsUrl: string | null;
+  privacyUrl: string | null;
+  redirectUris: string[];
+  scopes: string[];
+}
+
+/** Raw values as received: strings, lists of strings (repeated fields), or absent. */
+export type RawInput = Record<string, unknown>;
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+const LIMITS = { name: 100, description: 1000, company: 100, url: 2000 };
+
+function single(raw: RawInput, name: string): string | undefined {
+  const value = raw[name];
+  if (typeof value === 'string') return value.trim();
+  return undefined;
+}
+
+/** A list from a JSON array, repeated form fields, or one text field with one item per line or space. */
+function list(raw: RawInput, name: string): string[] | undefined {
+  const value = raw[name];
+  if (value === undefined) return undefined;
+  const items = Array.isArray(value) ? value : [value];
+  if (!items.every((v): v is string => typeof v === 'string')) return undefined;
+  return items.flatMap((v) => v.split(/\s+/)).filter((v) => v !== '');
+}
+
+/** https only: these URLs are shown to people as links (SECURITY 50, RFC 7591 §2 "client_uri"…). */
+function httpsUrl(raw: RawInput, field: string, errors: FieldError[]): string | null {
+  const value = single(raw, field);
+  if (raw[field] !== undefined && value === undefined) {
+    errors.push({ field, code: 'invalid_client_metadata', message: 'must be text' });
+    return null;
+  }
+  if (!value) return null;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:' || value.length > LIMITS.url || url.username || url.password) {
+    errors.push({ field, code: 'invalid_client_metadata', message: 'must be an absolute https URL' });
+    return null;
+  }
+  return url.href;
+}
+
+function text(raw: RawInput, field: string, max: number, required: boolean, errors: FieldError[]): string {
+  const value = single(raw, field);
+  if (raw[field] !== undefined && value === undefined) errors.push({ field, code: 'invalid_client_metadata', message: 'must be text' });
+  else if (required && !value) errors.push({ field, code: 'invalid_client_metadata', message: 'is required' });
+  else if (value !== undefined && value.length > max) errors.push({ field, code: 'invalid_client_metadata', message: `may have at most ${max} characters` });
+  // Control characters would only hide something from the person reading the approval page.
+  else if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value.replace(/\r?\n/g, ' '))) {
+    errors.push({ field, code: 'invalid_client_metadata', message: 'contains control characters' });
+  }
+  return value ?? '';
+}
+
+export function checkKind(raw: RawInput): Checked<AppKind> {
+  const kind = single(raw, 'kind');
+  if (kind !== undefined && Object.hasOwn(APP_KINDS, kind)) return { ok: true, value: kind as AppKind };
+  return { ok: false, errors: [{ field: 'kind', code: 'invalid_client_metadata', message: `must be one of ${Object.keys(APP_KINDS).join(', ')}` }] };
+}
+
+/** Checks the whole profile for an app of this client type; every problem is reported, by field. */
+export function checkAppInput(raw: RawInput, clientType: ClientType): Checked<AppInput> {
+  const errors: FieldError[] = [];
+  const name = text(raw, 'name', LIMITS.name, true, errors);
+  const description = text(raw, 'description', LIMITS.description, false, errors);
+  const company = text(raw, 'company', LIMITS.company, false, errors);
+  const companyUrl = httpsUrl(raw, 'company_url', errors);
+  const websiteUrl = httpsUrl(raw, 'website_url', errors);
+  const termsUrl = httpsUrl(raw, 'terms_url', errors);
+  const privacyUrl = httpsUrl(raw, 'privacy_url', errors);
+
+  // Logos are uploaded and re-served by us (SECURITY 39); a remote logo_uri is never fetched or shown.
+  if (raw.logo_uri !== undefined) errors.push({ field: 'logo_uri', code: 'invalid_client_metadata', message: 'remote logos are not accepted; upload a PNG or JPEG instead' });
+
+  const redirectUris = list(raw, 'redirect_uris') ?? [];
+  if (raw.redirect_uris !== undefined && list(raw, 'redirect_uris') === undefined) {
+    errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: 'must be a list of URIs' });
+  } else if (redirectUris.length === 0) {
+    errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: 'an app needs at least one callback URL' });
+  } else if (redirectUris.length > MAX_REDIRECT_URIS) {
+    errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: `an app may register at most ${MAX_REDIRECT_URIS} callback URLs` });
+  } else {
+    const seen = new Set<string>();
+    for (const uri of redirectUris) {
+      const check = seen.has(uri) ? { valid: false as const, reason: `${uri} is listed twice` } : checkRedirectUri(uri, clientType);
+      seen.add(uri);
+      if (!check.valid) errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: check.reason });
+    }
+  }
+
+  const scopes = list(raw, 'scopes') ?? [];
+  const unknown = scopes.filter((s) => !Object.hasOwn(SCOPES, s));
+  if (raw.scopes !== undefined && list(raw, 'scopes') === undefined) errors.push({ field: 'scopes', code: 'invalid_client_metadata', message: 'must be a list of scopes' });
+  else if (scopes.length === 0) errors.push({ field: 'scopes', code: 'invalid_client_metadata', message: 'choose at least one scope' });
+  else if (unknown.length > 0) errors.push({ field: 'scopes', code: 'invalid_client_metadata', message: `unknown scope ${unknown.join(', ')}` });
+
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: { name, description, company, companyUrl, websiteUrl, termsUrl, privacyUrl, redirectUris, scopes: [...new Set(scopes)] },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * What the portal does to apps, whichever way it is asked (pages or JSON API). Handlers stay
+ * thin: they read input, call one of these, and render the outcome.
+ * @module
+ */
+import type { Deps } from '../deps.ts';
+import type { App, AppLogo } from '../domain/apps.ts';
+import type { User } from '../domain/users.ts';
+import type { Session } from '../domain/sessions.ts';
+import { digest } from '../crypto/digest.ts';
+import { randomId, randomToken } from '../crypto/random.ts';
+import { clientTypeOf, type AppInput, type AppKind } from './app_input.ts';
+import { logoPath } from './logo.ts';
+
+type PortalDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker'>;
+
+/** Two live secrets at a time: create a second, switch over, revoke the first (issue 5). */
+export const MAX_LIVE_SECRETS = 2;
+
+/** Rotating a secret needs a sign-in this recent (SECURITY 51, ASVS 7.5.1 by analogy). */
+export const RECENT_SIGN_IN_SECONDS = 600;
+
+export function signedInRecently(deps: Pick<Deps, 'clock'>, session: Session): boolean {
+  return deps.clock.now() - session.authTime <= RECENT_SIGN_IN_SECONDS;
+}
+
+/**
+ * The app, only if this person owns it. Someone else's app and an app that does not exist look
+ * the same (404), so ids cannot be probed (SECURITY 51, ASVS 8.2.2).
+ */
+export async function findOwnApp(deps: Pick<Deps, 'stores'>, user: User, appId: string): Promise<App | undefined> {
+  if (appId.length > 100) return undefined;
+  const app = await deps.stores.apps.find(appId);
+  return app && app.ownerUserId === user.id ? app : undefined;
+}
+
+function profile(app: App, input: AppInput): App {
+  return {
+    ...app,
+    name: input.name,
+    description: input.description,
+    publisher: input.company || app.publisher,
+    companyUrl: input.companyUrl,
+    websiteUrl: input.websiteUrl,
+    termsUrl: input.termsUrl,
+    privacyUrl: input.privacyUrl,
+    redirectUris: input.redirectUris,
+    scopes: input.scopes,
+  };
+}
+
+export interface Created {
+  app: App;
+  /** Shown once, never stored (RFC 6819 §5.1.4.1.3, SECURITY 16). */
+  secret?: string;
+}
+
+/** `owner` is undefined for a client registered dynamically (RFC 7591): it has no owner in the portal. */
+export async function createApp(deps: PortalDeps, owner: User | undefined, kind: AppKind, input: AppInput, logo: AppLogo | undefined, ip: string): Promise<Created> {
+  const now = deps.clock.now();
+  const base: App = {
+    id: randomId(),
+    name: '',
+    description: '',
+    publisher: owner?.name ?? 'Unknown publisher',
+    websiteUrl: null,
+    logoUrl: null,
+    redirectUris: [],
+    clientType: clientTypeOf(kind),
+    scopes: [],
+    ownerUserId: owner?.id ?? null,
+    // Verification is the operator's review, never self-declared (SECURITY 50).
+    verified: false,
+    createdAt: now,
+  };
+  const app = profile(base, input);
+  if (logo) app.logoUrl = deps.config.issuer + logoPath(app.id);
+  const secret = app.clientType === 'confidential' ? randomToken('clientSecret') : undefined;
+  await deps.stores.apps.create(app, secret === undefined ? undefined : digest(secret), now);
+  if (logo) await deps.stores.apps.setLogo(app.id, logo, now);
+  await deps.stores.audit.record({ type: 'app.created', userId: owner?.id ?? null, appId: app.id, ip, detail: { via: owner ? 'portal' : 'registration' } }, now);
+  return secret === undefined ? { app } : { app, secret };
+}
+
+export async function updateApp(deps: PortalDeps, user: User | undefined, app: App, input: AppInput, logo: AppLogo | undefined, ip: string): Promise<App> {
+  const now = deps.clock.now();
+  const updated = profile(app, input);
+  if (logo) {
+    await deps.stores.apps.setLogo(app.id, logo, now);
+    updated.logoUrl = deps.config.issuer + logoPath(app.id);
+  }
+  await deps.stores.apps.update(updated, now);
+  await deps.stores.audit.record({ type: 'app.updated', userId: user?.id ?? null, appId: app.id, ip, detail: {} }, now);
+  return updated;
+}
+
+export type NewSecret = { secret: string; id: string } | { refused: 'limit' | 'public' };
+
+export async function createSecret(deps: PortalDeps, user: User, app: App, expiresAt: number | null, ip: string): Promise<NewSecret> {
+  if (app.clientType !== 'confidential') return { refused: 'public' };
+  const now = deps.clock.now();
+  const secret = randomToken('clientSecret');
+  const id = await deps.stores.apps.addSecret(app.id, digest(secret), expiresAt, MAX_LIVE_SECRETS, now);
+  if (id === undefined) return { refused: 'limit' };
+  await deps.stores.audit.record({ type: 'app_secret.created', userId: user.id, appId: app.id, ip, detail: { secretId: id } }, now);
+  return { secret, id };
+}
+
+/** Revoked secrets stop working at the next request: client authentication reads them per request. */
+export async function revokeSecret(deps: PortalDeps, user: User, app: App, secretId: string, ip: string): Promise<boolean> {
+  const now = deps.clock.now();
+  const revoked = await deps.stores.apps.revokeSecret(app.id, secretId, now);
+  if (revoked) await deps.stores.audit.record({ type: 'app_secret.revoked', userId: user.id, appId: app.id, ip, detail: { secretId } }, now);
+  return revoked;
+}
+
+/**
+ * Deletes the app. Each live grant is revoked through the revoker first, so its access tokens
+ * are denied on every node at once; then the app and everything under it goes in one transaction.
+ */
+export async function deleteApp(deps: PortalDeps, user: User | undefined, app: App, ip: string): Promise<void> {
+  for (const grantId of await deps.stores.apps.liveGrantIds(app.id, deps.clock.now())) {
+    await deps.revoker.revokeGrant(grantId, 'app_deleted');
+  }
+  await deps.stores.apps.delete(app.id);
+  await deps.stores.audit.record({ type: 'app.deleted', userId: user?.id ?? null, appId: app.id, ip, detail: { name: app.name } }, deps.clock.now());
+}

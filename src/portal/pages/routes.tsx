@@ -1,0 +1,173 @@
+/**
+ * The portal pages under /developers/apps. Every page needs a session; without one the
+ * developer is sent to the portal's sign-in form, which returns to /developers/apps (a fixed
+ * path). Someone else's app answers 404 like a missing one (SECURITY 51).
+ * @module
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppOptions } from '../../app.ts';
+import type { App } from '../../domain/apps.ts';
+import type { SignedIn } from '../../core/sessions.ts';
+import { readSession } from '../../core/sessions.ts';
+import { sendPage } from '../../interaction/views/send_page.ts';
+import { registerPageErrors, sendForbidden, sendMessagePage } from '../../interaction/views/error_page.tsx';
+import { checkAppInput, checkKind, type FieldError, type RawInput } from '../app_input.ts';
+import { createApp, createSecret, deleteApp, findOwnApp, revokeSecret, signedInRecently, updateApp } from '../apps.ts';
+import { formAllowed, portalToken } from '../guard.ts';
+import { readInput } from '../read_input.ts';
+import { AppFormView, AppListView, AppView, SecretView } from './views.tsx';
+import { PORTAL } from './paths.ts';
+import signInRoutes from './sign_in.tsx';
+
+const USAGE_DAYS = 14;
+
+type Params = { id: string; secret?: string };
+
+function notFound(reply: FastifyReply) {
+  return sendMessagePage(reply, 404, 'Not found', 'There is no such app among yours.');
+}
+
+/** The raw values of an app, to fill its edit form. */
+function rawOf(app: App): RawInput {
+  return {
+    name: app.name,
+    description: app.description,
+    company: app.publisher,
+    company_url: app.companyUrl ?? '',
+    website_url: app.websiteUrl ?? '',
+    terms_url: app.termsUrl ?? '',
+    privacy_url: app.privacyUrl ?? '',
+    redirect_uris: app.redirectUris.join('\n'),
+    scopes: app.scopes.join(' '),
+  };
+}
+
+export default async function portalPages(app: FastifyInstance, options: AppOptions): Promise<void> {
+  const { deps } = options;
+  registerPageErrors(app);
+  await app.register(signInRoutes, options);
+
+  /** The signed-in developer, or a redirect to the portal sign-in (302 for GET, 303 for POST). */
+  async function developer(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined> {
+    const signedIn = await readSession(deps, request);
+    if (!signedIn) void reply.code(request.method === 'GET' ? 302 : 303).header('location', PORTAL.signIn).send();
+    return signedIn;
+  }
+
+  async function ownApp(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, signedIn: SignedIn): Promise<App | undefined> {
+    const found = await findOwnApp(deps, signedIn.user, request.params.id);
+    if (!found) notFound(reply);
+    return found;
+  }
+
+  async function showApp(reply: FastifyReply, signedIn: SignedIn, found: App, notice?: string) {
+    const [secrets, usage] = await Promise.all([deps.stores.apps.listSecrets(found.id), deps.stores.apps.usage(found.id, deps.clock.now(), USAGE_DAYS)]);
+    return sendPage(reply, <AppView app={found} secrets={secrets} usage={usage} token={portalToken(deps, signedIn, found.id)} notice={notice} />);
+  }
+
+  app.get(PORTAL.apps, async (request, reply) => {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return reply;
+    return sendPage(reply, <AppListView apps={await deps.stores.apps.listByOwner(signedIn.user.id)} />);
+  });
+
+  app.get(PORTAL.newApp, async (request, reply) => {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return reply;
+    const raw: RawInput = { kind: 'web', scopes: 'openid profile email' };
+    return sendPage(reply, <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={raw} errors={[]} chooseKind submit="Register" />);
+  });
+
+  app.post(PORTAL.apps, async (request, reply) => {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return reply;
+    const input = await readInput(request);
+    if (!formAllowed(deps, request, signedIn, input.raw.token)) return sendForbidden(reply);
+    const kind = checkKind(input.raw);
+    const checked = checkAppInput(input.raw, kind.ok && kind.value === 'web' ? 'confidential' : 'public');
+    const errors: FieldError[] = [...(kind.ok ? [] : kind.errors), ...(checked.ok ? [] : checked.errors), ...(input.logoError ? [input.logoError] : [])];
+    if (!kind.ok || !checked.ok || errors.length > 0) {
+      const page = <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={input.raw} errors={errors} chooseKind submit="Register" />;
+      return sendPage(reply, page, { status: 400 });
+    }
+    const created = await createApp(deps, signedIn.user, kind.value, checked.value, input.logo, request.ip);
+    if (created.secret === undefined) return reply.code(303).header('location', PORTAL.app(created.app.id)).send();
+    // The secret exists only in this answer (never cached), so it is shown here instead of after a redirect.
+    return sendPage(reply, <SecretView app={created.app} secret={created.secret} created />, { status: 201 });
+  });
+
+  app.get<{ Params: Params }>('/developers/apps/:id', async (request, reply) => {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return reply;
+    const found = await ownApp(request, reply, signedIn);
+    return found ? showApp(reply, signedIn, found) : reply;
+  });
+
+  app.get<{ Params: Params }>('/developers/apps/:id/edit', async (request, reply) => {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return reply;
+    const found = await ownApp(request, reply, signedIn);
+    if (!found) return reply;
+    const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={rawOf(found)} errors={[]} chooseKind={false} submit="Save" />;
+    return sendPage(reply, page);
+  });
+
+  app.post<{ Params: Params }>('/developers/apps/:id', async (request, reply) => {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return reply;
+    const found = await ownApp(request, reply, signedIn);
+    if (!found) return reply;
+    const input = await readInput(request);
+    if (!formAllowed(deps, request, signedIn, input.raw.token, found.id)) return sendForbidden(reply);
+    const checked = checkAppInput(input.raw, found.clientType);
+    if (!checked.ok || input.logoError) {
+      const errors = [...(checked.ok ? [] : checked.errors), ...(input.logoError ? [input.logoError] : [])];
+      const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={input.raw} errors={errors} chooseKind={false} submit="Save" />;
+      return sendPage(reply, page, { status: 400 });
+    }
+    await updateApp(deps, signedIn.user, found, checked.value, input.logo, request.ip);
+    return reply.code(303).header('location', PORTAL.app(found.id)).send();
+  });
+
+  app.post<{ Params: Params }>('/developers/apps/:id/secrets', async (request, reply) => {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return reply;
+    const found = await ownApp(request, reply, signedIn);
+    if (!found) return reply;
+    const form = (request.body ?? {}) as RawInput;
+    if (!formAllowed(deps, request, signedIn, form.token, found.id)) return sendForbidden(reply);
+    // SECURITY 51: a new secret needs a recent sign-in; otherwise confirm the password first.
+    if (!signedInRecently(deps, signedIn.session)) return reply.code(303).header('location', PORTAL.reauth).send();
+    const days = typeof form.expires_in_days === 'string' && /^\d{1,4}$/.test(form.expires_in_days) ? Number(form.expires_in_days) : undefined;
+    const expiresAt = days && days >= 1 && days <= 3650 ? deps.clock.now() + days * 86400 : null;
+    const made = await createSecret(deps, signedIn.user, found, expiresAt, request.ip);
+    if ('refused' in made) {
+      const notice = made.refused === 'limit' ? 'Two secrets are active already: revoke one first.' : 'Public apps have no secret.';
+      return showApp(reply.code(409), signedIn, found, notice);
+    }
+    return sendPage(reply, <SecretView app={found} secret={made.secret} secretId={made.id} created={false} />, { status: 201 });
+  });
+
+  app.post<{ Params: Params }>('/developers/apps/:id/secrets/:secret/revoke', async (request, reply) => {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return reply;
+    const found = await ownApp(request, reply, signedIn);
+    if (!found) return reply;
+    const form = (request.body ?? {}) as RawInput;
+    if (!formAllowed(deps, request, signedIn, form.token, found.id)) return sendForbidden(reply);
+    if (!signedInRecently(deps, signedIn.session)) return reply.code(303).header('location', PORTAL.reauth).send();
+    await revokeSecret(deps, signedIn.user, found, request.params.secret ?? '', request.ip);
+    return reply.code(303).header('location', PORTAL.app(found.id)).send();
+  });
+
+  app.post<{ Params: Params }>('/developers/apps/:id/delete', async (request, reply) => {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return reply;
+    const found = await ownApp(request, reply, signedIn);
+    if (!found) return reply;
+    const form = (request.body ?? {}) as RawInput;
+    if (!formAllowed(deps, request, signedIn, form.token, found.id)) return sendForbidden(reply);
+    await deleteApp(deps, signedIn.user, found, request.ip);
+    return reply.code(303).header('location', PORTAL.apps).send();
+  });
+}

@@ -1,0 +1,330 @@
+/**
+ * The portal's pages. preact escapes every value; nothing sets raw HTML. Forms carry a token
+ * bound to the session (and the app), and post to our own paths only.
+ * @module
+ */
+import type { ComponentChildren } from 'preact';
+import type { App, AppSecretInfo, AppUsage } from '../../domain/apps.ts';
+import { SCOPES } from '../../domain/scopes.ts';
+import { Layout } from '../../interaction/views/layout.tsx';
+import { APP_KINDS, type FieldError, type RawInput } from '../app_input.ts';
+import { MAX_LOGO_BYTES } from '../logo.ts';
+import { PORTAL } from './paths.ts';
+
+function date(seconds: number | null): string {
+  return seconds === null ? '—' : new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+function Errors({ errors, field }: { errors: FieldError[]; field: string }) {
+  const mine = errors.filter((e) => e.field === field);
+  if (mine.length === 0) return null;
+  return (
+    <ul class="error field-errors" role="alert" id={`${field}-errors`}>
+      {mine.map((e) => (
+        <li>{e.message}</li>
+      ))}
+    </ul>
+  );
+}
+
+export function PortalLayout({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <Layout title={title}>
+      <nav class="portal-nav">
+        <a href={PORTAL.apps}>Your apps</a>
+      </nav>
+      {children}
+    </Layout>
+  );
+}
+
+export function AppListView({ apps }: { apps: App[] }) {
+  return (
+    <PortalLayout title="Your apps">
+      <h1>Your apps</h1>
+      {apps.length === 0 ? (
+        <p>You have not registered an app yet.</p>
+      ) : (
+        <ul class="apps">
+          {apps.map((app) => (
+            <li>
+              <a href={PORTAL.app(app.id)}>{app.name}</a> <span class="muted">{app.clientType === 'confidential' ? 'web app' : 'public'}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        <a href={PORTAL.newApp}>Register an app</a>
+      </p>
+    </PortalLayout>
+  );
+}
+
+function value(raw: RawInput, name: string): string {
+  const v = raw[name];
+  return typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x) => typeof x === 'string').join('\n') : '';
+}
+
+function TextField({ raw, errors, name, label, required = false, hint }: { raw: RawInput; errors: FieldError[]; name: string; label: string; required?: boolean; hint?: string }) {
+  return (
+    <label>
+      {label}
+      {hint !== undefined && <span class="hint"> {hint}</span>}
+      <input type="text" name={name} value={value(raw, name)} required={required} aria-describedby={`${name}-errors`} />
+      <Errors errors={errors} field={name} />
+    </label>
+  );
+}
+
+export interface AppFormProps {
+  action: string;
+  token: string;
+  raw: RawInput;
+  errors: FieldError[];
+  /** Only when creating: the kind cannot change later (a secret or not). */
+  chooseKind: boolean;
+  submit: string;
+}
+
+export function AppForm({ action, token, raw, errors, chooseKind, submit }: AppFormProps) {
+  const chosen = new Set(value(raw, 'scopes').split(/\s+/));
+  return (
+    <form method="post" action={action} enctype="multipart/form-data" class="app-form">
+      <input type="hidden" name="token" value={token} />
+      <TextField raw={raw} errors={errors} name="name" label="Name" required />
+      <label>
+        Description
+        <textarea name="description" rows={3}>{value(raw, 'description')}</textarea>
+        <Errors errors={errors} field="description" />
+      </label>
+      <TextField raw={raw} errors={errors} name="company" label="Company" />
+      <TextField raw={raw} errors={errors} name="company_url" label="Company website" hint="(https)" />
+      <TextField raw={raw} errors={errors} name="website_url" label="App website" hint="(https)" />
+      <TextField raw={raw} errors={errors} name="terms_url" label="Terms of service URL" hint="(optional, https)" />
+      <TextField raw={raw} errors={errors} name="privacy_url" label="Privacy policy URL" hint="(optional, https)" />
+      <label>
+        Logo <span class="hint">(PNG or JPEG, at most {MAX_LOGO_BYTES / 1024} KB)</span>
+        <input type="file" name="logo" accept="image/png,image/jpeg" />
+        <Errors errors={errors} field="logo" />
+      </label>
+      <label>
+        Callback URLs <span class="hint">(one per line)</span>
+        <textarea name="redirect_uris" rows={3} required aria-describedby="redirect_uris-errors">
+          {value(raw, 'redirect_uris')}
+        </textarea>
+        <Errors errors={errors} field="redirect_uris" />
+      </label>
+      {chooseKind && (
+        <fieldset>
+          <legend>Kind</legend>
+          {Object.entries(APP_KINDS).map(([kind, label]) => (
+            <label class="inline">
+              <input type="radio" name="kind" value={kind} checked={value(raw, 'kind') === kind} required /> {label}
+            </label>
+          ))}
+          <Errors errors={errors} field="kind" />
+        </fieldset>
+      )}
+      <fieldset>
+        <legend>Scopes the app may ask for</legend>
+        {Object.entries(SCOPES).map(([scope, info]) => (
+          <label class="inline">
+            <input type="checkbox" name="scopes" value={scope} checked={chosen.has(scope)} /> <code>{scope}</code> — {info.description}
+          </label>
+        ))}
+        <Errors errors={errors} field="scopes" />
+      </fieldset>
+      <button type="submit">{submit}</button>
+    </form>
+  );
+}
+
+export function AppFormView({ title, ...form }: AppFormProps & { title: string }) {
+  return (
+    <PortalLayout title={title}>
+      <h1>{title}</h1>
+      {form.errors.length > 0 && (
+        <p class="error" role="alert">
+          Some fields need attention.
+        </p>
+      )}
+      <AppForm {...form} />
+    </PortalLayout>
+  );
+}
+
+/** Shown once, right after the secret was made; never again (SECURITY 16). */
+export function SecretView({ app, secret, secretId, created }: { app: App; secret: string; secretId?: string; created: boolean }) {
+  return (
+    <PortalLayout title="Your client secret">
+      <h1>{created ? `${app.name} is registered` : 'New client secret'}</h1>
+      <p>
+        client_id: <code id="client-id">{app.id}</code>
+      </p>
+      <p class="warning">Copy this secret now. Tessera keeps only a digest of it and cannot show it again.</p>
+      <p>
+        client_secret: <code id="client-secret">{secret}</code>
+      </p>
+      {secretId !== undefined && (
+        <p>
+          Secret ID (to tell it apart in the list): <code id="secret-id">{secretId}</code>
+        </p>
+      )}
+      <p>
+        <a href={`${PORTAL.app(app.id)}`}>Continue to {app.name}</a>
+      </p>
+    </PortalLayout>
+  );
+}
+
+export interface AppViewProps {
+  app: App;
+  secrets: AppSecretInfo[];
+  usage: AppUsage;
+  token: string;
+  notice?: string;
+}
+
+export function AppView({ app, secrets, usage, token, notice }: AppViewProps) {
+  const base = PORTAL.app(app.id);
+  return (
+    <PortalLayout title={app.name}>
+      <h1>{app.name}</h1>
+      {notice !== undefined && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {app.logoUrl !== null && <img class="logo" src={app.logoUrl} alt="" width={64} height={64} />}
+      <dl>
+        <dt>client_id</dt>
+        <dd>
+          <code id="client-id">{app.id}</code>
+        </dd>
+        <dt>Kind</dt>
+        <dd>{app.clientType === 'confidential' ? 'Web app with a client secret' : 'Public app (PKCE, no secret)'}</dd>
+        <dt>Publisher</dt>
+        <dd>
+          {app.publisher} {app.verified ? <span class="verified">Verified</span> : <span class="unverified">Not verified</span>}
+        </dd>
+        <dt>Callback URLs</dt>
+        <dd>
+          <ul>
+            {app.redirectUris.map((u) => (
+              <li>
+                <code>{u}</code>
+              </li>
+            ))}
+          </ul>
+        </dd>
+        <dt>Scopes</dt>
+        <dd id="scopes">{app.scopes.join(' ')}</dd>
+      </dl>
+      <p>
+        <a href={PORTAL.editApp(app.id)}>Edit</a>
+      </p>
+
+      {app.clientType === 'confidential' && (
+        <section>
+          <h2>Client secrets</h2>
+          <table class="secrets">
+            <thead>
+              <tr>
+                <th>ID</th>
+                <th>Created</th>
+                <th>Expires</th>
+                <th>Last used</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {secrets.map((s) => (
+                <tr id={`secret-${s.id}`}>
+                  <td>
+                    <code>{s.id}</code>
+                  </td>
+                  <td>{date(s.createdAt)}</td>
+                  <td>{date(s.expiresAt)}</td>
+                  <td>{date(s.lastUsedAt)}</td>
+                  <td>
+                    <form method="post" action={`${base}/secrets/${s.id}/revoke`}>
+                      <input type="hidden" name="token" value={token} />
+                      <button type="submit" class="secondary">
+                        Revoke
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form method="post" action={`${base}/secrets`}>
+            <input type="hidden" name="token" value={token} />
+            <label>
+              Expires in days <span class="hint">(optional)</span>
+              <input type="number" name="expires_in_days" min={1} max={3650} />
+            </label>
+            <button type="submit">Create a new secret</button>
+          </form>
+          <p class="hint">At most two secrets are active: create a second, switch your service to it, then revoke the first.</p>
+        </section>
+      )}
+
+      <section>
+        <h2>Usage</h2>
+        <p>
+          People with an active authorization: <strong id="active-grants">{usage.activeGrants}</strong>
+        </p>
+        <h3>Token responses per day</h3>
+        {usage.tokensPerDay.length === 0 ? (
+          <p>None in the last 14 days.</p>
+        ) : (
+          <ul>
+            {usage.tokensPerDay.map((d) => (
+              <li>
+                {d.day}: {d.count}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section>
+        <h2>Delete</h2>
+        <p>Deleting the app ends every authorization people gave it, and every token and secret, at once.</p>
+        <form method="post" action={`${base}/delete`}>
+          <input type="hidden" name="token" value={token} />
+          <button type="submit" class="danger">
+            Delete {app.name}
+          </button>
+        </form>
+      </section>
+    </PortalLayout>
+  );
+}
+
+export function PortalSignInView({ token, email, failed, throttled, reauth }: { token: string; email?: string; failed?: boolean; throttled?: boolean; reauth?: boolean }) {
+  return (
+    <Layout title="Sign in to the developer portal">
+      <h1>{reauth ? 'Confirm it is you' : 'Sign in to the developer portal'}</h1>
+      {reauth && <p>Managing client secrets needs a recent sign-in. Enter your password again.</p>}
+      {(failed || throttled) && (
+        <p class="error" role="alert">
+          {throttled ? 'Too many attempts. Wait a minute and try again.' : 'Email or password is incorrect.'}
+        </p>
+      )}
+      <form method="post" action={PORTAL.signIn}>
+        <input type="hidden" name="token" value={token} />
+        <label>
+          Email
+          <input type="email" name="email" autocomplete="username" required value={email ?? ''} />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autocomplete="current-password" required />
+        </label>
+        <button type="submit">Sign in</button>
+      </form>
+    </Layout>
+  );
+}
