@@ -15,16 +15,8 @@ export interface MintedRefreshToken {
   row: RefreshToken;
 }
 
-export interface RefreshTokenSubject {
-  familyId: string;
-  grantId: string;
-  appId: string;
-  userId: string;
-  /** The family's full scopes: a refresh token's scope never changes (SECURITY 19). */
-  scopes: string[];
-  authTime: number;
-  amr: string[];
-}
+/** Whose token it is. `scopes` are the family's full scopes: a refresh token's scope never changes (SECURITY 19). */
+export type RefreshTokenSubject = Pick<RefreshToken, 'familyId' | 'grantId' | 'appId' | 'userId' | 'scopes' | 'authTime' | 'amr'>;
 
 /** The first token of a family, stored with the code's redemption. */
 export function mintFirstRefreshToken(config: Config, subject: RefreshTokenSubject, now: number): MintedRefreshToken {

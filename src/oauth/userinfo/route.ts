@@ -8,10 +8,9 @@ import type { AppOptions } from '../../app.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { checkAccessToken } from '../../core/access_tokens.ts';
 import { ENDPOINTS } from '../endpoints.ts';
-import { InsufficientScope, InvalidToken } from '../errors.ts';
+import { InsufficientScope, InvalidToken, MissingBearerToken } from '../errors.ts';
 import { noStore } from '../client_auth/back_channel.ts';
 import { extractBearerToken } from './bearer_token.ts';
-import { MissingBearerToken } from './errors.ts';
 import { userInfoClaims } from './claims.ts';
 import { UserInfoResponse } from './schemas.ts';
 
