@@ -40,42 +40,54 @@ export class SqlGrantStore implements GrantStore {
   }
 
   async approve(userId: string, appId: string, scopes: string[], now: number): Promise<Grant> {
-    // Two approvals racing for a new grant: the unique index lets one insert win; the other extends it.
-    for (let attempt = 0; ; attempt++) {
+    // Approvals racing on one (person, app): a new grant's insert is settled by the unique index, and
+    // an extension is a compare-and-set on the scopes it read, so neither can drop the other's
+    // scopes (PostgreSQL runs them concurrently under READ COMMITTED). The loser reads again.
+    for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        return await this.db.transaction().execute(async (tx) => {
-          const live = await tx
-            .selectFrom('grants')
-            .selectAll()
-            .where('user_id', '=', userId)
-            .where('app_id', '=', appId)
-            .where('revoked_at', 'is', null)
-            .executeTakeFirst();
-          if (live) {
-            const merged = unionScopes(live.scopes.split(' ').filter(Boolean), scopes).join(' ');
-            await tx.updateTable('grants').set({ scopes: merged, updated_at: now }).where('id', '=', live.id).execute();
-            return toGrant({ ...live, scopes: merged, updated_at: now });
-          }
-          const row: GrantsTable = {
-            id: randomId(),
-            user_id: userId,
-            app_id: appId,
-            scopes: scopes.join(' '),
-            created_at: now,
-            updated_at: now,
-            last_used_at: null,
-            last_used_ip: null,
-            expires_at: null,
-            revoked_at: null,
-          };
-          await tx.insertInto('grants').values(row).execute();
-          return toGrant(row);
-        });
+        const grant = await this.tryApprove(userId, appId, scopes, now);
+        if (grant) return grant;
       } catch (err) {
-        if (attempt < 2 && isUniqueViolation(err)) continue;
-        throw err;
+        if (!isUniqueViolation(err)) throw err;
       }
     }
+    throw new Error('grant approval kept conflicting');
+  }
+
+  /** One attempt: undefined when a concurrent approval changed the grant in between. */
+  private async tryApprove(userId: string, appId: string, scopes: string[], now: number): Promise<Grant | undefined> {
+    const live = await this.db
+      .selectFrom('grants')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('app_id', '=', appId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (live) {
+      const merged = unionScopes(live.scopes.split(' ').filter(Boolean), scopes).join(' ');
+      const result = await this.db
+        .updateTable('grants')
+        .set({ scopes: merged, updated_at: now })
+        .where('id', '=', live.id)
+        .where('revoked_at', 'is', null)
+        .where('scopes', '=', live.scopes)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? toGrant({ ...live, scopes: merged, updated_at: now }) : undefined;
+    }
+    const row: GrantsTable = {
+      id: randomId(),
+      user_id: userId,
+      app_id: appId,
+      scopes: scopes.join(' '),
+      created_at: now,
+      updated_at: now,
+      last_used_at: null,
+      last_used_ip: null,
+      expires_at: null,
+      revoked_at: null,
+    };
+    await this.db.insertInto('grants').values(row).execute();
+    return toGrant(row);
   }
 
   async revoke(grantId: string, now: number, denylistUntil: number): Promise<boolean> {
