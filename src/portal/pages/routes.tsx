@@ -60,6 +60,26 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     return found;
   }
 
+  /**
+   * A form posted about one of the developer's own apps: the developer, the app and the form once
+   * its token and origin check out; otherwise the answer (sign-in, 404, 403) is already sent.
+   */
+  async function appForm(
+    request: FastifyRequest<{ Params: Params }>,
+    reply: FastifyReply,
+  ): Promise<{ signedIn: SignedIn; found: App; form: RawInput } | undefined> {
+    const signedIn = await developer(request, reply);
+    if (!signedIn) return undefined;
+    const found = await ownApp(request, reply, signedIn);
+    if (!found) return undefined;
+    const form = (request.body ?? {}) as RawInput;
+    if (!formAllowed(deps, request, signedIn, form.token, found.id)) {
+      sendForbidden(reply);
+      return undefined;
+    }
+    return { signedIn, found, form };
+  }
+
   async function showApp(reply: FastifyReply, signedIn: SignedIn, found: App, notice?: string) {
     const [secrets, usage] = await Promise.all([deps.stores.apps.listSecrets(found.id), deps.stores.apps.usage(found.id, deps.clock.now(), USAGE_DAYS)]);
     return sendPage(reply, <AppView app={found} secrets={secrets} usage={usage} token={portalToken(deps, signedIn, found.id)} notice={notice} />);
@@ -130,12 +150,9 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
   });
 
   app.post<{ Params: Params }>('/developers/apps/:id/secrets', async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
-    const found = await ownApp(request, reply, signedIn);
-    if (!found) return reply;
-    const form = (request.body ?? {}) as RawInput;
-    if (!formAllowed(deps, request, signedIn, form.token, found.id)) return sendForbidden(reply);
+    const posted = await appForm(request, reply);
+    if (!posted) return reply;
+    const { signedIn, found, form } = posted;
     // SECURITY 51: a new secret needs a recent sign-in; otherwise confirm the password first.
     if (!signedInRecently(deps, signedIn.session)) return reply.code(303).header('location', PORTAL.reauth).send();
     const days = typeof form.expires_in_days === 'string' && /^\d{1,4}$/.test(form.expires_in_days) ? Number(form.expires_in_days) : undefined;
@@ -149,24 +166,18 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
   });
 
   app.post<{ Params: Params }>('/developers/apps/:id/secrets/:secret/revoke', async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
-    const found = await ownApp(request, reply, signedIn);
-    if (!found) return reply;
-    const form = (request.body ?? {}) as RawInput;
-    if (!formAllowed(deps, request, signedIn, form.token, found.id)) return sendForbidden(reply);
+    const posted = await appForm(request, reply);
+    if (!posted) return reply;
+    const { signedIn, found } = posted;
     if (!signedInRecently(deps, signedIn.session)) return reply.code(303).header('location', PORTAL.reauth).send();
     await revokeSecret(deps, signedIn.user, found, request.params.secret ?? '', request.ip);
     return reply.code(303).header('location', PORTAL.app(found.id)).send();
   });
 
   app.post<{ Params: Params }>('/developers/apps/:id/delete', async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
-    const found = await ownApp(request, reply, signedIn);
-    if (!found) return reply;
-    const form = (request.body ?? {}) as RawInput;
-    if (!formAllowed(deps, request, signedIn, form.token, found.id)) return sendForbidden(reply);
+    const posted = await appForm(request, reply);
+    if (!posted) return reply;
+    const { signedIn, found } = posted;
     await deleteApp(deps, signedIn.user, found, request.ip);
     return reply.code(303).header('location', PORTAL.apps).send();
   });
