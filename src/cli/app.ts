@@ -6,7 +6,7 @@ import type { App, ClientType } from '../domain/apps.ts';
 import { checkRedirectUris } from '../domain/redirect_uris.ts';
 import { SCOPES, parseScope } from '../domain/scopes.ts';
 import { digest } from '../crypto/digest.ts';
-import { randomId, randomToken } from '../crypto/random.ts';
+import { randomToken, randomClientId } from '../crypto/random.ts';
 
 export const DEFAULT_APP_SCOPES = 'openid profile email offline_access orgs:read workitems:read';
 
@@ -71,7 +71,7 @@ const create = command<CreateApp>({
     const owner = input.owner === undefined ? undefined : await users.findByEmail(input.owner);
     if (input.owner !== undefined && !owner) throw new CliError(`no user has email ${input.owner}; create one with tessera user create`);
     const app: App = {
-      id: randomId(),
+      id: randomClientId(),
       name: input.name,
       description: input.description,
       publisher: input.publisher ?? owner?.name ?? 'Unknown publisher',

@@ -25,6 +25,15 @@ export function randomId(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/**
+ * A new client_id: 128 random bits in lowercase hex. Not base64url: a client_id is typed into
+ * command lines and configuration files, and one starting with `-` reads as a flag
+ * (`tessera org approve-app --client-id -x…` is ambiguous).
+ */
+export function randomClientId(): string {
+  return randomBytes(16).toString('hex');
+}
+
 /** True when the value has the shape of a token of that kind; cheap rejection before any lookup. */
 export function looksLike(kind: TokenKind, value: string): boolean {
   return value.length === TOKEN_PREFIX[kind].length + 43 && value.startsWith(TOKEN_PREFIX[kind]);

@@ -8,7 +8,7 @@ import type { App, AppLogo } from '../domain/apps.ts';
 import type { User } from '../domain/users.ts';
 import type { Session } from '../domain/sessions.ts';
 import { digest } from '../crypto/digest.ts';
-import { randomId, randomToken } from '../crypto/random.ts';
+import { randomToken, randomClientId } from '../crypto/random.ts';
 import { clientTypeOf, type AppInput, type AppKind } from './app_input.ts';
 import { logoPath } from './logo.ts';
 
@@ -59,7 +59,7 @@ export interface Created {
 export async function createApp(deps: PortalDeps, owner: User | undefined, kind: AppKind, input: AppInput, logo: AppLogo | undefined, ip: string): Promise<Created> {
   const now = deps.clock.now();
   const base: App = {
-    id: randomId(),
+    id: randomClientId(),
     name: '',
     description: '',
     publisher: owner?.name ?? 'Unknown publisher',

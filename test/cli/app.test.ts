@@ -47,7 +47,7 @@ for (const dialect of dialects()) {
         '--owner', 'alice@example.com', '--description', 'Shows your builds.',
       ]);
       assert.deepEqual(Object.keys(out).sort(), ['client_id', 'client_secret']);
-      assert.match(out.client_id, /^[\w-]{22}$/);
+      assert.match(out.client_id, /^[0-9a-f]{32}$/);
       assert.match(out.client_secret, /^tss_[\w-]{43}$/);
 
       const app = await server.deps.stores.apps.find(out.client_id);
@@ -81,7 +81,7 @@ for (const dialect of dialects()) {
     it('the text output shows the secret once with a warning', async () => {
       const result = await cli.run(['app', 'create', '--name', 'Bot', '--redirect-uri', 'https://bot.example/cb']);
       assert.equal(result.code, 0);
-      assert.match(result.stdout, /client_id: +[\w-]{22}\n/);
+      assert.match(result.stdout, /client_id: +[0-9a-f]{32}\n/);
       assert.match(result.stdout, /client_secret: tss_[\w-]{43}\n/);
       assert.match(result.stdout, /cannot be shown again/);
     });

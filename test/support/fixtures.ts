@@ -6,7 +6,7 @@ import type { App } from '../../src/domain/apps.ts';
 import type { User } from '../../src/domain/users.ts';
 import { hashPassword } from '../../src/crypto/passwords.ts';
 import { digest } from '../../src/crypto/digest.ts';
-import { randomId, randomToken } from '../../src/crypto/random.ts';
+import { randomClientId, randomToken } from '../../src/crypto/random.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -27,7 +27,7 @@ export async function createClient(
   options: { name?: string; redirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string } = {},
 ): Promise<TestClient> {
   const app: App = {
-    id: randomId(),
+    id: randomClientId(),
     name: options.name ?? 'Test Service',
     description: 'A service used in tests',
     publisher: 'Test Publisher',

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { constantEquals, digest } from '../../src/crypto/digest.ts';
-import { looksLike, randomToken } from '../../src/crypto/random.ts';
+import { looksLike, randomClientId, randomToken } from '../../src/crypto/random.ts';
 import { verifyS256 } from '../../src/crypto/pkce.ts';
 import { hashPassword, verifyPassword } from '../../src/crypto/passwords.ts';
 import { deriveKey, seal, unseal } from '../../src/crypto/key_encryption.ts';
@@ -18,6 +18,12 @@ describe('crypto', () => {
       seen.add(t);
     }
     assert.equal(seen.size, 10000);
+  });
+
+  it('client ids are 128-bit hex, safe to pass on a command line (never a leading "-")', () => {
+    const ids = new Set(Array.from({ length: 2000 }, () => randomClientId()));
+    assert.equal(ids.size, 2000);
+    for (const id of ids) assert.match(id, /^[0-9a-f]{32}$/);
   });
 
   it('digests are stable and compare in constant time', () => {
