@@ -2,15 +2,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
-import { basic, exchangeCode, issueTestCode, postForm } from '../support/codes.ts';
+import { createParties, type TestClient } from '../support/fixtures.ts';
+import { basic, obtainTokens, postForm } from '../support/codes.ts';
 import type { User } from '../../src/domain/users.ts';
-
-interface Pair {
-  access_token: string;
-  refresh_token: string;
-  id_token: string;
-}
 
 for (const dialect of dialects()) {
   describe(`introspection (${dialect})`, () => {
@@ -22,19 +16,11 @@ for (const dialect of dialects()) {
 
     before(async () => {
       t = await startTestApp({ dialect });
-      alice = await createUser(t.deps, 'alice@example.com');
-      c1 = await createClient(t.deps);
-      c2 = await createClient(t.deps);
-      p1 = await createClient(t.deps, { public: true });
+      ({ alice, c1, c2, p1 } = await createParties(t.deps));
     });
     after(() => t.close());
 
-    async function start(client = c1, scopes = ['openid', 'workitems:read', 'offline_access']) {
-      const issued = await issueTestCode(t.deps, { client, user: alice, scopes });
-      const res = await exchangeCode(t, client, issued);
-      assert.equal(res.statusCode, 200, res.body);
-      return { ...(res.json() as Pair), grantId: issued.grantId };
-    }
+    const start = (client = c1, scopes = ['openid', 'workitems:read', 'offline_access']) => obtainTokens(t, { client, user: alice, scopes });
 
     async function introspectRaw(client: TestClient | null, token: string, headers: Record<string, string> = {}) {
       return postForm(t, '/introspect', client, { token }, headers);
@@ -83,6 +69,7 @@ for (const dialect of dialects()) {
       const pair = await start();
       await assertInactive(c1, 'garbage');
       await assertInactive(c1, pair.refresh_token);
+      assert.ok(pair.id_token);
       await assertInactive(c1, pair.id_token);
       await assertInactive(c2, pair.access_token);
       const [h, p, s] = pair.access_token.split('.');

@@ -2,8 +2,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
-import { exchangeCode, introspect, issueTestCode, postForm, refresh } from '../support/codes.ts';
+import { createClient, createParties, createUser, type TestClient } from '../support/fixtures.ts';
+import { exchangeCode, introspect, issueTestCode, obtainTokens, postForm, refresh } from '../support/codes.ts';
 import type { User } from '../../src/domain/users.ts';
 
 interface Pair {
@@ -21,19 +21,11 @@ for (const dialect of dialects()) {
 
     before(async () => {
       t = await startTestApp({ dialect });
-      alice = await createUser(t.deps, 'alice@example.com');
-      c1 = await createClient(t.deps);
-      c2 = await createClient(t.deps);
-      p1 = await createClient(t.deps, { public: true });
+      ({ alice, c1, c2, p1 } = await createParties(t.deps));
     });
     after(() => t.close());
 
-    async function start(client = c1): Promise<Pair> {
-      const issued = await issueTestCode(t.deps, { client, user: alice, scopes: ['openid', 'offline_access'] });
-      const res = await exchangeCode(t, client, issued);
-      assert.equal(res.statusCode, 200, res.body);
-      return res.json() as Pair;
-    }
+    const start = (client = c1): Promise<Pair> => obtainTokens(t, { client, user: alice, scopes: ['openid', 'offline_access'] });
 
     async function revoke(client: TestClient | null, form: Record<string, string>) {
       const res = await postForm(t, '/revoke', client, form);

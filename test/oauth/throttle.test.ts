@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
+import { createClient, createParties, createUser, type TestClient } from '../support/fixtures.ts';
 import { basic, issueTestCode } from '../support/codes.ts';
 import { randomToken } from '../../src/crypto/random.ts';
 import type { User } from '../../src/domain/users.ts';
@@ -67,10 +67,7 @@ for (const dialect of dialects()) {
 
     before(async () => {
       t = await startTestApp({ dialect });
-      alice = await createUser(t.deps, 'alice@example.com');
-      c1 = await createClient(t.deps);
-      c2 = await createClient(t.deps);
-      p1 = await createClient(t.deps, { public: true });
+      ({ alice, c1, c2, p1 } = await createParties(t.deps));
     });
     after(() => t.close());
 

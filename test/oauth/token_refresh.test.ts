@@ -6,8 +6,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
-import { exchangeCode, introspect, issueTestCode, refresh } from '../support/codes.ts';
+import { createClient, createParties, createUser, type TestClient } from '../support/fixtures.ts';
+import { exchangeCode, introspect, issueTestCode, obtainTokens, refresh } from '../support/codes.ts';
 import type { User } from '../../src/domain/users.ts';
 
 const SCOPES = ['openid', 'workitems:read', 'workitems:write', 'offline_access'];
@@ -29,19 +29,11 @@ for (const dialect of dialects()) {
 
     before(async () => {
       t = await startTestApp({ dialect });
-      alice = await createUser(t.deps, 'alice@example.com');
-      c1 = await createClient(t.deps);
-      c2 = await createClient(t.deps);
-      p1 = await createClient(t.deps, { public: true });
+      ({ alice, c1, c2, p1 } = await createParties(t.deps));
     });
     after(() => t.close());
 
-    async function start(client = c1, user = alice, scopes = SCOPES): Promise<Pair & { grantId: string }> {
-      const issued = await issueTestCode(t.deps, { client, user, scopes, nonce: 'n1' });
-      const res = await exchangeCode(t, client, issued);
-      assert.equal(res.statusCode, 200, res.body);
-      return { ...(res.json() as Pair), grantId: issued.grantId };
-    }
+    const start = (client = c1, user = alice, scopes = SCOPES) => obtainTokens(t, { client, user, scopes, nonce: 'n1' });
 
     async function refreshOk(client: TestClient, rt: string, extra: Record<string, string> = {}): Promise<Pair> {
       const res = await refresh(t, client, rt, extra);

@@ -2,6 +2,7 @@
  * Authorization codes for token-endpoint tests, stored through the real token store exactly the
  * way the authorization endpoint stores them, plus small helpers to call the back-channel endpoints.
  */
+import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Deps } from '../../src/deps.ts';
 import type { User } from '../../src/domain/users.ts';
@@ -103,4 +104,22 @@ export async function introspect(t: TestApp, client: TestClient, token: string):
   const res = await postForm(t, '/introspect', client, { token });
   if (res.statusCode !== 200) throw new Error(`introspection answered ${res.statusCode}: ${res.body}`);
   return res.json() as Record<string, unknown>;
+}
+
+/** A token response from /token, with the grant and family it was issued under. */
+export interface ObtainedTokens {
+  access_token: string;
+  refresh_token: string;
+  id_token?: string;
+  scope: string;
+  grantId: string;
+  familyId: string;
+}
+
+/** Approves, stores a code and redeems it as `options.client`; fails the test unless /token answers 200. */
+export async function obtainTokens(t: TestApp, options: TestCodeOptions): Promise<ObtainedTokens> {
+  const issued = await issueTestCode(t.deps, options);
+  const res = await exchangeCode(t, options.client, issued);
+  assert.equal(res.statusCode, 200, res.body);
+  return { ...(res.json() as Omit<ObtainedTokens, 'grantId' | 'familyId'>), grantId: issued.grantId, familyId: issued.familyId };
 }

@@ -44,3 +44,18 @@ export async function createClient(
   await deps.stores.apps.create(app, clientSecret === undefined ? undefined : digest(clientSecret), deps.clock.now());
   return { app, clientId: app.id, clientSecret };
 }
+
+export interface Parties {
+  alice: User;
+  /** Confidential clients. */
+  c1: TestClient;
+  c2: TestClient;
+  /** A public client. */
+  p1: TestClient;
+}
+
+/** The fixture set SECURITY.md's tests name: alice, confidential clients C1 and C2, public client P1. */
+export async function createParties(deps: Deps): Promise<Parties> {
+  const alice = await createUser(deps, 'alice@example.com');
+  return { alice, c1: await createClient(deps), c2: await createClient(deps), p1: await createClient(deps, { public: true }) };
+}
