@@ -97,7 +97,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     }
     cleanups.push(() => feed.close());
 
-    const revocations = new RevocationCache(stores.revocations, () => clock.now(), (err) =>
+    const denylistSource = {
+      listSince: (since: number, now: number) => stores.revocations.listSince(since, now),
+      listNarrowingsSince: (since: number, now: number) => stores.grants.listNarrowingsSince(since, now),
+    };
+    const revocations = new RevocationCache(denylistSource, () => clock.now(), (err) =>
       log.warn({ err }, 'revocation sync failed; will retry'),
     );
     await revocations.start(feed, config.syncIntervalMs);

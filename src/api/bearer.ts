@@ -16,6 +16,8 @@ export interface Principal {
   clientId: string;
   grantId: string;
   scopes: string[];
+  /** The organizations the grant covers; null for every organization the person belongs to. */
+  orgIds: string[] | null;
 }
 
 declare module 'fastify' {
@@ -68,8 +70,20 @@ export function registerBearerAuth(app: FastifyInstance, deps: Deps, onUse: (pri
     const result = await checkAccessToken(deps, token);
     if (!result.ok) throw unauthorized(result.reason, true);
     const { claims } = result;
-    request.principal = { userId: claims.sub, clientId: claims.client_id, grantId: claims.gid, scopes: claims.scope.split(' ') };
+    request.principal = {
+      userId: claims.sub,
+      clientId: claims.client_id,
+      grantId: claims.gid,
+      scopes: claims.scope.split(' '),
+      orgIds: claims.orgs ?? null,
+    };
     onUse(request.principal, request.ip);
+  });
+  // What the service did, for the person's "Manage applications" page (counted in memory, written in batches).
+  app.addHook('onResponse', async (request, reply) => {
+    const { principal } = request;
+    if (!principal) return;
+    deps.usage.recordCall(principal.grantId, { method: request.method, path: request.url.split('?')[0]!, status: reply.statusCode, ip: request.ip });
   });
 }
 

@@ -7,16 +7,16 @@
  */
 import type { AccessGuard } from '../core/access_guard.ts';
 import type { Membership, Organization } from '../domain/organizations.ts';
-import { decide } from '../domain/policies.ts';
+import { approvalRequestPath, decide } from '../domain/policies.ts';
 import type { Principal } from './bearer.ts';
 import { ApiError, notFound } from './problem.ts';
 
 /**
- * Whether the grant covers this organization. Today a grant covers every organization the person
- * belongs to, now and later; a grant narrowed to some organizations (`grant.orgs`) plugs in here.
+ * Whether the grant covers this organization: every organization the person belongs to, now and
+ * later, unless the person kept only some (on the approval page or under "Manage applications").
  */
-function grantCovers(_principal: Principal, _org: Organization): boolean {
-  return true;
+function grantCovers(principal: Principal, org: Organization): boolean {
+  return principal.orgIds === null || principal.orgIds.includes(org.id);
 }
 
 export class OrgAccess {
@@ -57,8 +57,7 @@ export class OrgAccess {
   private async checkPolicy(principal: Principal, org: Organization): Promise<void> {
     const decision = decide(await this.guard.policyOf(org.id), principal.clientId);
     if (decision === 'allowed') return;
-    // The page behind this link (a member asks the owners to approve the service) is not built yet.
-    const approvalUrl = `${this.issuer}/orgs/${encodeURIComponent(org.slug)}/third-party/${encodeURIComponent(principal.clientId)}/request`;
+    const approvalUrl = this.issuer + approvalRequestPath(org.slug, principal.clientId);
     throw new ApiError(403, 'org_policy_blocked', `${org.slug}: ${decision}`, { org: org.slug, approval_url: approvalUrl });
   }
 }

@@ -7,6 +7,8 @@
  */
 import { verifyAccessToken, TokenRejected, type AccessTokenClaims } from '../crypto/jwt.ts';
 import type { Deps } from '../deps.ts';
+import type { Narrowing } from '../domain/grants.ts';
+import { covers } from '../domain/scopes.ts';
 
 /** The audience of access tokens: the platform API (RFC 9068 §3, RFC 8707). */
 export function apiAudience(issuer: string): string {
@@ -33,5 +35,19 @@ export async function checkAccessToken(
     }
   }
   if (deps.revocations.isRevoked(claims.gid, claims.fid, claims.jti)) return { ok: false, reason: 'revoked' };
-  return { ok: true, claims };
+  const narrowing = deps.revocations.narrowingFor(claims.gid, claims.iat);
+  return { ok: true, claims: narrowing ? narrowed(claims, narrowing) : claims };
+}
+
+/**
+ * A token issued before its person narrowed the grant, seen as the grant allows now: its scopes
+ * and organizations intersected with the grant's. A copy — the verified claims stay cached as signed.
+ */
+function narrowed(claims: AccessTokenClaims, narrowing: Narrowing): AccessTokenClaims {
+  const scope = claims.scope
+    .split(' ')
+    .filter((s) => s !== '' && covers(narrowing.scopes, [s]))
+    .join(' ');
+  const orgs = narrowing.orgIds === null ? claims.orgs : (claims.orgs ?? narrowing.orgIds).filter((id) => narrowing.orgIds!.includes(id));
+  return { ...claims, scope, ...(orgs === undefined ? {} : { orgs }) };
 }

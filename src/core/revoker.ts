@@ -3,6 +3,7 @@
  * must not report success), then updates this process's cache and tells the others.
  * @module
  */
+import type { Narrowing } from '../domain/grants.ts';
 import type { Stores } from '../domain/stores.ts';
 import type { ChangeFeed } from '../persistence/change_feed.ts';
 import type { RevocationCache } from './revocation_cache.ts';
@@ -41,6 +42,25 @@ export class Revoker {
   async revokeAccessToken(jti: string, exp: number): Promise<void> {
     await this.stores.tokens.revokeAccessToken(jti, this.now(), exp);
     await this.announce(jti, 'token', exp);
+  }
+
+  /**
+   * Takes scopes or organizations away from a person's grant: the grant changes in storage, and
+   * the access tokens already issued under it shrink to match on every node (revocation_cache.ts).
+   * False when the grant is not the person's or not live.
+   */
+  async narrowGrant(grantId: string, userId: string, scopes: string[], orgIds: string[] | null): Promise<boolean> {
+    const now = this.now();
+    const narrowing: Narrowing = { grantId, scopes, orgIds, narrowedAt: now, expiresAt: now + this.accessTokenTtl };
+    if (!(await this.stores.grants.narrow(grantId, userId, scopes, orgIds, now, narrowing.expiresAt))) return false;
+    await this.announceNarrowing(narrowing);
+    return true;
+  }
+
+  /** Applies a narrowing already stored to this process, and tells the others. */
+  async announceNarrowing(narrowing: Narrowing): Promise<void> {
+    this.cache.addNarrowing(narrowing);
+    await this.feed.publish({ type: 'narrowed', narrowing }).catch(() => {});
   }
 
   private async announce(id: string, kind: 'grant' | 'family' | 'token', expiresAt: number) {

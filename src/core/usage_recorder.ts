@@ -1,20 +1,25 @@
 /**
- * Records when grants and client secrets were last used, without a database write per request:
- * uses are kept in memory and written in one batch every few seconds. "Manage applications" and
- * the portal show "last used" to the minute; a commit per API call or token request would cost
- * more than the request itself (bench/README.md).
+ * Records when grants and client secrets were last used, and what each grant's service called,
+ * without a database write per request: uses are kept in memory and written in one batch every
+ * few seconds. "Manage applications" and the portal show "last used" to the minute; a commit per
+ * API call or token request would cost more than the request itself (bench/README.md).
  * @module
  */
 import type { AppStore } from '../domain/apps.ts';
 import type { GrantStore } from '../domain/grants.ts';
+import { KEPT_ACTIONS, utcDay, type GrantAction, type GrantActivityBatch, type GrantActivityStore } from '../domain/grant_activity.ts';
+
+/** Longest path kept for an action: enough for any API route, bounded for hostile ones. */
+const MAX_PATH = 200;
 
 export class UsageRecorder {
   private grants = new Map<string, { at: number; ip: string | null }>();
   private secrets = new Map<string, number>();
+  private activity: GrantActivityBatch = { calls: new Map(), actions: new Map() };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly stores: { grants: GrantStore; apps: AppStore },
+    private readonly stores: { grants: GrantStore; apps: AppStore; grantActivity: GrantActivityStore },
     private readonly now: () => number,
     private readonly onError: (err: unknown) => void,
   ) {}
@@ -29,6 +34,20 @@ export class UsageRecorder {
     this.grants.set(grantId, { at: this.now(), ip });
   }
 
+  /** An API call answered under a grant: counted for its day, and kept among its latest calls. */
+  recordCall(grantId: string, call: Omit<GrantAction, 'at'>): void {
+    const at = this.now();
+    const day = utcDay(at);
+    const days = this.activity.calls.get(grantId) ?? new Map<string, number>();
+    days.set(day, (days.get(day) ?? 0) + 1);
+    this.activity.calls.set(grantId, days);
+    const actions = this.activity.actions.get(grantId) ?? [];
+    actions.push({ ...call, path: call.path.slice(0, MAX_PATH), at });
+    // A busy service makes thousands of calls between flushes; only the newest few are shown.
+    if (actions.length > KEPT_ACTIONS) actions.shift();
+    this.activity.actions.set(grantId, actions);
+  }
+
   /** A client authenticated with this secret. */
   recordSecret(secretId: string): void {
     this.secrets.set(secretId, this.now());
@@ -36,12 +55,13 @@ export class UsageRecorder {
 
   /** Writes what was recorded since the last flush. */
   async flush(): Promise<void> {
-    const grants = this.grants;
-    const secrets = this.secrets;
+    const { grants, secrets, activity } = this;
     this.grants = new Map();
     this.secrets = new Map();
+    this.activity = { calls: new Map(), actions: new Map() };
     for (const [grantId, use] of grants) await this.stores.grants.touch(grantId, use.at, use.ip).catch(this.onError);
     for (const [secretId, at] of secrets) await this.stores.apps.markSecretUsed(secretId, at).catch(this.onError);
+    if (activity.calls.size > 0) await this.stores.grantActivity.record(activity, KEPT_ACTIONS).catch(this.onError);
   }
 
   async stop(): Promise<void> {

@@ -22,6 +22,8 @@ export interface AccessTokenClaims {
   gid: string;
   /** The token family (one code exchange and its refreshes). */
   fid: string;
+  /** Present when the person narrowed the grant to some organizations: their ids. */
+  orgs?: string[];
 }
 
 export interface IdTokenClaims {
@@ -108,6 +110,7 @@ function checkShape(payload: JWTPayload): AccessTokenClaims {
   for (const name of ['sub', 'client_id', 'scope', 'jti', 'gid', 'fid'] as const) {
     if (typeof p[name] !== 'string') throw new TokenRejected('claims');
   }
+  if (p.orgs !== undefined && !(Array.isArray(p.orgs) && p.orgs.every((id) => typeof id === 'string'))) throw new TokenRejected('claims');
   return payload as unknown as AccessTokenClaims;
 }
 

@@ -17,4 +17,5 @@ export interface RecordedAuditEvent {
   at: number;
   type: string;
   ip: string | null;
+  detail: Record<string, unknown>;
 }

@@ -1,27 +1,77 @@
 /**
- * A grant is one person's authorization of one app: the scopes approved, when, and when last used.
- * It is the unit of revocation: revoking it ends its codes, refresh tokens and access tokens.
+ * A grant is one person's authorization of one app: the scopes approved, the organizations it
+ * covers, when, and when last used. It is the unit of revocation: revoking it ends its codes,
+ * refresh tokens and access tokens.
  */
 export interface Grant {
   id: string;
   userId: string;
   appId: string;
   scopes: string[];
+  /** Organization ids the person kept; null means every organization they belong to, now and later. */
+  orgIds: string[] | null;
   createdAt: number;
   updatedAt: number;
   lastUsedAt: number | null;
+  lastUsedIp: string | null;
+  /** Chosen by the person on the approval page (30 or 7 days); null until revoked. */
   expiresAt: number | null;
+}
+
+/** What the person decides on the approval page, beyond the scopes. */
+export interface GrantTerms {
+  /** Replaces the grant's organizations: null = all, now and later. */
+  orgIds: string[] | null;
+  /** Replaces the grant's end: null = until revoked. */
+  expiresAt: number | null;
+}
+
+/** What a grant still allows after its person took something away ("Manage applications"). */
+export interface Narrowing {
+  grantId: string;
+  scopes: string[];
+  orgIds: string[] | null;
+  /** Access tokens issued at or before this moment carry more than the grant now allows. */
+  narrowedAt: number;
+  /** After it, no access token issued before the narrowing is still valid. */
+  expiresAt: number;
 }
 
 export interface GrantStore {
   findLive(userId: string, appId: string, now: number): Promise<Grant | undefined>;
+  /** A grant that is not revoked (it may have expired). */
   findById(id: string): Promise<Grant | undefined>;
-  /** Creates the person's grant for the app, or extends the live one with `scopes`. */
-  approve(userId: string, appId: string, scopes: string[], now: number): Promise<Grant>;
+  /** The person's grants that are neither revoked nor expired, most recently approved first. */
+  listLive(userId: string, now: number): Promise<Grant[]>;
+  /**
+   * Creates the person's grant for the app, or extends the live one with `scopes`. `terms`, when
+   * given, replace its organizations and end; a narrower organization set is recorded as a
+   * narrowing so the tokens in hand shrink too. `narrowingUntil` is when such a record lapses.
+   */
+  approve(userId: string, appId: string, scopes: string[], now: number, terms?: GrantTerms & { narrowingUntil: number }): Promise<Grant>;
+  /**
+   * Replaces the live grant's scopes and organizations with narrower ones and records the
+   * narrowing, in one transaction. False when the grant is not the person's or not live.
+   */
+  narrow(grantId: string, userId: string, scopes: string[], orgIds: string[] | null, now: number, narrowingUntil: number): Promise<boolean>;
+  /** Narrowings recorded at or after `since` and still in force at `now`. */
+  listNarrowingsSince(since: number, now: number): Promise<Narrowing[]>;
   /**
    * Revokes the grant and, in the same transaction, its codes and refresh tokens, and records the
    * revocation for the access-token denylist. Returns false when it was not live.
    */
   revoke(grantId: string, now: number, denylistUntil: number): Promise<boolean>;
   touch(grantId: string, now: number, ip: string | null): Promise<void>;
+}
+
+/** True when `next` takes something away from `current` (an organization list is narrower than null). */
+export function orgsNarrowed(current: string[] | null, next: string[] | null): boolean {
+  if (next === null) return false;
+  if (current === null) return true;
+  return current.some((id) => !next.includes(id));
+}
+
+/** The stored form of a grant's organizations: space-separated ids, or NULL for every organization. */
+export function parseOrgIds(value: string | null): string[] | null {
+  return value === null ? null : value.split(' ').filter(Boolean);
 }

@@ -27,3 +27,8 @@ export function decide(policy: OrgPolicy, clientId: string): PolicyDecision {
   if (policy.thirdParty === 'approved' && rule !== 'approved') return 'needs_approval';
   return 'allowed';
 }
+
+/** Where a member asks an organization's owners to approve a service (the API links to it too). */
+export function approvalRequestPath(orgSlug: string, clientId: string): string {
+  return `/orgs/${encodeURIComponent(orgSlug)}/third-party/${encodeURIComponent(clientId)}/request`;
+}

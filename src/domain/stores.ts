@@ -2,6 +2,7 @@
 import type { AppStore } from './apps.ts';
 import type { AuditStore } from './audit.ts';
 import type { GrantStore } from './grants.ts';
+import type { GrantActivityStore } from './grant_activity.ts';
 import type { InteractionStore } from './interactions.ts';
 import type { SigningKeyStore } from './keys.ts';
 import type { OrganizationStore } from './organizations.ts';
@@ -18,6 +19,7 @@ export interface Stores {
   organizations: OrganizationStore;
   apps: AppStore;
   grants: GrantStore;
+  grantActivity: GrantActivityStore;
   interactions: InteractionStore;
   tokens: TokenStore;
   revocations: RevocationStore;

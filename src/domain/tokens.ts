@@ -39,8 +39,8 @@ export interface RefreshToken {
  * than the work of the request (bench/README.md).
  */
 export interface TokenHolder {
-  /** Undefined when the grant row is gone. */
-  grant: { revokedAt: number | null; expiresAt: number | null } | undefined;
+  /** Undefined when the grant row is gone. What it allows now may be less than the token holds. */
+  grant: { revokedAt: number | null; expiresAt: number | null; scopes: string[]; orgIds: string[] | null } | undefined;
   /** Undefined when the person is gone. */
   user: { disabledAt: number | null; passwordChangedAt: number | null } | undefined;
 }

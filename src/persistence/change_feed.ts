@@ -7,9 +7,12 @@
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
+import type { Narrowing } from '../domain/grants.ts';
 
 export type ChangeEvent =
   | { type: 'revoked'; id: string; kind: 'grant' | 'family' | 'token'; expiresAt: number }
+  /** A person took scopes or organizations away from a grant: tokens in hand shrink to match. */
+  | { type: 'narrowed'; narrowing: Narrowing }
   | { type: 'keys' }
   /** A person joined, left or changed role in an organization: drop their cached reach. */
   | { type: 'membership'; userId: string }

@@ -10,6 +10,7 @@ import * as createSecondFactor from './migrations/202611290100_create_second_fac
 import * as createPlatform from './migrations/202611290300_create_platform.ts';
 import * as createRepositories from './migrations/202611290301_create_repositories.ts';
 import * as extendApps from './migrations/202611290200_extend_apps.ts';
+import * as grantChoices from './migrations/202611291000_grant_choices.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202611290300_create_platform': createPlatform,
   '202611290301_create_repositories': createRepositories,
   '202611290200_extend_apps': extendApps,
+  '202611291000_grant_choices': grantChoices,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -106,6 +106,31 @@ export interface GrantsTable {
   last_used_ip: string | null;
   expires_at: number | null;
   revoked_at: number | null;
+  org_ids: string | null;
+}
+
+export interface GrantNarrowingsTable {
+  grant_id: string;
+  scopes: string;
+  org_ids: string | null;
+  narrowed_at: number;
+  expires_at: number;
+}
+
+export interface GrantActivityTable {
+  grant_id: string;
+  day: string;
+  calls: number;
+}
+
+export interface GrantActionsTable {
+  id: string;
+  grant_id: string;
+  at: number;
+  method: string;
+  route: string;
+  status: number;
+  ip: string | null;
 }
 
 export interface InteractionsTable {
@@ -319,6 +344,9 @@ export interface Database {
   app_logos: AppLogosTable;
   registration_tokens: RegistrationTokensTable;
   grants: GrantsTable;
+  grant_narrowings: GrantNarrowingsTable;
+  grant_activity: GrantActivityTable;
+  grant_actions: GrantActionsTable;
   interactions: InteractionsTable;
   authorization_codes: AuthorizationCodesTable;
   refresh_tokens: RefreshTokensTable;

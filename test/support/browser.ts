@@ -144,7 +144,10 @@ export function parseForms(html: string): Form[] {
     const hidden: Record<string, string> = {};
     for (const input of body.matchAll(/<input\b([^>]*)\/?>/g)) {
       const a = attributes(input[1]!);
-      if (a.type === 'hidden' && a.name) hidden[a.name] = a.value ?? '';
+      // What a browser sends without the person touching anything: hidden inputs, and checkboxes
+      // and radio buttons that are checked by default.
+      const checked = (a.type === 'checkbox' || a.type === 'radio') && 'checked' in a;
+      if ((a.type === 'hidden' || checked) && a.name) hidden[a.name] = 'value' in a ? a.value! : 'on';
     }
     const buttons = [...body.matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/g)].map((b) => {
       const a = attributes(b[1]!);

@@ -2,12 +2,17 @@
 import type { FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
+import type { Grant } from '../../domain/grants.ts';
 import type { Interaction } from '../../domain/interactions.ts';
 import type { SignedIn } from '../../core/sessions.ts';
+import { approvalRequestPath, decide } from '../../domain/policies.ts';
 import { SCOPES, missingScopes } from '../../domain/scopes.ts';
 import { formToken } from '../csrf.ts';
+import { appIdentity, hostOf } from '../views/app_identity.tsx';
+import { formatDate } from '../views/dates.ts';
 import { sendPage } from '../views/send_page.ts';
-import { ApprovalView } from './view.tsx';
+import { isOptional, reachesOrganizations } from './choices.ts';
+import { ApprovalView, type OrgLine } from './view.tsx';
 
 /** The decision token: bound to this session and this pending authorization (SECURITY 28). */
 export function decisionToken(deps: Pick<Deps, 'formKey'>, sessionId: string, interactionId: string): string {
@@ -18,33 +23,65 @@ export function decisionUrl(interactionId: string): string {
   return `/interaction/${encodeURIComponent(interactionId)}/decision`;
 }
 
-function returnTo(redirectUri: string): string {
-  const url = new URL(redirectUri);
-  return url.host !== '' ? url.host : url.protocol;
-}
-
 export interface ApprovalPage {
   app: App;
   interaction: Interaction;
   signedIn: SignedIn;
-  grantedScopes: string[];
+  /** The live grant the person already gave this app, if any. */
+  grant: Grant | undefined;
 }
 
-export function sendApprovalPage(deps: Pick<Deps, 'formKey'>, reply: FastifyReply, page: ApprovalPage): FastifyReply {
-  const { app, interaction, signedIn } = page;
+/** Incremental consent: only what is not granted yet; with prompt=consent and nothing new, all of it. */
+export function shownScopes(requested: string[], grant: Grant | undefined): string[] {
+  const missing = missingScopes(grant?.scopes ?? [], requested);
+  return missing.length > 0 ? missing : requested;
+}
+
+/**
+ * Every organization the person belongs to, and whether this app may act in it: organizations
+ * whose policy shuts it out are listed as excluded, with the reason and, where owners approve
+ * services one by one, where to ask them.
+ */
+export async function organizationLines(deps: Pick<Deps, 'access'>, userId: string, appId: string, grant: Grant | undefined): Promise<OrgLine[]> {
+  const reach = await deps.access.reachOf(userId);
+  return Promise.all(
+    reach.current.map(async ({ org, role }) => {
+      const decision = decide(await deps.access.policyOf(org.id), appId);
+      const line: OrgLine = { id: org.id, name: org.name, role, kept: grant?.orgIds?.includes(org.id) ?? true };
+      if (decision === 'blocked') line.excluded = 'Its owners do not let this service act in it.';
+      if (decision === 'needs_approval') {
+        line.excluded = 'Its owners approve services one by one, and have not approved this one.';
+        line.requestUrl = approvalRequestPath(org.slug, appId);
+      }
+      return line;
+    }),
+  );
+}
+
+export async function sendApprovalPage(
+  deps: Pick<Deps, 'formKey' | 'access' | 'config'>,
+  reply: FastifyReply,
+  page: ApprovalPage,
+): Promise<FastifyReply> {
+  const { app, interaction, signedIn, grant } = page;
   const requested = interaction.request.scopes;
-  // Incremental consent: only what is not granted yet; with prompt=consent and nothing new, all of it.
-  const missing = missingScopes(page.grantedScopes, requested);
-  const shown = missing.length > 0 ? missing : requested;
+  const shown = shownScopes(requested, grant);
+  const orgs = reachesOrganizations(requested) ? await organizationLines(deps, signedIn.user.id, app.id, grant) : undefined;
   return sendPage(
     reply,
     <ApprovalView
-      appName={app.name}
-      publisher={app.publisher}
-      verified={app.verified}
-      returnTo={returnTo(interaction.request.redirectUri)}
-      scopes={shown.map((scope) => ({ scope, description: SCOPES[scope]?.description ?? scope, highPrivilege: SCOPES[scope]?.highPrivilege ?? false }))}
-      incremental={page.grantedScopes.length > 0 && missing.length > 0}
+      app={appIdentity(deps.config.issuer, app)}
+      returnTo={hostOf(interaction.request.redirectUri)}
+      scopes={shown.map((scope) => ({
+        scope,
+        description: SCOPES[scope]?.description ?? scope,
+        highPrivilege: SCOPES[scope]?.highPrivilege ?? false,
+        optional: isOptional(scope),
+      }))}
+      incremental={grant !== undefined && shown.length < requested.length}
+      orgs={orgs}
+      allOrgs={grant?.orgIds == null}
+      currentEnd={grant?.expiresAt != null ? formatDate(grant.expiresAt) : undefined}
       user={{ name: signedIn.user.name, email: signedIn.user.email }}
       decisionUrl={decisionUrl(interaction.id)}
       switchAccountUrl={`/login?${new URLSearchParams({ interaction: interaction.id, switch: '1' })}`}

@@ -2,7 +2,8 @@
  * POST /interaction/:id/decision — the approval form (SECURITY 28). It acts only when every
  * check passes: not cross-site, the session the request is bound to, the token bound to that
  * session and this request, and the request not used before (consumed here, once). Any failure
- * is a 403 and issues nothing. GET does nothing (405).
+ * is a 403 and issues nothing. GET does nothing (405). What the person chose (scopes,
+ * organizations, lifetime) is read against what the page offered (choices.ts).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -15,7 +16,8 @@ import { decide } from '../../oauth/authorize/decide.ts';
 import { readSession } from '../../core/sessions.ts';
 import { isCrossSite, tokenMatches } from '../csrf.ts';
 import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
-import { decisionToken } from './page.tsx';
+import { choiceFields, readChoice } from './choices.ts';
+import { decisionToken, shownScopes } from './page.tsx';
 
 const DECISION_PATH = '/interaction/:id/decision';
 
@@ -23,18 +25,29 @@ export default async function consentRoutes(app: FastifyInstance, { deps }: AppO
   app.post<{ Params: { id: string } }>(DECISION_PATH, async (request, reply) => {
     if (isCrossSite(request, deps.config.issuer)) return sendForbidden(reply);
     const { id } = request.params;
-    const form = assembleParams(['csrf', 'decision'], asRawParams(request.body));
+    const body = asRawParams(request.body);
     const signedIn = await readSession(deps, request);
     const live = await loadLiveInteraction(deps, id);
     if (!signedIn || !live || live.interaction.sessionId !== signedIn.session.id || live.interaction.request.refused) {
       return sendForbidden(reply);
     }
+    const { interaction } = live;
+    const now = deps.clock.now();
+    const grant = await deps.stores.grants.findLive(signedIn.user.id, interaction.appId, now);
+    const shown = shownScopes(interaction.request.scopes, grant);
+    const orgIds = (await deps.access.reachOf(signedIn.user.id)).current.map((m) => m.org.id);
+    const form = assembleParams(['csrf', 'decision', ...choiceFields(shown, orgIds)], body);
     if (!tokenMatches(form.csrf, decisionToken(deps, signedIn.session.id, id))) return sendForbidden(reply);
     if (form.decision !== 'approve' && form.decision !== 'deny') return sendErrorPage(reply, new InvalidRequest('decision missing'));
     // Consumed before anything is granted: of two racing posts, one wins and the other gets 403.
-    if (!(await deps.stores.interactions.consume(id, deps.clock.now()))) return sendForbidden(reply);
+    if (!(await deps.stores.interactions.consume(id, now))) return sendForbidden(reply);
 
-    const location = await decide(deps, live.interaction, signedIn, form.decision === 'approve');
+    const choice = form.decision === 'approve' ? readChoice(form, { requested: interaction.request.scopes, shown, orgIds, grant, now }) : undefined;
+    const location = await decide(deps, interaction, signedIn, choice);
+    if (choice) {
+      const event = { type: 'grant.approved', userId: signedIn.user.id, appId: live.app.id, ip: request.ip, detail: { app: live.app.name } };
+      await deps.stores.audit.record(event, now);
+    }
     return reply.code(303).header('location', location).send();
   });
   rejectOtherMethods(app, DECISION_PATH, ['POST']);

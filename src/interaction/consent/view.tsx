@@ -1,25 +1,47 @@
 /**
- * The approval page (OIDC Core §3.1.2.4, SECURITY 27): who asks (name, publisher, verified or
- * not), what it will be able to do in plain sentences, where the person is sent back, who is
- * signed in, and two buttons. All of it is client-supplied text, escaped by preact.
+ * The approval page (OIDC Core §3.1.2.4, SECURITY 27): who asks (logo, name, publisher, website,
+ * verified or not), what it will be able to do in plain sentences, in which organizations, for
+ * how long, where the person is sent back, who is signed in, and two buttons. Everything is a
+ * plain form: the choices are checkboxes and radio buttons, no script needed.
  */
+import type { Role } from '../../domain/organizations.ts';
+import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
 import { Layout } from '../views/layout.tsx';
+import { orgField, scopeField } from './choices.ts';
 
 export interface ScopeLine {
   scope: string;
   description: string;
   highPrivilege: boolean;
+  /** False for `openid` (signing in is what the request is). */
+  optional: boolean;
+}
+
+export interface OrgLine {
+  id: string;
+  name: string;
+  role: Role;
+  /** Ticked when the page opens: the grant's current choice, or every organization. */
+  kept: boolean;
+  /** Why the service cannot act there, when its policy shuts it out. */
+  excluded?: string;
+  /** Where to ask the owners to approve the service. */
+  requestUrl?: string;
 }
 
 export interface ApprovalViewProps {
-  appName: string;
-  publisher: string;
-  verified: boolean;
+  app: AppIdentityProps;
   /** The host (or scheme, for a native app) the response goes to. */
   returnTo: string;
   scopes: ScopeLine[];
   /** True when the app already holds a grant and this asks for more. */
   incremental: boolean;
+  /** The person's organizations; undefined when nothing asked for reaches into organizations. */
+  orgs?: OrgLine[];
+  /** Whether the grant covers every organization, including later ones (the default). */
+  allOrgs: boolean;
+  /** The end of the existing grant, when the person chose one before. */
+  currentEnd?: string;
   user: { name: string; email: string };
   decisionUrl: string;
   switchAccountUrl: string;
@@ -27,16 +49,15 @@ export interface ApprovalViewProps {
 }
 
 export function ApprovalView(props: ApprovalViewProps) {
+  const { app } = props;
   return (
-    <Layout title={`Authorize ${props.appName}`}>
-      <h1>
-        <strong>{props.appName}</strong> wants to access your account
-      </h1>
-      <p class="publisher">
-        Published by {props.publisher}{' '}
-        {props.verified ? <span class="verified">Verified publisher</span> : <span class="unverified">Unverified publisher</span>}
-      </p>
-      {!props.verified && (
+    <Layout title={`Authorize ${app.name}`} wide>
+      <AppIdentity {...app}>
+        <h1>
+          <strong>{app.name}</strong> wants to access your Tessera account
+        </h1>
+      </AppIdentity>
+      {!app.verified && (
         <p class="warning" role="alert">
           Tessera has not verified who publishes this app. Approve only if you trust it.
         </p>
@@ -44,25 +65,128 @@ export function ApprovalView(props: ApprovalViewProps) {
       <p class="account">
         Signed in as <strong>{props.user.name}</strong> ({props.user.email}). <a href={props.switchAccountUrl}>Not you? Switch account</a>
       </p>
-      <h2>{props.incremental ? 'It asks for more access. In addition to what you allowed before, it will be able to:' : 'It will be able to:'}</h2>
-      <ul class="scopes">
-        {props.scopes.map((s) => (
+      <form method="post" action={props.decisionUrl} class="approval">
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <ScopeList scopes={props.scopes} incremental={props.incremental} />
+        {props.orgs !== undefined && <OrgChoice orgs={props.orgs} all={props.allOrgs} />}
+        <LifetimeChoice currentEnd={props.currentEnd} />
+        <p class="return">
+          Whatever you choose, you will be sent back to <strong>{props.returnTo}</strong>. You can review or revoke this access at any time
+          under <a href="/profile/applications">Manage applications</a>.
+        </p>
+        <div class="decision">
+          <button type="submit" name="decision" value="approve">
+            Approve
+          </button>
+          <button type="submit" name="decision" value="deny" class="secondary">
+            Deny
+          </button>
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+function ScopeList({ scopes, incremental }: { scopes: ScopeLine[]; incremental: boolean }) {
+  return (
+    <fieldset class="scopes">
+      <legend>{incremental ? 'It asks for more. In addition to what you allowed before, it will be able to:' : 'It will be able to:'}</legend>
+      <ul>
+        {scopes.map((s) => (
           <li key={s.scope} class={s.highPrivilege ? 'high' : undefined}>
-            {s.description}
-            {s.highPrivilege && <strong class="badge">High privilege</strong>}
+            {s.optional ? (
+              <label class="check">
+                <input type="checkbox" name={scopeField(s.scope)} checked />
+                <span>
+                  {s.description}
+                  {s.highPrivilege && <strong class="badge">High privilege</strong>}
+                </span>
+              </label>
+            ) : (
+              <span class="fixed">{s.description}</span>
+            )}
           </li>
         ))}
       </ul>
-      <p>This lasts until you revoke it. Whatever you choose, you will be sent back to {props.returnTo}.</p>
-      <form method="post" action={props.decisionUrl} class="decision">
-        <input type="hidden" name="csrf" value={props.csrf} />
-        <button type="submit" name="decision" value="approve">
-          Approve
-        </button>
-        <button type="submit" name="decision" value="deny" class="secondary">
-          Deny
-        </button>
-      </form>
-    </Layout>
+      {scopes.some((s) => s.optional) && <p class="hint">Untick anything you do not want to allow.</p>}
+    </fieldset>
+  );
+}
+
+function OrgChoice({ orgs, all }: { orgs: OrgLine[]; all: boolean }) {
+  const open = orgs.filter((o) => o.excluded === undefined);
+  const excluded = orgs.filter((o) => o.excluded !== undefined);
+  return (
+    <fieldset class="orgs">
+      <legend>In which organizations</legend>
+      {orgs.length === 0 && <p>You do not belong to any organization yet. This covers the organizations you join later.</p>}
+      {orgs.length > 0 && (
+        <>
+          <label class="check">
+            <input type="radio" name="orgs" value="all" checked={all} />
+            <span>All my organizations, including ones I join later</span>
+          </label>
+          <label class="check">
+            <input type="radio" name="orgs" value="some" checked={!all} />
+            <span>Only the ones I tick:</span>
+          </label>
+          <ul class="org-list">
+            {open.map((o) => (
+              <li key={o.id}>
+                <label class="check">
+                  <input type="checkbox" name={orgField(o.id)} checked={o.kept} />
+                  <span>
+                    {o.name} <span class="role">{o.role === 'owner' ? 'Owner' : 'Member'}</span>
+                  </span>
+                </label>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {excluded.length > 0 && (
+        <>
+          <p class="excluded-title">Not covered, whatever you choose:</p>
+          <ul class="excluded">
+            {excluded.map((o) => (
+              <li key={o.id}>
+                <strong>{o.name}</strong>: {o.excluded}
+                {o.requestUrl !== undefined && (
+                  <>
+                    {' '}
+                    <a href={o.requestUrl}>Ask its owners to approve it</a>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+function LifetimeChoice({ currentEnd }: { currentEnd?: string }) {
+  const options: [string, string][] = [
+    ['forever', 'Until I revoke it'],
+    ['30d', '30 days'],
+    ['7d', '7 days'],
+  ];
+  return (
+    <fieldset class="lifetime">
+      <legend>For how long</legend>
+      {currentEnd !== undefined && (
+        <label class="check">
+          <input type="radio" name="lifetime" value="keep" checked />
+          <span>Until {currentEnd}, as before</span>
+        </label>
+      )}
+      {options.map(([value, text]) => (
+        <label class="check" key={value}>
+          <input type="radio" name="lifetime" value={value} checked={currentEnd === undefined && value === 'forever'} />
+          <span>{text}</span>
+        </label>
+      ))}
+    </fieldset>
   );
 }

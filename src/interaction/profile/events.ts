@@ -9,11 +9,17 @@ export const EVENT_TEXT: Record<string, string> = {
   'user.renamed': 'Name changed',
   'user.totp_enabled': 'Two-step verification turned on',
   'user.totp_disabled': 'Two-step verification turned off',
+  'grant.approved': 'Authorized an application',
+  'grant.narrowed': "Reduced an application's access",
+  'grant.revoked': 'Revoked an application',
 };
 
 export const SHOWN_EVENTS = Object.keys(EVENT_TEXT);
 
-/** UTC, to the minute: the page has no script to localize it. */
-export function formatTime(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+/** The sentence for an event, naming the application it concerns when there is one. */
+export function eventText(type: string, detail: Record<string, unknown>): string {
+  const text = EVENT_TEXT[type] ?? type;
+  return typeof detail.app === 'string' ? `${text}: ${detail.app}` : text;
 }
+
+export { formatTime } from '../views/dates.ts';

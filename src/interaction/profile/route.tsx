@@ -19,6 +19,7 @@ import { assembleParams } from '../../oauth/params.ts';
 import { deviceName } from './device.ts';
 import { NOTICES, PROFILE_PATH, backToProfile, formSession, sendProfile, sessionHandle } from './shared.tsx';
 import totpRoutes from './totp_route.tsx';
+import applicationsRoutes from '../applications/route.tsx';
 
 export default async function profileRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   app.get(PROFILE_PATH, async (request, reply) => {
@@ -77,6 +78,7 @@ export default async function profileRoutes(app: FastifyInstance, { deps }: AppO
   });
 
   await app.register(totpRoutes, { deps });
+  await app.register(applicationsRoutes, { deps });
   rejectOtherMethods(app, PROFILE_PATH, ['GET']);
   for (const path of ['name', 'password', 'sessions/end']) rejectOtherMethods(app, `${PROFILE_PATH}/${path}`, ['POST']);
 }

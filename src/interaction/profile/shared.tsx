@@ -10,7 +10,7 @@ import { sendForbidden } from '../views/error_page.tsx';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
 import { deviceName } from './device.ts';
-import { EVENT_TEXT, SHOWN_EVENTS, formatTime } from './events.ts';
+import { SHOWN_EVENTS, eventText, formatTime } from './events.ts';
 import { ProfileView } from './view.tsx';
 
 export const PROFILE_PATH = '/profile';
@@ -39,11 +39,13 @@ export async function sendProfile(
   message: { notice?: string; problem?: string; status?: number } = {},
 ): Promise<FastifyReply> {
   const now = deps.clock.now();
-  const [sessions, events, totp, recoveryLeft] = await Promise.all([
+  const [sessions, events, totp, recoveryLeft, reach, grants] = await Promise.all([
     deps.stores.sessions.listLive(user.id, now),
     deps.stores.audit.listForUser(user.id, SHOWN_EVENTS, 20),
     deps.stores.users.findTotp(user.id),
     deps.stores.users.countUnusedRecoveryCodes(user.id),
+    deps.access.reachOf(user.id),
+    deps.stores.grants.listLive(user.id, now),
   ]);
   return sendPage(
     reply,
@@ -56,7 +58,9 @@ export async function sendProfile(
       sessions={sessions
         .filter((s) => now - s.lastSeenAt <= deps.config.ttl.sessionIdle)
         .map((s) => ({ handle: sessionHandle(deps, s.id), device: deviceName(s.userAgent), lastSeen: formatTime(s.lastSeenAt), current: s.id === session.id }))}
-      events={events.map((e) => ({ at: formatTime(e.at), text: EVENT_TEXT[e.type] ?? e.type, ip: e.ip }))}
+      events={events.map((e) => ({ at: formatTime(e.at), text: eventText(e.type, e.detail), ip: e.ip }))}
+      orgs={reach.current.map((m) => ({ name: m.org.name, slug: m.org.slug, role: m.role === 'owner' ? 'Owner' : 'Member' }))}
+      applications={grants.length}
       totpOn={totp?.enabledAt != null}
       recoveryLeft={recoveryLeft}
       notice={message.notice}

@@ -1,6 +1,5 @@
 /** The profile page: who you are, your sessions, recent security events, and account changes. */
 import { Layout } from '../views/layout.tsx';
-import { SignOutForm } from '../home/view.tsx';
 
 export interface SessionRow {
   handle: string;
@@ -15,6 +14,12 @@ export interface EventRow {
   ip: string | null;
 }
 
+export interface OrgRow {
+  name: string;
+  slug: string;
+  role: string;
+}
+
 export interface ProfileViewProps {
   name: string;
   email: string;
@@ -23,6 +28,8 @@ export interface ProfileViewProps {
   logoutToken: string;
   sessions: SessionRow[];
   events: EventRow[];
+  orgs: OrgRow[];
+  applications: number;
   totpOn: boolean;
   recoveryLeft: number;
   notice?: string;
@@ -31,7 +38,7 @@ export interface ProfileViewProps {
 
 export function ProfileView(p: ProfileViewProps) {
   return (
-    <Layout title="Your profile">
+    <Layout title="Your profile" wide account={{ logoutToken: p.logoutToken }}>
       <h1>Your profile</h1>
       {p.notice !== undefined && (
         <p class="notice" role="status">
@@ -51,7 +58,27 @@ export function ProfileView(p: ProfileViewProps) {
         <dt>Account</dt>
         <dd>{p.kind}</dd>
       </dl>
-      <SignOutForm token={p.logoutToken} />
+
+      <h2>Applications</h2>
+      <p>
+        {p.applications === 0
+          ? 'No application can act for you.'
+          : `${p.applications} ${p.applications === 1 ? 'application can' : 'applications can'} act for you.`}{' '}
+        <a href="/profile/applications">Manage applications</a>
+      </p>
+
+      <h2>Organizations</h2>
+      {p.orgs.length === 0 ? (
+        <p>You do not belong to any organization.</p>
+      ) : (
+        <ul class="orgs">
+          {p.orgs.map((o) => (
+            <li key={o.slug}>
+              {o.name} <span class="role">{o.role}</span>
+            </li>
+          ))}
+        </ul>
+      )}
 
       <h2>Active sessions</h2>
       <ul class="sessions">

@@ -6,7 +6,16 @@ import type { ComponentChildren } from 'preact';
 
 export const STYLESHEET = '/assets/tessera.css';
 
-export function Layout({ title, children }: { title: string; children: ComponentChildren }) {
+export interface LayoutProps {
+  title: string;
+  children: ComponentChildren;
+  /** A wider column, for pages with lists (approval, applications). */
+  wide?: boolean;
+  /** On pages of a signed-in person (not in the middle of an authorization): where to go, and Sign out. */
+  account?: { logoutToken: string };
+}
+
+export function Layout({ title, children, wide, account }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -16,9 +25,28 @@ export function Layout({ title, children }: { title: string; children: Component
         <link rel="stylesheet" href={STYLESHEET} />
       </head>
       <body>
-        <header class="brand">Tessera</header>
-        <main class="card">{children}</main>
+        <header class="brand">
+          <span class="brand-name">Tessera</span>
+          {account && <AccountNav logoutToken={account.logoutToken} />}
+        </header>
+        <main class={wide ? 'card wide' : 'card'}>{children}</main>
       </body>
     </html>
+  );
+}
+
+/** The signed-in person's way around, and out (a POST: signing out is a CSRF-protected form, SECURITY 38). */
+function AccountNav({ logoutToken }: { logoutToken: string }) {
+  return (
+    <nav aria-label="Account">
+      <a href="/profile">Profile</a>
+      <a href="/profile/applications">Manage applications</a>
+      <form method="post" action="/logout" class="inline">
+        <input type="hidden" name="token" value={logoutToken} />
+        <button type="submit" class="link">
+          Sign out
+        </button>
+      </form>
+    </nav>
   );
 }

@@ -1,28 +1,38 @@
 /**
  * The person's decision on the approval page, once the form has passed its checks
- * (interaction/consent/route.ts): approve extends or creates the grant and issues a code; deny
- * answers access_denied at the verified redirect URI (RFC 6749 §4.1.2.1, SECURITY 3).
+ * (interaction/consent/route.ts): approve extends or creates the grant on the terms chosen and
+ * issues a code; deny answers access_denied at the verified redirect URI (RFC 6749 §4.1.2.1,
+ * SECURITY 3).
  * @module
  */
 import type { Deps } from '../../deps.ts';
 import type { Interaction } from '../../domain/interactions.ts';
 import type { SignedIn } from '../../core/sessions.ts';
+import type { ApprovalChoice } from '../../interaction/consent/choices.ts';
+import { orgsNarrowed } from '../../domain/grants.ts';
 import { AccessDenied } from '../errors.ts';
 import { issueCode } from './issue_code.ts';
 import { responseUrl } from './respond.ts';
 
-/** The redirect URL that answers the client. The caller has consumed the interaction. */
+/** The redirect URL that answers the client; `choice` undefined means Deny. The caller has consumed the interaction. */
 export async function decide(
-  deps: Pick<Deps, 'config' | 'clock' | 'stores'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker'>,
   interaction: Interaction,
   signedIn: SignedIn,
-  approved: boolean,
+  choice: ApprovalChoice | undefined,
 ): Promise<string> {
   const { request } = interaction;
-  if (!approved) {
+  if (!choice) {
     const denied = new AccessDenied();
     return responseUrl(request, deps.config.issuer, { error: denied.error, error_description: denied.description });
   }
-  const grant = await deps.stores.grants.approve(signedIn.user.id, interaction.appId, request.scopes, deps.clock.now());
-  return issueCode(deps, interaction, signedIn.session, grant.id);
+  const now = deps.clock.now();
+  const before = await deps.stores.grants.findLive(signedIn.user.id, interaction.appId, now);
+  const narrowingUntil = now + deps.config.ttl.accessToken;
+  const grant = await deps.stores.grants.approve(signedIn.user.id, interaction.appId, choice.scopes, now, { ...choice.terms, narrowingUntil });
+  // Fewer organizations than before: the store recorded it; tell every node now, not at the next poll.
+  if (before && before.id === grant.id && orgsNarrowed(before.orgIds, grant.orgIds)) {
+    await deps.revoker.announceNarrowing({ grantId: grant.id, scopes: grant.scopes, orgIds: grant.orgIds, narrowedAt: now, expiresAt: narrowingUntil });
+  }
+  return issueCode(deps, interaction, signedIn.session, grant.id, choice.scopes);
 }

@@ -10,12 +10,16 @@ import { digest } from '../../crypto/digest.ts';
 import { randomId, randomToken } from '../../crypto/random.ts';
 import { responseUrl } from './respond.ts';
 
-/** Stores a new code for the interaction's request and returns the success redirect URL. */
+/**
+ * Stores a new code for the interaction's request and returns the success redirect URL. `scopes`
+ * are what the person approved: the request's, or fewer when they unticked some.
+ */
 export async function issueCode(
   deps: Pick<Deps, 'config' | 'clock' | 'stores'>,
   interaction: Interaction,
   session: Session,
   grantId: string,
+  scopes: string[] = interaction.request.scopes,
 ): Promise<string> {
   const { request } = interaction;
   const now = deps.clock.now();
@@ -29,7 +33,7 @@ export async function issueCode(
     familyId: randomId(),
     // RFC 6749 §4.1.3: the token request must repeat redirect_uri exactly when it was sent; '' = it was not.
     redirectUri: request.redirectUriSent ? request.redirectUri : '',
-    scopes: request.scopes,
+    scopes,
     codeChallenge: request.codeChallenge,
     nonce: request.nonce ?? null,
     authTime: session.authTime,

@@ -39,5 +39,5 @@ export async function proceed(
     await deps.stores.interactions.consume(interaction.id, now);
     return errorRedirect(request, issuer, new ConsentRequired());
   }
-  return { type: 'approval', app, interaction, signedIn, grantedScopes: grant?.scopes ?? [] };
+  return { type: 'approval', app, interaction, signedIn, grant };
 }

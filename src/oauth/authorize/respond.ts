@@ -6,6 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
+import type { Grant } from '../../domain/grants.ts';
 import type { App } from '../../domain/apps.ts';
 import type { AuthorizationRequest, Interaction } from '../../domain/interactions.ts';
 import type { SignedIn } from '../../core/sessions.ts';
@@ -21,8 +22,8 @@ export type Outcome =
   /** The request cannot be answered at any redirect URI: an error page (RFC 6749 §4.1.2.1). */
   | { type: 'error_page'; error: OAuthError }
   | { type: 'sign_in'; app: App; interaction: Interaction }
-  /** `grantedScopes`: what the person already allowed this app, so only the new ones are asked. */
-  | { type: 'approval'; app: App; interaction: Interaction; signedIn: SignedIn; grantedScopes: string[] };
+  /** `grant`: what the person already allowed this app, so only the new scopes are asked. */
+  | { type: 'approval'; app: App; interaction: Interaction; signedIn: SignedIn; grant: Grant | undefined };
 
 type Target = Pick<AuthorizationRequest, 'redirectUri' | 'state'>;
 

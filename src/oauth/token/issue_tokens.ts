@@ -20,6 +20,10 @@ export interface Issuance {
   familyId: string;
   /** The access token's scopes (a refresh may narrow them). */
   scopes: string[];
+  /** The organizations the grant covers; null for all of them (the claim is then left out). */
+  orgIds: string[] | null;
+  /** The end the person chose for the grant: no access token outlives it. */
+  grantExpiresAt: number | null;
   authTime: number;
   amr: string[];
   /** Only at the code exchange (OIDC Core §3.1.3.6 / §12.2: a refreshed ID token carries none). */
@@ -33,6 +37,7 @@ export async function issueTokens(deps: Deps, issuance: Issuance): Promise<Token
   const { config, clock, keys } = deps;
   const now = clock.now();
   const scope = formatScope(issuance.scopes);
+  const exp = Math.min(now + config.ttl.accessToken, issuance.grantExpiresAt ?? Infinity);
   const accessToken = await signAccessToken(keys.keys, {
     iss: config.issuer,
     sub: issuance.userId,
@@ -41,12 +46,13 @@ export async function issueTokens(deps: Deps, issuance: Issuance): Promise<Token
     scope,
     jti: randomId(),
     iat: now,
-    exp: now + config.ttl.accessToken,
+    exp,
     auth_time: issuance.authTime,
     gid: issuance.grantId,
     fid: issuance.familyId,
+    ...(issuance.orgIds === null ? {} : { orgs: issuance.orgIds }),
   });
-  const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: config.ttl.accessToken, scope };
+  const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: exp - now, scope };
   count(deps, issuance.grantType, 'access_token');
 
   if (issuance.refreshToken !== undefined) {

@@ -22,13 +22,22 @@ export class SqlAuditStore implements AuditStore {
     if (types.length === 0) return [];
     const rows = await this.db
       .selectFrom('audit_events')
-      .select(['at', 'type', 'ip'])
+      .select(['at', 'type', 'ip', 'detail'])
       .where('user_id', '=', userId)
       .where('type', 'in', [...types])
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ at: Number(r.at), type: r.type, ip: r.ip }));
+    return rows.map((r) => ({ at: Number(r.at), type: r.type, ip: r.ip, detail: parseDetail(r.detail) }));
+  }
+}
+
+function parseDetail(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }

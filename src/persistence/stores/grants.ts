@@ -1,10 +1,15 @@
 import type { Db } from '../database.ts';
-import type { GrantsTable } from '../schema.ts';
-import type { Grant, GrantStore } from '../../domain/grants.ts';
+import type { GrantNarrowingsTable, GrantsTable } from '../schema.ts';
+import { orgsNarrowed, parseOrgIds, type Grant, type GrantStore, type GrantTerms, type Narrowing } from '../../domain/grants.ts';
 import { unionScopes } from '../../domain/scopes.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
 import { revokeFamiliesOfGrant } from './tokens.ts';
+
+/** Organization ids are kept space-separated; NULL means every organization. */
+function formatOrgIds(ids: string[] | null): string | null {
+  return ids === null ? null : ids.join(' ');
+}
 
 function toGrant(row: GrantsTable): Grant {
   return {
@@ -12,11 +17,35 @@ function toGrant(row: GrantsTable): Grant {
     userId: row.user_id,
     appId: row.app_id,
     scopes: row.scopes.split(' ').filter(Boolean),
+    orgIds: parseOrgIds(row.org_ids),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsedAt: row.last_used_at,
+    lastUsedIp: row.last_used_ip,
     expiresAt: row.expires_at,
   };
+}
+
+function toNarrowing(row: GrantNarrowingsTable): Narrowing {
+  return {
+    grantId: row.grant_id,
+    scopes: row.scopes.split(' ').filter(Boolean),
+    orgIds: parseOrgIds(row.org_ids),
+    narrowedAt: row.narrowed_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+type Tx = Pick<Db, 'insertInto'>;
+
+/** Records (or replaces) what a grant still allows; one row per grant. */
+async function recordNarrowing(tx: Tx, grantId: string, scopes: string, orgIds: string | null, now: number, until: number) {
+  const row: GrantNarrowingsTable = { grant_id: grantId, scopes, org_ids: orgIds, narrowed_at: now, expires_at: until };
+  await tx
+    .insertInto('grant_narrowings')
+    .values(row)
+    .onConflict((oc) => oc.column('grant_id').doUpdateSet({ scopes, org_ids: orgIds, narrowed_at: now, expires_at: until }))
+    .execute();
 }
 
 export class SqlGrantStore implements GrantStore {
@@ -39,13 +68,25 @@ export class SqlGrantStore implements GrantStore {
     return row && toGrant(row);
   }
 
-  async approve(userId: string, appId: string, scopes: string[], now: number): Promise<Grant> {
+  async listLive(userId: string, now: number) {
+    const rows = await this.db
+      .selectFrom('grants')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('updated_at', 'desc')
+      .execute();
+    return rows.map(toGrant);
+  }
+
+  async approve(userId: string, appId: string, scopes: string[], now: number, terms?: GrantTerms & { narrowingUntil: number }): Promise<Grant> {
     // Approvals racing on one (person, app): a new grant's insert is settled by the unique index, and
     // an extension is a compare-and-set on the scopes it read, so neither can drop the other's
     // scopes (PostgreSQL runs them concurrently under READ COMMITTED). The loser reads again.
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        const grant = await this.tryApprove(userId, appId, scopes, now);
+        const grant = await this.tryApprove(userId, appId, scopes, now, terms);
         if (grant) return grant;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -55,7 +96,13 @@ export class SqlGrantStore implements GrantStore {
   }
 
   /** One attempt: undefined when a concurrent approval changed the grant in between. */
-  private async tryApprove(userId: string, appId: string, scopes: string[], now: number): Promise<Grant | undefined> {
+  private async tryApprove(
+    userId: string,
+    appId: string,
+    scopes: string[],
+    now: number,
+    terms: (GrantTerms & { narrowingUntil: number }) | undefined,
+  ): Promise<Grant | undefined> {
     const live = await this.db
       .selectFrom('grants')
       .selectAll()
@@ -63,17 +110,13 @@ export class SqlGrantStore implements GrantStore {
       .where('app_id', '=', appId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    if (live) {
-      const merged = unionScopes(live.scopes.split(' ').filter(Boolean), scopes).join(' ');
-      const result = await this.db
-        .updateTable('grants')
-        .set({ scopes: merged, updated_at: now })
-        .where('id', '=', live.id)
-        .where('revoked_at', 'is', null)
-        .where('scopes', '=', live.scopes)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1 ? toGrant({ ...live, scopes: merged, updated_at: now }) : undefined;
+    if (live && live.expires_at !== null && live.expires_at <= now) {
+      // An expired grant is never brought back: its old refresh tokens must stay dead. It is
+      // closed (freeing the one-live-grant index) and a new grant replaces it.
+      await this.db.updateTable('grants').set({ revoked_at: now }).where('id', '=', live.id).where('revoked_at', 'is', null).execute();
+      return undefined;
     }
+    if (live) return this.extend(live, scopes, now, terms);
     const row: GrantsTable = {
       id: randomId(),
       user_id: userId,
@@ -83,11 +126,59 @@ export class SqlGrantStore implements GrantStore {
       updated_at: now,
       last_used_at: null,
       last_used_ip: null,
-      expires_at: null,
+      expires_at: terms?.expiresAt ?? null,
       revoked_at: null,
+      org_ids: formatOrgIds(terms?.orgIds ?? null),
     };
     await this.db.insertInto('grants').values(row).execute();
     return toGrant(row);
+  }
+
+  private async extend(live: GrantsTable, scopes: string[], now: number, terms: (GrantTerms & { narrowingUntil: number }) | undefined) {
+    const merged = unionScopes(live.scopes.split(' ').filter(Boolean), scopes).join(' ');
+    const orgIds = terms ? formatOrgIds(terms.orgIds) : live.org_ids;
+    const expiresAt = terms ? terms.expiresAt : live.expires_at;
+    const narrowed = terms !== undefined && orgsNarrowed(parseOrgIds(live.org_ids), terms.orgIds);
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('grants')
+        .set({ scopes: merged, org_ids: orgIds, expires_at: expiresAt, updated_at: now })
+        .where('id', '=', live.id)
+        .where('revoked_at', 'is', null)
+        .where('scopes', '=', live.scopes)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return undefined;
+      if (narrowed) await recordNarrowing(tx, live.id, merged, orgIds, now, terms.narrowingUntil);
+      return toGrant({ ...live, scopes: merged, org_ids: orgIds, expires_at: expiresAt, updated_at: now });
+    });
+  }
+
+  async narrow(grantId: string, userId: string, scopes: string[], orgIds: string[] | null, now: number, narrowingUntil: number) {
+    const scopeText = scopes.join(' ');
+    const orgText = formatOrgIds(orgIds);
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('grants')
+        .set({ scopes: scopeText, org_ids: orgText, updated_at: now })
+        .where('id', '=', grantId)
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      await recordNarrowing(tx, grantId, scopeText, orgText, now, narrowingUntil);
+      return true;
+    });
+  }
+
+  async listNarrowingsSince(since: number, now: number) {
+    const rows = await this.db
+      .selectFrom('grant_narrowings')
+      .selectAll()
+      .where('narrowed_at', '>=', since)
+      .where('expires_at', '>', now)
+      .execute();
+    return rows.map(toNarrowing);
   }
 
   async revoke(grantId: string, now: number, denylistUntil: number): Promise<boolean> {

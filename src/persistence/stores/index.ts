@@ -4,6 +4,7 @@ import type { Stores } from '../../domain/stores.ts';
 import { SqlAppStore } from './apps.ts';
 import { SqlAuditStore } from './audit.ts';
 import { SqlGrantStore } from './grants.ts';
+import { SqlGrantActivityStore } from './grant_activity.ts';
 import { SqlInteractionStore } from './interactions.ts';
 import { SqlOrganizationStore } from './organizations.ts';
 import { SqlProjectStore } from './projects.ts';
@@ -21,6 +22,7 @@ export function createStores(db: Db): Stores {
     organizations: new SqlOrganizationStore(db),
     apps: new SqlAppStore(db),
     grants: new SqlGrantStore(db),
+    grantActivity: new SqlGrantActivityStore(db),
     interactions: new SqlInteractionStore(db),
     tokens: new SqlTokenStore(db),
     revocations: new SqlRevocationStore(db),

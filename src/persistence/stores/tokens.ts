@@ -1,6 +1,7 @@
 import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../database.ts';
 import type { AuthorizationCodesTable, Database, RefreshTokensTable } from '../schema.ts';
+import { parseOrgIds } from '../../domain/grants.ts';
 import type { AuthorizationCode, RefreshToken, Revocation, RevocationStore, TokenHolder, TokenStore } from '../../domain/tokens.ts';
 
 function toCode(row: AuthorizationCodesTable): AuthorizationCode {
@@ -64,6 +65,8 @@ interface HolderColumns {
   grant_found: string | null;
   grant_revoked_at: number | null;
   grant_expires_at: number | null;
+  grant_scopes: string | null;
+  grant_org_ids: string | null;
   user_found: string | null;
   user_disabled_at: number | null;
   user_password_changed_at: number | null;
@@ -71,7 +74,15 @@ interface HolderColumns {
 
 function toHolder(row: HolderColumns): TokenHolder {
   return {
-    grant: row.grant_found === null ? undefined : { revokedAt: row.grant_revoked_at, expiresAt: row.grant_expires_at },
+    grant:
+      row.grant_found === null
+        ? undefined
+        : {
+            revokedAt: row.grant_revoked_at,
+            expiresAt: row.grant_expires_at,
+            scopes: (row.grant_scopes ?? '').split(' ').filter(Boolean),
+            orgIds: parseOrgIds(row.grant_org_ids),
+          },
     user: row.user_found === null ? undefined : { disabledAt: row.user_disabled_at, passwordChangedAt: row.user_password_changed_at },
   };
 }
@@ -140,7 +151,7 @@ export class SqlTokenStore implements TokenStore {
       .leftJoin('users as u', 'u.id', 'c.user_id')
       .selectAll('c')
       .select([
-        'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at',
+        'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at', 'g.scopes as grant_scopes', 'g.org_ids as grant_org_ids',
         'u.id as user_found', 'u.disabled_at as user_disabled_at', 'u.password_changed_at as user_password_changed_at',
       ])
       .where('c.id', '=', id)
@@ -193,7 +204,7 @@ export class SqlTokenStore implements TokenStore {
       .leftJoin('users as u', 'u.id', 'r.user_id')
       .selectAll('r')
       .select([
-        'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at',
+        'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at', 'g.scopes as grant_scopes', 'g.org_ids as grant_org_ids',
         'u.id as user_found', 'u.disabled_at as user_disabled_at', 'u.password_changed_at as user_password_changed_at',
       ])
       .where('r.id', '=', id)

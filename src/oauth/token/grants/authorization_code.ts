@@ -14,7 +14,7 @@ import { InvalidGrant, InvalidRequest } from '../../errors.ts';
 import { issueTokens } from '../issue_tokens.ts';
 import { mintFirstRefreshToken } from '../refresh_tokens.ts';
 import type { GrantHandler, GrantRequest } from './context.ts';
-import { checkGrantLive, checkUserActive } from './checks.ts';
+import { checkGrantLive, checkUserActive, scopesStillGranted } from './checks.ts';
 
 export const authorizationCodeGrant: GrantHandler = async (request) => {
   const { deps, client, params } = request;
@@ -23,8 +23,9 @@ export const authorizationCodeGrant: GrantHandler = async (request) => {
   checkNotExpired(code, deps.clock.now());
   checkRedirectUri(code, client, params.redirect_uri);
   checkCodeVerifier(code, params.code_verifier);
-  checkGrantLive(holder, deps.clock.now());
+  const grant = checkGrantLive(holder, deps.clock.now());
   checkUserActive(holder);
+  const scopes = scopesStillGranted(grant, code.scopes);
   const refreshToken = await redeem(request, code);
   return issueTokens(deps, {
     grantType: 'authorization_code',
@@ -32,7 +33,9 @@ export const authorizationCodeGrant: GrantHandler = async (request) => {
     userId: code.userId,
     grantId: code.grantId,
     familyId: code.familyId,
-    scopes: code.scopes,
+    scopes,
+    orgIds: grant.orgIds,
+    grantExpiresAt: grant.expiresAt,
     authTime: code.authTime,
     amr: code.amr,
     nonce: code.nonce,

@@ -14,7 +14,7 @@ import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors.ts';
 import { issueTokens } from '../issue_tokens.ts';
 import { mintNextRefreshToken } from '../refresh_tokens.ts';
 import type { GrantHandler, GrantRequest } from './context.ts';
-import { checkGrantLive, checkUserActive } from './checks.ts';
+import { checkGrantLive, checkUserActive, scopesStillGranted } from './checks.ts';
 
 export const refreshTokenGrant: GrantHandler = async (request) => {
   const { deps, client, params } = request;
@@ -23,8 +23,9 @@ export const refreshTokenGrant: GrantHandler = async (request) => {
   checkClient(presented, client);
   checkUsable(presented, now);
   const current = await resolveRotation(request, presented, now);
-  const scopes = checkScope(presented, params.scope);
-  checkGrantLive(holder, now);
+  const requested = checkScope(presented, params.scope);
+  const grant = checkGrantLive(holder, now);
+  const scopes = scopesStillGranted(grant, requested);
   const user = checkUserActive(holder);
   // A password change ends the refresh tokens obtained before it (SECURITY 19).
   if (user.passwordChangedAt !== null && presented.createdAt < user.passwordChangedAt) throw new InvalidGrant('password changed');
@@ -36,6 +37,8 @@ export const refreshTokenGrant: GrantHandler = async (request) => {
     grantId: presented.grantId,
     familyId: presented.familyId,
     scopes,
+    orgIds: grant.orgIds,
+    grantExpiresAt: grant.expiresAt,
     authTime: presented.authTime,
     amr: presented.amr,
     refreshToken,

@@ -1,0 +1,203 @@
+/**
+ * "Manage applications" under /profile/applications (SECURITY 52): the list, one grant's page
+ * with its activity and the form that takes scopes or organizations away, and revoke (one, or
+ * all) behind a confirmation page. Every change is a same-origin POST with the profile's form
+ * token (formSession); a grant that is not the signed-in person's is a 404, whoever asks.
+ * Revoking goes through the Revoker, so the service's refresh tokens die in the same transaction
+ * and its access tokens are refused on every node at once.
+ * @module
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppOptions } from '../../app.ts';
+import type { Deps } from '../../deps.ts';
+import type { Grant } from '../../domain/grants.ts';
+import type { SignedIn } from '../../core/sessions.ts';
+import type { RawParams } from '../../http/urlencoded.ts';
+import { readSession } from '../../core/sessions.ts';
+import { rejectOtherMethods } from '../../http/methods.ts';
+import { assembleParams } from '../../oauth/params.ts';
+import { sendMessagePage } from '../views/error_page.tsx';
+import { sendPage } from '../views/send_page.ts';
+import { logoutToken } from '../logout/route.tsx';
+import { formSession, profileToken } from '../profile/shared.tsx';
+import { isOptional, orgField, scopeField } from '../consent/choices.ts';
+import { activity, orgNames, scopeTexts, summarize } from './model.ts';
+import { ApplicationsView, ConfirmView, GrantDetailView } from './view.tsx';
+
+export const APPLICATIONS_PATH = '/profile/applications';
+
+const NOTICES: Record<string, string> = {
+  revoked: 'The application was revoked. It can no longer act for you.',
+  revoked_all: 'Every application was revoked.',
+  changed: 'Your changes were saved. The application lost that access at once.',
+  unchanged: 'Nothing was changed.',
+};
+
+type Params = { Params: { grant: string } };
+
+export default async function applicationsRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
+  app.get(APPLICATIONS_PATH, async (request, reply) => {
+    const signedIn = await readSession(deps, request);
+    if (!signedIn) return toSignIn(reply);
+    const { done } = assembleParams(['done'], request.query as RawParams);
+    const grants = await deps.stores.grants.listLive(signedIn.user.id, deps.clock.now());
+    return sendPage(
+      reply,
+      <ApplicationsView
+        grants={await summarize(deps, signedIn.user.id, grants)}
+        logoutToken={logoutToken(deps, signedIn.session.id)}
+        notice={done === undefined ? undefined : NOTICES[done]}
+      />,
+    );
+  });
+
+  app.get(`${APPLICATIONS_PATH}/revoke-all`, async (request, reply) => {
+    const signedIn = await readSession(deps, request);
+    if (!signedIn) return toSignIn(reply);
+    const count = (await deps.stores.grants.listLive(signedIn.user.id, deps.clock.now())).length;
+    return sendPage(
+      reply,
+      <ConfirmView
+        title="Revoke every application?"
+        message={`All ${count} applications you authorized lose access at once. Each will have to ask you again.`}
+        action={`${APPLICATIONS_PATH}/revoke-all`}
+        button="Revoke all"
+        cancel={APPLICATIONS_PATH}
+        token={profileToken(deps, signedIn.session.id)}
+        logoutToken={logoutToken(deps, signedIn.session.id)}
+      />,
+    );
+  });
+
+  app.post(`${APPLICATIONS_PATH}/revoke-all`, async (request, reply) => {
+    const { sent, signedIn } = await formSession(deps, request, reply, []);
+    if (sent) return sent;
+    const grants = await deps.stores.grants.listLive(signedIn.user.id, deps.clock.now());
+    for (const grant of grants) await revoke(deps, signedIn, grant, request.ip);
+    return reply.code(303).header('location', `${APPLICATIONS_PATH}?done=revoked_all`).send();
+  });
+
+  app.get<Params>(`${APPLICATIONS_PATH}/:grant`, async (request, reply) => {
+    const signedIn = await readSession(deps, request);
+    if (!signedIn) return toSignIn(reply);
+    const grant = await ownGrant(deps, signedIn, request.params.grant);
+    if (!grant) return notFound(reply);
+    const { done } = assembleParams(['done'], request.query as RawParams);
+    return sendDetail(deps, reply, signedIn, grant, { notice: done === undefined ? undefined : NOTICES[done] });
+  });
+
+  app.post<Params>(`${APPLICATIONS_PATH}/:grant/edit`, async (request, reply) => {
+    const { sent, signedIn } = await formSession(deps, request, reply, []);
+    if (sent) return sent;
+    const grant = await ownGrant(deps, signedIn, request.params.grant);
+    if (!grant) return notFound(reply);
+    const memberships = (await deps.access.reachOf(signedIn.user.id)).current.map((m) => m.org.id);
+    const offered = editableOrgIds(grant, memberships);
+    const form = assembleParams(['orgs', ...grant.scopes.map(scopeField), ...offered.map(orgField)], request.body as RawParams);
+    const scopes = grant.scopes.filter((s) => !isOptional(s) || form[scopeField(s)] !== undefined);
+    if (!scopes.some(isOptional) && grant.scopes.some(isOptional)) {
+      return sendDetail(deps, reply, signedIn, grant, { problem: 'Keep at least one permission, or revoke the application instead.', status: 400 });
+    }
+    const orgIds = grant.orgIds === null && form.orgs !== 'some' ? null : offered.filter((id) => form[orgField(id)] !== undefined);
+    // Both lists can only shrink, so equal lengths mean nothing was taken away.
+    const unchanged = scopes.length === grant.scopes.length && orgIds?.length === grant.orgIds?.length;
+    if (unchanged) return reply.code(303).header('location', `${APPLICATIONS_PATH}/${grant.id}?done=unchanged`).send();
+    if (!(await deps.revoker.narrowGrant(grant.id, signedIn.user.id, scopes, orgIds))) return notFound(reply);
+    const appName = (await deps.stores.apps.find(grant.appId))?.name ?? grant.appId;
+    await deps.stores.audit.record({ type: 'grant.narrowed', userId: signedIn.user.id, ip: request.ip, detail: { app: appName } }, deps.clock.now());
+    return reply.code(303).header('location', `${APPLICATIONS_PATH}/${grant.id}?done=changed`).send();
+  });
+
+  app.get<Params>(`${APPLICATIONS_PATH}/:grant/revoke`, async (request, reply) => {
+    const signedIn = await readSession(deps, request);
+    if (!signedIn) return toSignIn(reply);
+    const grant = await ownGrant(deps, signedIn, request.params.grant);
+    if (!grant) return notFound(reply);
+    const name = (await deps.stores.apps.find(grant.appId))?.name ?? 'this application';
+    return sendPage(
+      reply,
+      <ConfirmView
+        title={`Revoke ${name}?`}
+        message={`${name} loses access at once: its tokens stop working everywhere, and it must ask you again before it can act for you.`}
+        action={`${APPLICATIONS_PATH}/${grant.id}/revoke`}
+        button={`Revoke ${name}`}
+        cancel={`${APPLICATIONS_PATH}/${grant.id}`}
+        token={profileToken(deps, signedIn.session.id)}
+        logoutToken={logoutToken(deps, signedIn.session.id)}
+      />,
+    );
+  });
+
+  app.post<Params>(`${APPLICATIONS_PATH}/:grant/revoke`, async (request, reply) => {
+    const { sent, signedIn } = await formSession(deps, request, reply, []);
+    if (sent) return sent;
+    const grant = await ownGrant(deps, signedIn, request.params.grant);
+    if (!grant) return notFound(reply);
+    await revoke(deps, signedIn, grant, request.ip);
+    return reply.code(303).header('location', `${APPLICATIONS_PATH}?done=revoked`).send();
+  });
+
+  rejectOtherMethods(app, APPLICATIONS_PATH, ['GET']);
+  rejectOtherMethods(app, `${APPLICATIONS_PATH}/revoke-all`, ['GET', 'POST']);
+  rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant`, ['GET']);
+  rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant/edit`, ['POST']);
+  rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant/revoke`, ['GET', 'POST']);
+}
+
+function toSignIn(reply: FastifyReply): FastifyReply {
+  return reply.code(302).header('location', '/login').send();
+}
+
+function notFound(reply: FastifyReply): FastifyReply {
+  return sendMessagePage(reply, 404, 'Not found', 'There is no such application among the ones you authorized.');
+}
+
+/** The person's own live grant; someone else's is indistinguishable from none (SECURITY 52). */
+async function ownGrant(deps: Deps, signedIn: SignedIn, id: string): Promise<Grant | undefined> {
+  const grant = await deps.stores.grants.findById(id);
+  if (!grant || grant.userId !== signedIn.user.id) return undefined;
+  if (grant.expiresAt !== null && grant.expiresAt <= deps.clock.now()) return undefined;
+  return grant;
+}
+
+/** The organizations the edit form offers: those the grant covers now (all current ones when it covers all). */
+function editableOrgIds(grant: Grant, memberships: string[]): string[] {
+  return grant.orgIds === null ? memberships : grant.orgIds;
+}
+
+async function revoke(deps: Deps, signedIn: SignedIn, grant: Grant, ip: string): Promise<void> {
+  if (!(await deps.revoker.revokeGrant(grant.id, 'user_revoked'))) return;
+  const appName = (await deps.stores.apps.find(grant.appId))?.name ?? grant.appId;
+  await deps.stores.audit.record({ type: 'grant.revoked', userId: signedIn.user.id, ip, detail: { app: appName } }, deps.clock.now());
+}
+
+async function sendDetail(
+  deps: Deps,
+  reply: FastifyReply,
+  signedIn: SignedIn,
+  grant: Grant,
+  message: { notice?: string; problem?: string; status?: number },
+): Promise<FastifyReply> {
+  const [summary] = await summarize(deps, signedIn.user.id, [grant]);
+  if (!summary) return notFound(reply);
+  const memberships = (await deps.access.reachOf(signedIn.user.id)).current.map((m) => m.org.id);
+  const names = await orgNames(deps, signedIn.user.id);
+  const texts = scopeTexts(grant.scopes);
+  return sendPage(
+    reply,
+    <GrantDetailView
+      grant={summary}
+      token={profileToken(deps, signedIn.session.id)}
+      logoutToken={logoutToken(deps, signedIn.session.id)}
+      scopes={texts.map((t) => ({ ...t, removable: isOptional(t.scope) }))}
+      orgChoice={{
+        all: grant.orgIds === null,
+        orgs: editableOrgIds(grant, memberships).map((id) => ({ id, name: names.get(id) ?? 'An organization you left', kept: true })),
+      }}
+      {...(await activity(deps, grant.id))}
+      notice={message.notice}
+      problem={message.problem}
+    />,
+    { status: message.status ?? 200 },
+  );
+}

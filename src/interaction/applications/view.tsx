@@ -1,0 +1,297 @@
+/**
+ * "Manage applications" (SECURITY 52): every service the person authorized, what it may do, where,
+ * since when, when it last acted, and the controls to narrow or revoke it. Revoking always goes
+ * through a confirmation page; every change is a same-origin POST with the profile's form token.
+ */
+import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
+import { Layout } from '../views/layout.tsx';
+import { orgField, scopeField } from '../consent/choices.ts';
+
+export interface ScopeText {
+  scope: string;
+  description: string;
+  highPrivilege: boolean;
+}
+
+export interface GrantSummary {
+  id: string;
+  app: AppIdentityProps;
+  scopes: ScopeText[];
+  /** "All your organizations, including ones you join later", or their names. */
+  organizations: string;
+  approvedOn: string;
+  lastUsed: string;
+  expires?: string;
+}
+
+interface PageFrame {
+  logoutToken: string;
+  notice?: string;
+  problem?: string;
+}
+
+function Messages({ notice, problem }: { notice?: string; problem?: string }) {
+  return (
+    <>
+      {notice !== undefined && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {problem !== undefined && (
+        <p class="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </>
+  );
+}
+
+export function ApplicationsView(p: PageFrame & { grants: GrantSummary[] }) {
+  return (
+    <Layout title="Manage applications" wide account={{ logoutToken: p.logoutToken }}>
+      <h1>Manage applications</h1>
+      <Messages notice={p.notice} problem={p.problem} />
+      <p>
+        These services can act on your behalf. Each one sees only what you allowed, in the organizations you chose. Revoke one and its
+        access ends at once.
+      </p>
+      {p.grants.length === 0 ? (
+        <p class="empty">You have not authorized any application.</p>
+      ) : (
+        <>
+          <ul class="grants">
+            {p.grants.map((g) => (
+              <li key={g.id} class="grant">
+                <AppIdentity {...g.app} heading="h2" />
+                <GrantFacts grant={g} />
+                <p class="actions">
+                  <a class="button secondary" href={`/profile/applications/${g.id}`}>
+                    Details and changes
+                  </a>
+                  <a class="button danger" href={`/profile/applications/${g.id}/revoke`}>
+                    Revoke
+                  </a>
+                </p>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a class="button danger" href="/profile/applications/revoke-all">
+              Revoke all
+            </a>
+          </p>
+        </>
+      )}
+    </Layout>
+  );
+}
+
+function GrantFacts({ grant }: { grant: GrantSummary }) {
+  return (
+    <dl class="facts">
+      <dt>May</dt>
+      <dd>
+        <ul class="scopes">
+          {grant.scopes.map((s) => (
+            <li key={s.scope} class={s.highPrivilege ? 'high' : undefined}>
+              {s.description}
+              {s.highPrivilege && <strong class="badge">High privilege</strong>}
+            </li>
+          ))}
+        </ul>
+      </dd>
+      <dt>In</dt>
+      <dd>{grant.organizations}</dd>
+      <dt>Approved</dt>
+      <dd>{grant.approvedOn}</dd>
+      <dt>Last used</dt>
+      <dd>{grant.lastUsed}</dd>
+      {grant.expires !== undefined && (
+        <>
+          <dt>Ends</dt>
+          <dd>{grant.expires}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+export interface EditableScope extends ScopeText {
+  /** False for `openid`: signing in is not something to take away. */
+  removable: boolean;
+}
+
+export interface EditableOrg {
+  id: string;
+  name: string;
+  kept: boolean;
+}
+
+export interface ActivityDay {
+  day: string;
+  calls: number;
+}
+
+export interface ActionLine {
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  ip: string | null;
+}
+
+export interface GrantDetailProps extends PageFrame {
+  grant: GrantSummary;
+  token: string;
+  scopes: EditableScope[];
+  /** Null when the grant covers every organization (the "all" choice is then offered too). */
+  orgChoice: { all: boolean; orgs: EditableOrg[] };
+  days: ActivityDay[];
+  maxCalls: number;
+  actions: ActionLine[];
+}
+
+export function GrantDetailView(p: GrantDetailProps) {
+  const { grant } = p;
+  const action = `/profile/applications/${grant.id}`;
+  return (
+    <Layout title={grant.app.name} wide account={{ logoutToken: p.logoutToken }}>
+      <p class="back">
+        <a href="/profile/applications">← All applications</a>
+      </p>
+      <AppIdentity {...grant.app} heading="h1" />
+      <Messages notice={p.notice} problem={p.problem} />
+      <GrantFacts grant={grant} />
+
+      <h2>Change what it may do</h2>
+      <p class="hint">You can take things away here; the service's current tokens lose them at once. To give more, the service asks you again.</p>
+      <form method="post" action={`${action}/edit`} class="edit-grant">
+        <input type="hidden" name="token" value={p.token} />
+        <fieldset>
+          <legend>Permissions</legend>
+          {p.scopes.map((s) =>
+            s.removable ? (
+              <label class="check" key={s.scope}>
+                <input type="checkbox" name={scopeField(s.scope)} checked />
+                <span>{s.description}</span>
+              </label>
+            ) : (
+              <p class="fixed" key={s.scope}>
+                {s.description}
+              </p>
+            ),
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>Organizations</legend>
+          {p.orgChoice.all && (
+            <>
+              <label class="check">
+                <input type="radio" name="orgs" value="all" checked />
+                <span>All my organizations, including ones I join later</span>
+              </label>
+              <label class="check">
+                <input type="radio" name="orgs" value="some" />
+                <span>Only the ones I tick:</span>
+              </label>
+            </>
+          )}
+          {!p.orgChoice.all && <input type="hidden" name="orgs" value="some" />}
+          {p.orgChoice.orgs.length === 0 && !p.orgChoice.all && <p>None.</p>}
+          {p.orgChoice.orgs.map((o) => (
+            <label class="check" key={o.id}>
+              <input type="checkbox" name={orgField(o.id)} checked={o.kept} />
+              <span>{o.name}</span>
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit">Save changes</button>
+      </form>
+
+      <h2>Activity</h2>
+      <ActivityTable days={p.days} maxCalls={p.maxCalls} />
+      <h3>Latest calls</h3>
+      {p.actions.length === 0 ? (
+        <p>No calls recorded yet.</p>
+      ) : (
+        <ul class="actions-log">
+          {p.actions.map((a, i) => (
+            <li key={i}>
+              <time>{a.at}</time> <code>
+                {a.method} {a.path}
+              </code>{' '}
+              <span class={a.status >= 400 ? 'status failed' : 'status'}>{a.status}</span>
+              {a.ip !== null && <span class="hint"> from {a.ip}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>Revoke</h2>
+      <p>The service loses access at once: its tokens stop working everywhere, and it must ask you again.</p>
+      <p>
+        <a class="button danger" href={`${action}/revoke`}>
+          Revoke {grant.app.name}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+function ActivityTable({ days, maxCalls }: { days: ActivityDay[]; maxCalls: number }) {
+  if (days.every((d) => d.calls === 0)) return <p>No calls in the last {days.length} days.</p>;
+  return (
+    <table class="activity">
+      <caption>API calls per day, last {days.length} days (UTC)</caption>
+      <thead>
+        <tr>
+          <th scope="col">Day</th>
+          <th scope="col">Calls</th>
+          <th scope="col">
+            <span class="visually-hidden">Chart</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {days.map((d) => (
+          <tr key={d.day}>
+            <td>{d.day}</td>
+            <td class="num">{d.calls}</td>
+            <td>
+              <meter min={0} max={Math.max(maxCalls, 1)} value={d.calls} aria-hidden="true" />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export interface ConfirmProps extends PageFrame {
+  title: string;
+  message: string;
+  action: string;
+  token: string;
+  button: string;
+  cancel: string;
+}
+
+/** The confirmation step before a revoke: nothing happens until the POST. */
+export function ConfirmView(p: ConfirmProps) {
+  return (
+    <Layout title={p.title} account={{ logoutToken: p.logoutToken }}>
+      <h1>{p.title}</h1>
+      <p>{p.message}</p>
+      <form method="post" action={p.action} class="decision">
+        <input type="hidden" name="token" value={p.token} />
+        <button type="submit" class="danger">
+          {p.button}
+        </button>
+        <a class="button secondary" href={p.cancel}>
+          Cancel
+        </a>
+      </form>
+    </Layout>
+  );
+}
