@@ -8,7 +8,7 @@
 import { verifyAccessToken, TokenRejected, type AccessTokenClaims } from '../crypto/jwt.ts';
 import type { Deps } from '../deps.ts';
 import type { Narrowing } from '../domain/grants.ts';
-import { covers } from '../domain/scopes.ts';
+import { narrowScopes } from '../domain/scopes.ts';
 
 /** The audience of access tokens: the platform API (RFC 9068 §3, RFC 8707). */
 export function apiAudience(issuer: string): string {
@@ -44,10 +44,7 @@ export async function checkAccessToken(
  * and organizations intersected with the grant's. A copy — the verified claims stay cached as signed.
  */
 function narrowed(claims: AccessTokenClaims, narrowing: Narrowing): AccessTokenClaims {
-  const scope = claims.scope
-    .split(' ')
-    .filter((s) => s !== '' && covers(narrowing.scopes, [s]))
-    .join(' ');
+  const scope = narrowScopes(claims.scope.split(' ').filter(Boolean), narrowing.scopes).join(' ');
   const orgs = narrowing.orgIds === null ? claims.orgs : (claims.orgs ?? narrowing.orgIds).filter((id) => narrowing.orgIds!.includes(id));
   return { ...claims, scope, ...(orgs === undefined ? {} : { orgs }) };
 }

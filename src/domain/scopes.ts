@@ -93,6 +93,30 @@ export function missingScopes(held: readonly string[], requested: readonly strin
   return requested.filter((s) => !effective.has(s));
 }
 
+/**
+ * What of `held` a grant that now allows only `allowed` still gives. Unchanged when all of it is
+ * allowed; otherwise implications are spelled out first, so a token holding `workitems:write`
+ * keeps `workitems:read` when only the write was taken away.
+ */
+export function narrowScopes(held: readonly string[], allowed: readonly string[]): string[] {
+  if (covers(allowed, held)) return [...held];
+  return [...expand(held)].filter((s) => covers(allowed, [s]));
+}
+
+/**
+ * The scopes a person keeps when editing a grant: those ticked, less any that would still imply
+ * one they unticked (keeping `full_access` while unticking `code:write` would keep the write).
+ */
+export function keptScopes(ticked: readonly string[]): string[] {
+  return ticked.filter((s) => (SCOPES[s]?.implies ?? []).every((implied) => ticked.includes(implied)));
+}
+
+/** Every scope a grant gives, implications spelled out, in the catalogue's order. */
+export function spelledOut(scopes: readonly string[]): string[] {
+  const all = expand(scopes);
+  return [...SUPPORTED_SCOPES.filter((s) => all.has(s)), ...scopes.filter((s) => !(s in SCOPES))];
+}
+
 /** Union in stable order: the scopes of a grant extended by a new approval. */
 export function unionScopes(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];

@@ -1,6 +1,6 @@
 /**
- * Two Tessera nodes on one database: a membership removal, a policy change or a cut-off made on
- * node A is enforced by node B at its next call. On PostgreSQL the change reaches B's cache
+ * Two Tessera nodes on one database: a membership removal, a policy change, a cut-off or a grant
+ * narrowed by its person on node A is enforced by node B at its next call. On PostgreSQL the change reaches B's cache
  * through LISTEN/NOTIFY at once; SQLite runs one node in production, and a second one sharing the
  * file (no channel between them) applies the change when its cached entry expires (10 s TTL).
  */
@@ -8,7 +8,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseOf, dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { removeMember, setAppRule, setMember, setThirdPartyMode } from '../../src/core/org_admin.ts';
-import { call, createPlatform, type Platform } from './platform_fixture.ts';
+import { ALL, call, createPlatform, type Platform } from './platform_fixture.ts';
+import { createUser } from '../support/fixtures.ts';
+import { mintAccessToken } from '../support/tokens.ts';
 
 for (const dialect of dialects()) {
   describe(`membership and policy changes across two nodes (${dialect})`, () => {
@@ -36,6 +38,33 @@ for (const dialect of dialects()) {
         await new Promise((r) => setTimeout(r, 10));
       }
     }
+
+    it('the person takes a scope and an organization away on A: the same token shrinks on B within a second', async () => {
+      // Carol is new to B, so B loads her organizations fresh; this runs before any test moves B's clock.
+      const carol = await createUser(a.deps, `carol-${dialect}@example.com`, 'Carol');
+      const org = async (slug: string) => (await a.deps.stores.organizations.create({ slug: `${slug}-${dialect}`, name: slug, ownerUserId: carol.id }, a.clock.now()))!;
+      const kept = await org('hooli');
+      const dropped = await org('pied-piper');
+      const grant = await a.deps.stores.grants.approve(carol.id, p.service.clientId, ALL.split(' '), a.clock.now());
+      const token = await mintAccessToken(a.deps, { sub: carol.id, gid: grant.id, client_id: p.service.clientId, scope: ALL });
+      assert.equal((await call(b, 'POST', `/orgs/${kept.slug}/projects`, token, { body: { name: 'Before' } })).statusCode, 201);
+      assert.equal((await call(b, 'GET', `/orgs/${dropped.slug}/projects`, token)).statusCode, 200);
+      // What "Manage applications" keeps when the write is unticked: the read it implied stays.
+      const scopes = [...grant.scopes.filter((s) => s !== 'workitems:write'), 'workitems:read'];
+      assert.equal(await a.deps.revoker.narrowGrant(grant.id, carol.id, scopes, [kept.id]), true);
+      // PostgreSQL tells B at once; SQLite's B finds it at its next poll (200 ms in tests).
+      const started = Date.now();
+      for (;;) {
+        const res = await call(b, 'GET', `/orgs/${dropped.slug}/projects`, token);
+        if (res.statusCode === 404) break;
+        assert.ok(Date.now() - started < 1000, `node B still answers ${res.statusCode} after ${Date.now() - started} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const write = await call(b, 'POST', `/orgs/${kept.slug}/projects`, token, { body: { name: 'After' } });
+      assert.equal(write.statusCode, 403);
+      assert.equal((write.json() as { code: string }).code, 'insufficient_scope');
+      assert.equal((await call(b, 'GET', `/orgs/${kept.slug}/projects`, token)).statusCode, 200, 'what is left still works');
+    });
 
     it('an owner cuts the service off on A: B refuses it at its next call', async () => {
       const token = await p.token('alice');
@@ -66,5 +95,6 @@ for (const dialect of dialects()) {
       assert.equal(await removeMember(p.admin(), initech, p.alice.id), true);
       assert.equal((await answeredOnB(token, path, 403)).code, 'not_a_member');
     });
+
   });
 }

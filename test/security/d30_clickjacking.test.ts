@@ -1,6 +1,6 @@
 /**
  * SECURITY 30 — clickjacking (RFC 9700 §4.16, RFC 6749 §10.13): every page a person can be shown
- * — sign-in, approval, error pages, refusals, home and sign-out — and the 4xx answers around them
+ * — sign-in, approval, error pages, refusals, home, sign-out and "Manage applications" — and the 4xx answers around them
  * carry `Content-Security-Policy: frame-ancestors 'none'` and `X-Frame-Options: DENY`.
  */
 import { describe, it, before, after } from 'node:test';
@@ -48,6 +48,26 @@ for (const dialect of dialects()) {
       const page = await browser.follow(await browser.signInOn(start, 'alice@example.com'));
       assert.ok(isApprovalPage(page));
       assertNotFramable(page, 'approval page');
+    });
+
+    it('the account-apps pages: Manage applications, a grant, the revoke confirmation, a 404 and a refused revoke', async () => {
+      const alice = (await t.deps.stores.users.findByEmail('alice@example.com'))!;
+      const grant = await t.deps.stores.grants.approve(alice.id, client.clientId, ['openid', 'orgs:read'], t.clock.now());
+      const browser = new Browser(t);
+      await browser.signIn('alice@example.com');
+      const pages: [string, string, number][] = [
+        ['GET', '/profile/applications', 200],
+        ['GET', `/profile/applications/${grant.id}`, 200],
+        ['GET', `/profile/applications/${grant.id}/revoke`, 200],
+        ['GET', '/profile/applications/revoke-all', 200],
+        ['GET', '/profile/applications/no-such-grant', 404],
+        ['POST', `/profile/applications/${grant.id}/revoke`, 403],
+      ];
+      for (const [method, path, status] of pages) {
+        const res = method === 'GET' ? await browser.get(path) : await browser.post(path, {});
+        assert.equal(res.statusCode, status, `${method} ${path}`);
+        assertNotFramable(res, `${method} ${path}`);
+      }
     });
 
     it('error pages: a bad redirect URI (400), a refused form post (403), an expired request, a body too large (413)', async () => {

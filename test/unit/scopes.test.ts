@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { covers, missingScopes, parseScope, SCOPES, unionScopes } from '../../src/domain/scopes.ts';
+import { covers, keptScopes, missingScopes, narrowScopes, parseScope, SCOPES, spelledOut, unionScopes } from '../../src/domain/scopes.ts';
 
 describe('scope catalogue', () => {
   it('gives every scope a sentence, and marks writes and full_access as high-privilege', () => {
@@ -27,5 +27,20 @@ describe('scope catalogue', () => {
   it('computes what a new approval must show, and the extended grant', () => {
     assert.deepEqual(missingScopes(['openid', 'code:write'], ['openid', 'code:read', 'builds:read']), ['builds:read']);
     assert.deepEqual(unionScopes(['a', 'b'], ['b', 'c']), ['a', 'b', 'c']);
+  });
+
+  it('narrows what a token holds to what its grant still allows, keeping the reads a removed write implied', () => {
+    assert.deepEqual(narrowScopes(['openid', 'workitems:write'], ['openid', 'workitems:write']), ['openid', 'workitems:write']);
+    assert.deepEqual(narrowScopes(['openid', 'workitems:write'], ['openid', 'workitems:read']), ['openid', 'workitems:read']);
+    assert.deepEqual(narrowScopes(['full_access'], ['code:read']), ['code:read']);
+    assert.deepEqual(narrowScopes(['openid', 'orgs:read'], ['openid']), ['openid']);
+  });
+
+  it('spells a grant out for editing, and keeps only ticked scopes that imply nothing unticked', () => {
+    assert.deepEqual(spelledOut(['workitems:write', 'openid']), ['openid', 'workitems:read', 'workitems:write']);
+    assert.deepEqual(keptScopes(['openid', 'workitems:read', 'workitems:write']), ['openid', 'workitems:read', 'workitems:write']);
+    assert.deepEqual(keptScopes(['openid', 'workitems:write']), ['openid'], 'a write whose read was unticked goes too');
+    const all = spelledOut(['full_access']);
+    assert.deepEqual(keptScopes(all.filter((s) => s !== 'code:write')), all.filter((s) => s !== 'code:write' && s !== 'full_access'));
   });
 });

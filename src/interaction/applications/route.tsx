@@ -21,6 +21,7 @@ import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
 import { formSession, profileToken } from '../profile/shared.tsx';
 import { isOptional, orgField, scopeField } from '../consent/choices.ts';
+import { covers, keptScopes, spelledOut } from '../../domain/scopes.ts';
 import { activity, orgNames, scopeTexts, summarize } from './model.ts';
 import { ApplicationsView, ConfirmView, GrantDetailView } from './view.tsx';
 
@@ -93,14 +94,15 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
     if (!grant) return notFound(reply);
     const memberships = (await deps.access.reachOf(signedIn.user.id)).current.map((m) => m.org.id);
     const offered = editableOrgIds(grant, memberships);
-    const form = assembleParams(['orgs', ...grant.scopes.map(scopeField), ...offered.map(orgField)], request.body as RawParams);
-    const scopes = grant.scopes.filter((s) => !isOptional(s) || form[scopeField(s)] !== undefined);
+    const shown = spelledOut(grant.scopes);
+    const form = assembleParams(['orgs', ...shown.map(scopeField), ...offered.map(orgField)], request.body as RawParams);
+    const scopes = keptScopes(shown.filter((s) => !isOptional(s) || form[scopeField(s)] !== undefined));
     if (!scopes.some(isOptional) && grant.scopes.some(isOptional)) {
       return sendDetail(deps, reply, signedIn, grant, { problem: 'Keep at least one permission, or revoke the application instead.', status: 400 });
     }
     const orgIds = grant.orgIds === null && form.orgs !== 'some' ? null : offered.filter((id) => form[orgField(id)] !== undefined);
-    // Both lists can only shrink, so equal lengths mean nothing was taken away.
-    const unchanged = scopes.length === grant.scopes.length && orgIds?.length === grant.orgIds?.length;
+    // Both can only shrink: still covering the grant, and as many organizations, means nothing was taken away.
+    const unchanged = covers(scopes, grant.scopes) && orgIds?.length === grant.orgIds?.length;
     if (unchanged) return reply.code(303).header('location', `${APPLICATIONS_PATH}/${grant.id}?done=unchanged`).send();
     if (!(await deps.revoker.narrowGrant(grant.id, signedIn.user.id, scopes, orgIds))) return notFound(reply);
     const appName = (await deps.stores.apps.find(grant.appId))?.name ?? grant.appId;
@@ -182,7 +184,7 @@ async function sendDetail(
   if (!summary) return notFound(reply);
   const memberships = (await deps.access.reachOf(signedIn.user.id)).current.map((m) => m.org.id);
   const names = await orgNames(deps, signedIn.user.id);
-  const texts = scopeTexts(grant.scopes);
+  const texts = scopeTexts(spelledOut(grant.scopes));
   return sendPage(
     reply,
     <GrantDetailView

@@ -1,6 +1,6 @@
 /** Checks both grants make before issuing anything, on the holder read with the code or token. */
 import type { TokenHolder } from '../../../domain/tokens.ts';
-import { covers } from '../../../domain/scopes.ts';
+import { narrowScopes } from '../../../domain/scopes.ts';
 import { InvalidGrant } from '../../errors.ts';
 
 /** The grant must still be live: revoking it ends everything issued under it. */
@@ -17,7 +17,7 @@ export function checkGrantLive(holder: TokenHolder, now: number): NonNullable<To
  * (SECURITY 19); what it yields shrinks with the grant.
  */
 export function scopesStillGranted(grant: NonNullable<TokenHolder['grant']>, scopes: string[]): string[] {
-  const kept = scopes.filter((s) => covers(grant.scopes, [s]));
+  const kept = narrowScopes(scopes, grant.scopes);
   if (kept.length === 0) throw new InvalidGrant('the grant no longer allows any of these scopes');
   return kept;
 }

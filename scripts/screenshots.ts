@@ -1,0 +1,106 @@
+/**
+ * Regenerates the screenshots of the two pages people trust Tessera with — the approval page and
+ * "Manage applications" — in light and dark, on a phone and on a desktop, into docs/screenshots/.
+ * Run with `npm run screenshots` (needs /usr/bin/chromium, or CHROMIUM_PATH). It starts Tessera
+ * on a throw-away SQLite database, seeds a person, organizations and a service, and drives the
+ * real pages through a real sign-in and approval.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync, crc32 } from 'node:zlib';
+import { startTestApp } from '../test/support/app.ts';
+import { createClient, createUser, PASSWORD } from '../test/support/fixtures.ts';
+import { launchChromium, startCallbackServer } from '../test/support/chromium.ts';
+import { codeRequest, authorizeUrl } from '../test/support/browser.ts';
+import { setThirdPartyMode } from '../src/core/org_admin.ts';
+import { logoPath } from '../src/portal/logo.ts';
+
+const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
+const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 375, height: 812 } } as const;
+const SCHEMES = ['light', 'dark'] as const;
+
+/** A 96×96 PNG logo (a rounded-looking gradient tile), so the pages show a real image from our origin. */
+function logoPng(): Buffer {
+  const size = 96;
+  const rows: Buffer[] = [];
+  for (let y = 0; y < size; y++) {
+    const row = Buffer.alloc(1 + size * 3);
+    for (let x = 0; x < size; x++) {
+      const inside = (x - 48) ** 2 + (y - 48) ** 2 < 46 ** 2;
+      const [r, g, b] = inside ? [20 + x, 110 + Math.floor(y / 2), 200] : [255, 255, 255];
+      row.set([r, g, b], 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const t = await startTestApp({ listen: true });
+  const callback = await startCallbackServer();
+  const chromium = await launchChromium();
+  try {
+    const now = t.clock.now();
+    const person = await createUser(t.deps, 'dana@example.com', 'Dana Scully');
+    const orgs = t.deps.stores.organizations;
+    await orgs.create({ slug: 'acme', name: 'Acme Corp', ownerUserId: person.id }, now);
+    await orgs.create({ slug: 'platform-team', name: 'Platform Team', ownerUserId: person.id }, now);
+    const locked = (await orgs.create({ slug: 'finance', name: 'Finance', ownerUserId: person.id }, now))!;
+    await setThirdPartyMode({ stores: t.deps.stores, announce: { feed: t.deps.feed }, now, via: 'screenshots' }, locked, 'approved');
+
+    const service = await createClient(t.deps, { name: 'Sprint Planner', redirectUris: [callback.url] });
+    await t.deps.stores.apps.setLogo(service.clientId, { contentType: 'image/png', bytes: logoPng() }, now);
+    const app = { ...service.app, publisher: 'Planwise Ltd', websiteUrl: 'https://planwise.example', logoUrl: t.issuer + logoPath(service.clientId) };
+    await t.deps.stores.apps.update(app, now);
+    await t.deps.stores.apps.setVerified(service.clientId, true);
+    const other = await createClient(t.deps, { name: 'Build Radar', redirectUris: [callback.url] });
+    await t.deps.stores.apps.update({ ...other.app, publisher: 'Radar Labs' }, now);
+    await t.deps.stores.grants.approve(person.id, other.clientId, ['openid', 'orgs:read', 'builds:read'], now - 86_400 * 12);
+
+    for (const scheme of SCHEMES) {
+      for (const [device, viewport] of Object.entries(VIEWPORTS)) {
+        const context = await chromium.newContext({ colorScheme: scheme, viewport, deviceScaleFactor: device === 'phone' ? 2 : 1 });
+        const page = await context.newPage();
+        const { params } = codeRequest(service.clientId, callback.url, { scope: 'openid profile orgs:read workitems:read workitems:write', prompt: 'consent' });
+        await page.goto(t.issuer + authorizeUrl(params));
+        if (await page.getByLabel('Password').isVisible()) {
+          await page.getByLabel('Email').fill('dana@example.com');
+          await page.getByLabel('Password').fill(PASSWORD);
+          await page.getByRole('button', { name: 'Sign in' }).click();
+        }
+        await page.getByRole('button', { name: 'Approve' }).waitFor();
+        await page.screenshot({ path: join(OUT, `approval-${scheme}-${device}.png`), fullPage: true });
+        await Promise.all([page.waitForURL((u) => u.href.startsWith(callback.url)), page.getByRole('button', { name: 'Approve' }).click()]);
+        await page.goto(`${t.issuer}/profile/applications`);
+        await page.screenshot({ path: join(OUT, `applications-${scheme}-${device}.png`), fullPage: true });
+        await context.close();
+      }
+    }
+    console.log(`wrote ${SCHEMES.length * Object.keys(VIEWPORTS).length * 2} screenshots to ${OUT}`);
+  } finally {
+    await chromium.close();
+    await callback.close();
+    await t.close();
+  }
+}
+
+await main();
