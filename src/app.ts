@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { Deps } from './deps.ts';
 import { registerErrorHandling } from './http/error_handler.ts';
+import { registerErrorCounting } from './http/error_counting.ts';
 import { registerSecurityHeaders } from './http/security_headers.ts';
 import { registerFormBody } from './http/form_body.ts';
 import { malformedQueryError, parseQueryString } from './http/urlencoded.ts';
@@ -47,6 +48,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app);
+  registerErrorCounting(app, deps);
   registerSecurityHeaders(app, { secure: deps.config.secure });
   registerFormBody(app);
   // A malformed query string is refused here, inside Fastify's error handling (see parseQueryString).

@@ -16,10 +16,15 @@ import { RevocationCache } from './core/revocation_cache.ts';
 import { AccessGuard } from './core/access_guard.ts';
 import { Revoker } from './core/revoker.ts';
 import { UsageRecorder } from './core/usage_recorder.ts';
+import { startErrorCounter, type ErrorCounter } from './core/error_counter.ts';
 import { VerifiedTokenCache } from './core/verified_tokens.ts';
+import { ClientCache, announcingAppStore } from './oauth/client_auth/client_cache.ts';
+import { startBuildRunner } from './core/builds/start.ts';
+import type { BuildRunner } from './core/builds/runner.ts';
 import { createThrottles, type Throttles } from './core/throttles.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { createLogger } from './ops/logger.ts';
+import { DirectoryClients } from './interaction/directory/upstream.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -46,14 +51,22 @@ export interface Deps {
   revoker: Revoker;
   /** Batches "last used" updates of grants and client secrets. */
   usage: UsageRecorder;
+  /** Batches the per-app error counts of the portal's usage panel. */
+  errorCounts: ErrorCounter;
+  /** Runs queued builds (BUILD_RUNNER); `wake()` after queuing one. */
+  builds: BuildRunner;
   /** Access tokens whose signature already verified in this process. */
   verifiedTokens: VerifiedTokenCache;
+  /** Apps and their live secret digests for client authentication at /token, dropped on every app write. */
+  clients: ClientCache;
   feed: ChangeFeed;
   metrics: Metrics;
   /** Key for form tokens bound to a session and a transaction; the same on every node sharing the KEK. */
   formKey: Buffer;
   /** Brute-force counters (SECURITY 15, 32); in this process's memory only. */
   throttles: Throttles;
+  /** Company directories as OpenID providers: discovery and JWKS caches, sign-in checks (SECURITY 47, 49). */
+  directoryClients: DirectoryClients;
   close(): Promise<void>;
 }
 
@@ -96,6 +109,10 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       feed = new LocalChangeFeed();
     }
     cleanups.push(() => feed.close());
+    // Every app or secret write announces itself, so cached client credentials never outlive it.
+    stores.apps = announcingAppStore(stores.apps, feed);
+    const clients = new ClientCache(stores.apps, () => clock.now());
+    clients.subscribe(feed);
 
     const denylistSource = {
       listSince: (since: number, now: number) => stores.revocations.listSince(since, now),
@@ -136,11 +153,15 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       access,
       revoker,
       usage,
+      errorCounts: startErrorCounter(stores.appErrors, () => clock.now(), (err) => log.warn({ err }, 'recording error counts failed'), cleanups),
+      builds: startBuildRunner(stores, clock, log, config, cleanups),
       verifiedTokens: new VerifiedTokenCache(),
+      clients,
       feed,
       metrics,
       formKey: deriveKey(kek, 'form-tokens'),
       throttles: createThrottles(config.throttle, clock),
+      directoryClients: new DirectoryClients(kek, () => clock.now()),
       async close() {
         for (const cleanup of cleanups.reverse()) await cleanup();
       },

@@ -30,6 +30,7 @@ import { organizationRoutes } from './organizations/routes.ts';
 import { projectRoutes } from './projects/routes.ts';
 import { workItemRoutes } from './work_items/routes.ts';
 import { repositoryRoutes } from './repositories/routes.ts';
+import { buildRoutes } from './builds/routes.ts';
 
 export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   await app.register(
@@ -65,6 +66,7 @@ export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptio
       projectRoutes(api, ctx);
       workItemRoutes(api, ctx);
       repositoryRoutes(api, ctx);
+      buildRoutes(api, ctx);
       const items = '/orgs/:org/projects/:project/workitems';
       apiMethods(api, {
         '/me': ['GET'],

@@ -5,6 +5,7 @@
  */
 import type { FlagSpecs, ParsedFlags } from './args.ts';
 import type { CliContext } from './context.ts';
+import type { Config } from '../config/config.ts';
 
 export interface CommandResult {
   /** Printed by `--json`: the machine-readable outcome. */
@@ -22,12 +23,16 @@ export interface Command<Input> {
   check(flags: ParsedFlags): Input;
   /** Does the work; throws CliError when refused (taken email, unknown organization, …). */
   run(context: CliContext, input: Input): Promise<CommandResult>;
+  /** When set, runs instead of `run`, without the database opened or migrated first (`db restore` must find none there). */
+  standalone?(config: Config, input: Input): Promise<CommandResult>;
 }
 
 export interface CommandGroup {
   name: string;
   summary: string;
   commands: Readonly<Record<string, Command<never>>>;
+  /** The command `tessera NAME` runs when none is named (`tessera demo`). */
+  default?: string;
 }
 
 /** Ties `check` and `run` to one Input type, then erases it for the group table. */

@@ -1,5 +1,6 @@
 /** `tessera db …`: the schema. */
 import { command, type CommandGroup } from './command.ts';
+import { backup, restore } from './backup.ts';
 
 const migrate = command<null>({
   summary: 'apply every pending migration (every other command does this first too)',
@@ -20,5 +21,5 @@ const migrate = command<null>({
 export const dbGroup: CommandGroup = {
   name: 'db',
   summary: 'database schema',
-  commands: { migrate },
+  commands: { migrate, backup, restore },
 };

@@ -14,8 +14,10 @@ import { dbGroup } from './db.ts';
 import { keysGroup } from './keys.ts';
 import { orgGroup } from './org.ts';
 import { userGroup } from './user.ts';
+import { directoryGroup } from './directory.ts';
+import { demoGroup } from './demo.ts';
 
-const GROUPS: readonly CommandGroup[] = [dbGroup, userGroup, orgGroup, appGroup, keysGroup];
+const GROUPS: readonly CommandGroup[] = [dbGroup, userGroup, orgGroup, appGroup, keysGroup, directoryGroup, demoGroup];
 
 const HELP = new Set(['--help', '-h', 'help']);
 
@@ -63,6 +65,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   const group = GROUPS.find((g) => g.name === groupName);
   if (!group) throw new UsageError(`unknown command "${groupName}"; run tessera --help`);
+  // A group with a default command runs it when no command is named: `tessera demo --json`.
+  if (group.default !== undefined && (commandName === undefined || commandName.startsWith('-'))) return run([groupName, group.default, ...argv.slice(1)]);
   if (commandName !== undefined && HELP.has(commandName)) {
     process.stdout.write(groupUsage(group) + '\n');
     return 0;
@@ -84,6 +88,11 @@ export async function run(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(`configuration error: ${err.message}`, EXIT_USAGE);
     throw err;
+  }
+  if (cmd.standalone) {
+    const result = await cmd.standalone(config, input);
+    process.stdout.write((flags.boolean('json') ? JSON.stringify(result.json) : result.text) + '\n');
+    return 0;
   }
   const context = await openContext(config);
   try {

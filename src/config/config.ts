@@ -130,6 +130,19 @@ export interface Config {
    * @default false (`DYNAMIC_REGISTRATION=on|off`)
    */
   dynamicRegistration: boolean;
+  /** The built-in build runner (core/builds/runner.ts; docs/configuration.md, "Builds"). */
+  builds: {
+    /** Run queued builds in this process. Off, builds stay queued until a node with it on takes them. @default true (`BUILD_RUNNER=on|off`) */
+    runner: boolean;
+    /** How often each node looks for queued builds and for builds of lost runners. @default 1000 ms (`BUILD_POLL_MS`) */
+    pollMs: number;
+    /** A running build whose runner has not renewed its claim for this long is taken back. @default 30 s (`BUILD_LEASE_SECONDS`) */
+    leaseSeconds: number;
+    /** Claims a build gets; a build whose runner was lost this many times fails instead of being requeued. @default 2 (`BUILD_MAX_ATTEMPTS`) */
+    maxAttempts: number;
+    /** Builds one process runs at the same time. @default 2 (`BUILD_CONCURRENCY`) */
+    concurrency: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -278,5 +291,12 @@ export function loadConfig(env: Env = process.env): Config {
     apiRateLimit: rateLimit(env, 'API_RATE_LIMIT', { count: 600, seconds: 60 }),
     trustProxy: trustProxyFrom(env.TRUST_PROXY),
     dynamicRegistration: onOff(env, 'DYNAMIC_REGISTRATION', false),
+    builds: {
+      runner: onOff(env, 'BUILD_RUNNER', true),
+      pollMs: integer(env, 'BUILD_POLL_MS', 1000, 50, 60000),
+      leaseSeconds: integer(env, 'BUILD_LEASE_SECONDS', 30, 3, 3600),
+      maxAttempts: integer(env, 'BUILD_MAX_ATTEMPTS', 2, 1, 10),
+      concurrency: integer(env, 'BUILD_CONCURRENCY', 2, 1, 32),
+    },
   };
 }

@@ -34,6 +34,8 @@ export interface AppStore {
   find(id: string): Promise<App | undefined>;
   /** Secrets not revoked and not expired. */
   liveSecrets(appId: string, now: number): Promise<AppSecret[]>;
+  /** The app and its live secrets in one read (client authentication); undefined when unknown. */
+  findWithLiveSecrets(id: string, now: number): Promise<{ app: App; secrets: AppSecret[] } | undefined>;
   markSecretUsed(secretId: string, now: number): Promise<void>;
 
   // The developer portal (issue 5).

@@ -1,23 +1,39 @@
 /** Every store the application uses, built once by persistence/stores and passed in `deps`. */
 import type { AppStore } from './apps.ts';
+import type { AppOwnerStore } from './app_owners.ts';
+import type { AppErrorStore } from './app_errors.ts';
 import type { AuditStore } from './audit.ts';
 import type { GrantStore } from './grants.ts';
 import type { GrantActivityStore } from './grant_activity.ts';
 import type { InteractionStore } from './interactions.ts';
 import type { SigningKeyStore } from './keys.ts';
 import type { OrganizationStore } from './organizations.ts';
+import type { OrgMemberStore } from './org_members.ts';
+import type { ApprovalRequestStore } from './approval_requests.ts';
 import type { ProjectStore } from './projects.ts';
 import type { WorkItemStore } from './work_items.ts';
 import type { RepositoryStore } from './repositories.ts';
+import type { BuildStore } from './builds.ts';
 import type { SessionStore } from './sessions.ts';
 import type { RevocationStore, TokenStore } from './tokens.ts';
 import type { UserStore } from './users.ts';
+import type { DirectoryStore } from './directories.ts';
 
 export interface Stores {
   users: UserStore;
+  /** Company directories, work accounts' identities and upstream sign-ins in flight. */
+  directories: DirectoryStore;
   sessions: SessionStore;
   organizations: OrganizationStore;
+  /** Members and the services acting for them, for the organization settings page. */
+  orgMembers: OrgMemberStore;
+  /** Members' requests that owners approve a service ("approved only" policy). */
+  approvalRequests: ApprovalRequestStore;
   apps: AppStore;
+  /** Apps owned by organizations (developer portal). */
+  appOwners: AppOwnerStore;
+  /** Errors answered to apps, per day and code (developer portal usage). */
+  appErrors: AppErrorStore;
   grants: GrantStore;
   grantActivity: GrantActivityStore;
   interactions: InteractionStore;
@@ -28,4 +44,5 @@ export interface Stores {
   projects: ProjectStore;
   workItems: WorkItemStore;
   repositories: RepositoryStore;
+  builds: BuildStore;
 }

@@ -7,12 +7,25 @@ export interface User {
   createdAt: number;
   passwordChangedAt: number | null;
   disabledAt: number | null;
+  /**
+   * 'personal': email and password kept by Tessera. 'work': vouched for by a company directory,
+   * found by (issuer, subject) and never by email (SECURITY 48); it has no password.
+   */
+  kind: AccountKind;
+  /** The directory of a work account (its name: `stores.directories.find(id)`); null otherwise or once removed. */
+  directoryId: string | null;
 }
 
+export type AccountKind = 'personal' | 'work';
+
 export interface UserStore {
-  /** Creates a user; `undefined` when the email is taken. Emails are compared lowercased. */
+  /** Creates a personal account; `undefined` when a personal account has the email. Emails are compared lowercased. */
   create(input: { email: string; name: string; passwordHash: string | null }, now: number): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
+  /**
+   * The PERSONAL account with this email. Work accounts are never found by email: one may share
+   * its email with a personal account and must not open it (SECURITY 48).
+   */
   findByEmail(email: string): Promise<User | undefined>;
   rename(id: string, name: string, now: number): Promise<void>;
   /**

@@ -13,6 +13,7 @@ import profileRoutes from './profile/route.tsx';
 import consentRoutes from './consent/route.ts';
 import logoutRoutes from './logout/route.tsx';
 import homeRoutes from './home/route.tsx';
+import orgRoutes from './orgs/route.ts';
 import assetRoutes from './assets/route.ts';
 
 export default async function interactionRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
@@ -23,5 +24,6 @@ export default async function interactionRoutes(app: FastifyInstance, options: A
   await app.register(consentRoutes, options);
   await app.register(logoutRoutes, options);
   await app.register(homeRoutes, options);
+  await app.register(orgRoutes, options);
   await app.register(assetRoutes);
 }

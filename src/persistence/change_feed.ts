@@ -17,7 +17,9 @@ export type ChangeEvent =
   /** A person joined, left or changed role in an organization: drop their cached reach. */
   | { type: 'membership'; userId: string }
   /** An organization's third-party policy or app rules changed: drop its cached policy. */
-  | { type: 'org_policy'; orgId: string };
+  | { type: 'org_policy'; orgId: string }
+  /** An app, or one of its secrets, was created, changed, revoked or deleted: drop its cached credentials. */
+  | { type: 'app'; appId: string };
 
 export interface ChangeFeed {
   publish(event: ChangeEvent): Promise<void>;

@@ -10,7 +10,11 @@ import * as createSecondFactor from './migrations/202611290100_create_second_fac
 import * as createPlatform from './migrations/202611290300_create_platform.ts';
 import * as createRepositories from './migrations/202611290301_create_repositories.ts';
 import * as extendApps from './migrations/202611290200_extend_apps.ts';
+import * as orgAppsAndErrorCounts from './migrations/202611291400_org_apps_and_error_counts.ts';
 import * as grantChoices from './migrations/202611291000_grant_choices.ts';
+import * as createBuilds from './migrations/202611291200_create_builds.ts';
+import * as createOrgAppRequests from './migrations/202611291300_create_org_app_requests.ts';
+import * as createDirectories from './migrations/202611291100_create_directories.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -18,7 +22,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '202611290300_create_platform': createPlatform,
   '202611290301_create_repositories': createRepositories,
   '202611290200_extend_apps': extendApps,
+  '202611291400_org_apps_and_error_counts': orgAppsAndErrorCounts,
   '202611291000_grant_choices': grantChoices,
+  '202611291100_create_directories': createDirectories,
+  '202611291200_create_builds': createBuilds,
+  '202611291300_create_org_app_requests': createOrgAppRequests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

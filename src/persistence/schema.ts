@@ -16,6 +16,49 @@ export interface UsersTable {
   updated_at: number;
   password_changed_at: number | null;
   disabled_at: number | null;
+  /** 'personal' (email + password) or 'work' (a company directory); 202611291100. */
+  kind: 'personal' | 'work';
+  directory_id: string | null;
+}
+
+/** Company directories (upstream OpenID providers) for work accounts; 202611291100. */
+export interface DirectoriesTable {
+  id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  /** The client secret sealed under the KEK (crypto/key_encryption.ts), bound to the id. */
+  client_secret_sealed: string;
+  created_at: number;
+}
+
+export interface DirectoryDomainsTable {
+  domain: string;
+  directory_id: string;
+}
+
+/** A work account's identity at its directory: (issuer, subject), never the email (SECURITY 48). */
+export interface FederatedIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  directory_id: string | null;
+  created_at: number;
+}
+
+/** One upstream sign-in in flight (SECURITY 47). */
+export interface DirectoryTransactionsTable {
+  /** SHA-256 digest of the cookie value. */
+  id: string;
+  directory_id: string;
+  issuer: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  interaction_id: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
 }
 
 export interface SessionsTable {
@@ -65,6 +108,16 @@ export interface AppsTable {
   company_url: string | null;
   terms_url: string | null;
   privacy_url: string | null;
+  /** Set when an organization owns the app instead of one person (its owners manage it). */
+  owner_org_id: string | null;
+}
+
+/** Errors answered to an app, per UTC day (YYYY-MM-DD) and error code (the portal's usage panel). */
+export interface AppErrorCountsTable {
+  app_id: string;
+  day: string;
+  code: string;
+  count: number;
 }
 
 /** DCR tokens (RFC 7591 initial access, RFC 7592 registration access), stored as SHA-256 digests. */
@@ -331,8 +384,70 @@ export interface BranchesTable {
   commit_id: string;
 }
 
+/** A build definition: `steps` is the JSON array of declarative steps (domain/builds.ts). */
+export interface BuildDefinitionsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  repo_id: string;
+  branch: string;
+  steps: string;
+  created_by: string;
+  created_at: number;
+}
+
+/** The number the next build of a project gets. */
+export interface BuildSequencesTable {
+  project_id: string;
+  next_number: number;
+}
+
+export interface BuildsTable {
+  id: string;
+  project_id: string;
+  number: number;
+  definition_id: string;
+  status: string;
+  branch: string;
+  commit_id: string;
+  queued_by: string;
+  queued_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  /** The node running it, while `running`; its claim ends at lease_expires_at unless renewed. */
+  runner_id: string | null;
+  lease_expires_at: number | null;
+  attempts: number;
+  result: string | null;
+}
+
+export interface BuildLogLinesTable {
+  build_id: string;
+  attempt: number;
+  seq: number;
+  at: number;
+  text: string;
+}
+
+/** A member's request that the owners approve a service in their organization (issue 6). */
+export interface OrgAppRequestsTable {
+  id: string;
+  org_id: string;
+  app_id: string;
+  user_id: string;
+  /** 'pending', 'approved' or 'denied'; one pending per (org, app, user). */
+  status: string;
+  created_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
+  directories: DirectoriesTable;
+  directory_domains: DirectoryDomainsTable;
+  federated_identities: FederatedIdentitiesTable;
+  directory_transactions: DirectoryTransactionsTable;
   user_totp: UserTotpTable;
   recovery_codes: RecoveryCodesTable;
   pending_sign_ins: PendingSignInsTable;
@@ -342,6 +457,7 @@ export interface Database {
   apps: AppsTable;
   app_secrets: AppSecretsTable;
   app_logos: AppLogosTable;
+  app_error_counts: AppErrorCountsTable;
   registration_tokens: RegistrationTokensTable;
   grants: GrantsTable;
   grant_narrowings: GrantNarrowingsTable;
@@ -355,6 +471,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   org_policies: OrgPoliciesTable;
   org_app_rules: OrgAppRulesTable;
+  org_app_requests: OrgAppRequestsTable;
   former_memberships: FormerMembershipsTable;
   projects: ProjectsTable;
   work_items: WorkItemsTable;
@@ -363,4 +480,8 @@ export interface Database {
   blobs: BlobsTable;
   commits: CommitsTable;
   branches: BranchesTable;
+  build_definitions: BuildDefinitionsTable;
+  build_sequences: BuildSequencesTable;
+  builds: BuildsTable;
+  build_log_lines: BuildLogLinesTable;
 }

@@ -7,6 +7,7 @@ import type { Deps } from '../deps.ts';
 import type { App, AppLogo } from '../domain/apps.ts';
 import type { User } from '../domain/users.ts';
 import type { Session } from '../domain/sessions.ts';
+import type { Organization } from '../domain/organizations.ts';
 import { digest } from '../crypto/digest.ts';
 import { randomToken, randomClientId } from '../crypto/random.ts';
 import { clientTypeOf, type AppInput, type AppKind } from './app_input.ts';
@@ -25,13 +26,48 @@ export function signedInRecently(deps: Pick<Deps, 'clock'>, session: Session): b
 }
 
 /**
- * The app, only if this person owns it. Someone else's app and an app that does not exist look
- * the same (404), so ids cannot be probed (SECURITY 51, ASVS 8.2.2).
+ * The app, only if this person may manage it: they own it, or an organization owns it and they
+ * are one of its owners. Someone else's app, an app of an organization where the person is only a
+ * member, and an app that does not exist all look the same (404), so ids cannot be probed
+ * (SECURITY 51, ASVS 8.2.2).
  */
 export async function findOwnApp(deps: Pick<Deps, 'stores'>, user: User, appId: string): Promise<App | undefined> {
+  return (await findManagedApp(deps, user, appId))?.app;
+}
+
+export interface ManagedApp {
+  app: App;
+  /** The owning organization, when an organization owns the app. */
+  org?: Organization;
+}
+
+export async function findManagedApp(deps: Pick<Deps, 'stores'>, user: User, appId: string): Promise<ManagedApp | undefined> {
   if (appId.length > 100) return undefined;
   const app = await deps.stores.apps.find(appId);
-  return app && app.ownerUserId === user.id ? app : undefined;
+  if (!app) return undefined;
+  if (app.ownerUserId === user.id) return { app };
+  const orgId = await deps.stores.appOwners.orgOf(app.id);
+  if (orgId === undefined) return undefined;
+  const org = (await ownedOrgs(deps, user)).find((o) => o.id === orgId);
+  return org ? { app, org } : undefined;
+}
+
+/** Organizations where this person is an owner: the ones whose apps they manage and may create. */
+export async function ownedOrgs(deps: Pick<Deps, 'stores'>, user: User): Promise<Organization[]> {
+  return (await deps.stores.organizations.listForUser(user.id)).filter((m) => m.role === 'owner').map((m) => m.org);
+}
+
+/** Every app this person manages: their own, then those of organizations they own, newest first. */
+export async function listManagedApps(deps: Pick<Deps, 'stores'>, user: User): Promise<ManagedApp[]> {
+  const orgs = await ownedOrgs(deps, user);
+  const byId = new Map(orgs.map((o) => [o.id, o]));
+  const own = (await deps.stores.apps.listByOwner(user.id)).map((app) => ({ app }));
+  const orgApps: ManagedApp[] = [];
+  for (const { appId, orgId } of await deps.stores.appOwners.listByOrgs(orgs.map((o) => o.id))) {
+    const app = await deps.stores.apps.find(appId);
+    if (app) orgApps.push({ app, org: byId.get(orgId)! });
+  }
+  return [...own, ...orgApps];
 }
 
 function profile(app: App, input: AppInput): App {
@@ -55,14 +91,19 @@ export interface Created {
   secret?: string;
 }
 
-/** `owner` is undefined for a client registered dynamically (RFC 7591): it has no owner in the portal. */
-export async function createApp(deps: PortalDeps, owner: User | undefined, kind: AppKind, input: AppInput, logo: AppLogo | undefined, ip: string): Promise<Created> {
+/**
+ * `owner` is undefined for a client registered dynamically (RFC 7591): it has no owner in the
+ * portal. With `org`, the app belongs to that organization (the caller checked that `owner` is
+ * one of its owners): it is created as the person's and handed over in a second write, so a
+ * failure in between leaves it with its creator, never with no one.
+ */
+export async function createApp(deps: PortalDeps, owner: User | undefined, kind: AppKind, input: AppInput, logo: AppLogo | undefined, ip: string, org?: Organization): Promise<Created> {
   const now = deps.clock.now();
   const base: App = {
     id: randomClientId(),
     name: '',
     description: '',
-    publisher: owner?.name ?? 'Unknown publisher',
+    publisher: org?.name ?? owner?.name ?? 'Unknown publisher',
     websiteUrl: null,
     logoUrl: null,
     redirectUris: [],
@@ -77,8 +118,13 @@ export async function createApp(deps: PortalDeps, owner: User | undefined, kind:
   if (logo) app.logoUrl = deps.config.issuer + logoPath(app.id);
   const secret = app.clientType === 'confidential' ? randomToken('clientSecret') : undefined;
   await deps.stores.apps.create(app, secret === undefined ? undefined : digest(secret), now);
+  if (org) {
+    await deps.stores.appOwners.moveToOrg(app.id, org.id, now);
+    app.ownerUserId = null;
+  }
   if (logo) await deps.stores.apps.setLogo(app.id, logo, now);
-  await deps.stores.audit.record({ type: 'app.created', userId: owner?.id ?? null, appId: app.id, ip, detail: { via: owner ? 'portal' : 'registration' } }, now);
+  const detail = { via: owner ? 'portal' : 'registration', ...(org ? { org: org.slug } : {}) };
+  await deps.stores.audit.record({ type: 'app.created', userId: owner?.id ?? null, appId: app.id, ip, detail }, now);
   return secret === undefined ? { app } : { app, secret };
 }
 

@@ -24,6 +24,9 @@ export function HomeView({ name, email, logoutToken }: { name: string; email: st
       <p>
         <a href="/profile">Your profile</a>
       </p>
+      <p>
+        <a href="/orgs">Your organizations</a>
+      </p>
       <SignOutForm token={logoutToken} />
     </Layout>
   );

@@ -16,6 +16,8 @@ export interface SignInPage {
   notice?: string;
   /** Seconds until another attempt is allowed: answers 429 with Retry-After (RFC 6585 §4). */
   retryAfter?: number;
+  /** Email first: ask for the password of `email` (issue 3). */
+  passwordStep?: { forced: boolean };
 }
 
 /** The login form token: bound to the pending authorization it continues ('' for none). */
@@ -37,6 +39,7 @@ export function sendSignInPage(deps: Pick<Deps, 'formKey'>, reply: FastifyReply,
       failed={page.failed}
       notice={page.notice}
       throttled={throttled}
+      passwordStep={page.passwordStep}
     />,
     { status: throttled ? 429 : page.failed ? 401 : 200, redirectUri: page.interaction?.request.redirectUri },
   );

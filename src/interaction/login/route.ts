@@ -23,35 +23,51 @@ import { recordFailure } from './audit.ts';
 import { hasSecondFactor } from '../account/second_factor.ts';
 import { startPending } from './pending.ts';
 import codeRoutes, { CODE_PATH } from './code_route.tsx';
+import { directoryForEmail } from '../directory/find.ts';
+import { sendContinuePage } from '../directory/pages.tsx';
+import directoryRoutes from '../directory/route.ts';
 
 export const LOGIN_PATH = '/login';
 
 export default async function loginRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   // `switch=1` (from "Not you?") needs nothing special: signing in always starts a new session.
   app.get(LOGIN_PATH, async (request, reply) => {
-    const { interaction: id, created } = assembleParams(['interaction', 'created'], request.query as RawParams);
+    const { interaction: id, created, email, method } = assembleParams(['interaction', 'created', 'email', 'method'], request.query as RawParams);
     const notice = created === '1' ? ACCOUNT_READY : undefined;
-    if (id === undefined) return sendSignInPage(deps, reply, { notice });
+    // `method=password` (from "Use a Tessera password instead"): a personal account whose email
+    // is in a directory's domain signs in with its password (SECURITY 48: it stays separate).
+    const forced = method === 'password' && email !== undefined && email.length <= 254;
+    const step = forced ? { email, passwordStep: { forced } } : {};
+    if (id === undefined) return sendSignInPage(deps, reply, { notice, ...step });
     const live = await loadLiveInteraction(deps, id);
     if (!live) return sendErrorPage(reply, new InteractionExpired('sign-in for an unknown interaction'));
-    return sendSignInPage(deps, reply, { ...live, notice });
+    return sendSignInPage(deps, reply, { ...live, notice, ...step });
   });
 
   app.post(LOGIN_PATH, async (request, reply) => {
     if (isCrossSite(request, deps.config.issuer)) return sendForbidden(reply);
-    const form = assembleParams(['email', 'password', 'interaction', 'token'], asRawParams(request.body));
+    const form = assembleParams(['email', 'password', 'interaction', 'token', 'method'], asRawParams(request.body));
     if (!tokenMatches(form.token, loginToken(deps, form.interaction))) return sendForbidden(reply);
     const live = form.interaction === undefined ? undefined : await loadLiveInteraction(deps, form.interaction);
     if (form.interaction !== undefined && !live) return sendErrorPage(reply, new InteractionExpired('sign-in for an unknown interaction'));
+
+    // Email first (issue 3): an email whose domain belongs to a company directory signs in there;
+    // any other email without a password gets the password step. Only the domain decides, so this
+    // says nothing about which accounts exist (SECURITY 33).
+    const forced = form.method === 'password';
+    const directory = forced ? undefined : await directoryForEmail(deps, form.email);
+    if (directory) return sendContinuePage(reply, { directory, interaction: live?.interaction, email: form.email });
+    if (form.password === undefined && form.email !== undefined) return sendSignInPage(deps, reply, { ...live, email: form.email, passwordStep: { forced } });
+    const passwordStep = forced ? { passwordStep: { forced } } : {};
 
     // SECURITY 32: a throttled attempt is refused before the password is hashed.
     const { user, retryAfter } = await throttledSignIn(deps.throttles, form.email, request.ip, () =>
       checkCredentials(deps, form.email, form.password),
     );
-    if (retryAfter !== undefined) return sendSignInPage(deps, reply, { ...live, email: form.email, retryAfter });
+    if (retryAfter !== undefined) return sendSignInPage(deps, reply, { ...live, email: form.email, retryAfter, ...passwordStep });
     if (!user) {
       await recordFailure(deps, form.email, request.ip);
-      return sendSignInPage(deps, reply, { ...live, email: form.email, failed: true });
+      return sendSignInPage(deps, reply, { ...live, email: form.email, failed: true, ...passwordStep });
     }
     if (await hasSecondFactor(deps, user.id)) {
       // The password was right; the session waits for the second factor (./code_route.tsx).
@@ -65,4 +81,5 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: AppOpt
 
   rejectOtherMethods(app, LOGIN_PATH, ['GET', 'POST']);
   await app.register(codeRoutes, { deps });
+  await app.register(directoryRoutes, { deps });
 }

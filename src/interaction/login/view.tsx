@@ -16,9 +16,17 @@ export interface SignInViewProps {
   failed?: boolean;
   throttled?: boolean;
   notice?: string;
+  /**
+   * Email first (issue 3): the email was given and no directory serves its domain, so the
+   * password is asked for next. `forced`: the person chose a password over their directory.
+   */
+  passwordStep?: { forced: boolean };
 }
 
-export function SignInView({ token, interactionId, appName, email, failed, throttled, notice }: SignInViewProps) {
+export const PASSWORD_NEXT = 'Enter your password to continue.';
+
+export function SignInView({ token, interactionId, appName, email, failed, throttled, notice, passwordStep }: SignInViewProps) {
+  const workQuery = interactionId === undefined ? '' : `?${new URLSearchParams({ interaction: interactionId })}`;
   return (
     <Layout title="Sign in">
       <h1>Sign in</h1>
@@ -32,6 +40,11 @@ export function SignInView({ token, interactionId, appName, email, failed, throt
           {notice}
         </p>
       )}
+      {passwordStep !== undefined && !failed && !throttled && (
+        <p class="notice" role="status">
+          {PASSWORD_NEXT}
+        </p>
+      )}
       {(failed || throttled) && (
         <p class="error" role="alert">
           {throttled ? TOO_MANY : INCORRECT}
@@ -40,16 +53,22 @@ export function SignInView({ token, interactionId, appName, email, failed, throt
       <form method="post" action="/login">
         {interactionId !== undefined && <input type="hidden" name="interaction" value={interactionId} />}
         <input type="hidden" name="token" value={token} />
+        {passwordStep?.forced && <input type="hidden" name="method" value="password" />}
         <label>
           Email
           <input type="email" name="email" autocomplete="username" required value={email ?? ''} />
         </label>
+        {/* Email first: left empty, the email alone decides the next step (a directory, or this password). */}
         <label>
           Password
-          <input type="password" name="password" autocomplete="current-password" required />
+          <input type="password" name="password" autocomplete="current-password" required={passwordStep !== undefined} />
         </label>
         <button type="submit">Sign in</button>
       </form>
+      <p class="hint">With a work account, enter your work email and leave the password empty.</p>
+      <p>
+        <a href={`/login/directory${workQuery}`}>Sign in with your work account</a>
+      </p>
       <p>
         New to Tessera?{' '}
         <a href={interactionId === undefined ? '/signup' : `/signup?${new URLSearchParams({ interaction: interactionId })}`}>Create account</a>

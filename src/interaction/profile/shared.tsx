@@ -39,20 +39,22 @@ export async function sendProfile(
   message: { notice?: string; problem?: string; status?: number } = {},
 ): Promise<FastifyReply> {
   const now = deps.clock.now();
-  const [sessions, events, totp, recoveryLeft, reach, grants] = await Promise.all([
+  const [sessions, events, totp, recoveryLeft, reach, grants, directory] = await Promise.all([
     deps.stores.sessions.listLive(user.id, now),
     deps.stores.audit.listForUser(user.id, SHOWN_EVENTS, 20),
     deps.stores.users.findTotp(user.id),
     deps.stores.users.countUnusedRecoveryCodes(user.id),
     deps.access.reachOf(user.id),
     deps.stores.grants.listLive(user.id, now),
+    user.directoryId === null ? undefined : deps.stores.directories.find(user.directoryId),
   ]);
   return sendPage(
     reply,
     <ProfileView
       name={user.name}
       email={user.email}
-      kind="Personal account"
+      kind={user.kind === 'work' ? `Work account${directory ? `, from ${directory.name}` : ''}` : 'Personal account'}
+      hasPassword={user.passwordHash !== null}
       token={profileToken(deps, session.id)}
       logoutToken={logoutToken(deps, session.id)}
       sessions={sessions

@@ -24,6 +24,8 @@ export interface ProfileViewProps {
   name: string;
   email: string;
   kind: string;
+  /** Work accounts have none: their directory signs them in. */
+  hasPassword: boolean;
   token: string;
   logoutToken: string;
   sessions: SessionRow[];
@@ -112,29 +114,33 @@ export function ProfileView(p: ProfileViewProps) {
         </ul>
       )}
 
-      <h2>Two-step verification</h2>
-      {p.totpOn ? (
+      {p.hasPassword && (
         <>
-          <p>
-            On. Sign-in asks for a code from your authenticator app. {p.recoveryLeft} recovery codes left.
-          </p>
-          <form method="post" action="/profile/totp/disable">
-            <input type="hidden" name="token" value={p.token} />
-            <label>
-              Password
-              <input type="password" name="password" autocomplete="current-password" required />
-            </label>
-            <button type="submit" class="secondary">
-              Turn off two-step verification
-            </button>
-          </form>
+          <h2>Two-step verification</h2>
+          {p.totpOn ? (
+            <>
+              <p>
+                On. Sign-in asks for a code from your authenticator app. {p.recoveryLeft} recovery codes left.
+              </p>
+              <form method="post" action="/profile/totp/disable">
+                <input type="hidden" name="token" value={p.token} />
+                <label>
+                  Password
+                  <input type="password" name="password" autocomplete="current-password" required />
+                </label>
+                <button type="submit" class="secondary">
+                  Turn off two-step verification
+                </button>
+              </form>
+            </>
+          ) : (
+            <form method="post" action="/profile/totp/start">
+              <p>Off. Add a code from an authenticator app to every sign-in.</p>
+              <input type="hidden" name="token" value={p.token} />
+              <button type="submit">Turn on two-step verification</button>
+            </form>
+          )}
         </>
-      ) : (
-        <form method="post" action="/profile/totp/start">
-          <p>Off. Add a code from an authenticator app to every sign-in.</p>
-          <input type="hidden" name="token" value={p.token} />
-          <button type="submit">Turn on two-step verification</button>
-        </form>
       )}
 
       <h2>Change name</h2>
@@ -147,20 +153,24 @@ export function ProfileView(p: ProfileViewProps) {
         <button type="submit">Save name</button>
       </form>
 
-      <h2>Change password</h2>
-      <p class="hint">Changing your password signs you out everywhere else and disconnects apps until you sign in to them again.</p>
-      <form method="post" action="/profile/password">
-        <input type="hidden" name="token" value={p.token} />
-        <label>
-          Current password
-          <input type="password" name="current" autocomplete="current-password" required />
-        </label>
-        <label>
-          New password
-          <input type="password" name="password" autocomplete="new-password" required minlength={8} />
-        </label>
-        <button type="submit">Change password</button>
-      </form>
+      {p.hasPassword && (
+        <>
+          <h2>Change password</h2>
+          <p class="hint">Changing your password signs you out everywhere else and disconnects apps until you sign in to them again.</p>
+          <form method="post" action="/profile/password">
+            <input type="hidden" name="token" value={p.token} />
+            <label>
+              Current password
+              <input type="password" name="current" autocomplete="current-password" required />
+            </label>
+            <label>
+              New password
+              <input type="password" name="password" autocomplete="new-password" required minlength={8} />
+            </label>
+            <button type="submit">Change password</button>
+          </form>
+        </>
+      )}
     </Layout>
   );
 }

@@ -33,6 +33,13 @@ export interface ClientAuthParams {
 export interface ClientAuthOptions {
   /** False at /introspect: only confidential clients may call it (RFC 7662 §2.1). */
   allowPublic: boolean;
+  /**
+   * True at /token only: the app and its secret digests may come from this process's cache
+   * (client_cache.ts). /introspect and /revoke read fresh, because with a cached client they could
+   * answer without touching the database and must fail closed while it is down (SECURITY R3);
+   * /token reads the code or refresh token anyway.
+   */
+  cached?: boolean;
 }
 
 /**
@@ -40,7 +47,7 @@ export interface ClientAuthOptions {
  * client id failed too often from this address (SECURITY 15): refused before the secret is checked.
  */
 export async function authenticateClient(
-  deps: Pick<Deps, 'stores' | 'clock' | 'throttles' | 'usage'>,
+  deps: Pick<Deps, 'clients' | 'throttles' | 'usage'>,
   request: FastifyRequest,
   params: ClientAuthParams,
   options: ClientAuthOptions,
@@ -56,13 +63,11 @@ export async function authenticateClient(
   }
 }
 
-async function verifyClient(deps: Pick<Deps, 'stores' | 'clock' | 'usage'>, presented: PresentedClient, options: ClientAuthOptions): Promise<App> {
-  const now = deps.clock.now();
-  // Both lookups run for every client, known or not, so an unknown id costs what a wrong secret costs.
-  const [app, secrets] = await Promise.all([
-    deps.stores.apps.find(presented.clientId),
-    presented.secret === undefined ? Promise.resolve([]) : deps.stores.apps.liveSecrets(presented.clientId, now),
-  ]);
+async function verifyClient(deps: Pick<Deps, 'clients' | 'usage'>, presented: PresentedClient, options: ClientAuthOptions): Promise<App> {
+  // One read (or cache hit) for every client, known or not, so an unknown id costs what a wrong secret costs.
+  const found = await (options.cached ? deps.clients.get(presented.clientId) : deps.clients.fresh(presented.clientId));
+  const app = found?.app;
+  const secrets = found?.secrets ?? [];
   if (presented.secret !== undefined) {
     const secretId = matchSecret(presented.secret, secrets);
     if (!app || app.clientType !== 'confidential' || secretId === undefined) throw new InvalidClient('bad client credentials');

@@ -20,7 +20,7 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: AppOpt
   app.post(ENDPOINTS.token, { schema: { response: { 200: TokenResponse } } }, async (request) => {
     rejectCredentialsInQuery(request.query, CREDENTIALS_NOT_IN_QUERY);
     const params = assembleParams(TOKEN_PARAMS, asRawParams(request.body));
-    const client = await authenticateClient(deps, request, params, { allowPublic: true });
+    const client = await authenticateClient(deps, request, params, { allowPublic: true, cached: true });
     const grant = grantHandler(params.grant_type);
     return throttleInvalidGrant(deps, request.ip, client, () => grant({ deps, client, params, ip: request.ip }));
   });

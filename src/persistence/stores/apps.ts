@@ -85,6 +85,26 @@ export class SqlAppStore implements AppStore {
     return rows.map((r) => ({ id: r.id, digest: r.digest, expiresAt: r.expires_at }));
   }
 
+  async findWithLiveSecrets(id: string, now: number) {
+    // One round trip for client authentication: the app and its live secrets (at most a few rows).
+    const rows = await this.db
+      .selectFrom('apps as a')
+      .leftJoin('app_secrets as s', (join) =>
+        join
+          .onRef('s.app_id', '=', 'a.id')
+          .on('s.revoked_at', 'is', null)
+          .on((eb) => eb.or([eb('s.expires_at', 'is', null), eb('s.expires_at', '>', now)])),
+      )
+      .selectAll('a')
+      .select(['s.id as secret_id', 's.digest as secret_digest', 's.expires_at as secret_expires_at'])
+      .where('a.id', '=', id)
+      .execute();
+    if (rows.length === 0) return undefined;
+    const secrets: AppSecret[] = [];
+    for (const r of rows) if (r.secret_id !== null) secrets.push({ id: r.secret_id, digest: r.secret_digest!, expiresAt: r.secret_expires_at });
+    return { app: toApp(rows[0]!), secrets };
+  }
+
   async markSecretUsed(secretId: string, now: number) {
     await this.db.updateTable('app_secrets').set({ last_used_at: now }).where('id', '=', secretId).execute();
   }

@@ -2,25 +2,36 @@
 import type { Db } from '../database.ts';
 import type { Stores } from '../../domain/stores.ts';
 import { SqlAppStore } from './apps.ts';
+import { SqlAppOwnerStore } from './app_owners.ts';
+import { SqlAppErrorStore } from './app_errors.ts';
 import { SqlAuditStore } from './audit.ts';
 import { SqlGrantStore } from './grants.ts';
 import { SqlGrantActivityStore } from './grant_activity.ts';
 import { SqlInteractionStore } from './interactions.ts';
 import { SqlOrganizationStore } from './organizations.ts';
+import { SqlOrgMemberStore } from './org_members.ts';
+import { SqlApprovalRequestStore } from './approval_requests.ts';
 import { SqlProjectStore } from './projects.ts';
 import { SqlWorkItemStore } from './work_items.ts';
 import { SqlRepositoryStore } from './repositories.ts';
+import { SqlBuildStore } from './builds.ts';
 import { SqlSessionStore } from './sessions.ts';
 import { SqlSigningKeyStore } from './signing_keys.ts';
 import { SqlRevocationStore, SqlTokenStore } from './tokens.ts';
 import { SqlUserStore } from './users.ts';
+import { SqlDirectoryStore } from './directories.ts';
 
 export function createStores(db: Db): Stores {
   return {
     users: new SqlUserStore(db),
+    directories: new SqlDirectoryStore(db),
     sessions: new SqlSessionStore(db),
     organizations: new SqlOrganizationStore(db),
+    orgMembers: new SqlOrgMemberStore(db),
+    approvalRequests: new SqlApprovalRequestStore(db),
     apps: new SqlAppStore(db),
+    appOwners: new SqlAppOwnerStore(db),
+    appErrors: new SqlAppErrorStore(db),
     grants: new SqlGrantStore(db),
     grantActivity: new SqlGrantActivityStore(db),
     interactions: new SqlInteractionStore(db),
@@ -31,5 +42,6 @@ export function createStores(db: Db): Stores {
     projects: new SqlProjectStore(db),
     workItems: new SqlWorkItemStore(db),
     repositories: new SqlRepositoryStore(db),
+    builds: new SqlBuildStore(db),
   };
 }

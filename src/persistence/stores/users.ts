@@ -4,7 +4,7 @@ import { normalizeEmail, type User, type UserStore, type UserTotp } from '../../
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
 
-function toUser(row: UsersTable): User {
+export function toUser(row: UsersTable): User {
   return {
     id: row.id,
     email: row.email,
@@ -13,6 +13,8 @@ function toUser(row: UsersTable): User {
     createdAt: row.created_at,
     passwordChangedAt: row.password_changed_at,
     disabledAt: row.disabled_at,
+    kind: row.kind,
+    directoryId: row.directory_id,
   };
 }
 
@@ -29,6 +31,8 @@ export class SqlUserStore implements UserStore {
       updated_at: now,
       password_changed_at: input.passwordHash ? now : null,
       disabled_at: null,
+      kind: 'personal',
+      directory_id: null,
     };
     try {
       await this.db.insertInto('users').values(row).execute();
@@ -45,7 +49,13 @@ export class SqlUserStore implements UserStore {
   }
 
   async findByEmail(email: string) {
-    const row = await this.db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
+    // SECURITY 48: only personal accounts are found by email (a work account may share it).
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', normalizeEmail(email))
+      .where('kind', '=', 'personal')
+      .executeTakeFirst();
     return row && toUser(row);
   }
 

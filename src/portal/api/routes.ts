@@ -13,19 +13,22 @@ import type { SignedIn } from '../../core/sessions.ts';
 import { readSession } from '../../core/sessions.ts';
 import { isCrossSite } from '../../interaction/csrf.ts';
 import { checkAppInput, checkKind, type FieldError } from '../app_input.ts';
-import { createApp, createSecret, deleteApp, findOwnApp, revokeSecret, signedInRecently, updateApp, RECENT_SIGN_IN_SECONDS } from '../apps.ts';
+import type { Organization } from '../../domain/organizations.ts';
+import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, signedInRecently, updateApp, RECENT_SIGN_IN_SECONDS } from '../apps.ts';
+import { checkOwner } from '../owner_input.ts';
+import { readUsage } from '../usage.ts';
 import { readInput } from '../read_input.ts';
 import { PORTAL } from '../pages/paths.ts';
-import { appInputSchema, appSchema, createAppSchema, errorSchema, idParams, secretSchema } from './schemas.ts';
+import { appInputSchema, appSchema, createAppSchema, errorSchema, idParams, secretSchema, usageSchema } from './schemas.ts';
 
 const BASE = PORTAL.api;
-const USAGE_DAYS = 14;
 
 type Params = { id: string; secret?: string };
 
-function appJson(app: App) {
+function appJson(app: App, org?: Organization) {
   return {
     client_id: app.id,
+    owner: org ? { type: 'organization' as const, org: org.slug, name: org.name } : { type: 'user' as const },
     client_type: app.clientType,
     name: app.name,
     description: app.description,
@@ -83,15 +86,16 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     return signedIn;
   }
 
-  async function own(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<{ signedIn: SignedIn; app: App } | undefined> {
+  /** An app this developer manages (theirs, or an organization's they own), or a 404 already sent (SECURITY 51). */
+  async function own(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<{ signedIn: SignedIn; app: App; org?: Organization } | undefined> {
     const signedIn = await developer(request, reply);
     if (!signedIn) return undefined;
-    const found = await findOwnApp(deps, signedIn.user, request.params.id);
+    const found = await findManagedApp(deps, signedIn.user, request.params.id);
     if (!found) {
       void problem(reply, 404, 'not_found', 'There is no such app among yours.');
       return undefined;
     }
-    return { signedIn, app: found };
+    return { signedIn, ...found };
   }
 
   function needsRecentSignIn(reply: FastifyReply, signedIn: SignedIn): boolean {
@@ -100,10 +104,10 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     return true;
   }
 
-  app.get(`${BASE}/apps`, { schema: doc('List your apps', { response: { 200: { type: 'array', items: appSchema } } }) }, async (request, reply) => {
+  app.get(`${BASE}/apps`, { schema: doc('List the apps you manage: yours and those of organizations you own', { response: { 200: { type: 'array', items: appSchema } } }) }, async (request, reply) => {
     const signedIn = await developer(request, reply);
     if (!signedIn) return reply;
-    return reply.header('cache-control', 'no-store').send((await deps.stores.apps.listByOwner(signedIn.user.id)).map(appJson));
+    return reply.header('cache-control', 'no-store').send((await listManagedApps(deps, signedIn.user)).map((m) => appJson(m.app, m.org)));
   });
 
   app.post(`${BASE}/apps`, { schema: doc('Register an app; the answer carries client_secret once', { body: createAppSchema, response: { 400: errorSchema } }) }, async (request, reply) => {
@@ -114,14 +118,16 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     if (!kind.ok) return invalidMetadata(reply, kind.errors);
     const checked = checkAppInput(input.raw, kind.value === 'web' ? 'confidential' : 'public');
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
-    const created = await createApp(deps, signedIn.user, kind.value, checked.value, undefined, request.ip);
-    const body = { ...appJson(created.app), ...(created.secret === undefined ? {} : { client_secret: created.secret }) };
+    const owner = checkOwner(input.raw, await ownedOrgs(deps, signedIn.user));
+    if (!owner.ok) return invalidMetadata(reply, owner.errors);
+    const created = await createApp(deps, signedIn.user, kind.value, checked.value, undefined, request.ip, owner.value);
+    const body = { ...appJson(created.app, owner.value), ...(created.secret === undefined ? {} : { client_secret: created.secret }) };
     return reply.code(201).header('cache-control', 'no-store').send(body);
   });
 
   app.get<{ Params: Params }>(`${BASE}/apps/:id`, { schema: doc('One of your apps', { params: idParams, response: { 200: appSchema, 404: errorSchema } }) }, async (request, reply) => {
     const own_ = await own(request, reply);
-    return own_ ? reply.header('cache-control', 'no-store').send(appJson(own_.app)) : reply;
+    return own_ ? reply.header('cache-control', 'no-store').send(appJson(own_.app, own_.org)) : reply;
   });
 
   app.put<{ Params: Params }>(`${BASE}/apps/:id`, { schema: doc('Replace the profile of an app (kind cannot change)', { params: idParams, body: appInputSchema }) }, async (request, reply) => {
@@ -131,7 +137,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     const checked = checkAppInput(input.raw, own_.app.clientType);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, own_.signedIn.user, own_.app, checked.value, undefined, request.ip);
-    return reply.header('cache-control', 'no-store').send(appJson(updated));
+    return reply.header('cache-control', 'no-store').send(appJson(updated, own_.org));
   });
 
   app.delete<{ Params: Params }>(`${BASE}/apps/:id`, { schema: doc('Delete an app with every grant, token and secret', { params: idParams }) }, async (request, reply) => {
@@ -150,7 +156,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     const checked = checkAppInput(raw, own_.app.clientType);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, own_.signedIn.user, own_.app, checked.value, input.logo, request.ip);
-    return reply.header('cache-control', 'no-store').send(appJson(updated));
+    return reply.header('cache-control', 'no-store').send(appJson(updated, own_.org));
   });
 
   app.get<{ Params: Params }>(`${BASE}/apps/:id/secrets`, { schema: doc('Active secrets (never the secret itself)', { params: idParams, response: { 200: { type: 'array', items: secretSchema } } }) }, async (request, reply) => {
@@ -180,11 +186,16 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     return revoked ? reply.code(204).send() : problem(reply, 404, 'not_found', 'There is no such active secret.');
   });
 
-  app.get<{ Params: Params }>(`${BASE}/apps/:id/usage`, { schema: doc('People with an active grant; token responses per day (14 days)', { params: idParams }) }, async (request, reply) => {
+  app.get<{ Params: Params }>(`${BASE}/apps/:id/usage`, { schema: doc('People with an active grant; token responses and errors by code per day (14 days)', { params: idParams, response: { 200: usageSchema, 404: errorSchema } }) }, async (request, reply) => {
     const own_ = await own(request, reply);
     if (!own_) return reply;
-    const usage = await deps.stores.apps.usage(own_.app.id, deps.clock.now(), USAGE_DAYS);
-    return reply.header('cache-control', 'no-store').send({ active_grants: usage.activeGrants, tokens_per_day: usage.tokensPerDay });
+    const usage = await readUsage(deps, own_.app.id);
+    return reply.header('cache-control', 'no-store').send({
+      active_grants: usage.activeGrants,
+      tokens_per_day: usage.tokensPerDay,
+      errors_per_day: usage.errorsPerDay,
+      errors_by_code: usage.errorsByCode,
+    });
   });
 
   app.setErrorHandler((err, request, reply) => {

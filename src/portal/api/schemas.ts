@@ -32,13 +32,28 @@ export const appInputSchema = {
 export const createAppSchema = {
   ...appInputSchema,
   required: ['kind', 'name', 'redirect_uris', 'scopes'],
-  properties: { kind: { type: 'string', enum: Object.keys(APP_KINDS) }, ...profileProperties },
+  properties: {
+    kind: { type: 'string', enum: Object.keys(APP_KINDS) },
+    owner_org: { type: 'string', description: 'slug of an organization you own, to make it the owner (its owners manage the app); absent: you own it' },
+    ...profileProperties,
+  },
+} as const;
+
+export const ownerSchema = {
+  type: 'object',
+  required: ['type'],
+  properties: {
+    type: { type: 'string', enum: ['user', 'organization'] },
+    org: { type: 'string', description: 'the organization slug, when an organization owns the app' },
+    name: { type: 'string', description: 'the organization name, when an organization owns the app' },
+  },
 } as const;
 
 export const appSchema = {
   type: 'object',
   properties: {
     client_id: { type: 'string' },
+    owner: ownerSchema,
     client_type: { type: 'string', enum: ['confidential', 'public'] },
     ...profileProperties,
     company_url: nullableUrl,
@@ -58,6 +73,22 @@ export const secretSchema = {
     created_at: { type: 'integer' },
     expires_at: { type: ['integer', 'null'] },
     last_used_at: { type: ['integer', 'null'] },
+  },
+} as const;
+
+const dayCount = { type: 'object', properties: { day: { type: 'string', format: 'date' }, count: { type: 'integer' } } } as const;
+
+export const usageSchema = {
+  type: 'object',
+  properties: {
+    active_grants: { type: 'integer', description: 'people with a live grant' },
+    tokens_per_day: { type: 'array', items: dayCount, description: 'token responses per UTC day, newest first' },
+    errors_per_day: {
+      type: 'array',
+      description: 'errors answered to the app per UTC day and code (token endpoint: invalid_grant, invalid_client …; API: grant_revoked, insufficient_scope …), newest first',
+      items: { type: 'object', properties: { day: { type: 'string', format: 'date' }, code: { type: 'string' }, count: { type: 'integer' } } },
+    },
+    errors_by_code: { type: 'array', description: 'totals over the window, most frequent first', items: { type: 'object', properties: { code: { type: 'string' }, count: { type: 'integer' } } } },
   },
 } as const;
 

@@ -12,14 +12,14 @@ import { readSession } from '../../core/sessions.ts';
 import { sendPage } from '../../interaction/views/send_page.ts';
 import { registerPageErrors, sendForbidden, sendMessagePage } from '../../interaction/views/error_page.tsx';
 import { checkAppInput, checkKind, type FieldError, type RawInput } from '../app_input.ts';
-import { createApp, createSecret, deleteApp, findOwnApp, revokeSecret, signedInRecently, updateApp } from '../apps.ts';
+import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, signedInRecently, updateApp, type ManagedApp } from '../apps.ts';
+import { checkOwner } from '../owner_input.ts';
+import { readUsage } from '../usage.ts';
 import { formAllowed, portalToken } from '../guard.ts';
 import { readInput } from '../read_input.ts';
 import { AppFormView, AppListView, AppView, SecretView } from './views.tsx';
 import { PORTAL } from './paths.ts';
 import signInRoutes from './sign_in.tsx';
-
-const USAGE_DAYS = 14;
 
 type Params = { id: string; secret?: string };
 
@@ -54,8 +54,13 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     return signedIn;
   }
 
+  /** The app if this person manages it (theirs, or an organization's they own); else a 404 is sent. */
   async function ownApp(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, signedIn: SignedIn): Promise<App | undefined> {
-    const found = await findOwnApp(deps, signedIn.user, request.params.id);
+    return (await managedApp(request, reply, signedIn))?.app;
+  }
+
+  async function managedApp(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, signedIn: SignedIn): Promise<ManagedApp | undefined> {
+    const found = await findManagedApp(deps, signedIn.user, request.params.id);
     if (!found) notFound(reply);
     return found;
   }
@@ -81,21 +86,23 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
   }
 
   async function showApp(reply: FastifyReply, signedIn: SignedIn, found: App, notice?: string) {
-    const [secrets, usage] = await Promise.all([deps.stores.apps.listSecrets(found.id), deps.stores.apps.usage(found.id, deps.clock.now(), USAGE_DAYS)]);
-    return sendPage(reply, <AppView app={found} secrets={secrets} usage={usage} token={portalToken(deps, signedIn, found.id)} notice={notice} />);
+    const [secrets, usage, orgId] = await Promise.all([deps.stores.apps.listSecrets(found.id), readUsage(deps, found.id), deps.stores.appOwners.orgOf(found.id)]);
+    const org = orgId === undefined ? undefined : (await ownedOrgs(deps, signedIn.user)).find((o) => o.id === orgId);
+    return sendPage(reply, <AppView app={found} org={org} secrets={secrets} usage={usage} token={portalToken(deps, signedIn, found.id)} notice={notice} />);
   }
 
   app.get(PORTAL.apps, async (request, reply) => {
     const signedIn = await developer(request, reply);
     if (!signedIn) return reply;
-    return sendPage(reply, <AppListView apps={await deps.stores.apps.listByOwner(signedIn.user.id)} />);
+    return sendPage(reply, <AppListView apps={await listManagedApps(deps, signedIn.user)} />);
   });
 
   app.get(PORTAL.newApp, async (request, reply) => {
     const signedIn = await developer(request, reply);
     if (!signedIn) return reply;
     const raw: RawInput = { kind: 'web', scopes: 'openid profile email' };
-    return sendPage(reply, <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={raw} errors={[]} chooseKind submit="Register" />);
+    const orgs = await ownedOrgs(deps, signedIn.user);
+    return sendPage(reply, <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={raw} errors={[]} chooseKind owners={orgs} submit="Register" />);
   });
 
   app.post(PORTAL.apps, async (request, reply) => {
@@ -105,12 +112,19 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     if (!formAllowed(deps, request, signedIn, input.raw.token)) return sendForbidden(reply);
     const kind = checkKind(input.raw);
     const checked = checkAppInput(input.raw, kind.ok && kind.value === 'web' ? 'confidential' : 'public');
-    const errors: FieldError[] = [...(kind.ok ? [] : kind.errors), ...(checked.ok ? [] : checked.errors), ...(input.logoError ? [input.logoError] : [])];
-    if (!kind.ok || !checked.ok || errors.length > 0) {
-      const page = <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={input.raw} errors={errors} chooseKind submit="Register" />;
+    const orgs = await ownedOrgs(deps, signedIn.user);
+    const owner = checkOwner(input.raw, orgs);
+    const errors: FieldError[] = [
+      ...(kind.ok ? [] : kind.errors),
+      ...(checked.ok ? [] : checked.errors),
+      ...(owner.ok ? [] : owner.errors),
+      ...(input.logoError ? [input.logoError] : []),
+    ];
+    if (!kind.ok || !checked.ok || !owner.ok || errors.length > 0) {
+      const page = <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={input.raw} errors={errors} chooseKind owners={orgs} submit="Register" />;
       return sendPage(reply, page, { status: 400 });
     }
-    const created = await createApp(deps, signedIn.user, kind.value, checked.value, input.logo, request.ip);
+    const created = await createApp(deps, signedIn.user, kind.value, checked.value, input.logo, request.ip, owner.value);
     if (created.secret === undefined) return reply.code(303).header('location', PORTAL.app(created.app.id)).send();
     // The secret exists only in this answer (never cached), so it is shown here instead of after a redirect.
     return sendPage(reply, <SecretView app={created.app} secret={created.secret} created />, { status: 201 });

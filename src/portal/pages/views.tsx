@@ -4,7 +4,11 @@
  * @module
  */
 import type { ComponentChildren } from 'preact';
-import type { App, AppSecretInfo, AppUsage } from '../../domain/apps.ts';
+import type { App, AppSecretInfo } from '../../domain/apps.ts';
+import type { Organization } from '../../domain/organizations.ts';
+import type { ManagedApp } from '../apps.ts';
+import { OWNER_FIELD } from '../owner_input.ts';
+import { USAGE_DAYS, type PortalUsage } from '../usage.ts';
 import { SCOPES } from '../../domain/scopes.ts';
 import { Layout } from '../../interaction/views/layout.tsx';
 import { APP_KINDS, type FieldError, type RawInput } from '../app_input.ts';
@@ -29,7 +33,7 @@ function Errors({ errors, field }: { errors: FieldError[]; field: string }) {
 
 export function PortalLayout({ title, children }: { title: string; children: ComponentChildren }) {
   return (
-    <Layout title={title}>
+    <Layout title={title} wide>
       <nav class="portal-nav">
         <a href={PORTAL.apps}>Your apps</a>
       </nav>
@@ -38,7 +42,7 @@ export function PortalLayout({ title, children }: { title: string; children: Com
   );
 }
 
-export function AppListView({ apps }: { apps: App[] }) {
+export function AppListView({ apps }: { apps: ManagedApp[] }) {
   return (
     <PortalLayout title="Your apps">
       <h1>Your apps</h1>
@@ -46,15 +50,18 @@ export function AppListView({ apps }: { apps: App[] }) {
         <p>You have not registered an app yet.</p>
       ) : (
         <ul class="apps">
-          {apps.map((app) => (
+          {apps.map(({ app, org }) => (
             <li>
-              <a href={PORTAL.app(app.id)}>{app.name}</a> <span class="muted">{app.clientType === 'confidential' ? 'web app' : 'public'}</span>
+              <a href={PORTAL.app(app.id)}>{app.name}</a> <span class="muted">{app.clientType === 'confidential' ? 'web app' : 'public'}</span>{' '}
+              {org ? <span class="owner-badge">{org.name}</span> : <span class="owner-badge personal">you</span>}
             </li>
           ))}
         </ul>
       )}
       <p>
-        <a href={PORTAL.newApp}>Register an app</a>
+        <a class="button" href={PORTAL.newApp}>
+          Register an app
+        </a>
       </p>
     </PortalLayout>
   );
@@ -83,10 +90,31 @@ export interface AppFormProps {
   errors: FieldError[];
   /** Only when creating: the kind cannot change later (a secret or not). */
   chooseKind: boolean;
+  /** Only when creating: organizations the person owns, which may own the app instead of them. */
+  owners?: Organization[];
   submit: string;
 }
 
-export function AppForm({ action, token, raw, errors, chooseKind, submit }: AppFormProps) {
+/** "Owner: you / org X", only offered for organizations where the person is an owner (issue 5). */
+function OwnerChoice({ raw, errors, owners }: { raw: RawInput; errors: FieldError[]; owners: Organization[] }) {
+  const chosen = value(raw, OWNER_FIELD);
+  return (
+    <fieldset>
+      <legend>Owner</legend>
+      <label class="inline">
+        <input type="radio" name={OWNER_FIELD} value="" checked={chosen === ''} /> You
+      </label>
+      {owners.map((org) => (
+        <label class="inline">
+          <input type="radio" name={OWNER_FIELD} value={org.slug} checked={chosen === org.slug} /> {org.name} <span class="hint">(its owners manage the app)</span>
+        </label>
+      ))}
+      <Errors errors={errors} field={OWNER_FIELD} />
+    </fieldset>
+  );
+}
+
+export function AppForm({ action, token, raw, errors, chooseKind, owners, submit }: AppFormProps) {
   const chosen = new Set(value(raw, 'scopes').split(/\s+/));
   return (
     <form method="post" action={action} enctype="multipart/form-data" class="app-form">
@@ -114,6 +142,7 @@ export function AppForm({ action, token, raw, errors, chooseKind, submit }: AppF
         </textarea>
         <Errors errors={errors} field="redirect_uris" />
       </label>
+      {owners !== undefined && (owners.length > 0 ? <OwnerChoice raw={raw} errors={errors} owners={owners} /> : <Errors errors={errors} field={OWNER_FIELD} />)}
       {chooseKind && (
         <fieldset>
           <legend>Kind</legend>
@@ -179,13 +208,15 @@ export function SecretView({ app, secret, secretId, created }: { app: App; secre
 
 export interface AppViewProps {
   app: App;
+  /** The owning organization, when one owns the app. */
+  org?: Organization | undefined;
   secrets: AppSecretInfo[];
-  usage: AppUsage;
+  usage: PortalUsage;
   token: string;
   notice?: string;
 }
 
-export function AppView({ app, secrets, usage, token, notice }: AppViewProps) {
+export function AppView({ app, org, secrets, usage, token, notice }: AppViewProps) {
   const base = PORTAL.app(app.id);
   return (
     <PortalLayout title={app.name}>
@@ -201,6 +232,8 @@ export function AppView({ app, secrets, usage, token, notice }: AppViewProps) {
         <dd>
           <code id="client-id">{app.id}</code>
         </dd>
+        <dt>Owner</dt>
+        <dd id="owner">{org ? `${org.name} (organization)` : 'You'}</dd>
         <dt>Kind</dt>
         <dd>{app.clientType === 'confidential' ? 'Web app with a client secret' : 'Public app (PKCE, no secret)'}</dd>
         <dt>Publisher</dt>
@@ -270,24 +303,7 @@ export function AppView({ app, secrets, usage, token, notice }: AppViewProps) {
         </section>
       )}
 
-      <section>
-        <h2>Usage</h2>
-        <p>
-          People with an active authorization: <strong id="active-grants">{usage.activeGrants}</strong>
-        </p>
-        <h3>Token responses per day</h3>
-        {usage.tokensPerDay.length === 0 ? (
-          <p>None in the last 14 days.</p>
-        ) : (
-          <ul>
-            {usage.tokensPerDay.map((d) => (
-              <li>
-                {d.day}: {d.count}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <UsagePanel usage={usage} />
 
       <section>
         <h2>Delete</h2>
@@ -300,6 +316,66 @@ export function AppView({ app, secrets, usage, token, notice }: AppViewProps) {
         </form>
       </section>
     </PortalLayout>
+  );
+}
+
+/** Usage over the last USAGE_DAYS days: grants, token responses per day, errors by code (issue 5). */
+function UsagePanel({ usage }: { usage: PortalUsage }) {
+  return (
+    <section class="usage">
+      <h2>Usage</h2>
+      <div class="usage-grid">
+        <div class="usage-card">
+          <h3>Active authorizations</h3>
+          <p class="usage-figure">
+            <strong id="active-grants">{usage.activeGrants}</strong>
+          </p>
+          <p class="hint">people whose grant is live</p>
+        </div>
+        <div class="usage-card">
+          <h3>Token responses per day</h3>
+          {usage.tokensPerDay.length === 0 ? (
+            <p>None in the last {USAGE_DAYS} days.</p>
+          ) : (
+            // Lists, not tables: the secrets table is the page's only table (tests and assistive tech count its rows).
+            <ul class="usage-list" id="tokens-per-day" aria-label="Token responses per UTC day">
+              {usage.tokensPerDay.map((d) => (
+                <li>
+                  <span>{d.day}</span> <strong class="num">{d.count}</strong>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div class="usage-card">
+          <h3>Errors by code</h3>
+          {usage.errorsPerDay.length === 0 ? (
+            <p>No errors in the last {USAGE_DAYS} days.</p>
+          ) : (
+            <>
+              <ul class="error-totals" id="errors-by-code">
+                {usage.errorsByCode.map((e) => (
+                  <li data-code={e.code}>
+                    <code>{e.code}</code> <strong class="num">{e.count}</strong>
+                  </li>
+                ))}
+              </ul>
+              <h4>Per day (UTC)</h4>
+              <ul class="usage-list" id="errors-per-day">
+                {usage.errorsPerDay.map((e) => (
+                  <li>
+                    <span>{e.day}</span> <code>{e.code}</code> <strong class="num">{e.count}</strong>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <p class="hint">
+            Errors the token endpoint and the API answered to this app; the developer guide says what to do about each code.
+          </p>
+        </div>
+      </div>
+    </section>
   );
 }
 

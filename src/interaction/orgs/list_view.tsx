@@ -1,0 +1,90 @@
+/** "Your organizations" and one organization's overview for its members. */
+import { Layout } from '../views/layout.tsx';
+import type { ThirdPartyMode } from '../../domain/policies.ts';
+import { ORG_PATHS } from './paths.ts';
+import { MODE_TEXT } from './settings_view.tsx';
+import { Messages } from './shared_view.tsx';
+
+export interface OrgListItem {
+  slug: string;
+  name: string;
+  role: 'owner' | 'member';
+}
+
+export function OrgListView({ orgs, notice, logoutToken }: { orgs: OrgListItem[]; notice?: string | undefined; logoutToken: string }) {
+  return (
+    <Layout title="Your organizations" account={{ logoutToken }}>
+      <p>
+        <a href="/">Home</a>
+      </p>
+      <h1>Your organizations</h1>
+      <Messages notice={notice} />
+      {orgs.length === 0 ? (
+        <p>You do not belong to any organization yet. An owner can add you with your email address.</p>
+      ) : (
+        <ul class="orgs">
+          {orgs.map((o) => (
+            <li>
+              <strong>{o.name}</strong> · {o.role === 'owner' ? 'Owner' : 'Member'} ·{' '}
+              {o.role === 'owner' ? <a href={ORG_PATHS.settings(o.slug)}>Settings</a> : <a href={ORG_PATHS.overview(o.slug)}>Overview</a>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Layout>
+  );
+}
+
+export interface OrgOverviewProps {
+  org: { slug: string; name: string };
+  role: 'owner' | 'member';
+  owners: string[];
+  memberCount: number;
+  mode: ThirdPartyMode;
+  approved: string[];
+  cutOff: string[];
+  notice?: string | undefined;
+  logoutToken: string;
+}
+
+export function OrgOverviewView(p: OrgOverviewProps) {
+  return (
+    <Layout title={p.org.name} account={{ logoutToken: p.logoutToken }}>
+      <p>
+        <a href={ORG_PATHS.list}>Your organizations</a>
+      </p>
+      <h1>{p.org.name}</h1>
+      <Messages notice={p.notice} />
+      <dl class="org-facts">
+        <dt>Your role</dt>
+        <dd>{p.role === 'owner' ? 'Owner' : 'Member'}</dd>
+        <dt>Owners</dt>
+        <dd>{p.owners.join(', ')}</dd>
+        <dt>Members</dt>
+        <dd>{p.memberCount}</dd>
+        <dt>Third-party services</dt>
+        <dd>{MODE_TEXT[p.mode].label}</dd>
+        {p.mode === 'approved' && (
+          <>
+            <dt>Approved services</dt>
+            <dd>{p.approved.length === 0 ? 'none yet' : p.approved.join(', ')}</dd>
+          </>
+        )}
+        {p.cutOff.length > 0 && (
+          <>
+            <dt>Cut off by the owners</dt>
+            <dd>{p.cutOff.join(', ')}</dd>
+          </>
+        )}
+      </dl>
+      {p.mode === 'approved' && (
+        <p class="hint">If a service you use is refused here, its message links to a page where you can ask the owners to approve it.</p>
+      )}
+      {p.role === 'owner' && (
+        <p>
+          <a href={ORG_PATHS.settings(p.org.slug)}>Settings</a>
+        </p>
+      )}
+    </Layout>
+  );
+}

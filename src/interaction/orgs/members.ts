@@ -1,0 +1,76 @@
+/**
+ * Member changes from the settings page: add by email (an existing account), change a role,
+ * remove. Each goes through core/org_admin.ts (write, announce) and is audited as the CLI audits
+ * it. An organization never loses its last owner: the change is refused before it is made, and,
+ * should two owners demote each other at the same moment (two nodes), the change that finds no
+ * owner left once written is undone and refused.
+ * @module
+ */
+import type { Deps } from '../../deps.ts';
+import type { OrgAdmin } from '../../core/org_admin.ts';
+import type { Organization, Role } from '../../domain/organizations.ts';
+import type { OrgMember } from '../../domain/org_members.ts';
+import { removeMember as removeMembership, setMember } from '../../core/org_admin.ts';
+import { ownersLeft } from '../../domain/org_members.ts';
+import { isPlausibleEmail, normalizeEmail } from '../../domain/users.ts';
+
+export const ROLES: readonly Role[] = ['owner', 'member'];
+
+export const LAST_OWNER = 'An organization needs at least one owner. Make someone else an owner first.';
+
+export type Outcome = { done: string } | { problem: string; status: number };
+
+function problem(status: number, text: string): Outcome {
+  return { problem: text, status };
+}
+
+async function audit(deps: Deps, admin: OrgAdmin, org: Organization, userId: string, role: Role): Promise<void> {
+  await deps.stores.audit.record({ type: 'membership.changed', userId, detail: { via: admin.via, org: org.slug, role, by: admin.actorUserId ?? null } }, admin.now);
+}
+
+/** After a change to `target`: if no owner is left (a concurrent change), put `target` back as it was. */
+async function undoIfOwnerless(deps: Deps, admin: OrgAdmin, org: Organization, target: OrgMember): Promise<boolean> {
+  if (ownersLeft(await deps.stores.orgMembers.listMembers(org.id)) > 0) return false;
+  await setMember(admin, org, target.userId, target.role);
+  await audit(deps, admin, org, target.userId, target.role);
+  return true;
+}
+
+export async function addMember(deps: Deps, admin: OrgAdmin, org: Organization, rawEmail: string | undefined, rawRole: string | undefined): Promise<Outcome> {
+  const email = normalizeEmail(rawEmail ?? '');
+  if (!isPlausibleEmail(email)) return problem(400, 'Enter the email address of the person to add.');
+  const role = ROLES.find((r) => r === (rawRole ?? 'member'));
+  if (!role) return problem(400, 'Choose a role: owner or member.');
+  const user = await deps.stores.users.findByEmail(email);
+  // Owners add people who already have an account; an invitation to a new one is not part of this.
+  if (!user) return problem(400, `No account uses ${email}. Ask them to create a Tessera account first.`);
+  const members = await deps.stores.orgMembers.listMembers(org.id);
+  if (members.some((m) => m.userId === user.id)) return problem(409, `${email} is already a member. Change their role in the list.`);
+  await setMember(admin, org, user.id, role);
+  await audit(deps, admin, org, user.id, role);
+  return { done: 'added' };
+}
+
+export async function changeRole(deps: Deps, admin: OrgAdmin, org: Organization, userId: string | undefined, rawRole: string | undefined): Promise<Outcome> {
+  const role = ROLES.find((r) => r === rawRole);
+  if (!role) return problem(400, 'Choose a role: owner or member.');
+  const members = await deps.stores.orgMembers.listMembers(org.id);
+  const target = members.find((m) => m.userId === userId);
+  if (!target) return problem(400, 'That person is not a member of this organization.');
+  if (target.role === role) return { done: 'role' };
+  if (target.role === 'owner' && ownersLeft(members) <= 1) return problem(409, LAST_OWNER);
+  await setMember(admin, org, target.userId, role);
+  await audit(deps, admin, org, target.userId, role);
+  if (await undoIfOwnerless(deps, admin, org, target)) return problem(409, LAST_OWNER);
+  return { done: 'role' };
+}
+
+export async function removeMember(deps: Deps, admin: OrgAdmin, org: Organization, userId: string | undefined): Promise<Outcome> {
+  const members = await deps.stores.orgMembers.listMembers(org.id);
+  const target = members.find((m) => m.userId === userId);
+  if (!target) return problem(400, 'That person is not a member of this organization.');
+  if (target.role === 'owner' && ownersLeft(members) <= 1) return problem(409, LAST_OWNER);
+  if (!(await removeMembership(admin, org, target.userId))) return problem(400, 'That person is not a member of this organization.');
+  if (await undoIfOwnerless(deps, admin, org, target)) return problem(409, LAST_OWNER);
+  return { done: 'removed' };
+}

@@ -1,0 +1,25 @@
+/**
+ * The organization pages (issue 6): the person's organizations, an overview for members, the
+ * settings page for owners, and the approval-request page the API links to.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppOptions } from '../../app.ts';
+import { rejectOtherMethods } from '../../http/methods.ts';
+import listRoutes from './list_route.tsx';
+import settingsRoutes from './settings_route.tsx';
+import requestRoutes, { REQUEST_ROUTE } from './request_route.tsx';
+import { ORGS_PATH, SETTINGS_FORMS } from './paths.ts';
+
+export { approvalRequestUrl } from './paths.ts';
+
+export default async function orgRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
+  await app.register(listRoutes, options);
+  await app.register(settingsRoutes, options);
+  await app.register(requestRoutes, options);
+  rejectOtherMethods(app, ORGS_PATH, ['GET']);
+  rejectOtherMethods(app, `${ORGS_PATH}/:slug`, ['GET']);
+  rejectOtherMethods(app, `${ORGS_PATH}/:slug/settings`, ['GET']);
+  for (const form of SETTINGS_FORMS) rejectOtherMethods(app, `${ORGS_PATH}/:slug/settings/${form}`, ['POST']);
+  rejectOtherMethods(app, REQUEST_ROUTE, ['GET', 'POST']);
+}

@@ -1,0 +1,232 @@
+/**
+ * The organization settings page (owners only): members and roles, the third-party policy,
+ * members' approval requests, and the services acting in the organization. Every form posts to
+ * our own origin with the page's token; labels on every input; no script.
+ */
+import { Layout } from '../views/layout.tsx';
+import type { ThirdPartyMode } from '../../domain/policies.ts';
+import type { MemberRow, RequestRow, ServiceRow, SettingsModel } from './settings_model.ts';
+import { ACTIVITY_DAYS } from './settings_model.ts';
+import { ORG_PATHS } from './paths.ts';
+import { Messages, PublisherLine } from './shared_view.tsx';
+
+export interface SettingsViewProps extends SettingsModel {
+  org: { slug: string; name: string };
+  token: string;
+  logoutToken: string;
+  notice?: string | undefined;
+  problem?: string | undefined;
+}
+
+export const MODE_TEXT: Record<ThirdPartyMode, { label: string; hint: string }> = {
+  allow: { label: 'Every service a member authorized', hint: 'The default. Services act wherever the person who authorized them can.' },
+  approved: { label: 'Only services the owners approved', hint: 'Members can ask the owners to approve a service.' },
+  deny: { label: 'No third-party services', hint: 'Services cannot read or change anything in this organization.' },
+};
+
+function Hidden({ token, fields }: { token: string; fields: Record<string, string> }) {
+  return (
+    <>
+      <input type="hidden" name="token" value={token} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+    </>
+  );
+}
+
+function MemberItem({ m, slug, token }: { m: MemberRow; slug: string; token: string }) {
+  const other = m.role === 'owner' ? 'member' : 'owner';
+  return (
+    <tr>
+      <td>
+        {m.name}
+        {m.isMe && <strong> (you)</strong>}
+        <br />
+        <span class="hint">{m.email}</span>
+      </td>
+      <td>{m.role === 'owner' ? 'Owner' : 'Member'}</td>
+      <td class="actions">
+        <form method="post" action={ORG_PATHS.settingsForm(slug, 'members/role')} class="inline">
+          <Hidden token={token} fields={{ user: m.userId, role: other }} />
+          <button type="submit" class="secondary" aria-label={`Make ${m.name} ${other === 'owner' ? 'an owner' : 'a member'}`}>
+            {other === 'owner' ? 'Make owner' : 'Make member'}
+          </button>
+        </form>
+        <form method="post" action={ORG_PATHS.settingsForm(slug, 'members/remove')} class="inline">
+          <Hidden token={token} fields={{ user: m.userId }} />
+          <button type="submit" class="secondary" aria-label={`Remove ${m.name}`}>
+            Remove
+          </button>
+        </form>
+      </td>
+    </tr>
+  );
+}
+
+function AppButton({ slug, token, app, action, text, label }: { slug: string; token: string; app: string; action: string; text: string; label: string }) {
+  return (
+    <form method="post" action={ORG_PATHS.settingsForm(slug, 'apps')} class="inline">
+      <Hidden token={token} fields={{ client_id: app, action }} />
+      <button type="submit" class="secondary" aria-label={label}>
+        {text}
+      </button>
+    </form>
+  );
+}
+
+function standing(s: ServiceRow, mode: ThirdPartyMode): string {
+  if (s.rule === 'blocked') return 'Cut off';
+  if (mode === 'deny') return 'Blocked by the policy';
+  if (s.rule === 'approved') return mode === 'approved' ? 'Approved' : 'Approved (applies under "approved only")';
+  return mode === 'approved' ? 'Not approved' : 'Allowed';
+}
+
+function ServiceItem({ s, slug, token, mode }: { s: ServiceRow; slug: string; token: string; mode: ThirdPartyMode }) {
+  const name = s.app.name;
+  return (
+    <tr>
+      <td>
+        <strong>{name}</strong>
+        <br />
+        <PublisherLine publisher={s.app.publisher} verified={s.app.verified} />
+      </td>
+      <td>{s.people.length === 0 ? 'nobody now' : s.people.join(', ')}</td>
+      <td>
+        {s.lastUsed === null ? 'never used' : `last used ${s.lastUsed}`}
+        <br />
+        <span class="hint">{`${s.calls} API ${s.calls === 1 ? 'call' : 'calls'} in ${ACTIVITY_DAYS} days`}</span>
+      </td>
+      <td>{standing(s, mode)}</td>
+      <td class="actions">
+        {s.rule === 'blocked' ? (
+          <AppButton slug={slug} token={token} app={s.app.id} action="restore" text="Restore" label={`Restore ${name}`} />
+        ) : (
+          <>
+            {mode === 'approved' && s.rule !== 'approved' && <AppButton slug={slug} token={token} app={s.app.id} action="approve" text="Approve" label={`Approve ${name}`} />}
+            {s.rule === 'approved' && <AppButton slug={slug} token={token} app={s.app.id} action="withdraw" text="Withdraw approval" label={`Withdraw approval of ${name}`} />}
+            <AppButton slug={slug} token={token} app={s.app.id} action="block" text="Cut off" label={`Cut off ${name}`} />
+          </>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function RequestItem({ r, slug, token }: { r: RequestRow; slug: string; token: string }) {
+  return (
+    <li>
+      <strong>{r.app.name}</strong> <PublisherLine publisher={r.app.publisher} verified={r.app.verified} />
+      <br />
+      Asked by {r.people.length === 0 ? 'former members' : r.people.join(', ')} since {r.since}
+      <form method="post" action={ORG_PATHS.settingsForm(slug, 'requests')} class="decision">
+        <Hidden token={token} fields={{ client_id: r.app.id }} />
+        <button type="submit" name="decision" value="approve" aria-label={`Approve ${r.app.name}`}>
+          Approve
+        </button>
+        <button type="submit" name="decision" value="deny" class="secondary" aria-label={`Deny ${r.app.name}`}>
+          Deny
+        </button>
+      </form>
+    </li>
+  );
+}
+
+export function SettingsView(p: SettingsViewProps) {
+  const { slug } = p.org;
+  return (
+    <Layout title={`${p.org.name} settings`} wide account={{ logoutToken: p.logoutToken }}>
+      <div class="org-page">
+        <p>
+          <a href={ORG_PATHS.list}>Your organizations</a>
+        </p>
+        <h1>{p.org.name} settings</h1>
+        <Messages notice={p.notice} problem={p.problem} />
+
+        <h2>Members</h2>
+        <table class="org-members">
+          <thead>
+            <tr>
+              <th scope="col">Person</th>
+              <th scope="col">Role</th>
+              <th scope="col">Change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.members.map((m) => (
+              <MemberItem m={m} slug={slug} token={p.token} />
+            ))}
+          </tbody>
+        </table>
+        <form method="post" action={ORG_PATHS.settingsForm(slug, 'members/add')}>
+          <h3>Add a member</h3>
+          <input type="hidden" name="token" value={p.token} />
+          <label>
+            Email of their Tessera account
+            <input type="email" name="email" autocomplete="off" required maxlength={254} />
+          </label>
+          <label>
+            Role
+            <select name="role">
+              <option value="member">Member</option>
+              <option value="owner">Owner</option>
+            </select>
+          </label>
+          <button type="submit">Add member</button>
+        </form>
+
+        <h2>Third-party services</h2>
+        <form method="post" action={ORG_PATHS.settingsForm(slug, 'policy')}>
+          <fieldset>
+            <legend>Which services may act in this organization</legend>
+            {(Object.keys(MODE_TEXT) as ThirdPartyMode[]).map((mode) => (
+              <label>
+                <input type="radio" name="third_party" value={mode} checked={p.mode === mode} /> {MODE_TEXT[mode].label}
+                <span class="hint"> — {MODE_TEXT[mode].hint}</span>
+              </label>
+            ))}
+          </fieldset>
+          <input type="hidden" name="token" value={p.token} />
+          <button type="submit">Save policy</button>
+        </form>
+
+        <h2>Approval requests</h2>
+        {p.requests.length === 0 ? (
+          <p>No pending requests.</p>
+        ) : (
+          <ul class="org-requests">
+            {p.requests.map((r) => (
+              <RequestItem r={r} slug={slug} token={p.token} />
+            ))}
+          </ul>
+        )}
+
+        <h2>Services acting in this organization</h2>
+        <p class="hint">
+          Services members authorized that can reach this organization, and any the owners approved or cut off. Calls count every
+          organization the person's authorization reaches. Cutting a service off stops it here at once, for everyone.
+        </p>
+        {p.services.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <table class="org-services">
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">For</th>
+                <th scope="col">Activity</th>
+                <th scope="col">Standing</th>
+                <th scope="col">Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.services.map((s) => (
+                <ServiceItem s={s} slug={slug} token={p.token} mode={p.mode} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </Layout>
+  );
+}

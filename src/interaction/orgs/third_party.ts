@@ -1,0 +1,58 @@
+/**
+ * The organization's third-party policy from the settings page: the mode, one service's standing
+ * (approve, withdraw an approval, cut off, restore) and the owners' answer to members' approval
+ * requests. Each change goes through core/org_admin.ts, which audits it and tells every node, so
+ * the API applies it at the next call (SECURITY 25).
+ * @module
+ */
+import type { Deps } from '../../deps.ts';
+import type { OrgAdmin } from '../../core/org_admin.ts';
+import type { Organization } from '../../domain/organizations.ts';
+import { setAppRule, setThirdPartyMode } from '../../core/org_admin.ts';
+import { THIRD_PARTY_MODES } from '../../domain/policies.ts';
+import type { Outcome } from './members.ts';
+
+export const APP_ACTIONS = ['approve', 'withdraw', 'block', 'restore'] as const;
+export type AppAction = (typeof APP_ACTIONS)[number];
+
+export async function changePolicy(admin: OrgAdmin, org: Organization, raw: string | undefined): Promise<Outcome> {
+  const mode = THIRD_PARTY_MODES.find((m) => m === raw);
+  if (!mode) return { problem: 'Choose who may act in this organization.', status: 400 };
+  await setThirdPartyMode(admin, org, mode);
+  return { done: 'policy' };
+}
+
+/**
+ * `approve` lets the service act under "approved only" and answers members' pending requests;
+ * `block` cuts it off whatever the mode (and closes pending requests as denied); `withdraw` and
+ * `restore` clear its standing, as `tessera org withdraw-app` does.
+ */
+export async function changeApp(deps: Deps, admin: OrgAdmin, org: Organization, clientId: string | undefined, raw: string | undefined): Promise<Outcome> {
+  const action = APP_ACTIONS.find((a) => a === raw);
+  const app = clientId === undefined ? undefined : await deps.stores.apps.find(clientId);
+  if (!action || !app) return { problem: 'That service or action is unknown. Reload the page and try again.', status: 400 };
+  if (action === 'approve') {
+    await setAppRule(admin, org, app.id, 'approved');
+    await deps.stores.approvalRequests.close(org.id, app.id, 'approved', admin.actorUserId ?? '', admin.now);
+    return { done: 'approved' };
+  }
+  if (action === 'block') {
+    await setAppRule(admin, org, app.id, 'blocked');
+    await deps.stores.approvalRequests.close(org.id, app.id, 'denied', admin.actorUserId ?? '', admin.now);
+    return { done: 'blocked' };
+  }
+  await setAppRule(admin, org, app.id, undefined);
+  return { done: action === 'withdraw' ? 'withdrawn' : 'restored' };
+}
+
+/** The owners' answer to the pending requests for one service. */
+export async function answerRequests(deps: Deps, admin: OrgAdmin, org: Organization, clientId: string | undefined, decision: string | undefined): Promise<Outcome> {
+  if (decision === 'approve') return changeApp(deps, admin, org, clientId, 'approve');
+  const app = clientId === undefined ? undefined : await deps.stores.apps.find(clientId);
+  if (decision !== 'deny' || !app) return { problem: 'That request or answer is unknown. Reload the page and try again.', status: 400 };
+  const closed = await deps.stores.approvalRequests.close(org.id, app.id, 'denied', admin.actorUserId ?? '', admin.now);
+  if (closed > 0) {
+    await deps.stores.audit.record({ type: 'org_app.request_denied', userId: admin.actorUserId ?? null, appId: app.id, detail: { via: admin.via, org: org.slug, requests: closed } }, admin.now);
+  }
+  return { done: 'denied' };
+}
