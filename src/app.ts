@@ -6,11 +6,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { Deps } from './deps.ts';
-import { registerErrorHandling } from './http/error_handler.ts';
+import { registerErrorHandling, sendOAuthError } from './http/error_handler.ts';
+import { InvalidRequest } from './oauth/errors.ts';
 import { registerErrorCounting } from './http/error_counting.ts';
 import { registerSecurityHeaders } from './http/security_headers.ts';
 import { registerFormBody } from './http/form_body.ts';
-import { malformedQueryError, parseQueryString } from './http/urlencoded.ts';
+import { MalformedParams, malformedQueryError, parseQueryString } from './http/urlencoded.ts';
 import { registerRequestMetrics } from './ops/request_metrics.ts';
 import discoveryRoutes from './oauth/discovery/route.ts';
 import jwksRoutes from './oauth/jwks/route.ts';
@@ -38,6 +39,10 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       querystringParser: (query: string) => parseQueryString(query),
       maxParamLength: 200,
     },
+    // A path that is not valid percent-encoded UTF-8, or a parameter over maxParamLength, fails in
+    // the router before any handler: answer a plain 400 invalid_request, not Fastify's own body
+    // (which names its error code and echoes the URL). SECURITY 44; found by fuzz_json.test.ts.
+    frameworkErrors: (err, _request, reply) => sendOAuthError(reply, new InvalidRequest(err.code)),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestTimeout: 30000,
@@ -55,6 +60,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request) => {
     const err = malformedQueryError(request.query);
     if (err) throw err;
+  });
+  // A NUL in a path segment (`/apps/%00`) is refused like one in a query (SECURITY 42): PostgreSQL
+  // cannot even compare it with a text column, so it would be a 500. Found by fuzz_json.test.ts.
+  app.addHook('preValidation', async (request) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    if (params && Object.values(params).some((v) => typeof v === 'string' && v.includes('\u0000'))) throw new MalformedParams('NUL in the path');
   });
   registerRequestMetrics(app, deps.metrics);
   await app.register(cookie);

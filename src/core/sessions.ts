@@ -51,7 +51,8 @@ export async function readSession(deps: SessionDeps, request: FastifyRequest): P
   const now = deps.clock.now();
   const session = await deps.stores.sessions.findLive(id, now);
   if (!session) return undefined;
-  const user = now - session.lastSeenAt > deps.config.ttl.sessionIdle ? undefined : await deps.stores.users.findById(session.userId);
+  // Idle for exactly sessionIdle seconds is over, like every other lifetime here: [start, start + TTL) (SECURITY R8).
+  const user = now - session.lastSeenAt >= deps.config.ttl.sessionIdle ? undefined : await deps.stores.users.findById(session.userId);
   if (!user || user.disabledAt !== null) {
     await deps.stores.sessions.end(id, now);
     return undefined;

@@ -166,6 +166,14 @@ for (const dialect of dialects()) {
       assert.match(shown.page.body, /<a href="https:\/\/good\.example\/about" rel="noopener noreferrer" target="_blank">good\.example<\/a>/);
     });
 
+    it('unticking an organization leaves it out even when the radio still says all of them', async () => {
+      const client = await createClient(t.deps);
+      const { browser, page, verifier } = await approvalPage(client, 'openid orgs:read');
+      const code = await approveWith(browser, page, {}, [`org_${globex.id}`]);
+      const tokens = await tokensFor(client, code, verifier);
+      assert.deepEqual(decodeJwt(tokens.access_token).orgs, [acme.id], 'the excluded organizations were never offered, so they do not count');
+    });
+
     it('a decision naming an organization the person does not belong to cannot widen anything', async () => {
       const client = await createClient(t.deps);
       const { browser, page, verifier } = await approvalPage(client, 'openid orgs:read');

@@ -5,6 +5,7 @@
  */
 import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
 import { Layout } from '../views/layout.tsx';
+import { Messages } from '../views/messages.tsx';
 import { orgField, scopeField } from '../consent/choices.ts';
 
 export interface ScopeText {
@@ -28,23 +29,6 @@ interface PageFrame {
   logoutToken: string;
   notice?: string;
   problem?: string;
-}
-
-function Messages({ notice, problem }: { notice?: string; problem?: string }) {
-  return (
-    <>
-      {notice !== undefined && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {problem !== undefined && (
-        <p class="error" role="alert">
-          {problem}
-        </p>
-      )}
-    </>
-  );
 }
 
 export function ApplicationsView(p: PageFrame & { grants: GrantSummary[] }) {

@@ -44,7 +44,7 @@ export interface ChoiceContext {
   requested: readonly string[];
   /** The scopes shown with a checkbox (the new ones). */
   shown: readonly string[];
-  /** Organizations the person belongs to now. */
+  /** Organizations the page offered: the person's, less those whose policy excludes the service. */
   orgIds: readonly string[];
   grant: Grant | undefined;
   now: number;
@@ -54,7 +54,11 @@ export interface ChoiceContext {
 export function readChoice(form: Params<string>, ctx: ChoiceContext): ApprovalChoice {
   const unticked = new Set(ctx.shown.filter((s) => isOptional(s) && form[scopeField(s)] === undefined));
   const scopes = ctx.requested.filter((s) => !unticked.has(s));
-  const orgIds = form.orgs === 'some' ? ctx.orgIds.filter((id) => form[orgField(id)] !== undefined) : null;
+  // Unticking an organization means "not this one", even if the radio still says all of them; a form
+  // with no organization fields at all (nothing to choose) covers every organization.
+  const ticked = ctx.orgIds.filter((id) => form[orgField(id)] !== undefined);
+  const some = form.orgs === 'some' || (form.orgs === 'all' && ticked.length < ctx.orgIds.length);
+  const orgIds = some ? ticked : null;
   return { scopes, terms: { orgIds, expiresAt: lifetimeEnd(form.lifetime, ctx) } };
 }
 

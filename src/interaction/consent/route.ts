@@ -17,7 +17,7 @@ import { readSession } from '../../core/sessions.ts';
 import { isCrossSite, tokenMatches } from '../csrf.ts';
 import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
 import { choiceFields, readChoice } from './choices.ts';
-import { decisionToken, shownScopes } from './page.tsx';
+import { decisionToken, organizationLines, shownScopes } from './page.tsx';
 
 const DECISION_PATH = '/interaction/:id/decision';
 
@@ -35,7 +35,8 @@ export default async function consentRoutes(app: FastifyInstance, { deps }: AppO
     const now = deps.clock.now();
     const grant = await deps.stores.grants.findLive(signedIn.user.id, interaction.appId, now);
     const shown = shownScopes(interaction.request.scopes, grant);
-    const orgIds = (await deps.access.reachOf(signedIn.user.id)).current.map((m) => m.org.id);
+    // The organizations the page offered: those whose policy lets this service in.
+    const orgIds = (await organizationLines(deps, signedIn.user.id, interaction.appId, grant)).filter((o) => o.excluded === undefined).map((o) => o.id);
     const form = assembleParams(['csrf', 'decision', ...choiceFields(shown, orgIds)], body);
     if (!tokenMatches(form.csrf, decisionToken(deps, signedIn.session.id, id))) return sendForbidden(reply);
     if (form.decision !== 'approve' && form.decision !== 'deny') return sendErrorPage(reply, new InvalidRequest('decision missing'));

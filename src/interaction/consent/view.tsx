@@ -130,6 +130,7 @@ function OrgChoice({ orgs, all }: { orgs: OrgLine[]; all: boolean }) {
             <input type="radio" name="orgs" value="some" checked={!all} />
             <span>Only the ones I tick:</span>
           </label>
+          <p class="hint">Untick an organization to leave it out; this also leaves out the ones you join later.</p>
           <ul class="org-list">
             {open.map((o) => (
               <li key={o.id}>

@@ -3,7 +3,7 @@ import { Layout } from '../views/layout.tsx';
 import type { ThirdPartyMode } from '../../domain/policies.ts';
 import { ORG_PATHS } from './paths.ts';
 import { MODE_TEXT } from './settings_view.tsx';
-import { Messages } from './shared_view.tsx';
+import { Messages } from '../views/messages.tsx';
 
 export interface OrgListItem {
   slug: string;

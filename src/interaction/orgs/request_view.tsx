@@ -5,7 +5,8 @@
  */
 import { Layout } from '../views/layout.tsx';
 import { ORG_PATHS } from './paths.ts';
-import { Messages, PublisherLine } from './shared_view.tsx';
+import { Messages } from '../views/messages.tsx';
+import { PublisherLine } from './shared_view.tsx';
 
 /**
  * `can_request`: "approved only" and not approved; `pending`: this person asked already;

@@ -8,7 +8,8 @@ import type { ThirdPartyMode } from '../../domain/policies.ts';
 import type { MemberRow, RequestRow, ServiceRow, SettingsModel } from './settings_model.ts';
 import { ACTIVITY_DAYS } from './settings_model.ts';
 import { ORG_PATHS } from './paths.ts';
-import { Messages, PublisherLine } from './shared_view.tsx';
+import { Messages } from '../views/messages.tsx';
+import { PublisherLine } from './shared_view.tsx';
 
 export interface SettingsViewProps extends SettingsModel {
   org: { slug: string; name: string };

@@ -1,5 +1,6 @@
 /** The profile page: who you are, your sessions, recent security events, and account changes. */
 import { Layout } from '../views/layout.tsx';
+import { Messages } from '../views/messages.tsx';
 
 export interface SessionRow {
   handle: string;
@@ -42,16 +43,7 @@ export function ProfileView(p: ProfileViewProps) {
   return (
     <Layout title="Your profile" wide account={{ logoutToken: p.logoutToken }}>
       <h1>Your profile</h1>
-      {p.notice !== undefined && (
-        <p class="notice" role="status">
-          {p.notice}
-        </p>
-      )}
-      {p.problem !== undefined && (
-        <p class="error" role="alert">
-          {p.problem}
-        </p>
-      )}
+      <Messages notice={p.notice} problem={p.problem} />
       <dl>
         <dt>Name</dt>
         <dd>{p.name}</dd>

@@ -16,6 +16,7 @@ import { looksLike, randomToken } from '../../crypto/random.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { createApp, deleteApp, updateApp } from '../../portal/apps.ts';
 import { checkClientMetadata, clientInformation } from './client_metadata.ts';
+import { errorText } from '../../http/error_text.ts';
 
 export const REGISTRATION_PATH = '/register';
 
@@ -26,7 +27,7 @@ function send(reply: FastifyReply, status: number, body: unknown) {
 function invalidMetadata(reply: FastifyReply, errors: FieldError[]) {
   const code = errors.some((e) => e.code === 'invalid_redirect_uri') ? 'invalid_redirect_uri' : 'invalid_client_metadata';
   const first = errors.find((e) => e.code === code) ?? errors[0]!;
-  return send(reply, 400, { error: code, error_description: `${first.field}: ${first.message}` });
+  return send(reply, 400, { error: code, error_description: errorText(`${first.field}: ${first.message}`) });
 }
 
 /** RFC 6750 §3: a missing or bad bearer token. */
