@@ -1,6 +1,7 @@
 /**
  * bench/results/chart.svg: requests per second (log scale) of each scenario on each server, bars for the
- * latest full run and dots for up to four full runs before it (--quick runs only when there is none). Hand-written SVG, no chart library.
+ * latest run and dots for up to four runs of the same kind before it (quick with quick, full with full:
+ * a 1 s smoke run and a 7 s run are not comparable). Hand-written SVG, no chart library.
  * @module
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,11 +22,10 @@ export function writeChart(dir: string): string {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as RunFile);
-  // --quick smoke runs are charted only while there is no full run.
-  const full = all.filter((run) => !run.options.quick);
-  const runs = (full.length > 0 ? full : all).slice(-5);
-  const latest = runs.at(-1);
-  if (!latest) throw new Error('no runs to chart');
+  const newest = all.at(-1);
+  if (!newest) throw new Error('no runs to chart');
+  const runs = all.filter((run) => run.options.quick === newest.options.quick).slice(-5);
+  const latest = newest;
   const targets = Object.keys(COLORS).filter((t) => latest.rows.some((r) => r.target === t));
   const scenarios = (Object.keys(SCENARIOS) as ScenarioId[]).filter((s) => latest.rows.some((r) => r.scenario === s));
   const max = Math.max(10, ...runs.flatMap((run) => run.rows.map((r) => r.rps)));

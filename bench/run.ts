@@ -16,7 +16,7 @@ import { measure, type LoadOptions, type LoadSpec } from './lib/load.ts';
 import { SCENARIOS, type OAuthServer, type ScenarioId } from './scenarios/index.ts';
 import { codeExchange, refresh } from './scenarios/token.ts';
 import { authorize, introspect, jwksMetadata } from './scenarios/endpoints.ts';
-import { apiRead, login } from './scenarios/tessera_only.ts';
+import { apiRead, login, refreshWithSignIns } from './scenarios/tessera_only.ts';
 import { startTessera } from './targets/tessera.ts';
 import { hello, startHello, startOidcProvider } from './targets/references.ts';
 import { machine, ratioLines, ratios, table, writeRun, type Row } from './report.ts';
@@ -71,7 +71,12 @@ async function tessera(dialect: 'sqlite' | 'postgres'): Promise<Started> {
   const { server } = target;
   return {
     server,
-    scenarios: { api_read: () => apiRead(server, target), ...oauthScenarios(server, target), login: () => login(server) },
+    scenarios: {
+      api_read: () => apiRead(server, target),
+      ...oauthScenarios(server, target),
+      login: () => login(server),
+      refresh_with_signins: () => refreshWithSignIns(server, target, options.connections),
+    },
     close: () => target.close(),
   };
 }

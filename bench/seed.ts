@@ -26,6 +26,8 @@ export interface Seeded {
   clientId: string;
   /** people[0] is EMAIL, the one who signs in. */
   people: { userId: string; grantId: string }[];
+  /** The API path of one work item people[0] may read (scenario 1). */
+  workItemPath: string;
 }
 
 export async function seed(deps: Deps): Promise<Seeded> {
@@ -56,7 +58,21 @@ export async function seed(deps: Deps): Promise<Seeded> {
   await deps.stores.apps.create(app, digest(CLIENT.secret), now);
   const people = [];
   for (const user of users) people.push({ userId: user.id, grantId: (await deps.stores.grants.approve(user.id, app.id, SCOPES, now)).id });
-  return { clientId: app.id, people };
+  return { clientId: app.id, people, workItemPath: await seedWorkItem(deps, users[0]!.id, now) };
+}
+
+/** An organization owned by the person who signs in, a project and one work item in it (scenario 1). */
+async function seedWorkItem(deps: Deps, ownerId: string, now: number): Promise<string> {
+  const org = await deps.stores.organizations.create({ slug: 'bench', name: 'Bench', ownerUserId: ownerId }, now);
+  if (!org) throw new Error('seed organization exists');
+  const project = await deps.stores.projects.create({ orgId: org.id, key: 'load', name: 'Load', description: 'Benchmark project' }, now);
+  if (!project) throw new Error('seed project exists');
+  const item = await deps.stores.workItems.create(
+    project.id,
+    { title: 'Measure the API', type: 'task', state: 'active', assigneeId: null, description: 'Read by scenario 1.', createdBy: ownerId },
+    now,
+  );
+  return `/api/v1/orgs/bench/projects/load/workitems/${item.number}`;
 }
 
 const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');

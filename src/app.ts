@@ -46,7 +46,10 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestTimeout: 30000,
-    return503OnClosing: true,
+    // A request that reaches a closing server on an open connection is served (the database closes
+    // only after the server), with `Connection: close`: a 503 there failed requests in a rolling
+    // restart (SECURITY R6; test/reliability/nodes.test.ts).
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // TRUST_PROXY: off unless set, so X-Forwarded-For is ignored (SECURITY 32); a hop count trusts the nearest proxies.
     trustProxy: ((t) => (typeof t === 'number' ? (_address: string, hop: number) => hop < t : t))(deps.config.trustProxy),

@@ -10,7 +10,8 @@ import { openDatabase, type DatabaseHandle } from './persistence/database.ts';
 import { migrateToLatest } from './persistence/migrate.ts';
 import { createStores } from './persistence/stores/index.ts';
 import { LocalChangeFeed, PostgresChangeFeed, type ChangeFeed } from './persistence/change_feed.ts';
-import { deriveKey, loadKeyEncryptionKey } from './crypto/key_encryption.ts';
+import { loadKeyEncryptionKey } from './crypto/key_encryption.ts';
+import { formKeyOf } from './crypto/derived_keys.ts';
 import { KeyManager } from './crypto/key_manager.ts';
 import { RevocationCache } from './core/revocation_cache.ts';
 import { AccessGuard } from './core/access_guard.ts';
@@ -19,6 +20,8 @@ import { UsageRecorder } from './core/usage_recorder.ts';
 import { startErrorCounter, type ErrorCounter } from './core/error_counter.ts';
 import { VerifiedTokenCache } from './core/verified_tokens.ts';
 import { ClientCache, announcingAppStore } from './oauth/client_auth/client_cache.ts';
+import { startJanitor } from './core/janitor.ts';
+import { SqlPurgeStore } from './persistence/stores/purge.ts';
 import { startBuildRunner } from './core/builds/start.ts';
 import type { BuildRunner } from './core/builds/runner.ts';
 import { createThrottles, type Throttles } from './core/throttles.ts';
@@ -141,6 +144,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     const usage = new UsageRecorder(stores, () => clock.now(), (err) => log.warn({ err }, 'recording grant use failed'));
     usage.start(5000);
     cleanups.push(() => usage.stop());
+    // Expired rows go in small background batches (issue 7); `tessera janitor` does the same on demand.
+    const janitor = startJanitor(new SqlPurgeStore(database.db), () => clock.now(), log, config.janitorIntervalMs, {
+      activityRetentionDays: config.activityRetentionDays,
+    });
+    cleanups.push(() => janitor.stop());
 
     return {
       config,
@@ -159,7 +167,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       clients,
       feed,
       metrics,
-      formKey: deriveKey(kek, 'form-tokens'),
+      formKey: formKeyOf(kek),
       throttles: createThrottles(config.throttle, clock),
       directoryClients: new DirectoryClients(kek, () => clock.now()),
       async close() {

@@ -1,11 +1,13 @@
 /**
  * The process: configuration → dependencies (database, migrations, keys) → app → listen.
- * SIGTERM and SIGINT drain in-flight requests, then close the database.
+ * SIGTERM drains (ops/drain.ts, then in-flight requests finish); SIGINT only lets in-flight
+ * requests finish. Then the database closes.
  * @module
  */
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createDeps } from './deps.ts';
 import { buildApp } from './app.ts';
+import { registerDrain } from './ops/drain.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
   }
   const deps = await createDeps(config, { defaultMetrics: true });
   const app = await buildApp(deps);
+  const drain = registerDrain(app);
   await app.listen({ port: config.port, host: config.host });
   deps.log.info({ issuer: config.issuer, database: config.database.dialect }, 'Tessera is serving');
 
@@ -30,6 +33,9 @@ async function main(): Promise<void> {
     deps.log.info({ signal }, 'draining and shutting down');
     const force = setTimeout(() => process.exit(1), 15000);
     force.unref();
+    // An orchestrator's SIGTERM gets a grace period in which clients are sent elsewhere (ops/drain.ts);
+    // Ctrl-C (SIGINT) stops at once.
+    if (signal === 'SIGTERM') await drain.begin();
     await app.close();
     await deps.close();
     process.exit(0);

@@ -14,6 +14,8 @@ export interface LoadSpec {
   expectStatus: number;
   /** Called after the run: a remark for the table (e.g. a pool that ran dry). */
   note?: () => string | undefined;
+  /** Load kept on the same server during warm-up and measurement; its own figures are discarded. */
+  background?: LoadSpec;
 }
 
 export interface LoadOptions {
@@ -43,6 +45,15 @@ function run(server: ServerProcess, spec: LoadSpec, seconds: number, connections
 }
 
 export async function measure(server: ServerProcess, spec: LoadSpec, options: LoadOptions): Promise<Measurement> {
+  const background = spec.background && run(server, spec.background, options.warmupSeconds + options.seconds, options.connections);
+  try {
+    return await measureAlone(server, spec, options);
+  } finally {
+    await background;
+  }
+}
+
+async function measureAlone(server: ServerProcess, spec: LoadSpec, options: LoadOptions): Promise<Measurement> {
   if (options.warmupSeconds > 0) await run(server, spec, options.warmupSeconds, options.connections);
   let rss = await server.rss();
   const sampler = setInterval(() => {

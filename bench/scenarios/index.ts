@@ -9,6 +9,8 @@ export const SCENARIOS = {
   introspect: '(5) introspection',
   jwks_metadata: '(6) JWKS + metadata',
   login: '(7) sign-in with password',
+  // Issue 7: the token endpoint's p99 while sign-ins run at the password-hashing limit.
+  refresh_with_signins: '(2) refresh during (7) at full load',
 } as const;
 
 export type ScenarioId = keyof typeof SCENARIOS;

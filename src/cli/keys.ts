@@ -5,6 +5,7 @@ import type { CliContext } from './context.ts';
 import { KeyManager } from '../crypto/key_manager.ts';
 import { loadKeyEncryptionKey } from '../crypto/key_encryption.ts';
 import { notifyKeysChanged } from '../persistence/notify.ts';
+import { rotateKek } from './kek.ts';
 
 /** The key manager over the stored keys, after proving this KEK opens them. */
 async function keyManager(context: CliContext): Promise<KeyManager> {
@@ -42,6 +43,7 @@ const rotate = command<null>({
     // OIDC Core §10.1.1: the old current key stays published for tokens in flight; the one before it retires.
     const retired = active.find((k) => k.state === 'previous')?.kid ?? null;
     const kid = await manager.rotate();
+    await context.stores.audit.record({ type: 'signing_key.rotated', detail: { via: 'cli', current: kid, previous: before, retired } }, context.now());
     // Running servers reload at once on PostgreSQL; otherwise within their key poll (≤ a few seconds).
     const notified = await notifyKeysChanged(context.database);
     return {
@@ -79,5 +81,5 @@ const list = command<null>({
 export const keysGroup: CommandGroup = {
   name: 'keys',
   summary: 'token signing keys',
-  commands: { rotate, list },
+  commands: { rotate, list, 'rotate-kek': rotateKek },
 };

@@ -16,8 +16,10 @@ import { orgGroup } from './org.ts';
 import { userGroup } from './user.ts';
 import { directoryGroup } from './directory.ts';
 import { demoGroup } from './demo.ts';
+import { auditGroup } from './audit.ts';
+import { janitorGroup } from './janitor.ts';
 
-const GROUPS: readonly CommandGroup[] = [dbGroup, userGroup, orgGroup, appGroup, keysGroup, directoryGroup, demoGroup];
+const GROUPS: readonly CommandGroup[] = [dbGroup, userGroup, orgGroup, appGroup, keysGroup, directoryGroup, demoGroup, auditGroup, janitorGroup];
 
 const HELP = new Set(['--help', '-h', 'help']);
 

@@ -112,6 +112,10 @@ export interface Config {
   };
   /** How often each process re-reads revocations and keys written by other processes. @default 2000 ms (`SYNC_INTERVAL_MS`) */
   syncIntervalMs: number;
+  /** Expired rows are purged in the background about this often (±50%); 0 = only by `tessera janitor`. @default 60000 ms (`JANITOR_INTERVAL_MS`) */
+  janitorIntervalMs: number;
+  /** Days of per-grant API activity and per-app error counts kept. @default 90 (`ACTIVITY_RETENTION_DAYS`) */
+  activityRetentionDays: number;
   /** Brute-force protection limits. */
   throttle: ThrottleConfig;
   /** Platform API calls per grant (every call counts), answered with RateLimit headers. @default 600 per 60 s (`API_RATE_LIMIT`) */
@@ -287,6 +291,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     ttl,
     syncIntervalMs: integer(env, 'SYNC_INTERVAL_MS', 2000, 50, 60000),
+    janitorIntervalMs: integer(env, 'JANITOR_INTERVAL_MS', 60000, 0, 86_400_000),
+    activityRetentionDays: integer(env, 'ACTIVITY_RETENTION_DAYS', 90, 30, 3650),
     throttle: throttleFrom(env),
     apiRateLimit: rateLimit(env, 'API_RATE_LIMIT', { count: 600, seconds: 60 }),
     trustProxy: trustProxyFrom(env.TRUST_PROXY),

@@ -4,6 +4,7 @@
  * @module
  */
 import { hash, verify } from '@node-rs/argon2';
+import { passwordHashing } from './hash_gate.ts';
 
 /** Longest password accepted, in UTF-8 bytes; longer input is refused before hashing (SECURITY 34). */
 export const MAX_PASSWORD_BYTES = 1024;
@@ -12,7 +13,7 @@ export const MIN_PASSWORD_CHARS = 8;
 const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+  return passwordHashing.run(() => hash(password, OPTIONS));
 }
 
 // Verifying against this when the account does not exist costs the same as a real check (SECURITY 33).
@@ -23,11 +24,12 @@ export async function verifyPassword(stored: string | null | undefined, password
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return false;
   if (!stored) {
     dummyHash ??= hashPassword('tessera-dummy-password');
-    await verify(await dummyHash, password).catch(() => false);
+    const dummy = await dummyHash;
+    await passwordHashing.run(() => verify(dummy, password)).catch(() => false);
     return false;
   }
   try {
-    return await verify(stored, password);
+    return await passwordHashing.run(() => verify(stored, password));
   } catch {
     return false;
   }

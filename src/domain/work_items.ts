@@ -54,6 +54,11 @@ export interface WorkItemStore {
     now: number,
   ): Promise<WorkItem>;
   find(projectId: string, number: number): Promise<WorkItem | undefined>;
+  /**
+   * The project (by organization and key) and its item in one read, for GET of one item (the API
+   * read hot path): undefined when there is no such project, `item` undefined when the project has none.
+   */
+  findByProjectKey(orgId: string, projectKey: string, number: number): Promise<{ item: WorkItem | undefined } | undefined>;
   list(projectId: string, filter: WorkItemFilter): Promise<WorkItem[]>;
   /** Applies `changes` only if the item is still at `revision` (undefined: any revision). */
   update(projectId: string, number: number, revision: number | undefined, changes: WorkItemChanges, now: number): Promise<ConditionalResult>;

@@ -42,6 +42,10 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     idleTimeoutMillis: 30000,
     // A statement that hangs must not hold a request forever (SECURITY R7).
     statement_timeout: 10000,
+    // Nor a database that stops answering on an open connection (paused, partitioned): the server's
+    // statement_timeout cannot fire then, so the client gives up a second later. Found by
+    // test/reliability/db_outage.test.ts ("frozen"), where a code exchange hung past 15 s.
+    query_timeout: 11000,
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
   // An idle client losing its connection (database restart) must not crash the process.

@@ -15,6 +15,8 @@ import * as grantChoices from './migrations/202611291000_grant_choices.ts';
 import * as createBuilds from './migrations/202611291200_create_builds.ts';
 import * as createOrgAppRequests from './migrations/202611291300_create_org_app_requests.ts';
 import * as createDirectories from './migrations/202611291100_create_directories.ts';
+import * as auditAppendOnly from './migrations/202611291500_audit_append_only.ts';
+import * as janitorIndexes from './migrations/202611291600_janitor_indexes.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -27,6 +29,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '202611291100_create_directories': createDirectories,
   '202611291200_create_builds': createBuilds,
   '202611291300_create_org_app_requests': createOrgAppRequests,
+  '202611291500_audit_append_only': auditAppendOnly,
+  '202611291600_janitor_indexes': janitorIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -89,10 +89,12 @@ export async function createItem(ctx: ApiContext, principal: Principal, at: Item
 }
 
 export async function readItem(ctx: ApiContext, principal: Principal, at: ItemAddress, id: number): Promise<WorkItem> {
-  const { project } = await reachProject(ctx, principal, at.org, at.project);
-  const item = await ctx.deps.stores.workItems.find(project.id, id);
-  if (!item) throw notFound(`work item ${id}`);
-  return item;
+  // reachProject then find, in one read: this is the API read of issue 7's benchmark (docs/performance.md).
+  const { org } = await ctx.access.reach(principal, at.org);
+  const found = await ctx.deps.stores.workItems.findByProjectKey(org.id, at.project, id);
+  if (!found) throw notFound(`project ${at.org}/${at.project}`);
+  if (!found.item) throw notFound(`work item ${id}`);
+  return found.item;
 }
 
 export async function updateItem(

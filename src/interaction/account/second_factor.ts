@@ -6,24 +6,21 @@
  * @module
  */
 import type { Deps } from '../../deps.ts';
-import { digest, hmac } from '../../crypto/digest.ts';
+import { digest } from '../../crypto/digest.ts';
 import { seal, unseal } from '../../crypto/key_encryption.ts';
+import { totpSealingKey } from '../../crypto/derived_keys.ts';
 import { matchTotp, newRecoveryCode, normalizeRecoveryCode } from '../../crypto/totp.ts';
 
 export const RECOVERY_CODE_COUNT = 10;
 
 type FactorDeps = Pick<Deps, 'formKey' | 'stores' | 'clock'>;
 
-function sealingKey(deps: Pick<Deps, 'formKey'>): Buffer {
-  return Buffer.from(hmac(deps.formKey, 'totp-secret-sealing'), 'base64url');
-}
-
 export function sealSecret(deps: Pick<Deps, 'formKey'>, userId: string, secret: string): string {
-  return seal(sealingKey(deps), secret, `totp:${userId}`);
+  return seal(totpSealingKey(deps.formKey), secret, `totp:${userId}`);
 }
 
 export function unsealSecret(deps: Pick<Deps, 'formKey'>, userId: string, sealed: string): string {
-  return unseal(sealingKey(deps), sealed, `totp:${userId}`);
+  return unseal(totpSealingKey(deps.formKey), sealed, `totp:${userId}`);
 }
 
 /** True when the person must give a second factor at sign-in. */

@@ -106,7 +106,7 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
     if (unchanged) return reply.code(303).header('location', `${APPLICATIONS_PATH}/${grant.id}?done=unchanged`).send();
     if (!(await deps.revoker.narrowGrant(grant.id, signedIn.user.id, scopes, orgIds))) return notFound(reply);
     const appName = (await deps.stores.apps.find(grant.appId))?.name ?? grant.appId;
-    await deps.stores.audit.record({ type: 'grant.narrowed', userId: signedIn.user.id, ip: request.ip, detail: { app: appName } }, deps.clock.now());
+    await deps.stores.audit.record({ type: 'grant.narrowed', userId: signedIn.user.id, appId: grant.appId, ip: request.ip, detail: { app: appName } }, deps.clock.now());
     return reply.code(303).header('location', `${APPLICATIONS_PATH}/${grant.id}?done=changed`).send();
   });
 
@@ -170,7 +170,7 @@ function editableOrgIds(grant: Grant, memberships: string[]): string[] {
 async function revoke(deps: Deps, signedIn: SignedIn, grant: Grant, ip: string): Promise<void> {
   if (!(await deps.revoker.revokeGrant(grant.id, 'user_revoked'))) return;
   const appName = (await deps.stores.apps.find(grant.appId))?.name ?? grant.appId;
-  await deps.stores.audit.record({ type: 'grant.revoked', userId: signedIn.user.id, ip, detail: { app: appName } }, deps.clock.now());
+  await deps.stores.audit.record({ type: 'grant.revoked', userId: signedIn.user.id, appId: grant.appId, ip, detail: { app: appName } }, deps.clock.now());
 }
 
 async function sendDetail(

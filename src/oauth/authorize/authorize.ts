@@ -22,10 +22,10 @@ import { checkStateLength } from './check_state.ts';
 import { validateRequest } from './validate.ts';
 import { needsSignIn } from './check_prompt.ts';
 import { createInteraction } from './interactions.ts';
-import { proceed } from './proceed.ts';
+import { codeFromLiveGrant, proceed } from './proceed.ts';
 import { errorRedirect, type Outcome } from './respond.ts';
 
-type AuthorizeDeps = Pick<Deps, 'config' | 'clock' | 'stores'>;
+type AuthorizeDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'clients'>;
 
 export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest): Promise<Outcome> {
   // SECURITY 7: a form POST is the same request as a GET; both places are read, and a
@@ -77,6 +77,8 @@ async function signInThenProceed(deps: AuthorizeDeps, httpRequest: FastifyReques
     return { type: 'sign_in', app, interaction: await createInteraction(deps, app, request, null) };
   }
   if (request.refused) return errorRedirect(request, deps.config.issuer, request.refused);
+  const direct = await codeFromLiveGrant(deps, app, request, signedIn);
+  if (direct) return direct;
   const interaction = await createInteraction(deps, app, request, signedIn.session.id);
   return proceed(deps, app, interaction, signedIn);
 }

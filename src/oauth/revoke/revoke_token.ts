@@ -21,7 +21,7 @@ export async function revokeToken(deps: Deps, client: App, token: string): Promi
 async function revokeRefreshToken(deps: Deps, client: App, token: string): Promise<void> {
   const found = await deps.stores.tokens.findRefresh(digest(token));
   if (!found || found.appId !== client.id) return;
-  await deps.revoker.revokeGrant(found.grantId, 'revoked_by_client');
+  if (await deps.revoker.revokeGrant(found.grantId, 'revoked_by_client')) await deps.stores.audit.record({ type: 'grant.revoked_by_client', userId: found.userId, appId: client.id, detail: { app: client.name } }, deps.clock.now());
 }
 
 async function revokeAccessToken(deps: Deps, client: App, token: string): Promise<void> {

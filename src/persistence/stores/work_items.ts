@@ -62,6 +62,19 @@ export class SqlWorkItemStore implements WorkItemStore {
     return row && toWorkItem(row);
   }
 
+  async findByProjectKey(orgId: string, projectKey: string, number: number) {
+    const row = await this.db
+      .selectFrom('projects as p')
+      .leftJoin('work_items as w', (join) => join.onRef('w.project_id', '=', 'p.id').on('w.number', '=', number))
+      .selectAll('w')
+      .select('p.id as found_project')
+      .where('p.org_id', '=', orgId)
+      .where('p.key', '=', projectKey)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { item: row.project_id === null ? undefined : toWorkItem(row as WorkItemsTable) };
+  }
+
   async list(projectId: string, filter: WorkItemFilter) {
     let query = this.db.selectFrom('work_items').selectAll().where('project_id', '=', projectId);
     if (filter.state) query = query.where('state', '=', filter.state);

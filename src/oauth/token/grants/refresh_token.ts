@@ -82,7 +82,7 @@ async function resolveRotation({ deps }: GrantRequest, presented: RefreshToken, 
 }
 
 async function reuseDetected(deps: GrantRequest['deps'], token: RefreshToken): Promise<never> {
-  await deps.revoker.revokeGrant(token.grantId, 'refresh_token_reuse');
+  if (await deps.revoker.revokeGrant(token.grantId, 'refresh_token_reuse')) await deps.stores.audit.record({ type: 'refresh_token.reused', userId: token.userId, appId: token.appId, detail: { grant_revoked: true } }, deps.clock.now());
   throw new InvalidGrant('refresh token reused; the grant is revoked');
 }
 

@@ -1,0 +1,130 @@
+/**
+ * Keeps tables bounded (issue 7, "Keeping data bounded"): rows past every use — expired codes,
+ * refresh tokens, sessions, pending requests, denylist entries, old activity — are deleted in
+ * small batches, by a background timer in every server and by `tessera janitor`.
+ *
+ * Deletes are idempotent, so several nodes may run at once; the timer is jittered so they rarely
+ * do. Each batch is one short statement (persistence/stores/purge.ts) and a run stops after
+ * `maxBatches` per kind, so a backlog is worked off over several runs without long locks.
+ *
+ * Audit events are not purged: the log is append-only in the database (migration
+ * 202611291500_audit_append_only, docs/operators.md "Audit log").
+ * @module
+ */
+import type { Logger } from 'pino';
+import { PURGE_KINDS, type PurgeKind, type PurgeStore } from '../domain/purge.ts';
+
+const HOUR = 3600;
+const DAY = 86400;
+
+/**
+ * Codes and refresh tokens are kept 15 days past their end: the developer portal's 14-day usage
+ * panel counts token responses from these rows (stores/apps.ts `usage`).
+ */
+export const TOKEN_ROWS_KEPT = 15 * DAY;
+/** Sessions, pending requests and sign-ins: a day past their end, for support questions and clock skew. */
+export const SHORT_ROWS_KEPT = DAY;
+/** Denylist entries and narrowings: no token they could match is valid past `expires_at`; an hour of skew. */
+export const DENYLIST_KEPT = HOUR;
+
+export interface JanitorOptions {
+  /** Rows per delete statement. @default 500 */
+  batchSize?: number;
+  /** Batches per kind in one run; the next run goes on. @default 20 (background) */
+  maxBatches?: number;
+  /** Days of per-grant API activity and per-app error counts kept. @default 90 */
+  activityRetentionDays?: number;
+}
+
+export interface JanitorReport {
+  /** Rows deleted per kind. */
+  deleted: Record<PurgeKind, number>;
+  /** False when some kind still had rows past its cutoff when the run stopped at `maxBatches`. */
+  complete: boolean;
+}
+
+/** The cutoff of each kind at `now`: rows past it go. */
+export function cutoffs(now: number, activityRetentionDays: number): Record<PurgeKind, number> {
+  const activity = now - activityRetentionDays * DAY;
+  return {
+    authorization_codes: now - TOKEN_ROWS_KEPT,
+    refresh_tokens: now - TOKEN_ROWS_KEPT,
+    sessions: now - SHORT_ROWS_KEPT,
+    interactions: now - SHORT_ROWS_KEPT,
+    pending_sign_ins: now - SHORT_ROWS_KEPT,
+    directory_transactions: now - SHORT_ROWS_KEPT,
+    revocations: now - DENYLIST_KEPT,
+    grant_narrowings: now - DENYLIST_KEPT,
+    grant_activity: activity,
+    grant_actions: activity,
+    app_error_counts: activity,
+  };
+}
+
+/** One pass over every kind, batch after batch, until a batch comes back short or `maxBatches` is reached. */
+export async function runJanitor(store: PurgeStore, now: number, options: JanitorOptions = {}): Promise<JanitorReport> {
+  const batchSize = options.batchSize ?? 500;
+  const maxBatches = options.maxBatches ?? 20;
+  const cutoff = cutoffs(now, options.activityRetentionDays ?? 90);
+  const deleted = Object.fromEntries(PURGE_KINDS.map((kind) => [kind, 0])) as Record<PurgeKind, number>;
+  let complete = true;
+  for (const kind of PURGE_KINDS) {
+    for (let batch = 0; ; batch++) {
+      if (batch >= maxBatches) {
+        complete = false;
+        break;
+      }
+      const n = await store.purge(kind, cutoff[kind], batchSize);
+      deleted[kind] += n;
+      if (n < batchSize) break;
+      // Let requests in between batches (better-sqlite3 runs each statement on the event loop).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return { deleted, complete };
+}
+
+export interface BackgroundJanitor {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the janitor every `intervalMs` ± 50% (jitter spreads the nodes apart), first one interval
+ * after start. A run never overlaps the previous one; `stop` waits for a run in progress, so the
+ * database is not closed under it.
+ */
+export function startJanitor(
+  store: PurgeStore,
+  now: () => number,
+  log: Logger,
+  intervalMs: number,
+  options: JanitorOptions = {},
+): BackgroundJanitor {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = runJanitor(store, now(), options)
+        .then((report) => {
+          const total = Object.values(report.deleted).reduce((a, b) => a + b, 0);
+          if (total > 0) log.info({ deleted: report.deleted, complete: report.complete }, 'janitor purged expired rows');
+        })
+        .catch((err: unknown) => log.warn({ err }, 'janitor run failed; will retry'))
+        .finally(() => {
+          running = undefined;
+          schedule();
+        });
+    }, intervalMs * (0.5 + Math.random()));
+    timer.unref();
+  };
+  if (intervalMs > 0) schedule();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * Keys derived from the key-encryption key, each for one purpose, so that one never doubles as
+ * another. Rotating the KEK changes all of them (docs/operators.md, "Rotating the key-encryption key").
+ */
+import { hmac } from './digest.ts';
+import { deriveKey } from './key_encryption.ts';
+
+/** Signs form tokens (CSRF) and page handles. */
+export function formKeyOf(kek: Buffer): Buffer {
+  return deriveKey(kek, 'form-tokens');
+}
+
+/** Seals people's TOTP secrets (AES-256-GCM, bound to `totp:<user id>`). */
+export function totpSealingKey(formKey: Buffer): Buffer {
+  return Buffer.from(hmac(formKey, 'totp-secret-sealing'), 'base64url');
+}

@@ -1,0 +1,38 @@
+/**
+ * Rows that have outlived every use: what the janitor (core/janitor.ts) deletes, in small batches.
+ * Each kind names one table and the rule its rows go by; the cutoff is chosen by the janitor.
+ * @module
+ */
+
+export const PURGE_KINDS = [
+  /** Authorization codes whose expiry is before the cutoff. */
+  'authorization_codes',
+  /** Refresh tokens expired, or revoked, before the cutoff. Rotated ones stay until they expire (reuse detection). */
+  'refresh_tokens',
+  /** Sessions expired or ended before the cutoff. */
+  'sessions',
+  /** Pending authorization requests expired before the cutoff. */
+  'interactions',
+  /** Second-factor and company-directory sign-ins in flight, expired before the cutoff. */
+  'pending_sign_ins',
+  'directory_transactions',
+  /** Denylist entries and grant narrowings whose last possibly affected token expired before the cutoff. */
+  'revocations',
+  'grant_narrowings',
+  /** Per-grant API activity: daily counts of days before the cutoff, and recorded calls made before it. */
+  'grant_activity',
+  'grant_actions',
+  /** Per-app daily error counts of days before the cutoff. */
+  'app_error_counts',
+] as const;
+
+export type PurgeKind = (typeof PURGE_KINDS)[number];
+
+export interface PurgeStore {
+  /**
+   * Deletes at most `limit` rows of this kind that are past `cutoff` (epoch seconds; day-keyed
+   * kinds compare the UTC day of the cutoff) and returns how many it deleted. One statement:
+   * safe to run on several nodes at once, since deleting a deleted row does nothing.
+   */
+  purge(kind: PurgeKind, cutoff: number, limit: number): Promise<number>;
+}

@@ -1,0 +1,43 @@
+import { sql } from 'kysely';
+import type { Db } from '../database.ts';
+import type { AuditLog, AuditLogEntry, AuditQuery } from '../../domain/audit_log.ts';
+
+export class SqlAuditLog implements AuditLog {
+  constructor(private readonly db: Db) {}
+
+  async list(query: AuditQuery): Promise<AuditLogEntry[]> {
+    let select = this.db
+      .selectFrom('audit_events')
+      .leftJoin('users', 'users.id', 'audit_events.user_id')
+      .select(['audit_events.id', 'audit_events.at', 'audit_events.type', 'audit_events.user_id', 'users.email', 'audit_events.app_id', 'audit_events.ip', 'audit_events.detail']);
+    if (query.userId !== undefined) select = select.where('audit_events.user_id', '=', query.userId);
+    if (query.type !== undefined) {
+      const type = query.type;
+      select = type.endsWith('.')
+        ? // substr, not LIKE: a prefix is matched literally, with no wildcard to escape on either dialect.
+          select.where(sql<string>`substr(audit_events.type, 1, ${sql.lit(type.length)})`, '=', type)
+        : select.where('audit_events.type', '=', type);
+    }
+    if (query.since !== undefined) select = select.where('audit_events.at', '>=', query.since);
+    const rows = await select.orderBy('audit_events.at', 'desc').orderBy('audit_events.id', 'desc').limit(query.limit).execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      type: r.type,
+      userId: r.user_id,
+      userEmail: r.email ?? null,
+      appId: r.app_id,
+      ip: r.ip,
+      detail: parseDetail(r.detail),
+    }));
+  }
+}
+
+function parseDetail(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

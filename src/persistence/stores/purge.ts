@@ -1,0 +1,51 @@
+/**
+ * The janitor's deletes (domain/purge.ts). Each is one bounded statement,
+ * `DELETE … WHERE key IN (SELECT key … WHERE <past cutoff> LIMIT n)`, which SQLite and PostgreSQL
+ * both run, so a batch holds its locks briefly and never rewrites a large table in one go. Every
+ * condition is on an indexed column (migration 202611291600_janitor_indexes).
+ * @module
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../database.ts';
+import type { PurgeKind, PurgeStore } from '../../domain/purge.ts';
+
+function utcDay(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+}
+
+/** The statement deleting up to `limit` rows of `kind` past `cutoff`. */
+function statement(kind: PurgeKind, cutoff: number, limit: number): RawBuilder<unknown> {
+  const byId = (table: string, condition: RawBuilder<unknown>) =>
+    sql`DELETE FROM ${sql.table(table)} WHERE id IN (SELECT id FROM ${sql.table(table)} WHERE ${condition} LIMIT ${limit})`;
+  switch (kind) {
+    case 'authorization_codes':
+    case 'interactions':
+    case 'pending_sign_ins':
+    case 'directory_transactions':
+    case 'revocations':
+      return byId(kind, sql`expires_at < ${cutoff}`);
+    case 'refresh_tokens':
+      // Not by rotated_at: a rotated token that comes back before it expires is reuse, which
+      // revokes the grant (RFC 9700 §4.14.2). After expiry it is refused before that check anyway.
+      return byId(kind, sql`expires_at < ${cutoff} OR revoked_at < ${cutoff}`);
+    case 'sessions':
+      return byId(kind, sql`expires_at < ${cutoff} OR ended_at < ${cutoff}`);
+    case 'grant_actions':
+      return byId(kind, sql`at < ${cutoff}`);
+    case 'grant_narrowings':
+      return sql`DELETE FROM grant_narrowings WHERE grant_id IN (SELECT grant_id FROM grant_narrowings WHERE expires_at < ${cutoff} LIMIT ${limit})`;
+    case 'grant_activity':
+      return sql`DELETE FROM grant_activity WHERE (grant_id, day) IN (SELECT grant_id, day FROM grant_activity WHERE day < ${utcDay(cutoff)} LIMIT ${limit})`;
+    case 'app_error_counts':
+      return sql`DELETE FROM app_error_counts WHERE (app_id, day, code) IN (SELECT app_id, day, code FROM app_error_counts WHERE day < ${utcDay(cutoff)} LIMIT ${limit})`;
+  }
+}
+
+export class SqlPurgeStore implements PurgeStore {
+  constructor(private readonly db: Db) {}
+
+  async purge(kind: PurgeKind, cutoff: number, limit: number): Promise<number> {
+    const result = await statement(kind, cutoff, limit).execute(this.db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Keeping data bounded (issue 7): `tessera janitor` and the servers' background timer delete rows
+ * past retention — expired codes, refresh tokens, sessions, pending requests, denylist entries,
+ * old activity — in bounded batches, and leave every live row alone.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dialects, startTestApp, type TestApp } from '../support/app.ts';
+import { createClient, createUser } from '../support/fixtures.ts';
+import { randomId } from '../../src/crypto/random.ts';
+import type { Deps } from '../../src/deps.ts';
+import { CliTarget, assertRefused } from './cli.ts';
+
+const DAY = 86400;
+
+/** Rows a real installation holds: for each kind, one long past its end and one still live. */
+async function seedRows(deps: Deps, now: number, expiredCodes = 1): Promise<{ live: Record<string, string>; old: Record<string, string> }> {
+  const db = deps.database.db;
+  const user = await createUser(deps, `p-${randomId()}@example.com`);
+  const client = await createClient(deps);
+  const grantId = (await deps.stores.grants.approve(user.id, client.clientId, ['openid'], now)).id;
+  const live: Record<string, string> = {};
+  const old: Record<string, string> = {};
+
+  const code = (id: string, expiresAt: number) => ({
+    id, app_id: client.clientId, user_id: user.id, grant_id: grantId, family_id: randomId(), redirect_uri: '', scopes: 'openid',
+    code_challenge: 'x', nonce: null, auth_time: now, amr: '[]', created_at: expiresAt - 60, expires_at: expiresAt, consumed_at: null,
+  });
+  for (let i = 0; i < expiredCodes; i++) await db.insertInto('authorization_codes').values(code((old[`code${i}`] = randomId()), now - 20 * DAY)).execute();
+  // Expired, but inside the 15 days the portal's usage panel still counts.
+  await db.insertInto('authorization_codes').values(code((live.recentCode = randomId()), now - 2 * DAY)).execute();
+
+  const refresh = (id: string, expiresAt: number, extra: { rotated_at?: number; revoked_at?: number } = {}) => ({
+    id, family_id: randomId(), grant_id: grantId, app_id: client.clientId, user_id: user.id, scopes: 'openid', auth_time: now, amr: '[]',
+    parent_id: null, created_at: now - 40 * DAY, expires_at: expiresAt, family_expires_at: expiresAt, rotated_at: extra.rotated_at ?? null, revoked_at: extra.revoked_at ?? null,
+  });
+  await db.insertInto('refresh_tokens').values(refresh((old.expiredRefresh = randomId()), now - 20 * DAY)).execute();
+  await db.insertInto('refresh_tokens').values(refresh((old.revokedRefresh = randomId()), now + 10 * DAY, { revoked_at: now - 20 * DAY })).execute();
+  // Rotated long ago but not expired: kept, so its reuse is still detected (RFC 9700 §4.14.2).
+  await db.insertInto('refresh_tokens').values(refresh((live.rotatedRefresh = randomId()), now + 10 * DAY, { rotated_at: now - 20 * DAY })).execute();
+  await db.insertInto('refresh_tokens').values(refresh((live.refresh = randomId()), now + 10 * DAY)).execute();
+
+  const session = (id: string, expiresAt: number, endedAt: number | null) => ({
+    id, user_id: user.id, auth_time: now, amr: '[]', created_at: now - 30 * DAY, last_seen_at: now - 30 * DAY, expires_at: expiresAt, ended_at: endedAt, ip: null, user_agent: null,
+  });
+  await db.insertInto('sessions').values(session((old.expiredSession = randomId()), now - 2 * DAY, null)).execute();
+  await db.insertInto('sessions').values(session((old.endedSession = randomId()), now + 5 * DAY, now - 2 * DAY)).execute();
+  await db.insertInto('sessions').values(session((live.session = randomId()), now + 5 * DAY, null)).execute();
+
+  const interaction = (id: string, expiresAt: number) => ({ id, app_id: client.clientId, params: '{}', session_id: null, created_at: expiresAt - 900, expires_at: expiresAt, consumed_at: null });
+  await db.insertInto('interactions').values(interaction((old.interaction = randomId()), now - 2 * DAY)).execute();
+  await db.insertInto('interactions').values(interaction((live.interaction = randomId()), now + 600)).execute();
+
+  const pending = (id: string, expiresAt: number) => ({ id, user_id: user.id, interaction_id: null, attempts: 0, created_at: expiresAt - 300, expires_at: expiresAt, consumed_at: null });
+  await db.insertInto('pending_sign_ins').values(pending((old.pending = randomId()), now - 2 * DAY)).execute();
+  await db.insertInto('pending_sign_ins').values(pending((live.pending = randomId()), now + 300)).execute();
+
+  await db.insertInto('revocations').values({ id: (old.revocation = randomId()), kind: 'token', revoked_at: now - DAY, expires_at: now - 2 * 3600 }).execute();
+  await db.insertInto('revocations').values({ id: (live.revocation = randomId()), kind: 'token', revoked_at: now - 60, expires_at: now + 600 }).execute();
+
+  const otherGrant = (await deps.stores.grants.approve(user.id, (await createClient(deps)).clientId, ['openid'], now)).id;
+  await db.insertInto('grant_narrowings').values({ grant_id: (old.narrowing = grantId), scopes: 'openid', org_ids: null, narrowed_at: now - DAY, expires_at: now - 2 * 3600 }).execute();
+  await db.insertInto('grant_narrowings').values({ grant_id: (live.narrowing = otherGrant), scopes: 'openid', org_ids: null, narrowed_at: now - 60, expires_at: now + 600 }).execute();
+
+  const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
+  await db.insertInto('grant_activity').values({ grant_id: grantId, day: (old.activityDay = day(now - 100 * DAY)), calls: 3 }).execute();
+  await db.insertInto('grant_activity').values({ grant_id: grantId, day: (live.activityDay = day(now - 10 * DAY)), calls: 5 }).execute();
+  const action = (id: string, at: number) => ({ id, grant_id: grantId, at, method: 'GET', route: '/api/v1/me', status: 200, ip: null });
+  await db.insertInto('grant_actions').values(action((old.action = randomId()), now - 100 * DAY)).execute();
+  await db.insertInto('grant_actions').values(action((live.action = randomId()), now - 10 * DAY)).execute();
+  return { live, old };
+}
+
+const TABLE_OF: Record<string, [table: string, column: string]> = {
+  code: ['authorization_codes', 'id'],
+  recentCode: ['authorization_codes', 'id'],
+  expiredRefresh: ['refresh_tokens', 'id'],
+  revokedRefresh: ['refresh_tokens', 'id'],
+  rotatedRefresh: ['refresh_tokens', 'id'],
+  refresh: ['refresh_tokens', 'id'],
+  expiredSession: ['sessions', 'id'],
+  endedSession: ['sessions', 'id'],
+  session: ['sessions', 'id'],
+  interaction: ['interactions', 'id'],
+  pending: ['pending_sign_ins', 'id'],
+  revocation: ['revocations', 'id'],
+  narrowing: ['grant_narrowings', 'grant_id'],
+  activityDay: ['grant_activity', 'day'],
+  action: ['grant_actions', 'id'],
+};
+
+async function exists(deps: Deps, name: string, value: string): Promise<boolean> {
+  const [table, column] = TABLE_OF[name.replace(/\d+$/, '')]!;
+  // Tables and columns come from TABLE_OF above, so the untyped lookup is safe here.
+  const rows = await deps.database.db.selectFrom(table as 'sessions').select(column as 'id').where(column as 'id', '=', value).execute();
+  return rows.length > 0;
+}
+
+async function assertPurged(deps: Deps, rows: { live: Record<string, string>; old: Record<string, string> }): Promise<void> {
+  for (const [name, value] of Object.entries(rows.old)) assert.equal(await exists(deps, name, value), false, `${name} should be purged`);
+  for (const [name, value] of Object.entries(rows.live)) assert.equal(await exists(deps, name, value), true, `${name} should stay`);
+}
+
+for (const dialect of dialects()) {
+  describe(`tessera janitor (${dialect})`, () => {
+    let target: CliTarget;
+    let server: TestApp;
+
+    before(async () => {
+      target = await CliTarget.create(dialect);
+      server = await target.startApp();
+    });
+    after(async () => {
+      await server.close();
+      await target.close();
+    });
+
+    it('purges rows past retention, keeps live ones, and reports the counts as JSON', async () => {
+      const rows = await seedRows(server.deps, server.deps.clock.now());
+      const report = await target.json<{ deleted: Record<string, number>; total: number; complete: boolean }>(['janitor']);
+      assert.equal(report.complete, true);
+      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions']) {
+        assert.ok(report.deleted[kind]! >= 1, `${kind}: ${JSON.stringify(report.deleted)}`);
+      }
+      assert.ok(report.deleted.refresh_tokens! >= 2);
+      await assertPurged(server.deps, rows);
+      // Idempotent: a second run finds nothing of these.
+      const again = await target.json<{ total: number }>(['janitor']);
+      assert.equal(again.total, 0);
+    });
+
+    it('works in bounded batches: --batch-size and --max-batches cap one run, the next goes on', async () => {
+      const rows = await seedRows(server.deps, server.deps.clock.now(), 5);
+      const first = await target.json<{ deleted: Record<string, number>; complete: boolean }>(['janitor', '--batch-size', '2', '--max-batches', '1']);
+      assert.equal(first.deleted.authorization_codes, 2);
+      assert.equal(first.complete, false);
+      const second = await target.json<{ deleted: Record<string, number>; complete: boolean }>(['janitor', '--batch-size', '2', '--max-batches', '1']);
+      assert.equal(second.deleted.authorization_codes, 2);
+      const rest = await target.json<{ deleted: Record<string, number>; complete: boolean }>(['janitor', '--batch-size', '2']);
+      assert.equal(rest.deleted.authorization_codes, 1);
+      assert.equal(rest.complete, true);
+      await assertPurged(server.deps, rows);
+    });
+
+    it('refuses a bad batch size', async () => {
+      assertRefused(await target.run(['janitor', '--batch-size', '0']), 2, /--batch-size/);
+    });
+
+    it('the server purges in the background on its own timer', async () => {
+      const app = await startTestApp({ database: dialect === 'sqlite' ? { dialect, sqlitePath: target.sqlitePath! } : { dialect, schema: target.schema! }, keyEncryptionKey: target.kek, env: { JANITOR_INTERVAL_MS: '100' } });
+      try {
+        const rows = await seedRows(app.deps, app.deps.clock.now());
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline && (await exists(app.deps, 'code0', rows.old.code0!))) await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 300));
+        await assertPurged(app.deps, rows);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+}
