@@ -105,6 +105,32 @@ export async function verifyAccessToken(
   }
 }
 
+/**
+ * The subject of an ID token we issued to `clientId`, given back as `id_token_hint` (OIDC Core
+ * §3.1.2.1): signature, `typ`, issuer and audience are checked; expiry is not, since a hint is
+ * usually an old token ("the ID Token need not be unexpired"). Throws TokenRejected otherwise.
+ */
+export async function verifyIdTokenHint(ring: KeyRing, token: string, expected: { issuer: string; clientId: string }): Promise<string> {
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw new TokenRejected('malformed');
+  }
+  const key = ring.verificationKey(kid);
+  if (!key) throw new TokenRejected('unknown_key');
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, key.key, { algorithms: [key.alg], typ: 'JWT', issuer: expected.issuer, audience: expected.clientId }));
+  } catch (err) {
+    // jose checks the signature before the claims, so an expired token's payload is authentic.
+    if (!(err instanceof errors.JWTExpired)) throw classify(err);
+    payload = err.payload;
+  }
+  if (typeof payload.sub !== 'string') throw new TokenRejected('claims');
+  return payload.sub;
+}
+
 function checkShape(payload: JWTPayload): AccessTokenClaims {
   const p = payload as Record<string, unknown>;
   for (const name of ['sub', 'client_id', 'scope', 'jti', 'gid', 'fid'] as const) {

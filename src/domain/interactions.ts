@@ -11,6 +11,8 @@ export interface AuthorizationRequest {
   codeChallenge: string;
   prompt: string[];
   maxAge?: number;
+  /** The person an `id_token_hint` named (OIDC Core §3.1.2.1): someone else signed in must sign in again. */
+  hintSubject?: string;
   /** Whether `redirect_uri` was sent; the token request must then repeat it (RFC 6749 §4.1.3). */
   redirectUriSent: boolean;
   /**

@@ -113,8 +113,19 @@ for (const dialect of dialects()) {
         assertErrorPage(await send(params));
       });
 
-      it('with one URI registered and none sent, uses it and stores an empty redirect_uri on the code', async () => {
-        const { params } = codeRequest(client.clientId, 'unused');
+      it('an OpenID Connect request without redirect_uri gets an error page, even with one URI registered (OIDC Core §3.1.2.1)', async () => {
+        const { params } = codeRequest(client.clientId, 'unused', { scope: 'openid profile' });
+        delete (params as Partial<typeof params>).redirect_uri;
+        const res = await send(params);
+        assert.equal(res.statusCode, 400);
+        assert.equal(res.headers.location, undefined);
+        assert.match(res.body, /The redirect_uri is missing/);
+      });
+
+      it('a plain OAuth request with one URI registered and none sent uses it and stores an empty redirect_uri on the code', async () => {
+        const alice = (await t.deps.stores.users.findByEmail('alice@example.com'))!;
+        await t.deps.stores.grants.approve(alice.id, client.clientId, ['orgs:read'], t.clock.now());
+        const { params } = codeRequest(client.clientId, 'unused', { scope: 'orgs:read' });
         delete (params as Partial<typeof params>).redirect_uri;
         const res = await send(params);
         assert.equal(res.statusCode, 302);

@@ -21,11 +21,12 @@ import { checkRedirectUri, type RedirectTarget } from './check_redirect_uri.ts';
 import { checkStateLength } from './check_state.ts';
 import { validateRequest } from './validate.ts';
 import { needsSignIn } from './check_prompt.ts';
+import { checkIdTokenHint } from './check_id_token_hint.ts';
 import { createInteraction } from './interactions.ts';
 import { codeFromLiveGrant, proceed } from './proceed.ts';
 import { errorRedirect, type Outcome } from './respond.ts';
 
-type AuthorizeDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'clients'>;
+type AuthorizeDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'clients' | 'keys'>;
 
 export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest): Promise<Outcome> {
   // SECURITY 7: a form POST is the same request as a GET; both places are read, and a
@@ -38,7 +39,7 @@ export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest
   } catch (err) {
     return { type: 'error_page', error: asPageError(err) };
   }
-  const request = validateRequest(deps.config.issuer, app, target, sources);
+  const request = await checkIdTokenHint(deps, validateRequest(deps.config.issuer, app, target, sources), sources);
   try {
     return await signInThenProceed(deps, httpRequest, app, request);
   } catch (err) {
@@ -58,7 +59,15 @@ async function verifyTarget(deps: AuthorizeDeps, sources: (RawParams | undefined
   for (const source of sources) checkStateLength(source?.state);
   const params = assembleParams(TARGET_PARAMS, ...sources);
   const app = await checkClient(deps, params.client_id);
-  return { app, target: checkRedirectUri(app, params.redirect_uri) };
+  return { app, target: checkRedirectUri(app, params.redirect_uri, asksForOpenId(sources)) };
+}
+
+/** Whether `scope` names openid, read leniently: a repeated or malformed scope is step 2's error. */
+function asksForOpenId(sources: (RawParams | undefined)[]): boolean {
+  return sources.some((source) => {
+    const scope = source?.scope;
+    return typeof scope === 'string' && scope.split(' ').includes('openid');
+  });
 }
 
 function asPageError(err: unknown): OAuthError {
@@ -70,7 +79,9 @@ function asPageError(err: unknown): OAuthError {
 /** Steps 3 and 4. */
 async function signInThenProceed(deps: AuthorizeDeps, httpRequest: FastifyRequest, app: App, request: AuthorizationRequest): Promise<Outcome> {
   const signedIn = await readSession(deps, httpRequest);
-  if (signedIn === undefined || needsSignIn(signedIn.session, request, deps.clock.now())) {
+  // OIDC Core §3.1.2.1: the client expects someone else than who is signed in here.
+  const otherPerson = signedIn !== undefined && request.hintSubject !== undefined && request.hintSubject !== signedIn.user.id;
+  if (signedIn === undefined || otherPerson || needsSignIn(signedIn.session, request, deps.clock.now())) {
     // OIDC Core §3.1.2.6: prompt=none may not show a page.
     if (request.prompt.includes('none')) return errorRedirect(request, deps.config.issuer, new LoginRequired());
     // SECURITY 3: whatever else is wrong with the request waits until the person has signed in.

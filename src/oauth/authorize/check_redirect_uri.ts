@@ -31,8 +31,14 @@ export function matchesRegistered(registered: readonly string[], sent: string): 
   return loose !== undefined && registered.some((uri) => withoutPort(uri) === loose);
 }
 
-export function checkRedirectUri(app: App, sent: string | undefined): RedirectTarget {
+/**
+ * `openid`: the request asks for OpenID Connect, where redirect_uri is REQUIRED (OIDC Core
+ * §3.1.2.1; the OpenID Foundation's oidcc-ensure-redirect-uri-in-authorization-request expects an
+ * error page). Plain OAuth keeps RFC 6749 §3.1.2.3's leniency.
+ */
+export function checkRedirectUri(app: App, sent: string | undefined, openid = false): RedirectTarget {
   if (sent === undefined) {
+    if (openid) throw new InvalidRedirectUri('redirect_uri is required in an OpenID Connect request');
     // RFC 6749 §3.1.2.3: may be omitted only when exactly one URI is registered.
     const only = app.redirectUris.length === 1 ? app.redirectUris[0] : undefined;
     if (only === undefined) throw new InvalidRedirectUri('redirect_uri omitted with several registered');

@@ -17,6 +17,7 @@ export const AUTHORIZE_PARAMS = [
   'code_challenge_method',
   'prompt',
   'max_age',
+  'id_token_hint',
   'resource',
 ] as const;
 

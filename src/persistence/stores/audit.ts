@@ -33,7 +33,8 @@ export class SqlAuditStore implements AuditStore {
   }
 }
 
-function parseDetail(text: string): Record<string, unknown> {
+/** The stored JSON detail of an event; anything but an object reads as empty. */
+export function parseDetail(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { AuditLog, AuditLogEntry, AuditQuery } from '../../domain/audit_log.ts';
+import { parseDetail } from './audit.ts';
 
 export class SqlAuditLog implements AuditLog {
   constructor(private readonly db: Db) {}
@@ -30,14 +31,5 @@ export class SqlAuditLog implements AuditLog {
       ip: r.ip,
       detail: parseDetail(r.detail),
     }));
-  }
-}
-
-function parseDetail(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
   }
 }
