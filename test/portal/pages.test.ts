@@ -75,7 +75,7 @@ for (const dialect of dialects()) {
 
       const bad = await dev.browser.submit(form, /^\/developers\/apps$/, { ...FORM, redirect_uris: 'http://tt.clockwork.example/cb', terms_url: 'http://x.example/' });
       assert.equal(bad.statusCode, 400);
-      assert.match(bad.body, /<ul class="error field-errors" role="alert" id="redirect_uris-errors"><li>http:\/\/tt.clockwork.example\/cb uses http/);
+      assert.match(bad.body, /<div role="alert"><ul class="error field-errors" id="redirect_uris-errors"><li>http:\/\/tt.clockwork.example\/cb uses http/);
       assert.match(bad.body, /id="terms_url-errors"><li>must be an absolute https URL/);
       assert.match(bad.body, /value="Time Tracker"/, 'the form keeps what was typed');
 

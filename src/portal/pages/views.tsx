@@ -22,13 +22,21 @@ function date(seconds: number | null): string {
 function Errors({ errors, field }: { errors: FieldError[]; field: string }) {
   const mine = errors.filter((e) => e.field === field);
   if (mine.length === 0) return null;
+  // The alert wraps the list: role=alert on the <ul> itself would take away its list semantics (WCAG 1.3.1).
   return (
-    <ul class="error field-errors" role="alert" id={`${field}-errors`}>
-      {mine.map((e) => (
-        <li>{e.message}</li>
-      ))}
-    </ul>
+    <div role="alert">
+      <ul class="error field-errors" id={`${field}-errors`}>
+        {mine.map((e) => (
+          <li>{e.message}</li>
+        ))}
+      </ul>
+    </div>
   );
+}
+
+/** Points a field at its error list only when that list is on the page: a reference to a missing id names nothing (WCAG 4.1.2). */
+function describedByErrors(errors: FieldError[], field: string): { 'aria-describedby'?: string; 'aria-invalid'?: 'true' } {
+  return errors.some((e) => e.field === field) ? { 'aria-describedby': `${field}-errors`, 'aria-invalid': 'true' } : {};
 }
 
 export function PortalLayout({ title, children }: { title: string; children: ComponentChildren }) {
@@ -77,7 +85,7 @@ function TextField({ raw, errors, name, label, required = false, hint }: { raw: 
     <label>
       {label}
       {hint !== undefined && <span class="hint"> {hint}</span>}
-      <input type="text" name={name} value={value(raw, name)} required={required} aria-describedby={`${name}-errors`} />
+      <input type="text" name={name} value={value(raw, name)} required={required} {...describedByErrors(errors, name)} />
       <Errors errors={errors} field={name} />
     </label>
   );
@@ -137,7 +145,7 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
       </label>
       <label>
         Callback URLs <span class="hint">(one per line)</span>
-        <textarea name="redirect_uris" rows={3} required aria-describedby="redirect_uris-errors">
+        <textarea name="redirect_uris" rows={3} required {...describedByErrors(errors, 'redirect_uris')}>
           {value(raw, 'redirect_uris')}
         </textarea>
         <Errors errors={errors} field="redirect_uris" />
