@@ -60,14 +60,24 @@ export interface TestAppOptions {
   log?: Logger;
 }
 
+/**
+ * A port for a test server, below the kernel's ephemeral range (32768 and up here): a port the
+ * kernel handed out for `listen(0)` and freed again can be taken at once by an outgoing connection
+ * (to PostgreSQL, say) before the test server binds it, which made EADDRINUSE flakes under load.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
