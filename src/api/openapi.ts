@@ -15,7 +15,7 @@ export async function registerOpenApi(api: FastifyInstance, deps: Deps): Promise
   await api.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Tessera platform API', version: '1', description: 'Organizations, projects, work items and repositories, reached with a Tessera access token.' },
+      info: { title: 'Tessera platform API', version: '1', description: 'Organizations, projects, work items, repositories and builds, reached with a Tessera access token.' },
       servers: [{ url: `${issuer}/api/v1` }],
       components: {
         securitySchemes: {
