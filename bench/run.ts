@@ -6,6 +6,9 @@
  *   npm run bench -- --quick          smoke run: ~1 s per scenario
  *   npm run bench -- --only=tessera-sqlite,oidc-provider --scenarios=refresh,introspect
  *
+ *   npm run bench -- --scale[=N]      scenarios (1)–(5) on an empty Tessera and on one holding N
+ *                                     bulk-seeded grants (1,000,000) and 5 × N refresh tokens
+ *
  * Environment: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS (10), BENCH_POOL_RATE (codes per
  * second budgeted for pool scenarios, 2000), BENCH_POSTGRES_URL, BENCH_LOG_LEVEL (server, warn).
  * @module
@@ -21,6 +24,7 @@ import { startTessera } from './targets/tessera.ts';
 import { hello, startHello, startOidcProvider } from './targets/references.ts';
 import { machine, ratioLines, ratios, table, writeRun, type Row } from './report.ts';
 import { writeChart } from './chart.ts';
+import { bulkSeed, type ScaleSeeded } from './scale.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]?.split(',');
@@ -32,8 +36,14 @@ const options: LoadOptions = {
   connections: number('BENCH_CONNECTIONS', 10),
 };
 const budget = Math.ceil(number('BENCH_POOL_RATE', 2000) * (options.warmupSeconds + options.seconds));
-const onlyTargets = flag('only');
-const onlyScenarios = flag('scenarios') as ScenarioId[] | undefined;
+const scaleArg = args.find((a) => a === '--scale' || a.startsWith('--scale='));
+const scale = scaleArg ? Number(scaleArg.split('=')[1] ?? 1_000_000) : undefined;
+if (scale !== undefined && !(Number.isInteger(scale) && scale > 0)) throw new Error(`--scale wants a positive whole number, not ${scaleArg}`);
+const SCALE_SCENARIOS: ScenarioId[] = ['api_read', 'refresh', 'code_exchange', 'authorize', 'introspect'];
+// --scale: each dialect empty and scaled, scenarios (1)–(5), unless --only/--scenarios say otherwise.
+const onlyTargets = flag('only') ?? (scale ? ['tessera-sqlite', 'tessera-sqlite-scaled', 'tessera-postgres', 'tessera-postgres-scaled'] : undefined);
+const onlyScenarios = (flag('scenarios') as ScenarioId[] | undefined) ?? (scale ? SCALE_SCENARIOS : undefined);
+const scaleSeeding: Record<string, ScaleSeeded> = {};
 
 type Builders = Partial<Record<ScenarioId, () => Promise<LoadSpec> | LoadSpec>>;
 interface Started {
@@ -60,14 +70,26 @@ const TARGETS: Record<string, () => Promise<Started>> = {
   },
   'tessera-sqlite': () => tessera('sqlite'),
   'tessera-postgres': () => tessera('postgres'),
+  'tessera-sqlite-scaled': () => tessera('sqlite', 'tessera-sqlite-scaled'),
+  'tessera-postgres-scaled': () => tessera('postgres', 'tessera-postgres-scaled'),
   'oidc-provider': async () => {
     const target = await startOidcProvider();
     return { server: target.server, scenarios: oauthScenarios(target.server, target), close: () => target.server.stop() };
   },
 };
 
-async function tessera(dialect: 'sqlite' | 'postgres'): Promise<Started> {
-  const target = await startTessera(dialect);
+/** With `scaledAs`, the database holds --scale's bulk rows before the server starts. */
+async function tessera(dialect: 'sqlite' | 'postgres', scaledAs?: string): Promise<Started> {
+  const prepare = scaledAs
+    ? async (deps: Parameters<typeof bulkSeed>[0]) => {
+        const n = scale ?? 1_000_000;
+        console.log(`${scaledAs}: bulk-seeding ${n} grants and ${n * 5} refresh tokens…`);
+        const done = await bulkSeed(deps, n, (line) => console.log(`  ${scaledAs}: ${line}`));
+        scaleSeeding[scaledAs] = done;
+        console.log(`${scaledAs}: seeded ${done.grants} grants, ${done.refreshTokens} refresh tokens, ${done.users} people in ${done.seconds.toFixed(1)} s`);
+      }
+    : undefined;
+  const target = await startTessera(dialect, prepare);
   const { server } = target;
   return {
     server,
@@ -104,11 +126,12 @@ async function main(): Promise<void> {
   } finally {
     for (const [, started] of running) await started.close();
   }
-  const list = ratios(rows);
+  const list = ratios(rows, scale !== undefined);
   console.log('\n' + table(rows) + '\n\n' + ratioLines(list) + '\n');
-  const dir = fileURLToPath(new URL('./results', import.meta.url));
-  const file = writeRun(dir, { startedAt, machine: machine(), options: { ...options, quick }, rows, ratios: list });
-  console.log(`results: ${file}\nchart:   ${writeChart(dir)}`);
+  // Scale runs go to results/scale/, out of the chart of the main suite (chart.ts reads results/*.json).
+  const dir = fileURLToPath(new URL(scale ? './results/scale' : './results', import.meta.url));
+  const file = writeRun(dir, { startedAt, machine: machine(), options: { ...options, quick, ...(scale ? { scale } : {}) }, ...(scale ? { scaleSeeding } : {}), rows, ratios: list });
+  console.log(`results: ${file}` + (scale ? '' : `\nchart:   ${writeChart(dir)}`));
 }
 
 async function runOne(name: string, id: ScenarioId, server: ServerProcess, build: () => Promise<LoadSpec> | LoadSpec): Promise<Row[]> {

@@ -38,7 +38,8 @@ async function onPostgres(statement: string): Promise<void> {
   }
 }
 
-export async function startTessera(dialect: 'sqlite' | 'postgres'): Promise<TesseraTarget> {
+/** `prepare` runs on the seeded database before the server starts (bench --scale's bulk rows). */
+export async function startTessera(dialect: 'sqlite' | 'postgres', prepare?: (deps: Deps) => Promise<void>): Promise<TesseraTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const schema = 'bench_' + randomBytes(5).toString('hex');
   if (dialect === 'postgres') await onPostgres(`CREATE SCHEMA ${schema}`);
@@ -62,8 +63,19 @@ export async function startTessera(dialect: 'sqlite' | 'postgres'): Promise<Tess
   if (config.database.dialect === 'postgres') config.database.schema = schema;
   // The seeder migrates and creates the keys first; the server then starts on a ready database.
   const deps = await createDeps(config, { log: createLogger('silent') });
-  const seeded = await seed(deps);
-  const server = await ServerProcess.start('tessera', env);
+  let seeded: Seeded;
+  let server: ServerProcess;
+  try {
+    seeded = await seed(deps);
+    if (prepare) await prepare(deps);
+    server = await ServerProcess.start('tessera', env);
+  } catch (err) {
+    // A failed start (a bulk seed that timed out, say) must not leave a schema or a multi-GB file behind.
+    await deps.close();
+    if (dialect === 'postgres') await onPostgres(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const target: TesseraTarget = {
     server,
