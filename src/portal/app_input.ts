@@ -4,7 +4,7 @@
  * request carries (client_id, trusted, verified, owner, grant types) is ignored.
  * @module
  */
-import type { ClientType } from '../domain/apps.ts';
+import type { App, ClientType } from '../domain/apps.ts';
 import { checkRedirectUri, MAX_REDIRECT_URIS } from '../domain/redirect_uris.ts';
 import { SCOPES } from '../domain/scopes.ts';
 
@@ -39,6 +39,24 @@ export interface AppInput {
 
 /** Raw values as received: strings, lists of strings (repeated fields), or absent. */
 export type RawInput = Record<string, unknown>;
+
+/**
+ * An app's current profile as raw input: it fills the edit form, and a logo upload re-checks it
+ * unchanged. Lists stay lists; the form shows them one item a line, and the checks split them alike.
+ */
+export function rawInputOf(app: App): RawInput {
+  return {
+    name: app.name,
+    description: app.description,
+    company: app.publisher,
+    company_url: app.companyUrl ?? '',
+    website_url: app.websiteUrl ?? '',
+    terms_url: app.termsUrl ?? '',
+    privacy_url: app.privacyUrl ?? '',
+    redirect_uris: app.redirectUris,
+    scopes: app.scopes,
+  };
+}
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 

@@ -149,6 +149,8 @@ for (const dialect of dialects()) {
       assert.equal(ok.statusCode, 200, ok.body);
       const logoUri = ok.json().logo_uri as string;
       assert.equal(logoUri, `${t.issuer}/developers/logos/${created.client_id}`);
+      // The upload re-checks the stored profile and keeps it as it was.
+      assert.deepEqual([ok.json().name, ok.json().redirect_uris, ok.json().scopes], [GOOD_APP.name, GOOD_APP.redirect_uris, GOOD_APP.scopes]);
       const served = await t.app.inject({ method: 'GET', url: logoUri.slice(t.issuer.length) });
       assert.equal(served.statusCode, 200);
       assert.equal(served.headers['content-type'], 'image/png');

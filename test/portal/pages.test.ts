@@ -102,6 +102,7 @@ for (const dialect of dialects()) {
       // Edit the scopes.
       const edit = await dev.browser.get(`/developers/apps/${clientId}/edit`);
       assert.match(edit.body, /value="workitems:read" checked/);
+      assert.match(edit.body, /<textarea name="redirect_uris"[^>]*>https:\/\/tt\.clockwork\.example\/cb\nhttp:\/\/127\.0\.0\.1\/cb<\/textarea>/);
       const saved = await dev.browser.submit(edit, new RegExp(`^/developers/apps/${clientId}$`), { ...FORM, scopes: 'openid workitems:write orgs:read' });
       assert.equal(saved.statusCode, 303);
       assert.deepEqual((await t.deps.stores.apps.find(clientId))?.scopes, ['openid', 'workitems:write', 'orgs:read']);

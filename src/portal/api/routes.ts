@@ -12,7 +12,7 @@ import type { App, AppSecretInfo } from '../../domain/apps.ts';
 import type { SignedIn } from '../../core/sessions.ts';
 import { readSession } from '../../core/sessions.ts';
 import { isCrossSite } from '../../interaction/csrf.ts';
-import { checkAppInput, checkKind, type FieldError } from '../app_input.ts';
+import { checkAppInput, checkKind, rawInputOf, type FieldError } from '../app_input.ts';
 import type { Organization } from '../../domain/organizations.ts';
 import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, signedInRecently, updateApp, RECENT_SIGN_IN_SECONDS } from '../apps.ts';
 import { checkOwner } from '../owner_input.ts';
@@ -152,8 +152,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     if (!own_) return reply;
     const input = await readInput(request);
     if (input.logoError || !input.logo) return invalidMetadata(reply, [input.logoError ?? { field: 'logo', code: 'invalid_client_metadata', message: 'send a multipart field named logo' }]);
-    const raw = { ...appInput(own_.app) };
-    const checked = checkAppInput(raw, own_.app.clientType);
+    const checked = checkAppInput(rawInputOf(own_.app), own_.app.clientType);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, own_.signedIn.user, own_.app, checked.value, input.logo, request.ip);
     return reply.header('cache-control', 'no-store').send(appJson(updated, own_.org));
@@ -204,19 +203,4 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     if (typeof status === 'number' && status >= 400 && status < 500) return problem(reply, status, 'invalid_request', 'The request could not be read.');
     throw err;
   });
-}
-
-/** The current profile as raw input, so a logo upload re-checks and keeps everything else. */
-function appInput(app: App) {
-  return {
-    name: app.name,
-    description: app.description,
-    company: app.publisher,
-    company_url: app.companyUrl ?? '',
-    website_url: app.websiteUrl ?? '',
-    terms_url: app.termsUrl ?? '',
-    privacy_url: app.privacyUrl ?? '',
-    redirect_uris: app.redirectUris,
-    scopes: app.scopes,
-  };
 }

@@ -11,7 +11,7 @@ import type { SignedIn } from '../../core/sessions.ts';
 import { readSession } from '../../core/sessions.ts';
 import { sendPage } from '../../interaction/views/send_page.ts';
 import { registerPageErrors, sendForbidden, sendMessagePage } from '../../interaction/views/error_page.tsx';
-import { checkAppInput, checkKind, type FieldError, type RawInput } from '../app_input.ts';
+import { checkAppInput, checkKind, rawInputOf, type FieldError, type RawInput } from '../app_input.ts';
 import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, signedInRecently, updateApp, type ManagedApp } from '../apps.ts';
 import { checkOwner } from '../owner_input.ts';
 import { readUsage } from '../usage.ts';
@@ -25,21 +25,6 @@ type Params = { id: string; secret?: string };
 
 function notFound(reply: FastifyReply) {
   return sendMessagePage(reply, 404, 'Not found', 'There is no such app among yours.');
-}
-
-/** The raw values of an app, to fill its edit form. */
-function rawOf(app: App): RawInput {
-  return {
-    name: app.name,
-    description: app.description,
-    company: app.publisher,
-    company_url: app.companyUrl ?? '',
-    website_url: app.websiteUrl ?? '',
-    terms_url: app.termsUrl ?? '',
-    privacy_url: app.privacyUrl ?? '',
-    redirect_uris: app.redirectUris.join('\n'),
-    scopes: app.scopes.join(' '),
-  };
 }
 
 export default async function portalPages(app: FastifyInstance, options: AppOptions): Promise<void> {
@@ -142,7 +127,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     if (!signedIn) return reply;
     const found = await ownApp(request, reply, signedIn);
     if (!found) return reply;
-    const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={rawOf(found)} errors={[]} chooseKind={false} submit="Save" />;
+    const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={rawInputOf(found)} errors={[]} chooseKind={false} submit="Save" />;
     return sendPage(reply, page);
   });
 
