@@ -5,6 +5,7 @@
  */
 import type { Deps } from '../../deps.ts';
 import type { Grant } from '../../domain/grants.ts';
+import type { Reach } from '../../domain/organizations.ts';
 import { utcDay } from '../../domain/grant_activity.ts';
 import { SCOPES } from '../../domain/scopes.ts';
 import { appIdentity } from '../views/app_identity.tsx';
@@ -24,8 +25,7 @@ export function scopeTexts(scopes: string[]): ScopeText[] {
 }
 
 /** Organization id → name, for every organization the person is or was in. */
-export async function orgNames(deps: Pick<Deps, 'access'>, userId: string): Promise<Map<string, string>> {
-  const reach = await deps.access.reachOf(userId);
+export function orgNames(reach: Reach): Map<string, string> {
   return new Map([...reach.former.map((o) => [o.id, o.name] as const), ...reach.current.map((m) => [m.org.id, m.org.name] as const)]);
 }
 
@@ -35,9 +35,9 @@ function organizationsText(grant: Grant, names: Map<string, string>): string {
   return grant.orgIds.map((id) => names.get(id) ?? 'An organization you left').join(', ');
 }
 
-/** The grants' summaries, each with its app; a grant whose app is gone is left out. */
-export async function summarize(deps: Pick<Deps, 'stores' | 'config' | 'access'>, userId: string, grants: Grant[]): Promise<GrantSummary[]> {
-  const names = await orgNames(deps, userId);
+/** The grants' summaries, each with its app, naming organizations from the person's reach; a grant whose app is gone is left out. */
+export async function summarize(deps: Pick<Deps, 'stores' | 'config'>, reach: Reach, grants: Grant[]): Promise<GrantSummary[]> {
+  const names = orgNames(reach);
   const apps = await Promise.all(grants.map((g) => deps.stores.apps.find(g.appId)));
   return grants.flatMap((grant, i) => {
     const app = apps[i];

@@ -45,7 +45,7 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
     return sendPage(
       reply,
       <ApplicationsView
-        grants={await summarize(deps, signedIn.user.id, grants)}
+        grants={await summarize(deps, await deps.access.reachOf(signedIn.user.id), grants)}
         logoutToken={logoutToken(deps, signedIn.session.id)}
         notice={done === undefined ? undefined : NOTICES[done]}
       />,
@@ -180,10 +180,12 @@ async function sendDetail(
   grant: Grant,
   message: { notice?: string; problem?: string; status?: number },
 ): Promise<FastifyReply> {
-  const [summary] = await summarize(deps, signedIn.user.id, [grant]);
+  // One read of the person's organizations, so the summary and the edit form name the same ones.
+  const reach = await deps.access.reachOf(signedIn.user.id);
+  const [summary] = await summarize(deps, reach, [grant]);
   if (!summary) return notFound(reply);
-  const memberships = (await deps.access.reachOf(signedIn.user.id)).current.map((m) => m.org.id);
-  const names = await orgNames(deps, signedIn.user.id);
+  const memberships = reach.current.map((m) => m.org.id);
+  const names = orgNames(reach);
   const texts = scopeTexts(spelledOut(grant.scopes));
   return sendPage(
     reply,
