@@ -37,6 +37,15 @@ export interface Narrowing {
   expiresAt: number;
 }
 
+/** A grant as an approval left it. */
+export interface Approval extends Grant {
+  /**
+   * True when the approval's terms took organizations away from the live grant it extended; the
+   * store decides it against the row it replaced and records the narrowing in the same transaction.
+   */
+  narrowed: boolean;
+}
+
 export interface GrantStore {
   findLive(userId: string, appId: string, now: number): Promise<Grant | undefined>;
   /** A grant that is not revoked (it may have expired). */
@@ -46,9 +55,10 @@ export interface GrantStore {
   /**
    * Creates the person's grant for the app, or extends the live one with `scopes`. `terms`, when
    * given, replace its organizations and end; a narrower organization set is recorded as a
-   * narrowing so the tokens in hand shrink too. `narrowingUntil` is when such a record lapses.
+   * narrowing so the tokens in hand shrink too, and reported as `narrowed`. `narrowingUntil` is
+   * when such a record lapses.
    */
-  approve(userId: string, appId: string, scopes: string[], now: number, terms?: GrantTerms & { narrowingUntil: number }): Promise<Grant>;
+  approve(userId: string, appId: string, scopes: string[], now: number, terms?: GrantTerms & { narrowingUntil: number }): Promise<Approval>;
   /**
    * Replaces the live grant's scopes and organizations with narrower ones and records the
    * narrowing, in one transaction. False when the grant is not the person's or not live.

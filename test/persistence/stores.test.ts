@@ -4,6 +4,7 @@ import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser } from '../support/fixtures.ts';
 import { migrateToLatest } from '../../src/persistence/migrate.ts';
 import { randomId } from '../../src/crypto/random.ts';
+import type { Approval } from '../../src/domain/grants.ts';
 import type { RefreshToken } from '../../src/domain/tokens.ts';
 import type { User } from '../../src/domain/users.ts';
 import type { TestClient } from '../support/fixtures.ts';
@@ -39,6 +40,22 @@ for (const dialect of dialects()) {
       assert.equal(new Set(results.map((g) => g.id)).size, 1);
       const live = await t.deps.stores.grants.findLive(user.id, client.clientId, now);
       assert.deepEqual(live?.scopes.sort(), ['email', 'openid', 'profile']);
+    });
+
+    it('approve reports whether its terms took organizations away, judged against the grant it extended', async () => {
+      const user = await createUser(t.deps, 'orgs@example.com');
+      const now = t.clock.now();
+      const approve = (orgIds: string[] | null) =>
+        t.deps.stores.grants.approve(user.id, client.clientId, ['openid'], now, { orgIds, expiresAt: null, narrowingUntil: now + 600 });
+      const sets = [null, ['a', 'b'], ['a', 'b'], ['a', 'b', 'c'], ['a'], null, []];
+      const approvals: Approval[] = [];
+      for (const orgIds of sets) approvals.push(await approve(orgIds));
+      assert.deepEqual(approvals.map((a) => a.narrowed), [false, true, false, false, true, false, true]);
+      assert.equal(new Set(approvals.map((a) => a.id)).size, 1);
+      // Without terms the organizations stay as they are: nothing is taken away.
+      assert.equal((await t.deps.stores.grants.approve(user.id, client.clientId, ['email'], now)).narrowed, false);
+      const recorded = (await t.deps.stores.grants.listNarrowingsSince(now, now)).filter((n) => n.grantId === approvals[0]!.id);
+      assert.deepEqual(recorded.map((n) => n.orgIds), [[]], 'one record per grant: the latest narrowing');
     });
 
     it('a code is redeemed once, however many try at the same moment (SECURITY R1)', async () => {

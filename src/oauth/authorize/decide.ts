@@ -9,7 +9,6 @@ import type { Deps } from '../../deps.ts';
 import type { Interaction } from '../../domain/interactions.ts';
 import type { SignedIn } from '../../core/sessions.ts';
 import type { ApprovalChoice } from '../../interaction/consent/choices.ts';
-import { orgsNarrowed } from '../../domain/grants.ts';
 import { AccessDenied } from '../errors.ts';
 import { issueCode } from './issue_code.ts';
 import { responseUrl } from './respond.ts';
@@ -27,11 +26,10 @@ export async function decide(
     return responseUrl(request, deps.config.issuer, { error: denied.error, error_description: denied.description });
   }
   const now = deps.clock.now();
-  const before = await deps.stores.grants.findLive(signedIn.user.id, interaction.appId, now);
   const narrowingUntil = now + deps.config.ttl.accessToken;
   const grant = await deps.stores.grants.approve(signedIn.user.id, interaction.appId, choice.scopes, now, { ...choice.terms, narrowingUntil });
   // Fewer organizations than before: the store recorded it; tell every node now, not at the next poll.
-  if (before && before.id === grant.id && orgsNarrowed(before.orgIds, grant.orgIds)) {
+  if (grant.narrowed) {
     await deps.revoker.announceNarrowing({ grantId: grant.id, scopes: grant.scopes, orgIds: grant.orgIds, narrowedAt: now, expiresAt: narrowingUntil });
   }
   return issueCode(deps, interaction, signedIn.session, grant.id, choice.scopes);

@@ -1,6 +1,6 @@
 import type { Db } from '../database.ts';
 import type { GrantNarrowingsTable, GrantsTable } from '../schema.ts';
-import { orgsNarrowed, parseOrgIds, type Grant, type GrantStore, type GrantTerms, type Narrowing } from '../../domain/grants.ts';
+import { orgsNarrowed, parseOrgIds, type Approval, type Grant, type GrantStore, type GrantTerms, type Narrowing } from '../../domain/grants.ts';
 import { unionScopes } from '../../domain/scopes.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
@@ -80,10 +80,11 @@ export class SqlGrantStore implements GrantStore {
     return rows.map(toGrant);
   }
 
-  async approve(userId: string, appId: string, scopes: string[], now: number, terms?: GrantTerms & { narrowingUntil: number }): Promise<Grant> {
+  async approve(userId: string, appId: string, scopes: string[], now: number, terms?: GrantTerms & { narrowingUntil: number }): Promise<Approval> {
     // Approvals racing on one (person, app): a new grant's insert is settled by the unique index, and
-    // an extension is a compare-and-set on the scopes it read, so neither can drop the other's
-    // scopes (PostgreSQL runs them concurrently under READ COMMITTED). The loser reads again.
+    // an extension is a compare-and-set on the scopes and organizations it read, so neither can drop
+    // the other's scopes, and `narrowed` is judged against the organizations actually replaced
+    // (PostgreSQL runs them concurrently under READ COMMITTED). The loser reads again.
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
         const grant = await this.tryApprove(userId, appId, scopes, now, terms);
@@ -102,7 +103,7 @@ export class SqlGrantStore implements GrantStore {
     scopes: string[],
     now: number,
     terms: (GrantTerms & { narrowingUntil: number }) | undefined,
-  ): Promise<Grant | undefined> {
+  ): Promise<Approval | undefined> {
     const live = await this.db
       .selectFrom('grants')
       .selectAll()
@@ -131,10 +132,10 @@ export class SqlGrantStore implements GrantStore {
       org_ids: formatOrgIds(terms?.orgIds ?? null),
     };
     await this.db.insertInto('grants').values(row).execute();
-    return toGrant(row);
+    return { ...toGrant(row), narrowed: false };
   }
 
-  private async extend(live: GrantsTable, scopes: string[], now: number, terms: (GrantTerms & { narrowingUntil: number }) | undefined) {
+  private async extend(live: GrantsTable, scopes: string[], now: number, terms: (GrantTerms & { narrowingUntil: number }) | undefined): Promise<Approval | undefined> {
     const merged = unionScopes(live.scopes.split(' ').filter(Boolean), scopes).join(' ');
     const orgIds = terms ? formatOrgIds(terms.orgIds) : live.org_ids;
     const expiresAt = terms ? terms.expiresAt : live.expires_at;
@@ -146,10 +147,11 @@ export class SqlGrantStore implements GrantStore {
         .where('id', '=', live.id)
         .where('revoked_at', 'is', null)
         .where('scopes', '=', live.scopes)
+        .where((eb) => (live.org_ids === null ? eb('org_ids', 'is', null) : eb('org_ids', '=', live.org_ids)))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
       if (narrowed) await recordNarrowing(tx, live.id, merged, orgIds, now, terms.narrowingUntil);
-      return toGrant({ ...live, scopes: merged, org_ids: orgIds, expires_at: expiresAt, updated_at: now });
+      return { ...toGrant({ ...live, scopes: merged, org_ids: orgIds, expires_at: expiresAt, updated_at: now }), narrowed };
     });
   }
 
