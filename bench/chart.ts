@@ -17,18 +17,23 @@ const COLORS: Record<string, string> = {
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
+/** Throughput rows only: a latency-only figure (rps null, the revoke propagation) has no bar. */
+const throughput = (run: RunFile) => run.rows.flatMap((r) => (r.rps === null ? [] : [{ ...r, rps: r.rps }]));
+
 export function writeChart(dir: string): string {
   const all = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as RunFile);
+    .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as RunFile)
+    // A run of latency-only figures (--only=tessera-postgres-2nodes) leaves the chart as it was.
+    .filter((run) => throughput(run).length > 0);
   const newest = all.at(-1);
   if (!newest) throw new Error('no runs to chart');
   const runs = all.filter((run) => run.options.quick === newest.options.quick).slice(-5);
-  const latest = newest;
+  const latest = { ...newest, rows: throughput(newest) };
   const targets = Object.keys(COLORS).filter((t) => latest.rows.some((r) => r.target === t));
   const scenarios = (Object.keys(SCENARIOS) as ScenarioId[]).filter((s) => latest.rows.some((r) => r.scenario === s));
-  const max = Math.max(10, ...runs.flatMap((run) => run.rows.map((r) => r.rps)));
+  const max = Math.max(10, ...runs.flatMap((run) => throughput(run).map((r) => r.rps)));
   // Log scale: the ceiling is ~100× the slowest scenario, and every bar must stay readable.
   const scale = (v: number) => (Math.log10(Math.max(1, v)) / Math.log10(max)) * plot;
   const bar = 14;
@@ -52,7 +57,7 @@ export function writeChart(dir: string): string {
       out.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar - 2}" fill="${COLORS[t]}"/>`);
       out.push(`<text x="${left + w + 4}" y="${y + bar - 4}">${value.toFixed(0)}</text>`);
       for (const run of runs.slice(0, -1)) {
-        const old = run.rows.find((r) => r.target === t && r.scenario === s);
+        const old = throughput(run).find((r) => r.target === t && r.scenario === s);
         if (old) out.push(`<circle cx="${(left + scale(old.rps)).toFixed(1)}" cy="${y + bar / 2 - 1}" r="2.5" fill="black" opacity="0.5"/>`);
       }
       y += bar;

@@ -8,18 +8,22 @@
  *
  *   npm run bench -- --scale[=N]      scenarios (1)–(5) on an empty Tessera and on one holding N
  *                                     bulk-seeded grants (1,000,000) and 5 × N refresh tokens
+ *   npm run bench -- --only=tessera-postgres-2nodes
+ *                                     only the revoke propagation between two PostgreSQL nodes
  *
  * Environment: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS (10), BENCH_POOL_RATE (codes per
- * second budgeted for pool scenarios, 2000), BENCH_POSTGRES_URL, BENCH_LOG_LEVEL (server, warn).
+ * second budgeted for pool scenarios, 2000), BENCH_POSTGRES_URL, BENCH_LOG_LEVEL (server, warn),
+ * BENCH_REVOKE_SAMPLES (revocations timed between two nodes, 200).
  * @module
  */
 import { fileURLToPath } from 'node:url';
 import type { ServerProcess } from './lib/child.ts';
-import { measure, type LoadOptions, type LoadSpec } from './lib/load.ts';
+import { measure, type LoadOptions, type LoadSpec, type Measurement } from './lib/load.ts';
 import { SCENARIOS, type OAuthServer, type ScenarioId } from './scenarios/index.ts';
 import { codeExchange, refresh } from './scenarios/token.ts';
 import { authorize, introspect, jwksMetadata } from './scenarios/endpoints.ts';
 import { apiRead, login, refreshWithSignIns } from './scenarios/tessera_only.ts';
+import { revokePropagation } from './scenarios/revoke_propagation.ts';
 import { startTessera } from './targets/tessera.ts';
 import { hello, startHello, startOidcProvider } from './targets/references.ts';
 import { machine, ratioLines, ratios, table, writeRun, type Row } from './report.ts';
@@ -35,6 +39,7 @@ const options: LoadOptions = {
   seconds: number('BENCH_DURATION', quick ? 1 : 7),
   connections: number('BENCH_CONNECTIONS', 10),
 };
+const revokeSamples = number('BENCH_REVOKE_SAMPLES', 200);
 const budget = Math.ceil(number('BENCH_POOL_RATE', 2000) * (options.warmupSeconds + options.seconds));
 const scaleArg = args.find((a) => a === '--scale' || a.startsWith('--scale='));
 const scale = scaleArg ? Number(scaleArg.split('=')[1] ?? 1_000_000) : undefined;
@@ -46,9 +51,12 @@ const onlyScenarios = (flag('scenarios') as ScenarioId[] | undefined) ?? (scale 
 const scaleSeeding: Record<string, ScaleSeeded> = {};
 
 type Builders = Partial<Record<ScenarioId, () => Promise<LoadSpec> | LoadSpec>>;
+/** Figures that are not a load autocannon drives (the revoke propagation): they measure themselves. */
+type Probes = Partial<Record<ScenarioId, () => Promise<Measurement>>>;
 interface Started {
   server: ServerProcess;
   scenarios: Builders;
+  probes?: Probes;
   close(): Promise<void>;
 }
 
@@ -72,6 +80,11 @@ const TARGETS: Record<string, () => Promise<Started>> = {
   'tessera-postgres': () => tessera('postgres'),
   'tessera-sqlite-scaled': () => tessera('sqlite', 'tessera-sqlite-scaled'),
   'tessera-postgres-scaled': () => tessera('postgres', 'tessera-postgres-scaled'),
+  // Two processes on one schema, used by nothing else, so its revocations touch no other scenario.
+  'tessera-postgres-2nodes': async () => {
+    const target = await startTessera('postgres', { nodes: 2 });
+    return { server: target.server, scenarios: {}, probes: { revoke_propagation: () => revokePropagation(target, revokeSamples) }, close: () => target.close() };
+  },
   'oidc-provider': async () => {
     const target = await startOidcProvider();
     return { server: target.server, scenarios: oauthScenarios(target.server, target), close: () => target.server.stop() };
@@ -89,7 +102,7 @@ async function tessera(dialect: 'sqlite' | 'postgres', scaledAs?: string): Promi
         console.log(`${scaledAs}: seeded ${done.grants} grants, ${done.refreshTokens} refresh tokens, ${done.users} people in ${done.seconds.toFixed(1)} s`);
       }
     : undefined;
-  const target = await startTessera(dialect, prepare);
+  const target = await startTessera(dialect, { prepare });
   const { server } = target;
   return {
     server,
@@ -122,7 +135,9 @@ async function main(): Promise<void> {
       if (onlyScenarios && !onlyScenarios.includes(id)) continue;
       for (const [name, started] of running) {
         const build = started.scenarios[id];
-        if (build) rows.push(...(await runOne(name, id, started.server, build)));
+        const probe = started.probes?.[id];
+        if (build) rows.push(...(await runOne(name, id, async () => measure(started.server, await build(), options))));
+        else if (probe) rows.push(...(await runOne(name, id, probe)));
       }
     }
   } finally {
@@ -132,14 +147,15 @@ async function main(): Promise<void> {
   console.log('\n' + table(rows) + '\n\n' + ratioLines(list) + '\n');
   // Scale runs go to results/scale/, out of the chart of the main suite (chart.ts reads results/*.json).
   const dir = fileURLToPath(new URL(scale ? './results/scale' : './results', import.meta.url));
-  const file = writeRun(dir, { startedAt, machine: machine(), options: { ...options, quick, ...(scale ? { scale } : {}) }, ...(scale ? { scaleSeeding } : {}), rows, ratios: list });
+  const file = writeRun(dir, { startedAt, machine: machine(), options: { ...options, quick, revokeSamples, ...(scale ? { scale } : {}) }, ...(scale ? { scaleSeeding } : {}), rows, ratios: list });
   console.log(`results: ${file}` + (scale ? '' : `\nchart:   ${writeChart(dir)}`));
 }
 
-async function runOne(name: string, id: ScenarioId, server: ServerProcess, build: () => Promise<LoadSpec> | LoadSpec): Promise<Row[]> {
+async function runOne(name: string, id: ScenarioId, run: () => Promise<Measurement>): Promise<Row[]> {
   try {
-    const row: Row = { target: name, scenario: id, ...(await measure(server, await build(), options)) };
-    console.log(`  ${id} on ${name}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms, ${row.errors} errors${row.note ? ` (${row.note})` : ''}`);
+    const row: Row = { target: name, scenario: id, ...(await run()) };
+    const rate = row.rps === null ? '' : `${row.rps.toFixed(0)} req/s, `;
+    console.log(`  ${id} on ${name}: ${rate}p99 ${row.p99} ms, ${row.errors} errors${row.note ? ` (${row.note})` : ''}`);
     return [row];
   } catch (err) {
     console.error(`  ${id} on ${name} FAILED: ${err instanceof Error ? err.message : String(err)}`);

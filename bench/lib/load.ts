@@ -25,9 +25,13 @@ export interface LoadOptions {
 }
 
 export interface Measurement {
-  rps: number;
+  /** Correct answers per second; null for a latency-only figure (revoke propagation). */
+  rps: number | null;
   p50: number;
+  /** Latency-only figures carry p95 and max too. */
+  p95?: number;
   p99: number;
+  max?: number;
   total: number;
   errors: number;
   rssMB: number;

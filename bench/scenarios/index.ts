@@ -11,6 +11,8 @@ export const SCENARIOS = {
   login: '(7) sign-in with password',
   // Issue 7: the token endpoint's p99 while sign-ins run at the password-hashing limit.
   refresh_with_signins: '(2) refresh during (7) at full load',
+  // Issue 7: a revoke at one node refused by another within 100 ms at p99 (revoke_propagation.ts).
+  revoke_propagation: 'revoke at node A, 401 at node B',
 } as const;
 
 export type ScenarioId = keyof typeof SCENARIOS;

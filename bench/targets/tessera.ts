@@ -1,6 +1,7 @@
 /**
  * Tessera under test: a fresh SQLite file or PostgreSQL schema, the server in its own process
- * (bench/servers/tessera.ts, configured as in production), and a seeding connection here.
+ * (bench/servers/tessera.ts, configured as in production; on PostgreSQL optionally more processes
+ * on the same schema, as behind a load balancer), and a seeding connection here.
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +24,8 @@ export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgr
 
 export interface TesseraTarget extends OAuthServer {
   server: ServerProcess;
+  /** Further processes on the same database, keys and issuer, as behind a load balancer (`nodes` > 1). */
+  peers: ServerProcess[];
   deps: Deps;
   seeded: Seeded;
   close(): Promise<void>;
@@ -38,8 +41,15 @@ async function onPostgres(statement: string): Promise<void> {
   }
 }
 
-/** `prepare` runs on the seeded database before the server starts (bench --scale's bulk rows). */
-export async function startTessera(dialect: 'sqlite' | 'postgres', prepare?: (deps: Deps) => Promise<void>): Promise<TesseraTarget> {
+export interface StartOptions {
+  /** Runs on the seeded database before the server starts (bench --scale's bulk rows). */
+  prepare?: (deps: Deps) => Promise<void>;
+  /** Server processes on the one database (PostgreSQL only; default 1). */
+  nodes?: number;
+}
+
+export async function startTessera(dialect: 'sqlite' | 'postgres', { prepare, nodes = 1 }: StartOptions = {}): Promise<TesseraTarget> {
+  if (nodes > 1 && dialect !== 'postgres') throw new Error('several nodes share a PostgreSQL database only');
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const schema = 'bench_' + randomBytes(5).toString('hex');
   if (dialect === 'postgres') await onPostgres(`CREATE SCHEMA ${schema}`);
@@ -64,21 +74,27 @@ export async function startTessera(dialect: 'sqlite' | 'postgres', prepare?: (de
   // The seeder migrates and creates the keys first; the server then starts on a ready database.
   const deps = await createDeps(config, { log: createLogger('silent') });
   let seeded: Seeded;
-  let server: ServerProcess;
+  // The scenarios' server first, then its peers.
+  const started: ServerProcess[] = [];
   try {
     seeded = await seed(deps);
     if (prepare) await prepare(deps);
-    server = await ServerProcess.start('tessera', env);
+    started.push(await ServerProcess.start('tessera', env));
+    // Same DATABASE_URL, schema, KEY_ENCRYPTION_KEY and PUBLIC_URL (one issuer); only the port differs.
+    for (let i = 1; i < nodes; i++) started.push(await ServerProcess.start('tessera', { ...env, PORT: String(await freePort()) }));
   } catch (err) {
-    // A failed start (a bulk seed that timed out, say) must not leave a schema or a multi-GB file behind.
+    // A failed start (a bulk seed that timed out, say) must not leave a process, a schema or a multi-GB file behind.
+    for (const node of started) await node.stop();
     await deps.close();
     if (dialect === 'postgres') await onPostgres(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
+  const [server, ...peers] = started as [ServerProcess, ...ServerProcess[]];
 
   const target: TesseraTarget = {
     server,
+    peers,
     deps,
     seeded,
     clientId: seeded.clientId,
@@ -87,7 +103,7 @@ export async function startTessera(dialect: 'sqlite' | 'postgres', prepare?: (de
     introspectionToken: async () => (await obtainTokens(server, target, 1)).accessToken,
     signedInCookie: () => signIn(server),
     async close() {
-      await server.stop();
+      for (const node of started) await node.stop();
       await deps.close();
       if (dialect === 'postgres') await onPostgres(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       rmSync(dataDir, { recursive: true, force: true });
