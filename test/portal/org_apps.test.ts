@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import type { Organization } from '../../src/domain/organizations.ts';
+import { hiddenInputs } from '../support/browser.ts';
 import { Developer, GOOD_APP } from './helpers.ts';
 
 for (const dialect of dialects()) {
@@ -84,7 +85,7 @@ for (const dialect of dialects()) {
           await dev.browser.get(`/developers/apps/${id}/edit`),
         ];
         for (const res of answers) assert.equal(res.statusCode, 404, `${dev.email}: ${res.body.slice(0, 200)}`);
-        const token = /name="token" value="([^"]+)"/.exec((await dev.browser.get('/developers/apps/new')).body)![1]!;
+        const token = hiddenInputs((await dev.browser.get('/developers/apps/new')).body, /^\/developers\/apps$/).token!;
         assert.equal((await dev.browser.post(`/developers/apps/${id}/delete`, { token })).statusCode, 404);
         const list = await dev.api('GET', '/apps');
         assert.ok(!list.body.includes(id));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { POSTGRES_URL, databaseOf, dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { Browser } from '../support/browser.ts';
+import { Browser, findForm, hiddenInputs } from '../support/browser.ts';
 import { createUser } from '../support/fixtures.ts';
 import { Developer, PNG_1PX, multipart } from './helpers.ts';
 
@@ -119,7 +119,7 @@ for (const dialect of dialects()) {
     it('a multipart form with a logo registers the app and its logo; a non-image is refused next to the field', async () => {
       const dev = await Developer.signIn(t, 'dev@example.com');
       const form = await dev.browser.get('/developers/apps/new');
-      const token = /name="token" value="([^"]+)"/.exec(form.body)![1]!;
+      const token = hiddenInputs(form.body, /^\/developers\/apps$/).token!;
       const send = (bytes: Buffer) => {
         const body = multipart({ ...FORM, redirect_uris: FORM.redirect_uris, scopes: ['openid', 'orgs:read'], token }, { name: 'logo', filename: 'l.png', type: 'image/png', bytes });
         return t.app.inject({ method: 'POST', url: '/developers/apps', headers: { cookie: dev.cookie(), 'content-type': body.contentType }, payload: body.payload });
@@ -144,6 +144,27 @@ for (const dialect of dialects()) {
       assert.ok(!page.body.includes('Client secrets'));
       assert.match(page.body, /id="active-grants">0</);
       assert.match(String(page.headers['content-security-policy']), /default-src 'none'/);
+    });
+
+    it('every portal page shows who is signed in, links to Profile and Manage applications, and signs out', async () => {
+      await createUser(t.deps, 'ada@example.com', 'Ada Lovelace');
+      const dev = await Developer.signIn(t, 'ada@example.com');
+      const { client_id: id } = await dev.createApp();
+      const pages = ['/developers/apps', '/developers/apps/new', `/developers/apps/${id}`, `/developers/apps/${id}/edit`];
+      for (const path of pages) {
+        const page = await dev.browser.get(path);
+        assert.equal(page.statusCode, 200, path);
+        const nav = /<nav aria-label="Account">(.*?)<\/nav>/s.exec(page.body)?.[1] ?? '';
+        assert.match(nav, /Signed in as <strong>Ada Lovelace<\/strong>/, path);
+        assert.match(nav, /<a href="\/profile">Profile<\/a>/, path);
+        assert.match(nav, /<a href="\/profile\/applications">Manage applications<\/a>/, path);
+        assert.ok(findForm(nav, /^\/logout$/), `${path}: a Sign out form`);
+      }
+      const out = await dev.browser.submit(await dev.browser.get(`/developers/apps/${id}`), /^\/logout$/);
+      assert.equal(out.statusCode, 303);
+      assert.equal(out.headers.location, '/login');
+      assert.equal(dev.browser.sessionCookie(), undefined);
+      assert.equal((await dev.browser.get('/developers/apps')).headers.location, '/developers/sign-in', 'signed out: the portal asks to sign in again');
     });
   });
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { randomId } from '../../src/crypto/random.ts';
 import { PASSWORD } from '../support/fixtures.ts';
+import { hiddenInputs } from '../support/browser.ts';
 import { Developer, GOOD_APP } from './helpers.ts';
 
 const BAD_REDIRECT_URIS = [
@@ -81,7 +82,7 @@ for (const dialect of dialects()) {
       for (const res of answers) assert.equal(res.statusCode, 404, res.body.slice(0, 200));
       // B's own form token cannot act on A's app either.
       const bPage = await b.browser.get('/developers/apps/new');
-      const token = /name="token" value="([^"]+)"/.exec(bPage.body)![1]!;
+      const token = hiddenInputs(bPage.body, /^\/developers\/apps$/).token!;
       assert.equal((await b.browser.post(`/developers/apps/${id}/delete`, { token })).statusCode, 404);
       assert.equal((await b.browser.post(`/developers/apps/${id}`, { token, ...GOOD_APP, name: 'Hijacked', redirect_uris: 'https://evil.example/cb', scopes: 'openid' })).statusCode, 404);
       assert.deepEqual(await t.deps.stores.apps.find(id), before);

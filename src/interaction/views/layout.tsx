@@ -6,13 +6,19 @@ import type { ComponentChildren } from 'preact';
 
 export const STYLESHEET = '/assets/tessera.css';
 
+/** A signed-in person's header: their sign-out token, and their name where the page does not say it already. */
+export interface Account {
+  logoutToken: string;
+  name?: string;
+}
+
 export interface LayoutProps {
   title: string;
   children: ComponentChildren;
   /** A wider column, for pages with lists (approval, applications). */
   wide?: boolean;
   /** On pages of a signed-in person (not in the middle of an authorization): where to go, and Sign out. */
-  account?: { logoutToken: string };
+  account?: Account;
 }
 
 export function Layout({ title, children, wide, account }: LayoutProps) {
@@ -27,7 +33,7 @@ export function Layout({ title, children, wide, account }: LayoutProps) {
       <body>
         <header class="brand">
           <span class="brand-name">Tessera</span>
-          {account && <AccountNav logoutToken={account.logoutToken} />}
+          {account && <AccountNav {...account} />}
         </header>
         <main class={wide ? 'card wide' : 'card'}>{children}</main>
       </body>
@@ -36,9 +42,14 @@ export function Layout({ title, children, wide, account }: LayoutProps) {
 }
 
 /** The signed-in person's way around, and out (a POST: signing out is a CSRF-protected form, SECURITY 38). */
-function AccountNav({ logoutToken }: { logoutToken: string }) {
+function AccountNav({ logoutToken, name }: Account) {
   return (
     <nav aria-label="Account">
+      {name !== undefined && (
+        <span>
+          Signed in as <strong>{name}</strong>
+        </span>
+      )}
       <a href="/profile">Profile</a>
       <a href="/profile/applications">Manage applications</a>
       <form method="post" action="/logout" class="inline">

@@ -20,6 +20,8 @@ import { readInput } from '../read_input.ts';
 import { AppFormView, AppListView, AppView, SecretView } from './views.tsx';
 import { PORTAL } from './paths.ts';
 import signInRoutes from './sign_in.tsx';
+import { logoutToken } from '../../interaction/logout/route.tsx';
+import type { Account } from '../../interaction/views/layout.tsx';
 
 type Params = { id: string; secret?: string };
 
@@ -37,6 +39,11 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     const signedIn = await readSession(deps, request);
     if (!signedIn) void reply.code(request.method === 'GET' ? 302 : 303).header('location', PORTAL.signIn).send();
     return signedIn;
+  }
+
+  /** The account menu every portal page shows its developer: who is signed in, Profile, Sign out. */
+  function account(signedIn: SignedIn): Account {
+    return { logoutToken: logoutToken(deps, signedIn.session.id), name: signedIn.user.name };
   }
 
   /** The app if this person manages it (theirs, or an organization's they own); else a 404 is sent. */
@@ -73,13 +80,13 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
   async function showApp(reply: FastifyReply, signedIn: SignedIn, found: App, notice?: string) {
     const [secrets, usage, orgId] = await Promise.all([deps.stores.apps.listSecrets(found.id), readUsage(deps, found.id), deps.stores.appOwners.orgOf(found.id)]);
     const org = orgId === undefined ? undefined : (await ownedOrgs(deps, signedIn.user)).find((o) => o.id === orgId);
-    return sendPage(reply, <AppView app={found} org={org} secrets={secrets} usage={usage} token={portalToken(deps, signedIn, found.id)} notice={notice} />);
+    return sendPage(reply, <AppView app={found} org={org} secrets={secrets} usage={usage} token={portalToken(deps, signedIn, found.id)} notice={notice} account={account(signedIn)} />);
   }
 
   app.get(PORTAL.apps, async (request, reply) => {
     const signedIn = await developer(request, reply);
     if (!signedIn) return reply;
-    return sendPage(reply, <AppListView apps={await listManagedApps(deps, signedIn.user)} />);
+    return sendPage(reply, <AppListView apps={await listManagedApps(deps, signedIn.user)} account={account(signedIn)} />);
   });
 
   app.get(PORTAL.newApp, async (request, reply) => {
@@ -87,7 +94,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     if (!signedIn) return reply;
     const raw: RawInput = { kind: 'web', scopes: 'openid profile email' };
     const orgs = await ownedOrgs(deps, signedIn.user);
-    return sendPage(reply, <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={raw} errors={[]} chooseKind owners={orgs} submit="Register" />);
+    return sendPage(reply, <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={raw} errors={[]} chooseKind owners={orgs} submit="Register" account={account(signedIn)} />);
   });
 
   app.post(PORTAL.apps, async (request, reply) => {
@@ -106,13 +113,13 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
       ...(input.logoError ? [input.logoError] : []),
     ];
     if (!kind.ok || !checked.ok || !owner.ok || errors.length > 0) {
-      const page = <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={input.raw} errors={errors} chooseKind owners={orgs} submit="Register" />;
+      const page = <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={input.raw} errors={errors} chooseKind owners={orgs} submit="Register" account={account(signedIn)} />;
       return sendPage(reply, page, { status: 400 });
     }
     const created = await createApp(deps, signedIn.user, kind.value, checked.value, input.logo, request.ip, owner.value);
     if (created.secret === undefined) return reply.code(303).header('location', PORTAL.app(created.app.id)).send();
     // The secret exists only in this answer (never cached), so it is shown here instead of after a redirect.
-    return sendPage(reply, <SecretView app={created.app} secret={created.secret} created />, { status: 201 });
+    return sendPage(reply, <SecretView app={created.app} secret={created.secret} created account={account(signedIn)} />, { status: 201 });
   });
 
   app.get<{ Params: Params }>('/developers/apps/:id', async (request, reply) => {
@@ -127,7 +134,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     if (!signedIn) return reply;
     const found = await ownApp(request, reply, signedIn);
     if (!found) return reply;
-    const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={rawInputOf(found)} errors={[]} chooseKind={false} submit="Save" />;
+    const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={rawInputOf(found)} errors={[]} chooseKind={false} submit="Save" account={account(signedIn)} />;
     return sendPage(reply, page);
   });
 
@@ -141,7 +148,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     const checked = checkAppInput(input.raw, found.clientType);
     if (!checked.ok || input.logoError) {
       const errors = [...(checked.ok ? [] : checked.errors), ...(input.logoError ? [input.logoError] : [])];
-      const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={input.raw} errors={errors} chooseKind={false} submit="Save" />;
+      const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={input.raw} errors={errors} chooseKind={false} submit="Save" account={account(signedIn)} />;
       return sendPage(reply, page, { status: 400 });
     }
     await updateApp(deps, signedIn.user, found, checked.value, input.logo, request.ip);
@@ -161,7 +168,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
       const notice = made.refused === 'limit' ? 'Two secrets are active already: revoke one first.' : 'Public apps have no secret.';
       return showApp(reply.code(409), signedIn, found, notice);
     }
-    return sendPage(reply, <SecretView app={found} secret={made.secret} secretId={made.id} created={false} />, { status: 201 });
+    return sendPage(reply, <SecretView app={found} secret={made.secret} secretId={made.id} created={false} account={account(signedIn)} />, { status: 201 });
   });
 
   app.post<{ Params: Params }>('/developers/apps/:id/secrets/:secret/revoke', async (request, reply) => {

@@ -10,7 +10,7 @@ import type { ManagedApp } from '../apps.ts';
 import { OWNER_FIELD } from '../owner_input.ts';
 import { USAGE_DAYS, type PortalUsage } from '../usage.ts';
 import { SCOPES } from '../../domain/scopes.ts';
-import { Layout } from '../../interaction/views/layout.tsx';
+import { Layout, type Account } from '../../interaction/views/layout.tsx';
 import { APP_KINDS, type FieldError, type RawInput } from '../app_input.ts';
 import { MAX_LOGO_BYTES } from '../logo.ts';
 import { PORTAL } from './paths.ts';
@@ -39,9 +39,10 @@ function describedByErrors(errors: FieldError[], field: string): { 'aria-describ
   return errors.some((e) => e.field === field) ? { 'aria-describedby': `${field}-errors`, 'aria-invalid': 'true' } : {};
 }
 
-export function PortalLayout({ title, children }: { title: string; children: ComponentChildren }) {
+/** Every portal page is a signed-in developer's: the account menu says who, and leads to Profile and Sign out. */
+export function PortalLayout({ title, account, children }: { title: string; account: Account; children: ComponentChildren }) {
   return (
-    <Layout title={title} wide>
+    <Layout title={title} wide account={account}>
       <nav class="portal-nav">
         <a href={PORTAL.apps}>Your apps</a>
       </nav>
@@ -50,9 +51,9 @@ export function PortalLayout({ title, children }: { title: string; children: Com
   );
 }
 
-export function AppListView({ apps }: { apps: ManagedApp[] }) {
+export function AppListView({ apps, account }: { apps: ManagedApp[]; account: Account }) {
   return (
-    <PortalLayout title="Your apps">
+    <PortalLayout title="Your apps" account={account}>
       <h1>Your apps</h1>
       {apps.length === 0 ? (
         <p>You have not registered an app yet.</p>
@@ -176,9 +177,9 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
   );
 }
 
-export function AppFormView({ title, ...form }: AppFormProps & { title: string }) {
+export function AppFormView({ title, account, ...form }: AppFormProps & { title: string; account: Account }) {
   return (
-    <PortalLayout title={title}>
+    <PortalLayout title={title} account={account}>
       <h1>{title}</h1>
       {form.errors.length > 0 && (
         <p class="error" role="alert">
@@ -191,9 +192,9 @@ export function AppFormView({ title, ...form }: AppFormProps & { title: string }
 }
 
 /** Shown once, right after the secret was made; never again (SECURITY 16). */
-export function SecretView({ app, secret, secretId, created }: { app: App; secret: string; secretId?: string; created: boolean }) {
+export function SecretView({ app, secret, secretId, created, account }: { app: App; secret: string; secretId?: string; created: boolean; account: Account }) {
   return (
-    <PortalLayout title="Your client secret">
+    <PortalLayout title="Your client secret" account={account}>
       <h1>{created ? `${app.name} is registered` : 'New client secret'}</h1>
       <p>
         client_id: <code id="client-id">{app.id}</code>
@@ -222,12 +223,13 @@ export interface AppViewProps {
   usage: PortalUsage;
   token: string;
   notice?: string;
+  account: Account;
 }
 
-export function AppView({ app, org, secrets, usage, token, notice }: AppViewProps) {
+export function AppView({ app, org, secrets, usage, token, notice, account }: AppViewProps) {
   const base = PORTAL.app(app.id);
   return (
-    <PortalLayout title={app.name}>
+    <PortalLayout title={app.name} account={account}>
       <h1>{app.name}</h1>
       {notice !== undefined && (
         <p class="notice" role="status">
