@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Db } from '../database.ts';
+import { PreparedQuery } from '../prepared.ts';
 import type { AuthorizationCodesTable, Database, RefreshTokensTable } from '../schema.ts';
 import { parseOrgIds } from '../../domain/grants.ts';
 import type { AuthorizationCode, RefreshToken, Revocation, RevocationStore, TokenHolder, TokenStore } from '../../domain/tokens.ts';
@@ -110,11 +111,80 @@ export async function revokeFamiliesOfGrant(tx: Kysely<Database>, grantId: strin
   await tx.updateTable('refresh_tokens').set({ revoked_at: now }).where('grant_id', '=', grantId).where('revoked_at', 'is', null).execute();
 }
 
+/** The token holder's columns beside a code or refresh token: its grant and its person (left joins). */
+const HOLDER_COLUMNS = [
+  'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at', 'g.scopes as grant_scopes', 'g.org_ids as grant_org_ids',
+  'u.id as user_found', 'u.disabled_at as user_disabled_at', 'u.password_changed_at as user_password_changed_at',
+] as const;
+
+/**
+ * The statements of the two token exchanges (RFC 6749 §4.1.3, §6), the hottest writes Tessera
+ * has, compiled once (persistence/prepared.ts).
+ */
+function tokenQueries(db: Db, postgres: boolean) {
+  const codeWithHolder = new PreparedQuery(db, (v: { id: string }) =>
+    db
+      .selectFrom('authorization_codes as c')
+      .leftJoin('grants as g', 'g.id', 'c.grant_id')
+      .leftJoin('users as u', 'u.id', 'c.user_id')
+      .selectAll('c')
+      .select(HOLDER_COLUMNS)
+      .where('c.id', '=', v.id),
+  );
+  const refreshWithHolder = new PreparedQuery(db, (v: { id: string }) =>
+    db
+      .selectFrom('refresh_tokens as r')
+      .leftJoin('grants as g', 'g.id', 'r.grant_id')
+      .leftJoin('users as u', 'u.id', 'r.user_id')
+      .selectAll('r')
+      .select(HOLDER_COLUMNS)
+      .where('r.id', '=', v.id),
+  );
+  const consumeCode = new PreparedQuery(db, (v: { id: string; now: number }) =>
+    db.updateTable('authorization_codes').set({ consumed_at: v.now }).where('id', '=', v.id).where('consumed_at', 'is', null),
+  );
+  const markRotated = new PreparedQuery(db, (v: { id: string; now: number }) =>
+    db.updateTable('refresh_tokens').set({ rotated_at: v.now }).where('id', '=', v.id).where('rotated_at', 'is', null).where('revoked_at', 'is', null),
+  );
+  const insertRefresh = new PreparedQuery(db, (v: RefreshTokensTable) => db.insertInto('refresh_tokens').values(refreshColumns(v)));
+  // PostgreSQL: one statement, so one round trip, and atomic — the successor is inserted only if
+  // the update won. SQLite has no data-modifying CTEs; there the two run in one transaction.
+  const consumeCodeInserting = new PreparedQuery(db, (v: RefreshTokensTable & { codeId: string; now: number }) =>
+    sql<{ id: string }>`
+      WITH consumed AS (
+        UPDATE authorization_codes SET consumed_at = ${v.now} WHERE id = ${v.codeId} AND consumed_at IS NULL RETURNING id
+      )
+      INSERT INTO refresh_tokens (${REFRESH_COLUMNS}) SELECT ${refreshSelectList(v)} FROM consumed
+      RETURNING id`,
+  );
+  const rotateInserting = new PreparedQuery(db, (v: RefreshTokensTable & { oldId: string; now: number }) =>
+    sql<{ id: string }>`
+      WITH rotated AS (
+        UPDATE refresh_tokens SET rotated_at = ${v.now}
+        WHERE id = ${v.oldId} AND rotated_at IS NULL AND revoked_at IS NULL RETURNING id
+      )
+      INSERT INTO refresh_tokens (${REFRESH_COLUMNS}) SELECT ${refreshSelectList(v)} FROM rotated
+      RETURNING id`,
+  );
+  return { codeWithHolder, refreshWithHolder, consumeCode, markRotated, insertRefresh, ...(postgres ? { consumeCodeInserting, rotateInserting } : {}) };
+}
+
+/** Every column of a refresh-token row, in REFRESH_COLUMNS order (the placeholders read each once). */
+function refreshColumns(v: RefreshTokensTable): RefreshTokensTable {
+  return {
+    id: v.id, family_id: v.family_id, grant_id: v.grant_id, app_id: v.app_id, user_id: v.user_id, scopes: v.scopes, auth_time: v.auth_time,
+    amr: v.amr, parent_id: v.parent_id, created_at: v.created_at, expires_at: v.expires_at, family_expires_at: v.family_expires_at,
+    rotated_at: v.rotated_at, revoked_at: v.revoked_at,
+  };
+}
+
 export class SqlTokenStore implements TokenStore {
   private readonly postgres: boolean;
+  private readonly q: ReturnType<typeof tokenQueries>;
 
   constructor(private readonly db: Db) {
     this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    this.q = tokenQueries(db, this.postgres);
   }
 
   async createCode(code: AuthorizationCode) {
@@ -145,49 +215,18 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async findCodeWithHolder(id: string) {
-    const row = await this.db
-      .selectFrom('authorization_codes as c')
-      .leftJoin('grants as g', 'g.id', 'c.grant_id')
-      .leftJoin('users as u', 'u.id', 'c.user_id')
-      .selectAll('c')
-      .select([
-        'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at', 'g.scopes as grant_scopes', 'g.org_ids as grant_org_ids',
-        'u.id as user_found', 'u.disabled_at as user_disabled_at', 'u.password_changed_at as user_password_changed_at',
-      ])
-      .where('c.id', '=', id)
-      .executeTakeFirst();
+    const row = await this.q.codeWithHolder.first(this.db, { id });
     return row && { code: toCode(row), holder: toHolder(row) };
   }
 
   async redeemCode(codeId: string, now: number, firstRefresh: RefreshToken | undefined) {
-    if (!firstRefresh) {
-      const result = await this.db
-        .updateTable('authorization_codes')
-        .set({ consumed_at: now })
-        .where('id', '=', codeId)
-        .where('consumed_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    }
-    if (this.postgres) {
-      // One statement, so one round trip, and atomic: the insert happens only if the update won.
-      const result = await sql<{ id: string }>`
-        WITH consumed AS (
-          UPDATE authorization_codes SET consumed_at = ${now} WHERE id = ${codeId} AND consumed_at IS NULL RETURNING id
-        )
-        INSERT INTO refresh_tokens (${REFRESH_COLUMNS}) SELECT ${refreshSelectList(refreshRow(firstRefresh))} FROM consumed
-        RETURNING id`.execute(this.db);
-      return result.rows.length === 1;
+    if (!firstRefresh) return (await this.q.consumeCode.changed(this.db, { id: codeId, now })) === 1;
+    if (this.q.consumeCodeInserting) {
+      return (await this.q.consumeCodeInserting.run(this.db, { ...refreshRow(firstRefresh), codeId, now })).rows.length === 1;
     }
     return this.db.transaction().execute(async (tx) => {
-      const result = await tx
-        .updateTable('authorization_codes')
-        .set({ consumed_at: now })
-        .where('id', '=', codeId)
-        .where('consumed_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
-      await tx.insertInto('refresh_tokens').values(refreshRow(firstRefresh)).execute();
+      if ((await this.q.consumeCode.changed(tx, { id: codeId, now })) !== 1) return false;
+      await this.q.insertRefresh.run(tx, refreshRow(firstRefresh));
       return true;
     });
   }
@@ -198,17 +237,7 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async findRefreshWithHolder(id: string) {
-    const row = await this.db
-      .selectFrom('refresh_tokens as r')
-      .leftJoin('grants as g', 'g.id', 'r.grant_id')
-      .leftJoin('users as u', 'u.id', 'r.user_id')
-      .selectAll('r')
-      .select([
-        'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at', 'g.scopes as grant_scopes', 'g.org_ids as grant_org_ids',
-        'u.id as user_found', 'u.disabled_at as user_disabled_at', 'u.password_changed_at as user_password_changed_at',
-      ])
-      .where('r.id', '=', id)
-      .executeTakeFirst();
+    const row = await this.q.refreshWithHolder.first(this.db, { id });
     return row && { token: toRefresh(row), holder: toHolder(row) };
   }
 
@@ -224,28 +253,14 @@ export class SqlTokenStore implements TokenStore {
     return row && toRefresh(row);
   }
 
+  /** Rotates `oldId` atomically; false when another request rotated or revoked it first. */
   async rotateRefresh(oldId: string, next: RefreshToken, now: number) {
-    if (this.postgres) {
-      // One statement: the successor is inserted only if this request is the one that rotated.
-      const result = await sql<{ id: string }>`
-        WITH rotated AS (
-          UPDATE refresh_tokens SET rotated_at = ${now}
-          WHERE id = ${oldId} AND rotated_at IS NULL AND revoked_at IS NULL RETURNING id
-        )
-        INSERT INTO refresh_tokens (${REFRESH_COLUMNS}) SELECT ${refreshSelectList(refreshRow(next))} FROM rotated
-        RETURNING id`.execute(this.db);
-      return result.rows.length === 1;
+    if (this.q.rotateInserting) {
+      return (await this.q.rotateInserting.run(this.db, { ...refreshRow(next), oldId, now })).rows.length === 1;
     }
     return this.db.transaction().execute(async (tx) => {
-      const result = await tx
-        .updateTable('refresh_tokens')
-        .set({ rotated_at: now })
-        .where('id', '=', oldId)
-        .where('rotated_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
-      await tx.insertInto('refresh_tokens').values(refreshRow(next)).execute();
+      if ((await this.q.markRotated.changed(tx, { id: oldId, now })) !== 1) return false;
+      await this.q.insertRefresh.run(tx, refreshRow(next));
       return true;
     });
   }
