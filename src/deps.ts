@@ -147,6 +147,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     // Expired rows go in small background batches (issue 7); `tessera janitor` does the same on demand.
     const janitor = startJanitor(new SqlPurgeStore(database.db), () => clock.now(), log, config.janitorIntervalMs, {
       activityRetentionDays: config.activityRetentionDays,
+      auditRetentionDays: config.auditRetentionDays,
     });
     cleanups.push(() => janitor.stop());
 

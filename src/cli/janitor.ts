@@ -1,7 +1,8 @@
 /**
  * `tessera janitor`: purges expired codes, refresh tokens, sessions, pending requests, denylist
- * entries and old activity now, in small batches (src/core/janitor.ts). Servers do the same in
- * the background (JANITOR_INTERVAL_MS); this is for cron, for a backlog, or with the timer off.
+ * entries, old activity and audit events past AUDIT_RETENTION_DAYS now, in small batches
+ * (src/core/janitor.ts). Servers do the same in the background (JANITOR_INTERVAL_MS); this is for
+ * cron, for a backlog, or with the timer off.
  * @module
  */
 import { command, type CommandGroup } from './command.ts';
@@ -21,7 +22,7 @@ function whole(name: string, value: string | undefined, fallback: number, max: n
 }
 
 const run = command<RunInput>({
-  summary: 'purge expired tokens, sessions and old activity now, in small batches',
+  summary: 'purge expired tokens, sessions, old activity and old audit events now, in small batches',
   flags: {
     'batch-size': { type: 'string', value: 'N', description: 'rows per delete statement (default 500, at most 10000)' },
     'max-batches': { type: 'string', value: 'N', description: 'stop each table after N batches (default: until done)' },
@@ -38,13 +39,14 @@ const run = command<RunInput>({
       batchSize: input.batchSize,
       maxBatches: input.maxBatches,
       activityRetentionDays: context.config.activityRetentionDays,
+      auditRetentionDays: context.config.auditRetentionDays,
     });
     const total = Object.values(report.deleted).reduce((a, b) => a + b, 0);
     const lines = Object.entries(report.deleted)
       .filter(([, n]) => n > 0)
       .map(([kind, n]) => `  ${kind.padEnd(24)} ${n}`);
     const text = [
-      `Purged ${total} expired row${total === 1 ? '' : 's'}${report.complete ? '.' : '; more remain (stopped at --max-batches).'}`,
+      `Purged ${total} row${total === 1 ? '' : 's'} past retention${report.complete ? '.' : '; more remain (stopped at --max-batches).'}`,
       ...lines,
     ].join('\n');
     return { json: { deleted: report.deleted, total, complete: report.complete }, text };

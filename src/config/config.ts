@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { isIP } from 'node:net';
+import { AUDIT_FLOOR_DAYS } from '../domain/purge.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -116,6 +117,12 @@ export interface Config {
   janitorIntervalMs: number;
   /** Days of per-grant API activity and per-app error counts kept. @default 90 (`ACTIVITY_RETENTION_DAYS`) */
   activityRetentionDays: number;
+  /**
+   * Days of audit events kept before the janitor purges them, or `forever`. At least 90: the
+   * database refuses to delete younger events (migration 202611291700, issue 8).
+   * @default 365 (`AUDIT_RETENTION_DAYS`)
+   */
+  auditRetentionDays: number | 'forever';
   /** Brute-force protection limits. */
   throttle: ThrottleConfig;
   /** Platform API calls per grant (every call counts), answered with RateLimit headers. @default 600 per 60 s (`API_RATE_LIMIT`) */
@@ -246,6 +253,22 @@ function trustProxyFrom(raw: string | undefined): false | number | string[] {
   return entries.length > 0 ? entries : false;
 }
 
+/**
+ * `AUDIT_RETENTION_DAYS`: whole days from the database's floor, or `forever`. Never purging is
+ * spelled out: a `0` that slipped into a template must not silently turn purging off.
+ */
+function auditRetention(raw: string | undefined): number | 'forever' {
+  if (raw === undefined || raw === '') return 365;
+  if (raw === 'forever') return 'forever';
+  const days = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(days >= AUDIT_FLOOR_DAYS && days <= 36500)) {
+    throw new ConfigError(
+      `AUDIT_RETENTION_DAYS must be whole days from ${AUDIT_FLOOR_DAYS} (the database refuses to delete younger audit events) to 36500, or forever; got "${raw}"`,
+    );
+  }
+  return days;
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** `on` or `off` (unset = the default). */
@@ -293,6 +316,7 @@ export function loadConfig(env: Env = process.env): Config {
     syncIntervalMs: integer(env, 'SYNC_INTERVAL_MS', 2000, 50, 60000),
     janitorIntervalMs: integer(env, 'JANITOR_INTERVAL_MS', 60000, 0, 86_400_000),
     activityRetentionDays: integer(env, 'ACTIVITY_RETENTION_DAYS', 90, 30, 3650),
+    auditRetentionDays: auditRetention(env.AUDIT_RETENTION_DAYS),
     throttle: throttleFrom(env),
     apiRateLimit: rateLimit(env, 'API_RATE_LIMIT', { count: 600, seconds: 60 }),
     trustProxy: trustProxyFrom(env.TRUST_PROXY),

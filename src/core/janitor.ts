@@ -1,14 +1,16 @@
 /**
  * Keeps tables bounded (issue 7, "Keeping data bounded"): rows past every use — expired codes,
- * refresh tokens, sessions, pending requests, denylist entries, old activity — are deleted in
- * small batches, by a background timer in every server and by `tessera janitor`.
+ * refresh tokens, sessions, pending requests, denylist entries, old activity, audit events past
+ * their retention — are deleted in small batches, by a background timer in every server and by
+ * `tessera janitor`.
  *
  * Deletes are idempotent, so several nodes may run at once; the timer is jittered so they rarely
  * do. Each batch is one short statement (persistence/stores/purge.ts) and a run stops after
  * `maxBatches` per kind, so a backlog is worked off over several runs without long locks.
  *
- * Audit events are not purged: the log is append-only in the database (migration
- * 202611291500_audit_append_only, docs/operators.md "Audit log").
+ * Audit events stay append-only in the database (issue 8): its trigger refuses every UPDATE, and
+ * any DELETE of an event younger than AUDIT_FLOOR_DAYS (migrations 202611291500 and 202611291700,
+ * docs/operators.md "Audit log"). So their retention is at least that, or `forever`.
  * @module
  */
 import type { Logger } from 'pino';
@@ -34,6 +36,8 @@ export interface JanitorOptions {
   maxBatches?: number;
   /** Days of per-grant API activity and per-app error counts kept. @default 90 */
   activityRetentionDays?: number;
+  /** Days of audit events kept (at least AUDIT_FLOOR_DAYS), or `forever`: never purged. @default 365 */
+  auditRetentionDays?: number | 'forever';
 }
 
 export interface JanitorReport {
@@ -43,8 +47,8 @@ export interface JanitorReport {
   complete: boolean;
 }
 
-/** The cutoff of each kind at `now`: rows past it go. */
-export function cutoffs(now: number, activityRetentionDays: number): Record<PurgeKind, number> {
+/** The cutoff of each kind at `now`: rows past it go; `null`: the kind is kept forever. */
+export function cutoffs(now: number, activityRetentionDays: number, auditRetentionDays: number | 'forever'): Record<PurgeKind, number | null> {
   const activity = now - activityRetentionDays * DAY;
   return {
     authorization_codes: now - TOKEN_ROWS_KEPT,
@@ -58,6 +62,7 @@ export function cutoffs(now: number, activityRetentionDays: number): Record<Purg
     grant_activity: activity,
     grant_actions: activity,
     app_error_counts: activity,
+    audit_events: auditRetentionDays === 'forever' ? null : now - auditRetentionDays * DAY,
   };
 }
 
@@ -65,16 +70,18 @@ export function cutoffs(now: number, activityRetentionDays: number): Record<Purg
 export async function runJanitor(store: PurgeStore, now: number, options: JanitorOptions = {}): Promise<JanitorReport> {
   const batchSize = options.batchSize ?? 500;
   const maxBatches = options.maxBatches ?? 20;
-  const cutoff = cutoffs(now, options.activityRetentionDays ?? 90);
+  const cutoff = cutoffs(now, options.activityRetentionDays ?? 90, options.auditRetentionDays ?? 365);
   const deleted = Object.fromEntries(PURGE_KINDS.map((kind) => [kind, 0])) as Record<PurgeKind, number>;
   let complete = true;
   for (const kind of PURGE_KINDS) {
+    const before = cutoff[kind];
+    if (before === null) continue;
     for (let batch = 0; ; batch++) {
       if (batch >= maxBatches) {
         complete = false;
         break;
       }
-      const n = await store.purge(kind, cutoff[kind], batchSize);
+      const n = await store.purge(kind, before, batchSize);
       deleted[kind] += n;
       if (n < batchSize) break;
       // Let requests in between batches (better-sqlite3 runs each statement on the event loop).

@@ -24,7 +24,16 @@ export const PURGE_KINDS = [
   'grant_actions',
   /** Per-app daily error counts of days before the cutoff. */
   'app_error_counts',
+  /** Audit events recorded before the cutoff, and never one younger than `AUDIT_FLOOR_DAYS`. */
+  'audit_events',
 ] as const;
+
+/**
+ * The database refuses to delete an audit event younger than this many days, whatever the
+ * application asks (migration 202611291700_relax_audit_deletes, issue 8's append-only log), so
+ * `AUDIT_RETENTION_DAYS` is never below it.
+ */
+export const AUDIT_FLOOR_DAYS = 90;
 
 export type PurgeKind = (typeof PURGE_KINDS)[number];
 

@@ -17,6 +17,7 @@ import * as createOrgAppRequests from './migrations/202611291300_create_org_app_
 import * as createDirectories from './migrations/202611291100_create_directories.ts';
 import * as auditAppendOnly from './migrations/202611291500_audit_append_only.ts';
 import * as janitorIndexes from './migrations/202611291600_janitor_indexes.ts';
+import * as relaxAuditDeletes from './migrations/202611291700_relax_audit_deletes.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202611291300_create_org_app_requests': createOrgAppRequests,
   '202611291500_audit_append_only': auditAppendOnly,
   '202611291600_janitor_indexes': janitorIndexes,
+  '202611291700_relax_audit_deletes': relaxAuditDeletes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -2,20 +2,23 @@
  * The audit log for operators (issue 8, "Audit"): the events the issue names are recorded where
  * they happen (sign-in, grant approved, revoked by the person, by the client, on refresh-token
  * reuse, signing-key rotation), `tessera audit list` filters them by person, type, time and count,
- * and audit_events refuses UPDATE and DELETE from the application's own connection.
+ * and audit_events refuses UPDATE, and DELETE of events younger than 90 days (issue 7 purges older
+ * ones), from the application's own connection.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { dialects, type TestApp } from '../support/app.ts';
 import { createClient, createUser } from '../support/fixtures.ts';
 import { Browser, authorize, codeRequest, findForm } from '../support/browser.ts';
 import { exchangeCode, obtainTokens, postForm, refresh } from '../support/codes.ts';
 import { CliTarget, assertRefused } from './cli.ts';
+import * as retentionFloor from '../../src/persistence/migrations/202611291700_relax_audit_deletes.ts';
 import type { User } from '../../src/domain/users.ts';
 import type { TestClient } from '../support/fixtures.ts';
 
 const REDIRECT = 'https://app.example/cb';
+const DAY = 86400;
 const SCOPES = ['openid', 'offline_access', 'workitems:read'];
 
 interface Event {
@@ -140,6 +143,40 @@ for (const dialect of dialects()) {
       // Appending still works.
       await t.deps.stores.audit.record({ type: 'test.appended' }, t.deps.clock.now());
       assert.equal((await list('--type', 'test.appended')).length, 1);
+    });
+
+    it('an event older than 90 days by the database clock may be deleted; a younger one may not, and none may be updated', async () => {
+      const db = t.deps.database.db;
+      const now = Math.floor(Date.now() / 1000);
+      await t.deps.stores.audit.record({ type: 'test.old' }, now - 91 * DAY);
+      await t.deps.stores.audit.record({ type: 'test.young' }, now - 89 * DAY);
+      const typesLeft = async () => (await db.selectFrom('audit_events').select('type').where('type', 'in', ['test.old', 'test.young']).orderBy('type').execute()).map((r) => r.type);
+
+      await assert.rejects(db.updateTable('audit_events').set({ detail: '{"forged":true}' }).where('type', '=', 'test.old').execute(), /append-only/);
+      await assert.rejects(db.deleteFrom('audit_events').where('type', '=', 'test.young').execute(), /append-only/);
+      // One statement over both: refused as a whole, the old one stays too.
+      await assert.rejects(db.deleteFrom('audit_events').where('type', 'in', ['test.old', 'test.young']).execute(), /append-only/);
+      assert.deepEqual(await typesLeft(), ['test.old', 'test.young']);
+      assert.equal((await db.selectFrom('audit_events').select('detail').where('type', '=', 'test.old').executeTakeFirstOrThrow()).detail, '{}');
+
+      const [deleted] = await db.deleteFrom('audit_events').where('type', '=', 'test.old').execute();
+      assert.equal(Number(deleted?.numDeletedRows), 1);
+      assert.deepEqual(await typesLeft(), ['test.young']);
+    });
+
+    it('migration 202611291700 down() restores the old triggers: then no event may be deleted, up() relaxes it again', async () => {
+      const db = t.deps.database.db;
+      const migrationDb = db as unknown as Kysely<any>;
+      await t.deps.stores.audit.record({ type: 'test.ancient' }, Math.floor(Date.now() / 1000) - 400 * DAY);
+      const ancient = db.deleteFrom('audit_events').where('type', '=', 'test.ancient');
+      await retentionFloor.down(migrationDb);
+      try {
+        await assert.rejects(ancient.execute(), /append-only/);
+        await assert.rejects(db.updateTable('audit_events').set({ type: 'forged' }).where('type', '=', 'test.ancient').execute(), /append-only/);
+      } finally {
+        await retentionFloor.up(migrationDb);
+      }
+      assert.equal(Number((await ancient.execute())[0]?.numDeletedRows), 1);
     });
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Keeping data bounded (issue 7): `tessera janitor` and the servers' background timer delete rows
  * past retention — expired codes, refresh tokens, sessions, pending requests, denylist entries,
- * old activity — in bounded batches, and leave every live row alone.
+ * old activity, audit events past AUDIT_RETENTION_DAYS — in bounded batches, and leave every live
+ * row alone.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser } from '../support/fixtures.ts';
 import { randomId } from '../../src/crypto/random.ts';
 import type { Deps } from '../../src/deps.ts';
+import { SqlPurgeStore } from '../../src/persistence/stores/purge.ts';
 import { CliTarget, assertRefused } from './cli.ts';
 
 const DAY = 86400;
@@ -68,7 +70,16 @@ async function seedRows(deps: Deps, now: number, expiredCodes = 1): Promise<{ li
   const action = (id: string, at: number) => ({ id, grant_id: grantId, at, method: 'GET', route: '/api/v1/me', status: 200, ip: null });
   await db.insertInto('grant_actions').values(action((old.action = randomId()), now - 100 * DAY)).execute();
   await db.insertInto('grant_actions').values(action((live.action = randomId()), now - 10 * DAY)).execute();
+
+  // Past the default 365 days, and past the database's 90-day floor but inside the retention.
+  await recordAuditEvent(deps, (old.audit = `test.old_${randomId()}`), now - 400 * DAY);
+  await recordAuditEvent(deps, (live.audit = `test.kept_${randomId()}`), now - 200 * DAY);
   return { live, old };
+}
+
+/** An audit event recorded at `at`, with `type` unique to the test so it can be looked up. */
+async function recordAuditEvent(deps: Deps, type: string, at: number): Promise<void> {
+  await deps.database.db.insertInto('audit_events').values({ at, type, user_id: null, app_id: null, ip: null, detail: '{}' }).execute();
 }
 
 const TABLE_OF: Record<string, [table: string, column: string]> = {
@@ -87,6 +98,7 @@ const TABLE_OF: Record<string, [table: string, column: string]> = {
   narrowing: ['grant_narrowings', 'grant_id'],
   activityDay: ['grant_activity', 'day'],
   action: ['grant_actions', 'id'],
+  audit: ['audit_events', 'type'],
 };
 
 async function exists(deps: Deps, name: string, value: string): Promise<boolean> {
@@ -119,7 +131,7 @@ for (const dialect of dialects()) {
       const rows = await seedRows(server.deps, server.deps.clock.now());
       const report = await target.json<{ deleted: Record<string, number>; total: number; complete: boolean }>(['janitor']);
       assert.equal(report.complete, true);
-      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions']) {
+      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions', 'audit_events']) {
         assert.ok(report.deleted[kind]! >= 1, `${kind}: ${JSON.stringify(report.deleted)}`);
       }
       assert.ok(report.deleted.refresh_tokens! >= 2);
@@ -144,6 +156,45 @@ for (const dialect of dialects()) {
 
     it('refuses a bad batch size', async () => {
       assertRefused(await target.run(['janitor', '--batch-size', '0']), 2, /--batch-size/);
+    });
+
+    it('AUDIT_RETENTION_DAYS: forever keeps every audit event; a shorter retention purges sooner', async () => {
+      const now = server.deps.clock.now();
+      const old = `test.old_${randomId()}`;
+      const young = `test.young_${randomId()}`;
+      await recordAuditEvent(server.deps, old, now - 320 * DAY);
+      await recordAuditEvent(server.deps, young, now - 250 * DAY);
+      const forever = await target.run(['janitor', '--json'], { AUDIT_RETENTION_DAYS: 'forever' });
+      assert.equal(forever.code, 0, forever.stderr);
+      assert.equal((JSON.parse(forever.stdout) as { deleted: Record<string, number> }).deleted.audit_events, 0);
+      assert.equal(await exists(server.deps, 'audit', old), true);
+
+      // Past 300 days: only the older one goes, and the text report names the count.
+      const shorter = await target.run(['janitor'], { AUDIT_RETENTION_DAYS: '300' });
+      assert.equal(shorter.code, 0, shorter.stderr);
+      assert.match(shorter.stdout, /^Purged \d+ rows? past retention\.$/m);
+      assert.match(shorter.stdout, /^ {2}audit_events +1$/m);
+      assert.equal(await exists(server.deps, 'audit', old), false);
+      assert.equal(await exists(server.deps, 'audit', young), true);
+    });
+
+    it('refuses an AUDIT_RETENTION_DAYS below the database floor', async () => {
+      assertRefused(await target.run(['janitor'], { AUDIT_RETENTION_DAYS: '89' }), 2, /AUDIT_RETENTION_DAYS must be whole days from 90 .* or forever; got "89"/);
+      assertRefused(await target.run(['janitor'], { AUDIT_RETENTION_DAYS: '0' }), 2, /AUDIT_RETENTION_DAYS/);
+    });
+
+    it('an audit cutoff past the 90-day floor (a node clock ahead of the database) deletes only what the trigger allows', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const old = `test.old_${randomId()}`;
+      const young = `test.young_${randomId()}`;
+      await recordAuditEvent(server.deps, old, now - 91 * DAY);
+      await recordAuditEvent(server.deps, young, now - 10 * DAY);
+      // Without the store's own floor, the young row would make the trigger abort the whole batch.
+      // (Earlier tests' kept events, 200 days old, go too: the cutoff here is now.)
+      const deleted = await new SqlPurgeStore(server.deps.database.db).purge('audit_events', now, 500);
+      assert.ok(deleted >= 1);
+      assert.equal(await exists(server.deps, 'audit', old), false);
+      assert.equal(await exists(server.deps, 'audit', young), true);
     });
 
     it('the server purges in the background on its own timer', async () => {

@@ -15,6 +15,14 @@ describe('configuration', () => {
     assert.equal(c.ttl.accessToken, 3600);
     assert.equal(c.ttl.refreshTokenReuseGrace, 0);
     assert.equal(c.secure, false);
+    assert.equal(c.activityRetentionDays, 90);
+    assert.equal(c.auditRetentionDays, 365);
+  });
+
+  it('reads AUDIT_RETENTION_DAYS as days from the 90-day database floor, or forever', () => {
+    assert.equal(loadConfig({ AUDIT_RETENTION_DAYS: '90' }).auditRetentionDays, 90);
+    assert.equal(loadConfig({ AUDIT_RETENTION_DAYS: '2555' }).auditRetentionDays, 2555);
+    assert.equal(loadConfig({ AUDIT_RETENTION_DAYS: 'forever' }).auditRetentionDays, 'forever');
   });
 
   it('derives the issuer from PORT and honours PUBLIC_URL without a trailing slash', () => {
@@ -41,6 +49,13 @@ describe('configuration', () => {
     ['an unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     ['a code lifetime over 10 minutes', { AUTHORIZATION_CODE_TTL: '601' }, /AUTHORIZATION_CODE_TTL/],
     ['a short key-encryption key', { KEY_ENCRYPTION_KEY: 'c2hvcnQ' }, /KEY_ENCRYPTION_KEY/],
+    ['an audit retention below the database floor', { AUDIT_RETENTION_DAYS: '89' }, /^AUDIT_RETENTION_DAYS must be whole days from 90 \(the database refuses to delete younger audit events\) to 36500, or forever; got "89"$/],
+    ['an audit retention of 0 (forever is spelled out)', { AUDIT_RETENTION_DAYS: '0' }, /AUDIT_RETENTION_DAYS .* or forever; got "0"/],
+    ['a negative audit retention', { AUDIT_RETENTION_DAYS: '-365' }, /AUDIT_RETENTION_DAYS/],
+    ['a fractional audit retention', { AUDIT_RETENTION_DAYS: '365.5' }, /AUDIT_RETENTION_DAYS/],
+    ['an audit retention in other words', { AUDIT_RETENTION_DAYS: 'a year' }, /AUDIT_RETENTION_DAYS/],
+    ['a capitalised forever', { AUDIT_RETENTION_DAYS: 'Forever' }, /AUDIT_RETENTION_DAYS/],
+    ['an audit retention over 100 years', { AUDIT_RETENTION_DAYS: '36501' }, /AUDIT_RETENTION_DAYS/],
   ] as const) {
     it(`stops the boot on ${name}`, () => {
       assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && pattern.test(err.message));

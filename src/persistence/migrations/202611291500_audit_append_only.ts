@@ -3,6 +3,7 @@
  * every UPDATE and DELETE (and TRUNCATE on PostgreSQL), so no code path of the application, and
  * no bug in one, can rewrite or erase the record. The application has no retention purge; an
  * operator who must purge drops the trigger in a maintenance window (docs/operators.md, "Audit log").
+ * Since 202611291700_relax_audit_deletes (issue 7), DELETE passes for rows over 90 days old.
  */
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 

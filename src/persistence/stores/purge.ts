@@ -2,19 +2,29 @@
  * The janitor's deletes (domain/purge.ts). Each is one bounded statement,
  * `DELETE … WHERE key IN (SELECT key … WHERE <past cutoff> LIMIT n)`, which SQLite and PostgreSQL
  * both run, so a batch holds its locks briefly and never rewrites a large table in one go. Every
- * condition is on an indexed column (migration 202611291600_janitor_indexes).
+ * condition is on an indexed column (migration 202611291600_janitor_indexes; audit_events.at from
+ * the first migration).
  * @module
  */
-import { sql, type RawBuilder } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Db } from '../database.ts';
-import type { PurgeKind, PurgeStore } from '../../domain/purge.ts';
+import { AUDIT_FLOOR_DAYS, type PurgeKind, type PurgeStore } from '../../domain/purge.ts';
 
 function utcDay(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 }
 
+/**
+ * The database's clock in whole epoch seconds, the clock its audit trigger judges by: rounded
+ * down, so nothing this selects is younger than the trigger's floor; a bigint on PostgreSQL, so
+ * `at` is compared without a cast.
+ */
+function databaseNow(postgres: boolean): RawBuilder<number> {
+  return postgres ? sql<number>`cast(floor(extract(epoch from now())) as bigint)` : sql<number>`cast(strftime('%s', 'now') as integer)`;
+}
+
 /** The statement deleting up to `limit` rows of `kind` past `cutoff`. */
-function statement(kind: PurgeKind, cutoff: number, limit: number): RawBuilder<unknown> {
+function statement(kind: PurgeKind, cutoff: number, limit: number, postgres: boolean): RawBuilder<unknown> {
   const byId = (table: string, condition: RawBuilder<unknown>) =>
     sql`DELETE FROM ${sql.table(table)} WHERE id IN (SELECT id FROM ${sql.table(table)} WHERE ${condition} LIMIT ${limit})`;
   switch (kind) {
@@ -38,14 +48,22 @@ function statement(kind: PurgeKind, cutoff: number, limit: number): RawBuilder<u
       return sql`DELETE FROM grant_activity WHERE (grant_id, day) IN (SELECT grant_id, day FROM grant_activity WHERE day < ${utcDay(cutoff)} LIMIT ${limit})`;
     case 'app_error_counts':
       return sql`DELETE FROM app_error_counts WHERE (app_id, day, code) IN (SELECT app_id, day, code FROM app_error_counts WHERE day < ${utcDay(cutoff)} LIMIT ${limit})`;
+    case 'audit_events':
+      // Also past the trigger's floor by the database's clock: one row it refuses would abort the
+      // whole batch, every run, if this node's clock were ahead of the database's.
+      return byId(kind, sql`at < ${cutoff} AND at < ${databaseNow(postgres)} - ${AUDIT_FLOOR_DAYS * 86400}`);
   }
 }
 
 export class SqlPurgeStore implements PurgeStore {
-  constructor(private readonly db: Db) {}
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: Db) {
+    this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  }
 
   async purge(kind: PurgeKind, cutoff: number, limit: number): Promise<number> {
-    const result = await statement(kind, cutoff, limit).execute(this.db);
+    const result = await statement(kind, cutoff, limit, this.postgres).execute(this.db);
     return Number(result.numAffectedRows ?? 0);
   }
 }
