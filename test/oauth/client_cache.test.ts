@@ -80,7 +80,9 @@ for (const dialect of dialects()) {
     });
 
     if (dialect === 'postgres') {
-      it('a secret revoked on another node is refused here within a second (change feed)', async () => {
+      // The change feed (NOTIFY) delivers in milliseconds; 3 s leaves room for a loaded machine and
+      // is still far inside the cache's 30 s TTL, so only the feed can make this pass.
+      it('a secret revoked on another node is refused here within seconds, long before the TTL (change feed)', async () => {
         const other = await startTestApp({ database: databaseOf(t) });
         try {
           const c = await createClient(t.deps);
@@ -89,8 +91,8 @@ for (const dialect of dialects()) {
           const revokedAt = Date.now();
           assert.ok(await other.deps.stores.apps.revokeSecret(c.clientId, secret!.id, other.deps.clock.now()));
           // Each attempt spends a fresh code, so a refusal is the client's, not the code's.
-          assert.ok(await waitFor(async () => (await exchange(c)).statusCode === 401, 1000), 'still accepted a second after the revoke');
-          assert.ok(Date.now() - revokedAt < 1000);
+          assert.ok(await waitFor(async () => (await exchange(c)).statusCode === 401, 3000), 'still accepted 3 s after the revoke');
+          assert.ok(Date.now() - revokedAt < 3000);
         } finally {
           await other.close();
         }

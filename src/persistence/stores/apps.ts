@@ -1,4 +1,5 @@
 import type { Db } from '../database.ts';
+import { PreparedQuery } from '../prepared.ts';
 import type { AppsTable } from '../schema.ts';
 import { PostgresAdapter, sql } from 'kysely';
 import type { App, AppLogo, AppSecret, AppSecretInfo, AppStore, AppUsage, RegistrationToken } from '../../domain/apps.ts';
@@ -30,11 +31,32 @@ function isoDay(dayNumber: number): string {
   return new Date(dayNumber * DAY * 1000).toISOString().slice(0, 10);
 }
 
+/** Client authentication reads an app with its live secrets at every /introspect and /revoke: compiled once (persistence/prepared.ts). */
+function appQueries(db: Db) {
+  return {
+    withLiveSecrets: new PreparedQuery(db, (v: { id: string; now: number }) =>
+      db
+        .selectFrom('apps as a')
+        .leftJoin('app_secrets as s', (join) =>
+          join
+            .onRef('s.app_id', '=', 'a.id')
+            .on('s.revoked_at', 'is', null)
+            .on((eb) => eb.or([eb('s.expires_at', 'is', null), eb('s.expires_at', '>', v.now)])),
+        )
+        .selectAll('a')
+        .select(['s.id as secret_id', 's.digest as secret_digest', 's.expires_at as secret_expires_at'])
+        .where('a.id', '=', v.id),
+    ),
+  };
+}
+
 export class SqlAppStore implements AppStore {
   private readonly postgres: boolean;
+  private readonly q: ReturnType<typeof appQueries>;
 
   constructor(private readonly db: Db) {
     this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    this.q = appQueries(db);
   }
 
   async create(app: App, secretDigest: string | undefined, now: number) {
@@ -87,18 +109,7 @@ export class SqlAppStore implements AppStore {
 
   async findWithLiveSecrets(id: string, now: number) {
     // One round trip for client authentication: the app and its live secrets (at most a few rows).
-    const rows = await this.db
-      .selectFrom('apps as a')
-      .leftJoin('app_secrets as s', (join) =>
-        join
-          .onRef('s.app_id', '=', 'a.id')
-          .on('s.revoked_at', 'is', null)
-          .on((eb) => eb.or([eb('s.expires_at', 'is', null), eb('s.expires_at', '>', now)])),
-      )
-      .selectAll('a')
-      .select(['s.id as secret_id', 's.digest as secret_digest', 's.expires_at as secret_expires_at'])
-      .where('a.id', '=', id)
-      .execute();
+    const { rows } = await this.q.withLiveSecrets.run(this.db, { id, now });
     if (rows.length === 0) return undefined;
     const secrets: AppSecret[] = [];
     for (const r of rows) if (r.secret_id !== null) secrets.push({ id: r.secret_id, digest: r.secret_digest!, expiresAt: r.secret_expires_at });

@@ -1,4 +1,5 @@
 import type { Db } from '../database.ts';
+import { PreparedQuery } from '../prepared.ts';
 import type { GrantNarrowingsTable, GrantsTable } from '../schema.ts';
 import { orgsNarrowed, parseOrgIds, type Approval, type Grant, type GrantStore, type GrantTerms, type Narrowing } from '../../domain/grants.ts';
 import { unionScopes } from '../../domain/scopes.ts';
@@ -48,18 +49,31 @@ async function recordNarrowing(tx: Tx, grantId: string, scopes: string, orgIds: 
     .execute();
 }
 
+
+/** Read at every authorization request (persistence/prepared.ts). */
+function grantQueries(db: Db) {
+  return {
+    live: new PreparedQuery(db, (v: { userId: string; appId: string; now: number }) =>
+      db
+        .selectFrom('grants')
+        .selectAll()
+        .where('user_id', '=', v.userId)
+        .where('app_id', '=', v.appId)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', v.now)])),
+    ),
+  };
+}
+
 export class SqlGrantStore implements GrantStore {
-  constructor(private readonly db: Db) {}
+  private readonly q: ReturnType<typeof grantQueries>;
+
+  constructor(private readonly db: Db) {
+    this.q = grantQueries(db);
+  }
 
   async findLive(userId: string, appId: string, now: number) {
-    const row = await this.db
-      .selectFrom('grants')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('app_id', '=', appId)
-      .where('revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .executeTakeFirst();
+    const row = await this.q.live.first(this.db, { userId, appId, now });
     return row && toGrant(row);
   }
 

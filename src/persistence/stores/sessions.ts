@@ -1,4 +1,5 @@
 import type { Db } from '../database.ts';
+import { PreparedQuery } from '../prepared.ts';
 import type { SessionsTable } from '../schema.ts';
 import type { PendingSignIn, Session, SessionStore, SessionSummary } from '../../domain/sessions.ts';
 
@@ -14,8 +15,22 @@ function toSession(row: SessionsTable): Session {
   };
 }
 
+
+/** Read on every signed-in page and authorization request: compiled once (persistence/prepared.ts). */
+function sessionQueries(db: Db) {
+  return {
+    live: new PreparedQuery(db, (v: { id: string; now: number }) =>
+      db.selectFrom('sessions').selectAll().where('id', '=', v.id).where('ended_at', 'is', null).where('expires_at', '>', v.now),
+    ),
+  };
+}
+
 export class SqlSessionStore implements SessionStore {
-  constructor(private readonly db: Db) {}
+  private readonly q: ReturnType<typeof sessionQueries>;
+
+  constructor(private readonly db: Db) {
+    this.q = sessionQueries(db);
+  }
 
   async create(s: Session & { ip: string | null; userAgent: string | null }) {
     await this.db
@@ -36,13 +51,7 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async findLive(id: string, now: number) {
-    const row = await this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('id', '=', id)
-      .where('ended_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
+    const row = await this.q.live.first(this.db, { id, now });
     return row && toSession(row);
   }
 

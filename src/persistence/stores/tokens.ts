@@ -146,6 +146,7 @@ function tokenQueries(db: Db, postgres: boolean) {
   const markRotated = new PreparedQuery(db, (v: { id: string; now: number }) =>
     db.updateTable('refresh_tokens').set({ rotated_at: v.now }).where('id', '=', v.id).where('rotated_at', 'is', null).where('revoked_at', 'is', null),
   );
+  const insertCode = new PreparedQuery(db, (v: AuthorizationCodesTable) => db.insertInto('authorization_codes').values(codeColumns(v)));
   const insertRefresh = new PreparedQuery(db, (v: RefreshTokensTable) => db.insertInto('refresh_tokens').values(refreshColumns(v)));
   // PostgreSQL: one statement, so one round trip, and atomic — the successor is inserted only if
   // the update won. SQLite has no data-modifying CTEs; there the two run in one transaction.
@@ -166,7 +167,35 @@ function tokenQueries(db: Db, postgres: boolean) {
       INSERT INTO refresh_tokens (${REFRESH_COLUMNS}) SELECT ${refreshSelectList(v)} FROM rotated
       RETURNING id`,
   );
-  return { codeWithHolder, refreshWithHolder, consumeCode, markRotated, insertRefresh, ...(postgres ? { consumeCodeInserting, rotateInserting } : {}) };
+  return { insertCode, codeWithHolder, refreshWithHolder, consumeCode, markRotated, insertRefresh, ...(postgres ? { consumeCodeInserting, rotateInserting } : {}) };
+}
+
+function codeRow(code: AuthorizationCode): AuthorizationCodesTable {
+  return {
+    id: code.id,
+    app_id: code.appId,
+    user_id: code.userId,
+    grant_id: code.grantId,
+    family_id: code.familyId,
+    redirect_uri: code.redirectUri,
+    scopes: code.scopes.join(' '),
+    code_challenge: code.codeChallenge,
+    nonce: code.nonce,
+    auth_time: code.authTime,
+    amr: JSON.stringify(code.amr),
+    created_at: code.createdAt,
+    expires_at: code.expiresAt,
+    consumed_at: null,
+  };
+}
+
+/** Every column of a code row (the placeholders read each once). */
+function codeColumns(v: AuthorizationCodesTable): AuthorizationCodesTable {
+  return {
+    id: v.id, app_id: v.app_id, user_id: v.user_id, grant_id: v.grant_id, family_id: v.family_id, redirect_uri: v.redirect_uri, scopes: v.scopes,
+    code_challenge: v.code_challenge, nonce: v.nonce, auth_time: v.auth_time, amr: v.amr, created_at: v.created_at, expires_at: v.expires_at,
+    consumed_at: v.consumed_at,
+  };
 }
 
 /** Every column of a refresh-token row, in REFRESH_COLUMNS order (the placeholders read each once). */
@@ -188,25 +217,7 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async createCode(code: AuthorizationCode) {
-    await this.db
-      .insertInto('authorization_codes')
-      .values({
-        id: code.id,
-        app_id: code.appId,
-        user_id: code.userId,
-        grant_id: code.grantId,
-        family_id: code.familyId,
-        redirect_uri: code.redirectUri,
-        scopes: code.scopes.join(' '),
-        code_challenge: code.codeChallenge,
-        nonce: code.nonce,
-        auth_time: code.authTime,
-        amr: JSON.stringify(code.amr),
-        created_at: code.createdAt,
-        expires_at: code.expiresAt,
-        consumed_at: null,
-      })
-      .execute();
+    await this.q.insertCode.run(this.db, codeRow(code));
   }
 
   async findCode(id: string) {

@@ -1,4 +1,5 @@
 import type { Db } from '../database.ts';
+import { PreparedQuery } from '../prepared.ts';
 import type { UsersTable } from '../schema.ts';
 import { normalizeEmail, type User, type UserStore, type UserTotp } from '../../domain/users.ts';
 import { randomId } from '../../crypto/random.ts';
@@ -18,8 +19,20 @@ export function toUser(row: UsersTable): User {
   };
 }
 
+
+/** Read with every session (persistence/prepared.ts). */
+function userQueries(db: Db) {
+  return {
+    byId: new PreparedQuery(db, (v: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', v.id)),
+  };
+}
+
 export class SqlUserStore implements UserStore {
-  constructor(private readonly db: Db) {}
+  private readonly q: ReturnType<typeof userQueries>;
+
+  constructor(private readonly db: Db) {
+    this.q = userQueries(db);
+  }
 
   async create(input: { email: string; name: string; passwordHash: string | null }, now: number) {
     const row: UsersTable = {
@@ -44,7 +57,7 @@ export class SqlUserStore implements UserStore {
   }
 
   async findById(id: string) {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.q.byId.first(this.db, { id });
     return row && toUser(row);
   }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../database.ts';
+import { PreparedQuery } from '../prepared.ts';
 import type { WorkItemCommentsTable, WorkItemsTable } from '../schema.ts';
 import type { Comment, ConditionalResult, WorkItem, WorkItemChanges, WorkItemFilter, WorkItemState, WorkItemStore, WorkItemType } from '../../domain/work_items.ts';
 import { randomId } from '../../crypto/random.ts';
@@ -23,8 +24,28 @@ function toComment(row: WorkItemCommentsTable): Comment {
   return { id: row.id, author: row.author_id, body: row.body, createdAt: Number(row.created_at) };
 }
 
+
+/** The API's hottest read (issue 7, scenario 1): compiled once (persistence/prepared.ts). */
+function workItemQueries(db: Db) {
+  return {
+    byProjectKey: new PreparedQuery(db, (v: { orgId: string; projectKey: string; number: number }) =>
+      db
+        .selectFrom('projects as p')
+        .leftJoin('work_items as w', (join) => join.onRef('w.project_id', '=', 'p.id').on('w.number', '=', v.number))
+        .selectAll('w')
+        .select('p.id as found_project')
+        .where('p.org_id', '=', v.orgId)
+        .where('p.key', '=', v.projectKey),
+    ),
+  };
+}
+
 export class SqlWorkItemStore implements WorkItemStore {
-  constructor(private readonly db: Db) {}
+  private readonly q: ReturnType<typeof workItemQueries>;
+
+  constructor(private readonly db: Db) {
+    this.q = workItemQueries(db);
+  }
 
   async create(
     projectId: string,
@@ -63,14 +84,7 @@ export class SqlWorkItemStore implements WorkItemStore {
   }
 
   async findByProjectKey(orgId: string, projectKey: string, number: number) {
-    const row = await this.db
-      .selectFrom('projects as p')
-      .leftJoin('work_items as w', (join) => join.onRef('w.project_id', '=', 'p.id').on('w.number', '=', number))
-      .selectAll('w')
-      .select('p.id as found_project')
-      .where('p.org_id', '=', orgId)
-      .where('p.key', '=', projectKey)
-      .executeTakeFirst();
+    const row = await this.q.byProjectKey.first(this.db, { orgId, projectKey, number });
     if (!row) return undefined;
     return { item: row.project_id === null ? undefined : toWorkItem(row as WorkItemsTable) };
   }
