@@ -7,6 +7,7 @@
  */
 import type { AppErrorCount, AppErrorStore } from '../domain/app_errors.ts';
 import { isoDay } from '../domain/app_errors.ts';
+import { SerialWrites } from './serial_writes.ts';
 
 /**
  * Distinct (app, day, code) keys held between two flushes. Client ids at the token endpoint are
@@ -18,6 +19,7 @@ export const MAX_PENDING_KEYS = 10000;
 export class ErrorCounter {
   private pending = new Map<string, AppErrorCount>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly writes = new SerialWrites();
   /** Counts dropped because the batch was full; reported with the next flush. */
   private dropped = 0;
 
@@ -42,7 +44,7 @@ export class ErrorCounter {
     else this.dropped += 1;
   }
 
-  /** Writes what was counted since the last flush. */
+  /** Writes what was counted since the last flush; resolves once it and every earlier batch are written. */
   async flush(): Promise<void> {
     const batch = [...this.pending.values()];
     this.pending = new Map();
@@ -50,7 +52,7 @@ export class ErrorCounter {
       this.onError(new Error(`error counts: ${this.dropped} dropped, more than ${MAX_PENDING_KEYS} distinct keys in one batch`));
       this.dropped = 0;
     }
-    await this.store.add(batch).catch(this.onError);
+    await this.writes.run(() => this.store.add(batch).catch(this.onError));
   }
 
   async stop(): Promise<void> {

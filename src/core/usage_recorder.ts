@@ -8,6 +8,7 @@
 import type { AppStore } from '../domain/apps.ts';
 import type { GrantStore } from '../domain/grants.ts';
 import { KEPT_ACTIONS, utcDay, type GrantAction, type GrantActivityBatch, type GrantActivityStore } from '../domain/grant_activity.ts';
+import { SerialWrites } from './serial_writes.ts';
 
 /** Longest path kept for an action: enough for any API route, bounded for hostile ones. */
 const MAX_PATH = 200;
@@ -17,6 +18,7 @@ export class UsageRecorder {
   private secrets = new Map<string, number>();
   private activity: GrantActivityBatch = { calls: new Map(), actions: new Map() };
   private timer: NodeJS.Timeout | undefined;
+  private readonly writes = new SerialWrites();
 
   constructor(
     private readonly stores: { grants: GrantStore; apps: AppStore; grantActivity: GrantActivityStore },
@@ -53,15 +55,17 @@ export class UsageRecorder {
     this.secrets.set(secretId, this.now());
   }
 
-  /** Writes what was recorded since the last flush. */
+  /** Writes what was recorded since the last flush; resolves once it and every earlier batch are written. */
   async flush(): Promise<void> {
     const { grants, secrets, activity } = this;
     this.grants = new Map();
     this.secrets = new Map();
     this.activity = { calls: new Map(), actions: new Map() };
-    for (const [grantId, use] of grants) await this.stores.grants.touch(grantId, use.at, use.ip).catch(this.onError);
-    for (const [secretId, at] of secrets) await this.stores.apps.markSecretUsed(secretId, at).catch(this.onError);
-    if (activity.calls.size > 0) await this.stores.grantActivity.record(activity, KEPT_ACTIONS).catch(this.onError);
+    await this.writes.run(async () => {
+      for (const [grantId, use] of grants) await this.stores.grants.touch(grantId, use.at, use.ip).catch(this.onError);
+      for (const [secretId, at] of secrets) await this.stores.apps.markSecretUsed(secretId, at).catch(this.onError);
+      if (activity.calls.size > 0) await this.stores.grantActivity.record(activity, KEPT_ACTIONS).catch(this.onError);
+    });
   }
 
   async stop(): Promise<void> {
