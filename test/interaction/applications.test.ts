@@ -178,6 +178,7 @@ for (const dialect of dialects()) {
     });
 
     it("shows the service's calls per day and its latest calls", async () => {
+      t.clock.awayFromMidnight();
       const { tokens } = await authorized('Busy');
       for (let i = 0; i < 3; i++) assert.equal((await call(t, 'GET', '/orgs/acme/projects', tokens.access_token)).statusCode, 200);
       assert.equal((await call(t, 'GET', '/orgs/nowhere/projects', tokens.access_token)).statusCode, 404);

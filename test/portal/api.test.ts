@@ -108,6 +108,7 @@ for (const dialect of dialects()) {
     });
 
     it('deleting an app ends its grants, tokens and secrets at once; usage counts people and token responses', async () => {
+      t.clock.awayFromMidnight();
       const created = await dev.createApp({ scopes: ['openid', 'offline_access', 'orgs:read'] });
       const client: TestClient = { app: (await t.deps.stores.apps.find(created.client_id))!, clientId: created.client_id, clientSecret: created.client_secret! };
       const user = await createUser(t.deps, `user-${created.client_id}@example.com`);

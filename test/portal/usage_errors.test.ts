@@ -38,6 +38,7 @@ for (const dialect of dialects()) {
     }
 
     it('a bad refresh shows up under invalid_grant, on the page and in the API', async () => {
+      t.clock.awayFromMidnight();
       const { created, client, tokens } = await appWithTokens('erin@example.com');
       assert.equal((await usage(created.client_id)).errors_per_day.length, 0);
       const bad = await refresh(t, client, 'tsr_' + 'x'.repeat(43));
@@ -55,6 +56,7 @@ for (const dialect of dialects()) {
     });
 
     it('counts add up across batches; a wrong secret is invalid_client; API refusals count under their problem code', async () => {
+      t.clock.awayFromMidnight();
       const { created, client, tokens } = await appWithTokens('fay@example.com');
       await refresh(t, client, 'tsr_nope');
       await t.deps.errorCounts.flush();

@@ -36,6 +36,14 @@ export class TestClock implements Clock {
   advance(seconds: number) {
     this.offsetMs += seconds * 1000;
   }
+  /**
+   * Moves the clock to the next UTC midnight when that is less than `marginSeconds` away, so a
+   * test that counts per day (usage panels) cannot see its counts split across two days.
+   */
+  awayFromMidnight(marginSeconds = 120) {
+    const left = 86_400 - (this.nowMs() / 1000) % 86_400;
+    if (left < marginSeconds) this.advance(left);
+  }
 }
 
 export interface TestApp {
