@@ -11,6 +11,9 @@ import { loadKeyEncryptionKey } from '../../src/crypto/key_encryption.ts';
 import { unsealDirectorySecret } from '../../src/crypto/directory_secrets.ts';
 import { randomToken } from '../../src/crypto/random.ts';
 import { digest } from '../../src/crypto/digest.ts';
+import { randomId } from '../../src/crypto/random.ts';
+import { createClient, createUser } from '../support/fixtures.ts';
+import type { Deps } from '../../src/deps.ts';
 
 const PUBLIC_URL = 'https://tessera.example.org';
 
@@ -86,16 +89,34 @@ for (const dialect of dialects()) {
       assert.equal(await server.deps.stores.directories.findByDomain('fresh.test'), undefined, 'nothing half-written');
     });
 
+    /** A refresh token of a fresh grant of `userId`, stored as a code exchange stores it; returns its id. */
+    async function refreshTokenOf(deps: Deps, userId: string, appId: string): Promise<string> {
+      const now = deps.clock.now();
+      const grant = await deps.stores.grants.approve(userId, appId, ['openid', 'offline_access'], now);
+      const base = { appId, userId, grantId: grant.id, familyId: randomId(), scopes: ['openid', 'offline_access'], authTime: now, amr: ['fed'], createdAt: now };
+      const codeId = randomId();
+      await deps.stores.tokens.createCode({ ...base, id: codeId, redirectUri: 'https://rp.example/cb', codeChallenge: 'x', nonce: null, expiresAt: now + 60, consumedAt: null });
+      const id = randomId();
+      assert.ok(await deps.stores.tokens.redeemCode(codeId, now, { ...base, id, parentId: null, expiresAt: now + 3600, familyExpiresAt: now + 3600, rotatedAt: null, revokedAt: null }));
+      return id;
+    }
+
     it('remove ends the sessions of its people and leaves the directory unknown', async () => {
       const directory = (await server.deps.stores.directories.findByName('Local Dev'))!;
       const now = server.clock.now();
       const worker = await server.deps.stores.directories.createAccount({ issuer: directory.issuer, subject: 'w1', directoryId: directory.id, email: 'w1@dev.test', name: 'W1' }, now);
       const sessionId = digest(randomToken('session'));
       await server.deps.stores.sessions.create({ id: sessionId, userId: worker.id, authTime: now, amr: ['fed'], createdAt: now, lastSeenAt: now, expiresAt: now + 3600, ip: null, userAgent: null });
+      // Their services lose the refresh tokens too; a personal account's stay (SECURITY 37).
+      const client = await createClient(server.deps);
+      const workerToken = await refreshTokenOf(server.deps, worker.id, client.clientId);
+      const personalToken = await refreshTokenOf(server.deps, (await createUser(server.deps, 'personal@example.org')).id, client.clientId);
 
       const out = await cli.json(['directory', 'remove', '--name', 'Local Dev']);
       assert.deepEqual(out, { id: directory.id, name: 'Local Dev', removed: true, sessions_ended: 1 });
       assert.equal(await server.deps.stores.sessions.findLive(sessionId, server.clock.now()), undefined);
+      assert.notEqual((await server.deps.stores.tokens.findRefresh(workerToken))?.revokedAt ?? null, null, "the directory's person's refresh token is revoked");
+      assert.equal((await server.deps.stores.tokens.findRefresh(personalToken))?.revokedAt, null, 'a personal account keeps its refresh token');
       assert.equal(await server.deps.stores.directories.findByDomain('dev.test'), undefined);
       assert.equal((await server.deps.stores.users.findById(worker.id))?.directoryId, null);
       assertRefused(await cli.run(['directory', 'remove', '--name', 'Local Dev']), 1, /no directory named "Local Dev"/);

@@ -5,6 +5,7 @@ import type { User } from '../../domain/users.ts';
 import { normalizeEmail } from '../../domain/users.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
+import { revokeRefreshTokensOf } from './tokens.ts';
 import { toUser } from './users.ts';
 
 function toDirectory(row: DirectoriesTable, domains: string[]): Directory {
@@ -78,7 +79,7 @@ export class SqlDirectoryStore implements DirectoryStore {
         .where('ended_at', 'is', null)
         .executeTakeFirst();
       // Their services lose the refresh tokens too, as when a password changes (SECURITY 37).
-      await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', 'in', users).where('revoked_at', 'is', null).execute();
+      await revokeRefreshTokensOf(trx, trx.selectFrom('grants').select('id').where('user_id', 'in', users), now);
       // Domains cascade; users.directory_id and federated_identities.directory_id become null.
       const removed = await trx.deleteFrom('directories').where('id', '=', id).executeTakeFirst();
       if (Number(removed.numDeletedRows) === 0) return undefined;

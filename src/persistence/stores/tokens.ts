@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
 import type { AuthorizationCodesTable, Database, RefreshTokensTable } from '../schema.ts';
@@ -105,6 +105,14 @@ function refreshSelectList(r: RefreshTokensTable): RawBuilder<unknown> {
 const REFRESH_COLUMNS = sql.raw(
   'id, family_id, grant_id, app_id, user_id, scopes, auth_time, amr, parent_id, created_at, expires_at, family_expires_at, rotated_at, revoked_at',
 );
+
+/**
+ * Revokes every refresh token of the grants `grantIds` selects — a person's, or a directory's
+ * people's — by grant, since refresh_tokens has no index by person (migration 202611291800).
+ */
+export async function revokeRefreshTokensOf(tx: Kysely<Database>, grantIds: SelectQueryBuilder<Database, 'grants', { id: string }>, now: number): Promise<void> {
+  await tx.updateTable('refresh_tokens').set({ revoked_at: now }).where('grant_id', 'in', grantIds).where('revoked_at', 'is', null).execute();
+}
 
 /** Revokes every refresh token of a grant; used inside the grant's own revocation transaction. */
 export async function revokeFamiliesOfGrant(tx: Kysely<Database>, grantId: string, now: number): Promise<void> {

@@ -4,6 +4,7 @@ import type { UsersTable } from '../schema.ts';
 import { normalizeEmail, type User, type UserStore, type UserTotp } from '../../domain/users.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
+import { revokeRefreshTokensOf } from './tokens.ts';
 
 export function toUser(row: UsersTable): User {
   return {
@@ -86,7 +87,7 @@ export class SqlUserStore implements UserStore {
         .where('id', '!=', keepSessionId)
         .where('ended_at', 'is', null)
         .execute();
-      await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+      await revokeRefreshTokensOf(trx, trx.selectFrom('grants').select('id').where('user_id', '=', id), now);
     });
   }
 
