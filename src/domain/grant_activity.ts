@@ -36,7 +36,13 @@ export interface GrantActivityStore {
 /** How many recent calls are kept per grant. */
 export const KEPT_ACTIONS = 20;
 
+let lastDay = { number: Number.NaN, text: '' };
+
 /** The UTC day an instant falls on, as daily counts are keyed. */
 export function utcDay(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+  // Called for every API call (UsageRecorder.recordCall); the day changes once a day, so the last
+  // one is kept rather than formatting a Date each time (2% of the API read's CPU, bench/profile.ts).
+  const day = Math.floor(epochSeconds / 86400);
+  if (day !== lastDay.number) lastDay = { number: day, text: new Date(day * 86_400_000).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
