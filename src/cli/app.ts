@@ -13,6 +13,7 @@ export const DEFAULT_APP_SCOPES = 'openid profile email offline_access orgs:read
 interface CreateApp {
   name: string;
   redirectUris: string[];
+  postLogoutRedirectUris: string[];
   clientType: ClientType;
   scopes: string[];
   owner?: string;
@@ -41,6 +42,12 @@ const create = command<CreateApp>({
       value: 'URI',
       description: 'https, http on 127.0.0.1/[::1], or com.example.app:/cb for public apps',
     },
+    'post-logout-redirect-uri': {
+      type: 'string',
+      multiple: true,
+      value: 'URI',
+      description: 'where people may be sent after signing out (OIDC RP-Initiated Logout); same rules as --redirect-uri',
+    },
     public: { type: 'boolean', description: 'a public client (native or browser app): no secret, PKCE only' },
     scopes: { type: 'string', value: '"S1 S2"', description: `scopes it may ask for (default "${DEFAULT_APP_SCOPES}")` },
     owner: { type: 'string', value: 'EMAIL', description: 'an existing user who owns the app' },
@@ -53,12 +60,16 @@ const create = command<CreateApp>({
     const redirectUris = flags.list('redirect-uri');
     const check = checkRedirectUris(redirectUris, clientType);
     if (!check.valid) throw new UsageError(`invalid --redirect-uri: ${check.reason}`);
+    const postLogoutRedirectUris = flags.list('post-logout-redirect-uri');
+    const postLogoutCheck = postLogoutRedirectUris.length === 0 ? check : checkRedirectUris(postLogoutRedirectUris, clientType);
+    if (!postLogoutCheck.valid) throw new UsageError(`invalid --post-logout-redirect-uri: ${postLogoutCheck.reason}`);
     const owner = flags.string('owner');
     const publisher = flags.string('publisher');
     const description = flags.string('description');
     return {
       name: text('name', flags.required('name'), 100),
       redirectUris,
+      postLogoutRedirectUris,
       clientType,
       scopes: scopes(flags.string('scopes') ?? DEFAULT_APP_SCOPES),
       ...(owner === undefined ? {} : { owner: email('owner', owner) }),
@@ -78,6 +89,7 @@ const create = command<CreateApp>({
       websiteUrl: null,
       logoUrl: null,
       redirectUris: input.redirectUris,
+      postLogoutRedirectUris: input.postLogoutRedirectUris,
       clientType: input.clientType,
       scopes: input.scopes,
       ownerUserId: owner?.id ?? null,

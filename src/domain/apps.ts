@@ -10,6 +10,8 @@ export interface App {
   websiteUrl: string | null;
   logoUrl: string | null;
   redirectUris: string[];
+  /** Where people may be sent after signing out (OIDC RP-Initiated Logout §3.1); none when absent. */
+  postLogoutRedirectUris?: string[];
   clientType: ClientType;
   /** Scopes this app may ask for. */
   scopes: string[];

@@ -19,6 +19,7 @@ import * as auditAppendOnly from './migrations/202611291500_audit_append_only.ts
 import * as janitorIndexes from './migrations/202611291600_janitor_indexes.ts';
 import * as relaxAuditDeletes from './migrations/202611291700_relax_audit_deletes.ts';
 import * as lighterRefreshTokenIndexes from './migrations/202611291800_lighter_refresh_token_indexes.ts';
+import * as postLogoutRedirectUris from './migrations/202611291900_post_logout_redirect_uris.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202611291600_janitor_indexes': janitorIndexes,
   '202611291700_relax_audit_deletes': relaxAuditDeletes,
   '202611291800_lighter_refresh_token_indexes': lighterRefreshTokenIndexes,
+  '202611291900_post_logout_redirect_uris': postLogoutRedirectUris,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -99,6 +99,8 @@ export interface AppsTable {
   logo_url: string | null;
   /** JSON array of registered redirect URIs, compared by simple string comparison. */
   redirect_uris: string;
+  /** JSON array of registered post-logout redirect URIs (OIDC RP-Initiated Logout §3.1), matched the same way. */
+  post_logout_redirect_uris: string;
   client_type: 'confidential' | 'public';
   scopes: string;
   owner_user_id: string | null;

@@ -34,6 +34,7 @@ export interface AppInput {
   termsUrl: string | null;
   privacyUrl: string | null;
   redirectUris: string[];
+  postLogoutRedirectUris: string[];
   scopes: string[];
 }
 
@@ -54,6 +55,7 @@ export function rawInputOf(app: App): RawInput {
     terms_url: app.termsUrl ?? '',
     privacy_url: app.privacyUrl ?? '',
     redirect_uris: app.redirectUris,
+    post_logout_redirect_uris: app.postLogoutRedirectUris ?? [],
     scopes: app.scopes,
   };
 }
@@ -110,6 +112,29 @@ function text(raw: RawInput, field: string, max: number, required: boolean, erro
   return value ?? '';
 }
 
+/**
+ * A list of redirect targets (redirect_uris, post_logout_redirect_uris): each one passes
+ * checkRedirectUri, none twice, at most MAX_REDIRECT_URIS; only redirect_uris is required.
+ */
+function uriList(raw: RawInput, field: 'redirect_uris' | 'post_logout_redirect_uris', label: string, clientType: ClientType, errors: FieldError[]): string[] {
+  const uris = list(raw, field);
+  const code = field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata';
+  const fail = (message: string) => errors.push({ field, code, message });
+  if (raw[field] !== undefined && uris === undefined) fail('must be a list of URIs');
+  else if (uris === undefined || uris.length === 0) {
+    if (field === 'redirect_uris') fail(`an app needs at least one ${label}`);
+  } else if (uris.length > MAX_REDIRECT_URIS) fail(`an app may register at most ${MAX_REDIRECT_URIS} ${label}s`);
+  else {
+    const seen = new Set<string>();
+    for (const uri of uris) {
+      const check = seen.has(uri) ? { valid: false as const, reason: `${uri} is listed twice` } : checkRedirectUri(uri, clientType);
+      seen.add(uri);
+      if (!check.valid) fail(check.reason);
+    }
+  }
+  return uris ?? [];
+}
+
 export function checkKind(raw: RawInput): Checked<AppKind> {
   const kind = single(raw, 'kind');
   if (kind !== undefined && Object.hasOwn(APP_KINDS, kind)) return { ok: true, value: kind as AppKind };
@@ -130,21 +155,9 @@ export function checkAppInput(raw: RawInput, clientType: ClientType): Checked<Ap
   // Logos are uploaded and re-served by us (SECURITY 39); a remote logo_uri is never fetched or shown.
   if (raw.logo_uri !== undefined) errors.push({ field: 'logo_uri', code: 'invalid_client_metadata', message: 'remote logos are not accepted; upload a PNG or JPEG instead' });
 
-  const redirectUris = list(raw, 'redirect_uris') ?? [];
-  if (raw.redirect_uris !== undefined && list(raw, 'redirect_uris') === undefined) {
-    errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: 'must be a list of URIs' });
-  } else if (redirectUris.length === 0) {
-    errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: 'an app needs at least one callback URL' });
-  } else if (redirectUris.length > MAX_REDIRECT_URIS) {
-    errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: `an app may register at most ${MAX_REDIRECT_URIS} callback URLs` });
-  } else {
-    const seen = new Set<string>();
-    for (const uri of redirectUris) {
-      const check = seen.has(uri) ? { valid: false as const, reason: `${uri} is listed twice` } : checkRedirectUri(uri, clientType);
-      seen.add(uri);
-      if (!check.valid) errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: check.reason });
-    }
-  }
+  const redirectUris = uriList(raw, 'redirect_uris', 'callback URL', clientType, errors);
+  // OIDC RP-Initiated Logout §3.1: optional, and held to the same rules as redirect URIs.
+  const postLogoutRedirectUris = uriList(raw, 'post_logout_redirect_uris', 'sign-out return URL', clientType, errors);
 
   const scopes = list(raw, 'scopes') ?? [];
   const unknown = scopes.filter((s) => !Object.hasOwn(SCOPES, s));
@@ -155,6 +168,6 @@ export function checkAppInput(raw: RawInput, clientType: ClientType): Checked<Ap
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    value: { name, description, company, companyUrl, websiteUrl, termsUrl, privacyUrl, redirectUris, scopes: [...new Set(scopes)] },
+    value: { name, description, company, companyUrl, websiteUrl, termsUrl, privacyUrl, redirectUris, postLogoutRedirectUris, scopes: [...new Set(scopes)] },
   };
 }

@@ -81,6 +81,7 @@ function profile(app: App, input: AppInput): App {
     termsUrl: input.termsUrl,
     privacyUrl: input.privacyUrl,
     redirectUris: input.redirectUris,
+    postLogoutRedirectUris: input.postLogoutRedirectUris,
     scopes: input.scopes,
   };
 }

@@ -123,6 +123,16 @@ for (const dialect of dialects()) {
       assertRefused(await cli.run(['app', 'create', '--name', 'None']), 2, /needs --redirect-uri/);
     });
 
+    it('--post-logout-redirect-uri registers sign-out return addresses (none by default) under the redirect URI rules', async () => {
+      const out = await cli.json(['app', 'create', '--name', 'Y', '--redirect-uri', 'https://y.example/cb', '--post-logout-redirect-uri', 'https://y.example/bye', '--post-logout-redirect-uri', 'http://127.0.0.1/bye']);
+      assert.deepEqual((await server.deps.stores.apps.find(String(out.client_id)))?.postLogoutRedirectUris, ['https://y.example/bye', 'http://127.0.0.1/bye']);
+      const plain = await cli.json(['app', 'create', '--name', 'Z', '--redirect-uri', 'https://z.example/cb']);
+      assert.deepEqual((await server.deps.stores.apps.find(String(plain.client_id)))?.postLogoutRedirectUris, []);
+      for (const uri of ['https://y.example/bye#x', 'http://y.example/bye', 'javascript:alert(1)']) {
+        assertRefused(await cli.run(['app', 'create', '--name', 'Bad', '--redirect-uri', 'https://y.example/cb', '--post-logout-redirect-uri', uri]), 2, /invalid --post-logout-redirect-uri/);
+      }
+    });
+
     it('refuses unknown scopes and an unknown owner', async () => {
       const [scope, owner] = await Promise.all([
         cli.run(['app', 'create', '--name', 'S', '--redirect-uri', 'https://s.example/cb', '--scopes', 'openid admin']),

@@ -102,6 +102,26 @@ for (const dialect of dialects()) {
       assert.equal(res.json().token_endpoint_auth_method, 'none');
     });
 
+    it('accepts, stores and returns post_logout_redirect_uris (RP-Initiated Logout §3.1); none by default; a bad scheme or a fragment is refused', async () => {
+      const uris = ['https://bot.example/bye', 'http://127.0.0.1:8080/bye'];
+      const res = await register(await initialToken(), { ...METADATA, post_logout_redirect_uris: uris });
+      assert.equal(res.statusCode, 201, res.body);
+      assert.deepEqual(res.json().post_logout_redirect_uris, uris);
+      assert.deepEqual((await t.deps.stores.apps.find(res.json().client_id))?.postLogoutRedirectUris, uris);
+      const plain = await register(await initialToken(), METADATA);
+      assert.deepEqual(plain.json().post_logout_redirect_uris, []);
+
+      const token = await initialToken();
+      for (const bad of ['https://bot.example/bye#top', 'http://bot.example/bye', 'javascript:alert(1)', 'https://*.bot.example/bye', '/bye', 'HTTPS://bot.example/bye']) {
+        const refused = await register(token, { ...METADATA, post_logout_redirect_uris: [bad] });
+        assert.equal(refused.statusCode, 400, bad);
+        assert.equal(refused.json().error, 'invalid_client_metadata', bad);
+        assert.match(refused.json().error_description, /^post_logout_redirect_uris: /, bad);
+      }
+      assert.equal((await register(token, { ...METADATA, post_logout_redirect_uris: 'https://bot.example/bye' })).statusCode, 400, 'a string, not an array');
+      assert.equal((await register(token, METADATA)).statusCode, 201, 'the refusals did not spend the token');
+    });
+
     it('RFC 7592: reads, updates and deletes the configuration with the registration access token only', async () => {
       const created = (await register(await initialToken(), METADATA)).json();
       const other = (await register(await initialToken(), METADATA)).json();

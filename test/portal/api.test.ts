@@ -48,6 +48,22 @@ for (const dialect of dialects()) {
       assert.equal(body.client_type, 'public');
     });
 
+    it('post_logout_redirect_uris: stored, returned and edited; none by default; a bad scheme or a fragment is invalid_client_metadata', async () => {
+      const created = await dev.createApp({ post_logout_redirect_uris: ['https://ci.example.com/bye'] });
+      assert.deepEqual(created.post_logout_redirect_uris, ['https://ci.example.com/bye']);
+      assert.deepEqual((await dev.api('GET', `/apps/${created.client_id}`)).json().post_logout_redirect_uris, ['https://ci.example.com/bye']);
+      assert.deepEqual((await dev.createApp()).post_logout_redirect_uris, []);
+      const edited = await dev.api('PUT', `/apps/${created.client_id}`, { ...GOOD_APP, post_logout_redirect_uris: ['https://ci.example.com/bye2', 'http://127.0.0.1/bye'] });
+      assert.equal(edited.statusCode, 200, edited.body);
+      assert.deepEqual((await t.deps.stores.apps.find(created.client_id))?.postLogoutRedirectUris, ['https://ci.example.com/bye2', 'http://127.0.0.1/bye']);
+      for (const bad of ['http://ci.example.com/bye', 'https://ci.example.com/bye#x', 'data:text/html,x', 'com.example.app:/bye']) {
+        const res = await dev.api('POST', '/apps', { ...GOOD_APP, post_logout_redirect_uris: [bad] });
+        assert.equal(res.statusCode, 400, bad);
+        assert.equal(res.json().error, 'invalid_client_metadata', bad);
+        assert.equal(res.json().fields[0].field, 'post_logout_redirect_uris', bad);
+      }
+    });
+
     it('edits everything later, scopes included', async () => {
       const created = await dev.createApp();
       const res = await dev.api('PUT', `/apps/${created.client_id}`, { ...GOOD_APP, name: 'Renamed', scopes: ['openid', 'workitems:write'], redirect_uris: ['https://ci.example.com/cb2'] });

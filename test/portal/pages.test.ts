@@ -116,6 +116,29 @@ for (const dialect of dialects()) {
       assert.equal((await dev.browser.get(`/developers/apps/${clientId}`)).statusCode, 404);
     });
 
+    it('sign-out return URLs: a textarea beside the callback URLs; refused next to the field (bad scheme, fragment); stored, shown and edited', async () => {
+      const dev = await Developer.signIn(t, 'dev@example.com');
+      const form = await dev.browser.get('/developers/apps/new');
+      assert.match(form.body, /<textarea name="redirect_uris"[^>]*>[^<]*<\/textarea>[\s\S]{0,400}Sign-out return URLs[\s\S]{0,200}<textarea name="post_logout_redirect_uris"/);
+      for (const [uri, reason] of [['http://tt.clockwork.example/bye', 'uses http'], ['https://tt.clockwork.example/bye#top', 'has a fragment'], ['javascript:alert(1)', 'uses the javascript: scheme']] as const) {
+        const bad = await dev.browser.submit(form, /^\/developers\/apps$/, { ...FORM, post_logout_redirect_uris: uri });
+        assert.equal(bad.statusCode, 400, uri);
+        assert.match(bad.body, new RegExp(`id="post_logout_redirect_uris-errors"><li>[^<]*${reason}`), uri);
+      }
+      const created = await dev.browser.submit(form, /^\/developers\/apps$/, { ...FORM, post_logout_redirect_uris: 'https://tt.clockwork.example/bye\nhttp://127.0.0.1/bye' });
+      assert.equal(created.statusCode, 201);
+      const clientId = /id="client-id">([^<]+)</.exec(created.body)![1]!;
+      assert.deepEqual((await t.deps.stores.apps.find(clientId))?.postLogoutRedirectUris, ['https://tt.clockwork.example/bye', 'http://127.0.0.1/bye']);
+      const page = await dev.browser.get(`/developers/apps/${clientId}`);
+      assert.match(page.body, /id="post-logout-redirect-uris"><ul><li><code>https:\/\/tt\.clockwork\.example\/bye<\/code>/);
+      const edit = await dev.browser.get(`/developers/apps/${clientId}/edit`);
+      assert.match(edit.body, /<textarea name="post_logout_redirect_uris"[^>]*>https:\/\/tt\.clockwork\.example\/bye\nhttp:\/\/127\.0\.0\.1\/bye<\/textarea>/);
+      const cleared = await dev.browser.submit(edit, new RegExp(`^/developers/apps/${clientId}$`), { ...FORM, post_logout_redirect_uris: '' });
+      assert.equal(cleared.statusCode, 303);
+      assert.deepEqual((await t.deps.stores.apps.find(clientId))?.postLogoutRedirectUris, []);
+      assert.match((await dev.browser.get(`/developers/apps/${clientId}`)).body, /id="post-logout-redirect-uris">None</);
+    });
+
     it('a multipart form with a logo registers the app and its logo; a non-image is refused next to the field', async () => {
       const dev = await Developer.signIn(t, 'dev@example.com');
       const form = await dev.browser.get('/developers/apps/new');

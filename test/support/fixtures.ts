@@ -24,7 +24,7 @@ export interface TestClient {
 
 export async function createClient(
   deps: Deps,
-  options: { name?: string; redirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string } = {},
+  options: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string } = {},
 ): Promise<TestClient> {
   const app: App = {
     id: randomClientId(),
@@ -34,6 +34,7 @@ export async function createClient(
     websiteUrl: null,
     logoUrl: null,
     redirectUris: options.redirectUris ?? ['https://app.example/cb'],
+    ...(options.postLogoutRedirectUris ? { postLogoutRedirectUris: options.postLogoutRedirectUris } : {}),
     clientType: options.public ? 'public' : 'confidential',
     scopes: options.scopes ?? ['openid', 'profile', 'email', 'offline_access', 'orgs:read', 'workitems:read', 'workitems:write'],
     ownerUserId: null,

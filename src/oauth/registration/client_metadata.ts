@@ -50,6 +50,7 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
   const raw: RawInput = {
     name: m.client_name,
     redirect_uris: m.redirect_uris,
+    ...(m.post_logout_redirect_uris === undefined ? {} : { post_logout_redirect_uris: m.post_logout_redirect_uris }),
     scopes: m.scope ?? DEFAULT_DCR_SCOPE,
     ...(m.client_uri === undefined ? {} : { website_url: m.client_uri }),
     ...(m.tos_uri === undefined ? {} : { terms_url: m.tos_uri }),
@@ -57,6 +58,9 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
     ...(m.logo_uri === undefined ? {} : { logo_uri: m.logo_uri }),
   };
   if (m.redirect_uris !== undefined && !stringList(m.redirect_uris)) errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: 'must be an array of URIs' });
+  if (m.post_logout_redirect_uris !== undefined && !stringList(m.post_logout_redirect_uris)) {
+    errors.push(metadataError('post_logout_redirect_uris', 'must be an array of URIs'));
+  }
   const checked = checkAppInput(raw, kind === 'web' ? 'confidential' : 'public');
   if (!checked.ok) errors.push(...checked.errors.map((e) => ({ ...e, field: FIELD_NAMES[e.field] ?? e.field })));
   if (errors.length > 0 || !checked.ok) return { ok: false, errors };
@@ -72,6 +76,8 @@ export function clientInformation(app: App, authMethod: string) {
     client_id_issued_at: app.createdAt,
     client_name: app.name,
     redirect_uris: app.redirectUris,
+    // OIDC RP-Initiated Logout §3.1.
+    post_logout_redirect_uris: app.postLogoutRedirectUris ?? [],
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: app.clientType === 'public' ? 'none' : authMethod === 'none' ? 'client_secret_basic' : authMethod,

@@ -39,6 +39,7 @@ function appJson(app: App, org?: Organization) {
     privacy_url: app.privacyUrl ?? null,
     logo_uri: app.logoUrl,
     redirect_uris: app.redirectUris,
+    post_logout_redirect_uris: app.postLogoutRedirectUris ?? [],
     scopes: app.scopes,
     verified: app.verified,
     created_at: app.createdAt,

@@ -19,6 +19,7 @@ const profileProperties = {
   terms_url: { ...url, description: 'optional, https only' },
   privacy_url: { ...url, description: 'optional, https only' },
   redirect_uris: { type: 'array', items: url, minItems: 1, maxItems: 10, description: 'https; http only on 127.0.0.1 or [::1]; reverse-DNS private-use schemes for public apps' },
+  post_logout_redirect_uris: { type: 'array', items: url, maxItems: 10, description: 'optional; where people may be sent after signing out (OIDC RP-Initiated Logout); the same rules as redirect_uris' },
   scopes: { type: 'array', items: { type: 'string', enum: [...SUPPORTED_SCOPES] }, minItems: 1 },
 } as const;
 

@@ -151,6 +151,13 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
         </textarea>
         <Errors errors={errors} field="redirect_uris" />
       </label>
+      <label>
+        Sign-out return URLs <span class="hint">(optional, one per line: where people may be sent after signing out)</span>
+        <textarea name="post_logout_redirect_uris" rows={2} {...describedByErrors(errors, 'post_logout_redirect_uris')}>
+          {value(raw, 'post_logout_redirect_uris')}
+        </textarea>
+        <Errors errors={errors} field="post_logout_redirect_uris" />
+      </label>
       {owners !== undefined && (owners.length > 0 ? <OwnerChoice raw={raw} errors={errors} owners={owners} /> : <Errors errors={errors} field={OWNER_FIELD} />)}
       {chooseKind && (
         <fieldset>
@@ -259,6 +266,20 @@ export function AppView({ app, org, secrets, usage, token, notice, account }: Ap
               </li>
             ))}
           </ul>
+        </dd>
+        <dt>Sign-out return URLs</dt>
+        <dd id="post-logout-redirect-uris">
+          {(app.postLogoutRedirectUris ?? []).length === 0 ? (
+            'None'
+          ) : (
+            <ul>
+              {(app.postLogoutRedirectUris ?? []).map((u) => (
+                <li>
+                  <code>{u}</code>
+                </li>
+              ))}
+            </ul>
+          )}
         </dd>
         <dt>Scopes</dt>
         <dd id="scopes">{app.scopes.join(' ')}</dd>
