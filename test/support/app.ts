@@ -145,6 +145,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     KEY_ENCRYPTION_KEY: options.keyEncryptionKey ?? testKek,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SYNC_INTERVAL_MS: '200',
+    // No background janitor unless a test asks for one (test/cli/janitor.test.ts): its rounds come at
+    // a random moment 30-90 s in, and one landing in a long file (the CLI suites) would delete rows
+    // the test had just seeded as old, e.g. the 400-day audit event of test/cli/audit.test.ts.
+    JANITOR_INTERVAL_MS: '0',
     ...options.env,
   });
   if (config.database.dialect === 'postgres') config.database.schema = schema;
