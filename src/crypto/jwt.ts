@@ -105,12 +105,20 @@ export async function verifyAccessToken(
   }
 }
 
+/** Who an ID token we issued names, and to which client it was issued (`azp`, else its single `aud`). */
+export interface IdTokenHint {
+  subject: string;
+  clientId: string | undefined;
+}
+
 /**
- * The subject of an ID token we issued to `clientId`, given back as `id_token_hint` (OIDC Core
- * §3.1.2.1): signature, `typ`, issuer and audience are checked; expiry is not, since a hint is
- * usually an old token ("the ID Token need not be unexpired"). Throws TokenRejected otherwise.
+ * An ID token we issued, given back as `id_token_hint` (OIDC Core §3.1.2.1, RP-Initiated Logout
+ * §2): signature by one of our keys (retired ones still in the JWKS included) with that key's
+ * algorithm only, so `alg: none` or an altered token fails; `typ`, issuer, and the audience when
+ * `clientId` is given. Expiry is not checked, since a hint is usually an old token ("the ID Token
+ * need not be unexpired"). Throws TokenRejected otherwise.
  */
-export async function verifyIdTokenHint(ring: KeyRing, token: string, expected: { issuer: string; clientId: string }): Promise<string> {
+export async function readIdTokenHint(ring: KeyRing, token: string, expected: { issuer: string; clientId?: string }): Promise<IdTokenHint> {
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;
@@ -121,14 +129,26 @@ export async function verifyIdTokenHint(ring: KeyRing, token: string, expected: 
   if (!key) throw new TokenRejected('unknown_key');
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, key.key, { algorithms: [key.alg], typ: 'JWT', issuer: expected.issuer, audience: expected.clientId }));
+    ({ payload } = await jwtVerify(token, key.key, {
+      algorithms: [key.alg],
+      typ: 'JWT',
+      issuer: expected.issuer,
+      ...(expected.clientId === undefined ? {} : { audience: expected.clientId }),
+    }));
   } catch (err) {
     // jose checks the signature before the claims, so an expired token's payload is authentic.
     if (!(err instanceof errors.JWTExpired)) throw classify(err);
     payload = err.payload;
   }
   if (typeof payload.sub !== 'string') throw new TokenRejected('claims');
-  return payload.sub;
+  const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+  const azp = (payload as { azp?: unknown }).azp;
+  return { subject: payload.sub, clientId: typeof azp === 'string' ? azp : audiences.length === 1 ? audiences[0] : undefined };
+}
+
+/** The subject of an ID token we issued to `clientId` (see readIdTokenHint). */
+export async function verifyIdTokenHint(ring: KeyRing, token: string, expected: { issuer: string; clientId: string }): Promise<string> {
+  return (await readIdTokenHint(ring, token, expected)).subject;
 }
 
 function checkShape(payload: JWTPayload): AccessTokenClaims {

@@ -89,7 +89,8 @@ describe('accounts in Chromium', () => {
 
     await page.goto(t.issuer + '/profile');
     await page.getByRole('button', { name: 'Sign out' }).first().click();
-    await page.waitForURL((url) => url.pathname === '/login');
+    await page.waitForURL((url) => url.pathname === '/logout');
+    await page.getByText('You are signed out').waitFor({ timeout: 5000 });
     await page.goto(t.issuer + '/profile');
     assert.equal(new URL(page.url()).pathname, '/login', 'signed out');
 

@@ -99,8 +99,12 @@ for (const dialect of dialects()) {
       assert.ok(await t.deps.stores.sessions.findLive(digest(cookie), t.clock.now()), 'the refused posts left the session alone');
       const res = await browser.submit(home, /^\/logout$/);
       assert.equal(res.statusCode, 303);
-      assert.equal(res.headers.location, '/login');
+      assert.equal(res.headers.location, '/logout', 'to the signed-out page');
       assert.equal(res.headers['clear-site-data'], '"cookies"');
+      const signedOut = await browser.follow(res);
+      assert.equal(signedOut.statusCode, 200);
+      assert.match(signedOut.body, /You are signed out/);
+      assert.equal(findForm(signedOut.body, /^\/logout$/), undefined, 'nothing left to sign out of');
       assert.equal(browser.sessionCookie(), undefined);
       assert.equal(await t.deps.stores.sessions.findLive(digest(cookie), t.clock.now()), undefined);
       // The old cookie gets a sign-in prompt, and prompt=none gets login_required.

@@ -185,7 +185,7 @@ for (const dialect of dialects()) {
       }
       const out = await dev.browser.submit(await dev.browser.get(`/developers/apps/${id}`), /^\/logout$/);
       assert.equal(out.statusCode, 303);
-      assert.equal(out.headers.location, '/login');
+      assert.equal(out.headers.location, '/logout');
       assert.equal(dev.browser.sessionCookie(), undefined);
       assert.equal((await dev.browser.get('/developers/apps')).headers.location, '/developers/sign-in', 'signed out: the portal asks to sign in again');
     });

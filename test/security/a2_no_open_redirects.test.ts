@@ -74,7 +74,7 @@ for (const dialect of dialects()) {
       }
     });
 
-    it('sign-out with every bait goes to the sign-in page', async () => {
+    it('sign-out with every bait goes to the signed-out page', async () => {
       for (const bait of BAITS) {
         const browser = new Browser(t);
         await browser.signIn('alice@example.com');
@@ -83,7 +83,7 @@ for (const dialect of dialects()) {
         const extra = Object.fromEntries(NAMES.filter((n) => n !== 'interaction').map((n) => [n, bait]));
         const res = await browser.post(`/logout?post_logout_redirect_uri=${encodeURIComponent(bait)}`, { ...form.hidden, ...extra });
         assert.equal(res.statusCode, 303, bait);
-        assert.equal(res.headers.location, '/login', bait);
+        assert.equal(res.headers.location, '/logout', bait);
         assertStaysHome(res, `POST /logout ${bait}`);
       }
     });

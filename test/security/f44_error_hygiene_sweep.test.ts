@@ -25,7 +25,8 @@ const ENDPOINTS: { path: string; legit: Partial<Record<Method, number[]>> }[] = 
   { path: '/authorize', legit: { GET: [200, 302, 303], HEAD: [200, 302, 303], POST: [200, 302, 303] } },
   { path: '/authorize/resume', legit: { GET: [200, 302, 303], HEAD: [200, 302, 303] } },
   { path: '/login', legit: { GET: [200], HEAD: [200], POST: [200, 303] } },
-  { path: '/logout', legit: { GET: [200, 302], HEAD: [200, 302], POST: [303] } },
+  // POST 200: a service's RP-initiated logout request sent as a form (OIDC RP-Initiated Logout §2).
+  { path: '/logout', legit: { GET: [200, 302], HEAD: [200, 302], POST: [200, 303] } },
   { path: '/', legit: { GET: [302], HEAD: [302] } },
   { path: '/interaction/x/decision', legit: {} },
   { path: '/interaction/%E2%80%AE%F0%9F%98%80/decision', legit: {} },

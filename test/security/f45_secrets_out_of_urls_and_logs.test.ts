@@ -138,7 +138,7 @@ for (const dialect of dialects()) {
       it('no Location header of the flow carries a credential', () => {
         assert.ok(locations.length >= 4, `${locations.length} redirects seen`);
         assert.ok(locations.some((l) => l.startsWith(REDIRECT + '?code=')), 'the redirects to the client were seen');
-        assert.ok(locations.includes('/login'), 'the sign-out redirect was seen');
+        assert.ok(locations.includes('/logout'), 'the sign-out redirect (to the signed-out page) was seen');
         for (const location of locations) {
           assert.doesNotMatch(location, CREDENTIAL_NAMES, location);
           for (const [name, value] of secrets) {

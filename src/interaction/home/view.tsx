@@ -1,4 +1,4 @@
-/** The signed-in home page (no pending authorization), and the sign-out confirmation. */
+/** The signed-in home page (no pending authorization); the sign-out pages are in ../logout/view.tsx. */
 import { Layout } from '../views/layout.tsx';
 
 export interface SignOutFormProps {
@@ -27,16 +27,6 @@ export function HomeView({ name, email, logoutToken }: { name: string; email: st
       <p>
         <a href="/orgs">Your organizations</a>
       </p>
-      <SignOutForm token={logoutToken} />
-    </Layout>
-  );
-}
-
-export function SignOutView({ email, logoutToken }: { email: string; logoutToken: string }) {
-  return (
-    <Layout title="Sign out">
-      <h1>Sign out of Tessera?</h1>
-      <p>You are signed in as {email}.</p>
       <SignOutForm token={logoutToken} />
     </Layout>
   );

@@ -23,6 +23,8 @@ export function buildMetadata(issuer: string, options: MetadataOptions = {}) {
     userinfo_endpoint: url(ENDPOINTS.userinfo),
     revocation_endpoint: url(ENDPOINTS.revocation),
     introspection_endpoint: url(ENDPOINTS.introspection),
+    // OIDC RP-Initiated Logout 1.0 §2.1; return addresses are client metadata (§3.1).
+    end_session_endpoint: url(ENDPOINTS.endSession),
     // RFC 8414 §2: advertised only when the operator turned registration on.
     ...(options.dynamicRegistration ? { registration_endpoint: url(REGISTRATION_PATH) } : {}),
     scopes_supported: [...SUPPORTED_SCOPES],
