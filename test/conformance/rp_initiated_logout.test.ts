@@ -168,10 +168,8 @@ for (const dialect of dialects()) {
       for (const bait of baits) {
         const url = oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: bait, state: 's' });
         assertRefused(await browser.get(pathOf(url)), /return address in this sign-out request is not registered/, `GET ${bait}`, bait);
-        assertRefused(await browser.post('/logout', { client_id: rp.clientId, post_logout_redirect_uri: bait, state: 's' }), /not registered/, `POST ${bait}`, bait);
+        assertRefused(await browser.post('/logout', { id_token_hint: idToken, post_logout_redirect_uri: bait, state: 's' }), /not registered/, `POST ${bait}`, bait);
       }
-      // Without a hint or client_id no address can be registered for anyone.
-      assertRefused(await browser.get(`/logout?post_logout_redirect_uri=${encodeURIComponent(SIGNED_OUT)}`), /not registered/, 'no client');
       assert.ok(await sessionLive(browser), 'no refused request ended the session');
 
       // The confirmation form with its address swapped fails its token and ends nothing.
@@ -211,35 +209,61 @@ for (const dialect of dialects()) {
       assert.ok(await sessionLive(browser));
     });
 
-    it('oidcc-rp-initiated-logout-no-id-token-hint: a confirmation page, and the session survives until the POST', async () => {
+    it('oidcc-rp-initiated-logout-no-id-token-hint: no redirect without a hint, even to a registered address; the session survives until the POST', async () => {
       const browser = new Browser(t);
       const { config } = await signInThrough(rp, browser);
-      // openid-client adds client_id when there is no hint (§2).
+      // openid-client sends client_id when there is no hint (§2); client_id names, it does not prove.
       const url = oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: SIGNED_OUT, state: 'no-hint' });
       assert.equal(url.searchParams.get('client_id'), rp.clientId);
       const page = await browser.get(pathOf(url));
-      assert.equal(page.statusCode, 200);
-      assert.match(page.body, /Logout RP asks you to sign out/);
+      assertRefused(page, /did not identify itself with an ID token/, 'GET without a hint', SIGNED_OUT);
       assert.ok(await sessionLive(browser), 'GET ended nothing');
-      // A service may send the same request as a form POST (§2): still only the page.
+      // The same request as a service's form POST (§2): the same page.
       const posted = await browser.post('/logout', Object.fromEntries(url.searchParams));
-      assert.equal(posted.statusCode, 200);
-      assert.ok(findForm(posted.body, /^\/logout$/));
+      assertRefused(posted, /did not identify itself with an ID token/, 'POST without a hint', SIGNED_OUT);
+      assertRefused(await browser.get(`/logout?post_logout_redirect_uri=${encodeURIComponent(SIGNED_OUT)}`), /did not identify itself/, 'neither hint nor client_id', SIGNED_OUT);
       assert.ok(await sessionLive(browser), 'the service\'s POST ended nothing');
+      // The page still lets the person sign out, and sends them nowhere.
       const res = await browser.submit(page, /^\/logout$/);
       assert.equal(res.statusCode, 303);
-      assert.equal(res.headers.location, `${SIGNED_OUT}?state=no-hint`);
+      assert.equal(res.headers.location, '/logout');
       assert.equal(browser.sessionCookie(), undefined);
+    });
 
-      // With no parameters at all: the plain confirmation, and the signed-out page after it.
+    it('oidcc-rp-initiated-logout-no-params: the plain confirmation; the session survives until the POST; then "You are signed out"', async () => {
+      const browser = new Browser(t);
       await browser.signIn(EMAIL);
       const plain = await browser.get('/logout');
       assert.equal(plain.statusCode, 200);
       assert.deepEqual(Object.keys(findForm(plain.body, /^\/logout$/)!.hidden), ['token']);
       assert.ok(await sessionLive(browser));
+      // client_id alone names the service on the page.
+      const named = await browser.get(`/logout?client_id=${rp.clientId}`);
+      assert.match(named.body, /Logout RP asks you to sign out/);
+      assert.deepEqual(Object.keys(findForm(named.body, /^\/logout$/)!.hidden), ['token']);
       const out = await browser.submit(plain, /^\/logout$/);
       assert.equal(out.headers.location, '/logout');
       assert.match((await browser.follow(out)).body, /You are signed out/);
+      assert.equal(await sessionLive(browser), false);
+    });
+
+    it('oidcc-rp-initiated-logout-no-post-logout-redirect-uri, -only-state, -no-state: a return only with an address; state only with it', async () => {
+      const browser = new Browser(t);
+      const { config, idToken } = await signInThrough(rp, browser);
+      const requests: Record<string, string>[] = [{ id_token_hint: idToken }, { id_token_hint: idToken, state: 'only-state' }];
+      for (const params of requests) {
+        const page = await browser.get(pathOf(oidc.buildEndSessionUrl(config, params)));
+        assert.equal(page.statusCode, 200, JSON.stringify(params));
+        assert.deepEqual(Object.keys(findForm(page.body, /^\/logout$/)!.hidden), ['token'], JSON.stringify(params));
+      }
+      const onlyState = await browser.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, state: 'only-state' })));
+      assert.equal((await browser.submit(onlyState, /^\/logout$/)).headers.location, '/logout', 'no address: the signed-out page');
+
+      const again = new Browser(t);
+      const second = await signInThrough(rp, again);
+      const noState = await again.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: second.idToken, post_logout_redirect_uri: SIGNED_OUT })));
+      assert.equal(findForm(noState.body, /^\/logout$/)!.hidden.state, undefined);
+      assert.equal((await again.submit(noState, /^\/logout$/)).headers.location, SIGNED_OUT, 'no state: the address as registered');
     });
 
     it('without a session: "You are signed out", with a link back only to a registered address', async () => {

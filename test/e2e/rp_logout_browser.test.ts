@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
 import { launchChromium, recordingContext, startCallbackServer } from '../support/chromium.ts';
+import { signIdToken } from '../../src/crypto/jwt.ts';
 
 describe('RP-initiated sign-out in Chromium', () => {
   let t: TestApp;
@@ -44,7 +45,10 @@ describe('RP-initiated sign-out in Chromium', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await Promise.all([page.waitForURL(`${t.issuer}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
 
-    const query = new URLSearchParams({ client_id: service.clientId, post_logout_redirect_uri: signedOut, state: 'st-browser' });
+    // An ID token signed with Tessera's key, as the service would hold one (without it, no redirect: §2).
+    const now = t.clock.now();
+    const hint = await signIdToken(t.deps.keys.keys, { iss: t.issuer, sub: 'carol', aud: service.clientId, iat: now, exp: now + 300, auth_time: now });
+    const query = new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: signedOut, state: 'st-browser' });
     await page.goto(`${t.issuer}/logout?${query}`);
     assert.match(await page.content(), /Build Dashboard asks you to sign out/);
     await Promise.all([

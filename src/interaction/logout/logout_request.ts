@@ -6,8 +6,11 @@
  * 2. `id_token_hint`, when sent, is an ID token we issued (§2: "the OP MUST validate that it was
  *    the issuer of the ID Token"); it names the client, and a `client_id` sent beside it must be
  *    that client (§2 `client_id`);
- * 3. the client is known;
- * 4. `post_logout_redirect_uri` is one registered for that client, compared as a plain string
+ * 3. a `post_logout_redirect_uri` comes with a valid hint: without one "the OP MUST NOT perform
+ *    post-logout redirection" (§2), since anyone can send a `client_id`; the OIDF check
+ *    oidcc-rp-initiated-logout-no-id-token-hint fails an OP that redirects;
+ * 4. the client is known;
+ * 5. `post_logout_redirect_uri` is one registered for that client, compared as a plain string
  *    (§3.1: it "MUST have been previously registered"; SECURITY 2 and 38: no open redirector).
  *
  * `logout_hint` and `ui_locales` are accepted and not used. Nothing here redirects or ends a
@@ -30,7 +33,7 @@ export interface LogoutReturn {
   state?: string;
 }
 
-export type LogoutProblem = 'invalid_request' | 'invalid_hint' | 'client_mismatch' | 'unknown_client' | 'unregistered_uri';
+export type LogoutProblem = 'invalid_request' | 'invalid_hint' | 'client_mismatch' | 'hint_required' | 'unknown_client' | 'unregistered_uri';
 
 export type CheckedLogout = { ok: true; app?: App; back?: LogoutReturn } | { ok: false; problem: LogoutProblem; app?: App };
 
@@ -45,11 +48,13 @@ export async function checkLogoutRequest(deps: LogoutDeps, sources: (RawParams |
     if (hinted === undefined) return { ok: false, problem: 'invalid_hint' };
     if (clientId !== undefined && clientId !== hinted) return { ok: false, problem: 'client_mismatch' };
     clientId = hinted;
+  } else if (params.post_logout_redirect_uri !== undefined) {
+    return { ok: false, problem: 'hint_required' };
   }
   return checkLogoutReturn(deps, clientId, params.post_logout_redirect_uri, params.state);
 }
 
-/** Steps 3 and 4; the confirmation form's POST runs them again on the values it carries. */
+/** Steps 4 and 5; the confirmation form's POST runs them again on the values it carries (its token vouches for step 3). */
 export async function checkLogoutReturn(deps: Pick<Deps, 'clients'>, clientId: string | undefined, uri: string | undefined, state: string | undefined): Promise<CheckedLogout> {
   if (state !== undefined && state.length > MAX_STATE_LENGTH) return { ok: false, problem: 'invalid_request' };
   // Bounded before the lookup, like the authorization endpoint's client_id (check_client.ts).

@@ -68,6 +68,7 @@ const PROBLEMS: Record<LogoutProblem, string> = {
   invalid_request: 'The sign-out request is malformed.',
   invalid_hint: 'The sign-out request carries an ID token that Tessera did not issue, or that was altered. You will not be sent back to the service.',
   client_mismatch: 'The sign-out request names two different services. You will not be sent back to either.',
+  hint_required: 'The service asked Tessera to send you back after signing out, but did not identify itself with an ID token, so Tessera will not send you there.',
   unknown_client: 'The service that sent this sign-out request is not registered with Tessera.',
   unregistered_uri: 'The return address in this sign-out request is not registered for the service, so Tessera will not send you there.',
 };
