@@ -153,6 +153,17 @@ for (const dialect of dialects()) {
       assert.equal(findForm(page.body, /^\/logout$/)!.hidden.post_logout_redirect_uri, SIGNED_OUT);
     });
 
+    it('a hint signed with a key since rotated out of signing (still in the JWKS) is valid', async () => {
+      const browser = new Browser(t);
+      const { config, idToken } = await signInThrough(rp, browser);
+      const oldKid = parts(idToken).header.kid;
+      await t.deps.keys.rotate();
+      assert.notEqual(t.deps.keys.keys.signingKey().kid, oldKid, 'another key signs now');
+      const page = await browser.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT })));
+      assert.equal(page.statusCode, 200);
+      assert.equal(findForm(page.body, /^\/logout$/)!.hidden.post_logout_redirect_uri, SIGNED_OUT);
+    });
+
     it('oidcc-rp-initiated-logout-bad-post-logout-redirect-uri: no redirect for an unregistered URI or a variant of a registered one', async () => {
       const browser = new Browser(t);
       const { config, idToken } = await signInThrough(rp, browser);
