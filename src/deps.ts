@@ -85,10 +85,7 @@ export interface DepsOptions {
 export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const database = openDatabase(config.database, {
-    backgroundCheckpoints: true,
-    onCheckpointError: (err) => log.error({ err }, 'the SQLite checkpoint thread failed; commits checkpoint by themselves again'),
-  });
+  const database = openDatabase(config.database);
   const cleanups: (() => Promise<void> | void)[] = [() => database.close()];
   try {
     if (options.migrate ?? true) await migrateToLatest(database.db);

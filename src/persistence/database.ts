@@ -10,7 +10,6 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { Database } from './schema.ts';
-import { startCheckpointer } from './checkpointer.ts';
 
 // bigint columns hold epoch seconds, far inside Number's safe range.
 pg.types.setTypeParser(20, (value: string) => Number(value));
@@ -25,37 +24,16 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export interface OpenOptions {
-  /**
-   * SQLite: run WAL checkpoints on a thread of their own instead of inside commits on the event
-   * loop (persistence/checkpointer.ts). For the long-running server; a CLI command needs none.
-   */
-  backgroundCheckpoints?: boolean;
-  /** Told when the checkpoint thread fails (the connection then checkpoints by itself again). */
-  onCheckpointError?: (err: Error) => void;
-}
-
-export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): DatabaseHandle {
+export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   if (config.dialect === 'sqlite') {
-    const file = config.path !== ':memory:';
-    if (file) mkdirSync(dirname(config.path), { recursive: true });
+    if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
     const sqlite = new SQLite(config.path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    // After a burst the log restarts at this size rather than keeping its largest size on disk.
-    sqlite.pragma('journal_size_limit = 67108864');
-    const checkpointer = file && options.backgroundCheckpoints ? startCheckpointer(sqlite, config.path, { onError: options.onCheckpointError }) : undefined;
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) });
-    return {
-      db,
-      dialect: 'sqlite',
-      close: async () => {
-        await checkpointer?.stop();
-        await db.destroy();
-      },
-    };
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: config.url,
