@@ -15,6 +15,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
 import { authorize, Browser, isSignInPage, redirectLocation } from '../support/browser.ts';
+import { startFlow, type Flow } from '../support/openid_client.ts';
 import type { User } from '../../src/domain/users.ts';
 
 const REDIRECT = 'https://rp.example/callback';
@@ -26,13 +27,6 @@ interface SentRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
-}
-
-interface Flow {
-  url: URL;
-  verifier: string;
-  state: string;
-  nonce?: string;
 }
 
 const isInvalidGrant = (err: unknown) => err instanceof oidc.ResponseBodyError && err.error === 'invalid_grant';
@@ -79,21 +73,8 @@ for (const dialect of dialects()) {
       return config;
     }
 
-    /** An authorization request as openid-client builds it: PKCE S256, state, nonce unless `nonce: false`. */
-    async function start(config: oidc.Configuration, extra: Record<string, string> = {}, nonce = true): Promise<Flow> {
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const n = nonce ? oidc.randomNonce() : undefined;
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        ...(n === undefined ? {} : { nonce: n }),
-        ...extra,
-      });
-      return { url, verifier, state, ...(n === undefined ? {} : { nonce: n }) };
+    function start(config: oidc.Configuration, extra: Record<string, string> = {}, nonce = true): Promise<Flow> {
+      return startFlow(config, REDIRECT, extra, nonce);
     }
 
     /** The person's part: sign in and approve when asked (only when `as` says so). */

@@ -13,6 +13,7 @@ import * as oidc from 'openid-client';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
 import { authorize, authorizeUrl, Browser, codeRequest, findForm, isSignInPage, redirectLocation, type Response } from '../support/browser.ts';
+import { startFlow } from '../support/openid_client.ts';
 import { digest } from '../../src/crypto/digest.ts';
 import { signIdToken } from '../../src/crypto/jwt.ts';
 
@@ -55,17 +56,7 @@ for (const dialect of dialects()) {
     /** The code flow as openid-client runs it, in `browser` (signing in when asked); returns the ID token. */
     async function signInThrough(as: TestClient, browser: Browser): Promise<{ config: oidc.Configuration; idToken: string }> {
       const config = await configFor(as);
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const nonce = oidc.randomNonce();
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-      });
+      const { url, verifier, state, nonce } = await startFlow(config, REDIRECT);
       const callback = await authorize(t, Object.fromEntries(url.searchParams), { browser, email: EMAIL, approve: true });
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
       return { config, idToken: tokens.id_token! };

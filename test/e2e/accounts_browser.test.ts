@@ -15,7 +15,7 @@ import { codeRequest, authorizeUrl } from '../support/browser.ts';
 import { exchangeCode } from '../support/codes.ts';
 import { decodeJwt } from 'jose';
 import { totpCode } from '../../src/crypto/totp.ts';
-import { launchChromium, recordingContext, startCallbackServer } from '../support/chromium.ts';
+import { launchChromium, recordingContext, startCallbackServer, cspViolations } from '../support/chromium.ts';
 
 const PASSWORD = 'a quiet harbour at dawn ⚓';
 
@@ -40,10 +40,7 @@ describe('accounts in Chromium', () => {
   it('signs up, signs in with the password, completes an authorization, uses the profile, turns on TOTP and signs in with it', async () => {
     const { context, origins } = await recordingContext(browser);
     const page = await context.newPage();
-    const violations: string[] = [];
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
-    });
+    const violations = cspViolations(page);
     const { params, verifier } = codeRequest(service.clientId, callback.url);
     await page.goto(t.issuer + authorizeUrl(params));
 

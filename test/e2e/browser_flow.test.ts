@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
 import { codeRequest, authorizeUrl } from '../support/browser.ts';
 import { exchangeCode } from '../support/codes.ts';
-import { launchChromium, recordingContext, startCallbackServer } from '../support/chromium.ts';
+import { launchChromium, recordingContext, startCallbackServer, cspViolations } from '../support/chromium.ts';
 
 
 describe('authorization in Chromium', () => {
@@ -37,10 +37,7 @@ describe('authorization in Chromium', () => {
     const REDIRECT = callback.url;
     const { context, origins } = await recordingContext(browser);
     const page = await context.newPage();
-    const violations: string[] = [];
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
-    });
+    const violations = cspViolations(page);
     const { params, verifier } = codeRequest(service.clientId, REDIRECT, { scope: 'openid profile' });
     await page.goto(t.issuer + authorizeUrl(params));
 

@@ -11,7 +11,7 @@ import * as oauth from 'oauth4webapi';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
-import { launchChromium, recordingContext, startCallbackServer } from '../support/chromium.ts';
+import { launchChromium, recordingContext, startCallbackServer, cspViolations } from '../support/chromium.ts';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
@@ -45,10 +45,7 @@ describe('Manage applications in Chromium: approve, use, find, revoke', () => {
     const auth = oauth.ClientSecretBasic(service.clientSecret!);
     const { context, origins } = await recordingContext(chromium);
     const page = await context.newPage();
-    const violations: string[] = [];
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
-    });
+    const violations = cspViolations(page);
 
     // The service asks.
     const verifier = oauth.generateRandomCodeVerifier();

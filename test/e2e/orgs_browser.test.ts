@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { PASSWORD } from '../support/fixtures.ts';
-import { launchChromium, recordingContext } from '../support/chromium.ts';
+import { launchChromium, recordingContext, cspViolations } from '../support/chromium.ts';
 import { createPlatform, type Platform } from '../api/platform_fixture.ts';
 import { setMember } from '../../src/core/org_admin.ts';
 
@@ -38,10 +38,7 @@ for (const dialect of dialects()) {
       const { context, origins } = await recordingContext(browser);
       contexts.push(context);
       const page = await context.newPage();
-      const violations: string[] = [];
-      page.on('console', (msg) => {
-        if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
-      });
+      const violations = cspViolations(page);
       await page.goto(`${t.issuer}/login`);
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Password').fill(PASSWORD);

@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
 import { issueTestCode } from '../support/codes.ts';
 import { basic } from '../support/codes.ts';
-import { launchChromium, recordingContext } from '../support/chromium.ts';
+import { launchChromium, recordingContext, cspViolations } from '../support/chromium.ts';
 
 const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
@@ -42,10 +42,7 @@ describe('developer portal in Chromium', () => {
   it('registers an app, rotates its secret without downtime, edits its scopes, and deletes it', async () => {
     const { context, origins } = await recordingContext(browser);
     const page = await context.newPage();
-    const violations: string[] = [];
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
-    });
+    const violations = cspViolations(page);
 
     // Not signed in: the portal's sign-in form, then back to the portal.
     await page.goto(`${t.issuer}/developers/apps`);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
-import { launchChromium, recordingContext, startCallbackServer } from '../support/chromium.ts';
+import { launchChromium, recordingContext, startCallbackServer, cspViolations } from '../support/chromium.ts';
 import { signIdToken } from '../../src/crypto/jwt.ts';
 
 describe('RP-initiated sign-out in Chromium', () => {
@@ -36,10 +36,7 @@ describe('RP-initiated sign-out in Chromium', () => {
   it('confirms, signs out, and lands on the registered address with state', async () => {
     const { context } = await recordingContext(browser);
     const page = await context.newPage();
-    const violations: string[] = [];
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
-    });
+    const violations = cspViolations(page);
     await page.goto(`${t.issuer}/login`);
     await page.getByLabel('Email').fill('carol@example.com');
     await page.getByLabel('Password').fill(PASSWORD);

@@ -14,7 +14,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, type TestClient } from '../support/fixtures.ts';
 import { codeRequest, authorizeUrl } from '../support/browser.ts';
 import { exchangeCode } from '../support/codes.ts';
-import { launchChromium, recordingContext, startCallbackServer } from '../support/chromium.ts';
+import { launchChromium, recordingContext, startCallbackServer, cspViolations } from '../support/chromium.ts';
 import { addDirectory, startCompanyDirectory, type CompanyDirectory } from '../interaction/company_directory.ts';
 import { CALLBACK_PATH } from '../../src/interaction/directory/paths.ts';
 
@@ -43,10 +43,7 @@ describe('a work account in Chromium', () => {
   it('signs in with the email only, at the directory, and completes an authorization', async () => {
     const { context, origins } = await recordingContext(browser);
     const page = await context.newPage();
-    const violations: string[] = [];
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
-    });
+    const violations = cspViolations(page);
     const { params, verifier } = codeRequest(service.clientId, callback.url, { scope: 'openid email' });
     await page.goto(t.issuer + authorizeUrl(params));
 

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const ARGS = [
   '--headless',
@@ -29,6 +29,15 @@ export async function recordingContext(
   const origins = new Set<string>();
   context.on('request', (request) => origins.add(new URL(request.url()).origin));
   return { context, origins };
+}
+
+/** Collects every Content-Security-Policy refusal the page reports, so a test can assert there were none. */
+export function cspViolations(page: Page): string[] {
+  const violations: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
+  });
+  return violations;
 }
 
 /**
