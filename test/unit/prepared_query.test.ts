@@ -31,6 +31,6 @@ describe('PreparedQuery', () => {
 
   it('refuses at construction a placeholder that did not become a parameter', () => {
     // sql.raw inlines its text: the placeholder would be compared as a literal string forever.
-    assert.throws(() => new PreparedQuery(db, (v: { id: string }) => db.selectFrom('t').select('id').where('id', '=', sql.raw(`'${v.id}'`))), /id did not become parameters/);
+    assert.throws(() => new PreparedQuery(db, (v: { id: string }) => db.selectFrom('t').select('id').where('id', '=', sql.raw<string>(`'${v.id}'`))), /id did not become parameters/);
   });
 });
