@@ -11,7 +11,17 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export type DatabaseConfig =
   | { dialect: 'sqlite'; path: string }
-  | { dialect: 'postgres'; url: string; schema?: string };
+  | {
+      dialect: 'postgres';
+      url: string;
+      schema?: string;
+      /**
+       * The hot queries run as named server-side prepared statements, parsed and planned once per
+       * connection (persistence/named_statements.ts). Turn off behind a pooler that cannot keep them,
+       * such as PgBouncer before 1.21 in transaction mode. @default true (`DATABASE_PREPARED_STATEMENTS`, on|off)
+       */
+      preparedStatements?: boolean;
+    };
 
 /** A limit of `count` events per `seconds` (written `COUNT/SECONDS` in the environment). */
 export interface RateLimit {
@@ -187,7 +197,8 @@ function issuerFrom(raw: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function databaseFrom(raw: string | undefined, dataDir: string): DatabaseConfig {
+function databaseFrom(env: Env, dataDir: string): DatabaseConfig {
+  const raw = env.DATABASE_URL;
   if (raw === undefined || raw === '') return { dialect: 'sqlite', path: resolve(dataDir, 'tessera.db') };
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
@@ -200,7 +211,7 @@ function databaseFrom(raw: string | undefined, dataDir: string): DatabaseConfig 
     } catch {
       throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
     }
-    return { dialect: 'postgres', url: raw };
+    return { dialect: 'postgres', url: raw, preparedStatements: onOff(env, 'DATABASE_PREPARED_STATEMENTS', true) };
   }
   throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
 }
@@ -308,7 +319,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     issuer,
     secure: issuer.startsWith('https:'),
-    database: databaseFrom(env.DATABASE_URL, dataDir),
+    database: databaseFrom(env, dataDir),
     dataDir,
     keyEncryptionKey,
     logLevel,

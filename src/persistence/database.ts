@@ -10,6 +10,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { Database } from './schema.ts';
+import { namingStatements } from './named_statements.ts';
 
 // bigint columns hold epoch seconds, far inside Number's safe range.
 pg.types.setTypeParser(20, (value: string) => Number(value));
@@ -53,6 +54,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   // Nor a checked-out one: pg emits 'error' on a client whose connection drops mid-query, and the
   // pool listens only while the client is idle. The query itself still fails (and maps to 503).
   pool.on('connect', (client) => client.on('error', () => {}));
+  if (config.preparedStatements !== false) namingStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', pool, close: () => db.destroy() };
 }

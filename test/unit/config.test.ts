@@ -36,7 +36,9 @@ describe('configuration', () => {
     const sqlite = loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database;
     assert.deepEqual(sqlite, { dialect: 'sqlite', path: '/tmp/x.db' });
     const pg = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' }).database;
-    assert.deepEqual(pg, { dialect: 'postgres', url: 'postgres://u@127.0.0.1:5432/db' });
+    assert.deepEqual(pg, { dialect: 'postgres', url: 'postgres://u@127.0.0.1:5432/db', preparedStatements: true });
+    const unprepared = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', DATABASE_PREPARED_STATEMENTS: 'off' }).database;
+    assert.deepEqual(unprepared, { dialect: 'postgres', url: 'postgres://u@127.0.0.1:5432/db', preparedStatements: false });
   });
 
   for (const [name, env, pattern] of [

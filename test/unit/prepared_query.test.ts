@@ -29,6 +29,13 @@ describe('PreparedQuery', () => {
     assert.deepEqual(await new PreparedQuery(db, (v: { id: string }) => db.selectFrom('t').select('n').where('id', '=', v.id)).first(db, { id: 'b' }), { n: 20 });
   });
 
+  it('refuses at construction a query that selects * (a named statement on PostgreSQL must name its columns)', () => {
+    assert.throws(() => new PreparedQuery(db, (v: { id: string }) => db.selectFrom('t').selectAll().where('id', '=', v.id)), /name the columns/);
+    assert.throws(() => new PreparedQuery(db, (v: { id: string }) => db.selectFrom('t as x').selectAll('x').where('x.id', '=', v.id)), /name the columns/);
+    const counted = new PreparedQuery(db, (v: { kind: string }) => db.selectFrom('t').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', v.kind));
+    assert.ok(counted, 'count(*) is not a select list of *');
+  });
+
   it('refuses at construction a placeholder that did not become a parameter', () => {
     // sql.raw inlines its text: the placeholder would be compared as a literal string forever.
     assert.throws(() => new PreparedQuery(db, (v: { id: string }) => db.selectFrom('t').select('id').where('id', '=', sql.raw<string>(`'${v.id}'`))), /id did not become parameters/);

@@ -1,5 +1,6 @@
 import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
+import { APP_COLUMNS, qualified } from '../columns.ts';
 import type { AppsTable } from '../schema.ts';
 import { PostgresAdapter, sql } from 'kysely';
 import type { App, AppLogo, AppSecret, AppSecretInfo, AppStore, AppUsage, RegistrationToken } from '../../domain/apps.ts';
@@ -44,7 +45,7 @@ function appQueries(db: Db) {
             .on('s.revoked_at', 'is', null)
             .on((eb) => eb.or([eb('s.expires_at', 'is', null), eb('s.expires_at', '>', v.now)])),
         )
-        .selectAll('a')
+        .select(qualified('a', APP_COLUMNS))
         .select(['s.id as secret_id', 's.digest as secret_digest', 's.expires_at as secret_expires_at'])
         .where('a.id', '=', v.id),
     ),

@@ -1,5 +1,6 @@
 import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
+import { GRANT_COLUMNS } from '../columns.ts';
 import type { GrantNarrowingsTable, GrantsTable } from '../schema.ts';
 import { orgsNarrowed, parseOrgIds, type Approval, type Grant, type GrantStore, type GrantTerms, type Narrowing } from '../../domain/grants.ts';
 import { unionScopes } from '../../domain/scopes.ts';
@@ -56,7 +57,7 @@ function grantQueries(db: Db) {
     live: new PreparedQuery(db, (v: { userId: string; appId: string; now: number }) =>
       db
         .selectFrom('grants')
-        .selectAll()
+        .select(GRANT_COLUMNS)
         .where('user_id', '=', v.userId)
         .where('app_id', '=', v.appId)
         .where('revoked_at', 'is', null)

@@ -1,5 +1,6 @@
 import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
+import { SESSION_COLUMNS } from '../columns.ts';
 import type { SessionsTable } from '../schema.ts';
 import type { PendingSignIn, Session, SessionStore, SessionSummary } from '../../domain/sessions.ts';
 
@@ -20,7 +21,7 @@ function toSession(row: SessionsTable): Session {
 function sessionQueries(db: Db) {
   return {
     live: new PreparedQuery(db, (v: { id: string; now: number }) =>
-      db.selectFrom('sessions').selectAll().where('id', '=', v.id).where('ended_at', 'is', null).where('expires_at', '>', v.now),
+      db.selectFrom('sessions').select(SESSION_COLUMNS).where('id', '=', v.id).where('ended_at', 'is', null).where('expires_at', '>', v.now),
     ),
   };
 }

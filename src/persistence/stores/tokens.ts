@@ -1,6 +1,7 @@
 import { PostgresAdapter, sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
+import { CODE_COLUMNS, qualified, REFRESH_TOKEN_COLUMNS, REFRESH_TOKEN_TYPES } from '../columns.ts';
 import type { AuthorizationCodesTable, Database, RefreshTokensTable } from '../schema.ts';
 import { parseOrgIds } from '../../domain/grants.ts';
 import type { AuthorizationCode, RefreshToken, Revocation, RevocationStore, TokenHolder, TokenStore } from '../../domain/tokens.ts';
@@ -93,18 +94,10 @@ function toHolder(row: HolderColumns): TokenHolder {
  * parameter cast to its column's type, since a bare parameter in a select list has none.
  */
 function refreshSelectList(r: RefreshTokensTable): RawBuilder<unknown> {
-  const text = (v: string | null) => sql`${v}::text`;
-  const int = (v: number | null) => sql`${v}::bigint`;
-  return sql.join([
-    text(r.id), text(r.family_id), text(r.grant_id), text(r.app_id), text(r.user_id), text(r.scopes), int(r.auth_time),
-    text(r.amr), text(r.parent_id), int(r.created_at), int(r.expires_at), int(r.family_expires_at), int(r.rotated_at),
-    int(r.revoked_at),
-  ]);
+  return sql.join(REFRESH_TOKEN_COLUMNS.map((c) => sql`${r[c]}::${sql.raw(REFRESH_TOKEN_TYPES[c])}`));
 }
 
-const REFRESH_COLUMNS = sql.raw(
-  'id, family_id, grant_id, app_id, user_id, scopes, auth_time, amr, parent_id, created_at, expires_at, family_expires_at, rotated_at, revoked_at',
-);
+const REFRESH_COLUMNS = sql.raw(REFRESH_TOKEN_COLUMNS.join(', '));
 
 /**
  * Revokes every refresh token of the grants `grantIds` selects — a person's, or a directory's
@@ -135,7 +128,7 @@ function tokenQueries(db: Db, postgres: boolean) {
       .selectFrom('authorization_codes as c')
       .leftJoin('grants as g', 'g.id', 'c.grant_id')
       .leftJoin('users as u', 'u.id', 'c.user_id')
-      .selectAll('c')
+      .select(qualified('c', CODE_COLUMNS))
       .select(HOLDER_COLUMNS)
       .where('c.id', '=', v.id),
   );
@@ -144,7 +137,7 @@ function tokenQueries(db: Db, postgres: boolean) {
       .selectFrom('refresh_tokens as r')
       .leftJoin('grants as g', 'g.id', 'r.grant_id')
       .leftJoin('users as u', 'u.id', 'r.user_id')
-      .selectAll('r')
+      .select(qualified('r', REFRESH_TOKEN_COLUMNS))
       .select(HOLDER_COLUMNS)
       .where('r.id', '=', v.id),
   );

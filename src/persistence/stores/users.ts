@@ -1,5 +1,6 @@
 import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
+import { USER_COLUMNS } from '../columns.ts';
 import type { UsersTable } from '../schema.ts';
 import { normalizeEmail, type User, type UserStore, type UserTotp } from '../../domain/users.ts';
 import { randomId } from '../../crypto/random.ts';
@@ -24,7 +25,7 @@ export function toUser(row: UsersTable): User {
 /** Read with every session (persistence/prepared.ts). */
 function userQueries(db: Db) {
   return {
-    byId: new PreparedQuery(db, (v: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', v.id)),
+    byId: new PreparedQuery(db, (v: { id: string }) => db.selectFrom('users').select(USER_COLUMNS).where('id', '=', v.id)),
   };
 }
 

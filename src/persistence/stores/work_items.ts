@@ -1,5 +1,6 @@
 import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
+import { qualified, WORK_ITEM_COLUMNS } from '../columns.ts';
 import type { WorkItemCommentsTable, WorkItemsTable } from '../schema.ts';
 import type { Comment, ConditionalResult, WorkItem, WorkItemChanges, WorkItemFilter, WorkItemState, WorkItemStore, WorkItemType } from '../../domain/work_items.ts';
 import { randomId } from '../../crypto/random.ts';
@@ -32,7 +33,7 @@ function workItemQueries(db: Db) {
       db
         .selectFrom('projects as p')
         .leftJoin('work_items as w', (join) => join.onRef('w.project_id', '=', 'p.id').on('w.number', '=', v.number))
-        .selectAll('w')
+        .select(qualified('w', WORK_ITEM_COLUMNS))
         .select('p.id as found_project')
         .where('p.org_id', '=', v.orgId)
         .where('p.key', '=', v.projectKey),
