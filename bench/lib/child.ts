@@ -4,8 +4,22 @@
  * with its resident set size, and may serve named seeding calls (`{ type: 'call', name, args }`).
  * @module
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+
+let built = false;
+
+/**
+ * Servers run compiled, as `npm start` runs Tessera (scripts/build.mjs): under tsx each would carry
+ * the loader's thread and heap, about 60 MB of resident memory no production server has.
+ * Built once per bench run, from the working tree.
+ */
+function buildOnce(): void {
+  if (built) return;
+  const build = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('the build failed (scripts/build.mjs)');
+  built = true;
+}
 
 interface Reply {
   type: 'ready' | 'rss' | 'result' | 'error';
@@ -37,11 +51,12 @@ export class ServerProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts `bench/servers/<name>.ts` under tsx with `env` added, and waits for it to listen. */
+  /** Starts `bench/servers/<name>.ts`, compiled to dist/, with `env` added, and waits for it to listen. */
   static async start(name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-    const file = fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
+    buildOnce();
+    const file = fileURLToPath(new URL(`../../dist/bench/servers/${name}.js`, import.meta.url));
     const child = fork(file, [], {
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])],
+      execArgv: process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [],
       env: { ...process.env, ...env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -11,13 +11,13 @@
  * checks that every placeholder the builder used came out as a parameter, so a shape Kysely would
  * inline (none of the stores' shapes do) fails at start-up rather than at run time.
  *
- * On PostgreSQL the compiled text also runs as a named server-side statement
+ * On PostgreSQL the compiled text, marked with PREPARED_MARK, runs as a named server-side statement
  * (persistence/named_statements.ts), so it must name its columns rather than select `*`
  * (persistence/columns.ts says why); the constructor refuses `*` on either dialect.
  * @module
  */
 import type { Compilable, CompiledQuery, Kysely, QueryResult, RawBuilder } from 'kysely';
-import { nameStatement } from './named_statements.ts';
+import { PREPARED_MARK } from './named_statements.ts';
 
 const MARK = '\u0000tessera.placeholder:';
 /** `select *`, `"t".*` or `t.*` in a select list, returning list or CTE. */
@@ -38,12 +38,12 @@ export class PreparedQuery<V extends object, Row> {
       },
     });
     const query = build(placeholders);
-    this.compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile();
+    const compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile();
+    this.compiled = { ...compiled, sql: PREPARED_MARK + compiled.sql };
     this.slots = this.compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? (p.slice(MARK.length) as keyof V) : undefined));
     const missing = [...used].filter((name) => !this.slots.includes(name as keyof V));
     if (missing.length > 0) throw new Error(`prepared query: ${missing.join(', ')} did not become parameters of ${this.compiled.sql}`);
     if (SELECTS_STAR.test(this.compiled.sql)) throw new Error(`prepared query: name the columns instead of selecting * in ${this.compiled.sql}`);
-    nameStatement(this.compiled.sql);
   }
 
   /** Runs on `db` or a transaction of it (the same dialect it was compiled for). */

@@ -1,10 +1,11 @@
 /**
- * The process `npm start` runs (src/main.ts): boots on the defaults, keeps its keys across
- * restarts, stops cleanly on SIGTERM, refuses a bad configuration, and logs no secret.
+ * The process `npm start` runs (src/main.ts, compiled to dist/ by scripts/build.mjs first): boots on
+ * the defaults, keeps its keys across restarts, stops cleanly on SIGTERM, refuses a bad
+ * configuration, and logs no secret.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,15 @@ import { createPostgresSchema, dialects, freePort } from '../support/app.ts';
 import { postgresUrlFor } from '../cli/cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+
+// What `npm start` does: the prestart build, then plain node on the compiled entry point.
+before(() => {
+  assert.equal(PACKAGE.scripts.prestart, 'node scripts/build.mjs');
+  assert.equal(PACKAGE.scripts.start, 'node dist/src/main.js');
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stdout + build.stderr);
+});
 
 interface Server {
   child: ChildProcess;
@@ -21,7 +31,7 @@ interface Server {
 }
 
 function startServer(env: Record<string, string>): Server {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -58,7 +68,7 @@ async function currentKid(base: string): Promise<string> {
 }
 
 for (const dialect of dialects()) {
-  describe(`npm start: src/main.ts (${dialect})`, () => {
+  describe(`npm start: dist/src/main.js (${dialect})`, () => {
     let root: string;
     let dataDir: string;
     let schema: string | undefined;
