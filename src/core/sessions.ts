@@ -49,10 +49,11 @@ export async function readSession(deps: SessionDeps, request: FastifyRequest): P
   const id = presentedId(deps, request);
   if (!id) return undefined;
   const now = deps.clock.now();
-  const session = await deps.stores.sessions.findLive(id, now);
-  if (!session) return undefined;
+  const found = await deps.stores.sessions.findLiveWithUser(id, now);
+  if (!found) return undefined;
+  const { session } = found;
   // Idle for exactly sessionIdle seconds is over, like every other lifetime here: [start, start + TTL) (SECURITY R8).
-  const user = now - session.lastSeenAt >= deps.config.ttl.sessionIdle ? undefined : await deps.stores.users.findById(session.userId);
+  const user = now - session.lastSeenAt >= deps.config.ttl.sessionIdle ? undefined : found.user;
   if (!user || user.disabledAt !== null) {
     await deps.stores.sessions.end(id, now);
     return undefined;

@@ -1,4 +1,5 @@
 /** Server-side sign-in sessions behind an opaque cookie. */
+import type { User } from './users.ts';
 export interface Session {
   /** Digest of the cookie value. */
   id: string;
@@ -14,6 +15,8 @@ export interface SessionStore {
   create(session: Session & { ip: string | null; userAgent: string | null }): Promise<void>;
   /** A live session: not ended, not past its absolute expiry. Idle expiry is the caller's rule. */
   findLive(id: string, now: number): Promise<Session | undefined>;
+  /** The same, with its person (undefined when the account is gone), read together. */
+  findLiveWithUser(id: string, now: number): Promise<{ session: Session; user: User | undefined } | undefined>;
   touch(id: string, now: number): Promise<void>;
   end(id: string, now: number): Promise<void>;
   /** The person's live sessions (not ended, not past absolute expiry), most recently seen first. */

@@ -21,6 +21,16 @@ export function qualified<A extends string, C extends string>(alias: A, columns:
   return columns.map((c) => `${alias}.${c}` as `${A}.${C}`);
 }
 
+/** `columns` of the table aliased `alias`, each selected as `<prefix><column>`, to sit beside another table's. */
+export function prefixed<A extends string, P extends string, C extends string>(alias: A, prefix: P, columns: readonly C[]): `${A}.${C} as ${P}${C}`[] {
+  return columns.map((c) => `${alias}.${c} as ${prefix}${c}` as `${A}.${C} as ${P}${C}`);
+}
+
+/** The row of `columns` selected with `prefixed`, under their own names again. */
+export function unprefixed<Row>(row: Record<string, unknown>, prefix: string, columns: readonly (keyof Row & string)[]): Row {
+  return Object.fromEntries(columns.map((c) => [c, row[prefix + c]])) as Row;
+}
+
 export const USER_COLUMNS = every<UsersTable>({
   id: true, email: true, name: true, password_hash: true, created_at: true, updated_at: true, password_changed_at: true, disabled_at: true,
   kind: true, directory_id: true,

@@ -31,6 +31,19 @@ for (const dialect of dialects()) {
       assert.equal((await t.deps.stores.users.findByEmail(' Alice@Example.com '))?.id, alice.id);
     });
 
+    it('a live session is read with its person in one statement; ended or expired sessions are not', async () => {
+      const now = t.clock.now();
+      const session = { id: randomId(), userId: alice.id, authTime: now, amr: ['pwd'], createdAt: now, lastSeenAt: now, expiresAt: now + 60, ip: null, userAgent: null };
+      await t.deps.stores.sessions.create(session);
+      const found = await t.deps.stores.sessions.findLiveWithUser(session.id, now);
+      assert.deepEqual(found?.session, { id: session.id, userId: alice.id, authTime: now, amr: ['pwd'], createdAt: now, lastSeenAt: now, expiresAt: now + 60 });
+      assert.deepEqual(found?.user, await t.deps.stores.users.findById(alice.id), 'every column of the person, as findById reads it');
+      assert.equal(found?.user?.email, 'alice@example.com');
+      assert.equal(await t.deps.stores.sessions.findLiveWithUser(session.id, now + 60), undefined, 'past its absolute end');
+      await t.deps.stores.sessions.end(session.id, now);
+      assert.equal(await t.deps.stores.sessions.findLiveWithUser(session.id, now), undefined, 'ended');
+    });
+
     it('concurrent approvals leave one live grant holding the union of scopes', async () => {
       const user = await createUser(t.deps, 'race@example.com');
       const now = t.clock.now();

@@ -1,8 +1,9 @@
 import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
-import { SESSION_COLUMNS } from '../columns.ts';
-import type { SessionsTable } from '../schema.ts';
+import { prefixed, qualified, SESSION_COLUMNS, unprefixed, USER_COLUMNS } from '../columns.ts';
+import type { SessionsTable, UsersTable } from '../schema.ts';
 import type { PendingSignIn, Session, SessionStore, SessionSummary } from '../../domain/sessions.ts';
+import { toUser } from './users.ts';
 
 function toSession(row: SessionsTable): Session {
   return {
@@ -22,6 +23,17 @@ function sessionQueries(db: Db) {
   return {
     live: new PreparedQuery(db, (v: { id: string; now: number }) =>
       db.selectFrom('sessions').select(SESSION_COLUMNS).where('id', '=', v.id).where('ended_at', 'is', null).where('expires_at', '>', v.now),
+    ),
+    // With its person in the same statement: one round trip fewer on every signed-in request.
+    liveWithUser: new PreparedQuery(db, (v: { id: string; now: number }) =>
+      db
+        .selectFrom('sessions as s')
+        .leftJoin('users as u', 'u.id', 's.user_id')
+        .select(qualified('s', SESSION_COLUMNS))
+        .select(prefixed('u', 'person_', USER_COLUMNS))
+        .where('s.id', '=', v.id)
+        .where('s.ended_at', 'is', null)
+        .where('s.expires_at', '>', v.now),
     ),
   };
 }
@@ -54,6 +66,12 @@ export class SqlSessionStore implements SessionStore {
   async findLive(id: string, now: number) {
     const row = await this.q.live.first(this.db, { id, now });
     return row && toSession(row);
+  }
+
+  async findLiveWithUser(id: string, now: number) {
+    const row = await this.q.liveWithUser.first(this.db, { id, now });
+    if (!row) return undefined;
+    return { session: toSession(row), user: row.person_id === null ? undefined : toUser(unprefixed<UsersTable>(row, 'person_', USER_COLUMNS)) };
   }
 
   async touch(id: string, now: number) {
