@@ -1,6 +1,7 @@
 /**
- * Real Tessera server processes (`src/main.ts`, as `npm start` runs it) for tests that need
- * separate processes: several nodes, restarts, signals.
+ * Real Tessera server processes (`src/main.ts` through tsx: the code `npm start` runs compiled, so
+ * a test needs no build) for tests that need separate processes: several nodes, restarts, signals.
+ * test/ops/main.test.ts runs the compiled server itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './app.ts';
