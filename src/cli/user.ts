@@ -1,8 +1,10 @@
-/** `tessera user …`: personal accounts. */
+/** `tessera user …`: personal accounts; disabling and enabling any account. */
 import { command, type CommandGroup } from './command.ts';
+import type { CliContext } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
 import { email, text } from './values.ts';
 import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, hashPassword } from '../crypto/passwords.ts';
+import type { User } from '../domain/users.ts';
 
 interface CreateUser {
   email: string;
@@ -45,8 +47,59 @@ const create = command<CreateUser>({
   },
 });
 
+/** A personal account by email, or any account (work accounts too) by id. */
+async function byEmailOrId(context: CliContext, value: string): Promise<User> {
+  const found = (value.includes('@') ? await context.stores.users.findByEmail(value) : undefined) ?? (await context.stores.users.findById(value));
+  if (!found) throw new CliError(`no account with email or id "${value}"`);
+  return found;
+}
+
+const USER_FLAG = { type: 'string', required: true, value: 'EMAIL|ID', description: 'a personal account by email, or any account by id' } as const;
+
+/**
+ * SECURITY 37: a disabled account cannot sign in, its sessions end, and every service it
+ * authorized loses its tokens: each live grant is revoked as on "Manage applications", which puts
+ * its access tokens on the denylist that every server reads (within SYNC_INTERVAL_MS). Running it
+ * again on a disabled account revokes whatever a crash left live.
+ */
+const disable = command<{ user: string }>({
+  summary: 'disable an account: no sign-in, its sessions end, the services it authorized lose their tokens',
+  flags: { user: USER_FLAG },
+  example: 'tessera user disable --user bob@example.com',
+  check: (flags) => ({ user: flags.required('user').trim() }),
+  async run(context, input) {
+    const { users, grants, audit } = context.stores;
+    const user = await byEmailOrId(context, input.user);
+    const now = context.now();
+    const { sessionsEnded } = await users.disable(user.id, now);
+    let grantsRevoked = 0;
+    for (const grant of await grants.listLive(user.id, now)) {
+      if (await grants.revoke(grant.id, now, now + context.config.ttl.accessToken)) grantsRevoked++;
+    }
+    await audit.record({ type: 'user.disabled', userId: user.id, detail: { via: 'cli', sessions_ended: sessionsEnded, grants_revoked: grantsRevoked } }, now);
+    return {
+      json: { id: user.id, email: user.email, disabled: true, sessions_ended: sessionsEnded, grants_revoked: grantsRevoked },
+      text: `disabled ${user.email} (id ${user.id}); ended ${sessionsEnded} session(s), revoked ${grantsRevoked} authorization(s)`,
+    };
+  },
+});
+
+/** Sign-in works again; the authorizations revoked by `disable` stay revoked (the person approves anew). */
+const enable = command<{ user: string }>({
+  summary: 'let a disabled account sign in again (revoked authorizations stay revoked)',
+  flags: { user: USER_FLAG },
+  example: 'tessera user enable --user bob@example.com',
+  check: (flags) => ({ user: flags.required('user').trim() }),
+  async run(context, input) {
+    const user = await byEmailOrId(context, input.user);
+    if (!(await context.stores.users.enable(user.id, context.now()))) throw new CliError(`${user.email} is not disabled`);
+    await context.stores.audit.record({ type: 'user.enabled', userId: user.id, detail: { via: 'cli' } }, context.now());
+    return { json: { id: user.id, email: user.email, disabled: false }, text: `enabled ${user.email} (id ${user.id})` };
+  },
+});
+
 export const userGroup: CommandGroup = {
   name: 'user',
-  summary: 'personal accounts',
-  commands: { create },
+  summary: 'accounts',
+  commands: { create, disable, enable },
 };

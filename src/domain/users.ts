@@ -34,6 +34,13 @@ export interface UserStore {
    * (SECURITY 37).
    */
   changePassword(id: string, passwordHash: string, keepSessionId: string, now: number): Promise<void>;
+  /**
+   * Disables the account and, in the same transaction, ends every live session of it (SECURITY 37).
+   * A disabled account keeps its first `disabledAt`. The caller revokes the person's grants.
+   */
+  disable(id: string, now: number): Promise<{ sessionsEnded: number }>;
+  /** Lets a disabled account sign in again; false when it was not disabled. */
+  enable(id: string, now: number): Promise<boolean>;
 
   /** The person's TOTP secret (sealed), confirmed or not. */
   findTotp(userId: string): Promise<UserTotp | undefined>;

@@ -92,6 +92,19 @@ export class SqlUserStore implements UserStore {
     });
   }
 
+  async disable(id: string, now: number) {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ disabled_at: now, updated_at: now }).where('id', '=', id).where('disabled_at', 'is', null).execute();
+      const ended = await trx.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
+      return { sessionsEnded: Number(ended.numUpdatedRows) };
+    });
+  }
+
+  async enable(id: string, now: number) {
+    const result = await this.db.updateTable('users').set({ disabled_at: null, updated_at: now }).where('id', '=', id).where('disabled_at', 'is not', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async findTotp(userId: string): Promise<UserTotp | undefined> {
     const row = await this.db.selectFrom('user_totp').selectAll().where('user_id', '=', userId).executeTakeFirst();
     return row && { secretSealed: row.secret_sealed, enabledAt: row.enabled_at === null ? null : Number(row.enabled_at), lastStep: row.last_step === null ? null : Number(row.last_step) };
