@@ -7,18 +7,26 @@
  * with a second V8 heap, and keeps every transformed module's source: a started server held 193 MB
  * resident under tsx and 133 MB as compiled JavaScript (docs/performance.md, "Third round").
  * Plain JavaScript so that it runs without a loader; tsc rewrites the `.ts` import specifiers.
+ *
+ * The build goes to a directory of its own and replaces dist/ by renames, so two `npm start`s in one
+ * checkout (two local nodes) never run or delete half a build; when both finish at once one of the
+ * two builds of the same sources wins.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(root, 'dist');
+const building = join(root, `.dist-new-${process.pid}`);
 
-rmSync(dist, { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+rmSync(building, { recursive: true, force: true });
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', building], {
+  stdio: 'inherit',
+});
 if (tsc.status !== 0) {
+  rmSync(building, { recursive: true, force: true });
   process.stderr.write('tessera: build failed (tsc, above)\n');
   process.exit(1);
 }
@@ -27,5 +35,23 @@ if (tsc.status !== 0) {
 for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
   if (!entry.isFile() || /\.tsx?$/.test(entry.name)) continue;
   const from = join(entry.parentPath, entry.name);
-  cpSync(from, join(dist, relative(root, from)));
+  cpSync(from, join(building, relative(root, from)));
 }
+
+// The previous build moves aside (a rename, so nobody deletes files another build just put there),
+// the new one moves in, and the previous one goes.
+const previous = join(root, `.dist-old-${process.pid}`);
+const code = (/** @type {unknown} */ err) => /** @type {NodeJS.ErrnoException} */ (err).code ?? '';
+try {
+  renameSync(dist, previous);
+} catch (err) {
+  if (code(err) !== 'ENOENT') throw err;
+}
+try {
+  renameSync(building, dist);
+} catch (err) {
+  // Another build moved its dist/ in first: it holds the same compiled sources.
+  if (!['ENOTEMPTY', 'EEXIST'].includes(code(err))) throw err;
+  rmSync(building, { recursive: true, force: true });
+}
+rmSync(previous, { recursive: true, force: true });
