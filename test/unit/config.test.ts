@@ -49,6 +49,7 @@ describe('configuration', () => {
     ['a relative issuer', { PUBLIC_URL: 'auth.example' }, /PUBLIC_URL/],
     ['an unknown database scheme', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    ['a prepared-statements switch other than on or off', { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', DATABASE_PREPARED_STATEMENTS: 'yes' }, /^DATABASE_PREPARED_STATEMENTS must be on or off$/],
     ['a code lifetime over 10 minutes', { AUTHORIZATION_CODE_TTL: '601' }, /AUTHORIZATION_CODE_TTL/],
     ['a short key-encryption key', { KEY_ENCRYPTION_KEY: 'c2hvcnQ' }, /KEY_ENCRYPTION_KEY/],
     ['an audit retention below the database floor', { AUDIT_RETENTION_DAYS: '89' }, /^AUDIT_RETENTION_DAYS must be whole days from 90 \(the database refuses to delete younger audit events\) to 36500, or forever; got "89"$/],
