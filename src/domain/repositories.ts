@@ -12,10 +12,16 @@ export interface Repository {
   createdAt: number;
 }
 
+/**
+ * path → blob id. A `Map`, never a plain object: a path is chosen by the user, and one named
+ * `constructor`, `__proto__` or `toString` must be a file like any other, not an inherited member.
+ */
+export type Tree = ReadonlyMap<string, string>;
+
 export interface Commit {
   id: string;
   parentId: string | null;
-  tree: Readonly<Record<string, string>>;
+  tree: Tree;
   message: string;
   authorId: string;
   createdAt: number;
@@ -66,10 +72,10 @@ export function normalizePath(path: string): string | undefined {
 }
 
 /** Entries directly under `dir` ('' is the root) in a tree: files and sub-directories, sorted. */
-export function listDirectory(tree: Readonly<Record<string, string>>, dir: string): { name: string; type: 'file' | 'dir' }[] | undefined {
+export function listDirectory(tree: Tree, dir: string): { name: string; type: 'file' | 'dir' }[] | undefined {
   const prefix = dir === '' ? '' : `${dir}/`;
   const entries = new Map<string, 'file' | 'dir'>();
-  for (const path of Object.keys(tree)) {
+  for (const path of tree.keys()) {
     if (!path.startsWith(prefix)) continue;
     const rest = path.slice(prefix.length);
     const slash = rest.indexOf('/');

@@ -15,7 +15,8 @@ export interface ScopeInfo {
   kind: 'openid' | 'platform';
 }
 
-export const SCOPES: Readonly<Record<string, ScopeInfo>> = {
+/** Null-prototype: `SCOPES[name]` of a requested name such as `constructor` is undefined, not an inherited member. */
+export const SCOPES: Readonly<Record<string, ScopeInfo>> = Object.assign(Object.create(null) as Record<string, ScopeInfo>, {
   openid: { description: 'Confirm who you are.', highPrivilege: false, implies: [], kind: 'openid' },
   profile: { description: 'See your name.', highPrivilege: false, implies: [], kind: 'openid' },
   email: { description: 'See your email address.', highPrivilege: false, implies: [], kind: 'openid' },
@@ -53,7 +54,7 @@ export const SCOPES: Readonly<Record<string, ScopeInfo>> = {
     implies: ['orgs:read', 'workitems:write', 'workitems:read', 'code:write', 'code:read', 'builds:execute', 'builds:read'],
     kind: 'platform',
   },
-};
+});
 
 export const SUPPORTED_SCOPES: readonly string[] = Object.keys(SCOPES);
 

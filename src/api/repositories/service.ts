@@ -58,7 +58,7 @@ export async function readContents(ctx: ApiContext, principal: Principal, orgSlu
   const at = path(rawPath);
   const commit = await ctx.deps.stores.repositories.resolve(repo.id, ref ?? repo.defaultBranch);
   if (!commit) throw notFound(`ref ${ref}`);
-  const blobId = commit.tree[at];
+  const blobId = commit.tree.get(at);
   if (blobId !== undefined) {
     const blob = await ctx.deps.stores.repositories.readBlob(blobId);
     if (!blob) throw new Error(`blob ${blobId} missing`);

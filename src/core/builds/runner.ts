@@ -165,7 +165,7 @@ export class BuildRunner {
       commitId: commit.id,
       tree: commit.tree,
       async read(path) {
-        const id = commit.tree[path];
+        const id = commit.tree.get(path);
         const blob = id === undefined ? undefined : await repositories.readBlob(id);
         return blob?.content ?? '';
       },

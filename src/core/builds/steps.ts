@@ -7,12 +7,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BuildStep } from '../../domain/builds.ts';
+import type { Tree } from '../../domain/repositories.ts';
 
 /** The files of the commit a build runs against. */
 export interface Snapshot {
   commitId: string;
-  /** path → blob id, the whole tree. */
-  tree: Readonly<Record<string, string>>;
+  /** path → blob id, the whole tree (a Map: a path may be named `constructor`). */
+  tree: Tree;
   read(path: string): Promise<string>;
 }
 
@@ -51,9 +52,9 @@ export function describeStep(step: BuildStep): string {
 }
 
 /** Files at `prefix` (a file, or a directory and everything under it; '' or absent is all), sorted. */
-function filesUnder(tree: Readonly<Record<string, string>>, prefix: string | undefined): string[] {
+function filesUnder(tree: Tree, prefix: string | undefined): string[] {
   const dir = (prefix ?? '').replace(/^\/+|\/+$/g, '');
-  return Object.keys(tree)
+  return [...tree.keys()]
     .filter((p) => dir === '' || p === dir || p.startsWith(`${dir}/`))
     .sort();
 }
@@ -79,13 +80,13 @@ async function dispatch(step: BuildStep, ctx: StepContext): Promise<StepOutcome>
   switch (step.run) {
     case 'checkout': {
       const snapshot = await ctx.checkout();
-      ctx.log(`checked out commit ${snapshot.commitId}: ${Object.keys(snapshot.tree).length} files`);
+      ctx.log(`checked out commit ${snapshot.commitId}: ${snapshot.tree.size} files`);
       return { ok: true };
     }
     case 'require-file': {
       const { tree } = needSnapshot(ctx);
       const path = step.path.replace(/^\/+|\/+$/g, '');
-      if (!(path in tree)) {
+      if (!tree.has(path)) {
         ctx.log(`missing: ${path}`);
         return { ok: false, reason: `required file ${path} is missing` };
       }

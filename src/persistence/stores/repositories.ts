@@ -1,6 +1,6 @@
 import type { Db } from '../database.ts';
 import type { CommitsTable, RepositoriesTable } from '../schema.ts';
-import type { Commit, CommitResult, Repository, RepositoryStore } from '../../domain/repositories.ts';
+import type { Commit, CommitResult, Repository, RepositoryStore, Tree } from '../../domain/repositories.ts';
 import { randomId } from '../../crypto/random.ts';
 import { digest } from '../../crypto/digest.ts';
 import { isUniqueViolation } from './errors.ts';
@@ -9,11 +9,28 @@ function toRepository(row: RepositoriesTable): Repository {
   return { id: row.id, orgId: row.org_id, name: row.name, defaultBranch: row.default_branch, createdAt: Number(row.created_at) };
 }
 
+/** The stored tree is a JSON object; `JSON.parse` makes every key an own property, `__proto__` included. */
+function parseTree(json: string): Tree {
+  const parsed: unknown = JSON.parse(json);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('a commit tree is not a JSON object');
+  const tree = new Map<string, string>();
+  for (const [path, blobId] of Object.entries(parsed)) {
+    if (typeof blobId !== 'string') throw new Error(`a commit tree maps ${JSON.stringify(path)} to a non-string`);
+    tree.set(path, blobId);
+  }
+  return tree;
+}
+
+/** `Object.fromEntries` defines own properties, so a path named `__proto__` stays a key (`tree[path] = …` would set the prototype). */
+function serializeTree(tree: Tree): string {
+  return JSON.stringify(Object.fromEntries(tree));
+}
+
 function toCommit(row: CommitsTable): Commit {
   return {
     id: row.id,
     parentId: row.parent_id,
-    tree: JSON.parse(row.tree) as Record<string, string>,
+    tree: parseTree(row.tree),
     message: row.message,
     authorId: row.author_id,
     createdAt: Number(row.created_at),
@@ -25,7 +42,7 @@ export class SqlRepositoryStore implements RepositoryStore {
 
   async create(input: { orgId: string; name: string; defaultBranch: string; authorId: string }, now: number) {
     const row: RepositoriesTable = { id: randomId(), org_id: input.orgId, name: input.name, default_branch: input.defaultBranch, created_at: now };
-    const first: CommitsTable = { id: randomId(), repo_id: row.id, parent_id: null, tree: '{}', message: 'Create repository', author_id: input.authorId, created_at: now };
+    const first: CommitsTable = { id: randomId(), repo_id: row.id, parent_id: null, tree: serializeTree(new Map()), message: 'Create repository', author_id: input.authorId, created_at: now };
     try {
       await this.db.transaction().execute(async (tx) => {
         await tx.insertInto('repositories').values(row).execute();
@@ -74,27 +91,27 @@ export class SqlRepositoryStore implements RepositoryStore {
       if (!branch) return { ok: false, reason: 'no_branch' } as const;
       if (input.parentId !== undefined && input.parentId !== branch.commit_id) return { ok: false, reason: 'stale_parent' } as const;
       const head = toCommit(await tx.selectFrom('commits').selectAll().where('id', '=', branch.commit_id).executeTakeFirstOrThrow());
-      const tree: Record<string, string> = { ...head.tree };
+      const tree = new Map(head.tree);
       let blobId: string | null = null;
       if (input.content === null) {
-        if (!(input.path in tree)) return { ok: false, reason: 'no_file' } as const;
-        delete tree[input.path];
+        // Before anything is written: deleting a file that is not there makes no commit.
+        if (!tree.delete(input.path)) return { ok: false, reason: 'no_file' } as const;
       } else {
         blobId = digest(input.content);
-        if (tree[input.path] === blobId) return { ok: false, reason: 'unchanged' } as const;
+        if (tree.get(input.path) === blobId) return { ok: false, reason: 'unchanged' } as const;
         // Content-addressed: the same content is stored once, whoever commits it.
         await tx
           .insertInto('blobs')
           .values({ id: blobId, size: Buffer.byteLength(input.content), content: input.content })
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();
-        tree[input.path] = blobId;
+        tree.set(input.path, blobId);
       }
       const row: CommitsTable = {
         id: randomId(),
         repo_id: repoId,
         parent_id: head.id,
-        tree: JSON.stringify(tree),
+        tree: serializeTree(tree),
         message: input.message,
         author_id: input.authorId,
         created_at: now,
