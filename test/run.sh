@@ -16,6 +16,10 @@ else
   echo "warning: PostgreSQL at $pg_url does not answer; running on SQLite only" >&2
   export TEST_DIALECTS="${TEST_DIALECTS:-sqlite}"
 fi
+# An unknown dialect name, or REQUIRE_POSTGRES=1 without postgres, stops the run here (exit 2).
+TEST_DIALECTS="$(node --import tsx test/support/dialects.ts)" || exit 2
+# `test/run.sh --check`: only the checks above (test/unit/test_dialects.test.ts), never the suite.
+if [ "${1:-}" = "--check" ]; then echo "dialects: $TEST_DIALECTS"; exit 0; fi
 echo "test files: ${#files[@]}; dialects: $TEST_DIALECTS"
 
 # Test schemas are dropped between runs, never during one (see dropAllTestSchemas).

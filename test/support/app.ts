@@ -14,14 +14,18 @@ import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createDeps, type Clock, type Deps } from '../../src/deps.ts';
 import { buildApp } from '../../src/app.ts';
 import { createLogger } from '../../src/ops/logger.ts';
+import { parseDialects, type Dialect } from './dialects.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect };
 
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Dialects this run covers: `TEST_DIALECTS` (set by test/run.sh), default SQLite only. */
+/**
+ * Dialects this run covers: `TEST_DIALECTS` (set by test/run.sh), default SQLite only. An unknown
+ * name, or `REQUIRE_POSTGRES=1` without postgres, throws (test/support/dialects.ts).
+ */
 export function dialects(): Dialect[] {
-  return (process.env.TEST_DIALECTS ?? 'sqlite').split(',').filter((d): d is Dialect => d === 'sqlite' || d === 'postgres');
+  return parseDialects(process.env);
 }
 
 /** A clock tests can move; starts at the real time. */
