@@ -1,3 +1,5 @@
+import type { ApprovalTerms } from './approval.ts';
+
 /**
  * A grant is one person's authorization of one app: the scopes approved, the organizations it
  * covers, when, and when last used. It is the unit of revocation: revoking it ends its codes,
@@ -18,14 +20,6 @@ export interface Grant {
   expiresAt: number | null;
 }
 
-/** What the person decides on the approval page, beyond the scopes. */
-export interface GrantTerms {
-  /** Replaces the grant's organizations: null = all, now and later. */
-  orgIds: string[] | null;
-  /** Replaces the grant's end: null = until revoked. */
-  expiresAt: number | null;
-}
-
 /** What a grant still allows after its person took something away ("Manage applications"). */
 export interface Narrowing {
   grantId: string;
@@ -40,7 +34,7 @@ export interface Narrowing {
 /** A grant as an approval left it. */
 export interface Approval extends Grant {
   /**
-   * True when the approval's terms took organizations away from the live grant it extended; the
+   * True when the approval took scopes or organizations away from the live grant it extended; the
    * store decides it against the row it replaced and records the narrowing in the same transaction.
    */
   narrowed: boolean;
@@ -53,15 +47,19 @@ export interface GrantStore {
   /** The person's grants that are neither revoked nor expired, most recently approved first. */
   listLive(userId: string, now: number): Promise<Grant[]>;
   /**
-   * Creates the person's grant for the app, or extends the live one with `scopes`. `terms`, when
-   * given, replace its organizations and end; a narrower organization set is recorded as a
-   * narrowing so the tokens in hand shrink too, and reported as `narrowed`. `narrowingUntil` is
-   * when such a record lapses.
+   * Creates the person's grant for the app, or extends the live one with `scopes`, as
+   * `grantAfter` (domain/approval.ts) says, applied in one transaction to the row as it is then:
+   * `terms` (absent: every dimension kept) may withdraw scopes and set organizations and an end,
+   * and `'keep'` leaves a dimension exactly as stored. Scopes or organizations taken away are
+   * recorded as a narrowing, so the tokens in hand shrink too, and reported as `narrowed`;
+   * `narrowingUntil` is when such a record lapses.
    */
-  approve(userId: string, appId: string, scopes: string[], now: number, terms?: GrantTerms & { narrowingUntil: number }): Promise<Approval>;
+  approve(userId: string, appId: string, scopes: string[], now: number, terms?: ApprovalTerms & { narrowingUntil: number }): Promise<Approval>;
   /**
-   * Replaces the live grant's scopes and organizations with narrower ones and records the
-   * narrowing, in one transaction. False when the grant is not the person's or not live.
+   * Keeps of the live grant only what lies within `scopes` and `orgIds` (null: no limit on
+   * organizations), applied to the row as it is then (it never adds what a concurrent approval
+   * took away), and records the narrowing, in one transaction. False when the grant is not the
+   * person's or not live.
    */
   narrow(grantId: string, userId: string, scopes: string[], orgIds: string[] | null, now: number, narrowingUntil: number): Promise<boolean>;
   /** Narrowings recorded at or after `since` and still in force at `now`. */
@@ -72,13 +70,6 @@ export interface GrantStore {
    */
   revoke(grantId: string, now: number, denylistUntil: number): Promise<boolean>;
   touch(grantId: string, now: number, ip: string | null): Promise<void>;
-}
-
-/** True when `next` takes something away from `current` (an organization list is narrower than null). */
-export function orgsNarrowed(current: string[] | null, next: string[] | null): boolean {
-  if (next === null) return false;
-  if (current === null) return true;
-  return current.some((id) => !next.includes(id));
 }
 
 /** The stored form of a grant's organizations: space-separated ids, or NULL for every organization. */

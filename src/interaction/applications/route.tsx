@@ -21,7 +21,8 @@ import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
 import { formSession, profileToken } from '../profile/shared.tsx';
 import { isOptional, orgField, scopeField } from '../consent/choices.ts';
-import { covers, keptScopes, spelledOut } from '../../domain/scopes.ts';
+import { keptScopes, spelledOut } from '../../domain/scopes.ts';
+import { grantAfter } from '../../domain/approval.ts';
 import { activity, orgNames, scopeTexts, summarize } from './model.ts';
 import { ApplicationsView, ConfirmView, GrantDetailView } from './view.tsx';
 
@@ -101,8 +102,9 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
       return sendDetail(deps, reply, signedIn, grant, { problem: 'Keep at least one permission, or revoke the application instead.', status: 400 });
     }
     const orgIds = grant.orgIds === null && form.orgs !== 'some' ? null : offered.filter((id) => form[orgField(id)] !== undefined);
-    // Both can only shrink: still covering the grant, and as many organizations, means nothing was taken away.
-    const unchanged = covers(scopes, grant.scopes) && orgIds?.length === grant.orgIds?.length;
+    // The grant keeps only what lies within the ticked scopes and organizations (the store applies the
+    // same rule to the row as it is when written); nothing taken away means nothing to save.
+    const unchanged = !grantAfter(grant, { kind: 'narrowing', scopes, orgIds }).narrowed;
     if (unchanged) return reply.code(303).header('location', `${APPLICATIONS_PATH}/${grant.id}?done=unchanged`).send();
     if (!(await deps.revoker.narrowGrant(grant.id, signedIn.user.id, scopes, orgIds))) return notFound(reply);
     const appName = (await deps.stores.apps.find(grant.appId))?.name ?? grant.appId;

@@ -3,10 +3,12 @@
  * how a posted form becomes a decision. Only what the page offered can be chosen: scopes among
  * those asked for (OIDC Core §3.1.2.4: the person may grant less; RFC 6749 §3.3 then echoes the
  * narrower scope, SECURITY 26), organizations among those the person belongs to, and one of the
- * listed lifetimes. Anything else in the form is ignored.
+ * listed lifetimes. Anything else in the form is ignored, and a dimension the page did not show
+ * is `'keep'`: it never changes (domain/approval.ts).
  * @module
  */
-import type { Grant, GrantTerms } from '../../domain/grants.ts';
+import type { ApprovalChoice, ApprovalTerms } from '../../domain/approval.ts';
+import { approvedScopes } from '../../domain/approval.ts';
 import type { Params } from '../../oauth/params.ts';
 import { SCOPES } from '../../domain/scopes.ts';
 
@@ -29,42 +31,61 @@ export function reachesOrganizations(scopes: readonly string[]): boolean {
 export const scopeField = (scope: string) => `scope_${scope}`;
 export const orgField = (orgId: string) => `org_${orgId}`;
 
-/** The form fields a decision may carry for this request. */
-export function choiceFields(shownScopes: readonly string[], orgIds: readonly string[]): string[] {
-  return ['orgs', 'lifetime', ...shownScopes.filter(isOptional).map(scopeField), ...orgIds.map(orgField)];
+/** What the approval page showed the person, and so what a posted form may change. */
+export interface Shown {
+  /** The scopes listed; each but `openid` with a checkbox. */
+  scopes: readonly string[];
+  /**
+   * The organizations offered as checkboxes under the "All / Only the ones I tick" choice;
+   * undefined when the page offered no organization choice (nothing asked reaches into
+   * organizations, or the person belongs to none).
+   */
+  orgIds: readonly string[] | undefined;
+  /** Whether the page offered lifetimes. */
+  lifetimes: boolean;
 }
 
-export interface ApprovalChoice {
-  /** The scopes the code carries: what was asked, less what the person unticked. */
-  scopes: string[];
-  terms: GrantTerms;
+/** The form fields a decision may carry for this page. */
+export function choiceFields(shown: Shown): string[] {
+  return [
+    ...(shown.orgIds === undefined ? [] : ['orgs', ...shown.orgIds.map(orgField)]),
+    ...(shown.lifetimes ? ['lifetime'] : []),
+    ...shown.scopes.filter(isOptional).map(scopeField),
+  ];
 }
 
 export interface ChoiceContext {
   requested: readonly string[];
-  /** The scopes shown with a checkbox (the new ones). */
-  shown: readonly string[];
-  /** Organizations the page offered: the person's, less those whose policy excludes the service. */
-  orgIds: readonly string[];
-  grant: Grant | undefined;
+  shown: Shown;
   now: number;
 }
 
 /** The decision a posted approval form stands for. */
 export function readChoice(form: Params<string>, ctx: ChoiceContext): ApprovalChoice {
-  const unticked = new Set(ctx.shown.filter((s) => isOptional(s) && form[scopeField(s)] === undefined));
-  const scopes = ctx.requested.filter((s) => !unticked.has(s));
-  // Unticking an organization means "not this one", even if the radio still says all of them; a form
-  // with no organization fields at all (nothing to choose) covers every organization.
-  const ticked = ctx.orgIds.filter((id) => form[orgField(id)] !== undefined);
-  const some = form.orgs === 'some' || (form.orgs === 'all' && ticked.length < ctx.orgIds.length);
-  const orgIds = some ? ticked : null;
-  return { scopes, terms: { orgIds, expiresAt: lifetimeEnd(form.lifetime, ctx) } };
+  const { shown } = ctx;
+  const withdrawn = shown.scopes.filter((s) => isOptional(s) && form[scopeField(s)] === undefined);
+  const terms: ApprovalTerms = {
+    withdrawn,
+    orgIds: shown.orgIds === undefined ? 'keep' : orgChoice(form, shown.orgIds),
+    expiresAt: shown.lifetimes ? lifetimeEnd(form.lifetime, ctx.now) : 'keep',
+  };
+  return { scopes: approvedScopes(ctx.requested, withdrawn), terms };
 }
 
-function lifetimeEnd(choice: string | undefined, ctx: ChoiceContext): number | null {
-  if (choice === '30d' || choice === '7d') return ctx.now + LIFETIMES[choice];
+/**
+ * All (null) only when the person left "All my organizations" with every one ticked: unticking an
+ * organization means "not this one", even if the radio still says all of them. A form that made no
+ * choice at all keeps what the grant had.
+ */
+function orgChoice(form: Params<string>, offered: readonly string[]): string[] | null | 'keep' {
+  if (form.orgs !== 'all' && form.orgs !== 'some') return 'keep';
+  const ticked = offered.filter((id) => form[orgField(id)] !== undefined);
+  return form.orgs === 'all' && ticked.length === offered.length ? null : ticked;
+}
+
+/** "As before" (or nothing chosen) keeps the grant's end; a new grant then lasts until revoked. */
+function lifetimeEnd(choice: string | undefined, now: number): number | null | 'keep' {
+  if (choice === '30d' || choice === '7d') return now + LIFETIMES[choice];
   if (choice === 'forever') return null;
-  // "As before" (or nothing chosen): an existing grant keeps its end; a new one lasts until revoked.
-  return ctx.grant?.expiresAt ?? null;
+  return 'keep';
 }

@@ -11,7 +11,7 @@ import { formToken } from '../csrf.ts';
 import { appIdentity, hostOf } from '../views/app_identity.tsx';
 import { formatDate } from '../views/dates.ts';
 import { sendPage } from '../views/send_page.ts';
-import { isOptional, reachesOrganizations } from './choices.ts';
+import { isOptional, reachesOrganizations, type Shown } from './choices.ts';
 import { ApprovalView, type OrgLine } from './view.tsx';
 
 /** The decision token: bound to this session and this pending authorization (SECURITY 28). */
@@ -58,6 +58,25 @@ export async function organizationLines(deps: Pick<Deps, 'access'>, userId: stri
   );
 }
 
+/**
+ * What the approval page shows for this request and grant: the one place that decides it, for the
+ * page and for reading the form posted from it (route.ts), so a dimension the page did not show
+ * cannot be changed by the decision. `orgs` are the lines of the organization section, undefined
+ * when there is none.
+ */
+export async function approvalContent(
+  deps: Pick<Deps, 'access'>,
+  userId: string,
+  appId: string,
+  requested: string[],
+  grant: Grant | undefined,
+): Promise<{ shown: Shown; orgs: OrgLine[] | undefined }> {
+  const orgs = reachesOrganizations(requested) ? await organizationLines(deps, userId, appId, grant) : undefined;
+  // With no organization at all, the section only says so: there is nothing to choose.
+  const offered = orgs === undefined || orgs.length === 0 ? undefined : orgs.filter((o) => o.excluded === undefined).map((o) => o.id);
+  return { shown: { scopes: shownScopes(requested, grant), orgIds: offered, lifetimes: true }, orgs };
+}
+
 export async function sendApprovalPage(
   deps: Pick<Deps, 'formKey' | 'access' | 'config'>,
   reply: FastifyReply,
@@ -65,22 +84,22 @@ export async function sendApprovalPage(
 ): Promise<FastifyReply> {
   const { app, interaction, signedIn, grant } = page;
   const requested = interaction.request.scopes;
-  const shown = shownScopes(requested, grant);
-  const orgs = reachesOrganizations(requested) ? await organizationLines(deps, signedIn.user.id, app.id, grant) : undefined;
+  const { shown, orgs } = await approvalContent(deps, signedIn.user.id, app.id, requested, grant);
   return sendPage(
     reply,
     <ApprovalView
       app={appIdentity(deps.config.issuer, app)}
       returnTo={hostOf(interaction.request.redirectUri)}
-      scopes={shown.map((scope) => ({
+      scopes={shown.scopes.map((scope) => ({
         scope,
         description: SCOPES[scope]?.description ?? scope,
         highPrivilege: SCOPES[scope]?.highPrivilege ?? false,
         optional: isOptional(scope),
       }))}
-      incremental={grant !== undefined && shown.length < requested.length}
+      incremental={grant !== undefined && shown.scopes.length < requested.length}
       orgs={orgs}
       allOrgs={grant?.orgIds == null}
+      lifetimes={shown.lifetimes}
       currentEnd={grant?.expiresAt != null ? formatDate(grant.expiresAt) : undefined}
       user={{ name: signedIn.user.name, email: signedIn.user.email }}
       decisionUrl={decisionUrl(interaction.id)}

@@ -17,7 +17,7 @@ import { readSession } from '../../core/sessions.ts';
 import { isCrossSite, tokenMatches } from '../csrf.ts';
 import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
 import { choiceFields, readChoice } from './choices.ts';
-import { decisionToken, organizationLines, shownScopes } from './page.tsx';
+import { approvalContent, decisionToken } from './page.tsx';
 
 const DECISION_PATH = '/interaction/:id/decision';
 
@@ -34,16 +34,15 @@ export default async function consentRoutes(app: FastifyInstance, { deps }: AppO
     const { interaction } = live;
     const now = deps.clock.now();
     const grant = await deps.stores.grants.findLive(signedIn.user.id, interaction.appId, now);
-    const shown = shownScopes(interaction.request.scopes, grant);
-    // The organizations the page offered: those whose policy lets this service in.
-    const orgIds = (await organizationLines(deps, signedIn.user.id, interaction.appId, grant)).filter((o) => o.excluded === undefined).map((o) => o.id);
-    const form = assembleParams(['csrf', 'decision', ...choiceFields(shown, orgIds)], body);
+    // What the page showed: only that can change (a dimension it did not show is kept).
+    const { shown } = await approvalContent(deps, signedIn.user.id, interaction.appId, interaction.request.scopes, grant);
+    const form = assembleParams(['csrf', 'decision', ...choiceFields(shown)], body);
     if (!tokenMatches(form.csrf, decisionToken(deps, signedIn.session.id, id))) return sendForbidden(reply);
     if (form.decision !== 'approve' && form.decision !== 'deny') return sendErrorPage(reply, new InvalidRequest('decision missing'));
     // Consumed before anything is granted: of two racing posts, one wins and the other gets 403.
     if (!(await deps.stores.interactions.consume(id, now))) return sendForbidden(reply);
 
-    const choice = form.decision === 'approve' ? readChoice(form, { requested: interaction.request.scopes, shown, orgIds, grant, now }) : undefined;
+    const choice = form.decision === 'approve' ? readChoice(form, { requested: interaction.request.scopes, shown, now }) : undefined;
     const location = await decide(deps, interaction, signedIn, choice);
     if (choice) {
       const event = { type: 'grant.approved', userId: signedIn.user.id, appId: live.app.id, ip: request.ip, detail: { app: live.app.name } };

@@ -40,6 +40,8 @@ export interface ApprovalViewProps {
   orgs?: OrgLine[];
   /** Whether the grant covers every organization, including later ones (the default). */
   allOrgs: boolean;
+  /** Whether the page offers lifetimes (otherwise the grant keeps its end). */
+  lifetimes: boolean;
   /** The end of the existing grant, when the person chose one before. */
   currentEnd?: string;
   user: { name: string; email: string };
@@ -69,7 +71,7 @@ export function ApprovalView(props: ApprovalViewProps) {
         <input type="hidden" name="csrf" value={props.csrf} />
         <ScopeList scopes={props.scopes} incremental={props.incremental} />
         {props.orgs !== undefined && <OrgChoice orgs={props.orgs} all={props.allOrgs} />}
-        <LifetimeChoice currentEnd={props.currentEnd} />
+        {props.lifetimes && <LifetimeChoice currentEnd={props.currentEnd} />}
         <p class="return">
           Whatever you choose, you will be sent back to <strong>{props.returnTo}</strong>. You can review or revoke this access at any time
           under <a href="/profile/applications">Manage applications</a>.
@@ -119,7 +121,12 @@ function OrgChoice({ orgs, all }: { orgs: OrgLine[]; all: boolean }) {
   return (
     <fieldset class="orgs">
       <legend>In which organizations</legend>
-      {orgs.length === 0 && <p>You do not belong to any organization yet. This covers the organizations you join later.</p>}
+      {orgs.length === 0 &&
+        (all ? (
+          <p>You do not belong to any organization yet. This covers the organizations you join later.</p>
+        ) : (
+          <p>You do not belong to any organization now. This stays limited to the organizations you chose before.</p>
+        ))}
       {orgs.length > 0 && (
         <>
           <label class="check">

@@ -8,7 +8,7 @@
 import type { Deps } from '../../deps.ts';
 import type { Interaction } from '../../domain/interactions.ts';
 import type { SignedIn } from '../../core/sessions.ts';
-import type { ApprovalChoice } from '../../interaction/consent/choices.ts';
+import type { ApprovalChoice } from '../../domain/approval.ts';
 import { AccessDenied } from '../errors.ts';
 import { issueCode } from './issue_code.ts';
 import { responseUrl } from './respond.ts';
@@ -28,7 +28,7 @@ export async function decide(
   const now = deps.clock.now();
   const narrowingUntil = now + deps.config.ttl.accessToken;
   const grant = await deps.stores.grants.approve(signedIn.user.id, interaction.appId, choice.scopes, now, { ...choice.terms, narrowingUntil });
-  // Fewer organizations than before: the store recorded it; tell every node now, not at the next poll.
+  // Scopes or organizations taken away: the store recorded it; tell every node now, not at the next poll.
   if (grant.narrowed) {
     await deps.revoker.announceNarrowing({ grantId: grant.id, scopes: grant.scopes, orgIds: grant.orgIds, narrowedAt: now, expiresAt: narrowingUntil });
   }

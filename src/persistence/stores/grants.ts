@@ -2,14 +2,14 @@ import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
 import { GRANT_COLUMNS } from '../columns.ts';
 import type { GrantNarrowingsTable, GrantsTable } from '../schema.ts';
-import { orgsNarrowed, parseOrgIds, type Approval, type Grant, type GrantStore, type GrantTerms, type Narrowing } from '../../domain/grants.ts';
-import { unionScopes } from '../../domain/scopes.ts';
+import { parseOrgIds, type Approval, type Grant, type GrantStore, type Narrowing } from '../../domain/grants.ts';
+import { grantAfter, type ApprovalTerms, type GrantChange, type GrantOutcome } from '../../domain/approval.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
 import { revokeFamiliesOfGrant } from './tokens.ts';
 
 /** Organization ids are kept space-separated; NULL means every organization. */
-function formatOrgIds(ids: string[] | null): string | null {
+function formatOrgIds(ids: readonly string[] | null): string | null {
   return ids === null ? null : ids.join(' ');
 }
 
@@ -95,14 +95,16 @@ export class SqlGrantStore implements GrantStore {
     return rows.map(toGrant);
   }
 
-  async approve(userId: string, appId: string, scopes: string[], now: number, terms?: GrantTerms & { narrowingUntil: number }): Promise<Approval> {
+  async approve(userId: string, appId: string, scopes: string[], now: number, terms?: ApprovalTerms & { narrowingUntil: number }): Promise<Approval> {
     // Approvals racing on one (person, app): a new grant's insert is settled by the unique index, and
-    // an extension is a compare-and-set on the scopes and organizations it read, so neither can drop
-    // the other's scopes, and `narrowed` is judged against the organizations actually replaced
-    // (PostgreSQL runs them concurrently under READ COMMITTED). The loser reads again.
+    // an extension is a compare-and-set on the row it read (scopes, organizations, end), so neither
+    // can drop the other's scopes, a kept dimension is kept as it is when written, and `narrowed` is
+    // judged against the row actually replaced (PostgreSQL runs them concurrently under READ
+    // COMMITTED). The loser reads again.
+    const change: GrantChange = { kind: 'approval', scopes, ...(terms ? { terms } : {}) };
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        const grant = await this.tryApprove(userId, appId, scopes, now, terms);
+        const grant = await this.tryApprove(userId, appId, change, now, terms?.narrowingUntil ?? now);
         if (grant) return grant;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -112,13 +114,7 @@ export class SqlGrantStore implements GrantStore {
   }
 
   /** One attempt: undefined when a concurrent approval changed the grant in between. */
-  private async tryApprove(
-    userId: string,
-    appId: string,
-    scopes: string[],
-    now: number,
-    terms: (GrantTerms & { narrowingUntil: number }) | undefined,
-  ): Promise<Approval | undefined> {
+  private async tryApprove(userId: string, appId: string, change: GrantChange, now: number, narrowingUntil: number): Promise<Approval | undefined> {
     const live = await this.db
       .selectFrom('grants')
       .selectAll()
@@ -132,60 +128,69 @@ export class SqlGrantStore implements GrantStore {
       await this.db.updateTable('grants').set({ revoked_at: now }).where('id', '=', live.id).where('revoked_at', 'is', null).execute();
       return undefined;
     }
-    if (live) return this.extend(live, scopes, now, terms);
+    if (live) {
+      const next = await this.replace(live, change, now, narrowingUntil);
+      return next && { ...toGrant(next.row), narrowed: next.outcome.narrowed };
+    }
+    const outcome = grantAfter(undefined, change);
     const row: GrantsTable = {
       id: randomId(),
       user_id: userId,
       app_id: appId,
-      scopes: scopes.join(' '),
+      scopes: outcome.scopes.join(' '),
       created_at: now,
       updated_at: now,
       last_used_at: null,
       last_used_ip: null,
-      expires_at: terms?.expiresAt ?? null,
+      expires_at: outcome.expiresAt,
       revoked_at: null,
-      org_ids: formatOrgIds(terms?.orgIds ?? null),
+      org_ids: formatOrgIds(outcome.orgIds),
     };
     await this.db.insertInto('grants').values(row).execute();
     return { ...toGrant(row), narrowed: false };
   }
 
-  private async extend(live: GrantsTable, scopes: string[], now: number, terms: (GrantTerms & { narrowingUntil: number }) | undefined): Promise<Approval | undefined> {
-    const merged = unionScopes(live.scopes.split(' ').filter(Boolean), scopes).join(' ');
-    const orgIds = terms ? formatOrgIds(terms.orgIds) : live.org_ids;
-    const expiresAt = terms ? terms.expiresAt : live.expires_at;
-    const narrowed = terms !== undefined && orgsNarrowed(parseOrgIds(live.org_ids), terms.orgIds);
+  /**
+   * Writes what `change` makes of the live row `live`, as a compare-and-set on the scopes,
+   * organizations and end it read, and records a narrowing in the same transaction when something
+   * was taken away. Undefined when the row changed in between (or is no longer live).
+   */
+  private async replace(live: GrantsTable, change: GrantChange, now: number, narrowingUntil: number): Promise<{ row: GrantsTable; outcome: GrantOutcome } | undefined> {
+    const outcome = grantAfter(toGrant(live), change);
+    const set = { scopes: outcome.scopes.join(' '), org_ids: formatOrgIds(outcome.orgIds), expires_at: outcome.expiresAt, updated_at: now };
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .updateTable('grants')
-        .set({ scopes: merged, org_ids: orgIds, expires_at: expiresAt, updated_at: now })
+        .set(set)
         .where('id', '=', live.id)
         .where('revoked_at', 'is', null)
         .where('scopes', '=', live.scopes)
         .where((eb) => (live.org_ids === null ? eb('org_ids', 'is', null) : eb('org_ids', '=', live.org_ids)))
+        .where((eb) => (live.expires_at === null ? eb('expires_at', 'is', null) : eb('expires_at', '=', live.expires_at)))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
-      if (narrowed) await recordNarrowing(tx, live.id, merged, orgIds, now, terms.narrowingUntil);
-      return { ...toGrant({ ...live, scopes: merged, org_ids: orgIds, expires_at: expiresAt, updated_at: now }), narrowed };
+      if (outcome.narrowed) await recordNarrowing(tx, live.id, set.scopes, set.org_ids, now, narrowingUntil);
+      return { row: { ...live, ...set }, outcome };
     });
   }
 
   async narrow(grantId: string, userId: string, scopes: string[], orgIds: string[] | null, now: number, narrowingUntil: number) {
-    const scopeText = scopes.join(' ');
-    const orgText = formatOrgIds(orgIds);
-    return this.db.transaction().execute(async (tx) => {
-      const result = await tx
-        .updateTable('grants')
-        .set({ scopes: scopeText, org_ids: orgText, updated_at: now })
+    const change: GrantChange = { kind: 'narrowing', scopes, orgIds };
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const live = await this.db
+        .selectFrom('grants')
+        .selectAll()
         .where('id', '=', grantId)
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
-      await recordNarrowing(tx, grantId, scopeText, orgText, now, narrowingUntil);
-      return true;
-    });
+      if (!live) return false;
+      // A narrowing that takes nothing away writes nothing either.
+      if (!grantAfter(toGrant(live), change).narrowed) return true;
+      if (await this.replace(live, change, now, narrowingUntil)) return true;
+    }
+    throw new Error('grant narrowing kept conflicting');
   }
 
   async listNarrowingsSince(since: number, now: number) {
