@@ -9,7 +9,7 @@ import type { Stores } from './domain/stores.ts';
 import { openDatabase, type DatabaseHandle } from './persistence/database.ts';
 import { migrateToLatest } from './persistence/migrate.ts';
 import { createStores } from './persistence/stores/index.ts';
-import { LocalChangeFeed, PostgresChangeFeed, type ChangeFeed } from './persistence/change_feed.ts';
+import { LocalChangeFeed, PostgresChangeFeed, SqliteChangeFeed, type ChangeFeed } from './persistence/change_feed.ts';
 import { loadKeyEncryptionKey } from './crypto/key_encryption.ts';
 import { formKeyOf } from './crypto/derived_keys.ts';
 import { KeyManager } from './crypto/key_manager.ts';
@@ -108,6 +108,12 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       );
       await pgFeed.start();
       feed = pgFeed;
+    } else if (config.database.dialect === 'sqlite' && config.database.path !== ':memory:') {
+      // Other processes on the same file (the CLI, another server) announce through its `changes`
+      // table; this process polls it cheaply (change_feed.ts, SqliteChangeFeed).
+      const sqliteFeed = new SqliteChangeFeed(database.db, { onError: (err) => log.warn({ err }, 'change feed poll failed; retrying') });
+      await sqliteFeed.start();
+      feed = sqliteFeed;
     } else {
       feed = new LocalChangeFeed();
     }

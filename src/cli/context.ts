@@ -2,6 +2,13 @@
  * What a CLI command works with: the server's own configuration and database, migrated to the
  * latest schema first. No HTTP app, no change-feed listener, no revocation cache: the command
  * writes through the stores, and running servers pick the change up from the database.
+ *
+ * Running servers must also drop what they cached about the change. On PostgreSQL the commands
+ * that need it send one NOTIFY (core/org_admin.ts, persistence/notify.ts). On SQLite every
+ * process on the file shares a change feed through its `changes` table (SqliteChangeFeed), and
+ * the stores given to commands announce their own writes there: membership and policy changes,
+ * signing-key writes, app and secret writes, grant revocations (user disable). A server polling
+ * the table applies them within ~150 ms instead of its cache TTL (10–30 s) or its key poll (5 s).
  * @module
  */
 import type { Config } from '../config/config.ts';
@@ -9,6 +16,8 @@ import type { Stores } from '../domain/stores.ts';
 import { openDatabase, type DatabaseHandle } from '../persistence/database.ts';
 import { migrateToLatest, type MigrationReport } from '../persistence/migrate.ts';
 import { createStores } from '../persistence/stores/index.ts';
+import { SqliteChangeFeed, type ChangeFeed } from '../persistence/change_feed.ts';
+import { announcingAppStore } from '../oauth/client_auth/client_cache.ts';
 
 export interface CliContext {
   config: Config;
@@ -29,7 +38,7 @@ export async function openContext(config: Config): Promise<CliContext & { close(
     return {
       config,
       database,
-      stores: createStores(database.db),
+      stores: database.dialect === 'sqlite' ? announcingStores(createStores(database.db), new SqliteChangeFeed(database.db)) : createStores(database.db),
       migrations,
       now: () => Math.floor(Date.now() / 1000),
       warn: (message) => process.stderr.write(`tessera: warning: ${message}\n`),
@@ -39,4 +48,57 @@ export async function openContext(config: Config): Promise<CliContext & { close(
     await database.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * The stores with every write a running server caches announced on `feed` once it has committed
+ * (SQLite only: on PostgreSQL the commands NOTIFY themselves, and wrapping would announce twice).
+ * Wrapping the stores rather than the commands means a new command that writes through them is
+ * announced without remembering to.
+ */
+export function announcingStores(stores: Stores, feed: ChangeFeed): Stores {
+  const organizations = Object.create(stores.organizations) as Stores['organizations'];
+  const orgs = stores.organizations;
+  organizations.create = async (input, now) => {
+    const org = await orgs.create(input, now);
+    if (org && input.ownerUserId) await feed.publish({ type: 'membership', userId: input.ownerUserId });
+    return org;
+  };
+  organizations.setMember = async (orgId, userId, role, now) => {
+    await orgs.setMember(orgId, userId, role, now);
+    await feed.publish({ type: 'membership', userId });
+  };
+  organizations.removeMember = async (orgId, userId, now) => {
+    const removed = await orgs.removeMember(orgId, userId, now);
+    if (removed) await feed.publish({ type: 'membership', userId });
+    return removed;
+  };
+  organizations.setThirdPartyMode = async (orgId, mode, now) => {
+    await orgs.setThirdPartyMode(orgId, mode, now);
+    await feed.publish({ type: 'org_policy', orgId });
+  };
+  organizations.setAppRule = async (orgId, appId, rule, now) => {
+    await orgs.setAppRule(orgId, appId, rule, now);
+    await feed.publish({ type: 'org_policy', orgId });
+  };
+
+  const keys = Object.create(stores.keys) as Stores['keys'];
+  keys.rotate = async (next, now) => {
+    await stores.keys.rotate(next, now);
+    await feed.publish({ type: 'keys' });
+  };
+  keys.insertFirst = async (key) => {
+    await stores.keys.insertFirst(key);
+    await feed.publish({ type: 'keys' });
+  };
+
+  // The same denylist entry the server's Revoker announces for a revoked grant.
+  const grants = Object.create(stores.grants) as Stores['grants'];
+  grants.revoke = async (grantId, now, denylistUntil) => {
+    const revoked = await stores.grants.revoke(grantId, now, denylistUntil);
+    if (revoked) await feed.publish({ type: 'revoked', id: grantId, kind: 'grant', expiresAt: denylistUntil });
+    return revoked;
+  };
+
+  return { ...stores, organizations, keys, grants, apps: announcingAppStore(stores.apps, feed) };
 }

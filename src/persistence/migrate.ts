@@ -20,6 +20,7 @@ import * as janitorIndexes from './migrations/202611291600_janitor_indexes.ts';
 import * as relaxAuditDeletes from './migrations/202611291700_relax_audit_deletes.ts';
 import * as lighterRefreshTokenIndexes from './migrations/202611291800_lighter_refresh_token_indexes.ts';
 import * as postLogoutRedirectUris from './migrations/202611291900_post_logout_redirect_uris.ts';
+import * as createChanges from './migrations/202612070700_create_changes.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202611291700_relax_audit_deletes': relaxAuditDeletes,
   '202611291800_lighter_refresh_token_indexes': lighterRefreshTokenIndexes,
   '202611291900_post_logout_redirect_uris': postLogoutRedirectUris,
+  '202612070700_create_changes': createChanges,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

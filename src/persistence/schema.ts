@@ -269,6 +269,16 @@ export interface AuditEventsTable {
   detail: string;
 }
 
+/** SQLite's change feed (persistence/change_feed.ts): announcements for other processes, a minute's worth. */
+export interface ChangesTable {
+  id: Generated<number>;
+  /** The publishing process's feed, so it skips its own rows. */
+  origin: string;
+  /** A ChangeEvent as JSON. */
+  event: string;
+  created_at: number;
+}
+
 /** An organization's third-party policy: 'allow' (the default, when no row), 'approved' or 'deny'. */
 export interface OrgPoliciesTable {
   org_id: string;
@@ -471,6 +481,7 @@ export interface Database {
   revocations: RevocationsTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  changes: ChangesTable;
   org_policies: OrgPoliciesTable;
   org_app_rules: OrgAppRulesTable;
   org_app_requests: OrgAppRequestsTable;
