@@ -42,7 +42,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // A path that is not valid percent-encoded UTF-8, or a parameter over maxParamLength, fails in
     // the router before any handler: answer a plain 400 invalid_request, not Fastify's own body
     // (which names its error code and echoes the URL). SECURITY 44; found by fuzz_json.test.ts.
-    frameworkErrors: (err, _request, reply) => sendOAuthError(reply, new InvalidRequest(err.code)),
+    frameworkErrors: (err, _request, reply) => {
+      sendOAuthError(reply, new InvalidRequest(err.code));
+    },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestTimeout: 30000,

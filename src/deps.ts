@@ -141,7 +141,9 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     feed.subscribe((event) => {
       if (event.type === 'keys') keys.reload().catch((err: unknown) => log.warn({ err }, 'key reload failed'));
     });
-    const keyTimer = setInterval(() => keys.reload().catch(() => {}), Math.max(config.syncIntervalMs, 5000));
+    const keyTimer = setInterval(() => {
+      keys.reload().catch((err: unknown) => log.warn({ err }, 'key reload failed'));
+    }, Math.max(config.syncIntervalMs, 5000));
     keyTimer.unref();
     cleanups.push(() => clearInterval(keyTimer));
 
