@@ -1,0 +1,73 @@
+/**
+ * grantAfter (src/domain/approval.ts), the one rule for what a grant becomes: examples, and
+ * properties over any grant and any change (pure; the store and the pages are covered by
+ * test/interaction/approval_property.test.ts).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { approvedScopes, grantAfter, type GrantShape } from '../../src/domain/approval.ts';
+import { SUPPORTED_SCOPES, expand } from '../../src/domain/scopes.ts';
+
+const ORGS = ['acme', 'globex', 'initech'];
+const orgSet = fc.option(fc.subarray(ORGS), { nil: null });
+const shape: fc.Arbitrary<GrantShape> = fc.record({
+  scopes: fc.subarray([...SUPPORTED_SCOPES]),
+  orgIds: orgSet,
+  expiresAt: fc.option(fc.integer({ min: 1, max: 10 ** 9 }), { nil: null }),
+});
+
+function within(inner: readonly string[] | null, outer: readonly string[] | null): boolean {
+  return outer === null || (inner !== null && inner.every((id) => outer.includes(id)));
+}
+
+describe('grantAfter', () => {
+  it('an approval that showed no organizations or lifetime keeps them exactly (the reported defect)', () => {
+    const grant: GrantShape = { scopes: ['openid', 'workitems:read'], orgIds: ['globex'], expiresAt: 1000 };
+    const after = grantAfter(grant, { kind: 'approval', scopes: ['openid', 'offline_access'], terms: { orgIds: 'keep', expiresAt: 'keep' } });
+    assert.deepEqual(after, { scopes: ['openid', 'workitems:read', 'offline_access'], orgIds: ['globex'], expiresAt: 1000, narrowed: false });
+    assert.deepEqual(grantAfter(grant, { kind: 'approval', scopes: ['email'] }).orgIds, ['globex'], 'no terms: every dimension kept');
+    assert.deepEqual(grantAfter(undefined, { kind: 'approval', scopes: ['email'] }), { scopes: ['email'], orgIds: null, expiresAt: null, narrowed: false });
+  });
+
+  it('a scope unticked on the page leaves the grant with what implied it', () => {
+    const grant: GrantShape = { scopes: ['openid', 'full_access'], orgIds: null, expiresAt: null };
+    const after = grantAfter(grant, { kind: 'approval', scopes: ['openid'], terms: { withdrawn: ['workitems:read'], orgIds: 'keep', expiresAt: 'keep' } });
+    assert.ok(!expand(after.scopes).has('workitems:read') && !after.scopes.includes('full_access'));
+    assert.ok(after.scopes.includes('code:write'));
+    assert.equal(after.narrowed, true);
+    assert.deepEqual(approvedScopes(['openid', 'workitems:write', 'workitems:read'], ['workitems:read']), ['openid'], 'write would still read');
+  });
+
+  it('a narrowing applied to a grant that changed since the page keeps only what both allow', () => {
+    const grant: GrantShape = { scopes: ['openid', 'email'], orgIds: ['globex'], expiresAt: 5 };
+    // The edit page was read when the grant covered every organization and had profile.
+    const after = grantAfter(grant, { kind: 'narrowing', scopes: ['openid', 'profile'], orgIds: null });
+    assert.deepEqual(after, { scopes: ['openid'], orgIds: ['globex'], expiresAt: 5, narrowed: true });
+  });
+
+  it('properties: keep keeps; a narrowing never widens; an approval adds what it approves and removes only what was unticked', () => {
+    const withdrawn = fc.subarray([...SUPPORTED_SCOPES], { maxLength: 3 });
+    fc.assert(
+      fc.property(shape, fc.subarray([...SUPPORTED_SCOPES]), withdrawn, orgSet, fc.boolean(), (grant, added, removed, orgs, keepOrgs) => {
+        const scopes = approvedScopes(added, removed);
+        const after = grantAfter(grant, { kind: 'approval', scopes, terms: { withdrawn: removed, orgIds: keepOrgs ? 'keep' : orgs, expiresAt: 'keep' } });
+        assert.equal(after.expiresAt, grant.expiresAt);
+        assert.deepEqual(after.orgIds, keepOrgs ? grant.orgIds : orgs);
+        const has = expand(after.scopes);
+        for (const s of scopes) assert.ok(has.has(s));
+        for (const s of removed) if (!scopes.includes(s)) assert.ok(!has.has(s) || expand(scopes).has(s), `${s} withdrawn`);
+        for (const s of expand(grant.scopes)) if (![s, ...expand([s])].some((x) => removed.includes(x))) assert.ok(has.has(s), `${s} kept`);
+      }),
+    );
+    fc.assert(
+      fc.property(shape, fc.subarray([...SUPPORTED_SCOPES]), orgSet, (grant, allowed, orgs) => {
+        const after = grantAfter(grant, { kind: 'narrowing', scopes: allowed, orgIds: orgs });
+        const had = expand(grant.scopes);
+        for (const s of expand(after.scopes)) assert.ok(had.has(s) && expand(allowed).has(s), `${s} added by a narrowing`);
+        assert.ok(within(after.orgIds, grant.orgIds) && within(after.orgIds, orgs));
+        assert.equal(after.expiresAt, grant.expiresAt);
+      }),
+    );
+  });
+});
