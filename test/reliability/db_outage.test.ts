@@ -21,7 +21,8 @@ import { startServerProcess, type ServerProcess } from '../support/processes.ts'
 import { startPgCluster, type PgCluster } from '../support/pg_cluster.ts';
 import { exchange, getJson, HANG_MS, introspectAt, percentile, refreshAt, revokeAt, sleep, type Answer, type TokenSet } from './http.ts';
 
-const run = dialects().includes('postgres') ? describe : describe.skip;
+// describe.skip is describe with { skip: true }; written as an option, the linter sees node:test's describe.
+const skip = !dialects().includes('postgres');
 const REDIRECT = 'https://app.example/cb';
 /** The longest any answer may take while the database is gone (pg connect timeout is 5 s). */
 const BOUND_MS = 6000;
@@ -36,7 +37,7 @@ interface Scenario {
   afterwards: IssuedTestCode;
 }
 
-run('SECURITY R3: a PostgreSQL outage fails closed and recovers by itself', () => {
+describe('SECURITY R3: a PostgreSQL outage fails closed and recovers by itself', { skip }, () => {
   let cluster: PgCluster;
   let server: ServerProcess;
   let client: TestClient;

@@ -23,12 +23,13 @@ import { digest } from '../../src/crypto/digest.ts';
 import { startServerProcess, type ServerProcess } from '../support/processes.ts';
 import { exchange, getJson, introspectAt, percentile, refreshAt, revokeAt, sleep, type Answer, type TokenSet } from './http.ts';
 
-const run = dialects().includes('postgres') ? describe : describe.skip;
+// describe.skip is describe with { skip: true }; written as an option, the linter sees node:test's describe.
+const skip = !dialects().includes('postgres');
 const REDIRECT = 'https://app.example/cb';
 const SCOPES = ['openid', 'offline_access', 'orgs:read', 'workitems:write'];
 const ROUNDS = 10;
 
-run('SECURITY R6: three server processes on one PostgreSQL', () => {
+describe('SECURITY R6: three server processes on one PostgreSQL', { skip }, () => {
   const database = 'tessera_nodes_' + randomBytes(4).toString('hex');
   let env: Record<string, string>;
   let seed: Deps;
