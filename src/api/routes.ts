@@ -9,7 +9,7 @@
  *      policy for this service (org_access.ts, from the in-memory AccessGuard);
  *   5. the resource itself; one in an organization the person cannot reach is `not_found`.
  * JSON only: any other request body type is 415; bodies are validated as sent (validation.ts):
- * wrong types and unknown members are 400 invalid_request.
+ * wrong types and unknown members are 400 invalid_request, and so is a NUL in any string.
  * @module
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -24,7 +24,7 @@ import { OrgAccess } from './org_access.ts';
 import type { ApiContext } from './context.ts';
 import { registerRateLimit } from './rate_limit.ts';
 import { registerOpenApi } from './openapi.ts';
-import { registerValidation } from './validation.ts';
+import { holdsNul, registerValidation } from './validation.ts';
 import { apiMethods } from './methods.ts';
 import { organizationRoutes } from './organizations/routes.ts';
 import { projectRoutes } from './projects/routes.ts';
@@ -42,7 +42,15 @@ export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptio
       });
       // JSON only (the app-wide form parser does not apply here): other types get 415.
       api.removeAllContentTypeParsers();
-      api.addContentTypeParser('application/json', { parseAs: 'string' }, api.getDefaultJsonParser('error', 'error'));
+      const parseJson = api.getDefaultJsonParser('error', 'error');
+      api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+        // Fastify's default JSON parser answers through `done` (its type also allows a promise).
+        void parseJson(request, body as string, (err, value) => {
+          if (err) return done(err, undefined);
+          if (holdsNul(value)) return done(new ApiError(400, 'invalid_request', 'NUL in the body', {}, 'a JSON string holds U+0000, which no field accepts'), undefined);
+          done(null, value);
+        });
+      });
 
       registerValidation(api);
       await registerOpenApi(api, deps);

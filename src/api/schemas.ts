@@ -22,4 +22,10 @@ export const Problem = Type.Object({
 /** The refusals every authenticated operation can answer, for the OpenAPI document. */
 export const REFUSALS = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem } as const;
 
+/**
+ * A number in a path (a work item's or a build's): 1 to 2^53 − 1. Beyond that JavaScript loses
+ * digits, and PostgreSQL's bigint ends at 2^63 − 1 (`integer out of range` was a 500).
+ */
+export const Serial = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
 export const OrgParams = Type.Object({ org: Type.String({ minLength: 1, maxLength: 39 }) }, { additionalProperties: false });

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Serial } from '../schemas.ts';
 import { MAX_SLEEP_MS, MAX_STEPS } from '../../domain/builds.ts';
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._-]+$' });
@@ -91,7 +92,7 @@ export const BuildQuery = Type.Object(
 
 const Segment = Type.String({ minLength: 1, maxLength: 39 });
 export const DefinitionParams = Type.Object({ org: Segment, project: Segment, definition: Name }, { additionalProperties: false });
-export const BuildParams = Type.Object({ org: Segment, project: Segment, id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export const BuildParams = Type.Object({ org: Segment, project: Segment, id: Serial }, { additionalProperties: false });
 
 /** The log as text/plain (OpenAPI 3.1 content), not JSON. */
 export const LogResponse = {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Serial } from '../schemas.ts';
 
 // The same lists as WORK_ITEM_TYPES / WORK_ITEM_STATES in domain/work_items.ts (spelled out so the types stay literal).
 const ItemType = Type.Union([Type.Literal('task'), Type.Literal('bug'), Type.Literal('feature')]);
@@ -57,7 +58,7 @@ export const WorkItemQuery = Type.Object(
 );
 
 const Segment = Type.String({ minLength: 1, maxLength: 39 });
-export const ItemParams = Type.Object({ org: Segment, project: Segment, id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export const ItemParams = Type.Object({ org: Segment, project: Segment, id: Serial }, { additionalProperties: false });
 
 export const Comment = Type.Object({ id: Type.String(), author: Type.String(), body: Type.String(), created_at: Type.Integer() });
 export const CommentList = Type.Object({ items: Type.Array(Comment) });

@@ -83,6 +83,14 @@ async function verifyClient(deps: Pick<Deps, 'clients' | 'usage'>, presented: Pr
 
 /** RFC 6749 §2.3: "MUST NOT use more than one authentication method in each request". */
 function pickMethod(authorization: string | undefined, params: ClientAuthParams): PresentedClient {
+  const presented = presentedClient(authorization, params);
+  // A NUL can only come from a Basic header (forms refuse %00); PostgreSQL refuses it in text, and
+  // no client id or secret of ours holds one, so it is invalid_client before any lookup.
+  if (presented.clientId.includes('\0') || presented.secret?.includes('\0')) throw new InvalidClient('NUL in the client credentials');
+  return presented;
+}
+
+function presentedClient(authorization: string | undefined, params: ClientAuthParams): PresentedClient {
   const basic = fromBasicHeader(authorization);
   if (basic) {
     if (params.client_secret !== undefined) throw new InvalidRequest('client_secret_basic and client_secret_post together');
