@@ -71,6 +71,22 @@ for (const dialect of dialects()) {
       assert.deepEqual(recorded.map((n) => n.orgIds), [[]], 'one record per grant: the latest narrowing');
     });
 
+    it('approve keeps what its terms say keep, and narrow never gives back what the row no longer has', async () => {
+      const user = await createUser(t.deps, 'keep@example.com');
+      const now = t.clock.now();
+      const grants = t.deps.stores.grants;
+      await grants.approve(user.id, client.clientId, ['openid', 'orgs:read'], now, { orgIds: ['g'], expiresAt: now + 100, narrowingUntil: now + 600 });
+      const kept = await grants.approve(user.id, client.clientId, ['email'], now, { orgIds: 'keep', expiresAt: 'keep', narrowingUntil: now + 600 });
+      assert.deepEqual([kept.orgIds, kept.expiresAt, kept.narrowed], [['g'], now + 100, false]);
+      // An edit page read while the grant covered every organization and had profile: applied to the
+      // row as it is now, it keeps only what both allow.
+      assert.equal(await grants.narrow(kept.id, user.id, ['openid', 'orgs:read', 'profile'], null, now, now + 600), true);
+      const after = await grants.findLive(user.id, client.clientId, now);
+      assert.deepEqual([after?.scopes, after?.orgIds, after?.expiresAt], [['openid', 'orgs:read'], ['g'], now + 100]);
+      const recorded = (await grants.listNarrowingsSince(now, now)).find((n) => n.grantId === kept.id);
+      assert.deepEqual([recorded?.scopes, recorded?.orgIds], [['openid', 'orgs:read'], ['g']], 'the narrowing recorded is what the row became');
+    });
+
     it('a code is redeemed once, however many try at the same moment (SECURITY R1)', async () => {
       const now = t.clock.now();
       const grant = await t.deps.stores.grants.approve(alice.id, client.clientId, ['openid'], now);
