@@ -6,62 +6,63 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
 import { codeRequest, authorizeUrl } from '../support/browser.ts';
 import { exchangeCode } from '../support/codes.ts';
-import { launchChromium, recordingContext, startCallbackServer, cspViolations } from '../support/chromium.ts';
+import { recordingContext, startCallbackServer, cspViolations } from '../support/chromium.ts';
+import { chromiumPerFile } from '../support/chromium_per_file.ts';
 
 
-describe('authorization in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let service: TestClient;
-  let callback: Awaited<ReturnType<typeof startCallbackServer>>;
+const chromium = chromiumPerFile();
 
-  before(async () => {
-    t = await startTestApp({ listen: true });
-    callback = await startCallbackServer();
-    await createUser(t.deps, 'carol@example.com', 'Carol');
-    service = await createClient(t.deps, { name: 'Build Dashboard', redirectUris: [callback.url] });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await callback?.close();
-    await t.close();
-  });
+for (const dialect of dialects()) {
+  describe(`authorization in Chromium (${dialect})`, () => {
+    let t: TestApp;
+    let service: TestClient;
+    let callback: Awaited<ReturnType<typeof startCallbackServer>>;
 
-  it('signs in, approves, and reaches the service with a code it can exchange', async () => {
-    const REDIRECT = callback.url;
-    const { context, origins } = await recordingContext(browser);
-    const page = await context.newPage();
-    const violations = cspViolations(page);
-    const { params, verifier } = codeRequest(service.clientId, REDIRECT, { scope: 'openid profile' });
-    await page.goto(t.issuer + authorizeUrl(params));
-
-    await page.getByLabel('Email').fill('carol@example.com');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-
-    await page.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 5000 }).catch(async (err: unknown) => {
-      throw new Error(`no approval page at ${page.url()}: ${violations.join(' | ')}\n${(await page.content()).slice(0, 1500)}`, { cause: err });
+    before(async () => {
+      t = await startTestApp({ dialect, listen: true });
+      callback = await startCallbackServer();
+      await createUser(t.deps, 'carol@example.com', 'Carol');
+      service = await createClient(t.deps, { name: 'Build Dashboard', redirectUris: [callback.url] });
     });
-    assert.match(await page.content(), /Build Dashboard/);
-    await Promise.all([page.waitForURL((url) => url.href.startsWith(REDIRECT)), page.getByRole('button', { name: 'Approve' }).click()]);
+    after(async () => {
+      await callback?.close();
+      await t.close();
+    });
 
-    const landed = new URL(page.url());
-    assert.equal(landed.searchParams.get('state'), params.state);
-    assert.equal(landed.searchParams.get('iss'), t.issuer);
-    assert.match(await page.content(), /Connected\./);
-    const code = landed.searchParams.get('code');
-    assert.ok(code);
-    assert.deepEqual(violations, []);
-    assert.deepEqual([...origins].sort(), [t.issuer, new URL(REDIRECT).origin].sort(), 'nothing is loaded from anywhere but Tessera, then the service');
+    it('signs in, approves, and reaches the service with a code it can exchange', async () => {
+      const REDIRECT = callback.url;
+      const { context, origins } = await recordingContext(chromium());
+      const page = await context.newPage();
+      const violations = cspViolations(page);
+      const { params, verifier } = codeRequest(service.clientId, REDIRECT, { scope: 'openid profile' });
+      await page.goto(t.issuer + authorizeUrl(params));
 
-    const tokens = await exchangeCode(t, service, { code, verifier }, { redirect_uri: REDIRECT });
-    assert.equal(tokens.statusCode, 200);
-    await context.close();
+      await page.getByLabel('Email').fill('carol@example.com');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+
+      await page.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 5000 }).catch(async (err: unknown) => {
+        throw new Error(`no approval page at ${page.url()}: ${violations.join(' | ')}\n${(await page.content()).slice(0, 1500)}`, { cause: err });
+      });
+      assert.match(await page.content(), /Build Dashboard/);
+      await Promise.all([page.waitForURL((url) => url.href.startsWith(REDIRECT)), page.getByRole('button', { name: 'Approve' }).click()]);
+
+      const landed = new URL(page.url());
+      assert.equal(landed.searchParams.get('state'), params.state);
+      assert.equal(landed.searchParams.get('iss'), t.issuer);
+      assert.match(await page.content(), /Connected\./);
+      const code = landed.searchParams.get('code');
+      assert.ok(code);
+      assert.deepEqual(violations, []);
+      assert.deepEqual([...origins].sort(), [t.issuer, new URL(REDIRECT).origin].sort(), 'nothing is loaded from anywhere but Tessera, then the service');
+
+      const tokens = await exchangeCode(t, service, { code, verifier }, { redirect_uri: REDIRECT });
+      assert.equal(tokens.statusCode, 200);
+      await context.close();
+    });
   });
-});
+}
