@@ -6,7 +6,7 @@
  * signature) while keeping everything else real. The proxy also counts JWKS fetches (SECURITY 49).
  * `signIn()` plays the person at the directory's own pages (devInteractions: login, then consent).
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider from 'oidc-provider';
 import { freePort, type TestApp } from '../support/app.ts';
@@ -93,7 +93,9 @@ export async function startCompanyDirectory(redirectUri: string, options: { clai
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ['directory-cookie-key-for-tests'] },
   });
-  const inner = createServer(provider.callback());
+  const handle = provider.callback();
+  // Koa's handler answers its own errors (ctx.onerror): its promise never rejects.
+  const inner = createServer((req, res) => void handle(req, res));
   const innerPort = await freePort();
   await listen(inner, innerPort);
 
@@ -151,7 +153,7 @@ export async function startCompanyDirectory(redirectUri: string, options: { clai
 
   // The proxy: forwards everything as it is (Host included, so the provider's URLs name the
   // proxy), except the token endpoint's ID token when `tamper` says so.
-  const outer = createServer(async (req, res) => {
+  const proxy = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const body = await readBody(req);
       if (req.url?.startsWith('/jwks')) directory.jwksFetches++;
@@ -174,6 +176,10 @@ export async function startCompanyDirectory(redirectUri: string, options: { clai
     } catch (err) {
       res.writeHead(502).end(String(err));
     }
+  };
+  // A failure after the headers went out (the 502 cannot be sent) drops the connection.
+  const outer = createServer((req, res) => {
+    proxy(req, res).catch((err: unknown) => res.destroy(err instanceof Error ? err : new Error(String(err))));
   });
   await listen(outer, publicPort);
   return directory;
