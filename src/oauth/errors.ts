@@ -1,6 +1,6 @@
 /**
  * OAuth 2.0 errors, one class per protocol code (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1;
- * RFC 7009 §2.2.1; OIDC Core §3.1.2.6). The public `error_description` is fixed per class; the
+ * RFC 7009 §2.2.1; OIDC Core §3.1.2.6, §6). The public `error_description` is fixed per class; the
  * specific reason is kept in `detail` for the logs only.
  * @module
  */
@@ -76,6 +76,20 @@ export class UnsupportedTokenType extends OAuthError {
   readonly error = 'unsupported_token_type';
   readonly statusCode = 400;
   readonly description = 'The token type is not supported.';
+}
+
+/** OIDC Core §6.1, §3.1.2.6: a `request` (Request Object by value) was sent; Tessera takes none. */
+export class RequestNotSupported extends OAuthError {
+  readonly error = 'request_not_supported';
+  readonly statusCode = 400;
+  readonly description = 'Request objects (the request parameter) are not supported.';
+}
+
+/** OIDC Core §6.2, §3.1.2.6: a `request_uri` (Request Object by reference) was sent; Tessera takes none. */
+export class RequestUriNotSupported extends OAuthError {
+  readonly error = 'request_uri_not_supported';
+  readonly statusCode = 400;
+  readonly description = 'Request objects by reference (the request_uri parameter) are not supported.';
 }
 
 export class InvalidScope extends OAuthError {

@@ -1,6 +1,7 @@
 /**
  * The parameters the authorization endpoint understands (RFC 6749 §4.1.1, RFC 7636 §4.3,
- * OIDC Core §3.1.2.1, RFC 8707 §2). Anything else is ignored (SECURITY 7, 41).
+ * OIDC Core §3.1.2.1 and §6, RFC 8707 §2). Anything else is ignored (SECURITY 7, 41); `request`
+ * and `request_uri` are read only to be refused (check_request_object.ts).
  * @module
  */
 import type { Params } from '../params.ts';
@@ -19,6 +20,8 @@ export const AUTHORIZE_PARAMS = [
   'max_age',
   'id_token_hint',
   'resource',
+  'request',
+  'request_uri',
 ] as const;
 
 export type AuthorizeParam = (typeof AUTHORIZE_PARAMS)[number];

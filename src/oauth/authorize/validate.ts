@@ -1,5 +1,6 @@
 /**
- * Step 2: every check that comes after the redirect URI is verified, in RFC 6749 §4.1.1 order.
+ * Step 2: every check that comes after the redirect URI is verified, in RFC 6749 §4.1.1 order,
+ * Request Objects first (OIDC Core §6: they would carry the other parameters).
  * A failure does not throw: it is kept in `refused` and answered at the redirect URI, but only
  * once the person has signed in (RFC 9700 §4.11.2, SECURITY 3).
  * @module
@@ -11,6 +12,7 @@ import { OAuthError } from '../errors.ts';
 import { assembleParams, duplicated } from '../params.ts';
 import { AUTHORIZE_PARAMS, type AuthorizeParam } from './params.ts';
 import type { RedirectTarget } from './check_redirect_uri.ts';
+import { checkRequestObject } from './check_request_object.ts';
 import { checkResponseType } from './check_response_type.ts';
 import { checkScope } from './check_scope.ts';
 import { checkPkce } from './check_pkce.ts';
@@ -33,6 +35,7 @@ export function validateRequest(issuer: string, app: App, target: RedirectTarget
   };
   try {
     const params = assembleParams(AUTHORIZE_PARAMS, ...sources);
+    checkRequestObject(params);
     checkResponseType(params);
     const scopes = checkScope(app, params.scope);
     const codeChallenge = checkPkce(params);
