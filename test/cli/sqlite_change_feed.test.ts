@@ -28,9 +28,10 @@ import { CliTarget } from './cli.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const REDIRECT = 'https://app.example/cb';
 const DEADLINE_MS = 1000;
-const run = dialects().includes('sqlite') ? describe : describe.skip;
+// describe.skip is describe with { skip: true }; written as an option, the linter sees node:test's describe.
+const skip = !dialects().includes('sqlite');
 
-run('CLI changes reach a running SQLite server process within a second', () => {
+describe('CLI changes reach a running SQLite server process within a second', { skip }, () => {
   let cli: CliTarget;
   let server: ServerProcess;
   let seed: Deps;
