@@ -13,6 +13,9 @@ import { registerSecurityHeaders } from './http/security_headers.ts';
 import { registerFormBody } from './http/form_body.ts';
 import { MalformedParams, malformedQueryError, parseQueryString } from './http/urlencoded.ts';
 import { registerRequestMetrics } from './ops/request_metrics.ts';
+import { registerSignedIn } from './http/signed_in.ts';
+import { registerFormGuard, defaultCsrfRule, exempt } from './http/form_guard.ts';
+import { sendForbidden } from './interaction/views/error_page.tsx';
 import discoveryRoutes from './oauth/discovery/route.ts';
 import jwksRoutes from './oauth/jwks/route.ts';
 import authorizeRoutes from './oauth/authorize/route.ts';
@@ -74,19 +77,35 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   registerRequestMetrics(app, deps.metrics);
   await app.register(cookie);
+  // Who is signed in, and the CSRF rule every state-changing route declares (issue 13).
+  registerSignedIn(app, deps);
+  registerFormGuard(app, {
+    issuer: deps.config.issuer,
+    formKey: deps.formKey,
+    refusePage: sendForbidden,
+    refuseJson: (reply) => reply.code(403).header('cache-control', 'no-store').send({ error: 'forbidden', error_description: 'Cross-site requests are refused.' }),
+  });
 
   const options: AppOptions = { deps };
-  await app.register(discoveryRoutes, options);
-  await app.register(jwksRoutes, options);
-  await app.register(authorizeRoutes, options);
+  // The protocol and the API authenticate clients and bearer tokens, never a session cookie: no
+  // form token applies, and a POST to /authorize is read like its GET (SECURITY 7).
+  await app.register(async (protocol) => {
+    defaultCsrfRule(protocol, exempt('OAuth/OIDC endpoint: client authentication, bearer token, or read like GET'));
+    await protocol.register(discoveryRoutes, options);
+    await protocol.register(jwksRoutes, options);
+    await protocol.register(authorizeRoutes, options);
+    await protocol.register(tokenRoutes, options);
+    await protocol.register(revocationRoutes, options);
+    await protocol.register(introspectionRoutes, options);
+    await protocol.register(userinfoRoutes, options);
+    await protocol.register(registrationRoutes, options);
+  });
+  await app.register(async (api) => {
+    defaultCsrfRule(api, exempt('platform API: bearer token'));
+    await api.register(apiRoutes, options);
+    await api.register(opsRoutes, options);
+  });
   await app.register(interactionRoutes, options);
-  await app.register(tokenRoutes, options);
-  await app.register(revocationRoutes, options);
-  await app.register(introspectionRoutes, options);
-  await app.register(userinfoRoutes, options);
-  await app.register(apiRoutes, options);
-  await app.register(opsRoutes, options);
   await app.register(portalRoutes, options);
-  await app.register(registrationRoutes, options);
   return app;
 }

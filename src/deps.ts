@@ -28,6 +28,7 @@ import { createThrottles, type Throttles } from './core/throttles.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { createLogger } from './ops/logger.ts';
 import { DirectoryClients } from './interaction/directory/upstream.ts';
+import { Accounts } from './services/accounts/accounts.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -68,6 +69,8 @@ export interface Deps {
   formKey: Buffer;
   /** Brute-force counters (SECURITY 15, 32); in this process's memory only. */
   throttles: Throttles;
+  /** The one authority over sign-in, sessions, accounts, passwords and second factors (issue 13). */
+  accounts: Accounts;
   /** Company directories as OpenID providers: discovery and JWKS caches, sign-in checks (SECURITY 47, 49). */
   directoryClients: DirectoryClients;
   close(): Promise<void>;
@@ -159,6 +162,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     });
     cleanups.push(() => janitor.stop());
 
+    const throttles = createThrottles(config.throttle, clock);
+    const formKey = formKeyOf(kek);
     return {
       config,
       log,
@@ -176,8 +181,9 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       clients,
       feed,
       metrics,
-      formKey: formKeyOf(kek),
-      throttles: createThrottles(config.throttle, clock),
+      formKey,
+      throttles,
+      accounts: new Accounts({ config, clock, stores, throttles, formKey }),
       directoryClients: new DirectoryClients(kek, () => clock.now()),
       async close() {
         for (const cleanup of cleanups.reverse()) await cleanup();

@@ -7,7 +7,18 @@ import type { CliContext } from './context.ts';
 import type { User } from '../domain/users.ts';
 import type { Organization } from '../domain/organizations.ts';
 import { THIRD_PARTY_MODES, type AppRule, type ThirdPartyMode } from '../domain/policies.ts';
-import { removeMember as removeMembership, setAppRule, setMember, setThirdPartyMode, type OrgAdmin } from '../core/org_admin.ts';
+import {
+  addMemberByEmail,
+  cancelInvitation,
+  recordMembershipChange,
+  removeMember as removeMembership,
+  setAppRule,
+  setMember,
+  setThirdPartyMode,
+  verifiedAccountFor,
+  type InvitingAdmin,
+} from '../core/org_admin.ts';
+import type { Invitation } from '../domain/invitations.ts';
 
 const ROLES: readonly Role[] = ['owner', 'member'];
 
@@ -24,6 +35,16 @@ async function userByEmail(context: CliContext, address: string): Promise<User> 
   return user;
 }
 
+/** The owner named at creation: like any addition by email, only an account that proved the address. */
+async function verifiedOwner(context: CliContext, address: string): Promise<User> {
+  const user = await verifiedAccountFor(context.stores.users, address);
+  if (user) return user;
+  await userByEmail(context, address);
+  throw new CliError(
+    `no account has proven it owns ${address}; create the organization without --owner, then invite it with tessera org add-member --role owner`,
+  );
+}
+
 interface CreateOrg {
   slug: string;
   name: string;
@@ -35,7 +56,7 @@ const create = command<CreateOrg>({
   flags: {
     slug: { type: 'string', required: true, value: 'SLUG', description: 'URL name: lowercase letters, digits, dashes' },
     name: { type: 'string', required: true, value: 'NAME', description: 'display name' },
-    owner: { type: 'string', value: 'EMAIL', description: 'an existing user who becomes owner' },
+    owner: { type: 'string', value: 'EMAIL', description: 'an existing user with a verified address who becomes owner' },
   },
   example: 'tessera org create --slug acme --name "Acme Corp" --owner alice@example.com',
   check(flags) {
@@ -48,7 +69,7 @@ const create = command<CreateOrg>({
   },
   async run(context, input) {
     const { organizations, audit } = context.stores;
-    const owner = input.owner === undefined ? undefined : await userByEmail(context, input.owner);
+    const owner = input.owner === undefined ? undefined : await verifiedOwner(context, input.owner);
     if (await organizations.findBySlug(input.slug)) throw new CliError(`the slug ${input.slug} is taken`);
     const org = await organizations.create({ slug: input.slug, name: input.name, ...(owner ? { ownerUserId: owner.id } : {}) }, context.now());
     if (!org) throw new CliError(`the slug ${input.slug} is taken`);
@@ -67,10 +88,10 @@ interface AddMember {
 }
 
 const addMember = command<AddMember>({
-  summary: 'add a user to an organization, or change their role',
+  summary: 'add a person to an organization by email (an invitation unless their address is verified), or change a role',
   flags: {
     org: { type: 'string', required: true, value: 'SLUG', description: 'the organization' },
-    email: { type: 'string', required: true, value: 'EMAIL', description: 'an existing user' },
+    email: { type: 'string', required: true, value: 'EMAIL', description: 'their email address' },
     role: { type: 'string', value: 'owner|member', description: 'default member' },
   },
   example: 'tessera org add-member --org acme --email bob@example.com --role member',
@@ -80,21 +101,81 @@ const addMember = command<AddMember>({
     return { org: slug('org', flags.required('org')), email: email('email', flags.required('email')), role: role as Role };
   },
   async run(context, input) {
-    const { organizations, audit } = context.stores;
-    const org = await organizations.findBySlug(input.org);
-    if (!org) throw new CliError(`no organization has slug ${input.org}`);
-    const user = await userByEmail(context, input.email);
-    await setMember(admin(context), org, user.id, input.role);
-    await audit.record({ type: 'membership.changed', userId: user.id, detail: { via: 'cli', org: org.slug, role: input.role } }, context.now());
+    const org = await orgBySlug(context, input.org);
+    const orgAdmin = admin(context);
+    // A current member (whatever their address) gets the role: no address is being trusted anew.
+    const current = (await context.stores.orgMembers.listMembers(org.id)).filter((m) => m.email === input.email);
+    if (current.length > 1) throw new CliError(`several members of ${org.slug} use ${input.email}; change their roles on the settings page`);
+    if (current.length === 1) {
+      await setMember(orgAdmin, org, current[0]!.userId, input.role);
+      await recordMembershipChange(orgAdmin, org, current[0]!.userId, input.role);
+      return added(org, input.email, input.role);
+    }
+    const outcome = await addMemberByEmail(orgAdmin, org, input.email, input.role);
+    if (outcome.status === 'added') return added(org, outcome.user.email, input.role);
+    const { invitation } = outcome;
     return {
-      json: { org: org.slug, email: user.email, role: input.role },
-      text: `${user.email} is now ${input.role === 'owner' ? 'an owner' : 'a member'} of ${org.slug}`,
+      json: { org: org.slug, email: invitation.email, role: input.role, status: 'invited', invitation: invitation.id, expires_at: iso(invitation.expiresAt) },
+      text:
+        `no account has proven it owns ${invitation.email}: invited it to ${org.slug} as ${input.role === 'owner' ? 'an owner' : 'a member'}, ` +
+        `pending until ${iso(invitation.expiresAt)}; they accept on /orgs, signed in with that address once it is verified`,
+    };
+  },
+});
+
+function added(org: Organization, address: string, role: Role) {
+  return {
+    json: { org: org.slug, email: address, role, status: 'added' },
+    text: `${address} is now ${role === 'owner' ? 'an owner' : 'a member'} of ${org.slug}`,
+  };
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+function invitationJson(i: Invitation) {
+  return { id: i.id, email: i.email, role: i.role, invited_by: i.invitedBy, created_at: iso(i.createdAt), expires_at: iso(i.expiresAt) };
+}
+
+const invitations = command<{ org: string }>({
+  summary: "list an organization's pending invitations",
+  flags: {
+    org: { type: 'string', required: true, value: 'SLUG', description: 'the organization' },
+  },
+  example: 'tessera org invitations --org acme',
+  check: (flags) => ({ org: slug('org', flags.required('org')) }),
+  async run(context, input) {
+    const org = await orgBySlug(context, input.org);
+    const pending = await context.stores.invitations.listPending(org.id, context.now());
+    return {
+      json: { org: org.slug, invitations: pending.map(invitationJson) },
+      text: pending.length === 0 ? `no pending invitations in ${org.slug}` : pending.map((i) => `${i.email}  ${i.role}  pending until ${iso(i.expiresAt)}`).join('\n'),
+    };
+  },
+});
+
+const cancel = command<{ org: string; email: string }>({
+  summary: 'cancel the pending invitation of an address',
+  flags: {
+    org: { type: 'string', required: true, value: 'SLUG', description: 'the organization' },
+    email: { type: 'string', required: true, value: 'EMAIL', description: 'the invited address' },
+  },
+  example: 'tessera org cancel-invitation --org acme --email bob@example.com',
+  check: (flags) => ({ org: slug('org', flags.required('org')), email: email('email', flags.required('email')) }),
+  async run(context, input) {
+    const org = await orgBySlug(context, input.org);
+    const pending = (await context.stores.invitations.listPending(org.id, context.now())).find((i) => i.email === input.email);
+    if (!pending || !(await cancelInvitation(admin(context), org, pending.id))) throw new CliError(`no pending invitation of ${input.email} in ${org.slug}`);
+    return {
+      json: { org: org.slug, email: pending.email, cancelled: true },
+      text: `cancelled the invitation of ${pending.email} to ${org.slug}`,
     };
   },
 });
 
 /** Changes go through core/org_admin.ts, which also tells running servers (NOTIFY on PostgreSQL). */
-function admin(context: CliContext): OrgAdmin {
+function admin(context: CliContext): InvitingAdmin {
   return { stores: context.stores, announce: { database: context.database }, now: context.now(), via: 'cli' };
 }
 
@@ -202,6 +283,8 @@ export const orgGroup: CommandGroup = {
     create,
     'add-member': addMember,
     'remove-member': removeMember,
+    invitations,
+    'cancel-invitation': cancel,
     policy,
     'approve-app': approveApp,
     'revoke-app': revokeApp,

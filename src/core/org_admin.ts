@@ -2,14 +2,22 @@
  * What owners change about an organization and everything that must follow each change: the
  * write (one store call), the audit event, and the announcement that drops every node's cached
  * membership or policy (core/access_guard.ts), so the change applies at the next API call.
- * Used by the CLI today and by the organization settings pages later.
+ * Used by the CLI and by the organization pages (src/interaction/orgs/).
+ *
+ * Adding someone by email adds the account at once only when it has proven the address
+ * (domain/users.ts `emailVerifiedAt`); otherwise it makes an invitation (domain/invitations.ts),
+ * which the person accepts while signed in with that verified address. Accepting writes the
+ * membership and announces it like any other addition.
  * @module
  */
 import type { AuditStore } from '../domain/audit.ts';
-import type { OrganizationStore, Organization } from '../domain/organizations.ts';
+import type { OrganizationStore, Organization, Role } from '../domain/organizations.ts';
 import type { AppRule, ThirdPartyMode } from '../domain/policies.ts';
 import { announceAccessChange } from './access_guard.ts';
 import type { ChangeFeed } from '../persistence/change_feed.ts';
+import type { User, UserStore } from '../domain/users.ts';
+import { normalizeEmail } from '../domain/users.ts';
+import { INVITATION_LIFETIME_SECONDS, isExpired, type Invitation, type InvitationStore } from '../domain/invitations.ts';
 import type { DatabaseHandle } from '../persistence/database.ts';
 
 export interface OrgAdmin {
@@ -49,4 +57,115 @@ export async function removeMember(admin: OrgAdmin, org: Organization, userId: s
 export async function setMember(admin: OrgAdmin, org: Organization, userId: string, role: 'owner' | 'member'): Promise<void> {
   await admin.stores.organizations.setMember(org.id, userId, role, admin.now);
   await announceAccessChange(admin.announce, { type: 'membership', userId });
+}
+
+/** An admin that may also invite: it reads accounts and writes invitations. */
+export interface InvitingAdmin extends OrgAdmin {
+  stores: OrgAdmin['stores'] & { users: UserStore; invitations: InvitationStore };
+}
+
+/**
+ * The one account that has proven `email`, or undefined: none has, or several have (a personal and
+ * a work account with the same verified address), in which case the person who accepts says which.
+ */
+export async function verifiedAccountFor(users: UserStore, email: string): Promise<User | undefined> {
+  const accounts = await users.findVerifiedByEmail(email);
+  return accounts.length === 1 ? accounts[0] : undefined;
+}
+
+export type AddedByEmail = { status: 'added'; user: User } | { status: 'invited'; invitation: Invitation; renewed: boolean };
+
+/**
+ * Adds `email` to the organization with `role`: the account at once when it is the one that proved
+ * the address, an invitation otherwise (also when no account has the address yet: an account made
+ * later never becomes a member by itself). Callers deal with a current member first (the page
+ * refuses, the CLI changes the role).
+ */
+export async function addMemberByEmail(admin: InvitingAdmin, org: Organization, email: string, role: Role): Promise<AddedByEmail> {
+  const user = await verifiedAccountFor(admin.stores.users, email);
+  if (!user) return { status: 'invited', ...(await inviteMember(admin, org, email, role)) };
+  await setMember(admin, org, user.id, role);
+  await recordMembershipChange(admin, org, user.id, role);
+  return { status: 'added', user };
+}
+
+/** The audit event of a membership written or changed (not of a removal: `membership.removed`). */
+export async function recordMembershipChange(admin: OrgAdmin, org: Organization, userId: string, role: Role, detail: Record<string, unknown> = {}): Promise<void> {
+  await admin.stores.audit.record({ type: 'membership.changed', userId, detail: { via: admin.via, org: org.slug, role, by: admin.actorUserId ?? null, ...detail } }, admin.now);
+}
+
+/** A pending invitation (a renewal when one is pending already), audited, and handed to delivery. */
+export async function inviteMember(admin: InvitingAdmin, org: Organization, email: string, role: Role): Promise<{ invitation: Invitation; renewed: boolean }> {
+  const { invitation, renewed } = await admin.stores.invitations.invite(
+    { orgId: org.id, email: normalizeEmail(email), role, invitedBy: admin.actorUserId ?? null, expiresAt: admin.now + INVITATION_LIFETIME_SECONDS },
+    admin.now,
+  );
+  await admin.stores.audit.record(
+    {
+      type: 'org.member_invited',
+      userId: admin.actorUserId ?? null,
+      detail: { via: admin.via, org: org.slug, email: invitation.email, role, invitation: invitation.id, expires_at: invitation.expiresAt, renewed },
+    },
+    admin.now,
+  );
+  await deliverInvitation(org, invitation);
+  return { invitation, renewed };
+}
+
+/**
+ * The seam for mail. Tessera sends no mail yet: the person finds the invitation on /orgs once
+ * signed in with the address. When mail exists, this sends it to `invitation.email` with a link
+ * to /orgs (never a link that accepts by itself: accepting needs the signed-in, verified address).
+ */
+async function deliverInvitation(_org: Organization, _invitation: Invitation): Promise<void> {}
+
+/** Why `user` may not answer `invitation`, or undefined when they may. */
+export function answerRefusal(invitation: Invitation, user: User, now: number): 'other_address' | 'unverified' | 'closed' | 'expired' | undefined {
+  if (normalizeEmail(user.email) !== invitation.email) return 'other_address';
+  if (user.emailVerifiedAt === null) return 'unverified';
+  if (invitation.status !== 'pending') return 'closed';
+  if (isExpired(invitation, now)) return 'expired';
+  return undefined;
+}
+
+/**
+ * `user` accepts: refused unless their verified address is the invitation's. The membership is
+ * written in the same transaction as the acceptance (a member keeps their role), audited, and
+ * announced like setMember's, so every node's API sees it at the next call.
+ */
+export async function acceptInvitation(admin: InvitingAdmin, org: Organization, invitation: Invitation, user: User): Promise<'accepted' | 'closed' | 'expired' | 'other_address' | 'unverified'> {
+  const refusal = answerRefusal(invitation, user, admin.now);
+  if (refusal) return refusal;
+  const accepted = await admin.stores.invitations.accept(invitation.id, user.id, admin.now);
+  if (!accepted) return 'closed';
+  await admin.stores.audit.record(
+    { type: 'org.invitation_accepted', userId: user.id, detail: { via: admin.via, org: org.slug, role: invitation.role, invitation: invitation.id, joined: accepted.joined } },
+    admin.now,
+  );
+  if (accepted.joined) {
+    await recordMembershipChange(admin, org, user.id, invitation.role, { invitation: invitation.id });
+    await announceAccessChange(admin.announce, { type: 'membership', userId: user.id });
+  }
+  return 'accepted';
+}
+
+/** `user` declines (same conditions as accepting, so nobody else can make it disappear). */
+export async function declineInvitation(admin: InvitingAdmin, org: Organization, invitation: Invitation, user: User): Promise<'declined' | 'closed' | 'expired' | 'other_address' | 'unverified'> {
+  const refusal = answerRefusal(invitation, user, admin.now);
+  if (refusal) return refusal;
+  if (!(await admin.stores.invitations.close(invitation.id, 'declined', user.id, admin.now))) return 'closed';
+  await admin.stores.audit.record({ type: 'org.invitation_declined', userId: user.id, detail: { via: admin.via, org: org.slug, invitation: invitation.id } }, admin.now);
+  return 'declined';
+}
+
+/** An owner (or the CLI) cancels a pending invitation of `org`; false when there is none such. */
+export async function cancelInvitation(admin: InvitingAdmin, org: Organization, invitationId: string): Promise<boolean> {
+  const invitation = await admin.stores.invitations.find(invitationId);
+  if (!invitation || invitation.orgId !== org.id) return false;
+  if (!(await admin.stores.invitations.close(invitation.id, 'cancelled', admin.actorUserId ?? null, admin.now))) return false;
+  await admin.stores.audit.record(
+    { type: 'org.invitation_cancelled', userId: admin.actorUserId ?? null, detail: { via: admin.via, org: org.slug, email: invitation.email, invitation: invitation.id } },
+    admin.now,
+  );
+  return true;
 }

@@ -4,7 +4,7 @@
  * - signing keys' private JWKs: the KEK itself, the kid as associated data (signing_keys.ts);
  * - company directories' client secrets: the KEK, `directory:<id>` (directory_secrets.ts);
  * - people's TOTP secrets: HMAC(HKDF(KEK, "form-tokens"), "totp-secret-sealing"), `totp:<user id>`
- *   (interaction/account/second_factor.ts; the derivation is repeated here and test/cli/kek.test.ts
+ *   (services/accounts/second_factor.ts; the derivation is repeated here and test/cli/kek.test.ts
  *   proves both agree).
  * The form key (HKDF of the KEK) seals nothing stored, but it changes with the KEK: see docs/operators.md.
  * @module

@@ -1,5 +1,6 @@
 /** Server-side sign-in sessions behind an opaque cookie. */
 import type { User } from './users.ts';
+import type { AuditEvent } from './audit.ts';
 export interface Session {
   /** Digest of the cookie value. */
   id: string;
@@ -12,7 +13,11 @@ export interface Session {
 }
 
 export interface SessionStore {
-  create(session: Session & { ip: string | null; userAgent: string | null }): Promise<void>;
+  /**
+   * Stores a new session; with `event`, records that audit event in the same transaction, so no
+   * session exists without the sign-in event that explains it (issue 13).
+   */
+  create(session: Session & { ip: string | null; userAgent: string | null }, event?: AuditEvent): Promise<void>;
   /** A live session: not ended, not past its absolute expiry. Idle expiry is the caller's rule. */
   findLive(id: string, now: number): Promise<Session | undefined>;
   /** The same, with its person (undefined when the account is gone), read together. */
@@ -31,6 +36,16 @@ export interface SessionStore {
   countPendingAttempt(id: string): Promise<number>;
   /** Marks it used; false when it was used already (a second request lost the race). */
   consumePending(id: string, now: number): Promise<boolean>;
+
+  /**
+   * Wrong second-factor codes of the person since the current window began, `windowSeconds`
+   * long; 0 once it has passed. Counted per account on every node (issue 13, defect 3).
+   */
+  countFactorFailures(userId: string, now: number, windowSeconds: number): Promise<FactorFailures>;
+  /** Counts one wrong code, starting a new window when the last one has passed; returns the count. */
+  recordFactorFailure(userId: string, now: number, windowSeconds: number): Promise<FactorFailures>;
+  /** Forgets the failures: the person gave a right second factor. */
+  clearFactorFailures(userId: string): Promise<void>;
 }
 
 export interface PendingSignIn {
@@ -38,6 +53,8 @@ export interface PendingSignIn {
   id: string;
   userId: string;
   interactionId: string | null;
+  /** Where to go after the sign-in when it continues no authorization: a same-origin path. */
+  returnTo: string | null;
   attempts: number;
   createdAt: number;
   expiresAt: number;
@@ -46,4 +63,10 @@ export interface PendingSignIn {
 export interface SessionSummary extends Session {
   ip: string | null;
   userAgent: string | null;
+}
+
+/** Wrong second-factor codes in the current window; none (0, now) once it has passed. */
+export interface FactorFailures {
+  failures: number;
+  windowStartedAt: number;
 }

@@ -10,6 +10,7 @@ import type { SigningKeyStore } from './keys.ts';
 import type { OrganizationStore } from './organizations.ts';
 import type { OrgMemberStore } from './org_members.ts';
 import type { ApprovalRequestStore } from './approval_requests.ts';
+import type { InvitationStore } from './invitations.ts';
 import type { ProjectStore } from './projects.ts';
 import type { WorkItemStore } from './work_items.ts';
 import type { RepositoryStore } from './repositories.ts';
@@ -29,6 +30,8 @@ export interface Stores {
   orgMembers: OrgMemberStore;
   /** Members' requests that owners approve a service ("approved only" policy). */
   approvalRequests: ApprovalRequestStore;
+  /** Owners' invitations of email addresses not (yet) proven to belong to an account. */
+  invitations: InvitationStore;
   apps: AppStore;
   /** Apps owned by organizations (developer portal). */
   appOwners: AppOwnerStore;

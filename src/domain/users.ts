@@ -14,19 +14,42 @@ export interface User {
   kind: AccountKind;
   /** The directory of a work account (its name: `stores.directories.find(id)`); null otherwise or once removed. */
   directoryId: string | null;
+  /**
+   * When the person was known to own `email`, or null: operator-created accounts (`tessera user
+   * create`, the demo), and work accounts whose directory says `email_verified` for an address of
+   * its own domains. Sign-up accounts stay null until the address is proven (a later email
+   * feature). Only a verified address is added to an organization by email at once; otherwise the
+   * owner's addition is an invitation (domain/invitations.ts).
+   */
+  emailVerifiedAt: number | null;
 }
 
 export type AccountKind = 'personal' | 'work';
 
 export interface UserStore {
-  /** Creates a personal account; `undefined` when a personal account has the email. Emails are compared lowercased. */
-  create(input: { email: string; name: string; passwordHash: string | null }, now: number): Promise<User | undefined>;
+  /**
+   * Creates a personal account; `undefined` when a personal account has the email. Emails are
+   * compared lowercased. `emailVerified`: whoever creates it vouches that the person owns the
+   * address (an operator); the account is then verified as of `now`. Default: not verified.
+   */
+  create(input: { email: string; name: string; passwordHash: string | null; emailVerified?: boolean }, now: number): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
   /**
    * The PERSONAL account with this email. Work accounts are never found by email: one may share
    * its email with a personal account and must not open it (SECURITY 48).
    */
   findByEmail(email: string): Promise<User | undefined>;
+  /**
+   * Every account, personal or work, whose address is `email` and verified. More than one when a
+   * personal and a work account both proved the same address.
+   */
+  findVerifiedByEmail(email: string): Promise<User[]>;
+  /**
+   * Records whether the account's address is proven, for the address it has now only (`email`, as
+   * the caller read it): a verification is never carried over to an address changed since.
+   * `verifiedAt` keeps the first verification; null withdraws it. True when the row changed.
+   */
+  setEmailVerified(id: string, email: string, verifiedAt: number | null): Promise<boolean>;
   rename(id: string, name: string, now: number): Promise<void>;
   /**
    * Sets a new password hash and `passwordChangedAt`, and in the same transaction ends every

@@ -19,6 +19,8 @@ export interface UsersTable {
   /** 'personal' (email + password) or 'work' (a company directory); 202611291100. */
   kind: 'personal' | 'work';
   directory_id: string | null;
+  /** When the person was known to own `email` (operator, directory); null = not proven; 202612070800. */
+  email_verified_at: number | null;
 }
 
 /** Company directories (upstream OpenID providers) for work accounts; 202611291100. */
@@ -353,6 +355,13 @@ export interface RecoveryCodesTable {
   used_at: number | null;
 }
 
+/** Wrong second-factor codes of one person in the current window (issue 13). */
+export interface SecondFactorFailuresTable {
+  user_id: string;
+  failures: number;
+  window_started_at: number;
+}
+
 export interface PendingSignInsTable {
   /** SHA-256 digest of the cookie value. */
   id: string;
@@ -362,6 +371,8 @@ export interface PendingSignInsTable {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+  /** Where the sign-in goes on: a path on Tessera's own origin (issue 13), or null. */
+  return_to: string | null;
 }
 
 export interface RepositoriesTable {
@@ -454,6 +465,22 @@ export interface OrgAppRequestsTable {
   decided_by: string | null;
 }
 
+/** An owner's offer of a membership to an email address (not yet a proven account); 202612070801. */
+export interface OrgInvitationsTable {
+  id: string;
+  org_id: string;
+  /** Normalized (domain/users.ts normalizeEmail). */
+  email: string;
+  role: string;
+  /** 'pending', 'accepted', 'declined' or 'cancelled'; a pending row past `expires_at` is expired. */
+  status: string;
+  invited_by: string | null;
+  created_at: number;
+  expires_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   directories: DirectoriesTable;
@@ -463,6 +490,7 @@ export interface Database {
   user_totp: UserTotpTable;
   recovery_codes: RecoveryCodesTable;
   pending_sign_ins: PendingSignInsTable;
+  second_factor_failures: SecondFactorFailuresTable;
   sessions: SessionsTable;
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
@@ -485,6 +513,7 @@ export interface Database {
   org_policies: OrgPoliciesTable;
   org_app_rules: OrgAppRulesTable;
   org_app_requests: OrgAppRequestsTable;
+  org_invitations: OrgInvitationsTable;
   former_memberships: FormerMembershipsTable;
   projects: ProjectsTable;
   work_items: WorkItemsTable;

@@ -1,16 +1,50 @@
-/** Who is asking, and whether a state-changing form may act (SECURITY 28, 51; ASVS 3.5.1). */
-import type { FastifyRequest } from 'fastify';
+/**
+ * Who may use the portal's pages (SECURITY 51; issue 13): a live session, checked by a hook
+ * before any handler; forms carry a token bound to the session and to the app they act on,
+ * checked by the form guard (src/http/form_guard.ts). There is no portal sign-in form: without a
+ * session the developer goes to /login, which comes back here.
+ * @module
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
-import type { SignedIn } from '../core/sessions.ts';
-import { formToken, isCrossSite, tokenMatches } from '../interaction/csrf.ts';
+import type { SignedIn } from '../services/accounts/sessions.ts';
+import { formRule, formToken, defaultCsrfRule } from '../http/form_guard.ts';
+import { requireRecentSignIn, requireSignIn } from '../http/signed_in.ts';
+import { safeReturnPath } from '../domain/return_path.ts';
+import { RECENT_SIGN_IN_SECONDS } from './apps.ts';
+import { PORTAL } from './pages/paths.ts';
 
 /** The form token of a portal page: bound to the session and to the app the form acts on. */
 export function portalToken(deps: Pick<Deps, 'formKey'>, signedIn: SignedIn, appId = ''): string {
-  return formToken(deps.formKey, 'portal', signedIn.session.id, appId);
+  return formToken(deps.formKey, signedIn.session.id, 'portal', appId);
 }
 
-/** A posted form may act: same-site, and carrying the token of this session and app. */
-export function formAllowed(deps: Pick<Deps, 'formKey' | 'config'>, request: FastifyRequest, signedIn: SignedIn, sent: unknown, appId = ''): boolean {
-  if (isCrossSite(request, deps.config.issuer)) return false;
-  return tokenMatches(typeof sent === 'string' ? sent : undefined, portalToken(deps, signedIn, appId));
+/** The portal path this request came from, to come back to after signing in. */
+function backHere(request: FastifyRequest): string {
+  return (request.method === 'GET' ? safeReturnPath(request.url.split('?')[0]) : undefined) ?? PORTAL.apps;
+}
+
+const toSignIn = requireSignIn((request, reply) => reply.code(request.method === 'GET' ? 302 : 303).header('location', PORTAL.signIn(backHere(request))).send());
+
+/** Every portal page needs a session; its forms carry the portal token bound to `:id`. */
+export function portalPagesArea(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.csrf?.kind === 'exempt') return;
+    const onRequest = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [toSignIn, ...onRequest];
+  });
+  defaultCsrfRule(app, formRule('portal', (request) => [(request.params as { id?: string }).id ?? '']));
+}
+
+/**
+ * Secrets change only after a recent sign-in (SECURITY 51): otherwise back to /login, then to
+ * the app's page.
+ */
+export function recentSignIn(deps: Pick<Deps, 'clock'>) {
+  return requireRecentSignIn(
+    () => deps.clock.now(),
+    RECENT_SIGN_IN_SECONDS,
+    (request, reply) => reply.code(303).header('location', PORTAL.signIn(backHere(request))).send(),
+    (request, reply) => reply.code(303).header('location', PORTAL.reauth(PORTAL.app((request.params as { id?: string }).id ?? ''))).send(),
+  );
 }

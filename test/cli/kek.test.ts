@@ -18,7 +18,7 @@ import { introspect, obtainTokens, refresh, type ObtainedTokens } from '../suppo
 import { CliTarget, assertRefused, postgresUrlFor } from './cli.ts';
 import { kekId, sealedKekId } from '../../src/crypto/key_encryption.ts';
 import { sealDirectorySecret, unsealDirectorySecret } from '../../src/crypto/directory_secrets.ts';
-import { sealSecret, unsealSecret } from '../../src/interaction/account/second_factor.ts';
+import { sealSecret, unsealSecret } from '../../src/services/accounts/second_factor.ts';
 import { SqlSealedValueStore } from '../../src/persistence/stores/sealed_values.ts';
 import type { SealedValue } from '../../src/domain/sealed_values.ts';
 

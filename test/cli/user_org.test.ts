@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { dialects, type TestApp } from '../support/app.ts';
 import { verifyPassword } from '../../src/crypto/passwords.ts';
 import { CliTarget, assertRefused } from './cli.ts';
+import { INVITATION_LIFETIME_SECONDS } from '../../src/domain/invitations.ts';
 
 for (const dialect of dialects()) {
   describe(`tessera user and org (${dialect})`, () => {
@@ -81,7 +82,7 @@ for (const dialect of dialects()) {
     it('org add-member adds a member by default and can make an owner', async () => {
       await cli.json(['user', 'create', '--email', 'bob@example.com', '--name', 'Bob', '--password', 'long enough']);
       const added = await cli.json(['org', 'add-member', '--org', 'acme', '--email', 'Bob@example.com']);
-      assert.deepEqual(added, { org: 'acme', email: 'bob@example.com', role: 'member' });
+      assert.deepEqual(added, { org: 'acme', email: 'bob@example.com', role: 'member', status: 'added' });
       const bob = await server.deps.stores.users.findByEmail('bob@example.com');
       assert.deepEqual((await server.deps.stores.organizations.listForUser(bob!.id)).map((m) => m.role), ['member']);
       const promoted = await cli.json(['org', 'add-member', '--org', 'acme', '--email', 'bob@example.com', '--role', 'owner']);
@@ -89,15 +90,57 @@ for (const dialect of dialects()) {
       assert.deepEqual((await server.deps.stores.organizations.listForUser(bob!.id)).map((m) => m.role), ['owner']);
     });
 
-    it('org add-member refuses an unknown organization, an unknown user and an unknown role', async () => {
-      const [noOrg, noUser, badRole] = await Promise.all([
+    it('org add-member refuses an unknown organization and an unknown role', async () => {
+      const [noOrg, badRole] = await Promise.all([
         cli.run(['org', 'add-member', '--org', 'nowhere', '--email', 'bob@example.com']),
-        cli.run(['org', 'add-member', '--org', 'acme', '--email', 'nobody@example.com']),
         cli.run(['org', 'add-member', '--org', 'acme', '--email', 'bob@example.com', '--role', 'admin']),
       ]);
       assertRefused(noOrg, 1, /no organization has slug nowhere/);
-      assertRefused(noUser, 1, /no user has email nobody@example\.com/);
       assertRefused(badRole, 2, /--role must be owner or member/);
+    });
+
+    it('org add-member invites an address no account has proven (signed up, or no account yet); the account is not a member', async () => {
+      // Dan made his own account, as sign-up does: not verified.
+      const dan = await server.deps.stores.users.create({ email: 'dan@example.com', name: 'Dan', passwordHash: null }, server.clock.now());
+      assert.ok(dan);
+      assert.equal(dan.emailVerifiedAt, null);
+      const invited = await cli.json(['org', 'add-member', '--org', 'acme', '--email', 'Dan@example.com']);
+      assert.equal(invited.status, 'invited');
+      assert.equal(invited.email, 'dan@example.com');
+      assert.equal(invited.role, 'member');
+      assert.equal(typeof invited.invitation, 'string');
+      const expires = Date.parse(String(invited.expires_at)) / 1000;
+      assert.ok(Math.abs(expires - (server.clock.now() + INVITATION_LIFETIME_SECONDS)) < 60, String(invited.expires_at));
+      assert.deepEqual(await server.deps.stores.organizations.listForUser(dan.id), []);
+
+      const text = await cli.run(['org', 'add-member', '--org', 'acme', '--email', 'nobody@example.com', '--role', 'owner']);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /no account has proven it owns nobody@example\.com: invited it to acme as an owner, pending until /);
+      // An operator's account made afterwards is verified, yet not a member until it accepts.
+      await cli.json(['user', 'create', '--email', 'nobody@example.com', '--name', 'Nobody', '--password', 'long enough']);
+      const nobody = (await server.deps.stores.users.findByEmail('nobody@example.com'))!;
+      assert.notEqual(nobody.emailVerifiedAt, null);
+      assert.deepEqual(await server.deps.stores.organizations.listForUser(nobody.id), []);
+
+      const listed = await cli.json<{ invitations: { email: string; role: string }[] }>(['org', 'invitations', '--org', 'acme']);
+      assert.deepEqual(listed.invitations.map((i) => [i.email, i.role]), [['dan@example.com', 'member'], ['nobody@example.com', 'owner']]);
+      const cancelled = await cli.json(['org', 'cancel-invitation', '--org', 'acme', '--email', 'nobody@example.com']);
+      assert.deepEqual(cancelled, { org: 'acme', email: 'nobody@example.com', cancelled: true });
+      assertRefused(await cli.run(['org', 'cancel-invitation', '--org', 'acme', '--email', 'nobody@example.com']), 1, /no pending invitation/);
+      const audit = await server.deps.stores.audit.listForUser(nobody.id, ['membership.changed'], 10);
+      assert.equal(audit.length, 0);
+
+      // Now the operator's (verified) account is added at once.
+      const added = await cli.run(['org', 'add-member', '--org', 'acme', '--email', 'nobody@example.com']);
+      assert.equal(added.code, 0, added.stderr);
+      assert.equal(added.stdout, 'nobody@example.com is now a member of acme\n');
+      assert.deepEqual((await server.deps.stores.organizations.listForUser(nobody.id)).map((m) => m.role), ['member']);
+    });
+
+    it('org create names as owner only an account that has proven its address', async () => {
+      const refused = await cli.run(['org', 'create', '--slug', 'dans', '--name', 'Dan', '--owner', 'dan@example.com']);
+      assertRefused(refused, 1, /no account has proven it owns dan@example\.com/);
+      assert.equal(await server.deps.stores.organizations.findBySlug('dans'), undefined);
     });
   });
 }

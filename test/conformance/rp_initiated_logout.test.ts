@@ -77,7 +77,7 @@ for (const dialect of dialects()) {
       assert.equal(res.statusCode, 400, `${label}: ${res.statusCode}`);
       assert.equal(redirectLocation(res), undefined, label);
       assert.match(res.body, reason, label);
-      const form = findForm(res.body, /^\/logout$/);
+      const form = findForm(res.body, /^\/logout\/confirm$/);
       if (form) assert.deepEqual(Object.keys(form.hidden), ['token'], `${label}: only the plain sign-out is offered`);
       if (address !== undefined) assert.ok(!res.body.includes(`href="${address}`), `${label}: no link to the address`);
     }
@@ -102,14 +102,14 @@ for (const dialect of dialects()) {
       assert.match(page.body, /sent back to rp\.example/);
       // Chromium checks the redirect after the POST against form-action (STACK trap 6).
       assert.match(String(page.headers['content-security-policy']), /form-action 'self' https:\/\/rp\.example;/);
-      const form = findForm(page.body, /^\/logout$/)!;
+      const form = findForm(page.body, /^\/logout\/confirm$/)!;
       assert.equal(form.hidden.client_id, rp.clientId);
       assert.equal(form.hidden.post_logout_redirect_uri, SIGNED_OUT);
       assert.equal(form.hidden.state, state);
       assert.equal(form.hidden.id_token_hint, undefined, 'the hint is not carried on');
       assert.ok(await sessionLive(browser), 'showing the page ends nothing');
 
-      const res = await browser.submit(page, /^\/logout$/);
+      const res = await browser.submit(page, /^\/logout\/confirm$/);
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, `${SIGNED_OUT}?state=${state}`);
       assert.equal(res.headers['clear-site-data'], '"cookies"');
@@ -129,7 +129,7 @@ for (const dialect of dialects()) {
       const { config, idToken } = await signInThrough(rp, browser);
       const state = 'a b&c=d';
       const page = await browser.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: WITH_QUERY, state })));
-      const res = await browser.submit(page, /^\/logout$/);
+      const res = await browser.submit(page, /^\/logout\/confirm$/);
       assert.equal(res.headers.location, `${WITH_QUERY}&state=a%20b%26c%3Dd`);
       assert.equal(new URL(String(res.headers.location)).searchParams.get('state'), state);
     });
@@ -141,7 +141,7 @@ for (const dialect of dialects()) {
       const expired = await signIdToken(t.deps.keys.keys, { iss: t.issuer, sub: 'someone', aud: rp.clientId, iat: now - 7200, exp: now - 3600, auth_time: now - 7200 });
       const page = await browser.get(`/logout?id_token_hint=${expired}&post_logout_redirect_uri=${encodeURIComponent(SIGNED_OUT)}`);
       assert.equal(page.statusCode, 200);
-      assert.equal(findForm(page.body, /^\/logout$/)!.hidden.post_logout_redirect_uri, SIGNED_OUT);
+      assert.equal(findForm(page.body, /^\/logout\/confirm$/)!.hidden.post_logout_redirect_uri, SIGNED_OUT);
     });
 
     it('a hint signed with a key since rotated out of signing (still in the JWKS) is valid', async () => {
@@ -152,7 +152,7 @@ for (const dialect of dialects()) {
       assert.notEqual(t.deps.keys.keys.signingKey().kid, oldKid, 'another key signs now');
       const page = await browser.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT })));
       assert.equal(page.statusCode, 200);
-      assert.equal(findForm(page.body, /^\/logout$/)!.hidden.post_logout_redirect_uri, SIGNED_OUT);
+      assert.equal(findForm(page.body, /^\/logout\/confirm$/)!.hidden.post_logout_redirect_uri, SIGNED_OUT);
     });
 
     it('oidcc-rp-initiated-logout-bad-post-logout-redirect-uri: no redirect for an unregistered URI or a variant of a registered one', async () => {
@@ -176,7 +176,7 @@ for (const dialect of dialects()) {
 
       // The confirmation form with its address swapped fails its token and ends nothing.
       const page = await browser.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT, state: 's' })));
-      const swapped = await browser.submit(page, /^\/logout$/, { post_logout_redirect_uri: OTHER_SIGNED_OUT, client_id: other.clientId });
+      const swapped = await browser.submit(page, /^\/logout\/confirm$/, { post_logout_redirect_uri: OTHER_SIGNED_OUT, client_id: other.clientId });
       assert.equal(swapped.statusCode, 403);
       assert.equal(redirectLocation(swapped), undefined);
       assert.ok(await sessionLive(browser));
@@ -207,7 +207,7 @@ for (const dialect of dialects()) {
       // The same token for its own client works: the checks above are what refused.
       const own = await browser.get(`/logout?id_token_hint=${otherToken}&client_id=${other.clientId}&post_logout_redirect_uri=${encodeURIComponent(OTHER_SIGNED_OUT)}`);
       assert.equal(own.statusCode, 200);
-      assert.equal(findForm(own.body, /^\/logout$/)!.hidden.post_logout_redirect_uri, OTHER_SIGNED_OUT);
+      assert.equal(findForm(own.body, /^\/logout\/confirm$/)!.hidden.post_logout_redirect_uri, OTHER_SIGNED_OUT);
       assert.ok(await sessionLive(browser));
     });
 
@@ -226,7 +226,7 @@ for (const dialect of dialects()) {
       assertRefused(await browser.get(`/logout?post_logout_redirect_uri=${encodeURIComponent(SIGNED_OUT)}`), /did not identify itself/, 'neither hint nor client_id', SIGNED_OUT);
       assert.ok(await sessionLive(browser), 'the service\'s POST ended nothing');
       // The page still lets the person sign out, and sends them nowhere.
-      const res = await browser.submit(page, /^\/logout$/);
+      const res = await browser.submit(page, /^\/logout\/confirm$/);
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, '/logout');
       assert.equal(browser.sessionCookie(), undefined);
@@ -237,13 +237,13 @@ for (const dialect of dialects()) {
       await browser.signIn(EMAIL);
       const plain = await browser.get('/logout');
       assert.equal(plain.statusCode, 200);
-      assert.deepEqual(Object.keys(findForm(plain.body, /^\/logout$/)!.hidden), ['token']);
+      assert.deepEqual(Object.keys(findForm(plain.body, /^\/logout\/confirm$/)!.hidden), ['token']);
       assert.ok(await sessionLive(browser));
       // client_id alone names the service on the page.
       const named = await browser.get(`/logout?client_id=${rp.clientId}`);
       assert.match(named.body, /Logout RP asks you to sign out/);
-      assert.deepEqual(Object.keys(findForm(named.body, /^\/logout$/)!.hidden), ['token']);
-      const out = await browser.submit(plain, /^\/logout$/);
+      assert.deepEqual(Object.keys(findForm(named.body, /^\/logout\/confirm$/)!.hidden), ['token']);
+      const out = await browser.submit(plain, /^\/logout\/confirm$/);
       assert.equal(out.headers.location, '/logout');
       assert.match((await browser.follow(out)).body, /You are signed out/);
       assert.equal(await sessionLive(browser), false);
@@ -256,27 +256,27 @@ for (const dialect of dialects()) {
       for (const params of requests) {
         const page = await browser.get(pathOf(oidc.buildEndSessionUrl(config, params)));
         assert.equal(page.statusCode, 200, JSON.stringify(params));
-        assert.deepEqual(Object.keys(findForm(page.body, /^\/logout$/)!.hidden), ['token'], JSON.stringify(params));
+        assert.deepEqual(Object.keys(findForm(page.body, /^\/logout\/confirm$/)!.hidden), ['token'], JSON.stringify(params));
       }
       const onlyState = await browser.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, state: 'only-state' })));
-      assert.equal((await browser.submit(onlyState, /^\/logout$/)).headers.location, '/logout', 'no address: the signed-out page');
+      assert.equal((await browser.submit(onlyState, /^\/logout\/confirm$/)).headers.location, '/logout', 'no address: the signed-out page');
 
       const again = new Browser(t);
       const second = await signInThrough(rp, again);
       const noState = await again.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: second.idToken, post_logout_redirect_uri: SIGNED_OUT })));
-      assert.equal(findForm(noState.body, /^\/logout$/)!.hidden.state, undefined);
-      assert.equal((await again.submit(noState, /^\/logout$/)).headers.location, SIGNED_OUT, 'no state: the address as registered');
+      assert.equal(findForm(noState.body, /^\/logout\/confirm$/)!.hidden.state, undefined);
+      assert.equal((await again.submit(noState, /^\/logout\/confirm$/)).headers.location, SIGNED_OUT, 'no state: the address as registered');
     });
 
     it('without a session: "You are signed out", with a link back only to a registered address', async () => {
       const browser = new Browser(t);
       const { config, idToken } = await signInThrough(rp, browser);
-      await browser.submit(await browser.get('/logout'), /^\/logout$/);
+      await browser.submit(await browser.get('/logout'), /^\/logout\/confirm$/);
       const page = await browser.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT, state: 'after' })));
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /You are signed out/);
       assert.match(page.body, new RegExp(`<a href="${SIGNED_OUT}\\?state=after" id="continue">`));
-      assert.equal(findForm(page.body, /^\/logout$/), undefined);
+      assert.equal(findForm(page.body, /^\/logout\/confirm$/), undefined);
       const refused = await browser.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: 'https://evil.example/', state: 'after' })));
       assertRefused(refused, /not registered/, 'signed out, unregistered', 'https://evil.example/');
     });
@@ -287,11 +287,11 @@ for (const dialect of dialects()) {
       const page = await browser.get(pathOf(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: SIGNED_OUT, state: 'x' })));
       const crossSite: Record<string, string>[] = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'https://rp.example' }];
       for (const headers of crossSite) {
-        const res = await browser.submit(page, /^\/logout$/, {}, headers);
+        const res = await browser.submit(page, /^\/logout\/confirm$/, {}, headers);
         assert.equal(res.statusCode, 403, JSON.stringify(headers));
         assert.equal(redirectLocation(res), undefined);
       }
-      const noToken = await browser.post('/logout', { token: 'forged', client_id: rp.clientId, post_logout_redirect_uri: SIGNED_OUT });
+      const noToken = await browser.post('/logout/confirm', { token: 'forged', client_id: rp.clientId, post_logout_redirect_uri: SIGNED_OUT });
       assert.equal(noToken.statusCode, 403);
       assert.ok(await sessionLive(browser));
     });

@@ -8,7 +8,7 @@ import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
 import { Browser, authorizeUrl, codeRequest, findForm, isApprovalPage, isSignInPage, redirectLocation } from '../support/browser.ts';
 import { exchangeCode, issueTestCode, refresh } from '../support/codes.ts';
-import { passwordProblem } from '../../src/interaction/signup/password_policy.ts';
+import { passwordProblem } from '../../src/services/accounts/password_policy.ts';
 import { deviceName } from '../../src/interaction/profile/device.ts';
 
 const REDIRECT = 'https://app.example/cb';
@@ -134,7 +134,7 @@ for (const dialect of dialects()) {
       assert.match(profile.body, /\(this session\)/);
       assert.match(profile.body, /Failed sign-in attempt/);
       assert.match(profile.body, /Signed in/);
-      assert.ok(findForm(profile.body, /^\/logout$/), 'a Sign out control');
+      assert.ok(findForm(profile.body, /^\/logout\/confirm$/), 'a Sign out control');
       assert.equal(profile.headers['cache-control'], 'no-store');
       assert.equal((await new Browser(t).get('/profile')).statusCode, 302, 'signed out: to sign-in');
     });
@@ -211,7 +211,7 @@ for (const dialect of dialects()) {
       await createUser(t.deps, 'olga@example.com', 'Olga');
       const a = new Browser(t);
       await a.signIn('olga@example.com');
-      const out = await a.submit(await a.get('/profile'), /^\/logout$/);
+      const out = await a.submit(await a.get('/profile'), /^\/logout\/confirm$/);
       assert.equal(out.statusCode, 303);
       const b = new Browser(t);
       await b.signIn('olga@example.com');

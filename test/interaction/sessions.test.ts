@@ -31,7 +31,7 @@ for (const dialect of dialects()) {
       const home = await browser.follow(res);
       assert.equal(home.statusCode, 200);
       assert.match(home.body, /Alice/);
-      assert.ok(findForm(home.body, /^\/logout$/));
+      assert.ok(findForm(home.body, /^\/logout\/confirm$/));
     });
 
     it('an unknown email and a wrong password get the same answer (SECURITY 33)', async () => {
@@ -94,17 +94,17 @@ for (const dialect of dialects()) {
       await browser.signIn('alice@example.com');
       const cookie = browser.sessionCookie()!.value;
       const home = await browser.get('/');
-      assert.equal((await browser.post('/logout', {})).statusCode, 403);
-      assert.equal((await browser.submit(home, /^\/logout$/, {}, { origin: 'https://evil.example' })).statusCode, 403);
+      assert.equal((await browser.post('/logout/confirm', {})).statusCode, 403);
+      assert.equal((await browser.submit(home, /^\/logout\/confirm$/, {}, { origin: 'https://evil.example' })).statusCode, 403);
       assert.ok(await t.deps.stores.sessions.findLive(digest(cookie), t.clock.now()), 'the refused posts left the session alone');
-      const res = await browser.submit(home, /^\/logout$/);
+      const res = await browser.submit(home, /^\/logout\/confirm$/);
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, '/logout', 'to the signed-out page');
       assert.equal(res.headers['clear-site-data'], '"cookies"');
       const signedOut = await browser.follow(res);
       assert.equal(signedOut.statusCode, 200);
       assert.match(signedOut.body, /You are signed out/);
-      assert.equal(findForm(signedOut.body, /^\/logout$/), undefined, 'nothing left to sign out of');
+      assert.equal(findForm(signedOut.body, /^\/logout\/confirm$/), undefined, 'nothing left to sign out of');
       assert.equal(browser.sessionCookie(), undefined);
       assert.equal(await t.deps.stores.sessions.findLive(digest(cookie), t.clock.now()), undefined);
       // The old cookie gets a sign-in prompt, and prompt=none gets login_required.
@@ -120,7 +120,7 @@ for (const dialect of dialects()) {
       await browser.signIn('alice@example.com');
       const page = await browser.get('/logout');
       assert.equal(page.statusCode, 200);
-      assert.ok(findForm(page.body, /^\/logout$/));
+      assert.ok(findForm(page.body, /^\/logout\/confirm$/));
       assert.ok(await t.deps.stores.sessions.findLive(digest(browser.sessionCookie()!.value), t.clock.now()));
     });
 
@@ -144,7 +144,7 @@ for (const dialect of dialects()) {
       const browser = new Browser(t);
       const url = await authorize(t, codeRequest(client.clientId, REDIRECT).params, { email: 'alice@example.com', approve: true, browser });
       assert.equal(url.searchParams.get('iss'), 'https://tessera.example');
-      await browser.submit(await browser.get('/'), /^\/logout$/);
+      await browser.submit(await browser.get('/'), /^\/logout\/confirm$/);
       assert.ok(browser.setCookieLines.length >= 2, 'sign-in and sign-out both set the cookie');
       for (const line of browser.setCookieLines) {
         assert.match(line, /^__Host-tessera_session=/);

@@ -65,7 +65,7 @@ for (const dialect of dialects()) {
       assert.match(String(setup.headers['content-security-policy']), /img-src 'self' data:;/);
       assert.match(setup.body, /<img class="qr" src="data:image\/svg\+xml;base64,/);
       assert.match(setup.body, /otpauth:\/\/totp\/Tessera/);
-      assert.ok(findForm(setup.body, /^\/logout$/), 'a Sign out control');
+      assert.ok(findForm(setup.body, /^\/logout\/confirm$/), 'a Sign out control');
       const secret = shownSecret(setup);
       const wrong = await browser.submit(setup, /^\/profile\/totp\/confirm$/, { code: '000000' === totpCode(secret, t.clock.now()) ? '111111' : '000000' });
       assert.equal(wrong.statusCode, 400);
@@ -74,7 +74,7 @@ for (const dialect of dialects()) {
       assert.equal(done.headers['cache-control'], 'no-store');
       const codes = [...done.body.matchAll(/<code>([a-z0-9]{5}-[a-z0-9]{5})<\/code>/g)].map((m) => m[1]!);
       assert.equal(codes.length, 10);
-      assert.ok(findForm(done.body, /^\/logout$/), 'a Sign out control');
+      assert.ok(findForm(done.body, /^\/logout\/confirm$/), 'a Sign out control');
       t.clock.advance(30); // the confirming code's step is used
       return { browser, secret, codes };
     }
@@ -165,13 +165,19 @@ for (const dialect of dialects()) {
       assert.equal((await b.submit(await passwordStep(b, 'xia@example.com'), /^\/login\/code$/, { code: codes[0]! })).statusCode, 401);
     });
 
-    it('turning it off needs the password; then sign-in asks for none', async () => {
-      const { browser } = await turnOn('yan@example.com');
+    it('turning it off needs the password and a current code (issue 13: never the password alone); then sign-in asks for none', async () => {
+      const { browser, secret } = await turnOn('yan@example.com');
       const profile = await browser.get('/profile');
-      const wrong = await browser.submit(profile, /^\/profile\/totp\/disable$/, { password: 'not it' });
+      const code = totpCode(secret, t.clock.now());
+      const wrong = await browser.submit(profile, /^\/profile\/totp\/disable$/, { password: 'not it', code });
       assert.equal(wrong.statusCode, 400);
-      assert.equal((await browser.post('/profile/totp/disable', { password: PASSWORD })).statusCode, 403);
-      const off = await browser.submit(profile, /^\/profile\/totp\/disable$/, { password: PASSWORD });
+      const passwordOnly = await browser.submit(profile, /^\/profile\/totp\/disable$/, { password: PASSWORD, code: '' });
+      assert.equal(passwordOnly.statusCode, 400, 'the password alone does not turn it off');
+      const wrongCode = await browser.submit(profile, /^\/profile\/totp\/disable$/, { password: PASSWORD, code: code === '000000' ? '111111' : '000000' });
+      assert.equal(wrongCode.statusCode, 400);
+      assert.match((await browser.get('/profile')).body, /recovery codes left/, 'still on');
+      assert.equal((await browser.post('/profile/totp/disable', { password: PASSWORD, code })).statusCode, 403);
+      const off = await browser.submit(profile, /^\/profile\/totp\/disable$/, { password: PASSWORD, code });
       assert.equal(off.statusCode, 303);
       const after = await browser.get('/profile');
       assert.match(after.body, /Two-step verification turned off/);

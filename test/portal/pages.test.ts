@@ -51,15 +51,24 @@ for (const dialect of dialects()) {
     });
     after(() => t.close());
 
-    it('without a session, the portal sends the developer to its sign-in form, which returns to /developers/apps', async () => {
+    it('without a session, the portal sends the developer to /login, which comes back to the page asked for (issue 13: no sign-in form of its own)', async () => {
       const browser = new Browser(t);
       const res = await browser.get('/developers/apps');
       assert.equal(res.statusCode, 302);
-      assert.equal(res.headers.location, '/developers/sign-in');
-      // A return URL in the request is never followed (SECURITY 2).
-      const form = await browser.get('/developers/sign-in?next=https://evil.example/');
+      assert.equal(res.headers.location, '/login?return_to=%2Fdevelopers%2Fapps');
+      // The old portal form is gone: its address sends people to the one sign-in page, and a POST to it is not a sign-in.
+      assert.equal((await browser.get('/developers/sign-in')).headers.location, '/login?return_to=%2Fdevelopers%2Fapps');
+      assert.notEqual((await browser.post('/developers/sign-in', { email: 'dev@example.com', password: 'correct horse battery staple' })).statusCode, 303);
+      assert.equal(browser.sessionCookie(), undefined);
+      // A return URL off our origin is never followed (SECURITY 2): the sign-in goes home instead.
+      for (const bait of ['https://evil.example/', '//evil.example', '/\\evil.example', '/developers/../x', '/login']) {
+        const page = await browser.get(`/login?return_to=${encodeURIComponent(bait)}`);
+        const out = await browser.submit(page, /^\/login$/, { email: 'dev@example.com', password: 'correct horse battery staple' });
+        assert.equal(out.headers.location, '/', bait);
+      }
+      const form = await browser.get(res.headers.location as string);
       assert.match(String(form.headers['content-security-policy']), /form-action 'self'/);
-      const signedIn = await browser.submit(form, /^\/developers\/sign-in$/, { email: 'dev@example.com', password: 'correct horse battery staple' });
+      const signedIn = await browser.submit(form, /^\/login$/, { email: 'dev@example.com', password: 'correct horse battery staple' });
       assert.equal(signedIn.statusCode, 303);
       assert.equal(signedIn.headers.location, '/developers/apps');
       const list = await browser.follow(signedIn);
@@ -181,13 +190,13 @@ for (const dialect of dialects()) {
         assert.match(nav, /Signed in as <strong>Ada Lovelace<\/strong>/, path);
         assert.match(nav, /<a href="\/profile">Profile<\/a>/, path);
         assert.match(nav, /<a href="\/profile\/applications">Manage applications<\/a>/, path);
-        assert.ok(findForm(nav, /^\/logout$/), `${path}: a Sign out form`);
+        assert.ok(findForm(nav, /^\/logout\/confirm$/), `${path}: a Sign out form`);
       }
-      const out = await dev.browser.submit(await dev.browser.get(`/developers/apps/${id}`), /^\/logout$/);
+      const out = await dev.browser.submit(await dev.browser.get(`/developers/apps/${id}`), /^\/logout\/confirm$/);
       assert.equal(out.statusCode, 303);
       assert.equal(out.headers.location, '/logout');
       assert.equal(dev.browser.sessionCookie(), undefined);
-      assert.equal((await dev.browser.get('/developers/apps')).headers.location, '/developers/sign-in', 'signed out: the portal asks to sign in again');
+      assert.equal((await dev.browser.get('/developers/apps')).headers.location, '/login?return_to=%2Fdevelopers%2Fapps', 'signed out: the portal asks to sign in again');
     });
   });
 }

@@ -80,11 +80,14 @@ for (const dialect of dialects()) {
         await b.browser.get(`/developers/apps/${id}/edit`),
       ];
       for (const res of answers) assert.equal(res.statusCode, 404, res.body.slice(0, 200));
-      // B's own form token cannot act on A's app either.
+      // B's own form token cannot act on A's app either: the form guard refuses it before any app is
+      // looked up, so the answer is the same 403 for A's app and for one that does not exist.
       const bPage = await b.browser.get('/developers/apps/new');
       const token = hiddenInputs(bPage.body, /^\/developers\/apps$/).token!;
-      assert.equal((await b.browser.post(`/developers/apps/${id}/delete`, { token })).statusCode, 404);
-      assert.equal((await b.browser.post(`/developers/apps/${id}`, { token, ...GOOD_APP, name: 'Hijacked', redirect_uris: 'https://evil.example/cb', scopes: 'openid' })).statusCode, 404);
+      for (const target of [id, randomId()]) {
+        assert.equal((await b.browser.post(`/developers/apps/${target}/delete`, { token })).statusCode, 403);
+        assert.equal((await b.browser.post(`/developers/apps/${target}`, { token, ...GOOD_APP, name: 'Hijacked', redirect_uris: 'https://evil.example/cb', scopes: 'openid' })).statusCode, 403);
+      }
       assert.deepEqual(await t.deps.stores.apps.find(id), before);
       assert.equal((await t.deps.stores.apps.listSecrets(id)).length, 1);
       const list = await b.api('GET', '/apps');
@@ -112,15 +115,15 @@ for (const dialect of dialects()) {
       const page = await dev.browser.get(`/developers/apps/${created.client_id}`);
       const res = await dev.browser.submit(page, /\/secrets$/);
       assert.equal(res.statusCode, 303);
-      assert.equal(res.headers.location, '/developers/sign-in?reauth=1');
+      assert.equal(res.headers.location, `/login?${new URLSearchParams({ return_to: `/developers/apps/${created.client_id}`, reauth: '1' })}`);
       assert.equal((await t.deps.stores.apps.listSecrets(created.client_id)).length, 1);
-      const reauth = await dev.browser.get('/developers/sign-in?reauth=1');
-      assert.match(reauth.body, /Confirm it is you/);
-      const signedIn = await dev.browser.submit(reauth, /^\/developers\/sign-in$/, { email: 'c@example.com', password: 'wrong' });
-      assert.equal(signedIn.statusCode, 401);
-      const ok = await dev.browser.submit(reauth, /^\/developers\/sign-in$/, { email: 'c@example.com', password: PASSWORD });
+      const reauth = await dev.browser.get(res.headers.location as string);
+      assert.match(reauth.body, /Sign in again/);
+      const wrong = await dev.browser.submit(reauth, /^\/login$/, { email: 'c@example.com', password: 'wrong' });
+      assert.equal(wrong.statusCode, 401);
+      const ok = await dev.browser.submit(reauth, /^\/login$/, { email: 'c@example.com', password: PASSWORD });
       assert.equal(ok.statusCode, 303);
-      assert.equal(ok.headers.location, '/developers/apps');
+      assert.equal(ok.headers.location, `/developers/apps/${created.client_id}`, 'back to the app after signing in again');
       // The new sign-in is recent: rotation now works.
       const again = await dev.browser.get(`/developers/apps/${created.client_id}`);
       const rotated = await dev.browser.submit(again, /\/secrets$/);

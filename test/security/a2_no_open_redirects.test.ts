@@ -79,7 +79,7 @@ for (const dialect of dialects()) {
         const browser = new Browser(t);
         await browser.signIn('alice@example.com');
         const home = await browser.get('/');
-        const form = findForm(home.body, /^\/logout$/)!;
+        const form = findForm(home.body, /^\/logout\/confirm$/)!;
         const extra = Object.fromEntries(NAMES.filter((n) => n !== 'interaction').map((n) => [n, bait]));
         const res = await browser.post(`/logout?post_logout_redirect_uri=${encodeURIComponent(bait)}`, { ...form.hidden, ...extra });
         assert.equal(res.statusCode, 303, bait);

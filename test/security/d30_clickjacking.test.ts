@@ -99,7 +99,7 @@ for (const dialect of dialects()) {
       await browser.signIn('alice@example.com');
       const home = await browser.get('/');
       assert.equal(home.statusCode, 200);
-      assert.ok(findForm(home.body, /^\/logout$/));
+      assert.ok(findForm(home.body, /^\/logout\/confirm$/));
       assertNotFramable(home, 'home');
       const logout = await browser.get('/logout');
       assert.equal(logout.statusCode, 200);

@@ -108,7 +108,7 @@ for (const dialect of dialects()) {
 
         // Sign-out.
         const home = await browser.get('/');
-        await browser.submit(home, /^\/logout$/);
+        await browser.submit(home, /^\/logout\/confirm$/);
         locations.push(...browser.locations);
       });
       after(() => t.close());

@@ -10,8 +10,9 @@ import { randomClientId, randomToken } from '../../src/crypto/random.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 
-export async function createUser(deps: Deps, email: string, name = email.split('@')[0]!): Promise<User> {
-  const user = await deps.stores.users.create({ email, name, passwordHash: await hashPassword(PASSWORD) }, deps.clock.now());
+/** `verified`: the address counts as proven, as for an operator's account (default: not, as after sign-up). */
+export async function createUser(deps: Deps, email: string, name = email.split('@')[0]!, options: { verified?: boolean } = {}): Promise<User> {
+  const user = await deps.stores.users.create({ email, name, passwordHash: await hashPassword(PASSWORD), emailVerified: options.verified ?? false }, deps.clock.now());
   if (!user) throw new Error(`user ${email} exists`);
   return user;
 }

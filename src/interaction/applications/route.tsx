@@ -2,7 +2,7 @@
  * "Manage applications" under /profile/applications (SECURITY 52): the list, one grant's page
  * with its activity and the form that takes scopes or organizations away, and revoke (one, or
  * all) behind a confirmation page. Every change is a same-origin POST with the profile's form
- * token (formSession); a grant that is not the signed-in person's is a 404, whoever asks.
+ * token (checked by the form guard; the profile's routes need a session); a grant that is not the signed-in person's is a 404, whoever asks.
  * Revoking goes through the Revoker, so the service's refresh tokens die in the same transaction
  * and its access tokens are refused on every node at once.
  * @module
@@ -11,15 +11,15 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppOptions } from '../../app.ts';
 import type { Deps } from '../../deps.ts';
 import type { Grant } from '../../domain/grants.ts';
-import type { SignedIn } from '../../core/sessions.ts';
+import type { SignedIn } from '../../services/accounts/sessions.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
-import { readSession } from '../../core/sessions.ts';
+import { signedInOf } from '../../http/signed_in.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { assembleParams } from '../../oauth/params.ts';
 import { sendMessagePage } from '../views/error_page.tsx';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
-import { formSession, profileToken } from '../profile/shared.tsx';
+import { profileToken } from '../profile/shared.tsx';
 import { isOptional, orgField, scopeField } from '../consent/choices.ts';
 import { keptScopes, spelledOut } from '../../domain/scopes.ts';
 import { grantAfter } from '../../domain/approval.ts';
@@ -39,8 +39,7 @@ type Params = { Params: { grant: string } };
 
 export default async function applicationsRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   app.get(APPLICATIONS_PATH, async (request, reply) => {
-    const signedIn = await readSession(deps, request);
-    if (!signedIn) return toSignIn(reply);
+    const signedIn = await signedInOf(request);
     const { done } = assembleParams(['done'], request.query as RawParams);
     const grants = await deps.stores.grants.listLive(signedIn.user.id, deps.clock.now());
     return sendPage(
@@ -54,8 +53,7 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
   });
 
   app.get(`${APPLICATIONS_PATH}/revoke-all`, async (request, reply) => {
-    const signedIn = await readSession(deps, request);
-    if (!signedIn) return toSignIn(reply);
+    const signedIn = await signedInOf(request);
     const count = (await deps.stores.grants.listLive(signedIn.user.id, deps.clock.now())).length;
     return sendPage(
       reply,
@@ -72,16 +70,14 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
   });
 
   app.post(`${APPLICATIONS_PATH}/revoke-all`, async (request, reply) => {
-    const { sent, signedIn } = await formSession(deps, request, reply, []);
-    if (sent) return sent;
+    const signedIn = await signedInOf(request);
     const grants = await deps.stores.grants.listLive(signedIn.user.id, deps.clock.now());
     for (const grant of grants) await revoke(deps, signedIn, grant, request.ip);
     return reply.code(303).header('location', `${APPLICATIONS_PATH}?done=revoked_all`).send();
   });
 
   app.get<Params>(`${APPLICATIONS_PATH}/:grant`, async (request, reply) => {
-    const signedIn = await readSession(deps, request);
-    if (!signedIn) return toSignIn(reply);
+    const signedIn = await signedInOf(request);
     const grant = await ownGrant(deps, signedIn, request.params.grant);
     if (!grant) return notFound(reply);
     const { done } = assembleParams(['done'], request.query as RawParams);
@@ -89,8 +85,7 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
   });
 
   app.post<Params>(`${APPLICATIONS_PATH}/:grant/edit`, async (request, reply) => {
-    const { sent, signedIn } = await formSession(deps, request, reply, []);
-    if (sent) return sent;
+    const signedIn = await signedInOf(request);
     const grant = await ownGrant(deps, signedIn, request.params.grant);
     if (!grant) return notFound(reply);
     const memberships = (await deps.access.reachOf(signedIn.user.id)).current.map((m) => m.org.id);
@@ -113,8 +108,7 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
   });
 
   app.get<Params>(`${APPLICATIONS_PATH}/:grant/revoke`, async (request, reply) => {
-    const signedIn = await readSession(deps, request);
-    if (!signedIn) return toSignIn(reply);
+    const signedIn = await signedInOf(request);
     const grant = await ownGrant(deps, signedIn, request.params.grant);
     if (!grant) return notFound(reply);
     const name = (await deps.stores.apps.find(grant.appId))?.name ?? 'this application';
@@ -133,8 +127,7 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
   });
 
   app.post<Params>(`${APPLICATIONS_PATH}/:grant/revoke`, async (request, reply) => {
-    const { sent, signedIn } = await formSession(deps, request, reply, []);
-    if (sent) return sent;
+    const signedIn = await signedInOf(request);
     const grant = await ownGrant(deps, signedIn, request.params.grant);
     if (!grant) return notFound(reply);
     await revoke(deps, signedIn, grant, request.ip);
@@ -146,10 +139,6 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
   rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant`, ['GET']);
   rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant/edit`, ['POST']);
   rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant/revoke`, ['GET', 'POST']);
-}
-
-function toSignIn(reply: FastifyReply): FastifyReply {
-  return reply.code(302).header('location', '/login').send();
 }
 
 function notFound(reply: FastifyReply): FastifyReply {

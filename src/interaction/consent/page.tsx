@@ -4,10 +4,10 @@ import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import type { Grant } from '../../domain/grants.ts';
 import type { Interaction } from '../../domain/interactions.ts';
-import type { SignedIn } from '../../core/sessions.ts';
+import type { SignedIn } from '../../services/accounts/sessions.ts';
 import { approvalRequestPath, decide } from '../../domain/policies.ts';
 import { SCOPES, missingScopes } from '../../domain/scopes.ts';
-import { formToken } from '../csrf.ts';
+import { formToken } from '../../http/form_guard.ts';
 import { appIdentity, hostOf } from '../views/app_identity.tsx';
 import { formatDate } from '../views/dates.ts';
 import { sendPage } from '../views/send_page.ts';
@@ -16,7 +16,7 @@ import { ApprovalView, type OrgLine } from './view.tsx';
 
 /** The decision token: bound to this session and this pending authorization (SECURITY 28). */
 export function decisionToken(deps: Pick<Deps, 'formKey'>, sessionId: string, interactionId: string): string {
-  return formToken(deps.formKey, sessionId, interactionId);
+  return formToken(deps.formKey, sessionId, 'decision', interactionId);
 }
 
 export function decisionUrl(interactionId: string): string {

@@ -13,22 +13,25 @@ import { asRawParams, assembleParams } from '../../oauth/params.ts';
 import { InvalidRequest } from '../../oauth/errors.ts';
 import { loadLiveInteraction } from '../../oauth/authorize/interactions.ts';
 import { decide } from '../../oauth/authorize/decide.ts';
-import { readSession } from '../../core/sessions.ts';
-import { isCrossSite, tokenMatches } from '../csrf.ts';
+import { formRule } from '../../http/form_guard.ts';
+import { requireSignIn, signedInOf } from '../../http/signed_in.ts';
 import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
 import { choiceFields, readChoice } from './choices.ts';
-import { approvalContent, decisionToken } from './page.tsx';
+import { approvalContent } from './page.tsx';
 
 const DECISION_PATH = '/interaction/:id/decision';
 
 export default async function consentRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
-  app.post<{ Params: { id: string } }>(DECISION_PATH, async (request, reply) => {
-    if (isCrossSite(request, deps.config.issuer)) return sendForbidden(reply);
+  // The token is bound to the session and to this transaction (SECURITY 28): the form guard checks it.
+  const csrf = formRule('decision', (request) => [(request.params as { id?: string }).id]);
+  // Without the session the transaction is bound to, nothing happens: 403, never a sign-in detour.
+  const onRequest = requireSignIn((_request, reply) => sendForbidden(reply));
+  app.post<{ Params: { id: string } }>(DECISION_PATH, { onRequest, config: { csrf } }, async (request, reply) => {
     const { id } = request.params;
     const body = asRawParams(request.body);
-    const signedIn = await readSession(deps, request);
+    const signedIn = await signedInOf(request);
     const live = await loadLiveInteraction(deps, id);
-    if (!signedIn || !live || live.interaction.sessionId !== signedIn.session.id || live.interaction.request.refused) {
+    if (!live || live.interaction.sessionId !== signedIn.session.id || live.interaction.request.refused) {
       return sendForbidden(reply);
     }
     const { interaction } = live;
@@ -36,8 +39,7 @@ export default async function consentRoutes(app: FastifyInstance, { deps }: AppO
     const grant = await deps.stores.grants.findLive(signedIn.user.id, interaction.appId, now);
     // What the page showed: only that can change (a dimension it did not show is kept).
     const { shown } = await approvalContent(deps, signedIn.user.id, interaction.appId, interaction.request.scopes, grant);
-    const form = assembleParams(['csrf', 'decision', ...choiceFields(shown)], body);
-    if (!tokenMatches(form.csrf, decisionToken(deps, signedIn.session.id, id))) return sendForbidden(reply);
+    const form = assembleParams(['decision', ...choiceFields(shown)], body);
     if (form.decision !== 'approve' && form.decision !== 'deny') return sendErrorPage(reply, new InvalidRequest('decision missing'));
     // Consumed before anything is granted: of two racing posts, one wins and the other gets 403.
     if (!(await deps.stores.interactions.consume(id, now))) return sendForbidden(reply);

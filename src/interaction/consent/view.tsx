@@ -68,7 +68,7 @@ export function ApprovalView(props: ApprovalViewProps) {
         Signed in as <strong>{props.user.name}</strong> ({props.user.email}). <a href={props.switchAccountUrl}>Not you? Switch account</a>
       </p>
       <form method="post" action={props.decisionUrl} class="approval">
-        <input type="hidden" name="csrf" value={props.csrf} />
+        <input type="hidden" name="token" value={props.csrf} />
         <ScopeList scopes={props.scopes} incremental={props.incremental} />
         {props.orgs !== undefined && <OrgChoice orgs={props.orgs} all={props.allOrgs} />}
         {props.lifetimes && <LifetimeChoice currentEnd={props.currentEnd} />}

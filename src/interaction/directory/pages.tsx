@@ -7,7 +7,7 @@ import type { FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { Directory } from '../../domain/directories.ts';
 import type { Interaction } from '../../domain/interactions.ts';
-import { formToken } from '../csrf.ts';
+import { fieldOf, formToken, preSessionFormRule } from '../../http/form_guard.ts';
 import { sendMessagePage } from '../views/error_page.tsx';
 import { sendPage } from '../views/send_page.ts';
 import { startUrl } from './paths.ts';
@@ -15,9 +15,11 @@ import { ContinueView, WorkAccountView } from './views.tsx';
 
 export const UPSTREAM_FAILED = 'Your company directory could not sign you in. Go back to the sign-in page and try again; if it keeps failing, ask your administrator.';
 
-/** The work-account form token: bound to the pending authorization it continues ('' for none). */
-export function workToken(deps: Pick<Deps, 'formKey'>, interactionId: string | undefined): string {
-  return formToken(deps.formKey, 'login-directory', interactionId ?? '');
+/** The work-account form: no session yet; bound to the pending authorization it continues. */
+export const WORK_FORM = preSessionFormRule('login-directory', (request) => [fieldOf(request.body, 'interaction')]);
+
+function workToken(deps: Pick<Deps, 'formKey'>, interactionId: string | undefined): string {
+  return formToken(deps.formKey, null, 'login-directory', interactionId);
 }
 
 export function sendWorkAccountPage(

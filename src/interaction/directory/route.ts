@@ -13,15 +13,16 @@ import type { AppOptions } from '../../app.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { asRawParams, assembleParams } from '../../oauth/params.ts';
-import { InteractionExpired, loadLiveInteraction, resumeUrl } from '../../oauth/authorize/interactions.ts';
-import { isCrossSite, tokenMatches } from '../csrf.ts';
-import { sendErrorPage, sendForbidden, sendMessagePage } from '../views/error_page.tsx';
+import { InteractionExpired, loadLiveInteraction } from '../../oauth/authorize/interactions.ts';
+import { callerOf, setSessionCookie } from '../../http/signed_in.ts';
+import { sendErrorPage, sendMessagePage } from '../views/error_page.tsx';
+import { afterSignIn } from '../login/after_sign_in.ts';
 import { directoryForEmail } from './find.ts';
-import { sendContinuePage, sendUpstreamFailure, sendWorkAccountPage, workToken } from './pages.tsx';
+import { WORK_FORM, sendContinuePage, sendUpstreamFailure, sendWorkAccountPage } from './pages.tsx';
 import { CALLBACK_PATH, START_PATH, WORK_PATH, callbackUrl } from './paths.ts';
 import { startTransaction, takeTransaction } from './transaction.ts';
 import { UpstreamFailure } from './upstream.ts';
-import { findOrCreateAccount, signInWorkAccount } from './sign_in.ts';
+import { findOrCreateAccount } from './sign_in.ts';
 
 function expired() {
   return new InteractionExpired('sign-in for an unknown interaction');
@@ -38,10 +39,8 @@ export default async function directoryRoutes(app: FastifyInstance, { deps }: Ap
     return sendWorkAccountPage(deps, reply, { directories: await deps.stores.directories.list(), interaction: live?.interaction });
   });
 
-  app.post(WORK_PATH, async (request, reply) => {
-    if (isCrossSite(request, deps.config.issuer)) return sendForbidden(reply);
-    const form = assembleParams(['email', 'interaction', 'token'], asRawParams(request.body));
-    if (!tokenMatches(form.token, workToken(deps, form.interaction))) return sendForbidden(reply);
+  app.post(WORK_PATH, { config: { csrf: WORK_FORM } }, async (request, reply) => {
+    const form = assembleParams(['email', 'interaction'], asRawParams(request.body));
     const live = form.interaction === undefined ? undefined : await loadLiveInteraction(deps, form.interaction);
     if (form.interaction !== undefined && !live) return sendErrorPage(reply, expired());
     const directory = await directoryForEmail(deps, form.email);
@@ -89,10 +88,11 @@ export default async function directoryRoutes(app: FastifyInstance, { deps }: Ap
       return fail('response', err);
     }
     const user = await findOrCreateAccount(deps, directory, identity, request.ip);
-    if (user.disabledAt !== null) return fail('account', new UpstreamFailure('the account is disabled'));
-    await signInWorkAccount(deps, request, reply, directory, user);
+    const opened = await deps.accounts.signInWorkAccount(user, directory, callerOf(deps.config, request));
+    if (!opened) return fail('account', new UpstreamFailure('the account is disabled'));
+    setSessionCookie(deps.config, reply, opened);
     const live = transaction.interactionId === null ? undefined : await loadLiveInteraction(deps, transaction.interactionId);
-    return reply.code(303).header('location', live ? resumeUrl(live.interaction.id) : '/').send();
+    return afterSignIn(reply, { interactionId: live?.interaction.id ?? null, returnTo: null });
   });
 
   rejectOtherMethods(app, WORK_PATH, ['GET', 'POST']);

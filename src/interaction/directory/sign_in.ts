@@ -1,40 +1,42 @@
 /**
  * The end of a work-account sign-in: the person is the account of (issuer, subject), created on
- * first sign-in, and never an account found by email (SECURITY 48). A new session id (SECURITY
- * 35), an audit event, then the pending authorization goes on as after a password sign-in.
+ * first sign-in, and never an account found by email (SECURITY 48). The session itself is opened
+ * by the accounts service (src/services/accounts).
  * @module
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { Directory } from '../../domain/directories.ts';
 import type { User } from '../../domain/users.ts';
-import { startSession } from '../../core/sessions.ts';
+import { normalizeEmail } from '../../domain/users.ts';
 import type { UpstreamIdentity } from './upstream.ts';
-
-/** RFC 8176 has no value for federation; "fed" is the one providers use (e.g. Microsoft Entra ID). */
-export const FEDERATED_AMR = ['fed'];
 
 export async function findOrCreateAccount(deps: Pick<Deps, 'stores' | 'clock'>, directory: Directory, identity: UpstreamIdentity, ip: string): Promise<User> {
   const existing = await deps.stores.directories.findAccount(identity.issuer, identity.subject);
-  if (existing) return existing;
+  if (existing) return recordVerification(deps, directory, identity, existing, ip);
   const user = await deps.stores.directories.createAccount(
     { issuer: identity.issuer, subject: identity.subject, directoryId: directory.id, email: identity.email, name: identity.name },
     deps.clock.now(),
   );
   await deps.stores.audit.record({ type: 'user.created', userId: user.id, ip, detail: { via: 'directory', directory: directory.id } }, deps.clock.now());
-  return user;
+  return recordVerification(deps, directory, identity, user, ip);
 }
 
-export async function signInWorkAccount(
-  deps: Pick<Deps, 'config' | 'stores' | 'clock'>,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  directory: Directory,
-  user: User,
-): Promise<void> {
-  await startSession(deps, request, reply, user.id, FEDERATED_AMR);
+/**
+ * A work account counts as verified (organizations add it by email at once) while its directory
+ * says `email_verified: true` for the account's own address, and only for an address in one of
+ * the directory's domains: a directory vouches for its company's addresses, not for anyone's.
+ * Recorded at every sign-in, so an account made before verification existed gets it at its next
+ * one, and withdrawn when the directory stops saying so (memberships already given stay).
+ */
+async function recordVerification(deps: Pick<Deps, 'stores' | 'clock'>, directory: Directory, identity: UpstreamIdentity, user: User, ip: string): Promise<User> {
+  const domain = user.email.slice(user.email.lastIndexOf('@') + 1);
+  const vouched = identity.emailVerified && normalizeEmail(identity.email) === user.email && directory.domains.includes(domain);
+  if (vouched === (user.emailVerifiedAt !== null)) return user;
+  const at = vouched ? deps.clock.now() : null;
+  if (!(await deps.stores.users.setEmailVerified(user.id, user.email, at))) return user;
   await deps.stores.audit.record(
-    { type: 'user.signed_in', userId: user.id, ip: request.ip, detail: { amr: FEDERATED_AMR, directory: directory.id } },
+    { type: vouched ? 'user.email_verified' : 'user.email_unverified', userId: user.id, ip, detail: { via: 'directory', directory: directory.id } },
     deps.clock.now(),
   );
+  return { ...user, emailVerifiedAt: at };
 }

@@ -43,6 +43,11 @@ export interface UpstreamIdentity {
   subject: string;
   email: string;
   name: string;
+  /**
+   * The directory says the person owns `email` (OIDC Core §5.1 `email_verified: true`, from the
+   * same place as the email: the ID token, or UserInfo). Anything but a JSON true is false.
+   */
+  emailVerified: boolean;
 }
 
 interface Cached {
@@ -148,13 +153,18 @@ export class DirectoryClients {
     }
     if (claims.iss !== transaction.issuer) throw new UpstreamFailure('ID token from another issuer');
     let email = typeof claims.email === 'string' ? claims.email : undefined;
+    let emailVerified = email !== undefined && claims.email_verified === true;
     let name = typeof claims.name === 'string' ? claims.name : undefined;
     if ((email === undefined || name === undefined) && config.serverMetadata().userinfo_endpoint) {
       // Some providers put profile claims only in UserInfo when an access token is issued; these
-      // claims are for display, never for finding the account (SECURITY 48).
+      // claims are for display and for the address's verification, never for finding the account
+      // (SECURITY 48).
       try {
         const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-        email ??= typeof info.email === 'string' ? info.email : undefined;
+        if (email === undefined && typeof info.email === 'string') {
+          email = info.email;
+          emailVerified = info.email_verified === true;
+        }
         name ??= typeof info.name === 'string' ? info.name : undefined;
       } catch {
         // Display claims only: sign-in goes on without them.
@@ -162,7 +172,14 @@ export class DirectoryClients {
     }
     const shown = (value: string | undefined, max: number) => (value ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim().slice(0, max);
     const cleanEmail = shown(email, 254);
-    return { issuer: claims.iss, subject: claims.sub, email: cleanEmail, name: shown(name, 100) || cleanEmail || 'Work account' };
+    return {
+      issuer: claims.iss,
+      subject: claims.sub,
+      email: cleanEmail,
+      name: shown(name, 100) || cleanEmail || 'Work account',
+      // Vouched for as it was sent: an address we had to clean is not the one the directory verified.
+      emailVerified: emailVerified && cleanEmail !== '' && cleanEmail === email,
+    };
   }
 }
 

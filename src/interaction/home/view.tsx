@@ -7,7 +7,7 @@ export interface SignOutFormProps {
 
 export function SignOutForm({ token }: SignOutFormProps) {
   return (
-    <form method="post" action="/logout">
+    <form method="post" action="/logout/confirm">
       <input type="hidden" name="token" value={token} />
       <button type="submit">Sign out</button>
     </form>

@@ -1,15 +1,17 @@
-/** Renders the sign-in page, on its own or for a pending authorization. */
-import type { FastifyReply } from 'fastify';
+/** Renders the sign-in page, on its own, for a pending authorization, or on the way back to a page of ours. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import type { Interaction } from '../../domain/interactions.ts';
-import { formToken } from '../csrf.ts';
+import { fieldOf, formToken, preSessionFormRule } from '../../http/form_guard.ts';
 import { sendPage } from '../views/send_page.ts';
 import { SignInView } from './view.tsx';
 
 export interface SignInPage {
   app?: App;
   interaction?: Interaction;
+  /** A path on our origin to go to afterwards (domain/return_path.ts). */
+  returnTo?: string;
   email?: string;
   failed?: boolean;
   /** A sentence shown above the form (after sign-up). */
@@ -20,20 +22,25 @@ export interface SignInPage {
   passwordStep?: { forced: boolean };
 }
 
-/** The login form token: bound to the pending authorization it continues ('' for none). */
-export function loginToken(deps: Pick<Deps, 'formKey'>, interactionId: string | undefined): string {
-  return formToken(deps.formKey, 'login', interactionId ?? '');
+/** The sign-in form's CSRF rule: no session yet; bound to what it continues. */
+export const LOGIN_FORM = preSessionFormRule('login', (request: FastifyRequest) => [fieldOf(request.body, 'interaction'), fieldOf(request.body, 'return_to')]);
+
+/** The sign-in form's token (exported for tests that post the form without reading it). */
+export function loginToken(deps: Pick<Deps, 'formKey'>, interactionId: string | undefined, returnTo?: string): string {
+  return formToken(deps.formKey, null, 'login', interactionId, returnTo);
 }
 
 export function sendSignInPage(deps: Pick<Deps, 'formKey'>, reply: FastifyReply, page: SignInPage): FastifyReply {
   const id = page.interaction?.id;
+  const returnTo = id === undefined ? page.returnTo : undefined;
   const throttled = page.retryAfter !== undefined;
   if (throttled) reply.header('retry-after', String(page.retryAfter));
   return sendPage(
     reply,
     <SignInView
-      token={loginToken(deps, id)}
+      token={loginToken(deps, id, returnTo)}
       interactionId={id}
+      returnTo={returnTo}
       appName={page.app?.name}
       email={page.email}
       failed={page.failed}

@@ -8,9 +8,14 @@ export const TOO_MANY = 'Too many attempts. Wait a minute and try again.';
 /** After sign-up, whether or not the email was new (SECURITY 33). */
 export const ACCOUNT_READY = 'Your account is ready. Sign in to continue.';
 
+/** When a sensitive change (client secrets) needs a recent sign-in (SECURITY 51). */
+export const SIGN_IN_AGAIN = 'Sign in again to continue: managing client secrets needs a recent sign-in.';
+
 export interface SignInViewProps {
   token: string;
   interactionId?: string;
+  /** Where to go after signing in (a path on our origin), when it continues no authorization. */
+  returnTo?: string;
   appName?: string;
   email?: string;
   failed?: boolean;
@@ -25,7 +30,7 @@ export interface SignInViewProps {
 
 export const PASSWORD_NEXT = 'Enter your password to continue.';
 
-export function SignInView({ token, interactionId, appName, email, failed, throttled, notice, passwordStep }: SignInViewProps) {
+export function SignInView({ token, interactionId, returnTo, appName, email, failed, throttled, notice, passwordStep }: SignInViewProps) {
   const workQuery = interactionId === undefined ? '' : `?${new URLSearchParams({ interaction: interactionId })}`;
   return (
     <Layout title="Sign in">
@@ -52,6 +57,7 @@ export function SignInView({ token, interactionId, appName, email, failed, throt
       )}
       <form method="post" action="/login">
         {interactionId !== undefined && <input type="hidden" name="interaction" value={interactionId} />}
+        {returnTo !== undefined && <input type="hidden" name="return_to" value={returnTo} />}
         <input type="hidden" name="token" value={token} />
         {passwordStep?.forced && <input type="hidden" name="method" value="password" />}
         <label>

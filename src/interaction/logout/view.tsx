@@ -21,7 +21,7 @@ export interface LogoutConfirmProps {
 /** The POST form: our token plus the return parameters, which the POST checks again. */
 function ConfirmForm({ token, back }: { token: string; back?: LogoutReturn | undefined }) {
   return (
-    <form method="post" action="/logout">
+    <form method="post" action="/logout/confirm">
       <input type="hidden" name="token" value={token} />
       {back && <input type="hidden" name="client_id" value={back.clientId} />}
       {back && <input type="hidden" name="post_logout_redirect_uri" value={back.uri} />}

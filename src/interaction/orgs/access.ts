@@ -1,26 +1,40 @@
 /**
  * Who may see and change what on the organization pages. Every page needs a session; an
  * organization the person is not in answers 404 whether it exists or not (its existence is not
- * revealed, like the API's `not_found`); settings are for owners (a member gets 403). Every form
- * is a same-origin POST carrying a token bound to the session and the organization (SECURITY 28,
- * ASVS 3.5.1); a failed check answers 403 and changes nothing.
+ * revealed, like the API's `not_found`); settings are for owners (a member gets 403). Every page
+ * and form needs a session (signedInArea in ./route.ts); every form is a same-origin POST carrying
+ * a token bound to the session and the organization, checked by the form guard before any handler
+ * (ORG_FORM; SECURITY 28, ASVS 3.5.1): a failed check answers 403 and changes nothing.
  * @module
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import type { SignedIn } from '../../core/sessions.ts';
+import type { SignedIn } from '../../services/accounts/sessions.ts';
 import type { Membership } from '../../domain/organizations.ts';
 import type { OrgAdmin } from '../../core/org_admin.ts';
-import { readSession } from '../../core/sessions.ts';
+import { signedInOf } from '../../http/signed_in.ts';
 import { isValidSlug } from '../../domain/organizations.ts';
 import { asRawParams, assembleParams, type Params } from '../../oauth/params.ts';
-import { formToken, isCrossSite, tokenMatches } from '../csrf.ts';
-import { sendForbidden, sendMessagePage } from '../views/error_page.tsx';
+import { fieldOf, formRule, formToken } from '../../http/form_guard.ts';
+import { sendMessagePage } from '../views/error_page.tsx';
 
-/** The token of a form about organization `orgId` (and, for a request form, the service it names). */
-export function orgFormToken(deps: Pick<Deps, 'formKey'>, sessionId: string, orgId: string, clientId = ''): string {
-  return formToken(deps.formKey, 'orgs', sessionId, orgId, clientId);
+/** The token of a form about organization `slug` (and, for a request form, the service it names). */
+export function orgFormToken(deps: Pick<Deps, 'formKey'>, sessionId: string, slug: string, clientId = ''): string {
+  return formToken(deps.formKey, sessionId, 'orgs', slug, clientId);
 }
+
+/** Forms under /orgs/:slug: bound to the session, the organization and the service named, if any. */
+export const ORG_FORM = formRule('orgs', (request) => {
+  const params = request.params as { slug?: string; clientId?: string };
+  return [params.slug, params.clientId ?? ''];
+});
+
+/** The token of an Accept / Decline form on /orgs: bound to the session and the invitation. */
+export function invitationFormToken(deps: Pick<Deps, 'formKey'>, sessionId: string, invitationId: string): string {
+  return formToken(deps.formKey, sessionId, 'org-invitation', invitationId);
+}
+
+export const INVITATION_FORM = formRule('org-invitation', (request) => [fieldOf(request.body, 'invitation')]);
 
 export function sendOrgNotFound(reply: FastifyReply): FastifyReply {
   return sendMessagePage(reply, 404, 'Not found', 'There is no such organization among yours.');
@@ -43,11 +57,7 @@ export async function membershipOf(deps: Deps, signedIn: SignedIn, slug: string)
 
 /** For a GET: the person and their membership, or the answer already sent (sign-in, 404). */
 export async function visit(deps: Deps, request: FastifyRequest, reply: FastifyReply, slug: string): Promise<OrgVisit | undefined> {
-  const signedIn = await readSession(deps, request);
-  if (!signedIn) {
-    void reply.code(302).header('location', '/login').send();
-    return undefined;
-  }
+  const signedIn = await signedInOf(request);
   const membership = await membershipOf(deps, signedIn, slug);
   if (!membership) {
     sendOrgNotFound(reply);
@@ -57,8 +67,8 @@ export async function visit(deps: Deps, request: FastifyRequest, reply: FastifyR
 }
 
 /**
- * For a POST: the person, their membership and the form once the request is same-origin and its
- * token matches; otherwise the answer (403, sign-in, 404) is already sent and nothing happens.
+ * For a POST (its origin and token already checked by the form guard): the person, their
+ * membership and the form; otherwise the 404 is already sent and nothing happens.
  */
 export async function postedForm<K extends string>(
   deps: Deps,
@@ -66,25 +76,12 @@ export async function postedForm<K extends string>(
   reply: FastifyReply,
   slug: string,
   names: readonly K[],
-  clientId = '',
 ): Promise<(OrgVisit & { form: Params<K> }) | undefined> {
-  if (isCrossSite(request, deps.config.issuer)) {
-    sendForbidden(reply);
-    return undefined;
-  }
-  const form = assembleParams(['token', ...names], asRawParams(request.body));
-  const signedIn = await readSession(deps, request);
-  if (!signedIn) {
-    void reply.code(303).header('location', '/login').send();
-    return undefined;
-  }
+  const form = assembleParams(names, asRawParams(request.body));
+  const signedIn = await signedInOf(request);
   const membership = await membershipOf(deps, signedIn, slug);
   if (!membership) {
     sendOrgNotFound(reply);
-    return undefined;
-  }
-  if (!tokenMatches(form.token, orgFormToken(deps, signedIn.session.id, membership.org.id, clientId))) {
-    sendForbidden(reply);
     return undefined;
   }
   return { signedIn, membership, form: form as Params<K> };

@@ -11,7 +11,63 @@ export interface OrgListItem {
   role: 'owner' | 'member';
 }
 
-export function OrgListView({ orgs, notice, logoutToken }: { orgs: OrgListItem[]; notice?: string | undefined; logoutToken: string }) {
+/** A pending invitation of the person's verified address, with its form token. */
+export interface InvitationItem {
+  id: string;
+  orgName: string;
+  role: 'owner' | 'member';
+  expires: string;
+  token: string;
+}
+
+export interface OrgListProps {
+  orgs: OrgListItem[];
+  invitations: InvitationItem[];
+  /** Pending invitations of the address while it is not verified: counted, not named. */
+  unverifiedInvitations: number;
+  email: string;
+  notice?: string | undefined;
+  logoutToken: string;
+}
+
+function Invitations({ invitations, unverified, email }: { invitations: InvitationItem[]; unverified: number; email: string }) {
+  if (unverified > 0) {
+    return (
+      <>
+        <h2>Invitations</h2>
+        <p>
+          {unverified === 1 ? 'An organization invited ' : `${unverified} organizations invited `}
+          <strong>{email}</strong>. Verify your email address to accept: until then {unverified === 1 ? 'it stays' : 'they stay'} pending.
+        </p>
+      </>
+    );
+  }
+  if (invitations.length === 0) return null;
+  return (
+    <>
+      <h2>Invitations</h2>
+      <ul class="org-invitations">
+        {invitations.map((i) => (
+          <li>
+            <strong>{i.orgName}</strong> invited you as {i.role === 'owner' ? 'an owner' : 'a member'} · until {i.expires}
+            <form method="post" action={ORG_PATHS.list} class="decision">
+              <input type="hidden" name="token" value={i.token} />
+              <input type="hidden" name="invitation" value={i.id} />
+              <button type="submit" name="decision" value="accept" aria-label={`Accept the invitation to ${i.orgName}`}>
+                Accept
+              </button>
+              <button type="submit" name="decision" value="decline" class="secondary" aria-label={`Decline the invitation to ${i.orgName}`}>
+                Decline
+              </button>
+            </form>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+export function OrgListView({ orgs, invitations, unverifiedInvitations, email, notice, logoutToken }: OrgListProps) {
   return (
     <Layout title="Your organizations" account={{ logoutToken }}>
       <p>
@@ -19,6 +75,7 @@ export function OrgListView({ orgs, notice, logoutToken }: { orgs: OrgListItem[]
       </p>
       <h1>Your organizations</h1>
       <Messages notice={notice} />
+      <Invitations invitations={invitations} unverified={unverifiedInvitations} email={email} />
       {orgs.length === 0 ? (
         <p>You do not belong to any organization yet. An owner can add you with your email address.</p>
       ) : (

@@ -1,7 +1,8 @@
 /**
- * Member changes from the settings page: add by email (an existing account), change a role,
- * remove. Each goes through core/org_admin.ts (write, announce) and is audited as the CLI audits
- * it. An organization never loses its last owner: the change is refused before it is made, and,
+ * Member changes from the settings page: add by email, change a role, remove, cancel an
+ * invitation. Each goes through core/org_admin.ts (write, audit, announce), as the CLI's do. Adding
+ * by email adds the account at once only when it proved the address; otherwise it invites the
+ * address (pending on the page until the person accepts on /orgs, cancelled there, or expired). An organization never loses its last owner: the change is refused before it is made, and,
  * should two owners demote each other at the same moment (two nodes), the change that finds no
  * owner left once written is undone and refused.
  * @module
@@ -10,7 +11,7 @@ import type { Deps } from '../../deps.ts';
 import type { OrgAdmin } from '../../core/org_admin.ts';
 import type { Organization, Role } from '../../domain/organizations.ts';
 import type { OrgMember } from '../../domain/org_members.ts';
-import { removeMember as removeMembership, setMember } from '../../core/org_admin.ts';
+import { addMemberByEmail, cancelInvitation as cancelPending, recordMembershipChange, removeMember as removeMembership, setMember } from '../../core/org_admin.ts';
 import { ownersLeft } from '../../domain/org_members.ts';
 import { isPlausibleEmail, normalizeEmail } from '../../domain/users.ts';
 
@@ -24,8 +25,8 @@ function problem(status: number, text: string): Outcome {
   return { problem: text, status };
 }
 
-async function audit(deps: Deps, admin: OrgAdmin, org: Organization, userId: string, role: Role): Promise<void> {
-  await deps.stores.audit.record({ type: 'membership.changed', userId, detail: { via: admin.via, org: org.slug, role, by: admin.actorUserId ?? null } }, admin.now);
+async function audit(_deps: Deps, admin: OrgAdmin, org: Organization, userId: string, role: Role): Promise<void> {
+  await recordMembershipChange(admin, org, userId, role);
 }
 
 /** After a change to `target`: if no owner is left (a concurrent change), put `target` back as it was. */
@@ -41,14 +42,17 @@ export async function addMember(deps: Deps, admin: OrgAdmin, org: Organization, 
   if (!isPlausibleEmail(email)) return problem(400, 'Enter the email address of the person to add.');
   const role = ROLES.find((r) => r === (rawRole ?? 'member'));
   if (!role) return problem(400, 'Choose a role: owner or member.');
-  const user = await deps.stores.users.findByEmail(email);
-  // Owners add people who already have an account; an invitation to a new one is not part of this.
-  if (!user) return problem(400, `No account uses ${email}. Ask them to create a Tessera account first.`);
   const members = await deps.stores.orgMembers.listMembers(org.id);
-  if (members.some((m) => m.userId === user.id)) return problem(409, `${email} is already a member. Change their role in the list.`);
-  await setMember(admin, org, user.id, role);
-  await audit(deps, admin, org, user.id, role);
-  return { done: 'added' };
+  if (members.some((m) => m.email === email)) return problem(409, `${email} is already a member. Change their role in the list.`);
+  const outcome = await addMemberByEmail({ ...admin, stores: deps.stores }, org, email, role);
+  return { done: outcome.status };
+}
+
+export async function cancelInvitation(deps: Deps, admin: OrgAdmin, org: Organization, invitationId: string | undefined): Promise<Outcome> {
+  if (!invitationId || !(await cancelPending({ ...admin, stores: deps.stores }, org, invitationId))) {
+    return problem(400, 'That invitation is not pending any more.');
+  }
+  return { done: 'cancelled' };
 }
 
 export async function changeRole(deps: Deps, admin: OrgAdmin, org: Organization, userId: string | undefined, rawRole: string | undefined): Promise<Outcome> {

@@ -49,7 +49,7 @@ async function sendRequestPage(deps: Deps, reply: FastifyReply, visited: OrgVisi
       {...standing}
       isOwner={role === 'owner'}
       action={approvalRequestUrl(org.slug, app.id)}
-      token={orgFormToken(deps, visited.signedIn.session.id, org.id, app.id)}
+      token={orgFormToken(deps, visited.signedIn.session.id, org.slug, app.id)}
       logoutToken={logoutToken(deps, visited.signedIn.session.id)}
       {...(notice === undefined ? {} : { notice })}
     />
@@ -69,7 +69,7 @@ export default async function requestRoutes(app: FastifyInstance, { deps }: AppO
 
   app.post<RequestParams>(REQUEST_ROUTE, async (request: FastifyRequest<RequestParams>, reply) => {
     const { slug, clientId } = request.params;
-    const posted = await postedForm(deps, request, reply, slug, [], clientId);
+    const posted = await postedForm(deps, request, reply, slug, []);
     if (!posted) return reply;
     const service = await deps.stores.apps.find(clientId);
     if (!service) return sendAppNotFound(reply);

@@ -1,6 +1,6 @@
 /**
  * What the settings page shows, read fresh from the database (not the API's cache): members,
- * the policy, pending approval requests grouped by service, and the services acting in the
+ * pending invitations, the policy, pending approval requests grouped by service, and the services acting in the
  * organization — every service holding a live grant of a member that covers it, plus any the
  * owners approved or cut off — with for whom, when last used and how many calls.
  * @module
@@ -31,6 +31,16 @@ export interface MemberRow {
   isMe: boolean;
 }
 
+/** An invitation waiting for its person (not yet expired). */
+export interface InvitationRow {
+  id: string;
+  email: string;
+  role: 'owner' | 'member';
+  /** The owner who invited, by name; null from the CLI or for a former owner. */
+  invitedBy: string | null;
+  expires: string;
+}
+
 export interface RequestRow {
   app: ServiceRef;
   /** Who asked, oldest first. */
@@ -50,6 +60,7 @@ export interface ServiceRow {
 
 export interface SettingsModel {
   members: MemberRow[];
+  invitations: InvitationRow[];
   mode: ThirdPartyMode;
   requests: RequestRow[];
   services: ServiceRow[];
@@ -61,8 +72,9 @@ function ref(app: App): ServiceRef {
 
 export async function loadSettings(deps: Deps, org: Organization, meUserId: string): Promise<SettingsModel> {
   const now = deps.clock.now();
-  const [members, policy, pending, grants] = await Promise.all([
+  const [members, invitations, policy, pending, grants] = await Promise.all([
     deps.stores.orgMembers.listMembers(org.id),
+    deps.stores.invitations.listPending(org.id, now),
     deps.stores.organizations.policyOf(org.id),
     deps.stores.approvalRequests.listPending(org.id),
     deps.stores.orgMembers.memberGrants(org.id, now, utcDay(now - (ACTIVITY_DAYS - 1) * 86400)),
@@ -102,6 +114,13 @@ export async function loadSettings(deps: Deps, org: Organization, meUserId: stri
 
   return {
     members: members.map((m) => ({ userId: m.userId, name: m.name, email: m.email, role: m.role, since: formatTime(m.since), isMe: m.userId === meUserId })),
+    invitations: invitations.map((i) => ({
+      id: i.id,
+      email: i.email,
+      role: i.role,
+      invitedBy: i.invitedBy === null ? null : (names.get(i.invitedBy) ?? null),
+      expires: formatTime(i.expiresAt),
+    })),
     mode: policy.thirdParty,
     requests: [...requests.values()],
     services: [...services.values()]

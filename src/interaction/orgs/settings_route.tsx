@@ -12,7 +12,7 @@ import { assembleParams } from '../../oauth/params.ts';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
 import { orgFormToken, postedForm, sendOwnersOnly, visit, webAdmin } from './access.ts';
-import { addMember, changeRole, removeMember, type Outcome } from './members.ts';
+import { addMember, cancelInvitation, changeRole, removeMember, type Outcome } from './members.ts';
 import { answerRequests, changeApp, changePolicy } from './third_party.ts';
 import { loadSettings } from './settings_model.ts';
 import { SettingsView } from './settings_view.tsx';
@@ -20,6 +20,11 @@ import { ORG_PATHS, type SettingsForm } from './paths.ts';
 
 export const SETTINGS_NOTICES: Record<string, string> = {
   added: 'The member was added.',
+  invited:
+    'Nobody has proven to own that address yet, so it was invited instead: the invitation waits under "Pending invitations" until the person accepts it, signed in with that verified address.',
+  cancelled: 'The invitation was cancelled.',
+  joined: 'You accepted the invitation and are now a member.',
+  declined: 'You declined the invitation.',
   role: 'The role was changed.',
   removed: 'The member was removed. Services acting for them lost this organization at once.',
   policy: 'The policy was saved. It applies to the next call of every service.',
@@ -38,7 +43,7 @@ async function sendSettings(deps: Deps, reply: FastifyReply, { signedIn, members
     <SettingsView
       {...model}
       org={{ slug: membership.org.slug, name: membership.org.name }}
-      token={orgFormToken(deps, signedIn.session.id, membership.org.id)}
+      token={orgFormToken(deps, signedIn.session.id, membership.org.slug)}
       logoutToken={logoutToken(deps, signedIn.session.id)}
       notice={message.notice}
       problem={message.problem}
@@ -52,6 +57,7 @@ const FORMS: Record<SettingsForm, { fields: readonly string[]; act(deps: Deps, p
   'members/add': { fields: ['email', 'role'], act: (deps, p, f) => addMember(deps, webAdmin(deps, p.signedIn), p.membership.org, f.email, f.role) },
   'members/role': { fields: ['user', 'role'], act: (deps, p, f) => changeRole(deps, webAdmin(deps, p.signedIn), p.membership.org, f.user, f.role) },
   'members/remove': { fields: ['user'], act: (deps, p, f) => removeMember(deps, webAdmin(deps, p.signedIn), p.membership.org, f.user) },
+  'invitations/cancel': { fields: ['invitation'], act: (deps, p, f) => cancelInvitation(deps, webAdmin(deps, p.signedIn), p.membership.org, f.invitation) },
   policy: { fields: ['third_party'], act: (deps, p, f) => changePolicy(webAdmin(deps, p.signedIn), p.membership.org, f.third_party) },
   apps: { fields: ['client_id', 'action'], act: (deps, p, f) => changeApp(deps, webAdmin(deps, p.signedIn), p.membership.org, f.client_id, f.action) },
   requests: { fields: ['client_id', 'decision'], act: (deps, p, f) => answerRequests(deps, webAdmin(deps, p.signedIn), p.membership.org, f.client_id, f.decision) },

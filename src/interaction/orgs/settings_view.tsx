@@ -5,8 +5,9 @@
  */
 import { Layout } from '../views/layout.tsx';
 import type { ThirdPartyMode } from '../../domain/policies.ts';
-import type { MemberRow, RequestRow, ServiceRow, SettingsModel } from './settings_model.ts';
+import type { InvitationRow, MemberRow, RequestRow, ServiceRow, SettingsModel } from './settings_model.ts';
 import { ACTIVITY_DAYS } from './settings_model.ts';
+import { INVITATION_LIFETIME_SECONDS } from '../../domain/invitations.ts';
 import { ORG_PATHS } from './paths.ts';
 import { Messages } from '../views/messages.tsx';
 import { PublisherLine } from './shared_view.tsx';
@@ -58,6 +59,28 @@ function MemberItem({ m, slug, token }: { m: MemberRow; slug: string; token: str
           <Hidden token={token} fields={{ user: m.userId }} />
           <button type="submit" class="secondary" aria-label={`Remove ${m.name}`}>
             Remove
+          </button>
+        </form>
+      </td>
+    </tr>
+  );
+}
+
+function InvitationItem({ i, slug, token }: { i: InvitationRow; slug: string; token: string }) {
+  return (
+    <tr>
+      <td>
+        {i.email}
+        <br />
+        <span class="hint">{i.invitedBy === null ? 'invited by an operator' : `invited by ${i.invitedBy}`}</span>
+      </td>
+      <td>{i.role === 'owner' ? 'Owner' : 'Member'}</td>
+      <td>Pending until {i.expires}</td>
+      <td class="actions">
+        <form method="post" action={ORG_PATHS.settingsForm(slug, 'invitations/cancel')} class="inline">
+          <Hidden token={token} fields={{ invitation: i.id }} />
+          <button type="submit" class="secondary" aria-label={`Cancel the invitation of ${i.email}`}>
+            Cancel invitation
           </button>
         </form>
       </td>
@@ -159,13 +182,38 @@ export function SettingsView(p: SettingsViewProps) {
             ))}
           </tbody>
         </table>
+        {p.invitations.length > 0 && (
+          <>
+            <h3>Pending invitations</h3>
+            <table class="org-members org-invitations">
+              <thead>
+                <tr>
+                  <th scope="col">Address</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Change</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.invitations.map((i) => (
+                  <InvitationItem i={i} slug={slug} token={p.token} />
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
         <form method="post" action={ORG_PATHS.settingsForm(slug, 'members/add')}>
           <h3>Add a member</h3>
           <input type="hidden" name="token" value={p.token} />
           <label>
-            Email of their Tessera account
+            Email address
             <input type="email" name="email" autocomplete="off" required maxlength={254} />
           </label>
+          <p class="hint">
+            An account that has proven this address is added at once. Otherwise the address is invited: the person accepts on
+            their organizations page, signed in with that address once it is verified. Invitations expire after{' '}
+            {INVITATION_LIFETIME_SECONDS / 86_400} days.
+          </p>
           <label>
             Role
             <select name="role">

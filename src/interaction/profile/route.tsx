@@ -8,30 +8,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../app.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
-import { readSession } from '../../core/sessions.ts';
 import { MAX_NAME_CHARS } from '../../domain/users.ts';
-import { hashPassword, verifyPassword } from '../../crypto/passwords.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
-import { throttledSignIn } from '../login/throttle.ts';
+import { callerOf, signedInOf } from '../../http/signed_in.ts';
 import { TOO_MANY } from '../login/view.tsx';
-import { PASSWORD_PROBLEMS, passwordProblem } from '../signup/password_policy.ts';
-import { assembleParams } from '../../oauth/params.ts';
+import { PASSWORD_PROBLEMS } from '../../services/accounts/password_policy.ts';
+import { asRawParams, assembleParams } from '../../oauth/params.ts';
+import { signedInArea } from '../guards.ts';
 import { deviceName } from './device.ts';
-import { NOTICES, PROFILE_PATH, backToProfile, formSession, sendProfile, sessionHandle } from './shared.tsx';
+import { NOTICES, PROFILE_FORM, PROFILE_PATH, backToProfile, sendProfile, sessionHandle } from './shared.tsx';
 import totpRoutes from './totp_route.tsx';
 import applicationsRoutes from '../applications/route.tsx';
 
 export default async function profileRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
+  // Every page and form here needs a session; every form carries the profile token (issue 13).
+  signedInArea(app, PROFILE_FORM);
+
   app.get(PROFILE_PATH, async (request, reply) => {
-    const signedIn = await readSession(deps, request);
-    if (!signedIn) return reply.code(302).header('location', '/login').send();
+    const signedIn = await signedInOf(request);
     const { done } = assembleParams(['done'], request.query as RawParams);
     return sendProfile(deps, reply, signedIn, { notice: done === undefined ? undefined : NOTICES[done] });
   });
 
   app.post(`${PROFILE_PATH}/name`, async (request, reply) => {
-    const { sent, form, signedIn } = await formSession(deps, request, reply, ['name']);
-    if (sent) return sent;
+    const signedIn = await signedInOf(request);
+    const form = assembleParams(['name'], asRawParams(request.body));
     const name = (form.name ?? '').trim();
     if (name === '' || [...name].length > MAX_NAME_CHARS) {
       return sendProfile(deps, reply, signedIn, { problem: `Enter your name (at most ${MAX_NAME_CHARS} characters).`, status: 400 });
@@ -43,35 +44,25 @@ export default async function profileRoutes(app: FastifyInstance, { deps }: AppO
   });
 
   app.post(`${PROFILE_PATH}/password`, async (request, reply) => {
-    const { sent, form, signedIn } = await formSession(deps, request, reply, ['current', 'password']);
-    if (sent) return sent;
-    const { user, session } = signedIn;
-    if (user.passwordHash === null) return sendProfile(deps, reply, signedIn, { problem: 'This account has no password.', status: 400 });
-    const problem = passwordProblem(form.password ?? '');
+    const signedIn = await signedInOf(request);
+    const form = assembleParams(['current', 'password'], asRawParams(request.body));
+    if (signedIn.user.passwordHash === null) return sendProfile(deps, reply, signedIn, { problem: 'This account has no password.', status: 400 });
+    const problem = deps.accounts.passwordProblem(form.password ?? '');
     if (problem !== undefined) return sendProfile(deps, reply, signedIn, { problem: PASSWORD_PROBLEMS[problem], status: 400 });
-    const checked = await throttledSignIn(deps.throttles, user.email, request.ip, async () =>
-      (await verifyPassword(user.passwordHash, form.current ?? '')) ? user : undefined,
-    );
-    if (checked.retryAfter !== undefined) {
-      reply.header('retry-after', String(checked.retryAfter));
+    const changed = await deps.accounts.changePassword(signedIn, form.current, form.password ?? '', callerOf(deps.config, request));
+    if (changed.kind === 'throttled') {
+      reply.header('retry-after', String(changed.retryAfter));
       return sendProfile(deps, reply, signedIn, { problem: TOO_MANY, status: 429 });
     }
-    if (!checked.user) return sendProfile(deps, reply, signedIn, { problem: 'Your current password is incorrect.', status: 400 });
-    const now = deps.clock.now();
-    await deps.stores.users.changePassword(user.id, await hashPassword(form.password!), session.id, now);
-    await deps.stores.audit.record({ type: 'user.password_changed', userId: user.id, ip: request.ip }, now);
+    if (changed.kind === 'wrong') return sendProfile(deps, reply, signedIn, { problem: 'Your current password is incorrect.', status: 400 });
     return backToProfile(reply, 'password');
   });
 
   app.post(`${PROFILE_PATH}/sessions/end`, async (request, reply) => {
-    const { sent, form, signedIn } = await formSession(deps, request, reply, ['session']);
-    if (sent) return sent;
-    const now = deps.clock.now();
-    const target = (await deps.stores.sessions.listLive(signedIn.user.id, now)).find((s) => form.session !== undefined && sessionHandle(deps, s.id) === form.session);
-    if (target) {
-      await deps.stores.sessions.endOwn(signedIn.user.id, target.id, now);
-      await deps.stores.audit.record({ type: 'user.session_ended', userId: signedIn.user.id, ip: request.ip, detail: { device: deviceName(target.userAgent) } }, now);
-    }
+    const signedIn = await signedInOf(request);
+    const form = assembleParams(['session'], asRawParams(request.body));
+    const target = (await deps.stores.sessions.listLive(signedIn.user.id, deps.clock.now())).find((s) => form.session !== undefined && sessionHandle(deps, s.id) === form.session);
+    if (target) await deps.accounts.endOwnSession(signedIn.user, target.id, deviceName(target.userAgent), callerOf(deps.config, request));
     // The current session ends through /logout (with Clear-Site-Data); here it stays.
     if (target?.id === signedIn.session.id) return reply.code(303).header('location', '/login').send();
     return backToProfile(reply, 'session');

@@ -1,12 +1,9 @@
 /** What the profile's routes share: the page itself, its form token, and the form check. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import type { SignedIn } from '../../core/sessions.ts';
-import { readSession } from '../../core/sessions.ts';
+import type { SignedIn } from '../../services/accounts/sessions.ts';
 import { hmac } from '../../crypto/digest.ts';
-import { asRawParams, assembleParams } from '../../oauth/params.ts';
-import { formToken, isCrossSite, tokenMatches } from '../csrf.ts';
-import { sendForbidden } from '../views/error_page.tsx';
+import { formRule, formToken } from '../../http/form_guard.ts';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
 import { deviceName } from './device.ts';
@@ -24,8 +21,11 @@ export const NOTICES: Record<string, string> = {
 };
 
 export function profileToken(deps: Pick<Deps, 'formKey'>, sessionId: string): string {
-  return formToken(deps.formKey, 'profile', sessionId);
+  return formToken(deps.formKey, sessionId, 'profile');
 }
+
+/** Every profile form: same-origin, with the profile token of this session (src/http/form_guard.ts). */
+export const PROFILE_FORM = formRule('profile');
 
 /** A handle for a session in the page: not its storage id, so the page reveals nothing reusable. */
 export function sessionHandle(deps: Pick<Deps, 'formKey'>, sessionId: string): string {
@@ -70,16 +70,6 @@ export async function sendProfile(
     />,
     { status: message.status ?? 200 },
   );
-}
-
-/** The signed-in person behind a valid profile form, or the reply already sent. */
-export async function formSession(deps: Deps, request: FastifyRequest, reply: FastifyReply, names: string[]) {
-  if (isCrossSite(request, deps.config.issuer)) return { sent: sendForbidden(reply) };
-  const form = assembleParams(['token', ...names], asRawParams(request.body));
-  const signedIn = await readSession(deps, request);
-  if (!signedIn) return { sent: reply.code(303).header('location', '/login').send() };
-  if (!tokenMatches(form.token, profileToken(deps, signedIn.session.id))) return { sent: sendForbidden(reply) };
-  return { form, signedIn };
 }
 
 export function backToProfile(reply: FastifyReply, done: string): FastifyReply {

@@ -120,6 +120,10 @@ export function ProfileView(p: ProfileViewProps) {
                   Password
                   <input type="password" name="password" autocomplete="current-password" required />
                 </label>
+                <label>
+                  Code from your authenticator app, or a recovery code
+                  <input type="text" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength={64} />
+                </label>
                 <button type="submit" class="secondary">
                   Turn off two-step verification
                 </button>

@@ -12,23 +12,24 @@ import type { AppOptions } from '../../app.ts';
 import type { Deps } from '../../deps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { MAX_NAME_CHARS, isPlausibleEmail, normalizeEmail } from '../../domain/users.ts';
-import { hashPassword } from '../../crypto/passwords.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
+import { fieldOf, formToken, preSessionFormRule } from '../../http/form_guard.ts';
+import { callerOf } from '../../http/signed_in.ts';
 import { asRawParams, assembleParams } from '../../oauth/params.ts';
 import { InteractionExpired, loadLiveInteraction } from '../../oauth/authorize/interactions.ts';
-import { formToken, isCrossSite, tokenMatches } from '../csrf.ts';
-import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
+import { PASSWORD_PROBLEMS, passwordProblem } from '../../services/accounts/password_policy.ts';
+import { sendErrorPage } from '../views/error_page.tsx';
 import { sendPage } from '../views/send_page.ts';
-import { PASSWORD_PROBLEMS, passwordProblem } from './password_policy.ts';
-import { clientNetwork } from '../../core/throttles.ts';
 import { TOO_MANY } from '../login/view.tsx';
 import { SignUpView } from './view.tsx';
 
 export const SIGNUP_PATH = '/signup';
 
 function signUpToken(deps: Pick<Deps, 'formKey'>, interactionId: string | undefined): string {
-  return formToken(deps.formKey, 'signup', interactionId ?? '');
+  return formToken(deps.formKey, null, 'signup', interactionId);
 }
+
+const SIGNUP_FORM = preSessionFormRule('signup', (request) => [fieldOf(request.body, 'interaction')]);
 
 /** Where the person signs in after sign-up: our sign-in page, for the same interaction. */
 export function signedUpLocation(interactionId: string | undefined): string {
@@ -51,10 +52,8 @@ export default async function signUpRoutes(app: FastifyInstance, { deps }: AppOp
     return sendPage(reply, <SignUpView token={signUpToken(deps, id)} interactionId={id} />);
   });
 
-  app.post(SIGNUP_PATH, async (request, reply) => {
-    if (isCrossSite(request, deps.config.issuer)) return sendForbidden(reply);
-    const form = assembleParams(['name', 'email', 'password', 'interaction', 'token'], asRawParams(request.body));
-    if (!tokenMatches(form.token, signUpToken(deps, form.interaction))) return sendForbidden(reply);
+  app.post(SIGNUP_PATH, { config: { csrf: SIGNUP_FORM } }, async (request, reply) => {
+    const form = assembleParams(['name', 'email', 'password', 'interaction'], asRawParams(request.body));
     if (form.interaction !== undefined && !(await loadLiveInteraction(deps, form.interaction))) {
       return sendErrorPage(reply, new InteractionExpired('sign-up for an unknown interaction'));
     }
@@ -67,19 +66,14 @@ export default async function signUpRoutes(app: FastifyInstance, { deps }: AppOp
         status: 400,
       });
     }
-    // Every sign-up costs an argon2 hash: it takes room from the per-address sign-in budget and
-    // never gives it back, so one address cannot flood us with accounts or hashing (SECURITY 32).
-    const wait = deps.throttles.loginPerIp.take(clientNetwork(request.ip));
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
+    // The accounts service throttles sign-ups per address; a taken email answers the same (SECURITY 33).
+    const outcome = await deps.accounts.signUp({ email, name, password }, callerOf(deps.config, request));
+    if (outcome.kind === 'throttled') {
+      reply.header('retry-after', String(outcome.retryAfter));
       return sendPage(reply, <SignUpView token={signUpToken(deps, form.interaction)} interactionId={form.interaction} name={name} email={email} problem={TOO_MANY} />, {
         status: 429,
       });
     }
-    const now = deps.clock.now();
-    const user = await deps.stores.users.create({ email, name, passwordHash: await hashPassword(password) }, now);
-    // An existing email: nothing is created and the answer is the same (SECURITY 33).
-    if (user) await deps.stores.audit.record({ type: 'user.signed_up', userId: user.id, ip: request.ip }, now);
     return reply.code(303).header('location', signedUpLocation(form.interaction)).send();
   });
 

@@ -52,7 +52,7 @@ function AccountNav({ logoutToken, name }: Account) {
       )}
       <a href="/profile">Profile</a>
       <a href="/profile/applications">Manage applications</a>
-      <form method="post" action="/logout" class="inline">
+      <form method="post" action="/logout/confirm" class="inline">
         <input type="hidden" name="token" value={logoutToken} />
         <button type="submit" class="link">
           Sign out

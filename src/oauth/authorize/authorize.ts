@@ -11,7 +11,6 @@ import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import type { AuthorizationRequest } from '../../domain/interactions.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
-import { readSession } from '../../core/sessions.ts';
 import { isDatabaseUnavailable } from '../../persistence/unavailable.ts';
 import { InvalidRedirectUri, LoginRequired, OAuthError, TemporarilyUnavailable } from '../errors.ts';
 import { asRawParams, assembleParams, duplicated } from '../params.ts';
@@ -78,7 +77,7 @@ function asPageError(err: unknown): OAuthError {
 
 /** Steps 3 and 4. */
 async function signInThenProceed(deps: AuthorizeDeps, httpRequest: FastifyRequest, app: App, request: AuthorizationRequest): Promise<Outcome> {
-  const signedIn = await readSession(deps, httpRequest);
+  const signedIn = await httpRequest.signedIn();
   // OIDC Core §3.1.2.1: the client expects someone else than who is signed in here.
   const otherPerson = signedIn !== undefined && request.hintSubject !== undefined && request.hintSubject !== signedIn.user.id;
   if (signedIn === undefined || otherPerson || needsSignIn(signedIn.session, request, deps.clock.now())) {

@@ -7,7 +7,7 @@
  */
 import type { Deps } from '../../deps.ts';
 import type { Interaction } from '../../domain/interactions.ts';
-import type { SignedIn } from '../../core/sessions.ts';
+import type { SignedIn } from '../../services/accounts/sessions.ts';
 import type { ApprovalChoice } from '../../domain/approval.ts';
 import { AccessDenied } from '../errors.ts';
 import { issueCode } from './issue_code.ts';

@@ -7,7 +7,7 @@
 import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import type { AuthorizationRequest, Interaction } from '../../domain/interactions.ts';
-import type { SignedIn } from '../../core/sessions.ts';
+import type { SignedIn } from '../../services/accounts/sessions.ts';
 import { covers } from '../../domain/scopes.ts';
 import { ConsentRequired } from '../errors.ts';
 import { InteractionExpired } from './interactions.ts';

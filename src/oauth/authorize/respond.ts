@@ -9,7 +9,7 @@ import type { Deps } from '../../deps.ts';
 import type { Grant } from '../../domain/grants.ts';
 import type { App } from '../../domain/apps.ts';
 import type { AuthorizationRequest, Interaction } from '../../domain/interactions.ts';
-import type { SignedIn } from '../../core/sessions.ts';
+import type { SignedIn } from '../../services/accounts/sessions.ts';
 import type { OAuthError } from '../errors.ts';
 import { sendErrorPage } from '../../interaction/views/error_page.tsx';
 import { sendSignInPage } from '../../interaction/login/page.tsx';

@@ -7,7 +7,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
-import { readSession } from '../../core/sessions.ts';
 import { isDatabaseUnavailable } from '../../persistence/unavailable.ts';
 import { LoginRequired, TemporarilyUnavailable } from '../errors.ts';
 import { assembleParams } from '../params.ts';
@@ -24,7 +23,7 @@ export async function resume(deps: ResumeDeps, httpRequest: FastifyRequest): Pro
   const { interaction, app } = live;
   const { request } = interaction;
   try {
-    const signedIn = await readSession(deps, httpRequest);
+    const signedIn = await httpRequest.signedIn();
     const session = signedIn?.session;
     const continues = session !== undefined && (interaction.sessionId === session.id || session.authTime >= interaction.createdAt);
     if (!signedIn || !continues) {

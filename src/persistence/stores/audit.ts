@@ -1,21 +1,13 @@
 import type { Db } from '../database.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../schema.ts';
 import type { AuditEvent, AuditStore, RecordedAuditEvent } from '../../domain/audit.ts';
 
 export class SqlAuditStore implements AuditStore {
   constructor(private readonly db: Db) {}
 
   async record(event: AuditEvent, now: number) {
-    await this.db
-      .insertInto('audit_events')
-      .values({
-        at: now,
-        type: event.type,
-        user_id: event.userId ?? null,
-        app_id: event.appId ?? null,
-        ip: event.ip ?? null,
-        detail: JSON.stringify(event.detail ?? {}),
-      })
-      .execute();
+    await insertAuditEvent(this.db, event, now);
   }
 
   async listForUser(userId: string, types: readonly string[], limit: number): Promise<RecordedAuditEvent[]> {
@@ -41,4 +33,19 @@ export function parseDetail(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/** Writes one event, on its own or inside another store's transaction. */
+export async function insertAuditEvent(db: Db | Transaction<Database>, event: AuditEvent, now: number): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      at: now,
+      type: event.type,
+      user_id: event.userId ?? null,
+      app_id: event.appId ?? null,
+      ip: event.ip ?? null,
+      detail: JSON.stringify(event.detail ?? {}),
+    })
+    .execute();
 }

@@ -110,6 +110,8 @@ export class SqlDirectoryStore implements DirectoryStore {
       disabled_at: null,
       kind: 'work',
       directory_id: input.directoryId,
+      // Recorded by the sign-in when the directory says `email_verified` (interaction/directory/sign_in.ts).
+      email_verified_at: null,
     };
     try {
       await this.db.transaction().execute(async (trx) => {

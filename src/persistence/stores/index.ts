@@ -11,6 +11,7 @@ import { SqlInteractionStore } from './interactions.ts';
 import { SqlOrganizationStore } from './organizations.ts';
 import { SqlOrgMemberStore } from './org_members.ts';
 import { SqlApprovalRequestStore } from './approval_requests.ts';
+import { SqlInvitationStore } from './invitations.ts';
 import { SqlProjectStore } from './projects.ts';
 import { SqlWorkItemStore } from './work_items.ts';
 import { SqlRepositoryStore } from './repositories.ts';
@@ -29,6 +30,7 @@ export function createStores(db: Db): Stores {
     organizations: new SqlOrganizationStore(db),
     orgMembers: new SqlOrgMemberStore(db),
     approvalRequests: new SqlApprovalRequestStore(db),
+    invitations: new SqlInvitationStore(db),
     apps: new SqlAppStore(db),
     appOwners: new SqlAppOwnerStore(db),
     appErrors: new SqlAppErrorStore(db),

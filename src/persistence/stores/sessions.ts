@@ -2,7 +2,9 @@ import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
 import { prefixed, qualified, SESSION_COLUMNS, unprefixed, USER_COLUMNS } from '../columns.ts';
 import type { SessionsTable, UsersTable } from '../schema.ts';
-import type { PendingSignIn, Session, SessionStore, SessionSummary } from '../../domain/sessions.ts';
+import type { FactorFailures, PendingSignIn, Session, SessionStore, SessionSummary } from '../../domain/sessions.ts';
+import type { AuditEvent } from '../../domain/audit.ts';
+import { insertAuditEvent } from './audit.ts';
 import { toUser } from './users.ts';
 
 function toSession(row: SessionsTable): Session {
@@ -42,8 +44,9 @@ export class SqlSessionStore implements SessionStore {
     this.q = sessionQueries(db);
   }
 
-  async create(s: Session & { ip: string | null; userAgent: string | null }) {
-    await this.db
+  async create(s: Session & { ip: string | null; userAgent: string | null }, event?: AuditEvent) {
+    await this.db.transaction().execute(async (tx) => {
+      await tx
       .insertInto('sessions')
       .values({
         id: s.id,
@@ -58,6 +61,8 @@ export class SqlSessionStore implements SessionStore {
         user_agent: s.userAgent,
       })
       .execute();
+      if (event) await insertAuditEvent(tx, event, s.createdAt);
+    });
   }
 
   async findLive(id: string, now: number) {
@@ -105,7 +110,7 @@ export class SqlSessionStore implements SessionStore {
   async createPending(p: PendingSignIn) {
     await this.db
       .insertInto('pending_sign_ins')
-      .values({ id: p.id, user_id: p.userId, interaction_id: p.interactionId, attempts: p.attempts, created_at: p.createdAt, expires_at: p.expiresAt, consumed_at: null })
+      .values({ id: p.id, user_id: p.userId, interaction_id: p.interactionId, return_to: p.returnTo, attempts: p.attempts, created_at: p.createdAt, expires_at: p.expiresAt, consumed_at: null })
       .execute();
   }
 
@@ -122,6 +127,7 @@ export class SqlSessionStore implements SessionStore {
         id: row.id,
         userId: row.user_id,
         interactionId: row.interaction_id,
+        returnTo: row.return_to ?? null,
         attempts: Number(row.attempts),
         createdAt: Number(row.created_at),
         expiresAt: Number(row.expires_at),
@@ -138,5 +144,34 @@ export class SqlSessionStore implements SessionStore {
   async consumePending(id: string, now: number) {
     const result = await this.db.updateTable('pending_sign_ins').set({ consumed_at: now }).where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  async countFactorFailures(userId: string, now: number, windowSeconds: number): Promise<FactorFailures> {
+    const row = await this.db.selectFrom('second_factor_failures').select(['failures', 'window_started_at']).where('user_id', '=', userId).executeTakeFirst();
+    const live = row !== undefined && Number(row.window_started_at) > now - windowSeconds;
+    return live ? { failures: Number(row.failures), windowStartedAt: Number(row.window_started_at) } : { failures: 0, windowStartedAt: now };
+  }
+
+  async recordFactorFailure(userId: string, now: number, windowSeconds: number): Promise<FactorFailures> {
+    // One statement, so parallel wrong codes on several nodes each count (no read-then-write race).
+    const row = await this.db
+      .insertInto('second_factor_failures')
+      .values({ user_id: userId, failures: 1, window_started_at: now })
+      .onConflict((oc) =>
+        oc.column('user_id').doUpdateSet((eb) => {
+          const expired = eb('second_factor_failures.window_started_at', '<=', now - windowSeconds);
+          return {
+            failures: eb.case().when(expired).then(1).else(eb('second_factor_failures.failures', '+', 1)).end(),
+            window_started_at: eb.case().when(expired).then(now).else(eb.ref('second_factor_failures.window_started_at')).end(),
+          };
+        }),
+      )
+      .returning(['failures', 'window_started_at'])
+      .executeTakeFirstOrThrow();
+    return { failures: Number(row.failures), windowStartedAt: Number(row.window_started_at) };
+  }
+
+  async clearFactorFailures(userId: string) {
+    await this.db.deleteFrom('second_factor_failures').where('user_id', '=', userId).execute();
   }
 }

@@ -18,6 +18,7 @@ export function toUser(row: UsersTable): User {
     disabledAt: row.disabled_at,
     kind: row.kind,
     directoryId: row.directory_id,
+    emailVerifiedAt: row.email_verified_at === null ? null : Number(row.email_verified_at),
   };
 }
 
@@ -36,7 +37,7 @@ export class SqlUserStore implements UserStore {
     this.q = userQueries(db);
   }
 
-  async create(input: { email: string; name: string; passwordHash: string | null }, now: number) {
+  async create(input: { email: string; name: string; passwordHash: string | null; emailVerified?: boolean }, now: number) {
     const row: UsersTable = {
       id: randomId(),
       email: normalizeEmail(input.email),
@@ -48,6 +49,7 @@ export class SqlUserStore implements UserStore {
       disabled_at: null,
       kind: 'personal',
       directory_id: null,
+      email_verified_at: input.emailVerified === true ? now : null,
     };
     try {
       await this.db.insertInto('users').values(row).execute();
@@ -72,6 +74,29 @@ export class SqlUserStore implements UserStore {
       .where('kind', '=', 'personal')
       .executeTakeFirst();
     return row && toUser(row);
+  }
+
+  async findVerifiedByEmail(email: string) {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('email', '=', normalizeEmail(email))
+      .where('email_verified_at', 'is not', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toUser);
+  }
+
+  async setEmailVerified(id: string, email: string, verifiedAt: number | null) {
+    let query = this.db
+      .updateTable('users')
+      .set({ email_verified_at: verifiedAt })
+      .where('id', '=', id)
+      .where('email', '=', normalizeEmail(email));
+    query = verifiedAt === null ? query.where('email_verified_at', 'is not', null) : query.where('email_verified_at', 'is', null);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async rename(id: string, name: string, now: number) {

@@ -9,9 +9,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { AppOptions } from '../../app.ts';
 import type { App, AppSecretInfo } from '../../domain/apps.ts';
-import type { SignedIn } from '../../core/sessions.ts';
-import { readSession } from '../../core/sessions.ts';
-import { isCrossSite } from '../../interaction/csrf.ts';
+import type { SignedIn } from '../../services/accounts/sessions.ts';
+import { requireSignIn, signedInOf } from '../../http/signed_in.ts';
+import { defaultCsrfRule, SAME_ORIGIN } from '../../http/form_guard.ts';
 import { checkAppInput, checkKind, rawInputOf, type FieldError } from '../app_input.ts';
 import type { Organization } from '../../domain/organizations.ts';
 import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, signedInRecently, updateApp, RECENT_SIGN_IN_SECONDS } from '../apps.ts';
@@ -76,15 +76,19 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
 
   app.get(`${BASE}/openapi.json`, { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-store').send(app.swagger()));
 
-  /** The developer, or a 401/403 already sent. */
-  async function developer(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined> {
-    if (request.method !== 'GET' && isCrossSite(request, deps.config.issuer)) {
-      void problem(reply, 403, 'forbidden', 'Cross-site requests are refused.');
-      return undefined;
-    }
-    const signedIn = await readSession(deps, request);
-    if (!signedIn) void problem(reply, 401, 'login_required', `Sign in at ${PORTAL.signIn} first.`);
-    return signedIn;
+  // Every call needs a session (401 otherwise, before any handler); a cross-site write is refused
+  // by the form guard (SAME_ORIGIN, src/http/form_guard.ts). Issue 13.
+  const signIn = requireSignIn((_request, reply) => problem(reply, 401, 'login_required', `Sign in at ${PORTAL.signIn()} first.`));
+  app.addHook('onRoute', (route) => {
+    if (route.config?.csrf?.kind === 'exempt') return;
+    const onRequest = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [signIn, ...onRequest];
+  });
+  defaultCsrfRule(app, SAME_ORIGIN);
+
+  /** The developer of a guarded call. */
+  async function developer(request: FastifyRequest, _reply: FastifyReply): Promise<SignedIn | undefined> {
+    return signedInOf(request);
   }
 
   /** An app this developer manages (theirs, or an organization's they own), or a 404 already sent (SECURITY 51). */
@@ -101,7 +105,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
 
   function needsRecentSignIn(reply: FastifyReply, signedIn: SignedIn): boolean {
     if (signedInRecently(deps, signedIn.session)) return false;
-    void problem(reply, 401, 'reauthentication_required', `Managing secrets needs a sign-in within the last ${RECENT_SIGN_IN_SECONDS / 60} minutes: sign in again at ${PORTAL.signIn}.`);
+    void problem(reply, 401, 'reauthentication_required', `Managing secrets needs a sign-in within the last ${RECENT_SIGN_IN_SECONDS / 60} minutes: sign in again at ${PORTAL.signIn()}.`);
     return true;
   }
 
@@ -114,7 +118,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
   app.post(`${BASE}/apps`, { schema: doc('Register an app; the answer carries client_secret once', { body: createAppSchema, response: { 400: errorSchema } }) }, async (request, reply) => {
     const signedIn = await developer(request, reply);
     if (!signedIn) return reply;
-    const input = await readInput(request);
+    const input = readInput(request);
     const kind = checkKind(input.raw);
     if (!kind.ok) return invalidMetadata(reply, kind.errors);
     const checked = checkAppInput(input.raw, kind.value === 'web' ? 'confidential' : 'public');
@@ -134,7 +138,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
   app.put<{ Params: Params }>(`${BASE}/apps/:id`, { schema: doc('Replace the profile of an app (kind cannot change)', { params: idParams, body: appInputSchema }) }, async (request, reply) => {
     const own_ = await own(request, reply);
     if (!own_) return reply;
-    const input = await readInput(request);
+    const input = readInput(request);
     const checked = checkAppInput(input.raw, own_.app.clientType);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, own_.signedIn.user, own_.app, checked.value, undefined, request.ip);
@@ -151,7 +155,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
   app.put<{ Params: Params }>(`${BASE}/apps/:id/logo`, { schema: doc('Upload the logo (multipart field "logo": PNG or JPEG, at most 256 KB)', { params: idParams, consumes: ['multipart/form-data'] }) }, async (request, reply) => {
     const own_ = await own(request, reply);
     if (!own_) return reply;
-    const input = await readInput(request);
+    const input = readInput(request);
     if (input.logoError || !input.logo) return invalidMetadata(reply, [input.logoError ?? { field: 'logo', code: 'invalid_client_metadata', message: 'send a multipart field named logo' }]);
     const checked = checkAppInput(rawInputOf(own_.app), own_.app.clientType);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);

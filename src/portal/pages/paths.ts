@@ -6,7 +6,11 @@ export const PORTAL = {
   newApp: '/developers/apps/new',
   app: (id: string) => `/developers/apps/${enc(id)}`,
   editApp: (id: string) => `/developers/apps/${enc(id)}/edit`,
-  signIn: '/developers/sign-in',
-  reauth: '/developers/sign-in?reauth=1',
+  /** The portal's old sign-in form: now only a redirect to /login (issue 13). */
+  oldSignIn: '/developers/sign-in',
+  /** Tessera's one sign-in page, coming back to `path` (a portal path) afterwards. */
+  signIn: (path = '/developers/apps') => `/login?${new URLSearchParams({ return_to: path })}`,
+  /** The same, saying that managing secrets needs a recent sign-in (SECURITY 51). */
+  reauth: (path: string) => `/login?${new URLSearchParams({ return_to: path, reauth: '1' })}`,
   api: '/developers/api/v1',
 } as const;

@@ -1,25 +1,26 @@
 /**
- * The portal pages under /developers/apps. Every page needs a session; without one the
- * developer is sent to the portal's sign-in form, which returns to /developers/apps (a fixed
- * path). Someone else's app answers 404 like a missing one (SECURITY 51).
+ * The portal pages under /developers/apps. Every page needs a session (portalPagesArea, a hook);
+ * without one the developer is sent to /login, which comes back to the page. Forms carry the
+ * portal token, checked by the form guard before any handler. Someone else's app answers 404 like
+ * a missing one (SECURITY 51).
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppOptions } from '../../app.ts';
 import type { App } from '../../domain/apps.ts';
-import type { SignedIn } from '../../core/sessions.ts';
-import { readSession } from '../../core/sessions.ts';
+import type { SignedIn } from '../../services/accounts/sessions.ts';
+import { signedInOf } from '../../http/signed_in.ts';
+import { exempt } from '../../http/form_guard.ts';
 import { sendPage } from '../../interaction/views/send_page.ts';
-import { registerPageErrors, sendForbidden, sendMessagePage } from '../../interaction/views/error_page.tsx';
+import { registerPageErrors, sendMessagePage } from '../../interaction/views/error_page.tsx';
 import { checkAppInput, checkKind, rawInputOf, type FieldError, type RawInput } from '../app_input.ts';
-import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, signedInRecently, updateApp, type ManagedApp } from '../apps.ts';
+import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, updateApp, type ManagedApp } from '../apps.ts';
 import { checkOwner } from '../owner_input.ts';
 import { readUsage } from '../usage.ts';
-import { formAllowed, portalToken } from '../guard.ts';
+import { portalPagesArea, portalToken, recentSignIn } from '../guard.ts';
 import { readInput } from '../read_input.ts';
 import { AppFormView, AppListView, AppView, SecretView } from './views.tsx';
 import { PORTAL } from './paths.ts';
-import signInRoutes from './sign_in.tsx';
 import { logoutToken } from '../../interaction/logout/route.tsx';
 import type { Account } from '../../interaction/views/layout.tsx';
 
@@ -32,14 +33,10 @@ function notFound(reply: FastifyReply) {
 export default async function portalPages(app: FastifyInstance, options: AppOptions): Promise<void> {
   const { deps } = options;
   registerPageErrors(app);
-  await app.register(signInRoutes, options);
-
-  /** The signed-in developer, or a redirect to the portal sign-in (302 for GET, 303 for POST). */
-  async function developer(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined> {
-    const signedIn = await readSession(deps, request);
-    if (!signedIn) void reply.code(request.method === 'GET' ? 302 : 303).header('location', PORTAL.signIn).send();
-    return signedIn;
-  }
+  // The portal's own sign-in form is gone (issue 13): old links go to Tessera's one sign-in page.
+  app.get(PORTAL.oldSignIn, { config: { csrf: exempt('redirect only') } }, async (_request, reply) => reply.code(302).header('location', PORTAL.signIn()).send());
+  portalPagesArea(app);
+  const recent = recentSignIn(deps);
 
   /** The account menu every portal page shows its developer: who is signed in, Profile, Sign out. */
   function account(signedIn: SignedIn): Account {
@@ -58,23 +55,17 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
   }
 
   /**
-   * A form posted about one of the developer's own apps: the developer, the app and the form once
-   * its token and origin check out; otherwise the answer (sign-in, 404, 403) is already sent.
+   * A form posted about one of the developer's own apps (its token already checked by the form
+   * guard): the developer, the app and the form; otherwise the 404 is already sent.
    */
   async function appForm(
     request: FastifyRequest<{ Params: Params }>,
     reply: FastifyReply,
   ): Promise<{ signedIn: SignedIn; found: App; form: RawInput } | undefined> {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return undefined;
+    const signedIn = await signedInOf(request);
     const found = await ownApp(request, reply, signedIn);
     if (!found) return undefined;
-    const form = (request.body ?? {}) as RawInput;
-    if (!formAllowed(deps, request, signedIn, form.token, found.id)) {
-      sendForbidden(reply);
-      return undefined;
-    }
-    return { signedIn, found, form };
+    return { signedIn, found, form: (request.body ?? {}) as RawInput };
   }
 
   async function showApp(reply: FastifyReply, signedIn: SignedIn, found: App, notice?: string) {
@@ -84,24 +75,20 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
   }
 
   app.get(PORTAL.apps, async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
+    const signedIn = await signedInOf(request);
     return sendPage(reply, <AppListView apps={await listManagedApps(deps, signedIn.user)} account={account(signedIn)} />);
   });
 
   app.get(PORTAL.newApp, async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
+    const signedIn = await signedInOf(request);
     const raw: RawInput = { kind: 'web', scopes: 'openid profile email' };
     const orgs = await ownedOrgs(deps, signedIn.user);
     return sendPage(reply, <AppFormView title="Register an app" action={PORTAL.apps} token={portalToken(deps, signedIn)} raw={raw} errors={[]} chooseKind owners={orgs} submit="Register" account={account(signedIn)} />);
   });
 
   app.post(PORTAL.apps, async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
-    const input = await readInput(request);
-    if (!formAllowed(deps, request, signedIn, input.raw.token)) return sendForbidden(reply);
+    const signedIn = await signedInOf(request);
+    const input = readInput(request);
     const kind = checkKind(input.raw);
     const checked = checkAppInput(input.raw, kind.ok && kind.value === 'web' ? 'confidential' : 'public');
     const orgs = await ownedOrgs(deps, signedIn.user);
@@ -123,15 +110,13 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
   });
 
   app.get<{ Params: Params }>('/developers/apps/:id', async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
+    const signedIn = await signedInOf(request);
     const found = await ownApp(request, reply, signedIn);
     return found ? showApp(reply, signedIn, found) : reply;
   });
 
   app.get<{ Params: Params }>('/developers/apps/:id/edit', async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
+    const signedIn = await signedInOf(request);
     const found = await ownApp(request, reply, signedIn);
     if (!found) return reply;
     const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={rawInputOf(found)} errors={[]} chooseKind={false} submit="Save" account={account(signedIn)} />;
@@ -139,12 +124,10 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
   });
 
   app.post<{ Params: Params }>('/developers/apps/:id', async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
+    const signedIn = await signedInOf(request);
     const found = await ownApp(request, reply, signedIn);
     if (!found) return reply;
-    const input = await readInput(request);
-    if (!formAllowed(deps, request, signedIn, input.raw.token, found.id)) return sendForbidden(reply);
+    const input = readInput(request);
     const checked = checkAppInput(input.raw, found.clientType);
     if (!checked.ok || input.logoError) {
       const errors = [...(checked.ok ? [] : checked.errors), ...(input.logoError ? [input.logoError] : [])];
@@ -155,12 +138,11 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     return reply.code(303).header('location', PORTAL.app(found.id)).send();
   });
 
-  app.post<{ Params: Params }>('/developers/apps/:id/secrets', async (request, reply) => {
+  // SECURITY 51: a new secret, or revoking one, needs a recent sign-in (the `recent` guard).
+  app.post<{ Params: Params }>('/developers/apps/:id/secrets', { onRequest: recent }, async (request, reply) => {
     const posted = await appForm(request, reply);
     if (!posted) return reply;
     const { signedIn, found, form } = posted;
-    // SECURITY 51: a new secret needs a recent sign-in; otherwise confirm the password first.
-    if (!signedInRecently(deps, signedIn.session)) return reply.code(303).header('location', PORTAL.reauth).send();
     const days = typeof form.expires_in_days === 'string' && /^\d{1,4}$/.test(form.expires_in_days) ? Number(form.expires_in_days) : undefined;
     const expiresAt = days && days >= 1 && days <= 3650 ? deps.clock.now() + days * 86400 : null;
     const made = await createSecret(deps, signedIn.user, found, expiresAt, request.ip);
@@ -171,11 +153,10 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     return sendPage(reply, <SecretView app={found} secret={made.secret} secretId={made.id} created={false} account={account(signedIn)} />, { status: 201 });
   });
 
-  app.post<{ Params: Params }>('/developers/apps/:id/secrets/:secret/revoke', async (request, reply) => {
+  app.post<{ Params: Params }>('/developers/apps/:id/secrets/:secret/revoke', { onRequest: recent }, async (request, reply) => {
     const posted = await appForm(request, reply);
     if (!posted) return reply;
     const { signedIn, found } = posted;
-    if (!signedInRecently(deps, signedIn.session)) return reply.code(303).header('location', PORTAL.reauth).send();
     await revokeSecret(deps, signedIn.user, found, request.params.secret ?? '', request.ip);
     return reply.code(303).header('location', PORTAL.app(found.id)).send();
   });

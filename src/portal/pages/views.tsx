@@ -409,29 +409,3 @@ function UsagePanel({ usage }: { usage: PortalUsage }) {
     </section>
   );
 }
-
-export function PortalSignInView({ token, email, failed, throttled, reauth }: { token: string; email?: string; failed?: boolean; throttled?: boolean; reauth?: boolean }) {
-  return (
-    <Layout title="Sign in to the developer portal">
-      <h1>{reauth ? 'Confirm it is you' : 'Sign in to the developer portal'}</h1>
-      {reauth && <p>Managing client secrets needs a recent sign-in. Enter your password again.</p>}
-      {(failed || throttled) && (
-        <p class="error" role="alert">
-          {throttled ? 'Too many attempts. Wait a minute and try again.' : 'Email or password is incorrect.'}
-        </p>
-      )}
-      <form method="post" action={PORTAL.signIn}>
-        <input type="hidden" name="token" value={token} />
-        <label>
-          Email
-          <input type="email" name="email" autocomplete="username" required value={email ?? ''} />
-        </label>
-        <label>
-          Password
-          <input type="password" name="password" autocomplete="current-password" required />
-        </label>
-        <button type="submit">Sign in</button>
-      </form>
-    </Layout>
-  );
-}

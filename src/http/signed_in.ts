@@ -1,0 +1,110 @@
+/**
+ * Who is signed in, for every route (issue 13): the one place that reads and sets the session
+ * and pending-sign-in cookies. `request.signedIn()` reads the session once per request (through
+ * the accounts service); `requireSignIn` and `requireRecentSignIn` guard routes as `onRequest`
+ * hooks, so a guarded handler never runs without a live session.
+ * @module
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { Accounts, Caller } from '../services/accounts/accounts.ts';
+import type { OpenedSession, SignedIn } from '../services/accounts/sessions.ts';
+import { sessionIdOf } from '../services/accounts/sessions.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The live session of this request and its person, read at most once per request. */
+    signedIn(): Promise<SignedIn | undefined>;
+  }
+}
+
+/**
+ * `__Host-` (over https) pins the cookie to this exact origin: Secure, Path=/, no Domain, so a
+ * sibling subdomain cannot plant or overwrite it (ASVS 3.3.3, RFC 6265bis §4.1.3.2).
+ */
+export function sessionCookieName(config: Pick<Config, 'secure'>): string {
+  return config.secure ? '__Host-tessera_session' : 'tessera_session';
+}
+
+export function pendingCookieName(config: Pick<Config, 'secure'>): string {
+  return config.secure ? '__Host-tessera_pending' : 'tessera_pending';
+}
+
+function cookieOptions(config: Pick<Config, 'secure'>) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secure };
+}
+
+const memo = new WeakMap<FastifyRequest, Promise<SignedIn | undefined>>();
+
+export function registerSignedIn(app: FastifyInstance, deps: { config: Config; accounts: Accounts }): void {
+  app.decorateRequest('signedIn', function (this: FastifyRequest) {
+    let found = memo.get(this);
+    if (!found) {
+      found = deps.accounts.signedIn(this.cookies[sessionCookieName(deps.config)]);
+      memo.set(this, found);
+    }
+    return found;
+  });
+}
+
+/** The request as the accounts service sees it: address, browser, and the session it presented. */
+export function callerOf(config: Pick<Config, 'secure'>, request: FastifyRequest): Caller {
+  return {
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? null,
+    presentedSession: sessionIdOf(request.cookies[sessionCookieName(config)]),
+  };
+}
+
+/** Sets the cookie of a session the accounts service just opened. */
+export function setSessionCookie(config: Pick<Config, 'secure'>, reply: FastifyReply, opened: OpenedSession): void {
+  reply.setCookie(sessionCookieName(config), opened.cookieValue, cookieOptions(config));
+}
+
+export function clearSessionCookie(config: Pick<Config, 'secure'>, reply: FastifyReply): void {
+  reply.clearCookie(sessionCookieName(config), cookieOptions(config));
+}
+
+/** The pending sign-in's cookie lives as long as the pending sign-in. */
+export function setPendingCookie(config: Pick<Config, 'secure'>, reply: FastifyReply, value: string, maxAge: number): void {
+  reply.setCookie(pendingCookieName(config), value, { ...cookieOptions(config), maxAge });
+}
+
+export function pendingCookie(config: Pick<Config, 'secure'>, request: FastifyRequest): string | undefined {
+  return request.cookies[pendingCookieName(config)];
+}
+
+export function clearPendingCookie(config: Pick<Config, 'secure'>, reply: FastifyReply): void {
+  reply.clearCookie(pendingCookieName(config), cookieOptions(config));
+}
+
+/** What a guard does when the request may not go on: answer it (a redirect, a 401). */
+export type Refusal = (request: FastifyRequest, reply: FastifyReply) => unknown;
+
+/** Guards a route: without a live session `refuse` answers and the handler never runs. */
+export function requireSignIn(refuse: Refusal): onRequestAsyncHookHandler {
+  return async function requireSignIn(request, reply) {
+    if (!(await request.signedIn())) return refuse(request, reply);
+    return undefined;
+  };
+}
+
+/**
+ * Guards a route that changes something sensitive (secrets): the sign-in must be live and at most
+ * `maxAgeSeconds` old (SECURITY 51); otherwise `stale` answers (typically: sign in again).
+ */
+export function requireRecentSignIn(now: () => number, maxAgeSeconds: number, refuse: Refusal, stale: Refusal): onRequestAsyncHookHandler {
+  return async function requireRecentSignIn(request, reply) {
+    const signedIn = await request.signedIn();
+    if (!signedIn) return refuse(request, reply);
+    if (now() - signedIn.session.authTime > maxAgeSeconds) return stale(request, reply);
+    return undefined;
+  };
+}
+
+/** The signed-in person of a guarded route (the guard already answered otherwise). */
+export async function signedInOf(request: FastifyRequest): Promise<SignedIn> {
+  const signedIn = await request.signedIn();
+  if (!signedIn) throw new Error('a guarded route ran without a session: requireSignIn is missing');
+  return signedIn;
+}

@@ -1,0 +1,285 @@
+/**
+ * The one authority over accounts (issue 13): every way into Tessera — the sign-in page, its
+ * two-step code, a work account's return from its directory, sign-up, the profile, the CLI — calls
+ * this service, and nothing else signs in, creates accounts, changes passwords, turns factors on
+ * or off, or ends sessions. Each operation writes its audit event; a session is stored together
+ * with the event that explains it (one transaction).
+ *
+ * It knows nothing of HTTP: a new session comes back as its cookie value, which
+ * src/http/signed_in.ts alone sets on the answer.
+ * @module
+ */
+import type { Clock } from '../../deps.ts';
+import type { Config } from '../../config/config.ts';
+import type { Stores } from '../../domain/stores.ts';
+import type { Throttles } from '../../core/throttles.ts';
+import type { Directory } from '../../domain/directories.ts';
+import type { PendingSignIn } from '../../domain/sessions.ts';
+import type { User } from '../../domain/users.ts';
+import { normalizeEmail } from '../../domain/users.ts';
+import { digest } from '../../crypto/digest.ts';
+import { hashPassword, verifyPassword } from '../../crypto/passwords.ts';
+import { matchTotp, newPendingToken, newTotpSecret } from '../../crypto/totp.ts';
+import { clientNetwork } from '../../core/throttles.ts';
+import { findSignedIn, openSession, sessionIdOf, type ClientInfo, type OpenedSession, type SignedIn } from './sessions.ts';
+import { checkCredentials } from './credentials.ts';
+import { throttledSignIn } from './sign_in_throttle.ts';
+import { recordFailure } from './sign_in_audit.ts';
+import { checkSecondFactor, hasSecondFactor, newRecoveryCodes, sealSecret, unsealSecret } from './second_factor.ts';
+import { passwordProblem, type PasswordProblem } from './password_policy.ts';
+
+/** How long the step between the password and the second factor lasts. */
+export const PENDING_SECONDS = 300;
+/** Wrong codes allowed on one pending sign-in; then the password must be given again. */
+export const PENDING_ATTEMPTS = 5;
+/**
+ * Wrong second-factor codes allowed per account in FACTOR_WINDOW_SECONDS, on every node together
+ * and across pending sign-ins; a right password does not reset them (issue 13, defect 3). With six
+ * digits that is at most 40 guesses an hour against a stolen password.
+ */
+export const FACTOR_FAILURE_LIMIT = 10;
+export const FACTOR_WINDOW_SECONDS = 900;
+
+/** RFC 8176 has no value for federation; "fed" is the one providers use (e.g. Microsoft Entra ID). */
+export const FEDERATED_AMR = ['fed'];
+
+export interface AccountsDeps {
+  config: Config;
+  clock: Clock;
+  stores: Stores;
+  throttles: Throttles;
+  formKey: Buffer;
+}
+
+/** Who is asking, and which session (its digest) the browser presented, to be replaced. */
+export interface Caller extends ClientInfo {
+  presentedSession?: string | undefined;
+}
+
+/** Where a sign-in continues: an authorization in progress, or a path on our own origin. */
+export interface Continuation {
+  interactionId: string | null;
+  returnTo: string | null;
+}
+
+export type PasswordSignIn =
+  | { kind: 'session'; user: User; opened: OpenedSession }
+  | { kind: 'second_factor'; pendingValue: string }
+  | { kind: 'throttled'; retryAfter: number }
+  | { kind: 'failed' };
+
+export type SecondFactorSignIn =
+  | { kind: 'session'; user: User; opened: OpenedSession; continuation: Continuation }
+  | { kind: 'throttled'; retryAfter: number }
+  | { kind: 'wrong' }
+  /** The pending sign-in is gone (used, expired, too many wrong codes): give the password again. */
+  | { kind: 'restart' };
+
+export type PasswordCheck = { kind: 'ok' } | { kind: 'throttled'; retryAfter: number } | { kind: 'wrong' };
+
+export class Accounts {
+  constructor(private readonly deps: AccountsDeps) {}
+
+  /** The live session behind a cookie value, with its person. */
+  async signedIn(cookieValue: string | undefined): Promise<SignedIn | undefined> {
+    const id = sessionIdOf(cookieValue);
+    return id === undefined ? undefined : findSignedIn(this.deps, id);
+  }
+
+  /**
+   * Email and password (SECURITY 32–35). Throttled before the password is hashed; a person with
+   * a second factor gets no session here but a pending sign-in, finished by `completeSecondFactor`.
+   */
+  async signInWithPassword(email: string | undefined, password: string | undefined, next: Continuation, caller: Caller): Promise<PasswordSignIn> {
+    const { user, retryAfter } = await throttledSignIn(this.deps.throttles, email, caller.ip, () => checkCredentials(this.deps, email, password));
+    if (retryAfter !== undefined) return { kind: 'throttled', retryAfter };
+    if (!user) {
+      await recordFailure(this.deps, email, caller.ip);
+      return { kind: 'failed' };
+    }
+    if (await hasSecondFactor(this.deps, user.id)) return { kind: 'second_factor', pendingValue: await this.startPending(user.id, next) };
+    return { kind: 'session', user, opened: await this.open(user, ['pwd'], caller) };
+  }
+
+  /** The pending sign-in behind its cookie value, if it is still good. */
+  async pending(pendingValue: string | undefined): Promise<PendingSignIn | undefined> {
+    if (!pendingValue || pendingValue.length !== 43) return undefined;
+    return this.deps.stores.sessions.findPending(digest(pendingValue), this.deps.clock.now());
+  }
+
+  /**
+   * The second step (RFC 6238 code or a recovery code). Wrong codes count per account in the
+   * database (FACTOR_FAILURE_LIMIT) and per pending sign-in (PENDING_ATTEMPTS).
+   */
+  async completeSecondFactor(pending: PendingSignIn, code: string | undefined, caller: Caller): Promise<SecondFactorSignIn> {
+    const { stores, clock } = this.deps;
+    const user = await stores.users.findById(pending.userId);
+    if (!user || user.disabledAt !== null) return { kind: 'restart' };
+    const now = clock.now();
+    const before = await stores.sessions.countFactorFailures(user.id, now, FACTOR_WINDOW_SECONDS);
+    if (before.failures >= FACTOR_FAILURE_LIMIT) return { kind: 'throttled', retryAfter: this.factorRetryAfter(before.windowStartedAt) };
+    // A flood of codes from one network is slowed like a flood of passwords (SECURITY 32).
+    const network = clientNetwork(caller.ip);
+    const wait = this.deps.throttles.loginPerIp.take(network);
+    if (wait > 0) return { kind: 'throttled', retryAfter: wait };
+
+    const factor = await checkSecondFactor(this.deps, user.id, code);
+    if (factor === undefined) {
+      await stores.audit.record({ type: 'user.sign_in_failed', userId: user.id, ip: caller.ip, detail: { step: 'otp' } }, now);
+      const after = await stores.sessions.recordFactorFailure(user.id, now, FACTOR_WINDOW_SECONDS);
+      if ((await stores.sessions.countPendingAttempt(pending.id)) >= PENDING_ATTEMPTS) {
+        await stores.sessions.consumePending(pending.id, now);
+        return { kind: 'restart' };
+      }
+      if (after.failures >= FACTOR_FAILURE_LIMIT) return { kind: 'throttled', retryAfter: this.factorRetryAfter(after.windowStartedAt) };
+      return { kind: 'wrong' };
+    }
+    this.deps.throttles.loginPerIp.refund(network);
+    if (!(await stores.sessions.consumePending(pending.id, now))) return { kind: 'restart' };
+    await stores.sessions.clearFactorFailures(user.id);
+    const opened = await this.open(user, ['pwd', 'otp'], caller);
+    return { kind: 'session', user, opened, continuation: { interactionId: pending.interactionId, returnTo: pending.returnTo } };
+  }
+
+  /**
+   * A work account back from its directory, already checked there (SECURITY 47–49): a new
+   * session with `amr` ["fed"]. A disabled account gets none.
+   */
+  async signInWorkAccount(user: User, directory: Directory, caller: Caller): Promise<OpenedSession | undefined> {
+    if (user.disabledAt !== null) return undefined;
+    return this.open(user, FEDERATED_AMR, caller, { directory: directory.id });
+  }
+
+  /**
+   * Sign-up: a new personal account, unverified until the person proves the address. Every
+   * attempt costs an argon2 hash, so it takes room from the per-address sign-in budget and never
+   * gives it back: one address cannot flood us with accounts or hashing (SECURITY 32). A taken
+   * email creates nothing and looks the same to the caller (SECURITY 33).
+   */
+  async signUp(input: { email: string; name: string; password: string }, caller: Caller): Promise<{ kind: 'done' } | { kind: 'throttled'; retryAfter: number }> {
+    const wait = this.deps.throttles.loginPerIp.take(clientNetwork(caller.ip));
+    if (wait > 0) return { kind: 'throttled', retryAfter: wait };
+    await this.createAccount({ ...input, via: 'signup' }, caller.ip);
+    return { kind: 'done' };
+  }
+
+  /**
+   * A new personal account; undefined when the email is taken. `via` is who vouches for it: the
+   * person (sign-up) or an operator (the CLI, the demo).
+   */
+  async createAccount(input: { email: string; name: string; password: string; via: 'signup' | 'cli' | 'demo' }, ip: string | null = null): Promise<User | undefined> {
+    const now = this.deps.clock.now();
+    const user = await this.deps.stores.users.create({ email: normalizeEmail(input.email), name: input.name, passwordHash: await hashPassword(input.password) }, now);
+    if (user) {
+      const type = input.via === 'signup' ? 'user.signed_up' : 'user.created';
+      await this.deps.stores.audit.record({ type, userId: user.id, ip, ...(input.via === 'signup' ? {} : { detail: { via: input.via } }) }, now);
+    }
+    return user;
+  }
+
+  /** What is wrong with a new password, if anything (length, common passwords). */
+  passwordProblem(password: string): PasswordProblem | undefined {
+    return passwordProblem(password);
+  }
+
+  /**
+   * The person's own password, asked again before something sensitive; throttled like a sign-in
+   * (SECURITY 32), so the profile cannot be used to guess it.
+   */
+  async confirmPassword(user: User, password: string | undefined, caller: Caller): Promise<PasswordCheck> {
+    const checked = await throttledSignIn(this.deps.throttles, user.email, caller.ip, async () => ((await verifyPassword(user.passwordHash, password ?? '')) ? user : undefined));
+    if (checked.retryAfter !== undefined) return { kind: 'throttled', retryAfter: checked.retryAfter };
+    return checked.user ? { kind: 'ok' } : { kind: 'wrong' };
+  }
+
+  /**
+   * A new password, after the current one: every other session and refresh token of the person
+   * ends in the same transaction (SECURITY 37).
+   */
+  async changePassword(signedIn: SignedIn, current: string | undefined, next: string, caller: Caller): Promise<PasswordCheck> {
+    const checked = await this.confirmPassword(signedIn.user, current, caller);
+    if (checked.kind !== 'ok') return checked;
+    const now = this.deps.clock.now();
+    await this.deps.stores.users.changePassword(signedIn.user.id, await hashPassword(next), signedIn.session.id, now);
+    await this.deps.stores.audit.record({ type: 'user.password_changed', userId: signedIn.user.id, ip: caller.ip }, now);
+    return checked;
+  }
+
+  /** A new TOTP secret, not yet on; false when TOTP is on already. */
+  async startTotp(user: User): Promise<boolean> {
+    return this.deps.stores.users.startTotp(user.id, sealSecret(this.deps, user.id, newTotpSecret()), this.deps.clock.now());
+  }
+
+  /** The unconfirmed secret in clear, for the setup page; undefined when there is none. */
+  async totpSetupSecret(user: User): Promise<string | undefined> {
+    const totp = await this.deps.stores.users.findTotp(user.id);
+    return totp && totp.enabledAt === null ? unsealSecret(this.deps, user.id, totp.secretSealed) : undefined;
+  }
+
+  /**
+   * Turns TOTP on with a first code from the app: the recovery codes to show once, 'wrong', or
+   * 'none' when there is no secret waiting.
+   */
+  async confirmTotp(user: User, code: string | undefined, caller: Caller): Promise<{ codes: string[] } | 'wrong' | 'none'> {
+    const secret = await this.totpSetupSecret(user);
+    if (secret === undefined) return 'none';
+    const now = this.deps.clock.now();
+    const step = matchTotp(secret, (code ?? '').replace(/\s/g, ''), now, null);
+    if (step === undefined) return 'wrong';
+    const { codes, digests } = newRecoveryCodes();
+    if (!(await this.deps.stores.users.enableTotp(user.id, step, digests, now))) return 'none';
+    await this.deps.stores.audit.record({ type: 'user.totp_enabled', userId: user.id, ip: caller.ip }, now);
+    return { codes };
+  }
+
+  /**
+   * Turns TOTP off. It takes both factors: the password and a current code (or a recovery code),
+   * so a stolen password alone can never remove the second factor (issue 13, defect 1). Wrong
+   * codes count against the account's second-factor limit.
+   */
+  async disableTotp(user: User, password: string | undefined, code: string | undefined, caller: Caller): Promise<PasswordCheck | { kind: 'wrong_code' }> {
+    const checked = await this.confirmPassword(user, password, caller);
+    if (checked.kind !== 'ok') return checked;
+    const now = this.deps.clock.now();
+    const before = await this.deps.stores.sessions.countFactorFailures(user.id, now, FACTOR_WINDOW_SECONDS);
+    if (before.failures >= FACTOR_FAILURE_LIMIT) return { kind: 'throttled', retryAfter: this.factorRetryAfter(before.windowStartedAt) };
+    if ((await checkSecondFactor(this.deps, user.id, code)) === undefined) {
+      await this.deps.stores.sessions.recordFactorFailure(user.id, now, FACTOR_WINDOW_SECONDS);
+      return { kind: 'wrong_code' };
+    }
+    await this.deps.stores.users.disableTotp(user.id);
+    await this.deps.stores.audit.record({ type: 'user.totp_disabled', userId: user.id, ip: caller.ip }, now);
+    return checked;
+  }
+
+  /** Ends the caller's own session (sign-out); `appId` names the service it returns to, if any. */
+  async signOut(signedIn: SignedIn | undefined, presentedSession: string | undefined, caller: Caller, appId?: string): Promise<void> {
+    const now = this.deps.clock.now();
+    if (presentedSession) await this.deps.stores.sessions.end(presentedSession, now);
+    if (signedIn) await this.deps.stores.audit.record({ type: 'user.signed_out', userId: signedIn.user.id, ip: caller.ip, ...(appId ? { appId } : {}) }, now);
+  }
+
+  /** Ends one of the person's sessions (another device); false when it was not theirs or not live. */
+  async endOwnSession(user: User, sessionId: string, device: string, caller: Caller): Promise<boolean> {
+    const now = this.deps.clock.now();
+    if (!(await this.deps.stores.sessions.endOwn(user.id, sessionId, now))) return false;
+    await this.deps.stores.audit.record({ type: 'user.session_ended', userId: user.id, ip: caller.ip, detail: { device } }, now);
+    return true;
+  }
+
+  private async open(user: User, amr: string[], caller: Caller, detail: Record<string, unknown> = {}): Promise<OpenedSession> {
+    const event = { type: 'user.signed_in', userId: user.id, ip: caller.ip, detail: { amr, ...detail } };
+    return openSession(this.deps, user.id, amr, caller, caller.presentedSession, event);
+  }
+
+  private async startPending(userId: string, next: Continuation): Promise<string> {
+    const value = newPendingToken();
+    const now = this.deps.clock.now();
+    await this.deps.stores.sessions.createPending({ id: digest(value), userId, ...next, attempts: 0, createdAt: now, expiresAt: now + PENDING_SECONDS });
+    return value;
+  }
+
+  private factorRetryAfter(windowStartedAt: number): number {
+    return Math.max(1, windowStartedAt + FACTOR_WINDOW_SECONDS - this.deps.clock.now());
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Sign-in sessions (SECURITY 35–37), without HTTP: the cookie carries a 256-bit random value and
+ * the server keeps only its digest, so a leaked sessions table opens no session. A new value is
+ * made at every sign-in and a presented one is never adopted (session fixation). The cookie itself
+ * is set and read in one place, src/http/signed_in.ts.
+ * @module
+ */
+import type { Clock } from '../../deps.ts';
+import type { Config } from '../../config/config.ts';
+import type { Stores } from '../../domain/stores.ts';
+import type { AuditEvent } from '../../domain/audit.ts';
+import type { Session } from '../../domain/sessions.ts';
+import type { User } from '../../domain/users.ts';
+import { digest } from '../../crypto/digest.ts';
+import { looksLike, randomToken } from '../../crypto/random.ts';
+
+/** lastSeenAt is written at most this often, so browsing does not write on every request. */
+const TOUCH_EVERY_SECONDS = 60;
+
+export interface SessionDeps {
+  config: Config;
+  clock: Clock;
+  stores: Stores;
+}
+
+/** A live session and the person it belongs to. */
+export interface SignedIn {
+  session: Session;
+  user: User;
+}
+
+/** Where a request comes from, as recorded with a session and in audit events. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+}
+
+/** A session just opened: the cookie value exists only here, to be set on the answer. */
+export interface OpenedSession {
+  session: Session;
+  cookieValue: string;
+}
+
+/** The digest of a presented cookie value, when it has the shape of one of ours. */
+export function sessionIdOf(cookieValue: string | undefined): string | undefined {
+  return cookieValue && looksLike('session', cookieValue) ? digest(cookieValue) : undefined;
+}
+
+/**
+ * The live session and its person, or undefined. Enforces the idle timeout (the store enforces
+ * the absolute one), ends the session of a disabled or deleted account, and records activity at
+ * most once a minute (SECURITY 37).
+ */
+export async function findSignedIn(deps: SessionDeps, id: string): Promise<SignedIn | undefined> {
+  const now = deps.clock.now();
+  const found = await deps.stores.sessions.findLiveWithUser(id, now);
+  if (!found) return undefined;
+  const { session } = found;
+  // Idle for exactly sessionIdle seconds is over, like every other lifetime here: [start, start + TTL) (SECURITY R8).
+  const user = now - session.lastSeenAt >= deps.config.ttl.sessionIdle ? undefined : found.user;
+  if (!user || user.disabledAt !== null) {
+    await deps.stores.sessions.end(id, now);
+    return undefined;
+  }
+  if (now - session.lastSeenAt >= TOUCH_EVERY_SECONDS) {
+    await deps.stores.sessions.touch(id, now);
+    session.lastSeenAt = now;
+  }
+  return { session, user };
+}
+
+/**
+ * Opens a brand-new session and records `event` with it in one transaction. Any session the
+ * browser presented (`replacing`) is ended first: the new id is never one the browser chose.
+ */
+export async function openSession(
+  deps: SessionDeps,
+  userId: string,
+  amr: string[],
+  client: ClientInfo,
+  replacing: string | undefined,
+  event: AuditEvent,
+): Promise<OpenedSession> {
+  const now = deps.clock.now();
+  if (replacing) await deps.stores.sessions.end(replacing, now);
+  const cookieValue = randomToken('session');
+  const session: Session = {
+    id: digest(cookieValue),
+    userId,
+    authTime: now,
+    amr,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + deps.config.ttl.sessionAbsolute,
+  };
+  await deps.stores.sessions.create({ ...session, ip: client.ip, userAgent: client.userAgent?.slice(0, 512) ?? null }, event);
+  return { session, cookieValue };
+}
