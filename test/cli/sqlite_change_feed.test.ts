@@ -48,9 +48,10 @@ describe('CLI changes reach a running SQLite server process within a second', { 
     // Seeding through Tessera's own stores on the same file (people and codes have no CLI or API).
     seed = await createDeps(loadConfig({ ...cli.env(), PUBLIC_URL: server.url, LOG_LEVEL: 'silent' }), { log: createLogger('silent') });
     client = await createClient(seed, { redirectUris: [REDIRECT] });
-    alice = await createUser(seed, 'alice@example.com');
-    bob = await createUser(seed, 'bob@example.com');
-    carol = await createUser(seed, 'carol@example.com');
+    // Verified addresses, as for accounts an operator makes: the CLI adds only those to an organization.
+    alice = await createUser(seed, 'alice@example.com', 'alice', { verified: true });
+    bob = await createUser(seed, 'bob@example.com', 'bob', { verified: true });
+    carol = await createUser(seed, 'carol@example.com', 'carol', { verified: true });
     await cli.json(['org', 'create', '--slug', 'acme', '--name', 'Acme', '--owner', 'alice@example.com']);
   });
 
