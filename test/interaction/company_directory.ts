@@ -38,6 +38,8 @@ export interface CompanyDirectory {
   tamper: Tamper;
   /** JWKS documents fetched through the proxy so far. */
   jwksFetches: number;
+  /** What the directory says of its people's addresses (`email_verified`); true unless a test says otherwise. */
+  emailVerified: boolean;
   /** Plays the person: follows the directory's pages from the authorization URL to Tessera's callback. */
   signIn(authorizationUrl: string, login: string): Promise<string>;
   close(): Promise<void>;
@@ -88,7 +90,7 @@ export async function startCompanyDirectory(redirectUri: string, options: { clai
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     findAccount: (_ctx, id) => ({
       accountId: id,
-      claims: () => ({ sub: id, email: `${id}@corp.example`, email_verified: true, name: `${id} (Corp)` }),
+      claims: () => ({ sub: id, email: `${id}@corp.example`, email_verified: directory.emailVerified, name: `${id} (Corp)` }),
     }),
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ['directory-cookie-key-for-tests'] },
@@ -144,6 +146,7 @@ export async function startCompanyDirectory(redirectUri: string, options: { clai
     issuer,
     tamper: 'none',
     jwksFetches: 0,
+    emailVerified: true,
     signIn: (url, login) => signInAt(url, login, issuer),
     async close() {
       await closeServer(outer);
