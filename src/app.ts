@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import type { Deps } from './deps.ts';
+import type { AppOptions, Deps } from './deps.ts';
 import { registerErrorHandling, sendOAuthError } from './http/error_handler.ts';
 import { InvalidRequest } from './oauth/errors.ts';
 import { registerErrorCounting } from './http/error_counting.ts';
@@ -29,9 +29,7 @@ import opsRoutes from './ops/routes.ts';
 import portalRoutes from './portal/routes.ts';
 import registrationRoutes from './oauth/registration/route.ts';
 
-export interface AppOptions {
-  deps: Deps;
-}
+export type { AppOptions } from './deps.ts';
 
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({

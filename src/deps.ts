@@ -76,6 +76,11 @@ export interface Deps {
   close(): Promise<void>;
 }
 
+/** What every area plugin is registered with (here, not in app.ts, so areas never import the app). */
+export interface AppOptions {
+  deps: Deps;
+}
+
 export interface DepsOptions {
   log?: Logger;
   clock?: Clock;

@@ -13,7 +13,7 @@
  * @module
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { AppOptions } from '../app.ts';
+import type { AppOptions } from '../deps.ts';
 import { registerBearerAuth } from './bearer.ts';
 import { ApiError, sendProblem } from './problem.ts';
 import { Me, REFUSALS } from './schemas.ts';

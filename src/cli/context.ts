@@ -18,11 +18,18 @@ import { migrateToLatest, type MigrationReport } from '../persistence/migrate.ts
 import { createStores } from '../persistence/stores/index.ts';
 import { SqliteChangeFeed, type ChangeFeed } from '../persistence/change_feed.ts';
 import { announcingAppStore } from '../oauth/client_auth/client_cache.ts';
+import { Accounts } from '../services/accounts/accounts.ts';
+import { createThrottles } from '../core/throttles.ts';
+import { systemClock } from '../deps.ts';
+import { loadKeyEncryptionKey } from '../crypto/key_encryption.ts';
+import { formKeyOf } from '../crypto/derived_keys.ts';
 
 export interface CliContext {
   config: Config;
   database: DatabaseHandle;
   stores: Stores;
+  /** Accounts are created through the same service as sign-up and sign-in (issue 13). */
+  accounts: Accounts;
   /** Migrations this invocation applied (usually none). */
   migrations: MigrationReport;
   /** Epoch seconds, the unit of every stored time. */
@@ -35,13 +42,19 @@ export async function openContext(config: Config): Promise<CliContext & { close(
   const database = openDatabase(config.database);
   try {
     const migrations = await migrateToLatest(database.db);
+    const stores = database.dialect === 'sqlite' ? announcingStores(createStores(database.db), new SqliteChangeFeed(database.db)) : createStores(database.db);
+    const warn = (message: string) => process.stderr.write(`tessera: warning: ${message}\n`);
+    // The form key (sealing TOTP secrets) is derived from the server's key-encryption key, made on first use like the server does.
+    const formKey = formKeyOf(loadKeyEncryptionKey(config, (path) => warn(`generated a key-encryption key at ${path}; set KEY_ENCRYPTION_KEY in production`)));
+    const accounts = new Accounts({ config, clock: systemClock, stores, throttles: createThrottles(config.throttle, systemClock), formKey });
     return {
       config,
       database,
-      stores: database.dialect === 'sqlite' ? announcingStores(createStores(database.db), new SqliteChangeFeed(database.db)) : createStores(database.db),
+      stores,
+      accounts,
       migrations,
       now: () => Math.floor(Date.now() / 1000),
-      warn: (message) => process.stderr.write(`tessera: warning: ${message}\n`),
+      warn,
       close: () => database.close(),
     };
   } catch (err) {

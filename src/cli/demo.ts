@@ -18,7 +18,6 @@ import { setMember } from '../core/org_admin.ts';
 import { BuildRunner } from '../core/builds/runner.ts';
 import { systemClock } from '../deps.ts';
 import { createLogger } from '../ops/logger.ts';
-import { hashPassword } from '../crypto/passwords.ts';
 import { digest } from '../crypto/digest.ts';
 import { randomClientId, randomId, randomToken } from '../crypto/random.ts';
 
@@ -41,7 +40,7 @@ async function seedPeople(context: CliContext) {
     // A generated password: a demo run against a real database must not open a known account.
     const password = `demo-${randomId()}`;
     // The operator seeding the demo vouches for its addresses, as `tessera user create` does.
-    const user = await context.stores.users.create({ email: p.email, name: p.name, passwordHash: await hashPassword(password), emailVerified: true }, context.now());
+    const user = await context.accounts.createAccount({ email: p.email, name: p.name, password, via: 'demo' });
     if (!user) throw new CliError(`${p.email} was taken while seeding`);
     people.set(p.key, { user, password });
   }

@@ -3,7 +3,7 @@ import { command, type CommandGroup } from './command.ts';
 import type { CliContext } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
 import { email, text } from './values.ts';
-import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, hashPassword } from '../crypto/passwords.ts';
+import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS } from '../crypto/passwords.ts';
 import type { User } from '../domain/users.ts';
 
 interface CreateUser {
@@ -33,14 +33,11 @@ const create = command<CreateUser>({
     password: password(flags.required('password')),
   }),
   async run(context, input) {
-    const { users, audit } = context.stores;
-    if (await users.findByEmail(input.email)) throw new CliError(`a user with email ${input.email} already exists`);
-    const passwordHash = await hashPassword(input.password);
-    // The store answers undefined when another writer took the email in between.
-    // The operator vouches for the address: organizations add this account by email at once.
-    const user = await users.create({ email: input.email, name: input.name, passwordHash, emailVerified: true }, context.now());
+    if (await context.stores.users.findByEmail(input.email)) throw new CliError(`a user with email ${input.email} already exists`);
+    // Through the accounts service, like sign-up. The operator vouches for the address, so
+    // organizations add this account by email at once. Undefined when another writer took the email in between.
+    const user = await context.accounts.createAccount({ ...input, via: 'cli' });
     if (!user) throw new CliError(`a user with email ${input.email} already exists`);
-    await audit.record({ type: 'user.created', userId: user.id, detail: { via: 'cli' } }, context.now());
     return {
       json: { id: user.id, email: user.email, name: user.name },
       text: `created user ${user.email} (id ${user.id})`,

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../app.ts';
+import type { AppOptions } from '../deps.ts';
 import { registerPageErrors } from './views/error_page.tsx';
 import loginRoutes from './login/route.ts';
 import signUpRoutes from './signup/route.tsx';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../app.ts';
+import type { AppOptions } from '../deps.ts';
 
 export default async function logoRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   app.get<{ Params: { id: string } }>('/developers/logos/:id', async (request, reply) => {

@@ -8,7 +8,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import type { Deps } from '../../deps.ts';
 import type { Grant } from '../../domain/grants.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';

@@ -7,7 +7,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { asRawParams, assembleParams } from '../../oauth/params.ts';
 import { InvalidRequest } from '../../oauth/errors.ts';

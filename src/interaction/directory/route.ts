@@ -9,7 +9,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { asRawParams, assembleParams } from '../../oauth/params.ts';

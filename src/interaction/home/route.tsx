@@ -1,6 +1,6 @@
 /** GET / — where a sign-in without a pending authorization lands. */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import { signedInOf } from '../../http/signed_in.ts';
 import { signedInPage } from '../guards.ts';
 import { sendPage } from '../views/send_page.ts';

@@ -6,7 +6,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import type { Deps } from '../../deps.ts';
 import type { PendingSignIn } from '../../domain/sessions.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';

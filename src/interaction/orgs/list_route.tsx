@@ -5,7 +5,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import type { Deps } from '../../deps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';

@@ -4,7 +4,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import type { Deps } from '../../deps.ts';
 import type { OrgVisit } from './access.ts';
 import type { RawParams } from '../../http/urlencoded.ts';

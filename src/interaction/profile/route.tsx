@@ -6,7 +6,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { MAX_NAME_CHARS } from '../../domain/users.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import { otpauthUri } from '../../crypto/totp.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { callerOf, signedInOf } from '../../http/signed_in.ts';

@@ -4,7 +4,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { registerPageErrors } from '../../interaction/views/error_page.tsx';
 import { ENDPOINTS } from '../endpoints.ts';

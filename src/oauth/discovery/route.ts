@@ -1,6 +1,6 @@
 /** GET /.well-known/oauth-authorization-server (RFC 8414 §3) and /.well-known/openid-configuration. */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { buildMetadata } from './metadata.ts';
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 import { asRawParams, assembleParams } from '../params.ts';

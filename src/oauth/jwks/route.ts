@@ -1,6 +1,6 @@
 /** GET /.well-known/jwks.json: the public signing keys, current and previous (OIDC Core §10.1.1). */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 

@@ -7,7 +7,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import type { FieldError } from '../../portal/app_input.ts';
 import { clientTypeOf } from '../../portal/app_input.ts';

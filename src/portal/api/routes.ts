@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import type { App, AppSecretInfo } from '../../domain/apps.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';
 import { requireSignIn, signedInOf } from '../../http/signed_in.ts';

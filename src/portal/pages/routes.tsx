@@ -6,7 +6,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppOptions } from '../../app.ts';
+import type { AppOptions } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';
 import { signedInOf } from '../../http/signed_in.ts';

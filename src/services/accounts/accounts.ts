@@ -164,12 +164,14 @@ export class Accounts {
   }
 
   /**
-   * A new personal account; undefined when the email is taken. `via` is who vouches for it: the
-   * person (sign-up) or an operator (the CLI, the demo).
+   * A new personal account; undefined when the email is taken. `via` is who vouches for it: an
+   * operator (the CLI, the demo) vouches for the address, so it counts as verified; an address
+   * given at sign-up is unverified until the person proves it (issue 13, defect 7).
    */
   async createAccount(input: { email: string; name: string; password: string; via: 'signup' | 'cli' | 'demo' }, ip: string | null = null): Promise<User | undefined> {
     const now = this.deps.clock.now();
-    const user = await this.deps.stores.users.create({ email: normalizeEmail(input.email), name: input.name, passwordHash: await hashPassword(input.password) }, now);
+    const fields = { email: normalizeEmail(input.email), name: input.name, passwordHash: await hashPassword(input.password), emailVerified: input.via !== 'signup' };
+    const user = await this.deps.stores.users.create(fields, now);
     if (user) {
       const type = input.via === 'signup' ? 'user.signed_up' : 'user.created';
       await this.deps.stores.audit.record({ type, userId: user.id, ip, ...(input.via === 'signup' ? {} : { detail: { via: input.via } }) }, now);
