@@ -13,20 +13,14 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { FastifyInstance, InjectOptions, RouteOptions } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, type TestClient } from '../support/fixtures.ts';
 import { basic } from '../support/codes.ts';
 import { Browser } from '../support/browser.ts';
 import { call, createPlatform } from '../api/platform_fixture.ts';
 import { nextAddress } from './helpers.ts';
-
-interface Route {
-  method: string;
-  url: string;
-  schema: RouteOptions['schema'];
-}
+import { collectRoutes, type Route } from '../support/route_table.ts';
 
 /** Numbers that overflow PostgreSQL's integer types or JavaScript's safe integers, or are no number at all. */
 const NUMBERS = ['99999999999999999999999', '-1', '1e400', '9223372036854775808', '18446744073709551616', '-9223372036854775809', '0', '1.5', '-0'];
@@ -39,19 +33,6 @@ const FORM_FIELDS = [
   'response_type', 'nonce', 'max_age', 'prompt', 'email', 'password', 'name', 'csrf', 'decision', 'interaction', 'expires_in_days', 'lifetime',
   'role', 'mode', 'app', 'grant', 'session', 'totp', 'id', 'number', 'id_token_hint', 'post_logout_redirect_uri', 'ui_locales',
 ];
-
-/** Every route of the next Fastify instance created in this process. */
-function collectRoutes(): { routes: Route[]; stop(): void } {
-  const routes: Route[] = [];
-  const onInit = (message: unknown) => {
-    const { fastify } = message as { fastify: FastifyInstance };
-    fastify.addHook('onRoute', (r) => {
-      for (const method of [r.method].flat()) routes.push({ method, url: r.url, schema: r.schema });
-    });
-  };
-  subscribe('fastify.initialization', onInit);
-  return { routes, stop: () => unsubscribe('fastify.initialization', onInit) };
-}
 
 /** A JSON value the schema accepts (TypeBox schemas are JSON Schema), every member present. */
 function sample(schema: unknown): unknown {

@@ -1,0 +1,206 @@
+/**
+ * Issue 13, from Fastify's own route table (test/support/route_table.ts collects every route the
+ * app registers, so a new route is checked without editing this file):
+ *
+ * - every route taking a method other than GET/HEAD/OPTIONS declares its CSRF rule (config.csrf);
+ * - the `exempt` routes are the explicit list below, or answer 405 — adding an exempt route that
+ *   does something takes a conscious change here;
+ * - every `form` route bound to a session runs a sign-in guard (an onRequest hook) first;
+ * - black-box, every `form` route refuses a signed-in POST without a token, and a cross-site POST
+ *   (Origin https://evil.example) even with a valid token: 403, or 303 to /login where a guard
+ *   runs first — never 2xx, never another redirect.
+ *
+ * And a static check over src/: nothing but the accounts service hashes or checks passwords,
+ * creates sessions or accounts, changes passwords, or turns factors on or off, and only
+ * src/http/signed_in.ts names the session cookie.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { dialects, startTestApp, type TestApp } from '../support/app.ts';
+import { createUser } from '../support/fixtures.ts';
+import { Browser, findForm } from '../support/browser.ts';
+import { collectRoutes, csrfOf, onRequestHooksOf, type Route } from '../support/route_table.ts';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The exempt routes that do something (everything else exempt must answer 405). Adding one here
+ * means: it is not authenticated by a cookie, or it only shows a page.
+ */
+const EXEMPT = [
+  // OAuth/OIDC endpoints: client authentication, bearer tokens, or a request read like its GET.
+  'POST /authorize',
+  'POST /token',
+  'POST /revoke',
+  'POST /introspect',
+  'POST /userinfo',
+  // RP-initiated logout request (OIDC RP-Initiated Logout §2): shows a page, changes nothing.
+  'POST /logout',
+  // The platform API: bearer tokens only.
+  'POST /api/v1/orgs',
+  'POST /api/v1/orgs/:org/projects',
+  'POST /api/v1/orgs/:org/projects/:project/workitems',
+  'PATCH /api/v1/orgs/:org/projects/:project/workitems/:id',
+  'DELETE /api/v1/orgs/:org/projects/:project/workitems/:id',
+  'POST /api/v1/orgs/:org/projects/:project/workitems/:id/comments',
+  'POST /api/v1/orgs/:org/repos',
+  'PUT /api/v1/orgs/:org/repos/:repo/contents/*',
+  'POST /api/v1/orgs/:org/projects/:project/build-definitions',
+  'POST /api/v1/orgs/:org/projects/:project/builds',
+].sort();
+
+const key = (r: Route) => `${r.method} ${r.url}`;
+
+/** The route's URL with every parameter filled in. */
+function urlOf(route: Route): string {
+  return route.url
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? 'x' : segment === '*' ? 'x' : segment))
+    .join('/');
+}
+
+for (const dialect of dialects()) {
+  describe(`issue 13: CSRF rules and sign-in guards over the whole route table (${dialect})`, () => {
+    let t: TestApp;
+    let routes: Route[];
+    let browser: Browser;
+    /** A real form token: the profile's, bound to the session. */
+    let profileToken: string;
+
+    before(async () => {
+      const collector = collectRoutes();
+      try {
+        t = await startTestApp({ dialect, env: { THROTTLE_LOGIN_PER_IP: '100000/300' } });
+      } finally {
+        collector.stop();
+      }
+      await t.app.ready();
+      routes = collector.routes;
+      await createUser(t.deps, 'rt@example.com', 'rt', { verified: true });
+      browser = new Browser(t);
+      assert.equal((await browser.signIn('rt@example.com')).statusCode, 303);
+      assert.ok(browser.sessionCookie());
+      profileToken = findForm((await browser.get('/profile')).body, /^\/profile\/name$/)?.hidden.token ?? '';
+      assert.ok(profileToken, 'the profile shows a form token');
+    });
+    after(() => t?.close());
+
+    it('collected the route table', () => {
+      const keys = new Set(routes.map(key));
+      for (const expected of ['POST /login', 'POST /login/code', 'POST /logout/confirm', 'POST /profile/totp/disable', 'POST /developers/apps']) {
+        assert.ok(keys.has(expected), `${expected} in the route table`);
+      }
+    });
+
+    it('every route with a method other than GET/HEAD/OPTIONS declares config.csrf', () => {
+      const undeclared = routes.filter((r) => !SAFE.has(r.method) && csrfOf(r) === undefined).map(key);
+      assert.deepEqual(undeclared, [], `routes without a CSRF rule:\n${undeclared.join('\n')}`);
+    });
+
+    it('the exempt routes are the expected list, or answer 405', async () => {
+      const exemptRoutes = routes.filter((r) => !SAFE.has(r.method) && csrfOf(r)?.kind === 'exempt');
+      const doing: string[] = [];
+      for (const route of exemptRoutes) {
+        if (EXEMPT.includes(key(route))) continue;
+        const res = await t.app.inject({ method: route.method as 'POST', url: urlOf(route) });
+        if (res.statusCode !== 405) doing.push(`${key(route)} (${res.statusCode}; why: ${(csrfOf(route) as { why: string }).why})`);
+      }
+      assert.deepEqual(doing, [], `exempt routes that are not on the list and do not answer 405:\n${doing.join('\n')}`);
+      const actual = exemptRoutes.map(key).filter((k) => EXEMPT.includes(k));
+      assert.deepEqual([...new Set(actual)].sort(), EXEMPT, 'every listed exempt route exists and is exempt');
+    });
+
+    it('every form route bound to a session runs a sign-in guard (onRequest) first', () => {
+      const unguarded = routes
+        .filter((r) => {
+          const rule = csrfOf(r);
+          return rule?.kind === 'form' && rule.session && onRequestHooksOf(r).length === 0;
+        })
+        .map(key);
+      assert.deepEqual(unguarded, [], `form routes bound to a session with no onRequest guard:\n${unguarded.join('\n')}`);
+    });
+
+    it('every form route: a signed-in POST without a token, and a cross-site POST, are refused', async () => {
+      const formRoutes = routes.filter((r) => !SAFE.has(r.method) && csrfOf(r)?.kind === 'form');
+      assert.ok(formRoutes.length > 20, `${formRoutes.length} form routes`);
+      const bad: string[] = [];
+      const refused = (status: number, location: unknown) => status === 403 || (status === 303 && /^\/login(\?|$)/.test(String(location)));
+      for (const route of formRoutes) {
+        const url = urlOf(route);
+        const cases: [string, Record<string, string>, Record<string, string>][] = [
+          ['no token', { name: 'x' }, { origin: t.issuer }],
+          ['Origin evil.example, a real token', { name: 'x', token: profileToken }, { origin: 'https://evil.example' }],
+          ['Sec-Fetch-Site cross-site, a real token', { name: 'x', token: profileToken }, { 'sec-fetch-site': 'cross-site' }],
+        ];
+        for (const [label, form, headers] of cases) {
+          const res = await browser.request({ method: route.method as 'POST', url, form, headers });
+          if (!refused(res.statusCode, res.headers.location)) bad.push(`${key(route)} (${label}): ${res.statusCode} ${String(res.headers.location ?? '')}`);
+        }
+      }
+      assert.ok(browser.sessionCookie(), 'still signed in');
+      assert.deepEqual(bad, [], `form routes that did not refuse:\n${bad.join('\n')}`);
+      // The token was real: the same post from our own origin goes through.
+      const ok = await browser.post('/profile/name', { name: 'Artie', token: profileToken }, { origin: t.issuer });
+      assert.ok(ok.statusCode === 200 || ok.statusCode === 303, `the real token works from our origin: ${ok.statusCode}`);
+    });
+  });
+}
+
+describe('issue 13: only the accounts service touches passwords, factors and sessions (static)', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  const files = (function walk(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) return walk(path);
+      return /\.tsx?$/.test(e.name) ? [relative(root, path)] : [];
+    });
+  })(join(root, 'src'));
+
+  interface Rule {
+    what: string;
+    pattern: RegExp;
+    /** Files (path prefixes) allowed to match. */
+    allowed: string[];
+  }
+  const ACCOUNTS = 'src/services/accounts/';
+  const rules: Rule[] = [
+    { what: 'hashPassword/verifyPassword (src/crypto/passwords.ts)', pattern: /\b(hashPassword|verifyPassword)\b/, allowed: [ACCOUNTS, 'src/crypto/passwords.ts'] },
+    { what: 'stores.sessions.create', pattern: /\bsessions\s*\.\s*create\s*\(/, allowed: [ACCOUNTS] },
+    { what: 'stores.users.create', pattern: /\busers\s*\.\s*create\s*\(/, allowed: [ACCOUNTS] },
+    { what: 'stores.users.changePassword', pattern: /\busers\s*\.\s*changePassword\s*\(/, allowed: [ACCOUNTS] },
+    {
+      what: 'enableTotp/disableTotp/startTotp/createPending (other than through deps.accounts)',
+      // A call, not a method's definition or declaration (src/persistence, src/domain) and not the accounts service's own API.
+      pattern: /(?<!accounts\s*\.\s*)(?<=\.\s*)(enableTotp|disableTotp|startTotp|createPending)\s*\(/,
+      allowed: [ACCOUNTS],
+    },
+    { what: 'sessionCookieName(', pattern: /\bsessionCookieName\s*\(/, allowed: ['src/http/signed_in.ts'] },
+  ];
+
+  it('scanned the sources, and the patterns find what they look for', () => {
+    assert.ok(files.length > 50, `${files.length} files`);
+    assert.ok(files.includes('src/services/accounts/accounts.ts'));
+    const totp = rules.find((r) => r.what.startsWith('enableTotp'))!.pattern;
+    assert.ok(totp.test('await deps.stores.users.enableTotp(user.id, step, digests, now);'));
+    assert.ok(totp.test('await stores.sessions.createPending({ id });'));
+    assert.ok(!totp.test('await deps.accounts.startTotp(user);'), 'through the accounts service');
+    assert.ok(!totp.test('  async enableTotp(userId: string, step: number) {'), 'a definition');
+    assert.ok(!totp.test('  disableTotp(userId: string): Promise<void>;'), 'a declaration');
+    assert.ok(rules[0]!.pattern.test("import { hashPassword } from '../crypto/passwords.ts';"));
+    assert.ok(rules[1]!.pattern.test('await this.deps.stores.sessions.create({ id });'));
+  });
+
+  for (const rule of rules) {
+    it(`only ${rule.allowed.join(', ')}: ${rule.what}`, () => {
+      const offenders: string[] = [];
+      for (const file of files) {
+        if (rule.allowed.some((a) => file.startsWith(a))) continue;
+        const lines = readFileSync(join(root, file), 'utf8').split('\n');
+        for (const [i, line] of lines.entries()) if (rule.pattern.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
+      }
+      assert.deepEqual(offenders, [], `${rule.what} outside ${rule.allowed.join(', ')}:\n${offenders.join('\n')}`);
+    });
+  }
+});
