@@ -12,7 +12,7 @@
  * - `exempt`: not authenticated by a cookie at all (client credentials, bearer tokens, a 405), or
  *   a request that only shows a page; it says why.
  *
- * A route that declares nothing is refused (fail closed), and test/security/route_table.test.ts
+ * A route that declares nothing is refused (fail closed), and test/security/route_table_guards.test.ts
  * walks Fastify's route table so that such a route cannot land unnoticed.
  *
  * Multipart bodies are read here, before the token check, into `request.body` (fields) and

@@ -20,10 +20,10 @@ import * as janitorIndexes from './migrations/202611291600_janitor_indexes.ts';
 import * as relaxAuditDeletes from './migrations/202611291700_relax_audit_deletes.ts';
 import * as lighterRefreshTokenIndexes from './migrations/202611291800_lighter_refresh_token_indexes.ts';
 import * as postLogoutRedirectUris from './migrations/202611291900_post_logout_redirect_uris.ts';
-import * as secondFactorFailures from './migrations/202612070400_second_factor_failures.ts';
+import * as createChanges from './migrations/202612070700_create_changes.ts';
 import * as addEmailVerifiedAt from './migrations/202612070800_add_email_verified_at.ts';
 import * as createOrgInvitations from './migrations/202612070801_create_org_invitations.ts';
-import * as createChanges from './migrations/202612070700_create_changes.ts';
+import * as secondFactorFailures from './migrations/202612070900_second_factor_failures.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -41,10 +41,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '202611291700_relax_audit_deletes': relaxAuditDeletes,
   '202611291800_lighter_refresh_token_indexes': lighterRefreshTokenIndexes,
   '202611291900_post_logout_redirect_uris': postLogoutRedirectUris,
-  '202612070400_second_factor_failures': secondFactorFailures,
+  '202612070700_create_changes': createChanges,
   '202612070800_add_email_verified_at': addEmailVerifiedAt,
   '202612070801_create_org_invitations': createOrgInvitations,
-  '202612070700_create_changes': createChanges,
+  '202612070900_second_factor_failures': secondFactorFailures,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

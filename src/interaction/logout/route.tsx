@@ -19,7 +19,8 @@ import type { RawParams } from '../../http/urlencoded.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { asRawParams, assembleParams } from '../../oauth/params.ts';
 import { ENDPOINTS } from '../../oauth/endpoints.ts';
-import { callerOf, clearSessionCookie } from '../../http/signed_in.ts';
+import { callerOf, clearSessionCookie, requireSignIn } from '../../http/signed_in.ts';
+import { sendForbidden } from '../views/error_page.tsx';
 import { exempt, fieldOf, formRule, formToken } from '../../http/form_guard.ts';
 import { sendPage } from '../views/send_page.ts';
 import { checkLogoutRequest, checkLogoutReturn, returnUrl, type LogoutReturn } from './logout_request.ts';
@@ -69,7 +70,9 @@ export default async function logoutRoutes(app: FastifyInstance, { deps }: AppOp
   app.post(ENDPOINTS.endSession, { config: { csrf: exempt('RP-initiated logout request: shows a page, changes nothing') } }, (request, reply) =>
     showLogout(deps, request, reply, asRawParams(request.body)),
   );
-  app.post(LOGOUT_CONFIRM_PATH, { config: { csrf: LOGOUT_FORM } }, (request, reply) => confirmLogout(deps, request, reply, asRawParams(request.body)));
+  // Nothing to end without a session: refused before any other check, so no return is followed (defect 5).
+  const onRequest = requireSignIn((_request, reply) => sendForbidden(reply));
+  app.post(LOGOUT_CONFIRM_PATH, { onRequest, config: { csrf: LOGOUT_FORM } }, (request, reply) => confirmLogout(deps, request, reply, asRawParams(request.body)));
 
   rejectOtherMethods(app, ENDPOINTS.endSession, ['GET', 'POST']);
   rejectOtherMethods(app, LOGOUT_CONFIRM_PATH, ['POST']);
