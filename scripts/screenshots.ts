@@ -13,7 +13,7 @@ import { startTestApp } from '../test/support/app.ts';
 import { createClient, createUser, PASSWORD } from '../test/support/fixtures.ts';
 import { launchChromium, startCallbackServer } from '../test/support/chromium.ts';
 import { codeRequest, authorizeUrl } from '../test/support/browser.ts';
-import { setThirdPartyMode } from '../src/core/org_admin.ts';
+import { setThirdPartyMode } from '../src/services/org_admin.ts';
 import { logoPath } from '../src/portal/logo.ts';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
-import { checkAccessToken } from '../core/access_tokens.ts';
+import { checkAccessToken } from '../services/access_tokens.ts';
 import { covers } from '../domain/scopes.ts';
 import { ApiError, type ApiErrorCode } from './problem.ts';
 

@@ -5,7 +5,7 @@
  * the common case).
  * @module
  */
-import type { AccessGuard } from '../core/access_guard.ts';
+import type { AccessGuard } from '../caches/access_guard.ts';
 import type { Membership, Organization } from '../domain/organizations.ts';
 import { approvalRequestPath, decide } from '../domain/policies.ts';
 import type { Principal } from './bearer.ts';

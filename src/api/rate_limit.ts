@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.ts';
-import { Throttle } from '../core/throttle.ts';
+import { Throttle } from '../caches/throttle.ts';
 import { ApiError } from './problem.ts';
 
 const POLICY = 'per-grant';

@@ -4,7 +4,7 @@
  * writes through the stores, and running servers pick the change up from the database.
  *
  * Running servers must also drop what they cached about the change. On PostgreSQL the commands
- * that need it send one NOTIFY (core/org_admin.ts, persistence/notify.ts). On SQLite every
+ * that need it send one NOTIFY (services/org_admin.ts, persistence/notify.ts). On SQLite every
  * process on the file shares a change feed through its `changes` table (SqliteChangeFeed), and
  * the stores given to commands announce their own writes there: membership and policy changes,
  * signing-key writes, app and secret writes, grant revocations (user disable). A server polling
@@ -19,7 +19,7 @@ import { createStores } from '../persistence/stores/index.ts';
 import { SqliteChangeFeed, type ChangeFeed } from '../persistence/change_feed.ts';
 import { announcingAppStore } from '../oauth/client_auth/client_cache.ts';
 import { Accounts } from '../services/accounts/accounts.ts';
-import { createThrottles } from '../core/throttles.ts';
+import { createThrottles } from '../caches/throttles.ts';
 import { systemClock } from '../deps.ts';
 import { loadKeyEncryptionKey } from '../crypto/key_encryption.ts';
 import { formKeyOf } from '../crypto/derived_keys.ts';

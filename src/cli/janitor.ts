@@ -1,13 +1,13 @@
 /**
  * `tessera janitor`: purges expired codes, refresh tokens, sessions, pending requests, denylist
  * entries, old activity and audit events past AUDIT_RETENTION_DAYS now, in small batches
- * (src/core/janitor.ts). Servers do the same in the background (JANITOR_INTERVAL_MS); this is for
+ * (src/jobs/janitor.ts). Servers do the same in the background (JANITOR_INTERVAL_MS); this is for
  * cron, for a backlog, or with the timer off.
  * @module
  */
 import { command, type CommandGroup } from './command.ts';
 import { UsageError } from './errors.ts';
-import { runJanitor } from '../core/janitor.ts';
+import { runJanitor } from '../jobs/janitor.ts';
 import { SqlPurgeStore } from '../persistence/stores/purge.ts';
 
 interface RunInput {

@@ -17,7 +17,7 @@ import {
   setThirdPartyMode,
   verifiedAccountFor,
   type InvitingAdmin,
-} from '../core/org_admin.ts';
+} from '../services/org_admin.ts';
 import type { Invitation } from '../domain/invitations.ts';
 
 const ROLES: readonly Role[] = ['owner', 'member'];
@@ -174,7 +174,7 @@ const cancel = command<{ org: string; email: string }>({
   },
 });
 
-/** Changes go through core/org_admin.ts, which also tells running servers (NOTIFY on PostgreSQL). */
+/** Changes go through services/org_admin.ts, which also tells running servers (NOTIFY on PostgreSQL). */
 function admin(context: CliContext): InvitingAdmin {
   return { stores: context.stores, announce: { database: context.database }, now: context.now(), via: 'cli' };
 }

@@ -151,7 +151,7 @@ export interface Config {
    * @default false (`DYNAMIC_REGISTRATION=on|off`)
    */
   dynamicRegistration: boolean;
-  /** The built-in build runner (core/builds/runner.ts; docs/configuration.md, "Builds"). */
+  /** The built-in build runner (jobs/builds/runner.ts; docs/configuration.md, "Builds"). */
   builds: {
     /** Run queued builds in this process. Off, builds stay queued until a node with it on takes them. @default true (`BUILD_RUNNER=on|off`) */
     runner: boolean;

@@ -1,6 +1,6 @@
 /**
  * Builds: a definition names a repository, a branch and a list of declarative steps; queuing it
- * pins the branch's commit, and Tessera's own runner (core/builds/) takes the build through
+ * pins the branch's commit, and Tessera's own runner (jobs/builds/) takes the build through
  * queued → running → succeeded | failed, writing a log. Steps are data interpreted by Tessera;
  * nothing a user writes is ever executed (no shell, no code, no user regular expressions).
  * @module

@@ -1,6 +1,6 @@
 /**
  * What a service did on a person's behalf, for "Manage applications": API calls per day and the
- * last few calls. Written in batches by core/usage_recorder.ts, never once per request.
+ * last few calls. Written in batches by jobs/usage_recorder.ts, never once per request.
  */
 export interface GrantAction {
   at: number;

@@ -4,7 +4,7 @@
  * the addition becomes an invitation. The person accepts it while signed in with a verified
  * address equal to the invitation's; it is never matched to an account on its own, and creating
  * an account adds no membership. At most one pending invitation per (organization, address);
- * inviting again renews it. Changes go through core/org_admin.ts (write, audit, announce).
+ * inviting again renews it. Changes go through services/org_admin.ts (write, audit, announce).
  * @module
  */
 import type { Role } from './organizations.ts';

@@ -1,6 +1,6 @@
 /**
  * What an organization's settings page reads about the people in it and the services acting for
- * them. Changes do not go through here but through core/org_admin.ts (write, audit, announce).
+ * them. Changes do not go through here but through services/org_admin.ts (write, audit, announce).
  * @module
  */
 import type { Role } from './organizations.ts';

@@ -15,7 +15,7 @@ export interface Membership {
   role: Role;
 }
 
-/** What the API needs to know about one person, loaded in one go and cached (core/access_guard.ts). */
+/** What the API needs to know about one person, loaded in one go and cached (caches/access_guard.ts). */
 export interface Reach {
   /** Organizations the person belongs to now. */
   current: Membership[];

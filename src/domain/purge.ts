@@ -1,5 +1,5 @@
 /**
- * Rows that have outlived every use: what the janitor (core/janitor.ts) deletes, in small batches.
+ * Rows that have outlived every use: what the janitor (jobs/janitor.ts) deletes, in small batches.
  * Each kind names one table and the rule its rows go by; the cutoff is chosen by the janitor.
  * @module
  */

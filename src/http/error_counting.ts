@@ -2,7 +2,7 @@
  * Feeds the per-app error counts of the developer portal's usage panel (issue 5) from the one
  * place every thrown error passes: Fastify's `onError` hook, registered on the root so the token
  * endpoint and the platform API (each an encapsulated plugin) inherit it. Counting is a Map update
- * (core/error_counter.ts); nothing here can change the answer or fail the request.
+ * (jobs/error_counter.ts); nothing here can change the answer or fail the request.
  *
  * Which app an error belongs to:
  * - token endpoint: the client_id the request presents (Basic header or body), authenticated or

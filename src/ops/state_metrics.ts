@@ -3,7 +3,7 @@
  * @module
  */
 import { Gauge, type Registry } from 'prom-client';
-import type { RevocationCache } from '../core/revocation_cache.ts';
+import type { RevocationCache } from '../caches/revocation_cache.ts';
 
 export const REVOCATION_CACHE_GAUGE = 'tessera_revocation_cache_entries';
 

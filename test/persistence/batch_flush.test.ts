@@ -1,5 +1,5 @@
 /**
- * The batched writers (core/usage_recorder.ts, core/error_counter.ts) flush on a 5 s timer and on
+ * The batched writers (jobs/usage_recorder.ts, jobs/error_counter.ts) flush on a 5 s timer and on
  * demand. A flush asked for while the timer's is still writing must not return before that write
  * is done: callers (tests, the shutdown before the database closes) rely on "flushed means
  * written". Found as a rare "last used" race in test/interaction/orgs.test.ts.
@@ -8,8 +8,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser } from '../support/fixtures.ts';
-import { UsageRecorder } from '../../src/core/usage_recorder.ts';
-import { ErrorCounter } from '../../src/core/error_counter.ts';
+import { UsageRecorder } from '../../src/jobs/usage_recorder.ts';
+import { ErrorCounter } from '../../src/jobs/error_counter.ts';
 import { utcDay } from '../../src/domain/grant_activity.ts';
 
 const fail = (err: unknown) => assert.fail(String(err));

@@ -1,7 +1,7 @@
 /**
  * Build definitions and builds of a project. Each operation reaches the organization and the
  * project first (projects/service.ts), so a build in an organization the person cannot reach is
- * `not_found`. Queuing pins the branch's commit and wakes this node's runner (core/builds/).
+ * `not_found`. Queuing pins the branch's commit and wakes this node's runner (jobs/builds/).
  * @module
  */
 import type { Static } from 'typebox';

@@ -15,7 +15,7 @@ import type { SignedIn } from '../../services/accounts/sessions.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { signedInOf } from '../../http/signed_in.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
-import { assembleParams } from '../../oauth/params.ts';
+import { assembleParams } from '../../http/params.ts';
 import { sendMessagePage } from '../views/error_page.tsx';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';

@@ -9,7 +9,7 @@
  */
 import type { ApprovalChoice, ApprovalTerms } from '../../domain/approval.ts';
 import { approvedScopes } from '../../domain/approval.ts';
-import type { Params } from '../../oauth/params.ts';
+import type { Params } from '../../http/params.ts';
 import { SCOPES } from '../../domain/scopes.ts';
 
 const DAY = 86_400;

@@ -9,9 +9,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
-import { asRawParams, assembleParams } from '../../oauth/params.ts';
+import { asRawParams, assembleParams } from '../../http/params.ts';
 import { InvalidRequest } from '../../oauth/errors.ts';
-import { loadLiveInteraction } from '../../oauth/authorize/interactions.ts';
+import { loadLiveInteraction } from '../../services/interactions.ts';
 import { decide } from '../../oauth/authorize/decide.ts';
 import { formRule } from '../../http/form_guard.ts';
 import { requireSignIn, signedInOf } from '../../http/signed_in.ts';

@@ -17,7 +17,7 @@ import type { AppOptions } from '../../deps.ts';
 import type { Deps } from '../../deps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
-import { asRawParams, assembleParams } from '../../oauth/params.ts';
+import { asRawParams, assembleParams } from '../../http/params.ts';
 import { ENDPOINTS } from '../../oauth/endpoints.ts';
 import { callerOf, clearSessionCookie, requireSignIn } from '../../http/signed_in.ts';
 import { sendForbidden } from '../views/error_page.tsx';

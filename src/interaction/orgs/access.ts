@@ -11,10 +11,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';
 import type { Membership } from '../../domain/organizations.ts';
-import type { OrgAdmin } from '../../core/org_admin.ts';
+import type { OrgAdmin } from '../../services/org_admin.ts';
 import { signedInOf } from '../../http/signed_in.ts';
 import { isValidSlug } from '../../domain/organizations.ts';
-import { asRawParams, assembleParams, type Params } from '../../oauth/params.ts';
+import { asRawParams, assembleParams, type Params } from '../../http/params.ts';
 import { fieldOf, formRule, formToken } from '../../http/form_guard.ts';
 import { sendMessagePage } from '../views/error_page.tsx';
 
@@ -87,7 +87,7 @@ export async function postedForm<K extends string>(
   return { signedIn, membership, form: form as Params<K> };
 }
 
-/** Changes go through core/org_admin.ts like the CLI's: write, audit, and every node told at once. */
+/** Changes go through services/org_admin.ts like the CLI's: write, audit, and every node told at once. */
 export function webAdmin(deps: Deps, signedIn: SignedIn): OrgAdmin {
   return { stores: deps.stores, announce: { feed: deps.feed }, now: deps.clock.now(), via: 'web', actorUserId: signedIn.user.id };
 }

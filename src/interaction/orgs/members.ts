@@ -1,6 +1,6 @@
 /**
  * Member changes from the settings page: add by email, change a role, remove, cancel an
- * invitation. Each goes through core/org_admin.ts (write, audit, announce), as the CLI's do. Adding
+ * invitation. Each goes through services/org_admin.ts (write, audit, announce), as the CLI's do. Adding
  * by email adds the account at once only when it proved the address; otherwise it invites the
  * address (pending on the page until the person accepts on /orgs, cancelled there, or expired). An organization never loses its last owner: the change is refused before it is made, and,
  * should two owners demote each other at the same moment (two nodes), the change that finds no
@@ -8,10 +8,10 @@
  * @module
  */
 import type { Deps } from '../../deps.ts';
-import type { OrgAdmin } from '../../core/org_admin.ts';
+import type { OrgAdmin } from '../../services/org_admin.ts';
 import type { Organization, Role } from '../../domain/organizations.ts';
 import type { OrgMember } from '../../domain/org_members.ts';
-import { addMemberByEmail, cancelInvitation as cancelPending, recordMembershipChange, removeMember as removeMembership, setMember } from '../../core/org_admin.ts';
+import { addMemberByEmail, cancelInvitation as cancelPending, recordMembershipChange, removeMember as removeMembership, setMember } from '../../services/org_admin.ts';
 import { ownersLeft } from '../../domain/org_members.ts';
 import { isPlausibleEmail, normalizeEmail } from '../../domain/users.ts';
 

@@ -12,7 +12,7 @@ import type { App } from '../../domain/apps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import type { OrgVisit } from './access.ts';
 import { decide } from '../../domain/policies.ts';
-import { assembleParams } from '../../oauth/params.ts';
+import { assembleParams } from '../../http/params.ts';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
 import { sendMessagePage } from '../views/error_page.tsx';

@@ -8,7 +8,7 @@ import type { AppOptions } from '../../deps.ts';
 import type { Deps } from '../../deps.ts';
 import type { OrgVisit } from './access.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
-import { assembleParams } from '../../oauth/params.ts';
+import { assembleParams } from '../../http/params.ts';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
 import { orgFormToken, postedForm, sendOwnersOnly, visit, webAdmin } from './access.ts';

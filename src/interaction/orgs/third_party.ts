@@ -1,14 +1,14 @@
 /**
  * The organization's third-party policy from the settings page: the mode, one service's standing
  * (approve, withdraw an approval, cut off, restore) and the owners' answer to members' approval
- * requests. Each change goes through core/org_admin.ts, which audits it and tells every node, so
+ * requests. Each change goes through services/org_admin.ts, which audits it and tells every node, so
  * the API applies it at the next call (SECURITY 25).
  * @module
  */
 import type { Deps } from '../../deps.ts';
-import type { OrgAdmin } from '../../core/org_admin.ts';
+import type { OrgAdmin } from '../../services/org_admin.ts';
 import type { Organization } from '../../domain/organizations.ts';
-import { setAppRule, setThirdPartyMode } from '../../core/org_admin.ts';
+import { setAppRule, setThirdPartyMode } from '../../services/org_admin.ts';
 import { THIRD_PARTY_MODES } from '../../domain/policies.ts';
 import type { Outcome } from './members.ts';
 

@@ -13,7 +13,7 @@ import { rejectOtherMethods } from '../../http/methods.ts';
 import { callerOf, signedInOf } from '../../http/signed_in.ts';
 import { TOO_MANY } from '../login/view.tsx';
 import { PASSWORD_PROBLEMS } from '../../services/accounts/password_policy.ts';
-import { asRawParams, assembleParams } from '../../oauth/params.ts';
+import { asRawParams, assembleParams } from '../../http/params.ts';
 import { signedInArea } from '../guards.ts';
 import { deviceName } from './device.ts';
 import { NOTICES, PROFILE_FORM, PROFILE_PATH, backToProfile, sendProfile, sessionHandle } from './shared.tsx';

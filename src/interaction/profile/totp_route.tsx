@@ -13,7 +13,7 @@ import type { AppOptions } from '../../deps.ts';
 import { otpauthUri } from '../../crypto/totp.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { callerOf, signedInOf } from '../../http/signed_in.ts';
-import { asRawParams, assembleParams } from '../../oauth/params.ts';
+import { asRawParams, assembleParams } from '../../http/params.ts';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
 import { TOO_MANY } from '../login/view.tsx';

@@ -15,8 +15,8 @@ import { MAX_NAME_CHARS, isPlausibleEmail, normalizeEmail } from '../../domain/u
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { fieldOf, formToken, preSessionFormRule } from '../../http/form_guard.ts';
 import { callerOf } from '../../http/signed_in.ts';
-import { asRawParams, assembleParams } from '../../oauth/params.ts';
-import { InteractionExpired, loadLiveInteraction } from '../../oauth/authorize/interactions.ts';
+import { asRawParams, assembleParams } from '../../http/params.ts';
+import { InteractionExpired, loadLiveInteraction } from '../../services/interactions.ts';
 import { PASSWORD_PROBLEMS, passwordProblem } from '../../services/accounts/password_policy.ts';
 import { sendErrorPage } from '../views/error_page.tsx';
 import { sendPage } from '../views/send_page.ts';

@@ -13,7 +13,7 @@ import type { AuthorizationRequest } from '../../domain/interactions.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { isDatabaseUnavailable } from '../../persistence/unavailable.ts';
 import { InvalidRedirectUri, LoginRequired, OAuthError, TemporarilyUnavailable } from '../errors.ts';
-import { asRawParams, assembleParams, duplicated } from '../params.ts';
+import { asRawParams, assembleParams, duplicated } from '../../http/params.ts';
 import { TARGET_PARAMS } from './params.ts';
 import { checkClient } from './check_client.ts';
 import { checkRedirectUri, type RedirectTarget } from './check_redirect_uri.ts';
@@ -21,7 +21,7 @@ import { checkStateLength } from './check_state.ts';
 import { validateRequest } from './validate.ts';
 import { needsSignIn } from './check_prompt.ts';
 import { checkIdTokenHint } from './check_id_token_hint.ts';
-import { createInteraction } from './interactions.ts';
+import { createInteraction } from '../../services/interactions.ts';
 import { codeFromLiveGrant, proceed } from './proceed.ts';
 import { errorRedirect, type Outcome } from './respond.ts';
 

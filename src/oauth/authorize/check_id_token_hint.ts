@@ -10,7 +10,7 @@ import type { AuthorizationRequest } from '../../domain/interactions.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { TokenRejected, verifyIdTokenHint } from '../../crypto/jwt.ts';
 import { InvalidRequest } from '../errors.ts';
-import { assembleParams, duplicated } from '../params.ts';
+import { assembleParams, duplicated } from '../../http/params.ts';
 
 export async function checkIdTokenHint(
   deps: Pick<Deps, 'keys' | 'config'>,

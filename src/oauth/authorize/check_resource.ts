@@ -1,5 +1,5 @@
 /** Resource indicators (RFC 8707 §2): the only protected resource is the platform API. */
-import { apiAudience } from '../../core/access_tokens.ts';
+import { apiAudience } from '../../services/access_tokens.ts';
 import { InvalidTarget } from '../errors.ts';
 
 export function checkResource(issuer: string, resource: string | undefined): void {

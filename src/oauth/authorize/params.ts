@@ -4,7 +4,7 @@
  * and `request_uri` are read only to be refused (check_request_object.ts).
  * @module
  */
-import type { Params } from '../params.ts';
+import type { Params } from '../../http/params.ts';
 
 export const AUTHORIZE_PARAMS = [
   'client_id',

@@ -10,7 +10,7 @@ import type { AuthorizationRequest, Interaction } from '../../domain/interaction
 import type { SignedIn } from '../../services/accounts/sessions.ts';
 import { covers } from '../../domain/scopes.ts';
 import { ConsentRequired } from '../errors.ts';
-import { InteractionExpired } from './interactions.ts';
+import { InteractionExpired } from '../../services/interactions.ts';
 import { errorRedirect, type Outcome } from './respond.ts';
 import { issueCode } from './issue_code.ts';
 

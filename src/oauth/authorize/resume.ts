@@ -9,8 +9,8 @@ import type { Deps } from '../../deps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { isDatabaseUnavailable } from '../../persistence/unavailable.ts';
 import { LoginRequired, TemporarilyUnavailable } from '../errors.ts';
-import { assembleParams } from '../params.ts';
-import { InteractionExpired, loadLiveInteraction } from './interactions.ts';
+import { assembleParams } from '../../http/params.ts';
+import { InteractionExpired, loadLiveInteraction } from '../../services/interactions.ts';
 import { proceed } from './proceed.ts';
 import { errorRedirect, type Outcome } from './respond.ts';
 

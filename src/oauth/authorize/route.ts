@@ -11,7 +11,7 @@ import { ENDPOINTS } from '../endpoints.ts';
 import { authorize } from './authorize.ts';
 import { resume } from './resume.ts';
 import { sendOutcome } from './respond.ts';
-import { RESUME_PATH } from './interactions.ts';
+import { RESUME_PATH } from '../../services/interactions.ts';
 
 export default async function authorizeRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   // A browser is on the other end: anything that escapes a step is shown as a page, not JSON.

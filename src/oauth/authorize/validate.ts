@@ -9,7 +9,7 @@ import type { App } from '../../domain/apps.ts';
 import type { AuthorizationRequest } from '../../domain/interactions.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { OAuthError } from '../errors.ts';
-import { assembleParams, duplicated } from '../params.ts';
+import { assembleParams, duplicated } from '../../http/params.ts';
 import { AUTHORIZE_PARAMS, type AuthorizeParam } from './params.ts';
 import type { RedirectTarget } from './check_redirect_uri.ts';
 import { checkRequestObject } from './check_request_object.ts';

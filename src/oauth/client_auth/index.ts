@@ -13,7 +13,7 @@ import { fromBasicHeader } from './client_secret_basic.ts';
 import { fromBody } from './client_secret_post.ts';
 import { fromClientId } from './none.ts';
 import { matchSecret } from './secret.ts';
-import { clientNetwork } from '../../core/throttles.ts';
+import { clientNetwork } from '../../caches/throttles.ts';
 import { checkClientAuthThrottle, recordClientAuthFailure } from './throttle.ts';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';

@@ -8,7 +8,7 @@
  * On the hot path a request costs two map reads; only a failure writes.
  * @module
  */
-import type { Throttles } from '../../core/throttles.ts';
+import type { Throttles } from '../../caches/throttles.ts';
 import { OAuthError } from '../errors.ts';
 
 /**

@@ -1,7 +1,7 @@
 /** The state of one token as seen by the client that asks (RFC 7662 §2.2). */
 import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
-import { checkAccessToken } from '../../core/access_tokens.ts';
+import { checkAccessToken } from '../../services/access_tokens.ts';
 import type { IntrospectionResponse } from './schemas.ts';
 import { TooManyAttempts } from '../client_auth/throttle.ts';
 

@@ -11,7 +11,7 @@ import type { App } from '../../domain/apps.ts';
 import { digest } from '../../crypto/digest.ts';
 import { looksLike } from '../../crypto/random.ts';
 import { TokenRejected, verifyAccessToken, type AccessTokenClaims } from '../../crypto/jwt.ts';
-import { apiAudience } from '../../core/access_tokens.ts';
+import { apiAudience } from '../../services/access_tokens.ts';
 
 export async function revokeToken(deps: Deps, client: App, token: string): Promise<void> {
   if (looksLike('refreshToken', token)) return revokeRefreshToken(deps, client, token);

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { ENDPOINTS } from '../endpoints.ts';
-import { asRawParams, assembleParams } from '../params.ts';
+import { asRawParams, assembleParams } from '../../http/params.ts';
 import { InvalidRequest } from '../errors.ts';
 import { authenticateClient } from '../client_auth/index.ts';
 import { registerBackChannel, rejectCredentialsInQuery } from '../client_auth/back_channel.ts';

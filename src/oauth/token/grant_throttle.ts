@@ -8,7 +8,7 @@
  */
 import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
-import { clientNetwork } from '../../core/throttles.ts';
+import { clientNetwork } from '../../caches/throttles.ts';
 import { InvalidGrant } from '../errors.ts';
 import { TooManyAttempts, clientAtNetwork } from '../client_auth/throttle.ts';
 

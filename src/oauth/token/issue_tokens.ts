@@ -4,7 +4,7 @@
  * @module
  */
 import type { Deps } from '../../deps.ts';
-import { apiAudience } from '../../core/access_tokens.ts';
+import { apiAudience } from '../../services/access_tokens.ts';
 import { atHash, signAccessToken, signIdToken, type IdTokenClaims } from '../../crypto/jwt.ts';
 import { randomId } from '../../crypto/random.ts';
 import { formatScope } from '../../domain/scopes.ts';

@@ -1,5 +1,5 @@
 /** Parameters of the token endpoint (RFC 6749 §4.1.3, §6; RFC 7636 §4.5); anything else is ignored. */
-import type { Params } from '../params.ts';
+import type { Params } from '../../http/params.ts';
 
 export const TOKEN_PARAMS = [
   'grant_type',

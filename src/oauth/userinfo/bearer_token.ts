@@ -5,7 +5,7 @@
  * @module
  */
 import type { FastifyRequest } from 'fastify';
-import { assembleParams, asRawParams } from '../params.ts';
+import { assembleParams, asRawParams } from '../../http/params.ts';
 import { InvalidRequest, InvalidToken } from '../errors.ts';
 import { isForm } from '../client_auth/back_channel.ts';
 import type { RawParams } from '../../http/urlencoded.ts';

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
-import { checkAccessToken } from '../../core/access_tokens.ts';
+import { checkAccessToken } from '../../services/access_tokens.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 import { InsufficientScope, InvalidToken, MissingBearerToken } from '../errors.ts';
 import { noStore } from '../client_auth/back_channel.ts';

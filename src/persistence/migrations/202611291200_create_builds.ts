@@ -2,7 +2,7 @@
  * Builds: definitions (a repository, a branch, declarative steps as JSON), builds numbered per
  * project (build_sequences holds each project's next number), and their log lines. A build's
  * runner_id / lease_expires_at / attempts make the claim by one node atomic and let a lost
- * runner's build be taken over (core/builds/runner.ts).
+ * runner's build be taken over (jobs/builds/runner.ts).
  */
 import type { Kysely } from 'kysely';
 

@@ -13,7 +13,7 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.alterTable('apps').addColumn('owner_org_id', 'text', (c) => c.references('organizations.id')).execute();
   await db.schema.createIndex('apps_owner_org').on('apps').column('owner_org_id').execute();
 
-  // One row per (app, day, code), added to in batches (core/error_counter.ts); goes with the app.
+  // One row per (app, day, code), added to in batches (jobs/error_counter.ts); goes with the app.
   await db.schema
     .createTable('app_error_counts')
     .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))

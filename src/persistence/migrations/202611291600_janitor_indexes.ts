@@ -1,5 +1,5 @@
 /**
- * Indexes for the janitor (src/core/janitor.ts, issue 7 "Keeping data bounded"): every purge
+ * Indexes for the janitor (src/jobs/janitor.ts, issue 7 "Keeping data bounded"): every purge
  * selects its next batch by a time or day column, so each of those columns is indexed and a batch
  * costs a range scan, not a scan of the whole table, however large the table has grown.
  */

@@ -12,7 +12,7 @@
 import type { Clock } from '../../deps.ts';
 import type { Config } from '../../config/config.ts';
 import type { Stores } from '../../domain/stores.ts';
-import type { Throttles } from '../../core/throttles.ts';
+import type { Throttles } from '../../caches/throttles.ts';
 import type { Directory } from '../../domain/directories.ts';
 import type { PendingSignIn } from '../../domain/sessions.ts';
 import type { User } from '../../domain/users.ts';
@@ -20,7 +20,7 @@ import { normalizeEmail } from '../../domain/users.ts';
 import { digest } from '../../crypto/digest.ts';
 import { hashPassword, verifyPassword } from '../../crypto/passwords.ts';
 import { matchTotp, newPendingToken, newTotpSecret } from '../../crypto/totp.ts';
-import { clientNetwork } from '../../core/throttles.ts';
+import { clientNetwork } from '../../caches/throttles.ts';
 import { findSignedIn, openSession, sessionIdOf, type ClientInfo, type OpenedSession, type SignedIn } from './sessions.ts';
 import { checkCredentials } from './credentials.ts';
 import { throttledSignIn } from './sign_in_throttle.ts';

@@ -11,11 +11,11 @@
  * the room back and clears the (email, address) counter.
  * @module
  */
-import type { Throttles } from '../../core/throttles.ts';
-import type { Throttle } from '../../core/throttle.ts';
+import type { Throttles } from '../../caches/throttles.ts';
+import type { Throttle } from '../../caches/throttle.ts';
 import type { User } from '../../domain/users.ts';
 import { normalizeEmail } from '../../domain/users.ts';
-import { clientNetwork } from '../../core/throttles.ts';
+import { clientNetwork } from '../../caches/throttles.ts';
 
 export type SignInOutcome = { user: User | undefined; retryAfter?: undefined } | { user?: undefined; retryAfter: number };
 

@@ -1,7 +1,7 @@
 /**
  * What owners change about an organization and everything that must follow each change: the
  * write (one store call), the audit event, and the announcement that drops every node's cached
- * membership or policy (core/access_guard.ts), so the change applies at the next API call.
+ * membership or policy (caches/access_guard.ts), so the change applies at the next API call.
  * Used by the CLI and by the organization pages (src/interaction/orgs/).
  *
  * Adding someone by email adds the account at once only when it has proven the address
@@ -13,7 +13,7 @@
 import type { AuditStore } from '../domain/audit.ts';
 import type { OrganizationStore, Organization, Role } from '../domain/organizations.ts';
 import type { AppRule, ThirdPartyMode } from '../domain/policies.ts';
-import { announceAccessChange } from './access_guard.ts';
+import { announceAccessChange } from '../caches/access_guard.ts';
 import type { ChangeFeed } from '../persistence/change_feed.ts';
 import type { User, UserStore } from '../domain/users.ts';
 import { normalizeEmail } from '../domain/users.ts';

@@ -1,9 +1,9 @@
 /** The pending request between /authorize, sign-in and approval (domain/interactions.ts). */
-import type { Deps } from '../../deps.ts';
-import type { App } from '../../domain/apps.ts';
-import type { AuthorizationRequest, Interaction } from '../../domain/interactions.ts';
-import { randomId } from '../../crypto/random.ts';
-import { OAuthError } from '../errors.ts';
+import type { Deps } from '../deps.ts';
+import type { App } from '../domain/apps.ts';
+import type { AuthorizationRequest, Interaction } from '../domain/interactions.ts';
+import { randomId } from '../crypto/random.ts';
+import { OAuthError } from '../oauth/errors.ts';
 
 /** Where sign-in returns to continue a pending authorization. */
 export const RESUME_PATH = '/authorize/resume';

@@ -6,7 +6,7 @@
 import type { Narrowing } from '../domain/grants.ts';
 import type { Stores } from '../domain/stores.ts';
 import type { ChangeFeed } from '../persistence/change_feed.ts';
-import type { RevocationCache } from './revocation_cache.ts';
+import type { RevocationCache } from '../caches/revocation_cache.ts';
 import type { Metrics } from '../ops/metrics.ts';
 
 export class Revoker {

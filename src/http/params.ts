@@ -4,8 +4,8 @@
  * absent, and a known name sent twice (in one place or across query and body) is refused.
  * @module
  */
-import type { RawParams } from '../http/urlencoded.ts';
-import { InvalidRequest } from './errors.ts';
+import type { RawParams } from './urlencoded.ts';
+import { InvalidRequest } from '../oauth/errors.ts';
 
 export type Params<K extends string> = Partial<Record<K, string>>;
 
