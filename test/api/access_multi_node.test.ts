@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { databaseOf, dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { removeMember, setAppRule, setMember, setThirdPartyMode } from '../../src/core/org_admin.ts';
+import { removeMember, setAppRule, setMember, setThirdPartyMode } from '../../src/services/org_admin.ts';
 import { ALL, call, createPlatform, type Platform } from './platform_fixture.ts';
 import { createUser } from '../support/fixtures.ts';
 import { mintAccessToken } from '../support/tokens.ts';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient } from '../support/fixtures.ts';
 import { mintAccessToken } from '../support/tokens.ts';
-import { removeMember, setAppRule, setMember, setThirdPartyMode } from '../../src/core/org_admin.ts';
+import { removeMember, setAppRule, setMember, setThirdPartyMode } from '../../src/services/org_admin.ts';
 import { call, createPlatform, type Platform } from './platform_fixture.ts';
 
 function assertProblem(res: { statusCode: number; json(): Record<string, unknown>; headers: Record<string, unknown> }, status: number, code: string) {

@@ -9,7 +9,7 @@ import { mintAccessToken } from '../support/tokens.ts';
 import type { User } from '../../src/domain/users.ts';
 import type { Organization } from '../../src/domain/organizations.ts';
 import type { Grant } from '../../src/domain/grants.ts';
-import type { OrgAdmin } from '../../src/core/org_admin.ts';
+import type { OrgAdmin } from '../../src/services/org_admin.ts';
 
 export const ALL = 'openid profile email orgs:read workitems:write';
 

@@ -16,7 +16,7 @@ import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
 import { launchChromium, startCallbackServer } from '../support/chromium.ts';
 import { authorizeUrl, codeRequest } from '../support/browser.ts';
-import { setThirdPartyMode } from '../../src/core/org_admin.ts';
+import { setThirdPartyMode } from '../../src/services/org_admin.ts';
 import type { App } from '../../src/domain/apps.ts';
 import { approvalRequestUrl } from '../../src/interaction/orgs/paths.ts';
 import { randomClientId } from '../../src/crypto/random.ts';

@@ -13,7 +13,7 @@ import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { PASSWORD } from '../support/fixtures.ts';
 import { launchChromium, recordingContext, cspViolations } from '../support/chromium.ts';
 import { createPlatform, type Platform } from '../api/platform_fixture.ts';
-import { setMember } from '../../src/core/org_admin.ts';
+import { setMember } from '../../src/services/org_admin.ts';
 
 for (const dialect of dialects()) {
   describe(`organization settings in Chromium (${dialect})`, () => {

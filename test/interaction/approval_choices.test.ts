@@ -13,7 +13,7 @@ import { exchangeCode, refresh } from '../support/codes.ts';
 import { call } from '../api/platform_fixture.ts';
 import type { User } from '../../src/domain/users.ts';
 import type { Organization } from '../../src/domain/organizations.ts';
-import { setThirdPartyMode } from '../../src/core/org_admin.ts';
+import { setThirdPartyMode } from '../../src/services/org_admin.ts';
 
 const REDIRECT = 'https://app.example/cb';
 const DECISION = /^\/interaction\/[^/]+\/decision$/;

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser } from '../support/fixtures.ts';
 import { Browser, authorizeUrl, codeRequest, findForm, isApprovalPage, redirectLocation } from '../support/browser.ts';
-import { setThirdPartyMode } from '../../src/core/org_admin.ts';
+import { setThirdPartyMode } from '../../src/services/org_admin.ts';
 import { SCOPES, expand } from '../../src/domain/scopes.ts';
 import type { Grant } from '../../src/domain/grants.ts';
 import type { User } from '../../src/domain/users.ts';

@@ -12,7 +12,7 @@ import { createClient, createUser } from '../support/fixtures.ts';
 import { Browser, parseForms, redirectLocation, type Response } from '../support/browser.ts';
 import { call, createPlatform, type Platform } from '../api/platform_fixture.ts';
 import { digest } from '../../src/crypto/digest.ts';
-import { setMember, setThirdPartyMode } from '../../src/core/org_admin.ts';
+import { setMember, setThirdPartyMode } from '../../src/services/org_admin.ts';
 import { orgFormToken } from '../../src/interaction/orgs/access.ts';
 import { LAST_OWNER } from '../../src/interaction/orgs/members.ts';
 import { approvalRequestUrl } from '../../src/interaction/orgs/route.ts';

@@ -9,7 +9,7 @@ import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createUser } from '../support/fixtures.ts';
 import { basic, obtainTokens, postForm, refresh } from '../support/codes.ts';
 import { isoDay } from '../../src/domain/app_errors.ts';
-import { ErrorCounter, MAX_PENDING_KEYS } from '../../src/core/error_counter.ts';
+import { ErrorCounter, MAX_PENDING_KEYS } from '../../src/jobs/error_counter.ts';
 import { Developer } from './helpers.ts';
 
 for (const dialect of dialects()) {

@@ -14,7 +14,7 @@ import { dialects, POSTGRES_URL } from '../support/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createDeps, type Deps } from '../../src/deps.ts';
 import { createLogger } from '../../src/ops/logger.ts';
-import { setAppRule } from '../../src/core/org_admin.ts';
+import { setAppRule } from '../../src/services/org_admin.ts';
 import type { Organization } from '../../src/domain/organizations.ts';
 import type { User } from '../../src/domain/users.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';

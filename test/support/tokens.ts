@@ -5,7 +5,7 @@
 import { SignJWT } from 'jose';
 import { signAccessToken, type AccessTokenClaims } from '../../src/crypto/jwt.ts';
 import { randomId } from '../../src/crypto/random.ts';
-import { apiAudience } from '../../src/core/access_tokens.ts';
+import { apiAudience } from '../../src/services/access_tokens.ts';
 import type { Deps } from '../../src/deps.ts';
 
 export function accessClaims(deps: Deps, overrides: Partial<AccessTokenClaims> & { sub: string; gid: string }): AccessTokenClaims {

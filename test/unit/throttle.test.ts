@@ -5,8 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecentKeys, Throttle, compactKey } from '../../src/core/throttle.ts';
-import { clientNetwork } from '../../src/core/throttles.ts';
+import { RecentKeys, Throttle, compactKey } from '../../src/caches/throttle.ts';
+import { clientNetwork } from '../../src/caches/throttles.ts';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
 import { TestClock } from '../support/app.ts';
 

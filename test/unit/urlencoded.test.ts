@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MalformedParams, parseUrlEncoded } from '../../src/http/urlencoded.ts';
-import { assembleParams } from '../../src/oauth/params.ts';
+import { assembleParams } from '../../src/http/params.ts';
 import { InvalidRequest } from '../../src/oauth/errors.ts';
 
 describe('form and query parsing (SECURITY 40–43)', () => {

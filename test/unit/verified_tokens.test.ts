@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { VerifiedTokenCache } from '../../src/core/verified_tokens.ts';
+import { VerifiedTokenCache } from '../../src/caches/verified_tokens.ts';
 import type { AccessTokenClaims } from '../../src/crypto/jwt.ts';
 
 const claims = (exp: number) => ({ exp }) as AccessTokenClaims;
