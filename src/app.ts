@@ -24,6 +24,8 @@ import revocationRoutes from './oauth/revoke/route.ts';
 import introspectionRoutes from './oauth/introspect/route.ts';
 import userinfoRoutes from './oauth/userinfo/route.ts';
 import interactionRoutes from './interaction/routes.ts';
+import { authorizationPages } from './interaction/authorization_pages.ts';
+import { decide } from './oauth/authorize/decide.ts';
 import apiRoutes from './api/routes.ts';
 import opsRoutes from './ops/routes.ts';
 import portalRoutes from './portal/routes.ts';
@@ -91,7 +93,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     defaultCsrfRule(protocol, exempt('OAuth/OIDC endpoint: client authentication, bearer token, or read like GET'));
     await protocol.register(discoveryRoutes, options);
     await protocol.register(jwksRoutes, options);
-    await protocol.register(authorizeRoutes, options);
+    // The protocol renders pages only through this interface, and the pages continue an
+    // authorization only through `decide`: neither imports the other (issue 13).
+    await protocol.register(authorizeRoutes, { ...options, pages: authorizationPages(deps) });
     await protocol.register(tokenRoutes, options);
     await protocol.register(revocationRoutes, options);
     await protocol.register(introspectionRoutes, options);
@@ -103,7 +107,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await api.register(apiRoutes, options);
     await api.register(opsRoutes, options);
   });
-  await app.register(interactionRoutes, options);
+  await app.register(interactionRoutes, { ...options, decide });
   await app.register(portalRoutes, options);
   return app;
 }

@@ -1,46 +1,30 @@
 /**
- * Everything the application depends on, built once per process (or per test) and passed to
- * `buildApp(deps)` explicitly: no module-level state.
+ * Everything the application depends on, as types: built once per process (or per test) by
+ * create_deps.ts and passed to `buildApp(deps)` explicitly (no module-level state). Only types
+ * here, so what every module imports drags in no database, key or cache code (issue 13).
  * @module
  */
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import type { Stores } from './domain/stores.ts';
-import { openDatabase, type DatabaseHandle } from './persistence/database.ts';
-import { migrateToLatest } from './persistence/migrate.ts';
-import { createStores } from './persistence/stores/index.ts';
-import { LocalChangeFeed, PostgresChangeFeed, SqliteChangeFeed, type ChangeFeed } from './persistence/change_feed.ts';
-import { loadKeyEncryptionKey } from './crypto/key_encryption.ts';
-import { formKeyOf } from './crypto/derived_keys.ts';
-import { KeyManager } from './crypto/key_manager.ts';
-import { RevocationCache } from './caches/revocation_cache.ts';
-import { AccessGuard } from './caches/access_guard.ts';
-import { Revoker } from './services/revoker.ts';
-import { UsageRecorder } from './jobs/usage_recorder.ts';
-import { startErrorCounter, type ErrorCounter } from './jobs/error_counter.ts';
-import { VerifiedTokenCache } from './caches/verified_tokens.ts';
-import { ClientCache, announcingAppStore } from './oauth/client_auth/client_cache.ts';
-import { startJanitor } from './jobs/janitor.ts';
-import { SqlPurgeStore } from './persistence/stores/purge.ts';
-import { startBuildRunner } from './jobs/builds/start.ts';
+import type { DatabaseHandle } from './persistence/database.ts';
+import type { ChangeFeed } from './persistence/change_feed.ts';
+import type { KeyManager } from './crypto/key_manager.ts';
+import type { RevocationCache } from './caches/revocation_cache.ts';
+import type { AccessGuard } from './caches/access_guard.ts';
+import type { Revoker } from './services/revoker.ts';
+import type { UsageRecorder } from './jobs/usage_recorder.ts';
+import type { ErrorCounter } from './jobs/error_counter.ts';
+import type { VerifiedTokenCache } from './caches/verified_tokens.ts';
+import type { ClientCache } from './oauth/client_auth/client_cache.ts';
 import type { BuildRunner } from './jobs/builds/runner.ts';
-import { createThrottles, type Throttles } from './caches/throttles.ts';
-import { createMetrics, type Metrics } from './ops/metrics.ts';
-import { createLogger } from './ops/logger.ts';
-import { DirectoryClients } from './interaction/directory/upstream.ts';
-import { Accounts } from './services/accounts/accounts.ts';
-
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  nowMs(): number;
-  /** Whole seconds since the epoch: the unit of every stored time and JWT claim. */
-  now(): number;
-}
-
-export const systemClock: Clock = {
-  nowMs: () => Date.now(),
-  now: () => Math.floor(Date.now() / 1000),
-};
+import type { Throttles } from './caches/throttles.ts';
+import type { Metrics } from './ops/metrics.ts';
+import type { DirectoryClients } from './interaction/directory/upstream.ts';
+import type { Accounts } from './services/accounts/accounts.ts';
+import type { Clock } from './clock.ts';
+export type { Clock } from './clock.ts';
+export { systemClock } from './clock.ts';
 
 export interface Deps {
   config: Config;
@@ -81,121 +65,3 @@ export interface AppOptions {
   deps: Deps;
 }
 
-export interface DepsOptions {
-  log?: Logger;
-  clock?: Clock;
-  /** Collect Node's default process metrics (off in tests: they are global). */
-  defaultMetrics?: boolean;
-  /** Apply migrations at start. @default true */
-  migrate?: boolean;
-}
-
-export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
-  const log = options.log ?? createLogger(config.logLevel);
-  const clock = options.clock ?? systemClock;
-  const database = openDatabase(config.database);
-  const cleanups: (() => Promise<void> | void)[] = [() => database.close()];
-  try {
-    if (options.migrate ?? true) await migrateToLatest(database.db);
-    const stores = createStores(database.db);
-    const kek = loadKeyEncryptionKey(config, (path) =>
-      log.warn({ path }, 'generated a key-encryption key next to the data; set KEY_ENCRYPTION_KEY in production'),
-    );
-    const keys = new KeyManager(stores.keys, kek, () => clock.now());
-    await keys.init();
-
-    let feed: ChangeFeed;
-    if (database.pool && config.database.dialect === 'postgres') {
-      const pgFeed = new PostgresChangeFeed(
-        database.pool,
-        {
-          connectionString: config.database.url,
-          ...(config.database.schema ? { options: `-c search_path=${config.database.schema}` } : {}),
-        },
-        (err) => log.warn({ err }, 'change feed connection lost; reconnecting'),
-      );
-      await pgFeed.start();
-      feed = pgFeed;
-    } else if (config.database.dialect === 'sqlite' && config.database.path !== ':memory:') {
-      // Other processes on the same file (the CLI, another server) announce through its `changes`
-      // table; this process polls it cheaply (change_feed.ts, SqliteChangeFeed).
-      const sqliteFeed = new SqliteChangeFeed(database.db, { onError: (err) => log.warn({ err }, 'change feed poll failed; retrying') });
-      await sqliteFeed.start();
-      feed = sqliteFeed;
-    } else {
-      feed = new LocalChangeFeed();
-    }
-    cleanups.push(() => feed.close());
-    // Every app or secret write announces itself, so cached client credentials never outlive it.
-    stores.apps = announcingAppStore(stores.apps, feed);
-    const clients = new ClientCache(stores.apps, () => clock.now());
-    clients.subscribe(feed);
-
-    const denylistSource = {
-      listSince: (since: number, now: number) => stores.revocations.listSince(since, now),
-      listNarrowingsSince: (since: number, now: number) => stores.grants.listNarrowingsSince(since, now),
-    };
-    const revocations = new RevocationCache(denylistSource, () => clock.now(), (err) =>
-      log.warn({ err }, 'revocation sync failed; will retry'),
-    );
-    await revocations.start(feed, config.syncIntervalMs);
-    cleanups.push(() => revocations.stop());
-
-    // Membership and policy changes from any node drop the cached entries at once.
-    const access = new AccessGuard(stores.organizations, () => clock.now());
-    access.subscribe(feed);
-
-    // Keys rotated by the CLI or another node: reload on notice, and on the same poll as revocations.
-    feed.subscribe((event) => {
-      if (event.type === 'keys') keys.reload().catch((err: unknown) => log.warn({ err }, 'key reload failed'));
-    });
-    const keyTimer = setInterval(() => {
-      keys.reload().catch((err: unknown) => log.warn({ err }, 'key reload failed'));
-    }, Math.max(config.syncIntervalMs, 5000));
-    keyTimer.unref();
-    cleanups.push(() => clearInterval(keyTimer));
-
-    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-    const revoker = new Revoker(stores, revocations, feed, metrics, () => clock.now(), config.ttl.accessToken);
-    const usage = new UsageRecorder(stores, () => clock.now(), (err) => log.warn({ err }, 'recording grant use failed'));
-    usage.start(5000);
-    cleanups.push(() => usage.stop());
-    // Expired rows go in small background batches (issue 7); `tessera janitor` does the same on demand.
-    const janitor = startJanitor(new SqlPurgeStore(database.db), () => clock.now(), log, config.janitorIntervalMs, {
-      activityRetentionDays: config.activityRetentionDays,
-      auditRetentionDays: config.auditRetentionDays,
-    });
-    cleanups.push(() => janitor.stop());
-
-    const throttles = createThrottles(config.throttle, clock);
-    const formKey = formKeyOf(kek);
-    return {
-      config,
-      log,
-      clock,
-      database,
-      stores,
-      keys,
-      revocations,
-      access,
-      revoker,
-      usage,
-      errorCounts: startErrorCounter(stores.appErrors, () => clock.now(), (err) => log.warn({ err }, 'recording error counts failed'), cleanups),
-      builds: startBuildRunner(stores, clock, log, config, cleanups),
-      verifiedTokens: new VerifiedTokenCache(),
-      clients,
-      feed,
-      metrics,
-      formKey,
-      throttles,
-      accounts: new Accounts({ config, clock, stores, throttles, formKey }),
-      directoryClients: new DirectoryClients(kek, () => clock.now()),
-      async close() {
-        for (const cleanup of cleanups.reverse()) await cleanup();
-      },
-    };
-  } catch (err) {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
-    throw err;
-  }
-}

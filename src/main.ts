@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigError, loadConfig } from './config/config.ts';
-import { createDeps } from './deps.ts';
+import { createDeps } from './create_deps.ts';
 import { buildApp } from './app.ts';
 import { registerDrain } from './ops/drain.ts';
 

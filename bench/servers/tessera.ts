@@ -3,7 +3,7 @@
  * createDeps → buildApp → listen. Only BENCH_PG_SCHEMA is added, to run in a throwaway schema.
  */
 import { loadConfig } from '../../src/config/config.ts';
-import { createDeps } from '../../src/deps.ts';
+import { createDeps } from '../../src/create_deps.ts';
 import { buildApp } from '../../src/app.ts';
 import { serveParent } from './ipc.ts';
 

@@ -15,7 +15,7 @@
  * @module
  */
 import { digest } from '../crypto/digest.ts';
-import type { Clock } from '../deps.ts';
+import type { Clock } from '../clock.ts';
 import type { RateLimit } from '../config/config.ts';
 
 /** Keys longer than this are replaced by their digest (43 characters), bounding memory per key. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Clock } from '../deps.ts';
+import type { Clock } from '../clock.ts';
 import type { ThrottleConfig } from '../config/config.ts';
 import { RecentKeys, Throttle } from './throttle.ts';
 

@@ -39,3 +39,9 @@ export interface InteractionStore {
   /** Marks it used; false when it already was (a replayed approval). */
   consume(id: string, now: number): Promise<boolean>;
 }
+
+/**
+ * Longest `state` kept and echoed (SECURITY 29); longer is invalid_request. Generous for any JSON
+ * or JWT a client keeps in state; far below common URL limits (8 kB).
+ */
+export const MAX_STATE_LENGTH = 4096;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../deps.ts';
+import type { InteractionOptions } from '../services/interactions.ts';
 import { registerPageErrors } from './views/error_page.tsx';
 import loginRoutes from './login/route.ts';
 import signUpRoutes from './signup/route.tsx';
@@ -16,7 +16,7 @@ import homeRoutes from './home/route.tsx';
 import orgRoutes from './orgs/route.ts';
 import assetRoutes from './assets/route.ts';
 
-export default async function interactionRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
+export default async function interactionRoutes(app: FastifyInstance, options: InteractionOptions): Promise<void> {
   registerPageErrors(app);
   await app.register(loginRoutes, options);
   await app.register(signUpRoutes, options);

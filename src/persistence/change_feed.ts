@@ -9,7 +9,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../crypto/random.ts';
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { Narrowing } from '../domain/grants.ts';
@@ -139,7 +139,7 @@ export class PostgresChangeFeed implements ChangeFeed {
 export class SqliteChangeFeed implements ChangeFeed {
   private readonly emitter = new EventEmitter();
   /** Tells this process's rows from the others'. */
-  readonly origin = randomBytes(9).toString('base64url');
+  readonly origin = randomId();
   private lastId = 0;
   private dataVersion: number | undefined;
   private timer: NodeJS.Timeout | undefined;

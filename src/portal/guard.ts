@@ -11,7 +11,7 @@ import type { SignedIn } from '../services/accounts/sessions.ts';
 import { formRule, formToken, defaultCsrfRule } from '../http/form_guard.ts';
 import { requireRecentSignIn, requireSignIn } from '../http/signed_in.ts';
 import { safeReturnPath } from '../domain/return_path.ts';
-import { RECENT_SIGN_IN_SECONDS } from './apps.ts';
+import { RECENT_SIGN_IN_SECONDS } from '../services/apps.ts';
 import { PORTAL } from './pages/paths.ts';
 
 /** The form token of a portal page: bound to the session and to the app the form acts on. */

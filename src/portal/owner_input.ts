@@ -5,7 +5,7 @@
  * @module
  */
 import type { Organization } from '../domain/organizations.ts';
-import type { Checked, RawInput } from './app_input.ts';
+import type { Checked, RawInput } from '../domain/app_input.ts';
 
 export const OWNER_FIELD = 'owner_org';
 

@@ -6,8 +6,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { AppLogo } from '../domain/apps.ts';
-import type { FieldError, RawInput } from './app_input.ts';
-import { sniffLogo } from './logo.ts';
+import type { FieldError, RawInput } from '../domain/app_input.ts';
+import { sniffLogo } from '../domain/app_logo.ts';
 
 export interface ReadInput {
   raw: RawInput;

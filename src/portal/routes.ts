@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppOptions } from '../deps.ts';
-import { MAX_LOGO_BYTES } from './logo.ts';
+import { MAX_LOGO_BYTES } from '../domain/app_logo.ts';
 import portalPages from './pages/routes.tsx';
 import portalApi from './api/routes.ts';
 import logoRoutes from './logo_route.ts';

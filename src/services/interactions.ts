@@ -1,5 +1,7 @@
 /** The pending request between /authorize, sign-in and approval (domain/interactions.ts). */
-import type { Deps } from '../deps.ts';
+import type { AppOptions, Deps } from '../deps.ts';
+import type { ApprovalChoice } from '../domain/approval.ts';
+import type { SignedIn } from './accounts/sessions.ts';
 import type { App } from '../domain/apps.ts';
 import type { AuthorizationRequest, Interaction } from '../domain/interactions.ts';
 import { randomId } from '../crypto/random.ts';
@@ -51,4 +53,21 @@ export async function loadLiveInteraction(
   if (!interaction || interaction.consumedAt !== null || interaction.expiresAt <= deps.clock.now()) return undefined;
   const app = await deps.stores.apps.find(interaction.appId);
   return app && { interaction, app };
+}
+
+/**
+ * Finishes an approved or denied authorization: the redirect URL that answers the client
+ * (`choice` undefined means Deny). The protocol implements it (oauth/authorize/decide.ts) and
+ * app.ts hands it to the pages, which never import the protocol (issue 13).
+ */
+export type Decide = (
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker'>,
+  interaction: Interaction,
+  signedIn: SignedIn,
+  choice: ApprovalChoice | undefined,
+) => Promise<string>;
+
+/** What the interaction area is registered with. */
+export interface InteractionOptions extends AppOptions {
+  decide: Decide;
 }

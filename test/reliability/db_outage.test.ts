@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { dialects } from '../support/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { createDeps } from '../../src/deps.ts';
+import { createDeps } from '../../src/create_deps.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
 import { issueTestCode, type IssuedTestCode } from '../support/codes.ts';

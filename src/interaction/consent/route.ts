@@ -7,12 +7,11 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppOptions } from '../../deps.ts';
+import type { InteractionOptions } from '../../services/interactions.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { asRawParams, assembleParams } from '../../http/params.ts';
 import { InvalidRequest } from '../../oauth/errors.ts';
 import { loadLiveInteraction } from '../../services/interactions.ts';
-import { decide } from '../../oauth/authorize/decide.ts';
 import { formRule } from '../../http/form_guard.ts';
 import { requireSignIn, signedInOf } from '../../http/signed_in.ts';
 import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
@@ -21,7 +20,7 @@ import { approvalContent } from './page.tsx';
 
 const DECISION_PATH = '/interaction/:id/decision';
 
-export default async function consentRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
+export default async function consentRoutes(app: FastifyInstance, { deps, decide }: InteractionOptions): Promise<void> {
   // The token is bound to the session and to this transaction (SECURITY 28): the form guard checks it.
   const csrf = formRule('decision', (request) => [(request.params as { id?: string }).id]);
   // Without the session the transaction is bound to, nothing happens: 403, never a sign-in detour.

@@ -21,7 +21,7 @@ import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { TokenRejected, readIdTokenHint } from '../../crypto/jwt.ts';
-import { MAX_STATE_LENGTH } from '../../oauth/authorize/check_state.ts';
+import { MAX_STATE_LENGTH } from '../../domain/interactions.ts';
 import { assembleParams, duplicated } from '../../http/params.ts';
 
 export const LOGOUT_PARAMS = ['id_token_hint', 'logout_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales'] as const;

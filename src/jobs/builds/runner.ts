@@ -10,7 +10,7 @@
  * @module
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../../deps.ts';
+import type { Clock } from '../../clock.ts';
 import type { BuildLogLine, BuildStore, ClaimedBuild } from '../../domain/builds.ts';
 import type { RepositoryStore } from '../../domain/repositories.ts';
 import { randomId } from '../../crypto/random.ts';

@@ -1,7 +1,7 @@
 /** Builds the process's build runner from the configuration and starts it unless BUILD_RUNNER=off. */
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.ts';
-import type { Clock } from '../../deps.ts';
+import type { Clock } from '../../clock.ts';
 import type { Stores } from '../../domain/stores.ts';
 import { BuildRunner } from './runner.ts';
 

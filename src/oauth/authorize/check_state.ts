@@ -4,9 +4,7 @@
  * check anyway, so such a request is refused with a page (SECURITY 29: 400, never 500).
  */
 import { InvalidRequest } from '../errors.ts';
-
-/** Generous for any JSON or JWT a client keeps in state; far below common URL limits (8 kB). */
-export const MAX_STATE_LENGTH = 4096;
+import { MAX_STATE_LENGTH } from '../../domain/interactions.ts';
 
 export function checkStateLength(state: string | string[] | undefined): void {
   const values = state === undefined ? [] : Array.isArray(state) ? state : [state];

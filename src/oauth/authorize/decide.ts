@@ -5,21 +5,13 @@
  * SECURITY 3).
  * @module
  */
-import type { Deps } from '../../deps.ts';
-import type { Interaction } from '../../domain/interactions.ts';
-import type { SignedIn } from '../../services/accounts/sessions.ts';
-import type { ApprovalChoice } from '../../domain/approval.ts';
+import type { Decide } from '../../services/interactions.ts';
 import { AccessDenied } from '../errors.ts';
 import { issueCode } from './issue_code.ts';
 import { responseUrl } from './respond.ts';
 
 /** The redirect URL that answers the client; `choice` undefined means Deny. The caller has consumed the interaction. */
-export async function decide(
-  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker'>,
-  interaction: Interaction,
-  signedIn: SignedIn,
-  choice: ApprovalChoice | undefined,
-): Promise<string> {
+export const decide: Decide = async (deps, interaction, signedIn, choice) => {
   const { request } = interaction;
   if (!choice) {
     const denied = new AccessDenied();
@@ -33,4 +25,4 @@ export async function decide(
     await deps.revoker.announceNarrowing({ grantId: grant.id, scopes: grant.scopes, orgIds: grant.orgIds, narrowedAt: now, expiresAt: narrowingUntil });
   }
   return issueCode(deps, interaction, signedIn.session, grant.id, choice.scopes);
-}
+};

@@ -5,15 +5,12 @@
  * @module
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Deps } from '../../deps.ts';
 import type { Grant } from '../../domain/grants.ts';
 import type { App } from '../../domain/apps.ts';
 import type { AuthorizationRequest, Interaction } from '../../domain/interactions.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';
 import type { OAuthError } from '../errors.ts';
-import { sendErrorPage } from '../../interaction/views/error_page.tsx';
-import { sendSignInPage } from '../../interaction/login/page.tsx';
-import { sendApprovalPage } from '../../interaction/consent/page.tsx';
+import type { AuthorizationPages } from './pages.ts';
 
 /** What the authorization endpoint decided; route.ts turns it into a response. */
 export type Outcome =
@@ -49,15 +46,15 @@ export function redirectStatus(request: FastifyRequest): 302 | 303 {
   return request.method === 'POST' ? 303 : 302;
 }
 
-export async function sendOutcome(deps: Deps, request: FastifyRequest, reply: FastifyReply, outcome: Outcome): Promise<FastifyReply> {
+export async function sendOutcome(pages: AuthorizationPages, request: FastifyRequest, reply: FastifyReply, outcome: Outcome): Promise<FastifyReply> {
   switch (outcome.type) {
     case 'redirect':
       return reply.code(redirectStatus(request)).header('location', outcome.url).header('cache-control', 'no-store').send();
     case 'error_page':
-      return sendErrorPage(reply, outcome.error);
+      return pages.error(reply, outcome.error);
     case 'sign_in':
-      return sendSignInPage(deps, reply, { app: outcome.app, interaction: outcome.interaction });
+      return pages.signIn(reply, { app: outcome.app, interaction: outcome.interaction });
     case 'approval':
-      return sendApprovalPage(deps, reply, outcome);
+      return pages.approval(reply, outcome);
   }
 }

@@ -6,24 +6,29 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
-import { registerPageErrors } from '../../interaction/views/error_page.tsx';
+import type { AuthorizationPages } from './pages.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 import { authorize } from './authorize.ts';
 import { resume } from './resume.ts';
 import { sendOutcome } from './respond.ts';
 import { RESUME_PATH } from '../../services/interactions.ts';
 
-export default async function authorizeRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
+export interface AuthorizeOptions extends AppOptions {
+  /** The pages people see, handed over by app.ts: the protocol does not import them. */
+  pages: AuthorizationPages;
+}
+
+export default async function authorizeRoutes(app: FastifyInstance, { deps, pages }: AuthorizeOptions): Promise<void> {
   // A browser is on the other end: anything that escapes a step is shown as a page, not JSON.
-  registerPageErrors(app);
+  pages.registerErrors(app);
 
   app.route({
     method: ['GET', 'POST'],
     url: ENDPOINTS.authorization,
-    handler: async (request, reply) => sendOutcome(deps, request, reply, await authorize(deps, request)),
+    handler: async (request, reply) => sendOutcome(pages, request, reply, await authorize(deps, request)),
   });
   rejectOtherMethods(app, ENDPOINTS.authorization, ['GET', 'POST']);
 
-  app.get(RESUME_PATH, async (request, reply) => sendOutcome(deps, request, reply, await resume(deps, request)));
+  app.get(RESUME_PATH, async (request, reply) => sendOutcome(pages, request, reply, await resume(deps, request)));
   rejectOtherMethods(app, RESUME_PATH, ['GET']);
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidClient } from '../errors.ts';
-import type { PresentedClient } from './index.ts';
+import type { PresentedClient } from './presented.ts';
 
 const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i;
 

@@ -16,14 +16,8 @@ import { matchSecret } from './secret.ts';
 import { clientNetwork } from '../../caches/throttles.ts';
 import { checkClientAuthThrottle, recordClientAuthFailure } from './throttle.ts';
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
-
-/** What the request claims: who the client is and how it proves it. */
-export interface PresentedClient {
-  method: ClientAuthMethod;
-  clientId: string;
-  secret?: string;
-}
+import type { PresentedClient } from './presented.ts';
+export type { ClientAuthMethod, PresentedClient } from './presented.ts';
 
 export interface ClientAuthParams {
   client_id?: string;

@@ -3,7 +3,7 @@
  * alone. Only public clients may do so; a confidential client must prove its secret.
  * @module
  */
-import type { PresentedClient } from './index.ts';
+import type { PresentedClient } from './presented.ts';
 
 export function fromClientId(params: { client_id?: string; client_secret?: string }): PresentedClient | undefined {
   if (params.client_id === undefined || params.client_secret !== undefined) return undefined;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { App } from '../../domain/apps.ts';
-import { checkAppInput, type AppInput, type AppKind, type Checked, type FieldError, type RawInput } from '../../portal/app_input.ts';
+import { checkAppInput, type AppInput, type AppKind, type Checked, type FieldError, type RawInput } from '../../domain/app_input.ts';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 const GRANT_TYPES = new Set(['authorization_code', 'refresh_token']);

@@ -9,12 +9,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
-import type { FieldError } from '../../portal/app_input.ts';
-import { clientTypeOf } from '../../portal/app_input.ts';
+import type { FieldError } from '../../domain/app_input.ts';
+import { clientTypeOf } from '../../domain/app_input.ts';
 import { digest } from '../../crypto/digest.ts';
 import { looksLike, randomToken } from '../../crypto/random.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
-import { createApp, deleteApp, updateApp } from '../../portal/apps.ts';
+import { createApp, deleteApp, updateApp } from '../../services/apps.ts';
 import { checkClientMetadata, clientInformation } from './client_metadata.ts';
 import { errorText } from '../../http/error_text.ts';
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { SUPPORTED_SCOPES } from '../../domain/scopes.ts';
-import { APP_KINDS } from '../app_input.ts';
+import { APP_KINDS } from '../../domain/app_input.ts';
 
 const url = { type: 'string', format: 'uri' } as const;
 const nullableUrl = { type: ['string', 'null'], format: 'uri' } as const;

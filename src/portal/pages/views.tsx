@@ -6,13 +6,13 @@
 import type { ComponentChildren } from 'preact';
 import type { App, AppSecretInfo } from '../../domain/apps.ts';
 import type { Organization } from '../../domain/organizations.ts';
-import type { ManagedApp } from '../apps.ts';
+import type { ManagedApp } from '../../services/apps.ts';
 import { OWNER_FIELD } from '../owner_input.ts';
 import { USAGE_DAYS, type PortalUsage } from '../usage.ts';
 import { SCOPES } from '../../domain/scopes.ts';
 import { Layout, type Account } from '../../interaction/views/layout.tsx';
-import { APP_KINDS, type FieldError, type RawInput } from '../app_input.ts';
-import { MAX_LOGO_BYTES } from '../logo.ts';
+import { APP_KINDS, type FieldError, type RawInput } from '../../domain/app_input.ts';
+import { MAX_LOGO_BYTES } from '../../domain/app_logo.ts';
 import { PORTAL } from './paths.ts';
 
 function date(seconds: number | null): string {

@@ -9,7 +9,7 @@
  * src/http/signed_in.ts alone sets on the answer.
  * @module
  */
-import type { Clock } from '../../deps.ts';
+import type { Clock } from '../../clock.ts';
 import type { Config } from '../../config/config.ts';
 import type { Stores } from '../../domain/stores.ts';
 import type { Throttles } from '../../caches/throttles.ts';

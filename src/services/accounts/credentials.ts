@@ -2,12 +2,12 @@
  * Checking an email and password. An unknown email costs one argon2 verification like a known
  * one, and every failure looks the same (SECURITY 33); a disabled account cannot sign in.
  */
-import type { Deps } from '../../deps.ts';
+import type { Stores } from '../../domain/stores.ts';
 import type { User } from '../../domain/users.ts';
 import { verifyPassword } from '../../crypto/passwords.ts';
 
 export async function checkCredentials(
-  deps: Pick<Deps, 'stores'>,
+  deps: { stores: Stores },
   email: string | undefined,
   password: string | undefined,
 ): Promise<User | undefined> {

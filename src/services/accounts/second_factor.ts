@@ -5,7 +5,8 @@
  * records the step it used and refuses it or any earlier step again.
  * @module
  */
-import type { Deps } from '../../deps.ts';
+import type { Clock } from '../../clock.ts';
+import type { Stores } from '../../domain/stores.ts';
 import { digest } from '../../crypto/digest.ts';
 import { seal, unseal } from '../../crypto/key_encryption.ts';
 import { totpSealingKey } from '../../crypto/derived_keys.ts';
@@ -13,13 +14,13 @@ import { matchTotp, newRecoveryCode, normalizeRecoveryCode } from '../../crypto/
 
 export const RECOVERY_CODE_COUNT = 10;
 
-type FactorDeps = Pick<Deps, 'formKey' | 'stores' | 'clock'>;
+type FactorDeps = { formKey: Buffer; stores: Stores; clock: Clock };
 
-export function sealSecret(deps: Pick<Deps, 'formKey'>, userId: string, secret: string): string {
+export function sealSecret(deps: { formKey: Buffer }, userId: string, secret: string): string {
   return seal(totpSealingKey(deps.formKey), secret, `totp:${userId}`);
 }
 
-export function unsealSecret(deps: Pick<Deps, 'formKey'>, userId: string, sealed: string): string {
+export function unsealSecret(deps: { formKey: Buffer }, userId: string, sealed: string): string {
   return unseal(totpSealingKey(deps.formKey), sealed, `totp:${userId}`);
 }
 

@@ -5,7 +5,7 @@
  * is set and read in one place, src/http/signed_in.ts.
  * @module
  */
-import type { Clock } from '../../deps.ts';
+import type { Clock } from '../../clock.ts';
 import type { Config } from '../../config/config.ts';
 import type { Stores } from '../../domain/stores.ts';
 import type { AuditEvent } from '../../domain/audit.ts';

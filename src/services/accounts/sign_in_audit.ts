@@ -4,9 +4,10 @@
  * unknown email is recorded too, without a person, so both cost the same work (SECURITY 33).
  * @module
  */
-import type { Deps } from '../../deps.ts';
+import type { Clock } from '../../clock.ts';
+import type { Stores } from '../../domain/stores.ts';
 
-export async function recordFailure(deps: Pick<Deps, 'stores' | 'clock'>, email: string | undefined, ip: string): Promise<void> {
+export async function recordFailure(deps: { stores: Stores; clock: Clock }, email: string | undefined, ip: string): Promise<void> {
   const user = email !== undefined && email.length <= 254 ? await deps.stores.users.findByEmail(email) : undefined;
   await deps.stores.audit.record({ type: 'user.sign_in_failed', userId: user?.id ?? null, ip }, deps.clock.now());
 }

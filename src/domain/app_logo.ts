@@ -4,7 +4,7 @@
  * elsewhere (SECURITY 39, 50).
  * @module
  */
-import type { AppLogo } from '../domain/apps.ts';
+import type { AppLogo } from './apps.ts';
 
 export const MAX_LOGO_BYTES = 256 * 1024;
 

@@ -4,9 +4,9 @@
  * request carries (client_id, trusted, verified, owner, grant types) is ignored.
  * @module
  */
-import type { App, ClientType } from '../domain/apps.ts';
-import { checkRedirectUri, MAX_REDIRECT_URIS } from '../domain/redirect_uris.ts';
-import { SCOPES } from '../domain/scopes.ts';
+import type { App, ClientType } from './apps.ts';
+import { checkRedirectUri, MAX_REDIRECT_URIS } from './redirect_uris.ts';
+import { SCOPES } from './scopes.ts';
 
 /** RFC 7591 §3.2.2 error codes, used by the JSON API; the pages show the message next to the field. */
 export type FieldErrorCode = 'invalid_redirect_uri' | 'invalid_client_metadata';

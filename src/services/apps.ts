@@ -10,8 +10,8 @@ import type { Session } from '../domain/sessions.ts';
 import type { Organization } from '../domain/organizations.ts';
 import { digest } from '../crypto/digest.ts';
 import { randomToken, randomClientId } from '../crypto/random.ts';
-import { clientTypeOf, type AppInput, type AppKind } from './app_input.ts';
-import { logoPath } from './logo.ts';
+import { clientTypeOf, type AppInput, type AppKind } from '../domain/app_input.ts';
+import { logoPath } from '../domain/app_logo.ts';
 
 type PortalDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker'>;
 
