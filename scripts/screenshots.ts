@@ -14,7 +14,7 @@ import { createClient, createUser, PASSWORD } from '../test/support/fixtures.ts'
 import { launchChromium, startCallbackServer } from '../test/support/chromium.ts';
 import { codeRequest, authorizeUrl } from '../test/support/browser.ts';
 import { setThirdPartyMode } from '../src/services/org_admin.ts';
-import { logoPath } from '../src/portal/logo.ts';
+import { logoPath } from '../src/domain/app_logo.ts';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 375, height: 812 } } as const;
