@@ -66,15 +66,8 @@ const disable = command<{ user: string }>({
   example: 'tessera user disable --user bob@example.com',
   check: (flags) => ({ user: flags.required('user').trim() }),
   async run(context, input) {
-    const { users, grants, audit } = context.stores;
     const user = await byEmailOrId(context, input.user);
-    const now = context.now();
-    const { sessionsEnded } = await users.disable(user.id, now);
-    let grantsRevoked = 0;
-    for (const grant of await grants.listLive(user.id, now)) {
-      if (await grants.revoke(grant.id, now, now + context.config.ttl.accessToken)) grantsRevoked++;
-    }
-    await audit.record({ type: 'user.disabled', userId: user.id, detail: { via: 'cli', sessions_ended: sessionsEnded, grants_revoked: grantsRevoked } }, now);
+    const { sessionsEnded, grantsRevoked } = await context.accounts.disableAccount(user, 'cli', context.config.ttl.accessToken);
     return {
       json: { id: user.id, email: user.email, disabled: true, sessions_ended: sessionsEnded, grants_revoked: grantsRevoked },
       text: `disabled ${user.email} (id ${user.id}); ended ${sessionsEnded} session(s), revoked ${grantsRevoked} authorization(s)`,
@@ -90,8 +83,7 @@ const enable = command<{ user: string }>({
   check: (flags) => ({ user: flags.required('user').trim() }),
   async run(context, input) {
     const user = await byEmailOrId(context, input.user);
-    if (!(await context.stores.users.enable(user.id, context.now()))) throw new CliError(`${user.email} is not disabled`);
-    await context.stores.audit.record({ type: 'user.enabled', userId: user.id, detail: { via: 'cli' } }, context.now());
+    if (!(await context.accounts.enableAccount(user, 'cli'))) throw new CliError(`${user.email} is not disabled`);
     return { json: { id: user.id, email: user.email, disabled: false }, text: `enabled ${user.email} (id ${user.id})` };
   },
 });

@@ -22,7 +22,6 @@ import { WORK_FORM, sendContinuePage, sendUpstreamFailure, sendWorkAccountPage }
 import { CALLBACK_PATH, START_PATH, WORK_PATH, callbackUrl } from './paths.ts';
 import { startTransaction, takeTransaction } from './transaction.ts';
 import { UpstreamFailure } from './upstream.ts';
-import { findOrCreateAccount } from './sign_in.ts';
 
 function expired() {
   return new InteractionExpired('sign-in for an unknown interaction');
@@ -87,10 +86,9 @@ export default async function directoryRoutes(app: FastifyInstance, { deps }: Ap
     } catch (err) {
       return fail('response', err);
     }
-    const user = await findOrCreateAccount(deps, directory, identity, request.ip);
-    const opened = await deps.accounts.signInWorkAccount(user, directory, callerOf(deps.config, request));
-    if (!opened) return fail('account', new UpstreamFailure('the account is disabled'));
-    setSessionCookie(deps.config, reply, opened);
+    const signedIn = await deps.accounts.signInWorkAccount(directory, identity, callerOf(deps.config, request));
+    if (!signedIn) return fail('account', new UpstreamFailure('the account is disabled'));
+    setSessionCookie(deps.config, reply, signedIn.opened);
     const live = transaction.interactionId === null ? undefined : await loadLiveInteraction(deps, transaction.interactionId);
     return afterSignIn(reply, { interactionId: live?.interaction.id ?? null, returnTo: null });
   });

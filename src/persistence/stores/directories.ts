@@ -110,7 +110,7 @@ export class SqlDirectoryStore implements DirectoryStore {
       disabled_at: null,
       kind: 'work',
       directory_id: input.directoryId,
-      // Recorded by the sign-in when the directory says `email_verified` (interaction/directory/sign_in.ts).
+      // Recorded by the sign-in when the directory says `email_verified` (services/accounts/work_accounts.ts).
       email_verified_at: null,
     };
     try {

@@ -27,6 +27,7 @@ import { throttledSignIn } from './sign_in_throttle.ts';
 import { recordFailure } from './sign_in_audit.ts';
 import { checkSecondFactor, hasSecondFactor, newRecoveryCodes, sealSecret, unsealSecret } from './second_factor.ts';
 import { passwordProblem, type PasswordProblem } from './password_policy.ts';
+import { findOrCreateAccount, type WorkIdentity } from './work_accounts.ts';
 
 /** How long the step between the password and the second factor lasts. */
 export const PENDING_SECONDS = 300;
@@ -142,12 +143,14 @@ export class Accounts {
   }
 
   /**
-   * A work account back from its directory, already checked there (SECURITY 47–49): a new
-   * session with `amr` ["fed"]. A disabled account gets none.
+   * A work account back from its directory, already checked there (SECURITY 47–49): the account
+   * of (issuer, subject), made on first sign-in, its address verified while the directory vouches
+   * for it, and a new session with `amr` ["fed"]. A disabled account gets none.
    */
-  async signInWorkAccount(user: User, directory: Directory, caller: Caller): Promise<OpenedSession | undefined> {
+  async signInWorkAccount(directory: Directory, identity: WorkIdentity, caller: Caller): Promise<{ user: User; opened: OpenedSession } | undefined> {
+    const user = await findOrCreateAccount(this.deps, directory, identity, caller.ip);
     if (user.disabledAt !== null) return undefined;
-    return this.open(user, FEDERATED_AMR, caller, { directory: directory.id });
+    return { user, opened: await this.open(user, FEDERATED_AMR, caller, { directory: directory.id }) };
   }
 
   /**
@@ -252,6 +255,32 @@ export class Accounts {
     await this.deps.stores.users.disableTotp(user.id);
     await this.deps.stores.audit.record({ type: 'user.totp_disabled', userId: user.id, ip: caller.ip }, now);
     return checked;
+  }
+
+  /**
+   * Disables an account (SECURITY 37): no sign-in, every session ends in the same transaction as
+   * the flag, and every live authorization is revoked as on "Manage applications" (its refresh
+   * tokens die, its access tokens go on the denylist). Running it again revokes whatever a crash
+   * left live. `accessTokenTtl` bounds how long a denylist entry must stay.
+   */
+  async disableAccount(user: User, via: string, accessTokenTtl: number): Promise<{ sessionsEnded: number; grantsRevoked: number }> {
+    const { stores, clock } = this.deps;
+    const now = clock.now();
+    const { sessionsEnded } = await stores.users.disable(user.id, now);
+    let grantsRevoked = 0;
+    for (const grant of await stores.grants.listLive(user.id, now)) {
+      if (await stores.grants.revoke(grant.id, now, now + accessTokenTtl)) grantsRevoked++;
+    }
+    await stores.audit.record({ type: 'user.disabled', userId: user.id, detail: { via, sessions_ended: sessionsEnded, grants_revoked: grantsRevoked } }, now);
+    return { sessionsEnded, grantsRevoked };
+  }
+
+  /** Lets a disabled account sign in again; false when it was not disabled. Revoked authorizations stay revoked. */
+  async enableAccount(user: User, via: string): Promise<boolean> {
+    const now = this.deps.clock.now();
+    if (!(await this.deps.stores.users.enable(user.id, now))) return false;
+    await this.deps.stores.audit.record({ type: 'user.enabled', userId: user.id, detail: { via } }, now);
+    return true;
   }
 
   /** Ends the caller's own session (sign-out); `appId` names the service it returns to, if any. */

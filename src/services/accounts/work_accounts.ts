@@ -1,16 +1,27 @@
 /**
- * The end of a work-account sign-in: the person is the account of (issuer, subject), created on
- * first sign-in, and never an account found by email (SECURITY 48). The session itself is opened
- * by the accounts service (src/services/accounts).
+ * Work accounts, for the accounts service: the person is the account of (issuer, subject),
+ * created on first sign-in, and never an account found by email (SECURITY 48).
  * @module
  */
-import type { Deps } from '../../deps.ts';
+import type { Clock } from '../../clock.ts';
+import type { Stores } from '../../domain/stores.ts';
 import type { Directory } from '../../domain/directories.ts';
 import type { User } from '../../domain/users.ts';
 import { normalizeEmail } from '../../domain/users.ts';
-import type { UpstreamIdentity } from './upstream.ts';
 
-export async function findOrCreateAccount(deps: Pick<Deps, 'stores' | 'clock'>, directory: Directory, identity: UpstreamIdentity, ip: string): Promise<User> {
+/** Who the directory says signed in, once its answer and ID token were checked (SECURITY 47). */
+export interface WorkIdentity {
+  issuer: string;
+  subject: string;
+  email: string;
+  name: string;
+  /** The directory says the person owns `email` (OIDC Core §5.1 `email_verified: true`). */
+  emailVerified: boolean;
+}
+
+type WorkDeps = { stores: Stores; clock: Clock };
+
+export async function findOrCreateAccount(deps: WorkDeps, directory: Directory, identity: WorkIdentity, ip: string): Promise<User> {
   const existing = await deps.stores.directories.findAccount(identity.issuer, identity.subject);
   if (existing) return recordVerification(deps, directory, identity, existing, ip);
   const user = await deps.stores.directories.createAccount(
@@ -28,7 +39,7 @@ export async function findOrCreateAccount(deps: Pick<Deps, 'stores' | 'clock'>, 
  * Recorded at every sign-in, so an account made before verification existed gets it at its next
  * one, and withdrawn when the directory stops saying so (memberships already given stay).
  */
-async function recordVerification(deps: Pick<Deps, 'stores' | 'clock'>, directory: Directory, identity: UpstreamIdentity, user: User, ip: string): Promise<User> {
+async function recordVerification(deps: WorkDeps, directory: Directory, identity: WorkIdentity, user: User, ip: string): Promise<User> {
   const domain = user.email.slice(user.email.lastIndexOf('@') + 1);
   const vouched = identity.emailVerified && normalizeEmail(identity.email) === user.email && directory.domains.includes(domain);
   if (vouched === (user.emailVerifiedAt !== null)) return user;
