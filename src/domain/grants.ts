@@ -1,4 +1,5 @@
 import type { ApprovalTerms } from './approval.ts';
+import type { AuditEvent } from './audit.ts';
 
 /**
  * A grant is one person's authorization of one app: the scopes approved, the organizations it
@@ -52,9 +53,10 @@ export interface GrantStore {
    * `terms` (absent: every dimension kept) may withdraw scopes and set organizations and an end,
    * and `'keep'` leaves a dimension exactly as stored. Scopes or organizations taken away are
    * recorded as a narrowing, so the tokens in hand shrink too, and reported as `narrowed`;
-   * `narrowingUntil` is when such a record lapses.
+   * `narrowingUntil` is when such a record lapses. `event`, when given, is recorded in the same
+   * transaction as the grant, so no approval exists without its audit event.
    */
-  approve(userId: string, appId: string, scopes: string[], now: number, terms?: ApprovalTerms & { narrowingUntil: number }): Promise<Approval>;
+  approve(userId: string, appId: string, scopes: string[], now: number, terms?: ApprovalTerms & { narrowingUntil: number }, event?: AuditEvent): Promise<Approval>;
   /**
    * Keeps of the live grant only what lies within `scopes` and `orgIds` (null: no limit on
    * organizations), applied to the row as it is then (it never adds what a concurrent approval

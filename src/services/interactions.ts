@@ -1,6 +1,7 @@
 /** The pending request between /authorize, sign-in and approval (domain/interactions.ts). */
 import type { AppOptions, Deps } from '../deps.ts';
 import type { ApprovalChoice } from '../domain/approval.ts';
+import type { AuditEvent } from '../domain/audit.ts';
 import type { SignedIn } from './accounts/sessions.ts';
 import type { App } from '../domain/apps.ts';
 import type { AuthorizationRequest, Interaction } from '../domain/interactions.ts';
@@ -65,6 +66,8 @@ export type Decide = (
   interaction: Interaction,
   signedIn: SignedIn,
   choice: ApprovalChoice | undefined,
+  /** Recorded with the grant, in its transaction (`grant.approved`). */
+  event: AuditEvent,
 ) => Promise<string>;
 
 /** What the interaction area is registered with. */

@@ -44,11 +44,9 @@ export default async function consentRoutes(app: FastifyInstance, { deps, decide
     if (!(await deps.stores.interactions.consume(id, now))) return sendForbidden(reply);
 
     const choice = form.decision === 'approve' ? readChoice(form, { requested: interaction.request.scopes, shown, now }) : undefined;
-    const location = await decide(deps, interaction, signedIn, choice);
-    if (choice) {
-      const event = { type: 'grant.approved', userId: signedIn.user.id, appId: live.app.id, ip: request.ip, detail: { app: live.app.name } };
-      await deps.stores.audit.record(event, now);
-    }
+    // The approval's audit event is written with the grant, in its transaction (found by test/reliability/sign_in_crash.test.ts).
+    const event = { type: 'grant.approved', userId: signedIn.user.id, appId: live.app.id, ip: request.ip, detail: { app: live.app.name } };
+    const location = await decide(deps, interaction, signedIn, choice, event);
     return reply.code(303).header('location', location).send();
   });
   rejectOtherMethods(app, DECISION_PATH, ['POST']);

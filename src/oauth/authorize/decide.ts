@@ -11,7 +11,7 @@ import { issueCode } from './issue_code.ts';
 import { responseUrl } from './respond.ts';
 
 /** The redirect URL that answers the client; `choice` undefined means Deny. The caller has consumed the interaction. */
-export const decide: Decide = async (deps, interaction, signedIn, choice) => {
+export const decide: Decide = async (deps, interaction, signedIn, choice, event) => {
   const { request } = interaction;
   if (!choice) {
     const denied = new AccessDenied();
@@ -19,7 +19,7 @@ export const decide: Decide = async (deps, interaction, signedIn, choice) => {
   }
   const now = deps.clock.now();
   const narrowingUntil = now + deps.config.ttl.accessToken;
-  const grant = await deps.stores.grants.approve(signedIn.user.id, interaction.appId, choice.scopes, now, { ...choice.terms, narrowingUntil });
+  const grant = await deps.stores.grants.approve(signedIn.user.id, interaction.appId, choice.scopes, now, { ...choice.terms, narrowingUntil }, event);
   // Scopes or organizations taken away: the store recorded it; tell every node now, not at the next poll.
   if (grant.narrowed) {
     await deps.revoker.announceNarrowing({ grantId: grant.id, scopes: grant.scopes, orgIds: grant.orgIds, narrowedAt: now, expiresAt: narrowingUntil });

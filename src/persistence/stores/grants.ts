@@ -1,4 +1,6 @@
 import type { Db } from '../database.ts';
+import type { AuditEvent } from '../../domain/audit.ts';
+import { insertAuditEvent } from './audit.ts';
 import { PreparedQuery } from '../prepared.ts';
 import { GRANT_COLUMNS } from '../columns.ts';
 import type { GrantNarrowingsTable, GrantsTable } from '../schema.ts';
@@ -95,7 +97,7 @@ export class SqlGrantStore implements GrantStore {
     return rows.map(toGrant);
   }
 
-  async approve(userId: string, appId: string, scopes: string[], now: number, terms?: ApprovalTerms & { narrowingUntil: number }): Promise<Approval> {
+  async approve(userId: string, appId: string, scopes: string[], now: number, terms?: ApprovalTerms & { narrowingUntil: number }, event?: AuditEvent): Promise<Approval> {
     // Approvals racing on one (person, app): a new grant's insert is settled by the unique index, and
     // an extension is a compare-and-set on the row it read (scopes, organizations, end), so neither
     // can drop the other's scopes, a kept dimension is kept as it is when written, and `narrowed` is
@@ -104,7 +106,7 @@ export class SqlGrantStore implements GrantStore {
     const change: GrantChange = { kind: 'approval', scopes, ...(terms ? { terms } : {}) };
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        const grant = await this.tryApprove(userId, appId, change, now, terms?.narrowingUntil ?? now);
+        const grant = await this.tryApprove(userId, appId, change, now, terms?.narrowingUntil ?? now, event);
         if (grant) return grant;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -114,7 +116,7 @@ export class SqlGrantStore implements GrantStore {
   }
 
   /** One attempt: undefined when a concurrent approval changed the grant in between. */
-  private async tryApprove(userId: string, appId: string, change: GrantChange, now: number, narrowingUntil: number): Promise<Approval | undefined> {
+  private async tryApprove(userId: string, appId: string, change: GrantChange, now: number, narrowingUntil: number, event: AuditEvent | undefined): Promise<Approval | undefined> {
     const live = await this.db
       .selectFrom('grants')
       .selectAll()
@@ -129,7 +131,7 @@ export class SqlGrantStore implements GrantStore {
       return undefined;
     }
     if (live) {
-      const next = await this.replace(live, change, now, narrowingUntil);
+      const next = await this.replace(live, change, now, narrowingUntil, event);
       return next && { ...toGrant(next.row), narrowed: next.outcome.narrowed };
     }
     const outcome = grantAfter(undefined, change);
@@ -146,7 +148,10 @@ export class SqlGrantStore implements GrantStore {
       revoked_at: null,
       org_ids: formatOrgIds(outcome.orgIds),
     };
-    await this.db.insertInto('grants').values(row).execute();
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('grants').values(row).execute();
+      if (event) await insertAuditEvent(tx, event, now);
+    });
     return { ...toGrant(row), narrowed: false };
   }
 
@@ -155,7 +160,7 @@ export class SqlGrantStore implements GrantStore {
    * organizations and end it read, and records a narrowing in the same transaction when something
    * was taken away. Undefined when the row changed in between (or is no longer live).
    */
-  private async replace(live: GrantsTable, change: GrantChange, now: number, narrowingUntil: number): Promise<{ row: GrantsTable; outcome: GrantOutcome } | undefined> {
+  private async replace(live: GrantsTable, change: GrantChange, now: number, narrowingUntil: number, event?: AuditEvent): Promise<{ row: GrantsTable; outcome: GrantOutcome } | undefined> {
     const outcome = grantAfter(toGrant(live), change);
     const set = { scopes: outcome.scopes.join(' '), org_ids: formatOrgIds(outcome.orgIds), expires_at: outcome.expiresAt, updated_at: now };
     return this.db.transaction().execute(async (tx) => {
@@ -170,6 +175,7 @@ export class SqlGrantStore implements GrantStore {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
       if (outcome.narrowed) await recordNarrowing(tx, live.id, set.scopes, set.org_ids, now, narrowingUntil);
+      if (event) await insertAuditEvent(tx, event, now);
       return { row: { ...live, ...set }, outcome };
     });
   }
