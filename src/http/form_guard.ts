@@ -109,7 +109,8 @@ export interface FormGuardOptions {
 /** The hook; register it on the root instance, before any route. */
 export function registerFormGuard(app: FastifyInstance, options: FormGuardOptions): void {
   app.addHook('preHandler', async function formGuard(request, reply) {
-    if (SAFE_METHODS.has(request.method)) return undefined;
+    // Nothing matched: the not-found handler answers 404 and changes nothing.
+    if (SAFE_METHODS.has(request.method) || request.is404) return undefined;
     const rule = request.routeOptions.config.csrf;
     if (rule === undefined) {
       request.log.error({ url: request.routeOptions.url, method: request.method }, 'route declares no CSRF rule; refused');
