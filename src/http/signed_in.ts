@@ -108,3 +108,15 @@ export async function signedInOf(request: FastifyRequest): Promise<SignedIn> {
   if (!signedIn) throw new Error('a guarded route ran without a session: requireSignIn is missing');
   return signedIn;
 }
+
+/**
+ * Puts `guard` in front of every route `app` registers from now on (and its plugins'), except the
+ * routes that only answer 405: an area's rule, enforced by a hook rather than by lines in handlers.
+ */
+export function guardRoutes(app: FastifyInstance, guard: onRequestAsyncHookHandler): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.csrf?.kind === 'exempt') return;
+    const onRequest = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [guard, ...onRequest];
+  });
+}

@@ -4,7 +4,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { requireSignIn } from '../http/signed_in.ts';
+import { guardRoutes, requireSignIn } from '../http/signed_in.ts';
 import { defaultCsrfRule, type CsrfRule } from '../http/form_guard.ts';
 
 /** Without a session: to the sign-in page (302 for a page, 303 after a form, SECURITY 8). */
@@ -17,10 +17,6 @@ export const signedInPage = requireSignIn((request, reply) =>
  * forms carry `csrf` unless a route declares its own rule. The 405 answers stay open to anyone.
  */
 export function signedInArea(app: FastifyInstance, csrf: CsrfRule): void {
-  app.addHook('onRoute', (route) => {
-    if (route.config?.csrf?.kind === 'exempt') return;
-    const onRequest = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [signedInPage, ...onRequest];
-  });
+  guardRoutes(app, signedInPage);
   defaultCsrfRule(app, csrf);
 }

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
 import type { SignedIn } from '../services/accounts/sessions.ts';
 import { formRule, formToken, defaultCsrfRule } from '../http/form_guard.ts';
-import { requireRecentSignIn, requireSignIn } from '../http/signed_in.ts';
+import { guardRoutes, requireRecentSignIn, requireSignIn } from '../http/signed_in.ts';
 import { safeReturnPath } from '../domain/return_path.ts';
 import { RECENT_SIGN_IN_SECONDS } from '../services/apps.ts';
 import { PORTAL } from './pages/paths.ts';
@@ -28,11 +28,7 @@ const toSignIn = requireSignIn((request, reply) => reply.code(request.method ===
 
 /** Every portal page needs a session; its forms carry the portal token bound to `:id`. */
 export function portalPagesArea(app: FastifyInstance): void {
-  app.addHook('onRoute', (route) => {
-    if (route.config?.csrf?.kind === 'exempt') return;
-    const onRequest = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [toSignIn, ...onRequest];
-  });
+  guardRoutes(app, toSignIn);
   defaultCsrfRule(app, formRule('portal', (request) => [(request.params as { id?: string }).id ?? '']));
 }
 

@@ -10,7 +10,7 @@ import swagger from '@fastify/swagger';
 import type { AppOptions } from '../../deps.ts';
 import type { App, AppSecretInfo } from '../../domain/apps.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';
-import { requireSignIn, signedInOf } from '../../http/signed_in.ts';
+import { guardRoutes, requireSignIn, signedInOf } from '../../http/signed_in.ts';
 import { defaultCsrfRule, SAME_ORIGIN } from '../../http/form_guard.ts';
 import { checkAppInput, checkKind, rawInputOf, type FieldError } from '../../domain/app_input.ts';
 import type { Organization } from '../../domain/organizations.ts';
@@ -79,11 +79,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
   // Every call needs a session (401 otherwise, before any handler); a cross-site write is refused
   // by the form guard (SAME_ORIGIN, src/http/form_guard.ts). Issue 13.
   const signIn = requireSignIn((_request, reply) => problem(reply, 401, 'login_required', `Sign in at ${PORTAL.signIn()} first.`));
-  app.addHook('onRoute', (route) => {
-    if (route.config?.csrf?.kind === 'exempt') return;
-    const onRequest = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [signIn, ...onRequest];
-  });
+  guardRoutes(app, signIn);
   defaultCsrfRule(app, SAME_ORIGIN);
 
   /** The developer of a guarded call. */
