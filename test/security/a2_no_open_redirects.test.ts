@@ -81,7 +81,7 @@ for (const dialect of dialects()) {
         const home = await browser.get('/');
         const form = findForm(home.body, /^\/logout\/confirm$/)!;
         const extra = Object.fromEntries(NAMES.filter((n) => n !== 'interaction').map((n) => [n, bait]));
-        const res = await browser.post(`/logout?post_logout_redirect_uri=${encodeURIComponent(bait)}`, { ...form.hidden, ...extra });
+        const res = await browser.post(`/logout/confirm?post_logout_redirect_uri=${encodeURIComponent(bait)}`, { ...form.hidden, ...extra });
         assert.equal(res.statusCode, 303, bait);
         assert.equal(res.headers.location, '/logout', bait);
         assertStaysHome(res, `POST /logout ${bait}`);

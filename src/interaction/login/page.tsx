@@ -22,12 +22,15 @@ export interface SignInPage {
   passwordStep?: { forced: boolean };
 }
 
-/** The sign-in form's CSRF rule: no session yet; bound to what it continues. */
-export const LOGIN_FORM = preSessionFormRule('login', (request: FastifyRequest) => [fieldOf(request.body, 'interaction'), fieldOf(request.body, 'return_to')]);
+/**
+ * The sign-in form's CSRF rule: no session yet; bound to the authorization it continues. Not to
+ * `return_to`, which is checked on its own (domain/return_path.ts): a changed one goes home.
+ */
+export const LOGIN_FORM = preSessionFormRule('login', (request: FastifyRequest) => [fieldOf(request.body, 'interaction')]);
 
 /** The sign-in form's token (exported for tests that post the form without reading it). */
-export function loginToken(deps: Pick<Deps, 'formKey'>, interactionId: string | undefined, returnTo?: string): string {
-  return formToken(deps.formKey, null, 'login', interactionId, returnTo);
+export function loginToken(deps: Pick<Deps, 'formKey'>, interactionId: string | undefined): string {
+  return formToken(deps.formKey, null, 'login', interactionId);
 }
 
 export function sendSignInPage(deps: Pick<Deps, 'formKey'>, reply: FastifyReply, page: SignInPage): FastifyReply {
@@ -38,7 +41,7 @@ export function sendSignInPage(deps: Pick<Deps, 'formKey'>, reply: FastifyReply,
   return sendPage(
     reply,
     <SignInView
-      token={loginToken(deps, id, returnTo)}
+      token={loginToken(deps, id)}
       interactionId={id}
       returnTo={returnTo}
       appName={page.app?.name}

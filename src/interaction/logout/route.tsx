@@ -31,10 +31,20 @@ export const LOGOUT_CONFIRM_PATH = `${ENDPOINTS.endSession}/confirm`;
 
 /** The sign-out form's token: bound to the session and, for an RP-initiated sign-out, to where it returns. */
 export function logoutToken(deps: Pick<Deps, 'formKey'>, sessionId: string, back?: LogoutReturn): string {
-  return formToken(deps.formKey, sessionId, 'logout', back?.clientId, back?.uri, back?.state);
+  return formToken(deps.formKey, sessionId, 'logout', ...returnParts(back));
 }
 
-const LOGOUT_FORM = formRule('logout', (request) => ['client_id', 'post_logout_redirect_uri', 'state'].map((name) => fieldOf(request.body, name)));
+/** A return is carried only with both the service and its address; the token covers all of it. */
+function returnParts(back: LogoutReturn | undefined): (string | undefined)[] {
+  return back ? [back.clientId, back.uri, back.state] : [];
+}
+
+function carriedReturn(body: unknown): LogoutReturn | undefined {
+  const [clientId, uri, state] = ['client_id', 'post_logout_redirect_uri', 'state'].map((name) => fieldOf(body, name));
+  return clientId !== undefined && uri !== undefined ? { clientId, uri, ...(state === undefined ? {} : { state }) } : undefined;
+}
+
+const LOGOUT_FORM = formRule('logout', (request) => returnParts(carriedReturn(request.body)));
 
 async function showLogout(deps: Deps, request: FastifyRequest, reply: FastifyReply, params: RawParams | undefined): Promise<FastifyReply> {
   const checked = await checkLogoutRequest(deps, [params]);
