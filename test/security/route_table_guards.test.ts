@@ -170,6 +170,9 @@ describe('issue 13: only the accounts service touches passwords, factors and ses
     { what: 'stores.sessions.create', pattern: /\bsessions\s*\.\s*create\s*\(/, allowed: [ACCOUNTS] },
     { what: 'stores.users.create', pattern: /\busers\s*\.\s*create\s*\(/, allowed: [ACCOUNTS] },
     { what: 'stores.users.changePassword', pattern: /\busers\s*\.\s*changePassword\s*\(/, allowed: [ACCOUNTS] },
+    { what: 'stores.directories.createAccount (work accounts)', pattern: /\bdirectories\s*\.\s*createAccount\s*\(/, allowed: [ACCOUNTS] },
+    { what: 'stores.users.disable/enable', pattern: /\busers\s*\.\s*(disable|enable)\s*\(/, allowed: [ACCOUNTS] },
+    { what: 'stores.sessions.end/endOwn', pattern: /\bsessions\s*\.\s*(end|endOwn)\s*\(/, allowed: [ACCOUNTS] },
     {
       what: 'enableTotp/disableTotp/startTotp/createPending (other than through deps.accounts)',
       // A call, not a method's definition or declaration (src/persistence, src/domain) and not the accounts service's own API.
