@@ -4,9 +4,8 @@
  * read in the common case.
  *
  * Entries are dropped the moment a change is announced on the change feed (`membership` /
- * `org_policy` events: in-process at once, other nodes through PostgreSQL LISTEN/NOTIFY), and
- * expire after `ttlSeconds` as a backstop for a lost notification or a writer with no feed (the
- * CLI on SQLite). An entry holds the promise of its load, and an invalidation removes it even
+ * `org_policy` events: in-process at once, other processes through PostgreSQL LISTEN/NOTIFY or
+ * SQLite's `changes` table), and expire after `ttlSeconds` as a backstop for a lost notification. An entry holds the promise of its load, and an invalidation removes it even
  * while that load is in flight, so a load that raced a change is never kept.
  * @module
  */
@@ -113,8 +112,8 @@ export class AccessGuard {
 
 /**
  * Announces a membership or policy change to every node. Servers publish on their own feed; the
- * CLI, which runs none, sends one NOTIFY on PostgreSQL (on SQLite there is one node, which picks
- * the change up within the cache's TTL).
+ * CLI sends one NOTIFY on PostgreSQL (on SQLite its stores announce their writes on the `changes`
+ * table instead: src/cli/context.ts).
  */
 export async function announceAccessChange(
   target: { feed: ChangeFeed } | { database: DatabaseHandle },

@@ -16,7 +16,7 @@ import type { Stores } from '../domain/stores.ts';
 import { openDatabase, type DatabaseHandle } from '../persistence/database.ts';
 import { migrateToLatest, type MigrationReport } from '../persistence/migrate.ts';
 import { createStores } from '../persistence/stores/index.ts';
-import { SqliteChangeFeed, type ChangeFeed } from '../persistence/change_feed.ts';
+import { PostgresChangeFeed, SqliteChangeFeed, type ChangeFeed } from '../persistence/change_feed.ts';
 import { announcingAppStore } from '../oauth/client_auth/client_cache.ts';
 import { Accounts } from '../services/accounts/accounts.ts';
 import { createThrottles } from '../caches/throttles.ts';
@@ -42,7 +42,7 @@ export async function openContext(config: Config): Promise<CliContext & { close(
   const database = openDatabase(config.database);
   try {
     const migrations = await migrateToLatest(database.db);
-    const stores = database.dialect === 'sqlite' ? announcingStores(createStores(database.db), new SqliteChangeFeed(database.db)) : createStores(database.db);
+    const stores = announcedStores(database);
     const warn = (message: string) => process.stderr.write(`tessera: warning: ${message}\n`);
     // The form key (sealing TOTP secrets) is derived from the server's key-encryption key, made on first use like the server does.
     const formKey = formKeyOf(loadKeyEncryptionKey(config, (path) => warn(`generated a key-encryption key at ${path}; set KEY_ENCRYPTION_KEY in production`)));
@@ -64,8 +64,22 @@ export async function openContext(config: Config): Promise<CliContext & { close(
 }
 
 /**
- * The stores with every write a running server caches announced on `feed` once it has committed
- * (SQLite only: on PostgreSQL the commands NOTIFY themselves, and wrapping would announce twice).
+ * The stores a command writes through, each write a running server caches announced once it has
+ * committed. SQLite: everything, on the `changes` table. PostgreSQL: app and secret writes and
+ * grant revocations (user disable), as one NOTIFY each; membership, policy and key changes NOTIFY
+ * themselves (services/org_admin.ts, persistence/notify.ts), and wrapping them would announce twice.
+ */
+function announcedStores(database: DatabaseHandle): Stores {
+  const stores = createStores(database.db);
+  if (database.dialect === 'sqlite') return announcingStores(stores, new SqliteChangeFeed(database.db));
+  if (!database.pool) return stores;
+  // publish() only uses the pool; the feed's listener connection is never started.
+  const feed = new PostgresChangeFeed(database.pool, {});
+  return { ...stores, apps: announcingAppStore(stores.apps, feed), grants: announcingGrantStore(stores.grants, feed) };
+}
+
+/**
+ * The stores with every write a running server caches announced on `feed` once it has committed.
  * Wrapping the stores rather than the commands means a new command that writes through them is
  * announced without remembering to.
  */
@@ -105,13 +119,16 @@ export function announcingStores(stores: Stores, feed: ChangeFeed): Stores {
     await feed.publish({ type: 'keys' });
   };
 
-  // The same denylist entry the server's Revoker announces for a revoked grant.
-  const grants = Object.create(stores.grants) as Stores['grants'];
+  return { ...stores, organizations, keys, grants: announcingGrantStore(stores.grants, feed), apps: announcingAppStore(stores.apps, feed) };
+}
+
+/** A revoked grant announced as the same denylist entry the server's Revoker announces. */
+function announcingGrantStore(store: Stores['grants'], feed: ChangeFeed): Stores['grants'] {
+  const grants = Object.create(store) as Stores['grants'];
   grants.revoke = async (grantId, now, denylistUntil) => {
-    const revoked = await stores.grants.revoke(grantId, now, denylistUntil);
+    const revoked = await store.revoke(grantId, now, denylistUntil);
     if (revoked) await feed.publish({ type: 'revoked', id: grantId, kind: 'grant', expiresAt: denylistUntil });
     return revoked;
   };
-
-  return { ...stores, organizations, keys, grants, apps: announcingAppStore(stores.apps, feed) };
+  return grants;
 }

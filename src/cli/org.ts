@@ -185,10 +185,8 @@ async function orgBySlug(context: CliContext, value: string): Promise<Organizati
   return org;
 }
 
-/** A note for the operator when servers learn of the change only through their cache's expiry. */
-function propagation(context: CliContext): string {
-  return context.database.pool ? 'running servers apply it at the next API call' : 'running servers apply it within 10 seconds';
-}
+/** When running servers see the change: at once, through the change feed (NOTIFY, or SQLite's `changes` table). */
+const PROPAGATION = 'running servers apply it at the next API call';
 
 interface Policy {
   org: string;
@@ -212,7 +210,7 @@ const policy = command<Policy>({
     await setThirdPartyMode(admin(context), org, input.thirdParty);
     return {
       json: { org: org.slug, third_party: input.thirdParty },
-      text: `third-party services in ${org.slug}: ${input.thirdParty}; ${propagation(context)}`,
+      text: `third-party services in ${org.slug}: ${input.thirdParty}; ${PROPAGATION}`,
     };
   },
 });
@@ -240,7 +238,7 @@ function appRuleCommand(rule: AppRule | undefined, summary: string, example: str
       await setAppRule(admin(context), org, app.id, rule);
       return {
         json: { org: org.slug, client_id: app.id, rule: rule ?? null },
-        text: `${app.name} (${app.id}) ${done} ${org.slug}; ${propagation(context)}`,
+        text: `${app.name} (${app.id}) ${done} ${org.slug}; ${PROPAGATION}`,
       };
     },
   });
@@ -271,7 +269,7 @@ const removeMember = command<RemoveMember>({
     if (!(await removeMembership(admin(context), org, user.id))) throw new CliError(`${user.email} is not a member of ${org.slug}`);
     return {
       json: { org: org.slug, email: user.email, removed: true },
-      text: `${user.email} is no longer a member of ${org.slug}; ${propagation(context)}`,
+      text: `${user.email} is no longer a member of ${org.slug}; ${PROPAGATION}`,
     };
   },
 });

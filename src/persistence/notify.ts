@@ -1,7 +1,8 @@
 /**
  * Tells running servers that the signing keys changed, for processes (the CLI) that write keys
- * without running a change feed of their own. On PostgreSQL this is one NOTIFY; on SQLite there
- * is one node and no channel, and servers pick the change up on their key poll.
+ * without running a change feed of their own. On PostgreSQL this is one NOTIFY; on SQLite the
+ * CLI's key store announces the write on the `changes` table itself (src/cli/context.ts), so
+ * nothing is sent here.
  * @module
  */
 import type { DatabaseHandle } from './database.ts';
