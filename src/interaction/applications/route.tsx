@@ -25,6 +25,7 @@ import { keptScopes, spelledOut } from '../../domain/scopes.ts';
 import { grantAfter } from '../../domain/approval.ts';
 import { activity, orgNames, scopeTexts, summarize } from './model.ts';
 import { ApplicationsView, ConfirmView, GrantDetailView } from './view.tsx';
+import { ownEntry } from '../../domain/lookup.ts';
 
 export const APPLICATIONS_PATH = '/profile/applications';
 
@@ -47,7 +48,7 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
       <ApplicationsView
         grants={await summarize(deps, await deps.access.reachOf(signedIn.user.id), grants)}
         logoutToken={logoutToken(deps, signedIn.session.id)}
-        notice={done === undefined ? undefined : NOTICES[done]}
+        notice={ownEntry(NOTICES, done)}
       />,
     );
   });
@@ -81,7 +82,7 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
     const grant = await ownGrant(deps, signedIn, request.params.grant);
     if (!grant) return notFound(reply);
     const { done } = assembleParams(['done'], request.query as RawParams);
-    return sendDetail(deps, reply, signedIn, grant, { notice: done === undefined ? undefined : NOTICES[done] });
+    return sendDetail(deps, reply, signedIn, grant, { notice: ownEntry(NOTICES, done) });
   });
 
   app.post<Params>(`${APPLICATIONS_PATH}/:grant/edit`, async (request, reply) => {

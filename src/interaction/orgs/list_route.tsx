@@ -21,6 +21,7 @@ import { OrgListView, OrgOverviewView } from './list_view.tsx';
 import { ORG_PATHS } from './paths.ts';
 import { SETTINGS_NOTICES } from './settings_route.tsx';
 import { formatTime } from '../profile/events.ts';
+import { ownEntry } from '../../domain/lookup.ts';
 
 /** Answers to an Accept / Decline that changes nothing: status, title, text. */
 const REFUSALS: Record<'unverified' | 'expired' | 'closed' | 'other_address', [number, string, string]> = {
@@ -69,7 +70,7 @@ async function sendList(deps: Deps, reply: FastifyReply, signedIn: SignedIn, not
 
 function notice(query: unknown): string | undefined {
   const { done } = assembleParams(['done'], query as RawParams);
-  return done === undefined ? undefined : SETTINGS_NOTICES[done];
+  return ownEntry(SETTINGS_NOTICES, done);
 }
 
 export default async function listRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {

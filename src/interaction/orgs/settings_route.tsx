@@ -17,6 +17,7 @@ import { answerRequests, changeApp, changePolicy } from './third_party.ts';
 import { loadSettings } from './settings_model.ts';
 import { SettingsView } from './settings_view.tsx';
 import { ORG_PATHS, type SettingsForm } from './paths.ts';
+import { ownEntry } from '../../domain/lookup.ts';
 
 export const SETTINGS_NOTICES: Record<string, string> = {
   added: 'The member was added.',
@@ -69,7 +70,7 @@ export default async function settingsRoutes(app: FastifyInstance, { deps }: App
     if (!visited) return reply;
     if (visited.membership.role !== 'owner') return sendOwnersOnly(reply);
     const { done } = assembleParams(['done'], request.query as RawParams);
-    return sendSettings(deps, reply, visited, { notice: done === undefined ? undefined : SETTINGS_NOTICES[done] });
+    return sendSettings(deps, reply, visited, { notice: ownEntry(SETTINGS_NOTICES, done) });
   });
 
   for (const [name, form] of Object.entries(FORMS) as [SettingsForm, (typeof FORMS)[SettingsForm]][]) {

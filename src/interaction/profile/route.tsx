@@ -19,6 +19,7 @@ import { deviceName } from './device.ts';
 import { NOTICES, PROFILE_FORM, PROFILE_PATH, backToProfile, sendProfile, sessionHandle } from './shared.tsx';
 import totpRoutes from './totp_route.tsx';
 import applicationsRoutes from '../applications/route.tsx';
+import { ownEntry } from '../../domain/lookup.ts';
 
 export default async function profileRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   // Every page and form here needs a session; every form carries the profile token (issue 13).
@@ -27,7 +28,7 @@ export default async function profileRoutes(app: FastifyInstance, { deps }: AppO
   app.get(PROFILE_PATH, async (request, reply) => {
     const signedIn = await signedInOf(request);
     const { done } = assembleParams(['done'], request.query as RawParams);
-    return sendProfile(deps, reply, signedIn, { notice: done === undefined ? undefined : NOTICES[done] });
+    return sendProfile(deps, reply, signedIn, { notice: ownEntry(NOTICES, done) });
   });
 
   app.post(`${PROFILE_PATH}/name`, async (request, reply) => {
