@@ -106,11 +106,14 @@ export interface FormGuardOptions {
   refuseJson: (reply: FastifyReply) => unknown;
 }
 
-/** The hook; register it on the root instance, before any route. */
+/**
+ * The hook; register it on the root instance, before any route. It is attached, at registration,
+ * to every route that takes a method other than GET, HEAD or OPTIONS (an `onRoute` hook), so
+ * reads pay nothing for it and no state-changing route can be registered without it.
+ */
 export function registerFormGuard(app: FastifyInstance, options: FormGuardOptions): void {
-  app.addHook('preHandler', async function formGuard(request, reply) {
-    // Nothing matched: the not-found handler answers 404 and changes nothing.
-    if (SAFE_METHODS.has(request.method) || request.is404) return undefined;
+  const formGuard = async function formGuard(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    if (SAFE_METHODS.has(request.method)) return undefined;
     const rule = request.routeOptions.config.csrf;
     if (rule === undefined) {
       request.log.error({ url: request.routeOptions.url, method: request.method }, 'route declares no CSRF rule; refused');
@@ -129,6 +132,13 @@ export function registerFormGuard(app: FastifyInstance, options: FormGuardOption
     const parts = rule.bind ? await rule.bind(request) : [];
     if (sent === undefined || !constantEquals(sent, formToken(options.formKey, session, rule.purpose, ...parts))) return options.refusePage(reply);
     return undefined;
+  };
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((m) => SAFE_METHODS.has(m))) return;
+    // First of the route's own preHandlers, after any the app or the area added as hooks.
+    const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+    route.preHandler = [formGuard, ...own];
   });
 }
 
