@@ -47,7 +47,13 @@ function startAgain(reply: FastifyReply): FastifyReply {
 }
 
 export default async function codeRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
-  const readPending = (request: FastifyRequest) => deps.accounts.pending(pendingCookie(deps.config, request));
+  // Read once per request: the POST's guard and its handler share it.
+  const read = new WeakMap<FastifyRequest, Promise<PendingSignIn | undefined>>();
+  const readPending = (request: FastifyRequest) => {
+    let pending = read.get(request);
+    if (!pending) read.set(request, (pending = deps.accounts.pending(pendingCookie(deps.config, request))));
+    return pending;
+  };
 
   app.get(CODE_PATH, async (request, reply) => {
     const pending = await readPending(request);

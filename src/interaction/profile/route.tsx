@@ -48,9 +48,8 @@ export default async function profileRoutes(app: FastifyInstance, { deps }: AppO
     const signedIn = await signedInOf(request);
     const form = assembleParams(['current', 'password'], asRawParams(request.body));
     if (signedIn.user.passwordHash === null) return sendProfile(deps, reply, signedIn, { problem: 'This account has no password.', status: 400 });
-    const problem = deps.accounts.passwordProblem(form.password ?? '');
-    if (problem !== undefined) return sendProfile(deps, reply, signedIn, { problem: PASSWORD_PROBLEMS[problem], status: 400 });
     const changed = await deps.accounts.changePassword(signedIn, form.current, form.password ?? '', callerOf(deps.config, request));
+    if (changed.kind === 'weak') return sendProfile(deps, reply, signedIn, { problem: PASSWORD_PROBLEMS[changed.problem], status: 400 });
     if (changed.kind === 'throttled') {
       reply.header('retry-after', String(changed.retryAfter));
       return sendProfile(deps, reply, signedIn, { problem: TOO_MANY, status: 429 });

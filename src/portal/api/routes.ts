@@ -82,15 +82,9 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
   guardRoutes(app, signIn);
   defaultCsrfRule(app, SAME_ORIGIN);
 
-  /** The developer of a guarded call. */
-  async function developer(request: FastifyRequest, _reply: FastifyReply): Promise<SignedIn | undefined> {
-    return signedInOf(request);
-  }
-
   /** An app this developer manages (theirs, or an organization's they own), or a 404 already sent (SECURITY 51). */
   async function own(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<{ signedIn: SignedIn; app: App; org?: Organization } | undefined> {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return undefined;
+    const signedIn = await signedInOf(request);
     const found = await findManagedApp(deps, signedIn.user, request.params.id);
     if (!found) {
       void problem(reply, 404, 'not_found', 'There is no such app among yours.');
@@ -106,14 +100,12 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
   }
 
   app.get(`${BASE}/apps`, { schema: doc('List the apps you manage: yours and those of organizations you own', { response: { 200: { type: 'array', items: appSchema } } }) }, async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
+    const signedIn = await signedInOf(request);
     return reply.header('cache-control', 'no-store').send((await listManagedApps(deps, signedIn.user)).map((m) => appJson(m.app, m.org)));
   });
 
   app.post(`${BASE}/apps`, { schema: doc('Register an app; the answer carries client_secret once', { body: createAppSchema, response: { 400: errorSchema } }) }, async (request, reply) => {
-    const signedIn = await developer(request, reply);
-    if (!signedIn) return reply;
+    const signedIn = await signedInOf(request);
     const input = readInput(request);
     const kind = checkKind(input.raw);
     if (!kind.ok) return invalidMetadata(reply, kind.errors);

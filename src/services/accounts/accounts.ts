@@ -24,7 +24,6 @@ import { clientNetwork } from '../../caches/throttles.ts';
 import { findSignedIn, openSession, sessionIdOf, type ClientInfo, type OpenedSession, type SignedIn } from './sessions.ts';
 import { checkCredentials } from './credentials.ts';
 import { throttledSignIn } from './sign_in_throttle.ts';
-import { recordFailure } from './sign_in_audit.ts';
 import { checkSecondFactor, hasSecondFactor, newRecoveryCodes, sealSecret, unsealSecret } from './second_factor.ts';
 import { passwordProblem, type PasswordProblem } from './password_policy.ts';
 import { findOrCreateAccount, type WorkIdentity } from './work_accounts.ts';
@@ -77,6 +76,8 @@ export type SecondFactorSignIn =
   | { kind: 'restart' };
 
 export type PasswordCheck = { kind: 'ok' } | { kind: 'throttled'; retryAfter: number } | { kind: 'wrong' };
+/** A new password the policy refuses (length, common passwords): nothing was checked or changed. */
+export type WeakPassword = { kind: 'weak'; problem: PasswordProblem };
 
 export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
@@ -92,10 +93,17 @@ export class Accounts {
    * a second factor gets no session here but a pending sign-in, finished by `completeSecondFactor`.
    */
   async signInWithPassword(email: string | undefined, password: string | undefined, next: Continuation, caller: Caller): Promise<PasswordSignIn> {
-    const { user, retryAfter } = await throttledSignIn(this.deps.throttles, email, caller.ip, () => checkCredentials(this.deps, email, password));
+    let named: User | undefined;
+    const { user, retryAfter } = await throttledSignIn(this.deps.throttles, email, caller.ip, async () => {
+      const checked = await checkCredentials(this.deps, email, password);
+      named = checked.named;
+      return checked.user;
+    });
     if (retryAfter !== undefined) return { kind: 'throttled', retryAfter };
     if (!user) {
-      await recordFailure(this.deps, email, caller.ip);
+      // Against the account the email names, so the person sees it among their security events;
+      // an unknown email is recorded without a person, at the same cost (SECURITY 33).
+      await this.deps.stores.audit.record({ type: 'user.sign_in_failed', userId: named?.id ?? null, ip: caller.ip }, this.deps.clock.now());
       return { kind: 'failed' };
     }
     if (await hasSecondFactor(this.deps, user.id)) return { kind: 'second_factor', pendingValue: await this.startPending(user.id, next) };
@@ -182,11 +190,6 @@ export class Accounts {
     return user;
   }
 
-  /** What is wrong with a new password, if anything (length, common passwords). */
-  passwordProblem(password: string): PasswordProblem | undefined {
-    return passwordProblem(password);
-  }
-
   /**
    * The person's own password, asked again before something sensitive; throttled like a sign-in
    * (SECURITY 32), so the profile cannot be used to guess it.
@@ -201,7 +204,9 @@ export class Accounts {
    * A new password, after the current one: every other session and refresh token of the person
    * ends in the same transaction (SECURITY 37).
    */
-  async changePassword(signedIn: SignedIn, current: string | undefined, next: string, caller: Caller): Promise<PasswordCheck> {
+  async changePassword(signedIn: SignedIn, current: string | undefined, next: string, caller: Caller): Promise<PasswordCheck | WeakPassword> {
+    const problem = passwordProblem(next);
+    if (problem !== undefined) return { kind: 'weak', problem };
     const checked = await this.confirmPassword(signedIn.user, current, caller);
     if (checked.kind !== 'ok') return checked;
     const now = this.deps.clock.now();
