@@ -165,6 +165,18 @@ for (const dialect of dialects()) {
       assert.equal((await b.submit(await passwordStep(b, 'xia@example.com'), /^\/login\/code$/, { code: codes[0]! })).statusCode, 401);
     });
 
+    it('wrong codes when turning it off count against the account\'s second-factor limit (10, then 429 even with the right code)', async () => {
+      const { browser, secret } = await turnOn('zed@example.com');
+      const profile = await browser.get('/profile');
+      const right = () => totpCode(secret, t.clock.now());
+      const wrong = () => (right() === '000000' ? '111111' : '000000');
+      for (let i = 0; i < 10; i++) assert.equal((await browser.submit(profile, /^\/profile\/totp\/disable$/, { password: PASSWORD, code: wrong() })).statusCode, 400, `wrong code ${i + 1}`);
+      const refused = await browser.submit(profile, /^\/profile\/totp\/disable$/, { password: PASSWORD, code: right() });
+      assert.equal(refused.statusCode, 429);
+      assert.match(String(refused.headers['retry-after']), /^[1-9]\d*$/);
+      assert.match((await browser.get('/profile')).body, /recovery codes left/, 'still on');
+    });
+
     it('turning it off needs the password and a current code (issue 13: never the password alone); then sign-in asks for none', async () => {
       const { browser, secret } = await turnOn('yan@example.com');
       const profile = await browser.get('/profile');
