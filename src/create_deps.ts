@@ -13,7 +13,7 @@ import { migrateToLatest } from './persistence/migrate.ts';
 import { createStores } from './persistence/stores/index.ts';
 import { LocalChangeFeed, PostgresChangeFeed, SqliteChangeFeed, type ChangeFeed } from './persistence/change_feed.ts';
 import { loadKeyEncryptionKey } from './crypto/key_encryption.ts';
-import { formKeyOf } from './crypto/derived_keys.ts';
+import { accountLinkKey, formKeyOf } from './crypto/derived_keys.ts';
 import { KeyManager } from './crypto/key_manager.ts';
 import { RevocationCache } from './caches/revocation_cache.ts';
 import { AccessGuard } from './caches/access_guard.ts';
@@ -30,6 +30,8 @@ import { createMetrics } from './ops/metrics.ts';
 import { createLogger } from './ops/logger.ts';
 import { DirectoryClients } from './interaction/directory/upstream.ts';
 import { Accounts } from './services/accounts/accounts.ts';
+import { MailSender } from './jobs/mail_sender.ts';
+import { createTransport } from './mail/transport.ts';
 
 export interface DepsOptions {
   log?: Logger;
@@ -47,7 +49,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   const cleanups: (() => Promise<void> | void)[] = [() => database.close()];
   try {
     if (options.migrate ?? true) await migrateToLatest(database.db);
-    const stores = createStores(database.db);
+    const stores = createStores(database.db, database.dialect);
     const kek = loadKeyEncryptionKey(config, (path) =>
       log.warn({ path }, 'generated a key-encryption key next to the data; set KEY_ENCRYPTION_KEY in production'),
     );
@@ -119,6 +121,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
 
     const throttles = createThrottles(config.throttle, clock);
     const formKey = formKeyOf(kek);
+    // The outbox is delivered in the background (issue 15); it stops before the database closes.
+    const { pollMs, retrySeconds, maxAttempts } = config.mail;
+    const mail = new MailSender(stores.outbox, createTransport(config.mail, config.dataDir, log), clock, log, { pollMs, retrySeconds, maxAttempts, issuer: config.issuer, linkKey: accountLinkKey(formKey) });
+    mail.start();
+    cleanups.push(() => mail.stop());
     return {
       config,
       log,
@@ -138,6 +145,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       metrics,
       formKey,
       throttles,
+      mail,
       accounts: new Accounts({ config, clock, stores, throttles, formKey }),
       directoryClients: new DirectoryClients(kek, () => clock.now()),
       async close() {

@@ -22,6 +22,7 @@ import type { Throttles } from './caches/throttles.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { DirectoryClients } from './interaction/directory/upstream.ts';
 import type { Accounts } from './services/accounts/accounts.ts';
+import type { MailSender } from './jobs/mail_sender.ts';
 import type { Clock } from './clock.ts';
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
@@ -53,6 +54,8 @@ export interface Deps {
   formKey: Buffer;
   /** Brute-force counters (SECURITY 15, 32); in this process's memory only. */
   throttles: Throttles;
+  /** Delivers the mail outbox in the background; `wake()` after writing mail to send it now. */
+  mail: MailSender;
   /** The one authority over sign-in, sessions, accounts, passwords and second factors (issue 13). */
   accounts: Accounts;
   /** Company directories as OpenID providers: discovery and JWKS caches, sign-in checks (SECURITY 47, 49). */

@@ -70,7 +70,7 @@ export async function openContext(config: Config): Promise<CliContext & { close(
  * themselves (services/org_admin.ts, persistence/notify.ts), and wrapping them would announce twice.
  */
 function announcedStores(database: DatabaseHandle): Stores {
-  const stores = createStores(database.db);
+  const stores = createStores(database.db, database.dialect);
   if (database.dialect === 'sqlite') return announcingStores(stores, new SqliteChangeFeed(database.db));
   if (!database.pool) return stores;
   // publish() only uses the pool; the feed's listener connection is never started.

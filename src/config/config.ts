@@ -164,6 +164,25 @@ export interface Config {
     /** Builds one process runs at the same time. @default 2 (`BUILD_CONCURRENCY`) */
     concurrency: number;
   };
+  /** Outgoing mail (issue 15; docs/operators.md, "Mail"). */
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /**
+   * `smtp://user:pass@host:port` (STARTTLS when the server offers it) or `smtps://…` (TLS from the
+   * start). Unset: every message is written as an `.eml` file under `DATA_DIR/outbox/` and logged
+   * with its subject and link, so `npm start` needs no mail server. (`SMTP_URL`)
+   */
+  smtpUrl?: string;
+  /** The From header. @default `Tessera <no-reply@HOST>` with PUBLIC_URL's host (`MAIL_FROM`) */
+  from: string;
+  /** How often each node looks for mail to send. @default 1000 ms (`MAIL_POLL_MS`) */
+  pollMs: number;
+  /** The first retry waits this long, each next one twice as long, at most an hour. @default 30 s (`MAIL_RETRY_SECONDS`) */
+  retrySeconds: number;
+  /** Attempts before a message is marked `failed` (`tessera mail retry` sends it again). @default 10 (`MAIL_MAX_ATTEMPTS`) */
+  maxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -339,5 +358,29 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: integer(env, 'BUILD_MAX_ATTEMPTS', 2, 1, 10),
       concurrency: integer(env, 'BUILD_CONCURRENCY', 2, 1, 32),
     },
+    mail: mailFrom(env, issuer),
+  };
+}
+
+function mailFrom(env: Env, issuer: string): MailConfig {
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      throw new ConfigError('SMTP_URL must be a URL such as smtp://user:password@host:587 or smtps://host:465');
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('SMTP_URL must start with smtp:// or smtps://');
+    if (!url.hostname) throw new ConfigError('SMTP_URL must name a host');
+  }
+  const from = env.MAIL_FROM || `Tessera <no-reply@${new URL(issuer).hostname}>`;
+  if (/[\r\n]/.test(from) || !/@/.test(from)) throw new ConfigError('MAIL_FROM must be one address, such as "Tessera <no-reply@example.com>"');
+  return {
+    ...(smtpUrl === undefined ? {} : { smtpUrl }),
+    from,
+    pollMs: integer(env, 'MAIL_POLL_MS', 1000, 50, 60000),
+    retrySeconds: integer(env, 'MAIL_RETRY_SECONDS', 30, 1, 3600),
+    maxAttempts: integer(env, 'MAIL_MAX_ATTEMPTS', 10, 1, 100),
   };
 }

@@ -14,3 +14,8 @@ export function formKeyOf(kek: Buffer): Buffer {
 export function totpSealingKey(formKey: Buffer): Buffer {
   return Buffer.from(hmac(formKey, 'totp-secret-sealing'), 'base64url');
 }
+
+/** Makes the secret half of links mailed to people (crypto/account_links.ts). */
+export function accountLinkKey(formKey: Buffer): Buffer {
+  return Buffer.from(hmac(formKey, 'account-links'), 'base64url');
+}

@@ -5,6 +5,11 @@ export interface AuditEvent {
   appId?: string | null;
   ip?: string | null;
   detail?: Record<string, unknown>;
+  /**
+   * The browser's User-Agent, when a person's browser caused the event. Not kept in the log; a
+   * security notice written with the event names the browser (domain/notices.ts).
+   */
+  userAgent?: string | null;
 }
 
 export interface AuditStore {

@@ -19,6 +19,8 @@ import type { SessionStore } from './sessions.ts';
 import type { RevocationStore, TokenStore } from './tokens.ts';
 import type { UserStore } from './users.ts';
 import type { DirectoryStore } from './directories.ts';
+import type { OutboxStore } from './mail.ts';
+import type { AccountLinkStore } from './account_links.ts';
 
 export interface Stores {
   users: UserStore;
@@ -48,4 +50,8 @@ export interface Stores {
   workItems: WorkItemStore;
   repositories: RepositoryStore;
   builds: BuildStore;
+  /** Mail waiting to be sent, and sent or failed mail as history (issue 15). */
+  outbox: OutboxStore;
+  /** Single-use links mailed to people: verify an address, reset a password, confirm a new address. */
+  accountLinks: AccountLinkStore;
 }

@@ -23,6 +23,7 @@ import * as postLogoutRedirectUris from './migrations/202611291900_post_logout_r
 import * as createChanges from './migrations/202612070700_create_changes.ts';
 import * as addEmailVerifiedAt from './migrations/202612070800_add_email_verified_at.ts';
 import * as createOrgInvitations from './migrations/202612070801_create_org_invitations.ts';
+import * as createMail from './migrations/202612071000_create_mail.ts';
 import * as secondFactorFailures from './migrations/202612070900_second_factor_failures.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612070800_add_email_verified_at': addEmailVerifiedAt,
   '202612070801_create_org_invitations': createOrgInvitations,
   '202612070900_second_factor_failures': secondFactorFailures,
+  '202612071000_create_mail': createMail,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

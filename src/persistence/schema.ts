@@ -271,6 +271,36 @@ export interface AuditEventsTable {
   detail: string;
 }
 
+/** Messages to send, written with the change that causes them (jobs/mail_sender.ts); 202612071000. */
+export interface MailOutboxTable {
+  id: string;
+  kind: string;
+  to_address: string;
+  user_id: string | null;
+  /** JSON the message is rendered from; never a secret. */
+  data: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** Single-use links mailed to a person (verify, reset, change of address); 202612071000. */
+export interface AccountLinksTable {
+  id: string;
+  user_id: string;
+  purpose: 'verify_email' | 'reset_password' | 'change_email';
+  email: string;
+  stamp: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 /** SQLite's change feed (persistence/change_feed.ts): announcements for other processes, a minute's worth. */
 export interface ChangesTable {
   id: Generated<number>;
@@ -510,6 +540,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   changes: ChangesTable;
+  mail_outbox: MailOutboxTable;
+  account_links: AccountLinksTable;
   org_policies: OrgPoliciesTable;
   org_app_rules: OrgAppRulesTable;
   org_app_requests: OrgAppRequestsTable;

@@ -9,7 +9,7 @@ import { createClient, createUser, PASSWORD, type TestClient } from '../support/
 import { Browser, authorizeUrl, codeRequest, findForm, isApprovalPage, isSignInPage, redirectLocation } from '../support/browser.ts';
 import { exchangeCode, issueTestCode, refresh } from '../support/codes.ts';
 import { passwordProblem } from '../../src/services/accounts/password_policy.ts';
-import { deviceName } from '../../src/interaction/profile/device.ts';
+import { deviceName } from '../../src/domain/devices.ts';
 
 const REDIRECT = 'https://app.example/cb';
 const NEW_PASSWORD = 'violet lantern across 9 rivers';

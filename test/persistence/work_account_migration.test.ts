@@ -61,7 +61,7 @@ for (const dialect of dialects()) {
         const report = await migrateToLatest(db);
         assert.ok(report.applied.includes('202611291100_create_directories'), report.applied.join(', '));
 
-        const stores = createStores(db);
+        const stores = createStores(db, dialect);
         const ann = await stores.users.findByEmail('ann@corp.example');
         assert.equal(ann?.id, 'u1');
         assert.equal(ann?.kind, 'personal');

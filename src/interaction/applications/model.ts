@@ -9,7 +9,7 @@ import type { Reach } from '../../domain/organizations.ts';
 import { utcDay } from '../../domain/grant_activity.ts';
 import { SCOPES } from '../../domain/scopes.ts';
 import { appIdentity } from '../views/app_identity.tsx';
-import { formatDate, formatTime } from '../views/dates.ts';
+import { formatDate, formatTime } from '../../domain/dates.ts';
 import type { ActivityDay, GrantSummary, ScopeText } from './view.tsx';
 
 /** Days of activity shown on a grant's page. */

@@ -9,7 +9,7 @@ import { approvalRequestPath, decide } from '../../domain/policies.ts';
 import { SCOPES, missingScopes } from '../../domain/scopes.ts';
 import { formToken } from '../../http/form_guard.ts';
 import { appIdentity, hostOf } from '../views/app_identity.tsx';
-import { formatDate } from '../views/dates.ts';
+import { formatDate } from '../../domain/dates.ts';
 import { sendPage } from '../views/send_page.ts';
 import { isOptional, reachesOrganizations, type Shown } from './choices.ts';
 import { ApprovalView, type OrgLine } from './view.tsx';

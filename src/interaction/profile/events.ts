@@ -22,4 +22,4 @@ export function eventText(type: string, detail: Record<string, unknown>): string
   return typeof detail.app === 'string' ? `${text}: ${detail.app}` : text;
 }
 
-export { formatTime } from '../views/dates.ts';
+export { formatTime } from '../../domain/dates.ts';

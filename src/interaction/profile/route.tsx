@@ -15,7 +15,7 @@ import { TOO_MANY } from '../login/view.tsx';
 import { PASSWORD_PROBLEMS } from '../../services/accounts/password_policy.ts';
 import { asRawParams, assembleParams } from '../../http/params.ts';
 import { signedInArea } from '../guards.ts';
-import { deviceName } from './device.ts';
+import { deviceName } from '../../domain/devices.ts';
 import { NOTICES, PROFILE_FORM, PROFILE_PATH, backToProfile, sendProfile, sessionHandle } from './shared.tsx';
 import totpRoutes from './totp_route.tsx';
 import applicationsRoutes from '../applications/route.tsx';

@@ -6,7 +6,7 @@ import { hmac } from '../../crypto/digest.ts';
 import { formRule, formToken } from '../../http/form_guard.ts';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
-import { deviceName } from './device.ts';
+import { deviceName } from '../../domain/devices.ts';
 import { SHOWN_EVENTS, eventText, formatTime } from './events.ts';
 import { ProfileView } from './view.tsx';
 

@@ -2,12 +2,16 @@ import type { Db } from '../database.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { AuditEvent, AuditStore, RecordedAuditEvent } from '../../domain/audit.ts';
+import { noticeFor } from '../../domain/notices.ts';
+import { insertMail } from './outbox.ts';
 
 export class SqlAuditStore implements AuditStore {
   constructor(private readonly db: Db) {}
 
   async record(event: AuditEvent, now: number) {
-    await insertAuditEvent(this.db, event, now);
+    // An event with a notice is two rows: written together or not at all.
+    if (noticeFor(event, now)) await this.db.transaction().execute((tx) => insertAuditEvent(tx, event, now));
+    else await insertAuditEvent(this.db, event, now);
   }
 
   async listForUser(userId: string, types: readonly string[], limit: number): Promise<RecordedAuditEvent[]> {
@@ -35,8 +39,16 @@ export function parseDetail(text: string): Record<string, unknown> {
   }
 }
 
-/** Writes one event, on its own or inside another store's transaction. */
+/**
+ * Writes one event, on its own or inside another store's transaction, with the security notice it
+ * calls for (domain/notices.ts) in the same transaction: to the account's address as it stands.
+ */
 export async function insertAuditEvent(db: Db | Transaction<Database>, event: AuditEvent, now: number): Promise<void> {
+  const notice = noticeFor(event, now);
+  if (notice && event.userId) {
+    const to = notice.to ?? (await db.selectFrom('users').select('email').where('id', '=', event.userId).executeTakeFirst())?.email;
+    if (to !== undefined) await insertMail(db, { kind: 'notice', to, userId: event.userId, data: notice.data }, now);
+  }
   await db
     .insertInto('audit_events')
     .values({

@@ -21,8 +21,11 @@ import { SqlSigningKeyStore } from './signing_keys.ts';
 import { SqlRevocationStore, SqlTokenStore } from './tokens.ts';
 import { SqlUserStore } from './users.ts';
 import { SqlDirectoryStore } from './directories.ts';
+import { SqlOutboxStore } from './outbox.ts';
+import { SqlAccountLinkStore } from './account_links.ts';
 
-export function createStores(db: Db): Stores {
+/** `dialect` picks the outbox's way of taking messages (FOR UPDATE SKIP LOCKED on PostgreSQL). */
+export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
   return {
     users: new SqlUserStore(db),
     directories: new SqlDirectoryStore(db),
@@ -45,5 +48,7 @@ export function createStores(db: Db): Stores {
     workItems: new SqlWorkItemStore(db),
     repositories: new SqlRepositoryStore(db),
     builds: new SqlBuildStore(db),
+    outbox: new SqlOutboxStore(db, dialect),
+    accountLinks: new SqlAccountLinkStore(db),
   };
 }

@@ -1,4 +1,4 @@
-/** Times and dates as pages show them: UTC, since the pages run no script to localize them. */
+/** Times and dates as pages and mail show them: UTC, since the pages run no script to localize them. */
 
 /** To the minute: "2026-11-29 14:05 UTC". */
 export function formatTime(epochSeconds: number): string {

@@ -1,0 +1,142 @@
+/**
+ * The mail outbox (domain/mail.ts). `insertMail` writes a message inside another store's
+ * transaction, so it commits or vanishes with the change that causes it.
+ *
+ * Taking messages to send is one UPDATE … RETURNING over the due rows: on PostgreSQL the rows are
+ * picked with `FOR UPDATE SKIP LOCKED`, so senders on several nodes each take different messages
+ * without waiting on each other; SQLite has one writer at a time, so the same statement is atomic
+ * there as it stands. A lease, not a lock, marks a message as taken: a sender that dies leaves
+ * it due again when the lease ends.
+ * @module
+ */
+import type { Transaction } from 'kysely';
+import type { Db } from '../database.ts';
+import type { Database, MailOutboxTable } from '../schema.ts';
+import type { MailIntent, MailKind, MailStatus, OutboxMessage, OutboxStore } from '../../domain/mail.ts';
+import { randomId } from '../../crypto/random.ts';
+
+/** Writes one message, on its own or inside another store's transaction; its id. */
+export async function insertMail(db: Db | Transaction<Database>, mail: MailIntent, now: number): Promise<string> {
+  const id = randomId();
+  await db
+    .insertInto('mail_outbox')
+    .values({
+      id,
+      kind: mail.kind,
+      to_address: mail.to,
+      user_id: mail.userId,
+      data: JSON.stringify(mail.data),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      lease_owner: null,
+      lease_until: null,
+      last_error: null,
+      created_at: now,
+      sent_at: null,
+    })
+    .execute();
+  return id;
+}
+
+function toMessage(row: MailOutboxTable): OutboxMessage {
+  return {
+    id: row.id,
+    kind: row.kind,
+    to: row.to_address,
+    userId: row.user_id,
+    data: JSON.parse(row.data),
+    status: row.status,
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    lastError: row.last_error,
+    createdAt: Number(row.created_at),
+    sentAt: row.sent_at === null ? null : Number(row.sent_at),
+  } as OutboxMessage;
+}
+
+export class SqlOutboxStore implements OutboxStore {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  enqueue(mail: MailIntent, now: number) {
+    return insertMail(this.db, mail, now);
+  }
+
+  async claim(owner: string, now: number, leaseSeconds: number, limit: number) {
+    const rows = await this.db
+      .updateTable('mail_outbox')
+      .set((eb) => ({ lease_owner: owner, lease_until: now + leaseSeconds, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', (eb) => {
+        const due = eb
+          .selectFrom('mail_outbox')
+          .select('id')
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
+          .orderBy('next_attempt_at')
+          .limit(limit);
+        return this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due;
+      })
+      .returningAll()
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  async markSent(id: string, owner: string, now: number) {
+    await this.db
+      .updateTable('mail_outbox')
+      .set({ status: 'sent', sent_at: now, lease_owner: null, lease_until: null, last_error: null })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  async markFailed(id: string, owner: string, error: string, retryAt: number | null) {
+    await this.db
+      .updateTable('mail_outbox')
+      .set({
+        status: retryAt === null ? 'failed' : 'pending',
+        ...(retryAt === null ? {} : { next_attempt_at: retryAt }),
+        lease_owner: null,
+        lease_until: null,
+        last_error: error.slice(0, 500),
+      })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  async list(filter: { status?: MailStatus; limit: number }) {
+    let query = this.db.selectFrom('mail_outbox').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    return (await query.execute()).map(toMessage);
+  }
+
+  async find(id: string) {
+    const row = await this.db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  async retry(ids: readonly string[] | 'failed', now: number) {
+    if (ids !== 'failed' && ids.length === 0) return 0;
+    let query = this.db.updateTable('mail_outbox').set({ status: 'pending', attempts: 0, next_attempt_at: now, lease_owner: null, lease_until: null }).where('status', '=', 'failed');
+    if (ids !== 'failed') query = query.where('id', 'in', [...ids]);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async countRecent(to: string, kinds: readonly MailKind[], since: number) {
+    if (kinds.length === 0) return 0;
+    const row = await this.db
+      .selectFrom('mail_outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('to_address', '=', to)
+      .where('created_at', '>=', since)
+      .where('kind', 'in', [...kinds])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
