@@ -66,6 +66,17 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async claim(owner: string, now: number, leaseSeconds: number, limit: number) {
+    // Every node polls about once a second and there is rarely mail: look with a read first, so an
+    // idle poll never takes SQLite's write lock from a request.
+    const due = await this.db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
+      .limit(1)
+      .executeTakeFirst();
+    if (!due) return [];
     const rows = await this.db
       .updateTable('mail_outbox')
       .set((eb) => ({ lease_owner: owner, lease_until: now + leaseSeconds, attempts: eb('attempts', '+', 1) }))
