@@ -39,6 +39,16 @@ export async function insertMail(db: Db | Transaction<Database>, mail: MailInten
   return id;
 }
 
+/** Ids of messages due at `now` and taken by no live lease. */
+function dueIds(db: Db, now: number) {
+  return db
+    .selectFrom('mail_outbox')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]));
+}
+
 function toMessage(row: MailOutboxTable): OutboxMessage {
   return {
     id: row.id,
@@ -68,27 +78,12 @@ export class SqlOutboxStore implements OutboxStore {
   async claim(owner: string, now: number, leaseSeconds: number, limit: number) {
     // Every node polls about once a second and there is rarely mail: look with a read first, so an
     // idle poll never takes SQLite's write lock from a request.
-    const due = await this.db
-      .selectFrom('mail_outbox')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
-      .limit(1)
-      .executeTakeFirst();
-    if (!due) return [];
+    if (!(await dueIds(this.db, now).limit(1).executeTakeFirst())) return [];
     const rows = await this.db
       .updateTable('mail_outbox')
       .set((eb) => ({ lease_owner: owner, lease_until: now + leaseSeconds, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', (eb) => {
-        const due = eb
-          .selectFrom('mail_outbox')
-          .select('id')
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', now)
-          .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
-          .orderBy('next_attempt_at')
-          .limit(limit);
+      .where('id', 'in', () => {
+        const due = dueIds(this.db, now).orderBy('next_attempt_at').limit(limit);
         return this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due;
       })
       .returningAll()
