@@ -18,8 +18,9 @@ import { directoryGroup } from './directory.ts';
 import { demoGroup } from './demo.ts';
 import { auditGroup } from './audit.ts';
 import { janitorGroup } from './janitor.ts';
+import { mailGroup } from './mail.ts';
 
-const GROUPS: readonly CommandGroup[] = [dbGroup, userGroup, orgGroup, appGroup, keysGroup, directoryGroup, demoGroup, auditGroup, janitorGroup];
+const GROUPS: readonly CommandGroup[] = [dbGroup, userGroup, orgGroup, appGroup, keysGroup, directoryGroup, demoGroup, auditGroup, janitorGroup, mailGroup];
 
 const HELP = new Set(['--help', '-h', 'help']);
 
