@@ -23,7 +23,10 @@ export interface AccountLink {
   purpose: LinkPurpose;
   /** The address the link was mailed to (normalized). */
   email: string;
-  /** For a reset: a digest of the password hash it replaces; the link dies with that password. */
+  /**
+   * For a reset: a digest of the password hash it replaces; the link dies with that password.
+   * For a change of address: the address it changes from; the link dies when that changes first.
+   */
   stamp: string | null;
   createdAt: number;
   expiresAt: number;
@@ -36,6 +39,14 @@ export interface AccountLinkStore {
   find(id: string): Promise<AccountLink | undefined>;
   /** The person's newest link of that purpose, used or not (for "send again" and its throttle). */
   latest(userId: string, purpose: LinkPurpose): Promise<AccountLink | undefined>;
+  /**
+   * The one message a "Forgot your password?" request writes, with its link row when it carries
+   * one: in one transaction of the same statements either way (a write that matches no row stands
+   * in for the link), so the request costs the same whatever the address names (SECURITY 33).
+   */
+  writeResetMail(mail: MailIntent, link: Omit<AccountLink, 'usedAt'> | undefined, now: number): Promise<void>;
+  /** When the person's links of that purpose made since `since` were made, oldest first (per-account throttles, on every node). */
+  createdSince(userId: string, purpose: LinkPurpose, since: number): Promise<number[]>;
 }
 
 /** Why a link cannot be used, each with its own page (issue 15, "Tests"). */
@@ -51,5 +62,7 @@ export function linkProblem(link: AccountLink | undefined, purpose: LinkPurpose,
   if (link.expiresAt <= now) return 'expired';
   if (purpose === 'verify_email' && link.email !== current.email) return 'stale';
   if (purpose === 'reset_password' && link.stamp !== current.stamp) return 'stale';
+  // A change of address made from an address the account no longer has (another change came first).
+  if (purpose === 'change_email' && link.stamp !== current.email) return 'stale';
   return undefined;
 }

@@ -8,9 +8,10 @@
  * @module
  */
 import type { Role } from './organizations.ts';
+import type { MailIntent } from './mail.ts';
 
-/** How long an invitation may be accepted: 14 days, then the owner invites again. */
-export const INVITATION_LIFETIME_SECONDS = 14 * 86_400;
+/** How long an invitation may be accepted: 7 days (issue 15), then the owner invites again. */
+export const INVITATION_LIFETIME_SECONDS = 7 * 86_400;
 
 export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'cancelled';
 
@@ -44,8 +45,9 @@ export interface InvitationStore {
   /**
    * A pending invitation of `email` to the organization, expiring at `expiresAt`. When one is
    * pending already (expired or not), it is renewed: new role, inviter, creation and expiry.
+   * `mail` (the invitation's message, issue 15) is written in the same transaction.
    */
-  invite(input: { orgId: string; email: string; role: Role; invitedBy: string | null; expiresAt: number }, now: number): Promise<{ invitation: Invitation; renewed: boolean }>;
+  invite(input: { orgId: string; email: string; role: Role; invitedBy: string | null; expiresAt: number }, now: number, mail?: MailIntent): Promise<{ invitation: Invitation; renewed: boolean }>;
   find(id: string): Promise<InvitationWithOrg | undefined>;
   /** The organization's pending invitations not yet expired, oldest first. */
   listPending(orgId: string, now: number): Promise<Invitation[]>;

@@ -44,6 +44,11 @@ export type MailIntent =
   | { kind: 'reset_unknown'; to: string; userId: null; data: Record<string, never> }
   /** A password reset asked for a work account: it has no password here; its company resets it. */
   | { kind: 'reset_work_account'; to: string; userId: string; data: { directory: string } }
+  /**
+   * A sign-up with `to`, which already has an account: no second account and no link, a word to
+   * its owner instead, so the sign-up page can answer the same either way (SECURITY 33).
+   */
+  | { kind: 'signup_taken'; to: string; userId: null; data: Record<string, never> }
   /** A change of address to `to`, which already belongs to another account: no link, a word to its owner. */
   | { kind: 'address_taken'; to: string; userId: null; data: Record<string, never> }
   /** An invitation to an organization; accepted on /orgs while signed in with that verified address. */
@@ -94,4 +99,13 @@ export interface OutboxStore {
   retry(ids: readonly string[] | 'failed', now: number): Promise<number>;
   /** Messages of these kinds to `to` created since `since`: throttles that hold on every node. */
   countRecent(to: string, kinds: readonly MailKind[], since: number): Promise<number>;
+  /** What is waiting and what was given up on, for the metrics (ops/mail_metrics.ts). */
+  backlog(): Promise<OutboxBacklog>;
+}
+
+export interface OutboxBacklog {
+  pending: number;
+  failed: number;
+  /** When the oldest pending message was written; null when none is pending. */
+  oldestPendingAt: number | null;
 }

@@ -41,8 +41,8 @@ export interface RefreshToken {
 export interface TokenHolder {
   /** Undefined when the grant row is gone. What it allows now may be less than the token holds. */
   grant: { revokedAt: number | null; expiresAt: number | null; scopes: string[]; orgIds: string[] | null } | undefined;
-  /** Undefined when the person is gone. */
-  user: { disabledAt: number | null; passwordChangedAt: number | null } | undefined;
+  /** Undefined when the person is gone. `email` and `emailVerified` as they are now, for the ID token (OIDC Core §5.1). */
+  user: { disabledAt: number | null; passwordChangedAt: number | null; email: string; emailVerified: boolean } | undefined;
 }
 
 export interface TokenStore {

@@ -1,5 +1,5 @@
 /**
- * The pages people use: sign-in (with its two-step code), sign-up, profile, approval, sign-out,
+ * The pages people use: sign-in (with its two-step code), account recovery, sign-up, profile, approval, sign-out,
  * home, and the stylesheet. Errors in this
  * area render as pages, not JSON.
  * @module
@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { InteractionOptions } from '../services/interactions.ts';
 import { registerPageErrors } from './views/error_page.tsx';
 import loginRoutes from './login/route.ts';
+import recoveryRoutes from './recovery/route.tsx';
 import signUpRoutes from './signup/route.tsx';
 import profileRoutes from './profile/route.tsx';
 import consentRoutes from './consent/route.ts';
@@ -15,15 +16,20 @@ import logoutRoutes from './logout/route.tsx';
 import homeRoutes from './home/route.tsx';
 import orgRoutes from './orgs/route.ts';
 import assetRoutes from './assets/route.ts';
+import verifyEmailRoutes from './email/verify_route.tsx';
+import changeEmailRoutes from './email/change_route.tsx';
 
 export default async function interactionRoutes(app: FastifyInstance, options: InteractionOptions): Promise<void> {
   registerPageErrors(app);
   await app.register(loginRoutes, options);
+  await app.register(recoveryRoutes, options);
   await app.register(signUpRoutes, options);
   await app.register(profileRoutes, options);
   await app.register(consentRoutes, options);
   await app.register(logoutRoutes, options);
   await app.register(homeRoutes, options);
   await app.register(orgRoutes, options);
+  await app.register(verifyEmailRoutes, options);
+  await app.register(changeEmailRoutes, options);
   await app.register(assetRoutes);
 }

@@ -19,6 +19,7 @@ import type { User, UserStore } from '../domain/users.ts';
 import { normalizeEmail } from '../domain/users.ts';
 import { INVITATION_LIFETIME_SECONDS, isExpired, type Invitation, type InvitationStore } from '../domain/invitations.ts';
 import type { DatabaseHandle } from '../persistence/database.ts';
+import type { MailIntent } from '../domain/mail.ts';
 
 export interface OrgAdmin {
   stores: { organizations: OrganizationStore; audit: AuditStore };
@@ -94,12 +95,17 @@ export async function recordMembershipChange(admin: OrgAdmin, org: Organization,
   await admin.stores.audit.record({ type: 'membership.changed', userId, detail: { via: admin.via, org: org.slug, role, by: admin.actorUserId ?? null, ...detail } }, admin.now);
 }
 
-/** A pending invitation (a renewal when one is pending already), audited, and handed to delivery. */
+/**
+ * A pending invitation (a renewal when one is pending already), mailed to the address in the same
+ * transaction (issue 15; a renewal mails again), then audited. The mail links to /orgs, never to
+ * something that accepts by itself: accepting needs the signed-in, verified address.
+ */
 export async function inviteMember(admin: InvitingAdmin, org: Organization, email: string, role: Role): Promise<{ invitation: Invitation; renewed: boolean }> {
-  const { invitation, renewed } = await admin.stores.invitations.invite(
-    { orgId: org.id, email: normalizeEmail(email), role, invitedBy: admin.actorUserId ?? null, expiresAt: admin.now + INVITATION_LIFETIME_SECONDS },
-    admin.now,
-  );
+  const to = normalizeEmail(email);
+  const expiresAt = admin.now + INVITATION_LIFETIME_SECONDS;
+  const inviter = admin.actorUserId ? await admin.stores.users.findById(admin.actorUserId) : undefined;
+  const mail: MailIntent = { kind: 'invitation', to, userId: null, data: { orgName: org.name, orgSlug: org.slug, role, invitedBy: inviter?.name ?? null, expiresAt } };
+  const { invitation, renewed } = await admin.stores.invitations.invite({ orgId: org.id, email: to, role, invitedBy: admin.actorUserId ?? null, expiresAt }, admin.now, mail);
   await admin.stores.audit.record(
     {
       type: 'org.member_invited',
@@ -108,16 +114,8 @@ export async function inviteMember(admin: InvitingAdmin, org: Organization, emai
     },
     admin.now,
   );
-  await deliverInvitation(org, invitation);
   return { invitation, renewed };
 }
-
-/**
- * The seam for mail. Tessera sends no mail yet: the person finds the invitation on /orgs once
- * signed in with the address. When mail exists, this sends it to `invitation.email` with a link
- * to /orgs (never a link that accepts by itself: accepting needs the signed-in, verified address).
- */
-async function deliverInvitation(_org: Organization, _invitation: Invitation): Promise<void> {}
 
 /** Why `user` may not answer `invitation`, or undefined when they may. */
 export function answerRefusal(invitation: Invitation, user: User, now: number): 'other_address' | 'unverified' | 'closed' | 'expired' | undefined {

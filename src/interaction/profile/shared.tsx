@@ -18,6 +18,9 @@ export const NOTICES: Record<string, string> = {
   session: 'That session was signed out.',
   totp: 'Two-step verification is on.',
   totp_off: 'Two-step verification is off.',
+  verification_sent: 'We sent a new link to your address. It works for 24 hours.',
+  verified: 'Your address is already confirmed.',
+  email_changed: 'Your email address was changed. Your old address was sent a notice.',
 };
 
 export function profileToken(deps: Pick<Deps, 'formKey'>, sessionId: string): string {
@@ -53,6 +56,8 @@ export async function sendProfile(
     <ProfileView
       name={user.name}
       email={user.email}
+      emailVerified={user.emailVerifiedAt !== null}
+      workAccount={user.kind === 'work'}
       kind={user.kind === 'work' ? `Work account${directory ? `, from ${directory.name}` : ''}` : 'Personal account'}
       hasPassword={user.passwordHash !== null}
       token={profileToken(deps, session.id)}

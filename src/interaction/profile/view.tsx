@@ -1,6 +1,7 @@
 /** The profile page: who you are, your sessions, recent security events, and account changes. */
 import { Layout } from '../views/layout.tsx';
 import { Messages } from '../views/messages.tsx';
+import { EmailSection, VerifyBanner } from './email_view.tsx';
 
 export interface SessionRow {
   handle: string;
@@ -24,6 +25,9 @@ export interface OrgRow {
 export interface ProfileViewProps {
   name: string;
   email: string;
+  /** The person proved the address (issue 15); work accounts: their directory vouches for it. */
+  emailVerified: boolean;
+  workAccount: boolean;
   kind: string;
   /** Work accounts have none: their directory signs them in. */
   hasPassword: boolean;
@@ -44,11 +48,15 @@ export function ProfileView(p: ProfileViewProps) {
     <Layout title="Your profile" wide account={{ logoutToken: p.logoutToken }}>
       <h1>Your profile</h1>
       <Messages notice={p.notice} problem={p.problem} />
+      {!p.emailVerified && !p.workAccount && <VerifyBanner email={p.email} token={p.token} />}
       <dl>
         <dt>Name</dt>
         <dd>{p.name}</dd>
         <dt>Email</dt>
-        <dd>{p.email}</dd>
+        <dd>
+          {p.email}{' '}
+          {p.emailVerified ? <span class="verified">Confirmed</span> : <span class="unverified">Not confirmed</span>}
+        </dd>
         <dt>Account</dt>
         <dd>{p.kind}</dd>
       </dl>
@@ -148,6 +156,8 @@ export function ProfileView(p: ProfileViewProps) {
         </label>
         <button type="submit">Save name</button>
       </form>
+
+      <EmailSection workAccount={p.workAccount} hasPassword={p.hasPassword} token={p.token} />
 
       {p.hasPassword && (
         <>

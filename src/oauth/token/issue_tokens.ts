@@ -26,6 +26,8 @@ export interface Issuance {
   grantExpiresAt: number | null;
   authTime: number;
   amr: string[];
+  /** The person's address as it stands, for the ID token's `email` claims when `email` is in scope. */
+  email: { address: string; verified: boolean };
   /** Only at the code exchange (OIDC Core §3.1.3.6 / §12.2: a refreshed ID token carries none). */
   nonce?: string | null;
   /** Already stored by the grant (with the code redemption or the rotation). */
@@ -80,6 +82,12 @@ function idTokenClaims(deps: Deps, issuance: Issuance, accessToken: string, now:
     at_hash: atHash(accessToken),
   };
   if (issuance.nonce) claims.nonce = issuance.nonce;
+  // OIDC Core §5.4, §5.1: `email_verified` is true only once the person proved the address (issue
+  // 15: a sign-up link, a change-of-address link, an operator, or a directory that vouches for it).
+  if (issuance.scopes.includes('email')) {
+    claims.email = issuance.email.address;
+    claims.email_verified = issuance.email.verified;
+  }
   return claims;
 }
 

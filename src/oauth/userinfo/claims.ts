@@ -7,8 +7,9 @@ export function userInfoClaims(user: User, scopes: readonly string[]): UserInfoR
   if (scopes.includes('profile')) claims.name = user.name;
   if (scopes.includes('email')) {
     claims.email = user.email;
-    // Tessera does not verify addresses yet; claiming otherwise would invite account takeover at RPs.
-    claims.email_verified = false;
+    // True only once the person proved the address (issue 15); an unproven one claimed as verified
+    // would invite account takeover at relying parties that link accounts by address.
+    claims.email_verified = user.emailVerifiedAt !== null;
   }
   return claims;
 }

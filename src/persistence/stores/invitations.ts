@@ -5,6 +5,8 @@ import type { Role } from '../../domain/organizations.ts';
 import { normalizeEmail } from '../../domain/users.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
+import { insertMail } from './outbox.ts';
+import type { MailIntent } from '../../domain/mail.ts';
 
 function toInvitation(row: OrgInvitationsTable): Invitation {
   return {
@@ -28,32 +30,27 @@ function withOrg({ org_slug, org_name, ...row }: OrgInvitationsTable & { org_slu
 export class SqlInvitationStore implements InvitationStore {
   constructor(private readonly db: Db) {}
 
-  async invite(input: { orgId: string; email: string; role: Role; invitedBy: string | null; expiresAt: number }, now: number) {
+  async invite(input: { orgId: string; email: string; role: Role; invitedBy: string | null; expiresAt: number }, now: number, mail?: MailIntent) {
     const email = normalizeEmail(input.email);
     const renew = { role: input.role, invited_by: input.invitedBy, created_at: now, expires_at: input.expiresAt };
-    // Two tries: a renewal, else a new row; the partial unique index settles two owners inviting at once.
+    // Two tries, each one transaction with the mail: a renewal, else a new row; the partial unique
+    // index settles two owners inviting at once (the loser's transaction, mail included, rolls back).
     for (let attempt = 0; attempt < 2; attempt++) {
-      const updated = await this.db
-        .updateTable('org_invitations')
-        .set(renew)
-        .where('org_id', '=', input.orgId)
-        .where('email', '=', email)
-        .where('status', '=', 'pending')
-        .returningAll()
-        .executeTakeFirst();
-      if (updated) return { invitation: toInvitation(updated), renewed: true };
-      const row: OrgInvitationsTable = {
-        id: randomId(),
-        org_id: input.orgId,
-        email,
-        status: 'pending',
-        ...renew,
-        decided_at: null,
-        decided_by: null,
-      };
       try {
-        await this.db.insertInto('org_invitations').values(row).execute();
-        return { invitation: toInvitation(row), renewed: false };
+        return await this.db.transaction().execute(async (tx) => {
+          const updated = await tx
+            .updateTable('org_invitations')
+            .set(renew)
+            .where('org_id', '=', input.orgId)
+            .where('email', '=', email)
+            .where('status', '=', 'pending')
+            .returningAll()
+            .executeTakeFirst();
+          const row: OrgInvitationsTable = updated ?? { id: randomId(), org_id: input.orgId, email, status: 'pending', ...renew, decided_at: null, decided_by: null };
+          if (!updated) await tx.insertInto('org_invitations').values(row).execute();
+          if (mail) await insertMail(tx, mail, now);
+          return { invitation: toInvitation(row), renewed: updated !== undefined };
+        });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
       }

@@ -72,6 +72,8 @@ interface HolderColumns {
   user_found: string | null;
   user_disabled_at: number | null;
   user_password_changed_at: number | null;
+  user_email: string | null;
+  user_email_verified_at: number | null;
 }
 
 function toHolder(row: HolderColumns): TokenHolder {
@@ -85,7 +87,10 @@ function toHolder(row: HolderColumns): TokenHolder {
             scopes: (row.grant_scopes ?? '').split(' ').filter(Boolean),
             orgIds: parseOrgIds(row.grant_org_ids),
           },
-    user: row.user_found === null ? undefined : { disabledAt: row.user_disabled_at, passwordChangedAt: row.user_password_changed_at },
+    user:
+      row.user_found === null
+        ? undefined
+        : { disabledAt: row.user_disabled_at, passwordChangedAt: row.user_password_changed_at, email: row.user_email ?? '', emailVerified: row.user_email_verified_at !== null },
   };
 }
 
@@ -116,6 +121,7 @@ export async function revokeFamiliesOfGrant(tx: Kysely<Database>, grantId: strin
 const HOLDER_COLUMNS = [
   'g.id as grant_found', 'g.revoked_at as grant_revoked_at', 'g.expires_at as grant_expires_at', 'g.scopes as grant_scopes', 'g.org_ids as grant_org_ids',
   'u.id as user_found', 'u.disabled_at as user_disabled_at', 'u.password_changed_at as user_password_changed_at',
+  'u.email as user_email', 'u.email_verified_at as user_email_verified_at',
 ] as const;
 
 /**

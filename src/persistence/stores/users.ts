@@ -2,10 +2,14 @@ import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
 import { USER_COLUMNS } from '../columns.ts';
 import type { UsersTable } from '../schema.ts';
-import { normalizeEmail, type User, type UserStore, type UserTotp } from '../../domain/users.ts';
+import { normalizeEmail, type User, type UserStore, type UserTotp, type WithNewAccount } from '../../domain/users.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
 import { revokeRefreshTokensOf } from './tokens.ts';
+import { insertAuditEvent } from './audit.ts';
+import { insertLink, useLink } from './account_links.ts';
+import { insertMail } from './outbox.ts';
+import type { AuditEvent } from '../../domain/audit.ts';
 
 export function toUser(row: UsersTable): User {
   return {
@@ -23,6 +27,13 @@ export function toUser(row: UsersTable): User {
 }
 
 
+/** A link that cannot be used: thrown inside its transaction to roll it back, caught as the outcome. */
+class Refused extends Error {
+  constructor(readonly outcome: string) {
+    super(outcome);
+  }
+}
+
 /** Read with every session (persistence/prepared.ts). */
 function userQueries(db: Db) {
   return {
@@ -37,7 +48,7 @@ export class SqlUserStore implements UserStore {
     this.q = userQueries(db);
   }
 
-  async create(input: { email: string; name: string; passwordHash: string | null; emailVerified?: boolean }, now: number) {
+  async create(input: { email: string; name: string; passwordHash: string | null; emailVerified?: boolean }, now: number, withIt?: (user: User) => WithNewAccount) {
     const row: UsersTable = {
       id: randomId(),
       email: normalizeEmail(input.email),
@@ -51,13 +62,76 @@ export class SqlUserStore implements UserStore {
       directory_id: null,
       email_verified_at: input.emailVerified === true ? now : null,
     };
+    const user = toUser(row);
+    const rows = withIt?.(user) ?? {};
     try {
-      await this.db.insertInto('users').values(row).execute();
+      await this.db.transaction().execute(async (tx) => {
+        await tx.insertInto('users').values(row).execute();
+        if (rows.link) await insertLink(tx, rows.link);
+        if (rows.mail) await insertMail(tx, rows.mail, now);
+        if (rows.event) await insertAuditEvent(tx, rows.event, now);
+      });
     } catch (err) {
       if (isUniqueViolation(err)) return undefined;
       throw err;
     }
-    return toUser(row);
+    return user;
+  }
+
+  async verifyEmailWithLink(linkId: string, userId: string, email: string, now: number, event: AuditEvent) {
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        if (!(await useLink(tx, linkId, 'verify_email', now))) throw new Refused('used');
+        const result = await tx
+          .updateTable('users')
+          .set({ email_verified_at: now })
+          .where('id', '=', userId)
+          .where('email', '=', normalizeEmail(email))
+          .where('email_verified_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) {
+          const current = await tx.selectFrom('users').select(['email', 'email_verified_at']).where('id', '=', userId).executeTakeFirst();
+          throw new Refused(current?.email === normalizeEmail(email) && current.email_verified_at !== null ? 'already' : 'stale');
+        }
+        await insertAuditEvent(tx, event, now);
+        return 'verified' as const;
+      });
+    } catch (err) {
+      if (err instanceof Refused) return err.outcome as 'already' | 'used' | 'stale';
+      throw err;
+    }
+  }
+
+  async changeEmailWithLink(linkId: string, userId: string, from: string, to: string, now: number, event: AuditEvent) {
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        if (!(await useLink(tx, linkId, 'change_email', now))) throw new Refused('used');
+        // The unique index on personal addresses settles a race with a sign-up or another change.
+        const result = await tx
+          .updateTable('users')
+          .set({ email: normalizeEmail(to), email_verified_at: now, updated_at: now })
+          .where('id', '=', userId)
+          .where('email', '=', normalizeEmail(from))
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) throw new Refused('stale');
+        // A reset link mailed to the old address must not outlive it (verification and change
+        // links die by themselves: they are bound to the address, domain/account_links.ts).
+        await tx
+          .updateTable('account_links')
+          .set({ expires_at: now })
+          .where('user_id', '=', userId)
+          .where('purpose', '=', 'reset_password')
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          .execute();
+        await insertAuditEvent(tx, event, now);
+        return 'changed' as const;
+      });
+    } catch (err) {
+      if (err instanceof Refused) return err.outcome as 'used' | 'stale';
+      if (isUniqueViolation(err)) return 'taken' as const;
+      throw err;
+    }
   }
 
   async findById(id: string) {
@@ -88,6 +162,44 @@ export class SqlUserStore implements UserStore {
     return rows.map(toUser);
   }
 
+  async resetPasswordWithLink(linkId: string, userId: string, change: { email: string; previousHash: string; passwordHash: string }, now: number, event: AuditEvent) {
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        if (!(await useLink(tx, linkId, 'reset_password', now))) throw new Refused('used');
+        const changed = await tx
+          .updateTable('users')
+          .set({ password_hash: change.passwordHash, password_changed_at: now, updated_at: now })
+          .where('id', '=', userId)
+          .where('password_hash', '=', change.previousHash)
+          .where('disabled_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(changed.numUpdatedRows) !== 1) throw new Refused('stale');
+        // Every way in that the old password opened ends: sessions, sign-ins waiting for a code, refresh tokens.
+        await tx.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('ended_at', 'is', null).execute();
+        await tx.updateTable('pending_sign_ins').set({ consumed_at: now }).where('user_id', '=', userId).where('consumed_at', 'is', null).execute();
+        await revokeRefreshTokensOf(tx, tx.selectFrom('grants').select('id').where('user_id', '=', userId), now);
+        const verified = await tx
+          .updateTable('users')
+          .set({ email_verified_at: now })
+          .where('id', '=', userId)
+          .where('email', '=', normalizeEmail(change.email))
+          .where('email_verified_at', 'is', null)
+          .executeTakeFirst();
+        await insertAuditEvent(tx, event, now);
+        if (Number(verified.numUpdatedRows) === 1) await insertAuditEvent(tx, { type: 'user.email_verified', userId, ip: event.ip ?? null, detail: { via: 'password_reset' } }, now);
+        return 'reset' as const;
+      });
+    } catch (err) {
+      if (err instanceof Refused) return err.outcome as 'used' | 'stale';
+      throw err;
+    }
+  }
+
+  async listByEmail(email: string) {
+    const rows = await this.db.selectFrom('users').select(USER_COLUMNS).where('email', '=', normalizeEmail(email)).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toUser);
+  }
+
   async setEmailVerified(id: string, email: string, verifiedAt: number | null) {
     let query = this.db
       .updateTable('users')
@@ -103,7 +215,7 @@ export class SqlUserStore implements UserStore {
     await this.db.updateTable('users').set({ name, updated_at: now }).where('id', '=', id).execute();
   }
 
-  async changePassword(id: string, passwordHash: string, keepSessionId: string, now: number) {
+  async changePassword(id: string, passwordHash: string, keepSessionId: string, now: number, event?: AuditEvent) {
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('users').set({ password_hash: passwordHash, password_changed_at: now, updated_at: now }).where('id', '=', id).execute();
       await trx
@@ -114,6 +226,7 @@ export class SqlUserStore implements UserStore {
         .where('ended_at', 'is', null)
         .execute();
       await revokeRefreshTokensOf(trx, trx.selectFrom('grants').select('id').where('user_id', '=', id), now);
+      if (event) await insertAuditEvent(trx, event, now);
     });
   }
 
@@ -145,7 +258,7 @@ export class SqlUserStore implements UserStore {
     });
   }
 
-  async enableTotp(userId: string, step: number, recoveryDigests: string[], now: number) {
+  async enableTotp(userId: string, step: number, recoveryDigests: string[], now: number, event?: AuditEvent) {
     return this.db.transaction().execute(async (trx) => {
       const result = await trx
         .updateTable('user_totp')
@@ -158,14 +271,16 @@ export class SqlUserStore implements UserStore {
       if (recoveryDigests.length > 0) {
         await trx.insertInto('recovery_codes').values(recoveryDigests.map((id) => ({ id, user_id: userId, created_at: now, used_at: null }))).execute();
       }
+      if (event) await insertAuditEvent(trx, event, now);
       return true;
     });
   }
 
-  async disableTotp(userId: string) {
+  async disableTotp(userId: string, now: number, event?: AuditEvent) {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
       await trx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
+      if (event) await insertAuditEvent(trx, event, now);
     });
   }
 

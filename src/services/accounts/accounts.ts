@@ -24,21 +24,33 @@ import { clientNetwork } from '../../caches/throttles.ts';
 import { findSignedIn, openSession, sessionIdOf, type ClientInfo, type OpenedSession, type SignedIn } from './sessions.ts';
 import { checkCredentials } from './credentials.ts';
 import { throttledSignIn } from './sign_in_throttle.ts';
-import { checkSecondFactor, hasSecondFactor, newRecoveryCodes, sealSecret, unsealSecret } from './second_factor.ts';
+import { FACTOR_FAILURE_LIMIT, FACTOR_WINDOW_SECONDS, checkLimitedSecondFactor, checkSecondFactor, hasSecondFactor, newRecoveryCodes, sealSecret, unsealSecret } from './second_factor.ts';
 import { passwordProblem, type PasswordProblem } from './password_policy.ts';
 import { findOrCreateAccount, type WorkIdentity } from './work_accounts.ts';
+import * as recovery from './recovery.ts';
+import * as passkeys from './passkeys.ts';
+import {
+  EMAIL_CHANGE_SIGN_IN_SECONDS,
+  changeLinkState,
+  changeRequestProblem,
+  confirmEmailChange,
+  resendVerification,
+  sendChangeLink,
+  tellOwnerOfSignUp,
+  verificationRows,
+  verifyEmail,
+  verifyLinkState,
+  type ChangeOutcome,
+  type ChangeRequestProblem,
+  type ResendOutcome,
+  type VerifyOutcome,
+} from './email.ts';
 
 /** How long the step between the password and the second factor lasts. */
 export const PENDING_SECONDS = 300;
 /** Wrong codes allowed on one pending sign-in; then the password must be given again. */
 export const PENDING_ATTEMPTS = 5;
-/**
- * Wrong second-factor codes allowed per account in FACTOR_WINDOW_SECONDS, on every node together
- * and across pending sign-ins; a right password does not reset them (issue 13, defect 3). With six
- * digits that is at most 40 guesses an hour against a stolen password.
- */
-export const FACTOR_FAILURE_LIMIT = 10;
-export const FACTOR_WINDOW_SECONDS = 900;
+export { FACTOR_FAILURE_LIMIT, FACTOR_WINDOW_SECONDS } from './second_factor.ts';
 
 /** RFC 8176 has no value for federation; "fed" is the one providers use (e.g. Microsoft Entra ID). */
 export const FEDERATED_AMR = ['fed'];
@@ -118,32 +130,24 @@ export class Accounts {
 
   /**
    * The second step (RFC 6238 code or a recovery code). Wrong codes count per account in the
-   * database (FACTOR_FAILURE_LIMIT) and per pending sign-in (PENDING_ATTEMPTS).
+   * database (FACTOR_FAILURE_LIMIT) and per pending sign-in (PENDING_ATTEMPTS); a recovery code
+   * used is recorded and mailed (second_factor.ts, checkLimitedSecondFactor).
    */
   async completeSecondFactor(pending: PendingSignIn, code: string | undefined, caller: Caller): Promise<SecondFactorSignIn> {
     const { stores, clock } = this.deps;
     const user = await stores.users.findById(pending.userId);
     if (!user || user.disabledAt !== null) return { kind: 'restart' };
     const now = clock.now();
-    const before = await stores.sessions.countFactorFailures(user.id, now, FACTOR_WINDOW_SECONDS);
-    if (before.failures >= FACTOR_FAILURE_LIMIT) return { kind: 'throttled', retryAfter: this.factorRetryAfter(before.windowStartedAt) };
-    // A flood of codes from one network is slowed like a flood of passwords (SECURITY 32).
-    const network = clientNetwork(caller.ip);
-    const wait = this.deps.throttles.loginPerIp.take(network);
-    if (wait > 0) return { kind: 'throttled', retryAfter: wait };
-
-    const factor = await checkSecondFactor(this.deps, user.id, code);
-    if (factor === undefined) {
+    const checked = await checkLimitedSecondFactor(this.deps, user.id, code, caller, 'sign_in');
+    if (checked.kind === 'throttled') return checked;
+    if (checked.kind === 'wrong') {
       await stores.audit.record({ type: 'user.sign_in_failed', userId: user.id, ip: caller.ip, detail: { step: 'otp' } }, now);
-      const after = await stores.sessions.recordFactorFailure(user.id, now, FACTOR_WINDOW_SECONDS);
       if ((await stores.sessions.countPendingAttempt(pending.id)) >= PENDING_ATTEMPTS) {
         await stores.sessions.consumePending(pending.id, now);
         return { kind: 'restart' };
       }
-      if (after.failures >= FACTOR_FAILURE_LIMIT) return { kind: 'throttled', retryAfter: this.factorRetryAfter(after.windowStartedAt) };
-      return { kind: 'wrong' };
+      return checked.retryAfter === undefined ? { kind: 'wrong' } : { kind: 'throttled', retryAfter: checked.retryAfter };
     }
-    this.deps.throttles.loginPerIp.refund(network);
     if (!(await stores.sessions.consumePending(pending.id, now))) return { kind: 'restart' };
     await stores.sessions.clearFactorFailures(user.id);
     const opened = await this.open(user, ['pwd', 'otp'], caller);
@@ -170,24 +174,69 @@ export class Accounts {
   async signUp(input: { email: string; name: string; password: string }, caller: Caller): Promise<{ kind: 'done' } | { kind: 'throttled'; retryAfter: number }> {
     const wait = this.deps.throttles.loginPerIp.take(clientNetwork(caller.ip));
     if (wait > 0) return { kind: 'throttled', retryAfter: wait };
-    await this.createAccount({ ...input, via: 'signup' }, caller.ip);
+    // A taken address gets a word to its owner instead of a link: the same answer and the same work (SECURITY 33).
+    if (!(await this.createAccount({ ...input, via: 'signup' }, caller.ip))) await tellOwnerOfSignUp(this.deps, input.email);
     return { kind: 'done' };
   }
 
   /**
    * A new personal account; undefined when the email is taken. `via` is who vouches for it: an
    * operator (the CLI, the demo) vouches for the address, so it counts as verified; an address
-   * given at sign-up is unverified until the person proves it (issue 13, defect 7).
+   * given at sign-up is unverified until the person proves it (issue 13, defect 7) with the link
+   * mailed to it. The account, its audit event, and at sign-up the link and its mail, are written
+   * in one transaction: no crash leaves an account whose link was never mailed (issue 15).
    */
-  async createAccount(input: { email: string; name: string; password: string; via: 'signup' | 'cli' | 'demo' }, ip: string | null = null): Promise<User | undefined> {
+  async createAccount(input: { email: string; name: string; password: string | null; via: 'signup' | 'cli' | 'demo' }, ip: string | null = null): Promise<User | undefined> {
     const now = this.deps.clock.now();
-    const fields = { email: normalizeEmail(input.email), name: input.name, passwordHash: await hashPassword(input.password), emailVerified: input.via !== 'signup' };
-    const user = await this.deps.stores.users.create(fields, now);
-    if (user) {
-      const type = input.via === 'signup' ? 'user.signed_up' : 'user.created';
-      await this.deps.stores.audit.record({ type, userId: user.id, ip, ...(input.via === 'signup' ? {} : { detail: { via: input.via } }) }, now);
-    }
-    return user;
+    // No password (null): a passkey-only account (issue 16), which no password ever opens.
+    const passwordHash = input.password === null ? null : await hashPassword(input.password);
+    const fields = { email: normalizeEmail(input.email), name: input.name, passwordHash, emailVerified: input.via !== 'signup' };
+    return this.deps.stores.users.create(fields, now, (user) =>
+      input.via === 'signup'
+        ? { event: { type: 'user.signed_up', userId: user.id, ip }, ...verificationRows(user, now) }
+        : { event: { type: 'user.created', userId: user.id, ip, detail: { via: input.via } } },
+    );
+  }
+
+  /** Whether the verification link `value` can be used now; writes nothing (GET /verify-email). */
+  verifyLinkState(value: string | undefined) {
+    return verifyLinkState(this.deps, value);
+  }
+
+  /** Proves the address with the link mailed to it; works signed in or not (the link names the account). */
+  verifyEmail(value: string | undefined, caller: Caller): Promise<VerifyOutcome> {
+    return verifyEmail(this.deps, value, caller);
+  }
+
+  /** "Send the link again", throttled per account (email.ts RESEND_GAP_SECONDS, RESEND_PER_DAY). */
+  resendVerification(user: User): Promise<ResendOutcome> {
+    return resendVerification(this.deps, user);
+  }
+
+  /**
+   * A change of address (issue 15): needs a recent sign-in and the current password, and mails a
+   * link to the new address; the address changes only when the link is used. An address that has
+   * an account answers the same, and its owner is told instead.
+   */
+  async requestEmailChange(signedIn: SignedIn, rawEmail: string | undefined, password: string | undefined, caller: Caller): Promise<{ kind: 'sent'; to: string } | { kind: 'stale_sign_in' } | ChangeRequestProblem | PasswordCheck> {
+    const newEmail = normalizeEmail(rawEmail ?? '');
+    const problem = await changeRequestProblem(this.deps, signedIn.user, newEmail);
+    if (problem !== undefined) return problem;
+    if (this.deps.clock.now() - signedIn.session.authTime > EMAIL_CHANGE_SIGN_IN_SECONDS) return { kind: 'stale_sign_in' };
+    const checked = await this.confirmPassword(signedIn.user, password, caller);
+    if (checked.kind !== 'ok') return checked;
+    await sendChangeLink(this.deps, signedIn.user, newEmail, caller);
+    return { kind: 'sent', to: newEmail };
+  }
+
+  /** Whether the change-of-address link `value` can be used now by `user`; writes nothing. */
+  changeLinkState(value: string | undefined, user: User) {
+    return changeLinkState(this.deps, value, user);
+  }
+
+  /** Uses a change-of-address link: the address changes, verified, and the old one gets a notice. */
+  confirmEmailChange(value: string | undefined, user: User, caller: Caller): Promise<ChangeOutcome> {
+    return confirmEmailChange(this.deps, value, user, caller);
   }
 
   /**
@@ -210,8 +259,9 @@ export class Accounts {
     const checked = await this.confirmPassword(signedIn.user, current, caller);
     if (checked.kind !== 'ok') return checked;
     const now = this.deps.clock.now();
-    await this.deps.stores.users.changePassword(signedIn.user.id, await hashPassword(next), signedIn.session.id, now);
-    await this.deps.stores.audit.record({ type: 'user.password_changed', userId: signedIn.user.id, ip: caller.ip }, now);
+    // The event (and its notice) is written in the change's own transaction (issue 15).
+    const event = { type: 'user.password_changed', userId: signedIn.user.id, ip: caller.ip, userAgent: caller.userAgent };
+    await this.deps.stores.users.changePassword(signedIn.user.id, await hashPassword(next), signedIn.session.id, now, event);
     return checked;
   }
 
@@ -237,8 +287,8 @@ export class Accounts {
     const step = matchTotp(secret, (code ?? '').replace(/\s/g, ''), now, null);
     if (step === undefined) return 'wrong';
     const { codes, digests } = newRecoveryCodes();
-    if (!(await this.deps.stores.users.enableTotp(user.id, step, digests, now))) return 'none';
-    await this.deps.stores.audit.record({ type: 'user.totp_enabled', userId: user.id, ip: caller.ip }, now);
+    const event = { type: 'user.totp_enabled', userId: user.id, ip: caller.ip, userAgent: caller.userAgent };
+    if (!(await this.deps.stores.users.enableTotp(user.id, step, digests, now, event))) return 'none';
     return { codes };
   }
 
@@ -257,8 +307,7 @@ export class Accounts {
       await this.deps.stores.sessions.recordFactorFailure(user.id, now, FACTOR_WINDOW_SECONDS);
       return { kind: 'wrong_code' };
     }
-    await this.deps.stores.users.disableTotp(user.id);
-    await this.deps.stores.audit.record({ type: 'user.totp_disabled', userId: user.id, ip: caller.ip }, now);
+    await this.deps.stores.users.disableTotp(user.id, now, { type: 'user.totp_disabled', userId: user.id, ip: caller.ip, userAgent: caller.userAgent });
     return checked;
   }
 
@@ -288,6 +337,29 @@ export class Accounts {
     return true;
   }
 
+  /**
+   * "Forgot your password?" (issue 15): one message to the address whatever it names, throttled
+   * per network (429) and per address (nothing more is written; the answer is the same).
+   */
+  async requestPasswordReset(email: string | undefined, caller: Caller): Promise<recovery.ResetRequest> {
+    return recovery.requestPasswordReset(this.deps, email, caller);
+  }
+
+  /** A reset link's page: whether the link is good, without using it (mail scanners open links). */
+  async checkResetLink(linkValue: string | undefined): Promise<recovery.ResetLink> {
+    return recovery.checkResetLink(this.deps, linkValue);
+  }
+
+  /** A new password through a reset link, with the second factor when the account has one; every session ends. */
+  async resetPassword(linkValue: string | undefined, password: string, code: string | undefined, caller: Caller): Promise<recovery.PasswordReset> {
+    return recovery.resetPassword(this.deps, linkValue, password, code, caller);
+  }
+
+  /** An operator removes a lost second factor (`tessera user reset-second-factor`); undefined when there is none. */
+  async resetSecondFactor(user: User, via: string): Promise<{ recoveryCodesDeleted: number } | undefined> {
+    return recovery.resetSecondFactor(this.deps, user, via);
+  }
+
   /** Ends the caller's own session (sign-out); `appId` names the service it returns to, if any. */
   async signOut(signedIn: SignedIn | undefined, presentedSession: string | undefined, caller: Caller, appId?: string): Promise<void> {
     const now = this.deps.clock.now();
@@ -303,8 +375,93 @@ export class Accounts {
     return true;
   }
 
+  // --- Passkeys (issue 16; services/accounts/passkeys.ts) ---------------------------------------
+
+  /** Whether the pages offer passkeys: not when PUBLIC_URL's host is an IP address, which cannot be an RP ID. */
+  passkeysOffered(): boolean {
+    return passkeys.offered(this.deps);
+  }
+
+  /** Options for "Sign in with a passkey" and for the email field's autofill (discoverable credentials). */
+  passkeySignInOptions(): Promise<passkeys.RequestOptions> {
+    return passkeys.signInOptions(this.deps);
+  }
+
+  /** A sign-in with a passkey and no password (user verification required), opening a session. */
+  signInWithPasskey(credential: unknown, caller: Caller): Promise<passkeys.PasskeySignIn> {
+    return passkeys.signInWithPasskey(this.deps, credential, caller, (user, amr, detail) => this.open(user, amr, caller, detail));
+  }
+
+  /** Options for a passkey as the second step of `pending`; undefined when the account has none. */
+  passkeySecondFactorOptions(pending: PendingSignIn): Promise<passkeys.RequestOptions | undefined> {
+    return passkeys.secondFactorOptions(this.deps, pending);
+  }
+
+  /** Finishes a pending sign-in with one of the account's passkeys, as `completeSecondFactor` does with a code. */
+  async completeSecondFactorWithPasskey(pending: PendingSignIn, credential: unknown, caller: Caller): Promise<passkeys.PasskeySecondFactor & { continuation?: Continuation }> {
+    const outcome = await passkeys.completeWithPasskey(this.deps, pending, credential, caller, (user, amr, detail) => this.open(user, amr, caller, detail));
+    return outcome.kind === 'session' ? { ...outcome, continuation: { interactionId: pending.interactionId, returnTo: pending.returnTo } } : outcome;
+  }
+
+  /** What the second step offers: a code (TOTP and its recovery codes) and/or a passkey. */
+  async secondFactorsOf(userId: string): Promise<{ code: boolean; passkey: boolean }> {
+    const [totp, count] = await Promise.all([this.deps.stores.users.findTotp(userId), this.deps.stores.passkeys.countForUser(userId)]);
+    return { code: totp !== undefined && totp.enabledAt !== null, passkey: count > 0 };
+  }
+
+  /** Options to add a passkey to the person's account; undefined for a work account (SECURITY 48). */
+  passkeyAddOptions(user: User): Promise<passkeys.CreationOptions | undefined> {
+    return passkeys.addOptions(this.deps, user);
+  }
+
+  /** Adds a verified passkey named `name`, with `user.passkey_added` (mailed). The route checks the sign-in is recent. */
+  addPasskey(signedIn: SignedIn, name: string | undefined, credential: unknown, caller: Caller): Promise<passkeys.PasskeyAdded> {
+    return passkeys.addPasskey(this.deps, signedIn, name, credential, caller);
+  }
+
+  listPasskeys(user: User) {
+    return this.deps.stores.passkeys.listForUser(user.id);
+  }
+
+  renamePasskey(user: User, id: string, name: string | undefined): Promise<boolean> {
+    return passkeys.renamePasskey(this.deps, user, id, name);
+  }
+
+  /** Removes a passkey, never the last way into an account without a password. The route checks the sign-in is recent. */
+  removePasskey(user: User, id: string, caller: Caller): Promise<'removed' | 'unknown' | 'last'> {
+    return passkeys.removePasskey(this.deps, user, id, caller);
+  }
+
+  /**
+   * The first step of a passkey-only sign-up: the name and address wait with the challenge. It
+   * costs like a sign-up from the per-address budget, never given back (SECURITY 32).
+   */
+  async passkeySignUpOptions(input: { email: string; name: string }, caller: Caller): Promise<{ kind: 'options'; options: passkeys.CreationOptions } | { kind: 'throttled'; retryAfter: number }> {
+    const wait = this.deps.throttles.loginPerIp.take(clientNetwork(caller.ip));
+    if (wait > 0) return { kind: 'throttled', retryAfter: wait };
+    return { kind: 'options', options: await passkeys.signUpOptions(this.deps, { email: normalizeEmail(input.email), name: input.name }) };
+  }
+
+  /**
+   * Finishes a passkey-only sign-up: an account with no password, made like any sign-up (its
+   * verification link mailed with it; a taken address gets a word to its owner and the same answer,
+   * SECURITY 33), then its passkey.
+   */
+  signUpWithPasskey(credential: unknown, caller: Caller): Promise<{ kind: 'done' } | passkeys.Refused> {
+    return passkeys.signUpWithPasskey(this.deps, credential, caller, async (input) => {
+      const user = await this.createAccount({ ...input, password: null, via: 'signup' }, caller.ip);
+      if (!user) await tellOwnerOfSignUp(this.deps, input.email);
+      return user;
+    });
+  }
+
+  /**
+   * Every sign-in ends here (password, second factor, work account, and any way added later), so
+   * every one records its browser as known to the account and is told as a new-browser sign-in
+   * when it is one (domain/known_browsers.ts).
+   */
   private async open(user: User, amr: string[], caller: Caller, detail: Record<string, unknown> = {}): Promise<OpenedSession> {
-    const event = { type: 'user.signed_in', userId: user.id, ip: caller.ip, detail: { amr, ...detail } };
+    const event = { type: 'user.signed_in', userId: user.id, ip: caller.ip, userAgent: caller.userAgent, detail: { amr, ...detail } };
     return openSession(this.deps, user.id, amr, caller, caller.presentedSession, event);
   }
 

@@ -24,7 +24,7 @@ export const authorizationCodeGrant: GrantHandler = async (request) => {
   checkRedirectUri(code, client, params.redirect_uri);
   checkCodeVerifier(code, params.code_verifier);
   const grant = checkGrantLive(holder, deps.clock.now());
-  checkUserActive(holder);
+  const user = checkUserActive(holder);
   const scopes = scopesStillGranted(grant, code.scopes);
   const refreshToken = await redeem(request, code);
   return issueTokens(deps, {
@@ -38,6 +38,7 @@ export const authorizationCodeGrant: GrantHandler = async (request) => {
     grantExpiresAt: grant.expiresAt,
     authTime: code.authTime,
     amr: code.amr,
+    email: { address: user.email, verified: user.emailVerified },
     nonce: code.nonce,
     refreshToken,
     ip: request.ip,

@@ -41,6 +41,7 @@ export const refreshTokenGrant: GrantHandler = async (request) => {
     grantExpiresAt: grant.expiresAt,
     authTime: presented.authTime,
     amr: presented.amr,
+    email: { address: user.email, verified: user.emailVerified },
     refreshToken,
     ip: request.ip,
   });
