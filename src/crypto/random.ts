@@ -29,6 +29,8 @@ export const TOKEN_PREFIX = {
   clientSecret: 'tss_',
   session: 'tsn_',
   initialAccessToken: 'tsi_',
+  /** A browser's long-lived id for device recognition (domain/known_browsers.ts); not a credential. */
+  browser: 'tsb_',
 } as const;
 
 export type TokenKind = keyof typeof TOKEN_PREFIX;

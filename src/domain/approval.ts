@@ -59,6 +59,11 @@ export type GrantChange =
 export interface GrantOutcome extends GrantShape {
   /** True when an existing grant lost scopes or organizations: tokens in hand must shrink too. */
   narrowed: boolean;
+  /**
+   * True when an existing grant gained scopes or organizations: the person is told, as for a new
+   * grant (issue 15, a security notice). A longer lifetime alone is not a widening.
+   */
+  widened: boolean;
 }
 
 /** What `grant` (undefined: none yet) becomes after `change`. */
@@ -80,7 +85,8 @@ export function grantAfter(grant: GrantShape | undefined, change: GrantChange): 
     };
   }
   const narrowed = grant !== undefined && (!covers(after.scopes, before.scopes) || orgsNarrowed(before.orgIds, after.orgIds));
-  return { scopes: [...after.scopes], orgIds: after.orgIds === null ? null : [...after.orgIds], expiresAt: after.expiresAt, narrowed };
+  const widened = grant !== undefined && (!covers(before.scopes, after.scopes) || orgsNarrowed(after.orgIds, before.orgIds));
+  return { scopes: [...after.scopes], orgIds: after.orgIds === null ? null : [...after.orgIds], expiresAt: after.expiresAt, narrowed, widened };
 }
 
 /** True when `next` takes something away from `current` (an organization list is narrower than null). */

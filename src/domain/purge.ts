@@ -11,6 +11,8 @@ export const PURGE_KINDS = [
   'refresh_tokens',
   /** Sessions expired or ended before the cutoff. */
   'sessions',
+  /** Browsers that have not signed in to the account since the cutoff (device recognition, domain/known_browsers.ts). */
+  'known_browsers',
   /** Pending authorization requests expired before the cutoff. */
   'interactions',
   /** Second-factor and company-directory sign-ins in flight, expired before the cutoff. */

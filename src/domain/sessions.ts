@@ -15,9 +15,12 @@ export interface Session {
 export interface SessionStore {
   /**
    * Stores a new session; with `event`, records that audit event in the same transaction, so no
-   * session exists without the sign-in event that explains it (issue 13).
+   * session exists without the sign-in event that explains it (issue 13). With `browser` (the
+   * digest of the account and the browser's id, domain/known_browsers.ts), records the browser as
+   * known to the account in that transaction too, and adds `new_browser: true` to the event's
+   * detail when `isNewBrowser` says so, which mails the person a notice (domain/notices.ts).
    */
-  create(session: Session & { ip: string | null; userAgent: string | null }, event?: AuditEvent): Promise<void>;
+  create(session: Session & { ip: string | null; userAgent: string | null }, event?: AuditEvent, browser?: string): Promise<void>;
   /** A live session: not ended, not past its absolute expiry. Idle expiry is the caller's rule. */
   findLive(id: string, now: number): Promise<Session | undefined>;
   /** The same, with its person (undefined when the account is gone), read together. */

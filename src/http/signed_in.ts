@@ -1,15 +1,16 @@
 /**
- * Who is signed in, for every route (issue 13): the one place that reads and sets the session
- * and pending-sign-in cookies. `request.signedIn()` reads the session once per request (through
- * the accounts service); `requireSignIn` and `requireRecentSignIn` guard routes as `onRequest`
- * hooks, so a guarded handler never runs without a live session.
+ * Who is signed in, for every route (issue 13): the one place that reads and sets the session,
+ * pending-sign-in and browser-id cookies. `request.signedIn()` reads the session once per request
+ * (through the accounts service); `requireSignIn` and `requireRecentSignIn` guard routes as
+ * `onRequest` hooks, so a guarded handler never runs without a live session.
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Accounts, Caller } from '../services/accounts/accounts.ts';
 import type { OpenedSession, SignedIn } from '../services/accounts/sessions.ts';
-import { sessionIdOf } from '../services/accounts/sessions.ts';
+import { browserIdOf, sessionIdOf } from '../services/accounts/sessions.ts';
+import { KNOWN_BROWSER_DAYS } from '../domain/known_browsers.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,6 +29,15 @@ export function sessionCookieName(config: Pick<Config, 'secure'>): string {
 
 export function pendingCookieName(config: Pick<Config, 'secure'>): string {
   return config.secure ? '__Host-tessera_pending' : 'tessera_pending';
+}
+
+/**
+ * The browser's long-lived random id, for device recognition (issue 15, domain/known_browsers.ts):
+ * not a credential, but HttpOnly and `__Host-` like the others, so no script or sibling subdomain
+ * can read, plant or copy it.
+ */
+export function browserCookieName(config: Pick<Config, 'secure'>): string {
+  return config.secure ? '__Host-tessera_browser' : 'tessera_browser';
 }
 
 function cookieOptions(config: Pick<Config, 'secure'>) {
@@ -53,12 +63,17 @@ export function callerOf(config: Pick<Config, 'secure'>, request: FastifyRequest
     ip: request.ip,
     userAgent: request.headers['user-agent'] ?? null,
     presentedSession: sessionIdOf(request.cookies[sessionCookieName(config)]),
+    browserId: browserIdOf(request.cookies[browserCookieName(config)]),
   };
 }
 
-/** Sets the cookie of a session the accounts service just opened. */
+/**
+ * Sets the cookie of a session the accounts service just opened, and the browser's id (new, or
+ * the one it presented, now good for another KNOWN_BROWSER_DAYS; sign-out leaves it in place).
+ */
 export function setSessionCookie(config: Pick<Config, 'secure'>, reply: FastifyReply, opened: OpenedSession): void {
   reply.setCookie(sessionCookieName(config), opened.cookieValue, cookieOptions(config));
+  reply.setCookie(browserCookieName(config), opened.browserId, { ...cookieOptions(config), maxAge: KNOWN_BROWSER_DAYS * 86400 });
 }
 
 export function clearSessionCookie(config: Pick<Config, 'secure'>, reply: FastifyReply): void {

@@ -15,6 +15,7 @@
  */
 import type { Logger } from 'pino';
 import { PURGE_KINDS, type PurgeKind, type PurgeStore } from '../domain/purge.ts';
+import { KNOWN_BROWSER_DAYS } from '../domain/known_browsers.ts';
 
 const HOUR = 3600;
 const DAY = 86400;
@@ -54,6 +55,8 @@ export function cutoffs(now: number, activityRetentionDays: number, auditRetenti
     authorization_codes: now - TOKEN_ROWS_KEPT,
     refresh_tokens: now - TOKEN_ROWS_KEPT,
     sessions: now - SHORT_ROWS_KEPT,
+    // As long as the browser's cookie lives: past it, the browser no longer carries the id anyway.
+    known_browsers: now - KNOWN_BROWSER_DAYS * DAY,
     interactions: now - SHORT_ROWS_KEPT,
     pending_sign_ins: now - SHORT_ROWS_KEPT,
     directory_transactions: now - SHORT_ROWS_KEPT,

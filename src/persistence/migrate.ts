@@ -25,6 +25,7 @@ import * as addEmailVerifiedAt from './migrations/202612070800_add_email_verifie
 import * as createOrgInvitations from './migrations/202612070801_create_org_invitations.ts';
 import * as createMail from './migrations/202612071000_create_mail.ts';
 import * as secondFactorFailures from './migrations/202612070900_second_factor_failures.ts';
+import * as createKnownBrowsers from './migrations/202612071120_create_known_browsers.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612070801_create_org_invitations': createOrgInvitations,
   '202612070900_second_factor_failures': secondFactorFailures,
   '202612071000_create_mail': createMail,
+  '202612071120_create_known_browsers': createKnownBrowsers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

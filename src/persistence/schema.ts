@@ -301,6 +301,15 @@ export interface AccountLinksTable {
   used_at: number | null;
 }
 
+/** Browsers that signed in to an account (device recognition, domain/known_browsers.ts); 202612071120. */
+export interface KnownBrowsersTable {
+  user_id: string;
+  /** SHA-256 over the account id and the browser's cookie id; never the id itself. */
+  browser_digest: string;
+  first_seen_at: number;
+  last_seen_at: number;
+}
+
 /** SQLite's change feed (persistence/change_feed.ts): announcements for other processes, a minute's worth. */
 export interface ChangesTable {
   id: Generated<number>;
@@ -542,6 +551,7 @@ export interface Database {
   changes: ChangesTable;
   mail_outbox: MailOutboxTable;
   account_links: AccountLinksTable;
+  known_browsers: KnownBrowsersTable;
   org_policies: OrgPoliciesTable;
   org_app_rules: OrgAppRulesTable;
   org_app_requests: OrgAppRequestsTable;

@@ -147,7 +147,8 @@ for (const dialect of dialects()) {
       await browser.submit(await browser.get('/'), /^\/logout\/confirm$/);
       assert.ok(browser.setCookieLines.length >= 2, 'sign-in and sign-out both set the cookie');
       for (const line of browser.setCookieLines) {
-        assert.match(line, /^__Host-tessera_session=/);
+        // The session cookie, and the browser's id set with it (device recognition, issue 15).
+        assert.match(line, /^__Host-tessera_(session|browser)=/);
         assert.match(line, /; Secure/);
         assert.match(line, /; HttpOnly/);
         assert.match(line, /; SameSite=Lax/);

@@ -25,9 +25,9 @@ describe('grantAfter', () => {
   it('an approval that showed no organizations or lifetime keeps them exactly (the reported defect)', () => {
     const grant: GrantShape = { scopes: ['openid', 'workitems:read'], orgIds: ['globex'], expiresAt: 1000 };
     const after = grantAfter(grant, { kind: 'approval', scopes: ['openid', 'offline_access'], terms: { orgIds: 'keep', expiresAt: 'keep' } });
-    assert.deepEqual(after, { scopes: ['openid', 'workitems:read', 'offline_access'], orgIds: ['globex'], expiresAt: 1000, narrowed: false });
+    assert.deepEqual(after, { scopes: ['openid', 'workitems:read', 'offline_access'], orgIds: ['globex'], expiresAt: 1000, narrowed: false, widened: true });
     assert.deepEqual(grantAfter(grant, { kind: 'approval', scopes: ['email'] }).orgIds, ['globex'], 'no terms: every dimension kept');
-    assert.deepEqual(grantAfter(undefined, { kind: 'approval', scopes: ['email'] }), { scopes: ['email'], orgIds: null, expiresAt: null, narrowed: false });
+    assert.deepEqual(grantAfter(undefined, { kind: 'approval', scopes: ['email'] }), { scopes: ['email'], orgIds: null, expiresAt: null, narrowed: false, widened: false });
   });
 
   it('a scope unticked on the page leaves the grant with what implied it', () => {
@@ -43,7 +43,19 @@ describe('grantAfter', () => {
     const grant: GrantShape = { scopes: ['openid', 'email'], orgIds: ['globex'], expiresAt: 5 };
     // The edit page was read when the grant covered every organization and had profile.
     const after = grantAfter(grant, { kind: 'narrowing', scopes: ['openid', 'profile'], orgIds: null });
-    assert.deepEqual(after, { scopes: ['openid'], orgIds: ['globex'], expiresAt: 5, narrowed: true });
+    assert.deepEqual(after, { scopes: ['openid'], orgIds: ['globex'], expiresAt: 5, narrowed: true, widened: false });
+  });
+
+  it('widened: scopes or organizations added to a grant, not the same approved again nor a longer lifetime (issue 15 notices)', () => {
+    const grant: GrantShape = { scopes: ['openid', 'workitems:write'], orgIds: ['globex'], expiresAt: 1000 };
+    const again = (scopes: string[], orgIds: readonly string[] | null | 'keep', expiresAt: number | null | 'keep' = 'keep') => grantAfter(grant, { kind: 'approval', scopes, terms: { orgIds, expiresAt } }).widened;
+    assert.equal(again(['openid', 'workitems:write'], 'keep'), false, 'the same again');
+    assert.equal(again(['workitems:read'], ['globex']), false, 'implied by what it holds');
+    assert.equal(again(['openid'], 'keep', null), false, 'a longer lifetime only');
+    assert.equal(again(['email'], 'keep'), true, 'a new scope');
+    assert.equal(again(['openid'], ['globex', 'acme']), true, 'a new organization');
+    assert.equal(again(['openid'], null), true, 'from some organizations to all');
+    assert.equal(grantAfter({ ...grant, orgIds: null }, { kind: 'approval', scopes: ['openid'], terms: { orgIds: ['globex'], expiresAt: 'keep' } }).widened, false, 'from all to some');
   });
 
   it('properties: keep keeps; a narrowing never widens; an approval adds what it approves and removes only what was unticked', () => {
@@ -65,6 +77,7 @@ describe('grantAfter', () => {
         const after = grantAfter(grant, { kind: 'narrowing', scopes: allowed, orgIds: orgs });
         const had = expand(grant.scopes);
         for (const s of expand(after.scopes)) assert.ok(had.has(s) && expand(allowed).has(s), `${s} added by a narrowing`);
+        assert.equal(after.widened, false);
         assert.ok(within(after.orgIds, grant.orgIds) && within(after.orgIds, orgs));
         assert.equal(after.expiresAt, grant.expiresAt);
       }),

@@ -44,8 +44,9 @@ export default async function consentRoutes(app: FastifyInstance, { deps, decide
     if (!(await deps.stores.interactions.consume(id, now))) return sendForbidden(reply);
 
     const choice = form.decision === 'approve' ? readChoice(form, { requested: interaction.request.scopes, shown, now }) : undefined;
-    // The approval's audit event is written with the grant, in its transaction (found by test/reliability/sign_in_crash.test.ts).
-    const event = { type: 'grant.approved', userId: signedIn.user.id, appId: live.app.id, ip: request.ip, detail: { app: live.app.name } };
+    // The approval's audit event is written with the grant, in its transaction (found by test/reliability/sign_in_crash.test.ts);
+    // the store adds what the grant allows and whether it is new or wider, which mails a notice (issue 15).
+    const event = { type: 'grant.approved', userId: signedIn.user.id, appId: live.app.id, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, detail: { app: live.app.name } };
     const location = await decide(deps, interaction, signedIn, choice, event);
     return reply.code(303).header('location', location).send();
   });

@@ -9,6 +9,13 @@ export const EVENT_TEXT: Record<string, string> = {
   'user.renamed': 'Name changed',
   'user.totp_enabled': 'Two-step verification turned on',
   'user.totp_disabled': 'Two-step verification turned off',
+  'user.password_reset': 'Password reset with a link sent by email',
+  'user.recovery_code_used': 'Recovery code used',
+  'user.second_factor_reset': 'Two-step verification removed by an administrator',
+  'user.email_changed': 'Email address changed',
+  'user.email_verified': 'Email address confirmed',
+  'user.passkey_added': 'Passkey added',
+  'user.passkey_removed': 'Passkey removed',
   'grant.approved': 'Authorized an application',
   'grant.narrowed': "Reduced an application's access",
   'grant.revoked': 'Revoked an application',
@@ -18,7 +25,8 @@ export const SHOWN_EVENTS = Object.keys(EVENT_TEXT);
 
 /** The sentence for an event, naming the application it concerns when there is one. */
 export function eventText(type: string, detail: Record<string, unknown>): string {
-  const text = EVENT_TEXT[type] ?? type;
+  // Device recognition (domain/known_browsers.ts): the sign-ins the person was mailed about stand out.
+  const text = type === 'user.signed_in' && detail.new_browser === true ? 'Signed in from a new browser' : (EVENT_TEXT[type] ?? type);
   return typeof detail.app === 'string' ? `${text}: ${detail.app}` : text;
 }
 

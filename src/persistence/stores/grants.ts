@@ -1,9 +1,10 @@
 import type { Db } from '../database.ts';
+import type { Transaction } from 'kysely';
 import type { AuditEvent } from '../../domain/audit.ts';
 import { insertAuditEvent } from './audit.ts';
 import { PreparedQuery } from '../prepared.ts';
 import { GRANT_COLUMNS } from '../columns.ts';
-import type { GrantNarrowingsTable, GrantsTable } from '../schema.ts';
+import type { Database, GrantNarrowingsTable, GrantsTable } from '../schema.ts';
 import { parseOrgIds, type Approval, type Grant, type GrantStore, type Narrowing } from '../../domain/grants.ts';
 import { grantAfter, type ApprovalTerms, type GrantChange, type GrantOutcome } from '../../domain/approval.ts';
 import { randomId } from '../../crypto/random.ts';
@@ -52,6 +53,22 @@ async function recordNarrowing(tx: Tx, grantId: string, scopes: string, orgIds: 
     .execute();
 }
 
+/**
+ * The approval's audit event as its security notice needs it (issue 15): `first` for a new grant,
+ * `widened` when a live one gained scopes or organizations (only these two are mailed, so a
+ * re-approval that adds nothing tells nobody anything), what the grant now allows (`scopes`) and
+ * where (`orgs`: organization names, or null for every organization the person belongs to, as
+ * `grants.org_ids` NULL means). Read in the grant's transaction, so it says what was written.
+ */
+async function approvalEvent(tx: Transaction<Database>, event: AuditEvent, outcome: GrantOutcome, first: boolean): Promise<AuditEvent> {
+  let orgs: string[] | null = null;
+  if (outcome.orgIds !== null) {
+    const rows = outcome.orgIds.length === 0 ? [] : await tx.selectFrom('organizations').select(['id', 'name']).where('id', 'in', outcome.orgIds).execute();
+    orgs = outcome.orgIds.flatMap((id) => rows.filter((r) => r.id === id).map((r) => r.name));
+  }
+  const change = first ? { first: true } : outcome.widened ? { widened: true } : {};
+  return { ...event, detail: { ...event.detail, ...change, scopes: outcome.scopes, orgs } };
+}
 
 /** Read at every authorization request (persistence/prepared.ts). */
 function grantQueries(db: Db) {
@@ -150,7 +167,7 @@ export class SqlGrantStore implements GrantStore {
     };
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('grants').values(row).execute();
-      if (event) await insertAuditEvent(tx, event, now);
+      if (event) await insertAuditEvent(tx, await approvalEvent(tx, event, outcome, true), now);
     });
     return { ...toGrant(row), narrowed: false };
   }
@@ -175,7 +192,7 @@ export class SqlGrantStore implements GrantStore {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
       if (outcome.narrowed) await recordNarrowing(tx, live.id, set.scopes, set.org_ids, now, narrowingUntil);
-      if (event) await insertAuditEvent(tx, event, now);
+      if (event) await insertAuditEvent(tx, await approvalEvent(tx, event, outcome, false), now);
       return { row: { ...live, ...set }, outcome };
     });
   }

@@ -42,6 +42,8 @@ function statement(kind: PurgeKind, cutoff: number, limit: number, postgres: boo
       return byId(kind, sql`expires_at < ${cutoff} OR ended_at < ${cutoff}`);
     case 'grant_actions':
       return byId(kind, sql`at < ${cutoff}`);
+    case 'known_browsers':
+      return sql`DELETE FROM known_browsers WHERE (user_id, browser_digest) IN (SELECT user_id, browser_digest FROM known_browsers WHERE last_seen_at < ${cutoff} LIMIT ${limit})`;
     case 'grant_narrowings':
       return sql`DELETE FROM grant_narrowings WHERE grant_id IN (SELECT grant_id FROM grant_narrowings WHERE expires_at < ${cutoff} LIMIT ${limit})`;
     case 'grant_activity':

@@ -6,6 +6,9 @@ import type { FactorFailures, PendingSignIn, Session, SessionStore, SessionSumma
 import type { AuditEvent } from '../../domain/audit.ts';
 import { insertAuditEvent } from './audit.ts';
 import { toUser } from './users.ts';
+import { isNewBrowser, type BrowserSeen } from '../../domain/known_browsers.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../schema.ts';
 
 function toSession(row: SessionsTable): Session {
   return {
@@ -19,6 +22,21 @@ function toSession(row: SessionsTable): Session {
   };
 }
 
+/**
+ * What the account's known browsers say of this one, then this one recorded as seen now; inside
+ * the session's transaction. Two first sign-ins racing from two browsers may both find none known
+ * (neither is "new"); the primary key keeps one row per (account, browser) whatever the race.
+ */
+async function rememberBrowser(tx: Transaction<Database>, userId: string, browser: string, now: number): Promise<BrowserSeen> {
+  const known = await tx.selectFrom('known_browsers').select('browser_digest').where('user_id', '=', userId).where('browser_digest', '=', browser).executeTakeFirst();
+  const other = known ? undefined : await tx.selectFrom('known_browsers').select('browser_digest').where('user_id', '=', userId).limit(1).executeTakeFirst();
+  await tx
+    .insertInto('known_browsers')
+    .values({ user_id: userId, browser_digest: browser, first_seen_at: now, last_seen_at: now })
+    .onConflict((oc) => oc.columns(['user_id', 'browser_digest']).doUpdateSet({ last_seen_at: now }))
+    .execute();
+  return { thisOne: known !== undefined, others: other !== undefined };
+}
 
 /** Read on every signed-in page and authorization request: compiled once (persistence/prepared.ts). */
 function sessionQueries(db: Db) {
@@ -44,8 +62,12 @@ export class SqlSessionStore implements SessionStore {
     this.q = sessionQueries(db);
   }
 
-  async create(s: Session & { ip: string | null; userAgent: string | null }, event?: AuditEvent) {
+  async create(s: Session & { ip: string | null; userAgent: string | null }, event?: AuditEvent, browser?: string) {
     await this.db.transaction().execute(async (tx) => {
+      if (browser !== undefined) {
+        const seen = await rememberBrowser(tx, s.userId, browser, s.createdAt);
+        if (event && isNewBrowser(seen)) event = { ...event, detail: { ...event.detail, new_browser: true } };
+      }
       await tx
       .insertInto('sessions')
       .values({

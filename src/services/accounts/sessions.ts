@@ -33,17 +33,29 @@ export interface SignedIn {
 export interface ClientInfo {
   ip: string;
   userAgent: string | null;
+  /**
+   * The browser's long-lived id (device recognition, domain/known_browsers.ts), when it presented
+   * a well-formed one; a sign-in without one gives the browser a new id.
+   */
+  browserId?: string | undefined;
 }
 
-/** A session just opened: the cookie value exists only here, to be set on the answer. */
+/** A session just opened: the cookie values exist only here, to be set on the answer. */
 export interface OpenedSession {
   session: Session;
   cookieValue: string;
+  /** The browser's id, presented or new: set again on the answer, so it lives 400 days from the last sign-in. */
+  browserId: string;
 }
 
 /** The digest of a presented cookie value, when it has the shape of one of ours. */
 export function sessionIdOf(cookieValue: string | undefined): string | undefined {
   return cookieValue && looksLike('session', cookieValue) ? digest(cookieValue) : undefined;
+}
+
+/** A presented browser id, when it has the shape of one of ours (anything else counts as none). */
+export function browserIdOf(cookieValue: string | undefined): string | undefined {
+  return cookieValue && looksLike('browser', cookieValue) ? cookieValue : undefined;
 }
 
 /**
@@ -70,8 +82,10 @@ export async function findSignedIn(deps: SessionDeps, id: string): Promise<Signe
 }
 
 /**
- * Opens a brand-new session and records `event` with it in one transaction. Any session the
- * browser presented (`replacing`) is ended first: the new id is never one the browser chose.
+ * Opens a brand-new session and records `event` with it in one transaction, together with the
+ * browser as known to the account (the store marks the event `new_browser` when it was not,
+ * domain/known_browsers.ts). Any session the browser presented (`replacing`) is ended first: the
+ * new id is never one the browser chose.
  */
 export async function openSession(
   deps: SessionDeps,
@@ -93,6 +107,9 @@ export async function openSession(
     lastSeenAt: now,
     expiresAt: now + deps.config.ttl.sessionAbsolute,
   };
-  await deps.stores.sessions.create({ ...session, ip: client.ip, userAgent: client.userAgent?.slice(0, 512) ?? null }, event);
-  return { session, cookieValue };
+  const browserId = client.browserId ?? randomToken('browser');
+  // Per (account, browser): the stored digest links no two accounts that share a browser.
+  const browser = digest(`${userId}:${browserId}`);
+  await deps.stores.sessions.create({ ...session, ip: client.ip, userAgent: client.userAgent?.slice(0, 512) ?? null }, event, browser);
+  return { session, cookieValue, browserId };
 }

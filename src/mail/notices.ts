@@ -1,0 +1,148 @@
+/**
+ * The words of security notices (issue 15, "Security notices"): each says what happened, when
+ * (UTC: mail cannot know the reader's time zone), from which address and browser, and links to the
+ * page where the person can undo it. Which events are notices is decided in domain/notices.ts; the
+ * event's own detail (an application's name and scopes, an old address, the codes left) is all a
+ * notice is rendered from, at send time.
+ * @module
+ */
+import type { NoticeData } from '../domain/mail.ts';
+import type { Draft, Paragraph } from './draft.ts';
+import { SCOPES } from '../domain/scopes.ts';
+import { formatTime } from '../domain/dates.ts';
+import { PAGE_PATHS, absolute } from './links.ts';
+
+/** What a notice says happened, and what to do if it was not the reader. */
+interface Told {
+  subject: string;
+  what: Paragraph[];
+  ifNotYou: string;
+  action: { label: string; url: string };
+}
+
+export function noticeDraft(notice: NoticeData, to: string, issuer: string): Draft {
+  const told = toldOf(notice, to, issuer);
+  return { subject: told.subject, paragraphs: [...told.what, { facts: factsOf(notice) }, told.ifNotYou], action: told.action };
+}
+
+function toldOf(notice: NoticeData, to: string, issuer: string): Told {
+  const d = notice.detail;
+  const profile = { label: 'Review your account', url: absolute(issuer, PAGE_PATHS.profile) };
+  const reset = { label: 'Reset your password', url: absolute(issuer, PAGE_PATHS.forgotPassword) };
+  const passkey = typeof d.name === 'string' ? `A passkey named “${d.name}”` : 'A passkey';
+  switch (notice.event) {
+    case 'user.password_changed':
+      return {
+        subject: 'Your password was changed',
+        what: ['The password of your Tessera account was changed. Every other session of the account was signed out.'],
+        ifNotYou: 'If this was not you, someone else knows your password: reset it now with a link sent to this address.',
+        action: reset,
+      };
+    case 'user.password_reset':
+      return {
+        subject: 'Your password was reset',
+        what: ['The password of your Tessera account was reset with a link sent to this address. Every session of the account was signed out.'],
+        ifNotYou: 'If this was not you, someone can read your mail: secure your email account first, then reset your password again.',
+        action: reset,
+      };
+    case 'user.totp_enabled':
+      return {
+        subject: 'Two-step verification was turned on',
+        what: ['Two-step verification was turned on for your Tessera account: signing in now takes a code from an authenticator app after the password.'],
+        ifNotYou: 'If this was not you, someone else knows your password: change it on your profile, sign out the sessions you do not know, and ask your administrator to remove the second factor.',
+        action: profile,
+      };
+    case 'user.totp_disabled':
+      return {
+        subject: 'Two-step verification was turned off',
+        what: ['Two-step verification was turned off for your Tessera account: signing in now takes only the password.'],
+        ifNotYou: 'If this was not you, change your password and turn two-step verification on again on your profile.',
+        action: profile,
+      };
+    case 'user.recovery_code_used': {
+      const left = typeof d.remaining === 'number' ? ` ${d.remaining === 1 ? '1 code is' : `${d.remaining} codes are`} left; each works once.` : '';
+      return {
+        subject: 'A recovery code was used',
+        what: [`One of your recovery codes was used${recoveryUse(d.via)}.${left}`],
+        ifNotYou: 'If this was not you, someone has your password and a recovery code: change your password and make new recovery codes on your profile.',
+        action: profile,
+      };
+    }
+    case 'user.second_factor_reset':
+      return {
+        subject: 'Your second factor was removed by an administrator',
+        what: ['An administrator removed two-step verification from your Tessera account. Signing in takes only the password until you turn it on again.'],
+        ifNotYou: 'If you did not ask for this, change your password and turn two-step verification on again on your profile, and tell your administrator.',
+        action: profile,
+      };
+    case 'user.email_changed':
+      return {
+        subject: 'The email address of your account was changed',
+        what: [`The address of your Tessera account was changed from ${to} to ${typeof d.new_email === 'string' ? d.new_email : 'another address'}. Mail about the account, password resets included, now goes to the new address.`],
+        ifNotYou: 'If this was not you, contact your administrator at once: this address can no longer reset the password.',
+        action: profile,
+      };
+    case 'user.passkey_added':
+      return {
+        subject: 'A passkey was added to your account',
+        what: [`${passkey} can now sign in to your Tessera account.`],
+        ifNotYou: 'If this was not you, remove the passkey on your profile and change your password.',
+        action: profile,
+      };
+    case 'user.passkey_removed':
+      return {
+        subject: 'A passkey was removed from your account',
+        what: [`${passkey} was removed from your Tessera account and can no longer sign in to it.`],
+        ifNotYou: 'If this was not you, change your password and review the sign-in methods on your profile.',
+        action: profile,
+      };
+    case 'grant.approved':
+      return grantTold(d, issuer);
+    case 'user.signed_in':
+      return {
+        subject: 'New sign-in to your account',
+        what: ['Your Tessera account was signed in to from a browser it had not been used with before.'],
+        ifNotYou: 'If this was you, there is nothing to do. If not, sign that session out on your profile and change your password.',
+        action: profile,
+      };
+    default:
+      return { subject: 'Something changed in your Tessera account', what: [`Event: ${notice.event}.`], ifNotYou: 'If this was not you, review your account.', action: profile };
+  }
+}
+
+/** "A new service authorized (its name, what it may do, where; a link to Manage applications)." */
+function grantTold(d: Record<string, unknown>, issuer: string): Told {
+  const app = typeof d.app === 'string' ? d.app : 'A service';
+  const scopes = Array.isArray(d.scopes) ? d.scopes.filter((s): s is string => typeof s === 'string') : [];
+  const what: Paragraph[] = [d.widened === true ? `You gave ${app} more access to your Tessera account.` : `You authorized ${app} to use your Tessera account.`];
+  if (scopes.length > 0) what.push(d.widened === true ? 'It may now:' : 'It may:', { list: scopes.map((s) => SCOPES[s]?.description ?? s) });
+  // Only the platform's scopes reach into organizations; a sign-in-only grant is in none.
+  if (scopes.some((s) => SCOPES[s]?.kind === 'platform')) {
+    // `orgs` null: every organization, as a grant's org_ids NULL means (domain/grants.ts).
+    if (d.orgs === null) what.push('In every organization you belong to, now and later.');
+    else if (Array.isArray(d.orgs)) {
+      const orgs = d.orgs.filter((s): s is string => typeof s === 'string');
+      what.push(orgs.length === 0 ? 'In none of your organizations.' : `Only in: ${orgs.join(', ')}.`);
+    }
+  }
+  return {
+    subject: d.widened === true ? `${app} was given more access to your account` : `${app} can now use your Tessera account`,
+    what,
+    ifNotYou: 'If this was not you, revoke its access on Manage applications and change your password.',
+    action: { label: 'Manage applications', url: absolute(issuer, PAGE_PATHS.applications) },
+  };
+}
+
+/** What a recovery code was used for, as the event's `via` says (services/accounts/second_factor.ts). */
+function recoveryUse(via: unknown): string {
+  if (via === 'sign_in') return ' to sign in';
+  if (via === 'reset_password' || via === 'password_reset') return ' to reset your password';
+  return '';
+}
+
+function factsOf(notice: NoticeData): [string, string][] {
+  const facts: [string, string][] = [['When', formatTime(notice.at)]];
+  if (notice.browser !== null) facts.push(['Browser', notice.browser]);
+  if (notice.ip !== null) facts.push(['IP address', notice.ip]);
+  return facts;
+}
