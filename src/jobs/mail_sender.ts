@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { MailConfig } from '../config/config.ts';
+import type { Metrics } from '../ops/metrics.ts';
 import { isLinkMail, type OutboxMessage, type OutboxStore } from '../domain/mail.ts';
 import { randomId } from '../crypto/random.ts';
 import { linkValue } from '../crypto/account_links.ts';
@@ -52,6 +53,7 @@ export class MailSender {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: MailSenderOptions,
+    private readonly metrics: Pick<Metrics, 'mailDeliveries'>,
   ) {}
 
   start(): void {
@@ -101,6 +103,7 @@ export class MailSender {
       const rendered = renderMail(message, { issuer: this.options.issuer, ...(link ? { link } : {}) });
       await this.transport.send({ id: message.id, to: message.to, ...rendered });
       await this.outbox.markSent(message.id, this.id, this.clock.now());
+      this.metrics.mailDeliveries.inc({ outcome: 'sent' });
       this.log.info({ mail: message.id, kind: message.kind, attempts: message.attempts }, 'mail sent');
     } catch (err) {
       const permanent = err instanceof PermanentDeliveryError;
@@ -108,6 +111,7 @@ export class MailSender {
       const retryAt = last ? null : this.clock.now() + retryDelay(this.options.retrySeconds, message.attempts);
       const error = err instanceof Error ? err.message : String(err);
       await this.outbox.markFailed(message.id, this.id, error, retryAt);
+      this.metrics.mailDeliveries.inc({ outcome: last ? 'failed' : 'retry' });
       this.log.warn({ mail: message.id, kind: message.kind, attempts: message.attempts, error, retryAt }, last ? 'mail failed for good; `tessera mail retry` sends it again' : 'mail not sent; will retry');
     }
   }

@@ -12,6 +12,8 @@ export interface Metrics {
   tokensIssued: Counter<'grant_type' | 'token'>;
   grantsRevoked: Counter<'reason'>;
   oauthErrors: Counter<'endpoint' | 'error'>;
+  /** Delivery attempts of the mail outbox (jobs/mail_sender.ts): `sent`, `retry` (will be tried again), `failed` (given up). */
+  mailDeliveries: Counter<'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
@@ -48,6 +50,12 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
       name: 'tessera_oauth_errors_total',
       help: 'OAuth error responses, by endpoint and error code.',
       labelNames: ['endpoint', 'error'],
+      registers: [registry],
+    }),
+    mailDeliveries: new Counter({
+      name: 'tessera_mail_deliveries_total',
+      help: 'Mail delivery attempts by this process, by outcome: sent, retry (will be tried again), failed (given up; tessera mail retry).',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

@@ -11,6 +11,7 @@ import type { AppOptions } from '../deps.ts';
 import { rejectOtherMethods } from '../http/methods.ts';
 import { isReady } from './readiness.ts';
 import { registerStateMetrics } from './state_metrics.ts';
+import { registerMailMetrics } from './mail_metrics.ts';
 
 export const OPS_ENDPOINTS = { health: '/healthz', ready: '/readyz', metrics: '/metrics' } as const;
 
@@ -19,6 +20,7 @@ const RETRY_AFTER_SECONDS = 5;
 
 export default async function opsRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   registerStateMetrics(deps.metrics.registry, deps.revocations);
+  registerMailMetrics(deps.metrics.registry, deps.stores.outbox, () => deps.clock.now());
 
   app.get(OPS_ENDPOINTS.health, async (_request, reply) => {
     reply.header('cache-control', 'no-store').send({ status: 'ok' });

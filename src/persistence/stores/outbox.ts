@@ -12,7 +12,7 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database, MailOutboxTable } from '../schema.ts';
-import type { MailIntent, MailKind, MailStatus, OutboxMessage, OutboxStore } from '../../domain/mail.ts';
+import type { MailIntent, MailKind, MailStatus, OutboxBacklog, OutboxMessage, OutboxStore } from '../../domain/mail.ts';
 import { randomId } from '../../crypto/random.ts';
 
 /** Writes one message, on its own or inside another store's transaction; its id. */
@@ -132,6 +132,19 @@ export class SqlOutboxStore implements OutboxStore {
     if (ids !== 'failed') query = query.where('id', 'in', [...ids]);
     const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    // One grouped read over the (status, next_attempt_at) index: pending and failed mail are few.
+    const rows = await this.db
+      .selectFrom('mail_outbox')
+      .select((eb) => ['status', eb.fn.countAll<number>().as('n'), eb.fn.min<number>('created_at').as('oldest')])
+      .where('status', 'in', ['pending', 'failed'])
+      .groupBy('status')
+      .execute();
+    const pending = rows.find((r) => r.status === 'pending');
+    const failed = rows.find((r) => r.status === 'failed');
+    return { pending: Number(pending?.n ?? 0), failed: Number(failed?.n ?? 0), oldestPendingAt: pending ? Number(pending.oldest) : null };
   }
 
   async countRecent(to: string, kinds: readonly MailKind[], since: number) {
