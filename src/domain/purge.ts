@@ -28,6 +28,14 @@ export const PURGE_KINDS = [
   'app_error_counts',
   /** Audit events recorded before the cutoff, and never one younger than `AUDIT_FLOOR_DAYS`. */
   'audit_events',
+  /** Mail delivered before the cutoff (issue 15: the outbox keeps sent mail as history for a while). */
+  'mail_sent',
+  /** Mail given up on (`failed`) whose last attempt was due before the cutoff; kept longer, for `tessera mail list`. */
+  'mail_failed',
+  /** Single-use account links that expired, or were used, before the cutoff. */
+  'account_links',
+  /** Organization invitations that expired, or were answered (accepted, declined, cancelled), before the cutoff. */
+  'org_invitations',
 ] as const;
 
 /**

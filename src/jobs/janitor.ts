@@ -1,8 +1,8 @@
 /**
  * Keeps tables bounded (issue 7, "Keeping data bounded"): rows past every use — expired codes,
  * refresh tokens, sessions, pending requests, denylist entries, old activity, audit events past
- * their retention — are deleted in small batches, by a background timer in every server and by
- * `tessera janitor`.
+ * their retention, old mail, dead account links and answered invitations (issue 15) — are deleted
+ * in small batches, by a background timer in every server and by `tessera janitor`.
  *
  * Deletes are idempotent, so several nodes may run at once; the timer is jittered so they rarely
  * do. Each batch is one short statement (persistence/stores/purge.ts) and a run stops after
@@ -29,6 +29,12 @@ export const TOKEN_ROWS_KEPT = 15 * DAY;
 export const SHORT_ROWS_KEPT = DAY;
 /** Denylist entries and narrowings: no token they could match is valid past `expires_at`; an hour of skew. */
 export const DENYLIST_KEPT = HOUR;
+/** Sent mail: a month of history for "did my mail go out?" (`tessera mail list`); nothing in it is needed after. */
+export const SENT_MAIL_KEPT = 30 * DAY;
+/** Failed mail stays three times as long: it is what an operator investigates or retries. */
+export const FAILED_MAIL_KEPT = 90 * DAY;
+/** Answered and expired invitations: kept a while so an owner can see what became of one, and for support. */
+export const INVITATIONS_KEPT = 90 * DAY;
 
 export interface JanitorOptions {
   /** Rows per delete statement. @default 500 */
@@ -66,6 +72,11 @@ export function cutoffs(now: number, activityRetentionDays: number, auditRetenti
     grant_actions: activity,
     app_error_counts: activity,
     audit_events: auditRetentionDays === 'forever' ? null : now - auditRetentionDays * DAY,
+    mail_sent: now - SENT_MAIL_KEPT,
+    mail_failed: now - FAILED_MAIL_KEPT,
+    // A link is dead once used or expired (at most 24 h after it was made); a day of skew, like sessions.
+    account_links: now - SHORT_ROWS_KEPT,
+    org_invitations: now - INVITATIONS_KEPT,
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Keeping data bounded (issue 7): `tessera janitor` and the servers' background timer delete rows
  * past retention — expired codes, refresh tokens, sessions, pending requests, denylist entries,
- * old activity, audit events past AUDIT_RETENTION_DAYS — in bounded batches, and leave every live
- * row alone.
+ * old activity, audit events past AUDIT_RETENTION_DAYS, sent and failed mail, dead account links,
+ * answered or expired invitations (issue 15) — in bounded batches, and leave every live row alone.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,7 +74,41 @@ async function seedRows(deps: Deps, now: number, expiredCodes = 1): Promise<{ li
   // Past the default 365 days, and past the database's 90-day floor but inside the retention.
   await recordAuditEvent(deps, (old.audit = `test.old_${randomId()}`), now - 400 * DAY);
   await recordAuditEvent(deps, (live.audit = `test.kept_${randomId()}`), now - 200 * DAY);
+  await seedMailRows(deps, user.id, now, live, old);
   return { live, old };
+}
+
+/** Issue 15: sent mail goes after 30 days, failed mail 90 days after its last attempt, dead links after a day, answered or expired invitations after 90 days. */
+async function seedMailRows(deps: Deps, userId: string, now: number, live: Record<string, string>, old: Record<string, string>): Promise<void> {
+  const db = deps.database.db;
+  const mail = (id: string, status: 'pending' | 'sent' | 'failed', createdAt: number, lastDue: number, sentAt: number | null) => ({
+    id, kind: 'notice', to_address: 'p@example.com', user_id: userId, data: '{}', status, attempts: 1, next_attempt_at: lastDue,
+    lease_owner: null, lease_until: null, last_error: status === 'failed' ? 'SMTP 550' : null, created_at: createdAt, sent_at: sentAt,
+  });
+  await db.insertInto('mail_outbox').values(mail((old.sentMail = randomId()), 'sent', now - 31 * DAY, now - 31 * DAY, now - 31 * DAY)).execute();
+  await db.insertInto('mail_outbox').values(mail((live.sentMail = randomId()), 'sent', now - 29 * DAY, now - 29 * DAY, now - 29 * DAY)).execute();
+  await db.insertInto('mail_outbox').values(mail((old.failedMail = randomId()), 'failed', now - 95 * DAY, now - 91 * DAY, null)).execute();
+  // Written long ago, but retried (tessera mail retry) and failed again lately: kept from its last attempt.
+  await db.insertInto('mail_outbox').values(mail((live.failedMail = randomId()), 'failed', now - 200 * DAY, now - 10 * DAY, null)).execute();
+  // Pending mail is never purged, however old: it has not left yet.
+  await db.insertInto('mail_outbox').values(mail((live.pendingMail = randomId()), 'pending', now - 200 * DAY, now + 30 * DAY, null)).execute();
+
+  const link = (id: string, expiresAt: number, usedAt: number | null) => ({ id, user_id: userId, purpose: 'verify_email' as const, email: 'p@example.com', stamp: null, created_at: expiresAt - DAY, expires_at: expiresAt, used_at: usedAt });
+  await db.insertInto('account_links').values(link((old.expiredLink = randomId()), now - 2 * DAY, null)).execute();
+  // Expired only half a day ago, but used two days ago: a day past its end.
+  await db.insertInto('account_links').values(link((old.usedLink = randomId()), now - DAY / 2, now - 2 * DAY)).execute();
+  await db.insertInto('account_links').values(link((live.recentlyExpiredLink = randomId()), now - DAY / 2, null)).execute();
+  await db.insertInto('account_links').values(link((live.link = randomId()), now + 3600, null)).execute();
+
+  const org = (await deps.stores.organizations.create({ slug: `o-${randomId().toLowerCase().replace(/[^a-z0-9]/g, '')}`, name: 'Org', ownerUserId: userId }, now))!;
+  const invitation = (id: string, status: string, expiresAt: number, decidedAt: number | null) => ({
+    id, org_id: org.id, email: `i-${randomId()}@example.com`, role: 'member', status, invited_by: userId, created_at: expiresAt - 7 * DAY, expires_at: expiresAt, decided_at: decidedAt, decided_by: decidedAt === null ? null : userId,
+  });
+  await db.insertInto('org_invitations').values(invitation((old.expiredInvitation = randomId()), 'pending', now - 91 * DAY, null)).execute();
+  await db.insertInto('org_invitations').values(invitation((old.answeredInvitation = randomId()), 'accepted', now - 85 * DAY, now - 91 * DAY)).execute();
+  await db.insertInto('org_invitations').values(invitation((live.expiredInvitation = randomId()), 'pending', now - 10 * DAY, null)).execute();
+  await db.insertInto('org_invitations').values(invitation((live.answeredInvitation = randomId()), 'declined', now + 3 * DAY, now - 10 * DAY)).execute();
+  await db.insertInto('org_invitations').values(invitation((live.invitation = randomId()), 'pending', now + 3 * DAY, null)).execute();
 }
 
 /** An audit event recorded at `at`, with `type` unique to the test so it can be looked up. */
@@ -99,6 +133,16 @@ const TABLE_OF: Record<string, [table: string, column: string]> = {
   activityDay: ['grant_activity', 'day'],
   action: ['grant_actions', 'id'],
   audit: ['audit_events', 'type'],
+  sentMail: ['mail_outbox', 'id'],
+  failedMail: ['mail_outbox', 'id'],
+  pendingMail: ['mail_outbox', 'id'],
+  expiredLink: ['account_links', 'id'],
+  usedLink: ['account_links', 'id'],
+  recentlyExpiredLink: ['account_links', 'id'],
+  link: ['account_links', 'id'],
+  expiredInvitation: ['org_invitations', 'id'],
+  answeredInvitation: ['org_invitations', 'id'],
+  invitation: ['org_invitations', 'id'],
 };
 
 async function exists(deps: Deps, name: string, value: string): Promise<boolean> {
@@ -131,10 +175,11 @@ for (const dialect of dialects()) {
       const rows = await seedRows(server.deps, server.deps.clock.now());
       const report = await target.json<{ deleted: Record<string, number>; total: number; complete: boolean }>(['janitor']);
       assert.equal(report.complete, true);
-      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions', 'audit_events']) {
+      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions', 'audit_events', 'mail_sent', 'mail_failed']) {
         assert.ok(report.deleted[kind]! >= 1, `${kind}: ${JSON.stringify(report.deleted)}`);
       }
       assert.ok(report.deleted.refresh_tokens! >= 2);
+      assert.ok(report.deleted.account_links! >= 2 && report.deleted.org_invitations! >= 2, JSON.stringify(report.deleted));
       await assertPurged(server.deps, rows);
       // Idempotent: a second run finds nothing of these.
       const again = await target.json<{ total: number }>(['janitor']);

@@ -2,8 +2,8 @@
  * The janitor's deletes (domain/purge.ts). Each is one bounded statement,
  * `DELETE … WHERE key IN (SELECT key … WHERE <past cutoff> LIMIT n)`, which SQLite and PostgreSQL
  * both run, so a batch holds its locks briefly and never rewrites a large table in one go. Every
- * condition is on an indexed column (migration 202611291600_janitor_indexes; audit_events.at from
- * the first migration).
+ * condition is on an indexed column (migrations 202611291600_janitor_indexes and
+ * 202612071130_mail_retention_indexes; audit_events.at from the first migration).
  * @module
  */
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
@@ -50,6 +50,17 @@ function statement(kind: PurgeKind, cutoff: number, limit: number, postgres: boo
       return sql`DELETE FROM grant_activity WHERE (grant_id, day) IN (SELECT grant_id, day FROM grant_activity WHERE day < ${utcDay(cutoff)} LIMIT ${limit})`;
     case 'app_error_counts':
       return sql`DELETE FROM app_error_counts WHERE (app_id, day, code) IN (SELECT app_id, day, code FROM app_error_counts WHERE day < ${utcDay(cutoff)} LIMIT ${limit})`;
+    case 'mail_sent':
+      return byId('mail_outbox', sql`status = 'sent' AND sent_at < ${cutoff}`);
+    case 'mail_failed':
+      // A failed message's next_attempt_at is when its last attempt was due; `tessera mail retry`
+      // sets it to now, so retried mail that fails again is kept its full time again.
+      return byId('mail_outbox', sql`status = 'failed' AND next_attempt_at < ${cutoff}`);
+    case 'account_links':
+      return byId(kind, sql`expires_at < ${cutoff} OR used_at < ${cutoff}`);
+    case 'org_invitations':
+      // A pending invitation is dead once expired; an answered one keeps its decided_at.
+      return byId(kind, sql`expires_at < ${cutoff} OR decided_at < ${cutoff}`);
     case 'audit_events':
       // Also past the trigger's floor by the database's clock: one row it refuses would abort the
       // whole batch, every run, if this node's clock were ahead of the database's.
