@@ -24,6 +24,7 @@ import * as createChanges from './migrations/202612070700_create_changes.ts';
 import * as addEmailVerifiedAt from './migrations/202612070800_add_email_verified_at.ts';
 import * as createOrgInvitations from './migrations/202612070801_create_org_invitations.ts';
 import * as createMail from './migrations/202612071000_create_mail.ts';
+import * as mailRetentionIndexes from './migrations/202612071130_mail_retention_indexes.ts';
 import * as secondFactorFailures from './migrations/202612070900_second_factor_failures.ts';
 import * as createKnownBrowsers from './migrations/202612071120_create_known_browsers.ts';
 
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612070801_create_org_invitations': createOrgInvitations,
   '202612070900_second_factor_failures': secondFactorFailures,
   '202612071000_create_mail': createMail,
+  '202612071130_mail_retention_indexes': mailRetentionIndexes,
   '202612071120_create_known_browsers': createKnownBrowsers,
 };
 
