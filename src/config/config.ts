@@ -362,6 +362,19 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+/**
+ * One mailbox (RFC 5322 §3.4): `addr@host` or `Name <addr@host>`, the name possibly quoted. No
+ * control character (a CR or LF would start a header of its own in every message) and no second
+ * address (`a@x, b@y`: every message would claim two senders).
+ */
+function isOneMailbox(value: string): boolean {
+  if (/[\u0000-\u001f\u007f]/.test(value)) return false;
+  // A quoted name may hold anything but its own quote, even commas and @.
+  const unquoted = value.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const address = String.raw`[^\s<>@,;"]+@[^\s<>@,;"]+`;
+  return new RegExp(String.raw`^\s*(?:[^<>@,;]*<${address}>|${address})\s*$`).test(unquoted);
+}
+
 function mailFrom(env: Env, issuer: string): MailConfig {
   const smtpUrl = env.SMTP_URL || undefined;
   if (smtpUrl !== undefined) {
@@ -375,7 +388,7 @@ function mailFrom(env: Env, issuer: string): MailConfig {
     if (!url.hostname) throw new ConfigError('SMTP_URL must name a host');
   }
   const from = env.MAIL_FROM || `Tessera <no-reply@${new URL(issuer).hostname}>`;
-  if (/[\r\n]/.test(from) || !/@/.test(from)) throw new ConfigError('MAIL_FROM must be one address, such as "Tessera <no-reply@example.com>"');
+  if (!isOneMailbox(from)) throw new ConfigError('MAIL_FROM must be one address, such as "Tessera <no-reply@example.com>"');
   return {
     ...(smtpUrl === undefined ? {} : { smtpUrl }),
     from,

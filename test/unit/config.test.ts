@@ -65,3 +65,45 @@ describe('configuration', () => {
     });
   }
 });
+
+// Issue 15: outgoing mail (docs/configuration.md, "Mail"). A bad value stops the boot with a
+// message that never repeats the SMTP password.
+describe('mail configuration', () => {
+  it('has the documented defaults: no SMTP_URL (the .eml outbox), a From at PUBLIC_URL\'s host', () => {
+    const mail = loadConfig({ PUBLIC_URL: 'https://auth.example.com' }).mail;
+    assert.deepEqual(mail, { from: 'Tessera <no-reply@auth.example.com>', pollMs: 1000, retrySeconds: 30, maxAttempts: 10 });
+  });
+
+  it('reads smtp:// and smtps:// URLs and one From address, a quoted name with a comma included', () => {
+    assert.equal(loadConfig({ SMTP_URL: 'smtp://user:p%40ss@mail.example.com:587' }).mail.smtpUrl, 'smtp://user:p%40ss@mail.example.com:587');
+    assert.equal(loadConfig({ SMTP_URL: 'smtps://mail.example.com' }).mail.smtpUrl, 'smtps://mail.example.com');
+    for (const from of ['no-reply@example.com', 'Tessera <no-reply@example.com>', '"Tessera, Inc." <no-reply@example.com>']) {
+      assert.equal(loadConfig({ MAIL_FROM: from }).mail.from, from);
+    }
+  });
+
+  for (const [name, env, pattern] of [
+    ['an http:// SMTP_URL', { SMTP_URL: 'http://mail.example.com' }, /^SMTP_URL must start with smtp:\/\/ or smtps:\/\/$/],
+    ['an SMTP_URL that is no URL', { SMTP_URL: 'mail.example.com:25' }, /SMTP_URL must/],
+    ['an SMTP_URL without a host', { SMTP_URL: 'smtp://' }, /^SMTP_URL must name a host$/],
+    ['a header injected into MAIL_FROM (CRLF)', { MAIL_FROM: 'Tessera <no-reply@example.com>\r\nBcc: everyone@example.net' }, /^MAIL_FROM must be one address/],
+    ['a header injected into MAIL_FROM (LF)', { MAIL_FROM: 'no-reply@example.com\nBcc: everyone@example.net' }, /^MAIL_FROM must be one address/],
+    ['a control character in MAIL_FROM', { MAIL_FROM: 'Tessera\u0000 <no-reply@example.com>' }, /^MAIL_FROM must be one address/],
+    ['two MAIL_FROM addresses', { MAIL_FROM: 'no-reply@example.com, ceo@example.com' }, /^MAIL_FROM must be one address/],
+    ['a MAIL_FROM with no address', { MAIL_FROM: 'Tessera' }, /^MAIL_FROM must be one address/],
+    ['words after the MAIL_FROM address', { MAIL_FROM: 'Tessera <no-reply@example.com> and more' }, /^MAIL_FROM must be one address/],
+    ['a MAIL_POLL_MS below 50', { MAIL_POLL_MS: '10' }, /MAIL_POLL_MS/],
+    ['a MAIL_MAX_ATTEMPTS of 0', { MAIL_MAX_ATTEMPTS: '0' }, /MAIL_MAX_ATTEMPTS/],
+  ] as const) {
+    it(`stops the boot on ${name}`, () => {
+      assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && pattern.test(err.message));
+    });
+  }
+
+  it('never repeats the SMTP password in its message', () => {
+    assert.throws(
+      () => loadConfig({ SMTP_URL: 'ftp://mailer:s3cret-pass@mail.example.com' }),
+      (err: unknown) => err instanceof ConfigError && !err.message.includes('s3cret-pass'),
+    );
+  });
+});
