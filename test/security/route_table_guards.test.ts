@@ -89,7 +89,8 @@ for (const dialect of dialects()) {
 
     it('collected the route table', () => {
       const keys = new Set(routes.map(key));
-      for (const expected of ['POST /login', 'POST /login/code', 'POST /logout/confirm', 'POST /profile/totp/disable', 'POST /developers/apps']) {
+      // Signed-out forms (pre-session tokens): sign-in, its code, account recovery and address verification (issue 15).
+      for (const expected of ['POST /login', 'POST /login/code', 'POST /forgot-password', 'POST /reset-password', 'POST /verify-email', 'POST /logout/confirm', 'POST /profile/totp/disable', 'POST /developers/apps']) {
         assert.ok(keys.has(expected), `${expected} in the route table`);
       }
     });
@@ -170,8 +171,12 @@ describe('issue 13: only the accounts service touches passwords, factors and ses
     { what: 'stores.sessions.create', pattern: /\bsessions\s*\.\s*create\s*\(/, allowed: [ACCOUNTS] },
     { what: 'stores.users.create', pattern: /\busers\s*\.\s*create\s*\(/, allowed: [ACCOUNTS] },
     { what: 'stores.users.changePassword', pattern: /\busers\s*\.\s*changePassword\s*\(/, allowed: [ACCOUNTS] },
+    // Issue 15: a password set through a reset link goes through the accounts service too.
+    { what: 'stores.users.resetPasswordWithLink', pattern: /\busers\s*\.\s*resetPasswordWithLink\s*\(/, allowed: [ACCOUNTS] },
     { what: 'stores.directories.createAccount (work accounts)', pattern: /\bdirectories\s*\.\s*createAccount\s*\(/, allowed: [ACCOUNTS] },
     { what: 'stores.users.disable/enable', pattern: /\busers\s*\.\s*(disable|enable)\s*\(/, allowed: [ACCOUNTS] },
+    // Issue 15: an address is verified or changed only by using its mailed link, through the accounts service.
+    { what: 'stores.users.verifyEmailWithLink/changeEmailWithLink', pattern: /\busers\s*\.\s*(verifyEmailWithLink|changeEmailWithLink)\s*\(/, allowed: [ACCOUNTS] },
     { what: 'stores.sessions.end/endOwn', pattern: /\bsessions\s*\.\s*(end|endOwn)\s*\(/, allowed: [ACCOUNTS] },
     {
       what: 'enableTotp/disableTotp/startTotp/createPending (other than through deps.accounts)',

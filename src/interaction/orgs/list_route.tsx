@@ -25,7 +25,7 @@ import { ownEntry } from '../../domain/lookup.ts';
 
 /** Answers to an Accept / Decline that changes nothing: status, title, text. */
 const REFUSALS: Record<'unverified' | 'expired' | 'closed' | 'other_address', [number, string, string]> = {
-  unverified: [403, 'Verify your email address', 'Verify your email address to accept or decline this invitation. Until then it stays pending.'],
+  unverified: [403, 'Verify your email address', 'Verify your email address to accept or decline this invitation: open the link we mailed to it (your profile sends a new one). Until then it stays pending.'],
   expired: [410, 'Invitation expired', 'This invitation has expired. Ask an owner of the organization to invite you again.'],
   closed: [409, 'Invitation answered', 'This invitation was already answered or cancelled.'],
   other_address: [404, 'Not found', 'There is no such invitation for your address.'],

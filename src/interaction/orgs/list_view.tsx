@@ -39,6 +39,9 @@ function Invitations({ invitations, unverified, email }: { invitations: Invitati
           {unverified === 1 ? 'An organization invited ' : `${unverified} organizations invited `}
           <strong>{email}</strong>. Verify your email address to accept: until then {unverified === 1 ? 'it stays' : 'they stay'} pending.
         </p>
+        <p>
+          Open the link we mailed to this address, or <a href="/profile">get a new one on your profile</a>.
+        </p>
       </>
     );
   }
