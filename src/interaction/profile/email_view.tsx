@@ -10,8 +10,8 @@ export function VerifyBanner({ email, token }: { email: string; token: string })
   return (
     <div class="warning">
       <p>
-        <strong>Confirm your address.</strong> We sent a link to {email}. Until you open it, organizations cannot add you by this address and
-        you cannot accept their invitations.
+        <strong>Confirm your address.</strong> Open the link we mailed to {email}; if you have none, or it expired, ask for a new one. Until
+        then, organizations cannot add you by this address and you cannot accept their invitations.
       </p>
       <form method="post" action={RESEND_PATH}>
         <input type="hidden" name="token" value={token} />
