@@ -5,8 +5,8 @@
  * @module
  */
 
-/** A paragraph of text, a bulleted list, or labelled lines ("When: …"). */
-export type Paragraph = string | { list: string[] } | { facts: [label: string, value: string][] };
+/** A paragraph of text, a bulleted list (after its line of introduction), or labelled lines ("When: …"). */
+export type Paragraph = string | { intro: string; list: string[] } | { facts: [label: string, value: string][] };
 
 export interface Draft {
   subject: string;
@@ -29,7 +29,7 @@ export function textOf(draft: Draft): string {
 
 function paragraphText(paragraph: Paragraph): string {
   if (typeof paragraph === 'string') return paragraph;
-  if ('list' in paragraph) return paragraph.list.map((item) => `- ${item}`).join('\n');
+  if ('list' in paragraph) return [paragraph.intro, ...paragraph.list.map((item) => `- ${item}`)].join('\n');
   return paragraph.facts.map(([label, value]) => `${label}: ${value}`).join('\n');
 }
 
@@ -53,7 +53,10 @@ export function htmlOf(draft: Draft): string {
 
 function paragraphHtml(paragraph: Paragraph, p: (text: string) => string): string {
   if (typeof paragraph === 'string') return p(paragraph);
-  if ('list' in paragraph) return `<ul style="margin:0 0 16px;padding-left:24px">${paragraph.list.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
+  if ('list' in paragraph) {
+    const items = paragraph.list.map((item) => `<li>${escapeHtml(item)}</li>`).join('');
+    return `<p style="margin:0">${escapeHtml(paragraph.intro)}</p><ul style="margin:0 0 16px;padding-left:24px">${items}</ul>`;
+  }
   const lines = paragraph.facts.map(([label, value]) => `<strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}`);
   return `<p style="margin:0 0 16px">${lines.join('<br>')}</p>`;
 }

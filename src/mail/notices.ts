@@ -102,7 +102,7 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
       return {
         subject: 'New sign-in to your account',
         what: ['Your Tessera account was signed in to from a browser it had not been used with before.'],
-        ifNotYou: 'If this was you, there is nothing to do. If not, sign that session out on your profile and change your password.',
+        ifNotYou: 'If this was not you, sign that session out on your profile and change your password. If it was you, there is nothing to do.',
         action: profile,
       };
     default:
@@ -115,14 +115,14 @@ function grantTold(d: Record<string, unknown>, issuer: string): Told {
   const app = typeof d.app === 'string' ? d.app : 'A service';
   const scopes = Array.isArray(d.scopes) ? d.scopes.filter((s): s is string => typeof s === 'string') : [];
   const what: Paragraph[] = [d.widened === true ? `You gave ${app} more access to your Tessera account.` : `You authorized ${app} to use your Tessera account.`];
-  if (scopes.length > 0) what.push(d.widened === true ? 'It may now:' : 'It may:', { list: scopes.map((s) => SCOPES[s]?.description ?? s) });
+  if (scopes.length > 0) what.push({ intro: d.widened === true ? 'It may now:' : 'It may:', list: scopes.map((s) => SCOPES[s]?.description ?? s) });
   // Only the platform's scopes reach into organizations; a sign-in-only grant is in none.
   if (scopes.some((s) => SCOPES[s]?.kind === 'platform')) {
     // `orgs` null: every organization, as a grant's org_ids NULL means (domain/grants.ts).
     if (d.orgs === null) what.push('In every organization you belong to, now and later.');
     else if (Array.isArray(d.orgs)) {
       const orgs = d.orgs.filter((s): s is string => typeof s === 'string');
-      what.push(orgs.length === 0 ? 'In none of your organizations.' : `Only in: ${orgs.join(', ')}.`);
+      what.push(orgs.length === 0 ? 'In none of your organizations.' : `Only in these organizations: ${orgs.join(', ')}.`);
     }
   }
   return {
