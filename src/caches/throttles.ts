@@ -20,6 +20,8 @@ export interface Throttles {
   login: Throttle;
   loginPerAccount: Throttle;
   loginPerIp: Throttle;
+  /** "Forgot your password?" requests per client network (issue 15). */
+  passwordResetPerIp: Throttle;
   /** (email, network) pairs that signed in successfully lately. */
   knownSignIns: RecentKeys;
 }
@@ -35,6 +37,7 @@ export function createThrottles(config: ThrottleConfig, clock: Pick<Clock, 'nowM
     login: make(config.login),
     loginPerAccount: make(config.loginPerAccount),
     loginPerIp: make(config.loginPerIp),
+    passwordResetPerIp: make(config.passwordResetPerIp),
     knownSignIns: new RecentKeys(clock, KNOWN_ADDRESS_SECONDS, config.maxKeys),
   };
 }

@@ -88,8 +88,31 @@ const enable = command<{ user: string }>({
   },
 });
 
+/**
+ * Issue 15: a person who lost both the password and the second factor cannot recover alone (a
+ * reset link still asks for the code). After checking who they are, an operator removes the
+ * second factor: TOTP off, recovery codes deleted, `user.second_factor_reset` recorded and a
+ * notice mailed to the account's address. The person then resets the password with a link.
+ */
+const resetSecondFactor = command<{ email: string }>({
+  summary: 'remove the second factor (TOTP and recovery codes) of a person who lost it; mails them a notice',
+  flags: { email: { type: 'string', required: true, value: 'EMAIL', description: 'the personal account’s address' } },
+  example: 'tessera user reset-second-factor --email alice@example.com',
+  check: (flags) => ({ email: email('email', flags.required('email')) }),
+  async run(context, input) {
+    const user = await context.stores.users.findByEmail(input.email);
+    if (!user) throw new CliError(`no personal account with email ${input.email}`);
+    const reset = await context.accounts.resetSecondFactor(user, 'cli');
+    if (!reset) throw new CliError(`${user.email} has no second factor: nothing to reset`);
+    return {
+      json: { id: user.id, email: user.email, second_factor: false, recovery_codes_deleted: reset.recoveryCodesDeleted, notice: 'queued' },
+      text: `removed two-step verification from ${user.email} (id ${user.id}); deleted ${reset.recoveryCodesDeleted} unused recovery code(s); a notice is on its way to ${user.email}`,
+    };
+  },
+});
+
 export const userGroup: CommandGroup = {
   name: 'user',
   summary: 'accounts',
-  commands: { create, disable, enable },
+  commands: { create, disable, enable, 'reset-second-factor': resetSecondFactor },
 };

@@ -66,6 +66,12 @@ export interface ThrottleConfig {
   loginPerAccount: RateLimit;
   /** Failed sign-ins per address, any email (credential stuffing). @default 50 per 300 s (`THROTTLE_LOGIN_PER_IP`) */
   loginPerIp: RateLimit;
+  /**
+   * "Forgot your password?" requests per client address, any email: each one writes a mail, so one
+   * network cannot flood many addresses (issue 15). Per address, resets are limited in the database
+   * (services/accounts/recovery.ts). @default 10 per 900 s (`THROTTLE_PASSWORD_RESET_PER_IP`)
+   */
+  passwordResetPerIp: RateLimit;
   /** Keys each counter holds at most; the least recently written is dropped first. @default 100000 (`THROTTLE_MAX_KEYS`) */
   maxKeys: number;
 }
@@ -257,6 +263,7 @@ function throttleFrom(env: Env): ThrottleConfig {
     login: rateLimit(env, 'THROTTLE_LOGIN', { count: 10, seconds: 600 }),
     loginPerAccount: rateLimit(env, 'THROTTLE_LOGIN_PER_ACCOUNT', { count: 100, seconds: 900 }),
     loginPerIp: rateLimit(env, 'THROTTLE_LOGIN_PER_IP', { count: 50, seconds: 300 }),
+    passwordResetPerIp: rateLimit(env, 'THROTTLE_PASSWORD_RESET_PER_IP', { count: 10, seconds: 900 }),
     maxKeys: integer(env, 'THROTTLE_MAX_KEYS', 100_000, 100, 10_000_000),
   };
 }

@@ -133,6 +133,7 @@ describe('throttle configuration', () => {
       login: { count: 10, seconds: 600 },
       loginPerAccount: { count: 100, seconds: 900 },
       loginPerIp: { count: 50, seconds: 300 },
+      passwordResetPerIp: { count: 10, seconds: 900 },
       maxKeys: 100_000,
     });
     assert.equal(c.trustProxy, false);

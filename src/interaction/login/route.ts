@@ -17,7 +17,7 @@ import { PENDING_SECONDS, type Continuation } from '../../services/accounts/acco
 import { safeReturnPath } from '../../domain/return_path.ts';
 import { sendErrorPage } from '../views/error_page.tsx';
 import { LOGIN_FORM, sendSignInPage } from './page.tsx';
-import { ACCOUNT_READY, SIGN_IN_AGAIN } from './view.tsx';
+import { ACCOUNT_READY, PASSWORD_WAS_RESET, SIGN_IN_AGAIN } from './view.tsx';
 import codeRoutes, { CODE_PATH } from './code_route.tsx';
 import { afterSignIn } from './after_sign_in.ts';
 import { directoryForEmail } from '../directory/find.ts';
@@ -29,8 +29,8 @@ export const LOGIN_PATH = '/login';
 export default async function loginRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   // `switch=1` (from "Not you?") needs nothing special: signing in always starts a new session.
   app.get(LOGIN_PATH, async (request, reply) => {
-    const q = assembleParams(['interaction', 'created', 'email', 'method', 'return_to', 'reauth'], request.query as RawParams);
-    const notice = q.created === '1' ? ACCOUNT_READY : q.reauth === '1' ? SIGN_IN_AGAIN : undefined;
+    const q = assembleParams(['interaction', 'created', 'email', 'method', 'return_to', 'reauth', 'reset'], request.query as RawParams);
+    const notice = q.created === '1' ? ACCOUNT_READY : q.reauth === '1' ? SIGN_IN_AGAIN : q.reset === '1' ? PASSWORD_WAS_RESET : undefined;
     // `method=password` (from "Use a Tessera password instead"): a personal account whose email
     // is in a directory's domain signs in with its password (SECURITY 48: it stays separate).
     const forced = q.method === 'password' && q.email !== undefined && q.email.length <= 254;

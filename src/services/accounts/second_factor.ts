@@ -7,12 +7,23 @@
  */
 import type { Clock } from '../../clock.ts';
 import type { Stores } from '../../domain/stores.ts';
+import type { Throttles } from '../../caches/throttles.ts';
+import type { ClientInfo } from './sessions.ts';
+import { clientNetwork } from '../../caches/throttles.ts';
 import { digest } from '../../crypto/digest.ts';
 import { seal, unseal } from '../../crypto/key_encryption.ts';
 import { totpSealingKey } from '../../crypto/derived_keys.ts';
 import { matchTotp, newRecoveryCode, normalizeRecoveryCode } from '../../crypto/totp.ts';
 
 export const RECOVERY_CODE_COUNT = 10;
+
+/**
+ * Wrong second-factor codes allowed per account in FACTOR_WINDOW_SECONDS, on every node together
+ * and across pending sign-ins and password resets; a right password does not reset them (issue 13,
+ * defect 3). With six digits that is at most 40 guesses an hour against a stolen password.
+ */
+export const FACTOR_FAILURE_LIMIT = 10;
+export const FACTOR_WINDOW_SECONDS = 900;
 
 type FactorDeps = { formKey: Buffer; stores: Stores; clock: Clock };
 
@@ -51,4 +62,52 @@ export async function checkSecondFactor(deps: FactorDeps, userId: string, input:
   }
   const used = await deps.stores.users.useRecoveryCode(userId, digest(normalizeRecoveryCode(code)), deps.clock.now());
   return used ? 'recovery' : undefined;
+}
+
+/** A code checked against the account's limit: right (which kind), refused unchecked, or wrong. */
+export type LimitedFactorCheck =
+  | { kind: 'ok'; factor: 'otp' | 'recovery' }
+  | { kind: 'throttled'; retryAfter: number }
+  /** `retryAfter`: this wrong code used up the account's allowance; the next one is refused unchecked. */
+  | { kind: 'wrong'; retryAfter: number | undefined };
+
+/**
+ * A second factor given where it stands between a person and their account (the second step of
+ * sign-in, a password reset): refused unchecked past FACTOR_FAILURE_LIMIT wrong codes per account
+ * (in the database, so on every node) and past the per-network sign-in throttle (SECURITY 32); a
+ * wrong code counts against both. A recovery code used is recorded (`user.recovery_code_used`,
+ * with the codes left), which mails the person a notice (issue 15).
+ */
+export async function checkLimitedSecondFactor(
+  deps: FactorDeps & { throttles: Throttles },
+  userId: string,
+  code: string | undefined,
+  caller: ClientInfo,
+  via: string,
+): Promise<LimitedFactorCheck> {
+  const { stores, clock } = deps;
+  const now = clock.now();
+  const before = await stores.sessions.countFactorFailures(userId, now, FACTOR_WINDOW_SECONDS);
+  if (before.failures >= FACTOR_FAILURE_LIMIT) return { kind: 'throttled', retryAfter: factorRetryAfter(clock, before.windowStartedAt) };
+  // A flood of codes from one network is slowed like a flood of passwords (SECURITY 32).
+  const network = clientNetwork(caller.ip);
+  const wait = deps.throttles.loginPerIp.take(network);
+  if (wait > 0) return { kind: 'throttled', retryAfter: wait };
+
+  const factor = await checkSecondFactor(deps, userId, code);
+  if (factor === undefined) {
+    const after = await stores.sessions.recordFactorFailure(userId, now, FACTOR_WINDOW_SECONDS);
+    return { kind: 'wrong', retryAfter: after.failures >= FACTOR_FAILURE_LIMIT ? factorRetryAfter(clock, after.windowStartedAt) : undefined };
+  }
+  deps.throttles.loginPerIp.refund(network);
+  if (factor === 'recovery') {
+    const remaining = await stores.users.countUnusedRecoveryCodes(userId);
+    await stores.audit.record({ type: 'user.recovery_code_used', userId, ip: caller.ip, userAgent: caller.userAgent, detail: { remaining, via } }, now);
+  }
+  return { kind: 'ok', factor };
+}
+
+/** Seconds until the account's window of wrong codes ends. */
+export function factorRetryAfter(clock: Pick<Clock, 'now'>, windowStartedAt: number): number {
+  return Math.max(1, windowStartedAt + FACTOR_WINDOW_SECONDS - clock.now());
 }
