@@ -20,6 +20,8 @@ const ALWAYS = new Set([
   'user.email_changed',
   'user.passkey_added',
   'user.passkey_removed',
+  // Issue 16: an assertion whose signature counter went back, refused (services/accounts/passkeys.ts).
+  'user.passkey_clone_suspected',
 ]);
 
 /**

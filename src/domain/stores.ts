@@ -21,6 +21,7 @@ import type { UserStore } from './users.ts';
 import type { DirectoryStore } from './directories.ts';
 import type { OutboxStore } from './mail.ts';
 import type { AccountLinkStore } from './account_links.ts';
+import type { PasskeyStore } from './passkeys.ts';
 
 export interface Stores {
   users: UserStore;
@@ -54,4 +55,6 @@ export interface Stores {
   outbox: OutboxStore;
   /** Single-use links mailed to people: verify an address, reset a password, confirm a new address. */
   accountLinks: AccountLinkStore;
+  /** Passkeys (WebAuthn credentials) and the challenges of their ceremonies (issue 16). */
+  passkeys: PasskeyStore;
 }

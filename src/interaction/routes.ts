@@ -10,6 +10,7 @@ import { registerPageErrors } from './views/error_page.tsx';
 import loginRoutes from './login/route.ts';
 import recoveryRoutes from './recovery/route.tsx';
 import signUpRoutes from './signup/route.tsx';
+import passkeySignUpRoutes from './signup/passkey_route.ts';
 import profileRoutes from './profile/route.tsx';
 import consentRoutes from './consent/route.ts';
 import logoutRoutes from './logout/route.tsx';
@@ -24,6 +25,7 @@ export default async function interactionRoutes(app: FastifyInstance, options: I
   await app.register(loginRoutes, options);
   await app.register(recoveryRoutes, options);
   await app.register(signUpRoutes, options);
+  await app.register(passkeySignUpRoutes, options);
   await app.register(profileRoutes, options);
   await app.register(consentRoutes, options);
   await app.register(logoutRoutes, options);

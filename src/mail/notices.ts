@@ -96,6 +96,13 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
         ifNotYou: 'If this was not you, change your password and review the sign-in methods on your profile.',
         action: profile,
       };
+    case 'user.passkey_clone_suspected':
+      return {
+        subject: 'A copy of one of your passkeys may exist',
+        what: [`${passkey} was used with a signature counter lower than before, which suggests that the key was copied. That sign-in was refused.`],
+        ifNotYou: 'Remove that passkey on your profile, add a new one, and change your password if you have one.',
+        action: profile,
+      };
     case 'grant.approved':
       return grantTold(d, issuer);
     case 'user.signed_in':

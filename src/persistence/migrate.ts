@@ -27,6 +27,7 @@ import * as createMail from './migrations/202612071000_create_mail.ts';
 import * as mailRetentionIndexes from './migrations/202612071130_mail_retention_indexes.ts';
 import * as secondFactorFailures from './migrations/202612070900_second_factor_failures.ts';
 import * as createKnownBrowsers from './migrations/202612071120_create_known_browsers.ts';
+import * as createPasskeys from './migrations/202612071140_create_passkeys.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071000_create_mail': createMail,
   '202612071130_mail_retention_indexes': mailRetentionIndexes,
   '202612071120_create_known_browsers': createKnownBrowsers,
+  '202612071140_create_passkeys': createPasskeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -401,6 +401,39 @@ export interface SecondFactorFailuresTable {
   window_started_at: number;
 }
 
+/** A passkey (WebAuthn credential) of an account; 202612071140. */
+export interface PasskeysTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: string;
+  /** The WebAuthn user.id the credential was made for, base64url. */
+  user_handle: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  counter: number;
+  /** JSON list of transports. */
+  transports: string;
+  backup_eligible: number;
+  backed_up: number;
+  name: string;
+  aaguid: string | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A challenge handed out for one passkey ceremony, taken once; 202612071140. */
+export interface PasskeyChallengesTable {
+  /** SHA-256 digest of the challenge. */
+  id: string;
+  purpose: string;
+  user_id: string | null;
+  pending_id: string | null;
+  /** JSON the ceremony needs afterwards, or null. */
+  data: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface PendingSignInsTable {
   /** SHA-256 digest of the cookie value. */
   id: string;
@@ -529,6 +562,8 @@ export interface Database {
   user_totp: UserTotpTable;
   recovery_codes: RecoveryCodesTable;
   pending_sign_ins: PendingSignInsTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
   second_factor_failures: SecondFactorFailuresTable;
   sessions: SessionsTable;
   organizations: OrganizationsTable;

@@ -51,6 +51,24 @@ const EXEMPT = [
   'POST /api/v1/orgs/:org/projects/:project/builds',
 ].sort();
 
+/**
+ * The same-origin (JSON) routes that answer without a session, each with why: the passkey
+ * ceremonies that come before one (issue 16). Every other same-origin route runs a sign-in guard.
+ * They are refused cross-site like the rest (below), and take JSON, which a cross-site page cannot
+ * send without a CORS preflight we never answer.
+ */
+const SIGNED_OUT_JSON = [
+  // Sign-in with a passkey alone: a challenge for any of ours, then its assertion.
+  'POST /login/passkey/options',
+  'POST /login/passkey',
+  // A passkey as the second step: bound to the pending sign-in's cookie, not to a session.
+  'POST /login/code/passkey/options',
+  'POST /login/code/passkey',
+  // Sign-up with a passkey and no password.
+  'POST /signup/passkey/options',
+  'POST /signup/passkey',
+].sort();
+
 const key = (r: Route) => `${r.method} ${r.url}`;
 
 /** The route's URL with every parameter filled in. */
@@ -90,7 +108,7 @@ for (const dialect of dialects()) {
     it('collected the route table', () => {
       const keys = new Set(routes.map(key));
       // Signed-out forms (pre-session tokens): sign-in, its code, account recovery and address verification (issue 15).
-      for (const expected of ['POST /login', 'POST /login/code', 'POST /forgot-password', 'POST /reset-password', 'POST /verify-email', 'POST /logout/confirm', 'POST /profile/totp/disable', 'POST /developers/apps']) {
+      for (const expected of ['POST /login', 'POST /login/code', 'POST /login/passkey', 'POST /profile/passkeys/add', 'POST /forgot-password', 'POST /reset-password', 'POST /verify-email', 'POST /logout/confirm', 'POST /profile/totp/disable', 'POST /developers/apps']) {
         assert.ok(keys.has(expected), `${expected} in the route table`);
       }
     });
@@ -111,6 +129,27 @@ for (const dialect of dialects()) {
       assert.deepEqual(doing, [], `exempt routes that are not on the list and do not answer 405:\n${doing.join('\n')}`);
       const actual = exemptRoutes.map(key).filter((k) => EXEMPT.includes(k));
       assert.deepEqual([...new Set(actual)].sort(), EXEMPT, 'every listed exempt route exists and is exempt');
+    });
+
+    it('every same-origin route runs a sign-in guard, or is one of the listed signed-out passkey steps', () => {
+      const sameOrigin = routes.filter((r) => !SAFE.has(r.method) && csrfOf(r)?.kind === 'same-origin');
+      const unguarded = sameOrigin.filter((r) => onRequestHooksOf(r).length === 0).map(key);
+      assert.deepEqual([...new Set(unguarded)].sort(), SIGNED_OUT_JSON, 'same-origin routes without a sign-in guard');
+    });
+
+    it('every same-origin route refuses a cross-site POST, signed in or not', async () => {
+      const sameOrigin = routes.filter((r) => !SAFE.has(r.method) && csrfOf(r)?.kind === 'same-origin');
+      assert.ok(sameOrigin.length >= 10, `${sameOrigin.length} same-origin routes`);
+      const bad: string[] = [];
+      for (const route of sameOrigin) {
+        for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+          const res = await browser.request({ method: route.method as 'POST', url: urlOf(route), json: {}, headers });
+          // 403 from the guard; 401 or a 303 to /login where a sign-in guard answers first.
+          const refused = res.statusCode === 403 || res.statusCode === 401 || (res.statusCode === 303 && /^\/login(\?|$)/.test(String(res.headers.location)));
+          if (!refused) bad.push(`${key(route)} (${JSON.stringify(headers)}): ${res.statusCode}`);
+        }
+      }
+      assert.deepEqual(bad, [], `same-origin routes that did not refuse:\n${bad.join('\n')}`);
     });
 
     it('every form route bound to a session runs a sign-in guard (onRequest) first', () => {

@@ -26,7 +26,7 @@ export class Browser {
   constructor(readonly t: TestApp) {}
 
   /** One request, with the jar's cookies; the response's Set-Cookie lines update the jar. */
-  async request(options: { method?: InjectOptions['method']; url: string; form?: Record<string, string>; headers?: Record<string, string> }): Promise<Response> {
+  async request(options: { method?: InjectOptions['method']; url: string; form?: Record<string, string>; json?: unknown; headers?: Record<string, string> }): Promise<Response> {
     const headers: Record<string, string> = { ...options.headers };
     const cookie = [...this.cookies.values()].map((c) => `${c.name}=${c.value}`).join('; ');
     if (cookie && headers.cookie === undefined) headers.cookie = cookie;
@@ -35,7 +35,11 @@ export class Browser {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       payload = new URLSearchParams(options.form).toString();
     }
-    const res = await this.t.app.inject({ method: options.method ?? (options.form ? 'POST' : 'GET'), url: this.path(options.url), headers, payload });
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(options.json);
+    }
+    const res = await this.t.app.inject({ method: options.method ?? (options.form || options.json !== undefined ? 'POST' : 'GET'), url: this.path(options.url), headers, payload });
     this.store(res);
     return res;
   }
@@ -46,6 +50,11 @@ export class Browser {
 
   post(url: string, form: Record<string, string>, headers?: Record<string, string>): Promise<Response> {
     return this.request({ method: 'POST', url, form, headers });
+  }
+
+  /** A JSON POST, as our page scripts send one (the passkey endpoints, issue 16). */
+  postJson(url: string, json: unknown, headers?: Record<string, string>): Promise<Response> {
+    return this.request({ method: 'POST', url, json, headers });
   }
 
   /** Follows redirects that stay on our origin; stops at a page or at a redirect that leaves. */

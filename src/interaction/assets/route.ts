@@ -1,12 +1,48 @@
-/** GET /assets/tessera.css — the one stylesheet, read once at start, served from our origin. */
-import { readFileSync } from 'node:fs';
+/**
+ * GET /assets/tessera.css — the one stylesheet; GET /assets/passkeys.js — our one script (issue
+ * 16), for the pages that run passkey ceremonies; GET /assets/webauthn/<version>/… — the ESM build
+ * of @simplewebauthn/browser it imports. All read once at start and served from our origin: the
+ * pages' CSP allows scripts from 'self' only, and nothing is loaded from elsewhere.
+ * @module
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, relative, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { STYLESHEET } from '../views/layout.tsx';
+import { PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY_BASE, WEBAUTHN_LIBRARY_DIR } from './paths.ts';
 
 const css = readFileSync(new URL('./tessera.css', import.meta.url), 'utf8');
+const passkeys = readFileSync(new URL('./passkeys.js', import.meta.url), 'utf8');
+
+/** The library's JavaScript files by path relative to its ESM directory (a Map: request paths never become object keys). */
+function libraryFiles(): Map<string, string> {
+  const dir = fileURLToPath(WEBAUTHN_LIBRARY_DIR);
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(relative(dir, path).split(sep).join('/'), readFileSync(path, 'utf8'));
+  }
+  return files;
+}
+
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
 
 export default async function assetRoutes(app: FastifyInstance): Promise<void> {
   app.get(STYLESHEET, async (_request, reply) => {
     reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css);
+  });
+
+  app.get(PASSKEYS_SCRIPT, async (_request, reply) => {
+    reply.header('content-type', JAVASCRIPT).header('cache-control', 'public, max-age=3600').send(passkeys);
+  });
+
+  const library = libraryFiles();
+  app.get(`${WEBAUTHN_LIBRARY_BASE}*`, async (request, reply) => {
+    const file = library.get((request.params as { '*': string })['*']);
+    if (file === undefined) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Not found');
+    // The path names the version, which npm never republishes: the file can be kept for good.
+    return reply.header('content-type', JAVASCRIPT).header('cache-control', 'public, max-age=31536000, immutable').send(file);
   });
 }

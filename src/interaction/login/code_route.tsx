@@ -1,7 +1,8 @@
 /**
  * GET/POST /login/code — the second step of a sign-in with TOTP (RFC 6238), through the accounts
  * service: the session starts only here, with a new id, `amr` ["pwd","otp"] and `auth_time` now
- * (SECURITY 35). Wrong codes count per account on every node and per pending sign-in, which ends
+ * (SECURITY 35). An account with a passkey is offered it here too (issue 16; its JSON endpoints:
+ * ./passkey_route.ts). Wrong codes count per account on every node and per pending sign-in, which ends
  * after PENDING_ATTEMPTS of them (services/accounts/accounts.ts).
  * @module
  */
@@ -39,7 +40,14 @@ function codeToken(deps: Pick<Deps, 'formKey'>, pendingId: string): string {
  */
 async function pageOptions(deps: Pick<Deps, 'clock' | 'stores'>, pending: PendingSignIn, status = 200) {
   const live = pending.interactionId === null ? undefined : await loadLiveInteraction(deps, pending.interactionId);
-  return { status, redirectUri: live?.interaction.request.redirectUri };
+  // `scripts`: the passkey button (issue 16) runs our script; the CSP allows it from 'self' only.
+  return { status, redirectUri: live?.interaction.request.redirectUri, scripts: true };
+}
+
+/** What the page offers: a code, and a passkey where the account has one and passkeys can work here (issue 16). */
+async function secondFactors(deps: Pick<Deps, 'accounts'>, pending: PendingSignIn) {
+  const factors = await deps.accounts.secondFactorsOf(pending.userId);
+  return { ...factors, passkey: factors.passkey && deps.accounts.passkeysOffered() };
 }
 
 function startAgain(reply: FastifyReply): FastifyReply {
@@ -58,7 +66,7 @@ export default async function codeRoutes(app: FastifyInstance, { deps }: AppOpti
   app.get(CODE_PATH, async (request, reply) => {
     const pending = await readPending(request);
     if (!pending) return startAgain(reply);
-    return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} />, await pageOptions(deps, pending));
+    return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} factors={await secondFactors(deps, pending)} />, await pageOptions(deps, pending));
   });
 
   const csrf = preSessionFormRule('login-code', (request) => [pendingIdOf(deps, request)]);
@@ -72,9 +80,9 @@ export default async function codeRoutes(app: FastifyInstance, { deps }: AppOpti
     switch (outcome.kind) {
       case 'throttled':
         reply.header('retry-after', String(outcome.retryAfter));
-        return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} throttled={TOO_MANY} />, await pageOptions(deps, pending, 429));
+        return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} factors={await secondFactors(deps, pending)} throttled={TOO_MANY} />, await pageOptions(deps, pending, 429));
       case 'wrong':
-        return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} wrong />, await pageOptions(deps, pending, 401));
+        return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} factors={await secondFactors(deps, pending)} wrong />, await pageOptions(deps, pending, 401));
       case 'restart':
         clearPendingCookie(deps.config, reply);
         return startAgain(reply);

@@ -33,7 +33,7 @@ export function loginToken(deps: Pick<Deps, 'formKey'>, interactionId: string | 
   return formToken(deps.formKey, null, 'login', interactionId);
 }
 
-export function sendSignInPage(deps: Pick<Deps, 'formKey'>, reply: FastifyReply, page: SignInPage): FastifyReply {
+export function sendSignInPage(deps: Pick<Deps, 'formKey' | 'accounts'>, reply: FastifyReply, page: SignInPage): FastifyReply {
   const id = page.interaction?.id;
   const returnTo = id === undefined ? page.returnTo : undefined;
   const throttled = page.retryAfter !== undefined;
@@ -50,7 +50,8 @@ export function sendSignInPage(deps: Pick<Deps, 'formKey'>, reply: FastifyReply,
       notice={page.notice}
       throttled={throttled}
       passwordStep={page.passwordStep}
+      passkeys={deps.accounts.passkeysOffered()}
     />,
-    { status: throttled ? 429 : page.failed ? 401 : 200, redirectUri: page.interaction?.request.redirectUri },
+    { status: throttled ? 429 : page.failed ? 401 : 200, redirectUri: page.interaction?.request.redirectUri, scripts: deps.accounts.passkeysOffered() },
   );
 }

@@ -23,6 +23,7 @@ import { afterSignIn } from './after_sign_in.ts';
 import { directoryForEmail } from '../directory/find.ts';
 import { sendContinuePage } from '../directory/pages.tsx';
 import directoryRoutes from '../directory/route.ts';
+import passkeySignInRoutes from './passkey_route.ts';
 
 export const LOGIN_PATH = '/login';
 
@@ -76,5 +77,6 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: AppOpt
 
   rejectOtherMethods(app, LOGIN_PATH, ['GET', 'POST']);
   await app.register(codeRoutes, { deps });
+  await app.register(passkeySignInRoutes, { deps });
   await app.register(directoryRoutes, { deps });
 }

@@ -16,6 +16,7 @@ export const EVENT_TEXT: Record<string, string> = {
   'user.email_verified': 'Email address confirmed',
   'user.passkey_added': 'Passkey added',
   'user.passkey_removed': 'Passkey removed',
+  'user.passkey_clone_suspected': 'Refused a passkey that looked copied (its counter went back)',
   'grant.approved': 'Authorized an application',
   'grant.narrowed': "Reduced an application's access",
   'grant.revoked': 'Revoked an application',

@@ -19,6 +19,7 @@ import { deviceName } from '../../domain/devices.ts';
 import { NOTICES, PROFILE_FORM, PROFILE_PATH, backToProfile, sendProfile, sessionHandle } from './shared.tsx';
 import totpRoutes from './totp_route.tsx';
 import profileEmailRoutes from './email_route.tsx';
+import passkeysRoutes from './passkeys_route.tsx';
 import applicationsRoutes from '../applications/route.tsx';
 import { ownEntry } from '../../domain/lookup.ts';
 
@@ -71,6 +72,7 @@ export default async function profileRoutes(app: FastifyInstance, { deps }: AppO
 
   await app.register(totpRoutes, { deps });
   await app.register(profileEmailRoutes, { deps });
+  await app.register(passkeysRoutes, { deps });
   await app.register(applicationsRoutes, { deps });
   rejectOtherMethods(app, PROFILE_PATH, ['GET']);
   for (const path of ['name', 'password', 'sessions/end']) rejectOtherMethods(app, `${PROFILE_PATH}/${path}`, ['POST']);

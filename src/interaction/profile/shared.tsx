@@ -42,7 +42,7 @@ export async function sendProfile(
   message: { notice?: string; problem?: string; status?: number } = {},
 ): Promise<FastifyReply> {
   const now = deps.clock.now();
-  const [sessions, events, totp, recoveryLeft, reach, grants, directory] = await Promise.all([
+  const [sessions, events, totp, recoveryLeft, reach, grants, directory, passkeys] = await Promise.all([
     deps.stores.sessions.listLive(user.id, now),
     deps.stores.audit.listForUser(user.id, SHOWN_EVENTS, 20),
     deps.stores.users.findTotp(user.id),
@@ -50,6 +50,7 @@ export async function sendProfile(
     deps.access.reachOf(user.id),
     deps.stores.grants.listLive(user.id, now),
     user.directoryId === null ? undefined : deps.stores.directories.find(user.directoryId),
+    deps.stores.passkeys.countForUser(user.id),
   ]);
   return sendPage(
     reply,
@@ -70,6 +71,7 @@ export async function sendProfile(
       applications={grants.length}
       totpOn={totp?.enabledAt != null}
       recoveryLeft={recoveryLeft}
+      passkeys={user.kind === 'personal' ? passkeys : undefined}
       notice={message.notice}
       problem={message.problem}
     />,

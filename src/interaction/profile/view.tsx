@@ -39,6 +39,8 @@ export interface ProfileViewProps {
   applications: number;
   totpOn: boolean;
   recoveryLeft: number;
+  /** How many passkeys the account has (issue 16); undefined for a work account, which has none. */
+  passkeys?: number | undefined;
   notice?: string;
   problem?: string;
 }
@@ -112,6 +114,16 @@ export function ProfileView(p: ProfileViewProps) {
             </li>
           ))}
         </ul>
+      )}
+
+      {p.passkeys !== undefined && (
+        <>
+          <h2>Passkeys</h2>
+          <p>
+            {p.passkeys === 0 ? 'None yet. A passkey signs you in with your device, without a password.' : `${p.passkeys} ${p.passkeys === 1 ? 'passkey' : 'passkeys'}.`}{' '}
+            <a href="/profile/passkeys">Manage passkeys</a>
+          </p>
+        </>
       )}
 
       {p.hasPassword && (

@@ -49,7 +49,7 @@ export default async function signUpRoutes(app: FastifyInstance, { deps }: AppOp
   app.get(SIGNUP_PATH, async (request, reply) => {
     const { interaction: id } = assembleParams(['interaction'], request.query as RawParams);
     if (id !== undefined && !(await loadLiveInteraction(deps, id))) return sendErrorPage(reply, new InteractionExpired('sign-up for an unknown interaction'));
-    return sendPage(reply, <SignUpView token={signUpToken(deps, id)} interactionId={id} />);
+    return sendPage(reply, <SignUpView passkeys={deps.accounts.passkeysOffered()} token={signUpToken(deps, id)} interactionId={id} />, { scripts: deps.accounts.passkeysOffered() });
   });
 
   app.post(SIGNUP_PATH, { config: { csrf: SIGNUP_FORM } }, async (request, reply) => {
@@ -62,16 +62,18 @@ export default async function signUpRoutes(app: FastifyInstance, { deps }: AppOp
     const password = form.password ?? '';
     const problem = formProblem(name, email, password);
     if (problem !== undefined) {
-      return sendPage(reply, <SignUpView token={signUpToken(deps, form.interaction)} interactionId={form.interaction} name={name} email={email} problem={problem} />, {
+      return sendPage(reply, <SignUpView passkeys={deps.accounts.passkeysOffered()} token={signUpToken(deps, form.interaction)} interactionId={form.interaction} name={name} email={email} problem={problem} />, {
         status: 400,
+        scripts: deps.accounts.passkeysOffered(),
       });
     }
     // The accounts service throttles sign-ups per address; a taken email answers the same (SECURITY 33).
     const outcome = await deps.accounts.signUp({ email, name, password }, callerOf(deps.config, request));
     if (outcome.kind === 'throttled') {
       reply.header('retry-after', String(outcome.retryAfter));
-      return sendPage(reply, <SignUpView token={signUpToken(deps, form.interaction)} interactionId={form.interaction} name={name} email={email} problem={TOO_MANY} />, {
+      return sendPage(reply, <SignUpView passkeys={deps.accounts.passkeysOffered()} token={signUpToken(deps, form.interaction)} interactionId={form.interaction} name={name} email={email} problem={TOO_MANY} />, {
         status: 429,
+        scripts: deps.accounts.passkeysOffered(),
       });
     }
     return reply.code(303).header('location', signedUpLocation(form.interaction)).send();

@@ -1,8 +1,10 @@
 /**
  * The frame of every page: platform name first, one same-origin stylesheet, no script (the CSP
- * allows none). preact escapes every text and attribute value; nothing here sets raw HTML.
+ * allows none) but, on the pages that run passkey ceremonies, our own from our origin. preact
+ * escapes every text and attribute value; nothing here sets raw HTML.
  */
 import type { ComponentChildren } from 'preact';
+import { PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY } from '../assets/paths.ts';
 
 export const STYLESHEET = '/assets/tessera.css';
 
@@ -19,9 +21,14 @@ export interface LayoutProps {
   wide?: boolean;
   /** On pages of a signed-in person (not in the middle of an authorization): where to go, and Sign out. */
   account?: Account;
+  /**
+   * The page runs the passkey ceremonies (issue 16): our one script, from our origin, which loads
+   * the WebAuthn library named here. Send it with `sendPage(…, { scripts: true })`, whose CSP allows it.
+   */
+  passkeys?: boolean;
 }
 
-export function Layout({ title, children, wide, account }: LayoutProps) {
+export function Layout({ title, children, wide, account, passkeys }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -29,6 +36,7 @@ export function Layout({ title, children, wide, account }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Tessera`}</title>
         <link rel="stylesheet" href={STYLESHEET} />
+        {passkeys && <script type="module" src={PASSKEYS_SCRIPT} data-webauthn={WEBAUTHN_LIBRARY} />}
       </head>
       <body>
         <header class="brand">

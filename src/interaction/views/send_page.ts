@@ -1,6 +1,7 @@
 /**
  * Sending an HTML page: rendered with preact-render-to-string (escaping by default), never cached,
- * with a CSP that allows only our stylesheet and form posts to ourselves — plus, on pages of a
+ * with a CSP that allows only our stylesheet and form posts to ourselves (and, on the pages that
+ * run passkey ceremonies, our own scripts) — plus, on pages of a
  * pending authorization, the client's origin, because Chromium applies form-action to the
  * redirect that follows the POST (SECURITY 7, 30, 39; STACK trap 6).
  * @module
@@ -22,9 +23,14 @@ export function formTarget(redirectUri: string): string | undefined {
   return /^[A-Za-z][A-Za-z0-9+.-]*:(\/\/[A-Za-z0-9.\-[\]:]+)?$/.test(source) ? source : undefined;
 }
 
-export function pageCsp(formTo?: string, dataImages = false): string {
+/**
+ * With `scripts`, the page may run scripts from our own origin and fetch from it (the passkey
+ * ceremonies, issue 16): `script-src 'self'` and nothing else, so no inline script ever runs.
+ */
+export function pageCsp(formTo?: string, dataImages = false, scripts = false): string {
   const formAction = formTo ? `'self' ${formTo}` : "'self'";
-  return `default-src 'none'; style-src 'self'; img-src 'self'${dataImages ? ' data:' : ''}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`;
+  const script = scripts ? "; script-src 'self'; connect-src 'self'" : '';
+  return `default-src 'none'; style-src 'self'; img-src 'self'${dataImages ? ' data:' : ''}${script}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`;
 }
 
 export interface PageOptions {
@@ -33,6 +39,8 @@ export interface PageOptions {
   redirectUri?: string;
   /** Allow `data:` images (the QR code of a TOTP secret, rendered by us as an SVG data URI). */
   dataImages?: boolean;
+  /** The page runs our passkey script (views/layout.tsx `passkeys`): scripts and fetches from 'self' only. */
+  scripts?: boolean;
 }
 
 export function sendPage(reply: FastifyReply, page: VNode, options: PageOptions = {}): FastifyReply {
@@ -40,6 +48,6 @@ export function sendPage(reply: FastifyReply, page: VNode, options: PageOptions 
     .code(options.status ?? 200)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .header('content-security-policy', pageCsp(options.redirectUri && formTarget(options.redirectUri), options.dataImages))
+    .header('content-security-policy', pageCsp(options.redirectUri && formTarget(options.redirectUri), options.dataImages, options.scripts))
     .send('<!doctype html>' + render(page));
 }

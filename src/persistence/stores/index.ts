@@ -23,6 +23,7 @@ import { SqlUserStore } from './users.ts';
 import { SqlDirectoryStore } from './directories.ts';
 import { SqlOutboxStore } from './outbox.ts';
 import { SqlAccountLinkStore } from './account_links.ts';
+import { SqlPasskeyStore } from './passkeys.ts';
 
 /** `dialect` picks the outbox's way of taking messages (FOR UPDATE SKIP LOCKED on PostgreSQL). */
 export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
@@ -50,5 +51,6 @@ export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
     builds: new SqlBuildStore(db),
     outbox: new SqlOutboxStore(db, dialect),
     accountLinks: new SqlAccountLinkStore(db),
+    passkeys: new SqlPasskeyStore(db),
   };
 }

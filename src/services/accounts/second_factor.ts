@@ -35,10 +35,13 @@ export function unsealSecret(deps: { formKey: Buffer }, userId: string, sealed: 
   return unseal(totpSealingKey(deps.formKey), sealed, `totp:${userId}`);
 }
 
-/** True when the person must give a second factor at sign-in. */
+/**
+ * True when the person must give a second factor at sign-in: TOTP, or a passkey (issue 16): a
+ * password alone never opens an account that has either.
+ */
 export async function hasSecondFactor(deps: FactorDeps, userId: string): Promise<boolean> {
-  const totp = await deps.stores.users.findTotp(userId);
-  return totp !== undefined && totp.enabledAt !== null;
+  const [totp, passkeys] = await Promise.all([deps.stores.users.findTotp(userId), deps.stores.passkeys.countForUser(userId)]);
+  return (totp !== undefined && totp.enabledAt !== null) || passkeys > 0;
 }
 
 /** New recovery codes: the codes to show once, and the digests to store. */
