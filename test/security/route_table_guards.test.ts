@@ -142,7 +142,7 @@ for (const dialect of dialects()) {
       assert.ok(sameOrigin.length >= 10, `${sameOrigin.length} same-origin routes`);
       const bad: string[] = [];
       for (const route of sameOrigin) {
-        for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+        for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
           const res = await browser.request({ method: route.method as 'POST', url: urlOf(route), json: {}, headers });
           // 403 from the guard; 401 or a 303 to /login where a sign-in guard answers first.
           const refused = res.statusCode === 403 || res.statusCode === 401 || (res.statusCode === 303 && /^\/login(\?|$)/.test(String(res.headers.location)));
