@@ -75,6 +75,11 @@ async function seedRows(deps: Deps, now: number, expiredCodes = 1): Promise<{ li
   await recordAuditEvent(deps, (old.audit = `test.old_${randomId()}`), now - 400 * DAY);
   await recordAuditEvent(deps, (live.audit = `test.kept_${randomId()}`), now - 200 * DAY);
   await seedMailRows(deps, user.id, now, live, old);
+
+  // Device recognition (issue 15): a browser unused for 400 days is forgotten; one seen within them stays.
+  const browser = (digest: string, lastSeen: number) => ({ user_id: user.id, browser_digest: digest, first_seen_at: lastSeen - DAY, last_seen_at: lastSeen });
+  await db.insertInto('known_browsers').values(browser((old.knownBrowser = randomId()), now - 401 * DAY)).execute();
+  await db.insertInto('known_browsers').values(browser((live.knownBrowser = randomId()), now - 399 * DAY)).execute();
   return { live, old };
 }
 
@@ -143,6 +148,7 @@ const TABLE_OF: Record<string, [table: string, column: string]> = {
   expiredInvitation: ['org_invitations', 'id'],
   answeredInvitation: ['org_invitations', 'id'],
   invitation: ['org_invitations', 'id'],
+  knownBrowser: ['known_browsers', 'browser_digest'],
 };
 
 async function exists(deps: Deps, name: string, value: string): Promise<boolean> {
@@ -175,7 +181,7 @@ for (const dialect of dialects()) {
       const rows = await seedRows(server.deps, server.deps.clock.now());
       const report = await target.json<{ deleted: Record<string, number>; total: number; complete: boolean }>(['janitor']);
       assert.equal(report.complete, true);
-      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions', 'audit_events', 'mail_sent', 'mail_failed']) {
+      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions', 'audit_events', 'mail_sent', 'mail_failed', 'known_browsers']) {
         assert.ok(report.deleted[kind]! >= 1, `${kind}: ${JSON.stringify(report.deleted)}`);
       }
       assert.ok(report.deleted.refresh_tokens! >= 2);
