@@ -67,13 +67,15 @@ export async function requestPasswordReset(deps: RecoveryDeps, email: string | u
   const accounts = (await deps.stores.users.listByEmail(to)).filter((u) => u.disabledAt === null);
   const personal = accounts.find((u) => u.kind === 'personal' && u.passwordHash !== null);
   const work = accounts.find((u) => u.kind === 'work');
+  // Read for every request, so that a work account's answer costs no extra round trip.
+  const directory = await deps.stores.directories.find(work?.directoryId ?? '');
   if (personal) {
     const link = { id: newLinkId(), userId: personal.id, purpose: 'reset_password' as const, email: to, stamp: passwordStamp(personal.passwordHash!), createdAt: now, expiresAt: now + LINK_LIFETIME_SECONDS.reset_password };
     await deps.stores.accountLinks.writeResetMail({ kind: 'reset_password', to, userId: personal.id, data: { linkId: link.id, name: personal.name, expiresAt: link.expiresAt } }, link, now);
     return { kind: 'accepted' };
   }
   const mail: MailIntent = work
-    ? { kind: 'reset_work_account', to, userId: work.id, data: { directory: (await directoryName(deps, work)) ?? 'your company’s directory' } }
+    ? { kind: 'reset_work_account', to, userId: work.id, data: { directory: directory?.name ?? 'your company’s directory' } }
     : { kind: 'reset_unknown', to, userId: null, data: {} };
   await deps.stores.accountLinks.writeResetMail(mail, undefined, now);
   return { kind: 'accepted' };
