@@ -40,14 +40,22 @@ function codeToken(deps: Pick<Deps, 'formKey'>, pendingId: string): string {
  */
 async function pageOptions(deps: Pick<Deps, 'clock' | 'stores'>, pending: PendingSignIn, status = 200) {
   const live = pending.interactionId === null ? undefined : await loadLiveInteraction(deps, pending.interactionId);
-  // `scripts`: the passkey button (issue 16) runs our script; the CSP allows it from 'self' only.
-  return { status, redirectUri: live?.interaction.request.redirectUri, scripts: true };
+  return { status, redirectUri: live?.interaction.request.redirectUri };
 }
 
 /** What the page offers: a code, and a passkey where the account has one and passkeys can work here (issue 16). */
 async function secondFactors(deps: Pick<Deps, 'accounts'>, pending: PendingSignIn) {
   const factors = await deps.accounts.secondFactorsOf(pending.userId);
   return { ...factors, passkey: factors.passkey && deps.accounts.passkeysOffered() };
+}
+
+/**
+ * The code page, offering what the account has; with a passkey, our script runs the ceremony and
+ * the page's CSP allows it from 'self' only (`scripts`, issue 16).
+ */
+async function sendCodePage(deps: Deps, reply: FastifyReply, pending: PendingSignIn, view: { wrong?: boolean; throttled?: string } = {}, status = 200): Promise<FastifyReply> {
+  const factors = await secondFactors(deps, pending);
+  return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} factors={factors} {...view} />, { ...(await pageOptions(deps, pending, status)), scripts: factors.passkey });
 }
 
 function startAgain(reply: FastifyReply): FastifyReply {
@@ -66,7 +74,7 @@ export default async function codeRoutes(app: FastifyInstance, { deps }: AppOpti
   app.get(CODE_PATH, async (request, reply) => {
     const pending = await readPending(request);
     if (!pending) return startAgain(reply);
-    return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} factors={await secondFactors(deps, pending)} />, await pageOptions(deps, pending));
+    return sendCodePage(deps, reply, pending);
   });
 
   const csrf = preSessionFormRule('login-code', (request) => [pendingIdOf(deps, request)]);
@@ -80,9 +88,9 @@ export default async function codeRoutes(app: FastifyInstance, { deps }: AppOpti
     switch (outcome.kind) {
       case 'throttled':
         reply.header('retry-after', String(outcome.retryAfter));
-        return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} factors={await secondFactors(deps, pending)} throttled={TOO_MANY} />, await pageOptions(deps, pending, 429));
+        return sendCodePage(deps, reply, pending, { throttled: TOO_MANY }, 429);
       case 'wrong':
-        return sendPage(reply, <CodeView token={codeToken(deps, pending.id)} factors={await secondFactors(deps, pending)} wrong />, await pageOptions(deps, pending, 401));
+        return sendCodePage(deps, reply, pending, { wrong: true }, 401);
       case 'restart':
         clearPendingCookie(deps.config, reply);
         return startAgain(reply);
