@@ -223,6 +223,12 @@ describe('issue 13: only the accounts service touches passwords, factors and ses
       pattern: /(?<!accounts\s*\.\s*)(?<=\.\s*)(enableTotp|disableTotp|startTotp|createPending)\s*\(/,
       allowed: [ACCOUNTS],
     },
+    {
+      // Issue 16: a passkey is a way in; adding, using, renaming or removing one, and its challenges, go through the accounts service.
+      what: 'stores.passkeys writes (add, recordUse, rename, remove, createChallenge, takeChallenge)',
+      pattern: /\bpasskeys\s*\.\s*(add|recordUse|rename|remove|createChallenge|takeChallenge)\s*\(/,
+      allowed: [ACCOUNTS],
+    },
     { what: 'sessionCookieName(', pattern: /\bsessionCookieName\s*\(/, allowed: ['src/http/signed_in.ts'] },
   ];
 
@@ -237,6 +243,9 @@ describe('issue 13: only the accounts service touches passwords, factors and ses
     assert.ok(!totp.test('  disableTotp(userId: string): Promise<void>;'), 'a declaration');
     assert.ok(rules[0]!.pattern.test("import { hashPassword } from '../crypto/passwords.ts';"));
     assert.ok(rules[1]!.pattern.test('await this.deps.stores.sessions.create({ id });'));
+    const passkeys = rules.find((r) => r.what.startsWith('stores.passkeys'))!.pattern;
+    assert.ok(passkeys.test('await deps.stores.passkeys.remove(user.id, id, event, now);'));
+    assert.ok(!passkeys.test('deps.stores.passkeys.countForUser(user.id),'), 'reads are free');
   });
 
   for (const rule of rules) {
