@@ -29,6 +29,8 @@ import { passwordProblem, type PasswordProblem } from './password_policy.ts';
 import { findOrCreateAccount, type WorkIdentity } from './work_accounts.ts';
 import * as recovery from './recovery.ts';
 import * as passkeys from './passkeys.ts';
+import * as passkeySignIn from './passkey_sign_in.ts';
+import * as passkeyRegistration from './passkey_registration.ts';
 import {
   EMAIL_CHANGE_SIGN_IN_SECONDS,
   changeLinkState,
@@ -375,7 +377,7 @@ export class Accounts {
     return true;
   }
 
-  // --- Passkeys (issue 16; services/accounts/passkeys.ts) ---------------------------------------
+  // --- Passkeys (issue 16; ./passkeys.ts, ./passkey_sign_in.ts, ./passkey_registration.ts) ---------
 
   /** Whether the pages offer passkeys: not when PUBLIC_URL's host is an IP address, which cannot be an RP ID. */
   passkeysOffered(): boolean {
@@ -384,22 +386,22 @@ export class Accounts {
 
   /** Options for "Sign in with a passkey" and for the email field's autofill (discoverable credentials). */
   passkeySignInOptions(): Promise<passkeys.RequestOptions> {
-    return passkeys.signInOptions(this.deps);
+    return passkeySignIn.signInOptions(this.deps);
   }
 
   /** A sign-in with a passkey and no password (user verification required), opening a session. */
-  signInWithPasskey(credential: unknown, caller: Caller): Promise<passkeys.PasskeySignIn> {
-    return passkeys.signInWithPasskey(this.deps, credential, caller, (user, amr, detail) => this.open(user, amr, caller, detail));
+  signInWithPasskey(credential: unknown, caller: Caller): Promise<passkeySignIn.PasskeySignIn> {
+    return passkeySignIn.signInWithPasskey(this.deps, credential, caller, (user, amr, detail) => this.open(user, amr, caller, detail));
   }
 
   /** Options for a passkey as the second step of `pending`; undefined when the account has none. */
   passkeySecondFactorOptions(pending: PendingSignIn): Promise<passkeys.RequestOptions | undefined> {
-    return passkeys.secondFactorOptions(this.deps, pending);
+    return passkeySignIn.secondFactorOptions(this.deps, pending);
   }
 
   /** Finishes a pending sign-in with one of the account's passkeys, as `completeSecondFactor` does with a code. */
-  async completeSecondFactorWithPasskey(pending: PendingSignIn, credential: unknown, caller: Caller): Promise<passkeys.PasskeySecondFactor & { continuation?: Continuation }> {
-    const outcome = await passkeys.completeWithPasskey(this.deps, pending, credential, caller, (user, amr, detail) => this.open(user, amr, caller, detail));
+  async completeSecondFactorWithPasskey(pending: PendingSignIn, credential: unknown, caller: Caller): Promise<passkeySignIn.PasskeySecondFactor & { continuation?: Continuation }> {
+    const outcome = await passkeySignIn.completeWithPasskey(this.deps, pending, credential, caller, (user, amr, detail) => this.open(user, amr, caller, detail));
     return outcome.kind === 'session' ? { ...outcome, continuation: { interactionId: pending.interactionId, returnTo: pending.returnTo } } : outcome;
   }
 
@@ -411,12 +413,12 @@ export class Accounts {
 
   /** Options to add a passkey to the person's account; undefined for a work account (SECURITY 48). */
   passkeyAddOptions(user: User): Promise<passkeys.CreationOptions | undefined> {
-    return passkeys.addOptions(this.deps, user);
+    return passkeyRegistration.addOptions(this.deps, user);
   }
 
   /** Adds a verified passkey named `name`, with `user.passkey_added` (mailed). The route checks the sign-in is recent. */
-  addPasskey(signedIn: SignedIn, name: string | undefined, credential: unknown, caller: Caller): Promise<passkeys.PasskeyAdded> {
-    return passkeys.addPasskey(this.deps, signedIn, name, credential, caller);
+  addPasskey(signedIn: SignedIn, name: string | undefined, credential: unknown, caller: Caller): Promise<passkeyRegistration.PasskeyAdded> {
+    return passkeyRegistration.addPasskey(this.deps, signedIn, name, credential, caller);
   }
 
   listPasskeys(user: User) {
@@ -439,7 +441,7 @@ export class Accounts {
   async passkeySignUpOptions(input: { email: string; name: string }, caller: Caller): Promise<{ kind: 'options'; options: passkeys.CreationOptions } | { kind: 'throttled'; retryAfter: number }> {
     const wait = this.deps.throttles.loginPerIp.take(clientNetwork(caller.ip));
     if (wait > 0) return { kind: 'throttled', retryAfter: wait };
-    return { kind: 'options', options: await passkeys.signUpOptions(this.deps, { email: normalizeEmail(input.email), name: input.name }) };
+    return { kind: 'options', options: await passkeyRegistration.signUpOptions(this.deps, { email: normalizeEmail(input.email), name: input.name }) };
   }
 
   /**
@@ -448,7 +450,7 @@ export class Accounts {
    * SECURITY 33), then its passkey.
    */
   signUpWithPasskey(credential: unknown, caller: Caller): Promise<{ kind: 'done' } | passkeys.Refused> {
-    return passkeys.signUpWithPasskey(this.deps, credential, caller, async (input) => {
+    return passkeyRegistration.signUpWithPasskey(this.deps, credential, caller, async (input) => {
       const user = await this.createAccount({ ...input, password: null, via: 'signup' }, caller.ip);
       if (!user) await tellOwnerOfSignUp(this.deps, input.email);
       return user;
