@@ -92,6 +92,8 @@ export interface OutboxStore {
   markSent(id: string, owner: string, now: number): Promise<void>;
   /** An attempt failed: try again at `retryAt`, or give up (`failed`) when it is null. */
   markFailed(id: string, owner: string, error: string, retryAt: number | null): Promise<void>;
+  /** Gives back messages taken but never tried (the sender is stopping): due again, the attempt uncounted. */
+  release(ids: readonly string[], owner: string): Promise<void>;
   /** Newest first. */
   list(filter: { status?: MailStatus; limit: number }): Promise<OutboxMessage[]>;
   find(id: string): Promise<OutboxMessage | undefined>;

@@ -27,6 +27,8 @@ const LEASE_SECONDS = 120;
 /** Messages taken per poll. */
 const BATCH = 10;
 const MAX_DELAY_SECONDS = 3600;
+/** How long a stopping sender waits for the delivery in flight. */
+const STOP_WAIT_MS = 2000;
 
 export interface MailSenderOptions extends Pick<MailConfig, 'pollMs' | 'retrySeconds' | 'maxAttempts'> {
   issuer: string;
@@ -46,6 +48,8 @@ export class MailSender {
   private ticking: Promise<void> | undefined;
   private again = false;
   private stopping = false;
+  /** Taken in this pass and not yet tried; `stop()` gives them back. */
+  private readonly waiting: OutboxMessage[] = [];
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -80,11 +84,19 @@ export class MailSender {
       });
   }
 
-  /** Waits for the delivery in flight, then sends nothing more. */
+  /**
+   * Sends nothing more. Messages taken but not started go back at once for another node; the
+   * delivery in flight gets STOP_WAIT_MS to finish, so a mail server that hangs cannot hold a
+   * shutdown past the process's grace period. One cut short is sent again when its lease ends.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await this.ticking;
+    const untried = this.waiting.splice(0);
+    await this.outbox.release(untried.map((m) => m.id), this.id).catch((err: unknown) => this.log.warn({ err }, 'mail: giving back untried messages failed; their lease will end'));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ticking, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
     this.transport.close();
   }
 
@@ -92,7 +104,10 @@ export class MailSender {
   private async tick(): Promise<void> {
     while (!this.stopping) {
       const taken = await this.outbox.claim(this.id, this.clock.now(), LEASE_SECONDS, BATCH);
-      for (const message of taken) await this.deliver(message);
+      // Stopped while claiming: give them back rather than start.
+      if (this.stopping) return this.outbox.release(taken.map((m) => m.id), this.id);
+      this.waiting.push(...taken);
+      for (let message = this.waiting.shift(); message; message = this.waiting.shift()) await this.deliver(message);
       if (taken.length < BATCH) return;
     }
   }

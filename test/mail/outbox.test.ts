@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dialects, databaseOf, startTestApp, type TestApp } from '../support/app.ts';
+import { createServer, type Socket } from 'node:net';
+import { dialects, databaseOf, freePort, startTestApp, type TestApp } from '../support/app.ts';
 import { TestSmtpServer } from '../support/smtp.ts';
 import { createUser } from '../support/fixtures.ts';
 
@@ -115,6 +116,35 @@ for (const dialect of dialects()) {
     });
   });
 }
+
+describe('mail outbox, a mail server that hangs (SQLite)', () => {
+  it('cannot hold up a shutdown: the delivery in flight gets 2 s, the messages taken but not started go back untried', async () => {
+    // Accepts the connection and never says a word: nodemailer would wait 10 s for the greeting.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    const t = await startTestApp({ env: { ...FAST, SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    try {
+      const now = t.clock.now();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push(await t.deps.stores.outbox.enqueue({ kind: 'reset_unknown', to: `hang${i}@example.com`, userId: null, data: {} }, now));
+      await until('the sender to take them', async () => ((await t.deps.stores.outbox.find(ids[2]!))?.attempts === 1 ? true : undefined));
+      const started = Date.now();
+      await t.deps.mail.stop();
+      const took = Date.now() - started;
+      assert.ok(took < 4000, `stop took ${took} ms`);
+      const after = await Promise.all(ids.map((id) => t.deps.stores.outbox.find(id)));
+      // The first was in flight; the two behind it were given back, their attempt uncounted.
+      assert.deepEqual(after.slice(1).map((m) => m?.attempts), [0, 0]);
+      assert.ok(after.every((m) => m?.status === 'pending'));
+    } finally {
+      await t.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});
 
 describe('mail outbox, embedded default (no SMTP_URL)', () => {
   it('writes each message as an .eml file under DATA_DIR/outbox', async () => {

@@ -115,6 +115,16 @@ export class SqlOutboxStore implements OutboxStore {
       .execute();
   }
 
+  async release(ids: readonly string[], owner: string) {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('mail_outbox')
+      .set((eb) => ({ lease_owner: null, lease_until: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', 'in', [...ids])
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
   async list(filter: { status?: MailStatus; limit: number }) {
     let query = this.db.selectFrom('mail_outbox').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit);
     if (filter.status) query = query.where('status', '=', filter.status);
