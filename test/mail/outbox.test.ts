@@ -13,18 +13,10 @@ import { createServer, type Socket } from 'node:net';
 import { dialects, databaseOf, freePort, startTestApp, type TestApp } from '../support/app.ts';
 import { TestSmtpServer } from '../support/smtp.ts';
 import { createUser } from '../support/fixtures.ts';
+import { until } from '../support/wait.ts';
 
 const FAST = { MAIL_POLL_MS: '100', MAIL_RETRY_SECONDS: '1', MAIL_MAX_ATTEMPTS: '3' };
 
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 for (const dialect of dialects()) {
   describe(`mail outbox (${dialect})`, () => {

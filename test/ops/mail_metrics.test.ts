@@ -9,16 +9,8 @@ import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createUser } from '../support/fixtures.ts';
 import { TestSmtpServer } from '../support/smtp.ts';
 import type { User } from '../../src/domain/users.ts';
+import { until } from '../support/wait.ts';
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 for (const dialect of dialects()) {
   describe(`mail metrics (${dialect})`, () => {

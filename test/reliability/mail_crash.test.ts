@@ -31,6 +31,10 @@ import { hashPassword } from '../../src/crypto/passwords.ts';
 import type { Stores } from '../../src/domain/stores.ts';
 import type { OutboxMessage } from '../../src/domain/mail.ts';
 import type { User } from '../../src/domain/users.ts';
+import { until as untilIn } from '../support/wait.ts';
+
+/** Real processes on a loaded machine: 15 s. */
+const until = <T>(what: string, check: () => Promise<T | undefined>) => untilIn(what, check, 15_000);
 
 /**
  * What a request may take with the mail server down: the password hashing (argon2, twice for a
@@ -46,15 +50,6 @@ async function openStores(env: Record<string, string>): Promise<{ database: Data
   return { database, stores: createStores(database.db, database.dialect) };
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 interface Page {
   status: number;
