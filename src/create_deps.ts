@@ -17,6 +17,7 @@ import { accountLinkKey, formKeyOf } from './crypto/derived_keys.ts';
 import { KeyManager } from './crypto/key_manager.ts';
 import { RevocationCache } from './caches/revocation_cache.ts';
 import { AccessGuard } from './caches/access_guard.ts';
+import { announcingFactorStores } from './services/accounts/factor_announcements.ts';
 import { Revoker } from './services/revoker.ts';
 import { UsageRecorder } from './jobs/usage_recorder.ts';
 import { startErrorCounter } from './jobs/error_counter.ts';
@@ -30,6 +31,7 @@ import { createMetrics } from './ops/metrics.ts';
 import { createLogger } from './ops/logger.ts';
 import { DirectoryClients } from './interaction/directory/upstream.ts';
 import { Accounts } from './services/accounts/accounts.ts';
+import { meetsSecondFactorRequirement } from './services/accounts/second_factor_requirement.ts';
 import { MailSender } from './jobs/mail_sender.ts';
 import { createTransport } from './mail/transport.ts';
 
@@ -80,6 +82,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     cleanups.push(() => feed.close());
     // Every app or secret write announces itself, so cached client credentials never outlive it.
     stores.apps = announcingAppStore(stores.apps, feed);
+    // Every second factor added or removed too, so the AccessGuard's entry for the person goes at once (issue 16).
+    Object.assign(stores, announcingFactorStores(stores, feed));
     const clients = new ClientCache(stores.apps, () => clock.now());
     clients.subscribe(feed);
 
@@ -93,8 +97,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     await revocations.start(feed, config.syncIntervalMs);
     cleanups.push(() => revocations.stop());
 
-    // Membership and policy changes from any node drop the cached entries at once.
-    const access = new AccessGuard(stores.organizations, () => clock.now());
+    const throttles = createThrottles(config.throttle, clock);
+    const formKey = formKeyOf(kek);
+
+    // Membership, policy and second-factor changes from any node drop the cached entries at once.
+    const access = new AccessGuard(stores.organizations, (userId) => meetsSecondFactorRequirement({ stores, clock, formKey }, userId), () => clock.now());
     access.subscribe(feed);
 
     // Keys rotated by the CLI or another node: reload on notice, and on the same poll as revocations.
@@ -119,8 +126,6 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     });
     cleanups.push(() => janitor.stop());
 
-    const throttles = createThrottles(config.throttle, clock);
-    const formKey = formKeyOf(kek);
     // The outbox is delivered in the background (issue 15); it stops before the database closes.
     const { pollMs, retrySeconds, maxAttempts } = config.mail;
     const mail = new MailSender(stores.outbox, createTransport(config.mail, config.dataDir, log), clock, log, { pollMs, retrySeconds, maxAttempts, issuer: config.issuer, linkKey: accountLinkKey(formKey) }, metrics);

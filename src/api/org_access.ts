@@ -1,13 +1,14 @@
 /**
  * The organization steps of every request, after the token and its grant (bearer.ts): is the
- * person a member of this organization now, does the grant cover it, and does the organization's
- * policy let this service act in it. Reads the in-memory AccessGuard only (no database read in
- * the common case).
+ * person a member of this organization now, does the grant cover it, does the organization's
+ * policy let this service act in it, and, where the organization requires a second factor, does
+ * the person have one (issue 16). Reads the in-memory AccessGuard only (no database read in the
+ * common case; the second-factor fact is read only in organizations that require one).
  * @module
  */
 import type { AccessGuard } from '../caches/access_guard.ts';
 import type { Membership, Organization } from '../domain/organizations.ts';
-import { approvalRequestPath, decide } from '../domain/policies.ts';
+import { SECOND_FACTOR_SETUP_PATH, approvalRequestPath, decide, type OrgPolicy } from '../domain/policies.ts';
 import type { Principal } from './bearer.ts';
 import { ApiError, notFound } from './problem.ts';
 
@@ -29,7 +30,9 @@ export class OrgAccess {
    * The person's membership of the organization `slug`, or a refusal: `not_found` for an
    * organization they never belonged to (its existence is not revealed), `not_a_member` for one
    * they left, `not_found` when the grant does not cover it, `org_policy_blocked` when the
-   * organization's policy shuts this service out.
+   * organization's policy shuts this service out, `second_factor_required` when the organization
+   * requires a second factor the person does not have (after the policy: a blocked service
+   * gains nothing from the person adding one).
    */
   async reach(principal: Principal, slug: string): Promise<Membership> {
     const reach = await this.guard.reachOf(principal.userId);
@@ -39,25 +42,41 @@ export class OrgAccess {
       throw notFound(`org ${slug}`);
     }
     if (!grantCovers(principal, membership.org)) throw notFound(`org ${slug} not covered by grant`);
-    await this.checkPolicy(principal, membership.org);
+    const policy = await this.guard.policyOf(membership.org.id);
+    this.checkPolicy(principal, membership.org, policy);
+    if (policy.requireSecondFactor && !(await this.guard.meetsSecondFactor(principal.userId))) {
+      // Not RFC 9470's insufficient_user_authentication: no new sign-in or token would help. The
+      // account lacks a factor; once the person adds one, this same token works at its next call.
+      throw new ApiError(403, 'second_factor_required', slug, { org: slug, setup_url: this.issuer + SECOND_FACTOR_SETUP_PATH });
+    }
     return membership;
   }
 
-  /** Organizations this service may act in for this person, for GET /orgs. */
+  /**
+   * Organizations this service may act in for this person, for GET /orgs. Like an organization
+   * whose policy shuts the service out, one that requires a second factor the person lacks is
+   * left out: the list names where the service can act, and a call there would be refused.
+   */
   async reachable(principal: Principal): Promise<Membership[]> {
     const reach = await this.guard.reachOf(principal.userId);
     const out: Membership[] = [];
     for (const m of reach.current) {
       if (!grantCovers(principal, m.org)) continue;
-      if (decide(await this.guard.policyOf(m.org.id), principal.clientId) === 'allowed') out.push(m);
+      const policy = await this.guard.policyOf(m.org.id);
+      if (decide(policy, principal.clientId) === 'allowed' && (await this.meetsRequirement(principal, policy))) out.push(m);
     }
     return out;
   }
 
-  private async checkPolicy(principal: Principal, org: Organization): Promise<void> {
-    const decision = decide(await this.guard.policyOf(org.id), principal.clientId);
+  private checkPolicy(principal: Principal, org: Organization, policy: OrgPolicy): void {
+    const decision = decide(policy, principal.clientId);
     if (decision === 'allowed') return;
     const approvalUrl = this.issuer + approvalRequestPath(org.slug, principal.clientId);
     throw new ApiError(403, 'org_policy_blocked', `${org.slug}: ${decision}`, { org: org.slug, approval_url: approvalUrl });
+  }
+
+  /** True unless the organization requires a second factor and the person has none; read only when required. */
+  private async meetsRequirement(principal: Principal, policy: OrgPolicy): Promise<boolean> {
+    return !policy.requireSecondFactor || this.guard.meetsSecondFactor(principal.userId);
   }
 }

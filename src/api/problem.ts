@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | 'insufficient_scope'
   | 'not_a_member'
   | 'org_policy_blocked'
+  | 'second_factor_required'
   | 'not_found'
   | 'method_not_allowed'
   | 'unsupported_media_type'
@@ -31,6 +32,7 @@ const TITLES: Record<ApiErrorCode, string> = {
   insufficient_scope: 'The access token does not carry the scope this request needs.',
   not_a_member: 'The person behind the access token is no longer a member of this organization.',
   org_policy_blocked: "The organization's policy does not let this service act in it.",
+  second_factor_required: 'The organization requires a second factor, and the person behind the access token has none yet.',
   not_found: 'There is nothing here, or you may not see it.',
   method_not_allowed: 'This resource does not support that method.',
   unsupported_media_type: 'Request bodies must be application/json.',
@@ -48,6 +50,8 @@ export interface ProblemExtensions {
   scope?: string;
   /** Where the person can ask the organization's owners to approve this service (org_policy_blocked). */
   approval_url?: string;
+  /** Where the person sets up two-step verification or a passkey (second_factor_required). */
+  setup_url?: string;
   /** The organization a refusal is about. */
   org?: string;
 }

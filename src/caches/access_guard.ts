@@ -1,11 +1,12 @@
 /**
- * Every process's in-memory view of who belongs to which organization and of each organization's
- * third-party policy, so the API checks membership and policy on every call without a database
- * read in the common case.
+ * Every process's in-memory view of who belongs to which organization, of each organization's
+ * third-party policy, and of whether a person meets an organization's second-factor requirement
+ * (issue 16), so the API checks all three on every call without a database read in the common case.
  *
  * Entries are dropped the moment a change is announced on the change feed (`membership` /
- * `org_policy` events: in-process at once, other processes through PostgreSQL LISTEN/NOTIFY or
- * SQLite's `changes` table), and expire after `ttlSeconds` as a backstop for a lost notification. An entry holds the promise of its load, and an invalidation removes it even
+ * `org_policy` / `second_factor` events: in-process at once, other processes through PostgreSQL
+ * LISTEN/NOTIFY or SQLite's `changes` table), and expire after `ttlSeconds` as a backstop for a
+ * lost notification. An entry holds the promise of its load, and an invalidation removes it even
  * while that load is in flight, so a load that raced a change is never kept.
  * @module
  */
@@ -62,13 +63,20 @@ export interface AccessGuardOptions {
   maxEntries?: number;
 }
 
+/**
+ * Whether a person meets a second-factor requirement (services/accounts/second_factor.ts,
+ * `meetsSecondFactorRequirement`): read only for organizations that require one.
+ */
+export type SecondFactorSource = (userId: string) => Promise<boolean>;
+
 export class AccessGuard {
   private readonly reach: LoadingCache<Reach>;
   private readonly policies: LoadingCache<OrgPolicy>;
+  private readonly factors: LoadingCache<boolean>;
   /** Database loads, for tests and metrics: the common case must not add to them. */
   loads = 0;
 
-  constructor(store: OrganizationStore, now: () => number, options: AccessGuardOptions = {}) {
+  constructor(store: OrganizationStore, secondFactor: SecondFactorSource, now: () => number, options: AccessGuardOptions = {}) {
     const ttl = options.ttlSeconds ?? 10;
     const max = options.maxEntries ?? 50_000;
     this.reach = new LoadingCache(
@@ -89,9 +97,18 @@ export class AccessGuard {
       ttl,
       max,
     );
+    this.factors = new LoadingCache(
+      (userId) => {
+        this.loads++;
+        return secondFactor(userId);
+      },
+      now,
+      ttl,
+      max,
+    );
   }
 
-  /** Listens for membership and policy changes announced by any node. */
+  /** Listens for membership, policy and second-factor changes announced by any node. */
   subscribe(feed: ChangeFeed): void {
     feed.subscribe((event) => this.apply(event));
   }
@@ -99,6 +116,7 @@ export class AccessGuard {
   apply(event: ChangeEvent): void {
     if (event.type === 'membership') this.reach.invalidate(event.userId);
     else if (event.type === 'org_policy') this.policies.invalidate(event.orgId);
+    else if (event.type === 'second_factor') this.factors.invalidate(event.userId);
   }
 
   reachOf(userId: string): Promise<Reach> {
@@ -107,6 +125,11 @@ export class AccessGuard {
 
   policyOf(orgId: string): Promise<OrgPolicy> {
     return this.policies.get(orgId);
+  }
+
+  /** Whether the person meets a second-factor requirement; asked only where an organization has one. */
+  meetsSecondFactor(userId: string): Promise<boolean> {
+    return this.factors.get(userId);
   }
 }
 

@@ -7,7 +7,8 @@
  * that need it send one NOTIFY (services/org_admin.ts, persistence/notify.ts). On SQLite every
  * process on the file shares a change feed through its `changes` table (SqliteChangeFeed), and
  * the stores given to commands announce their own writes there: membership and policy changes,
- * signing-key writes, app and secret writes, grant revocations (user disable). A server polling
+ * signing-key writes, app and secret writes, grant revocations (user disable), second factors
+ * removed (`user reset-second-factor`, on PostgreSQL too: one NOTIFY). A server polling
  * the table applies them within ~150 ms instead of its cache TTL (10–30 s) or its key poll (5 s).
  * @module
  */
@@ -18,6 +19,7 @@ import { migrateToLatest, type MigrationReport } from '../persistence/migrate.ts
 import { createStores } from '../persistence/stores/index.ts';
 import { PostgresChangeFeed, SqliteChangeFeed, type ChangeFeed } from '../persistence/change_feed.ts';
 import { announcingAppStore } from '../oauth/client_auth/client_cache.ts';
+import { announcingFactorStores } from '../services/accounts/factor_announcements.ts';
 import { Accounts } from '../services/accounts/accounts.ts';
 import { createThrottles } from '../caches/throttles.ts';
 import { systemClock } from '../deps.ts';
@@ -66,7 +68,7 @@ export async function openContext(config: Config): Promise<CliContext & { close(
 /**
  * The stores a command writes through, each write a running server caches announced once it has
  * committed. SQLite: everything, on the `changes` table. PostgreSQL: app and secret writes and
- * grant revocations (user disable), as one NOTIFY each; membership, policy and key changes NOTIFY
+ * grant revocations (user disable) and second-factor writes, as one NOTIFY each; membership, policy and key changes NOTIFY
  * themselves (services/org_admin.ts, persistence/notify.ts), and wrapping them would announce twice.
  */
 function announcedStores(database: DatabaseHandle): Stores {
@@ -75,7 +77,7 @@ function announcedStores(database: DatabaseHandle): Stores {
   if (!database.pool) return stores;
   // publish() only uses the pool; the feed's listener connection is never started.
   const feed = new PostgresChangeFeed(database.pool, {});
-  return { ...stores, apps: announcingAppStore(stores.apps, feed), grants: announcingGrantStore(stores.grants, feed) };
+  return { ...stores, apps: announcingAppStore(stores.apps, feed), grants: announcingGrantStore(stores.grants, feed), ...announcingFactorStores(stores, feed) };
 }
 
 /**
@@ -104,6 +106,10 @@ export function announcingStores(stores: Stores, feed: ChangeFeed): Stores {
     await orgs.setThirdPartyMode(orgId, mode, now);
     await feed.publish({ type: 'org_policy', orgId });
   };
+  organizations.setRequireSecondFactor = async (orgId, required, now) => {
+    await orgs.setRequireSecondFactor(orgId, required, now);
+    await feed.publish({ type: 'org_policy', orgId });
+  };
   organizations.setAppRule = async (orgId, appId, rule, now) => {
     await orgs.setAppRule(orgId, appId, rule, now);
     await feed.publish({ type: 'org_policy', orgId });
@@ -119,7 +125,7 @@ export function announcingStores(stores: Stores, feed: ChangeFeed): Stores {
     await feed.publish({ type: 'keys' });
   };
 
-  return { ...stores, organizations, keys, grants: announcingGrantStore(stores.grants, feed), apps: announcingAppStore(stores.apps, feed) };
+  return { ...stores, organizations, keys, grants: announcingGrantStore(stores.grants, feed), apps: announcingAppStore(stores.apps, feed), ...announcingFactorStores(stores, feed) };
 }
 
 /** A revoked grant announced as the same denylist entry the server's Revoker announces. */

@@ -14,6 +14,7 @@ import {
   removeMember as removeMembership,
   setAppRule,
   setMember,
+  setRequireSecondFactor,
   setThirdPartyMode,
   verifiedAccountFor,
   type InvitingAdmin,
@@ -190,27 +191,52 @@ const PROPAGATION = 'running servers apply it at the next API call';
 
 interface Policy {
   org: string;
-  thirdParty: ThirdPartyMode;
+  thirdParty?: ThirdPartyMode;
+  requireSecondFactor?: boolean;
 }
 
 const policy = command<Policy>({
-  summary: "set the organization's policy for third-party services",
+  summary: "set the organization's policy: which third-party services may act in it, and whether they act only for members with a second factor",
   flags: {
     org: { type: 'string', required: true, value: 'SLUG', description: 'the organization' },
-    'third-party': { type: 'string', required: true, value: 'allow|approved|deny', description: 'every authorized service, only approved ones, or none' },
+    'third-party': { type: 'string', value: 'allow|approved|deny', description: 'every authorized service, only approved ones, or none' },
+    'require-second-factor': { type: 'string', value: 'on|off', description: 'on: services act only for members with TOTP or a passkey (403 second_factor_required otherwise)' },
   },
-  example: 'tessera org policy --org acme --third-party approved',
+  example: 'tessera org policy --org acme --third-party approved --require-second-factor on',
   check(flags) {
-    const mode = flags.required('third-party');
-    if (!THIRD_PARTY_MODES.includes(mode as ThirdPartyMode)) throw new UsageError(`--third-party must be allow, approved or deny, got "${mode}"`);
-    return { org: slug('org', flags.required('org')), thirdParty: mode as ThirdPartyMode };
+    const mode = flags.string('third-party');
+    if (mode !== undefined && !THIRD_PARTY_MODES.includes(mode as ThirdPartyMode)) throw new UsageError(`--third-party must be allow, approved or deny, got "${mode}"`);
+    const required = flags.string('require-second-factor');
+    if (required !== undefined && required !== 'on' && required !== 'off') throw new UsageError(`--require-second-factor must be on or off, got "${required}"`);
+    if (mode === undefined && required === undefined) throw new UsageError('say what to change: --third-party, --require-second-factor, or both');
+    return {
+      org: slug('org', flags.required('org')),
+      ...(mode === undefined ? {} : { thirdParty: mode as ThirdPartyMode }),
+      ...(required === undefined ? {} : { requireSecondFactor: required === 'on' }),
+    };
   },
   async run(context, input) {
     const org = await orgBySlug(context, input.org);
-    await setThirdPartyMode(admin(context), org, input.thirdParty);
+    const lines: string[] = [];
+    if (input.thirdParty !== undefined) {
+      await setThirdPartyMode(admin(context), org, input.thirdParty);
+      lines.push(`third-party services in ${org.slug}: ${input.thirdParty}`);
+    }
+    if (input.requireSecondFactor !== undefined) {
+      await setRequireSecondFactor(admin(context), org, input.requireSecondFactor);
+      lines.push(
+        input.requireSecondFactor
+          ? `services act in ${org.slug} only for members with a second factor (TOTP or a passkey)`
+          : `services act in ${org.slug} for members with or without a second factor`,
+      );
+    }
     return {
-      json: { org: org.slug, third_party: input.thirdParty },
-      text: `third-party services in ${org.slug}: ${input.thirdParty}; ${PROPAGATION}`,
+      json: {
+        org: org.slug,
+        ...(input.thirdParty === undefined ? {} : { third_party: input.thirdParty }),
+        ...(input.requireSecondFactor === undefined ? {} : { require_second_factor: input.requireSecondFactor }),
+      },
+      text: `${lines.join('; ')}; ${PROPAGATION}`,
     };
   },
 });

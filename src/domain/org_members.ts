@@ -32,6 +32,12 @@ export interface OrgMemberStore {
    * (a grant kept to other organizations does not), with their calls since `sinceDay` (UTC `YYYY-MM-DD`).
    */
   memberGrants(orgId: string, now: number, sinceDay: string): Promise<MemberGrant[]>;
+  /**
+   * Current members who would not meet a second-factor requirement (issue 16): personal accounts
+   * with neither TOTP on nor a passkey (work accounts meet it through their directory; the rule is
+   * services/accounts/second_factor_requirement.ts). User ids, in no order.
+   */
+  withoutSecondFactor(orgId: string): Promise<string[]>;
 }
 
 /** Whether a change leaves the organization without an owner. */

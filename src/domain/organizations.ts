@@ -37,6 +37,8 @@ export interface OrganizationStore {
   /** The org's third-party policy with every app rule (the default when none was set). */
   policyOf(orgId: string): Promise<OrgPolicy>;
   setThirdPartyMode(orgId: string, mode: ThirdPartyMode, now: number): Promise<void>;
+  /** Whether services act for members without a second factor (issue 16); the mode is kept. */
+  setRequireSecondFactor(orgId: string, required: boolean, now: number): Promise<void>;
   /** Sets one app's standing in the org, or clears it with `undefined`. */
   setAppRule(orgId: string, appId: string, rule: AppRule | undefined, now: number): Promise<void>;
   /** Whether the person belongs to the org now (to check an assignee). */

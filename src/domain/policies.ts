@@ -1,7 +1,8 @@
 /**
  * An organization's policy for third-party services (apps acting through a person's grant):
  * `allow` every authorized service (the default), only services the owners `approved`, or `deny`
- * them all. Independently of the mode, owners can cut one app off (`blocked`).
+ * them all. Independently of the mode, owners can cut one app off (`blocked`). And owners can
+ * require a second factor (issue 16): services then act only for members who have one.
  * @module
  */
 export type ThirdPartyMode = 'allow' | 'approved' | 'deny';
@@ -13,9 +14,11 @@ export interface OrgPolicy {
   thirdParty: ThirdPartyMode;
   /** app (client_id) → its standing in this organization; absent means no decision. */
   apps: ReadonlyMap<string, AppRule>;
+  /** Services act for a member only if the member has a second factor (TOTP or a passkey). */
+  requireSecondFactor: boolean;
 }
 
-export const DEFAULT_POLICY: OrgPolicy = { thirdParty: 'allow', apps: new Map() };
+export const DEFAULT_POLICY: OrgPolicy = { thirdParty: 'allow', apps: new Map(), requireSecondFactor: false };
 
 export type PolicyDecision = 'allowed' | 'blocked' | 'needs_approval';
 
@@ -27,6 +30,13 @@ export function decide(policy: OrgPolicy, clientId: string): PolicyDecision {
   if (policy.thirdParty === 'approved' && rule !== 'approved') return 'needs_approval';
   return 'allowed';
 }
+
+/**
+ * Where a person sees which organizations require a second factor they lack, with links to set up
+ * two-step verification or a passkey (the profile's notice; the API's `second_factor_required`
+ * problem links to it as `setup_url`).
+ */
+export const SECOND_FACTOR_SETUP_PATH = '/profile#second-factor';
 
 /** Where a member asks an organization's owners to approve a service (the API links to it too). */
 export function approvalRequestPath(orgSlug: string, clientId: string): string {

@@ -24,6 +24,8 @@ export type ChangeEvent =
   | { type: 'membership'; userId: string }
   /** An organization's third-party policy or app rules changed: drop its cached policy. */
   | { type: 'org_policy'; orgId: string }
+  /** A person turned TOTP on or off, added or removed a passkey, or an operator reset their factors: drop their cached standing. */
+  | { type: 'second_factor'; userId: string }
   /** An app, or one of its secrets, was created, changed, revoked or deleted: drop its cached credentials. */
   | { type: 'app'; appId: string };
 

@@ -28,6 +28,7 @@ import * as mailRetentionIndexes from './migrations/202612071130_mail_retention_
 import * as secondFactorFailures from './migrations/202612070900_second_factor_failures.ts';
 import * as createKnownBrowsers from './migrations/202612071120_create_known_browsers.ts';
 import * as createPasskeys from './migrations/202612071140_create_passkeys.ts';
+import * as orgRequireSecondFactor from './migrations/202612071160_org_require_second_factor.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071130_mail_retention_indexes': mailRetentionIndexes,
   '202612071120_create_known_browsers': createKnownBrowsers,
   '202612071140_create_passkeys': createPasskeys,
+  '202612071160_org_require_second_factor': orgRequireSecondFactor,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -324,6 +324,8 @@ export interface ChangesTable {
 export interface OrgPoliciesTable {
   org_id: string;
   third_party: string;
+  /** 1: services act for a member only once the member has a second factor (issue 16); default 0. */
+  require_second_factor: Generated<number>;
   updated_at: number;
 }
 

@@ -37,6 +37,16 @@ export async function setThirdPartyMode(admin: OrgAdmin, org: Organization, mode
   await announceAccessChange(admin.announce, { type: 'org_policy', orgId: org.id });
 }
 
+/**
+ * Whether services act only for members who have a second factor (issue 16). Announced like a
+ * mode change: every node's API refuses (or lets in again) at the next call.
+ */
+export async function setRequireSecondFactor(admin: OrgAdmin, org: Organization, required: boolean): Promise<void> {
+  await admin.stores.organizations.setRequireSecondFactor(org.id, required, admin.now);
+  await admin.stores.audit.record({ type: 'org_policy.changed', userId: admin.actorUserId ?? null, detail: { via: admin.via, org: org.slug, require_second_factor: required } }, admin.now);
+  await announceAccessChange(admin.announce, { type: 'org_policy', orgId: org.id });
+}
+
 /** `approved` lets the app act under the `approved` mode; `blocked` cuts it off; `undefined` withdraws either. */
 export async function setAppRule(admin: OrgAdmin, org: Organization, appId: string, rule: AppRule | undefined): Promise<void> {
   await admin.stores.organizations.setAppRule(org.id, appId, rule, admin.now);

@@ -26,6 +26,7 @@ import { grantAfter } from '../../domain/approval.ts';
 import { activity, orgNames, scopeTexts, summarize } from './model.ts';
 import { ApplicationsView, ConfirmView, GrantDetailView } from './view.tsx';
 import { ownEntry } from '../../domain/lookup.ts';
+import { requirementNotice } from '../orgs/requirement_notice.ts';
 
 export const APPLICATIONS_PATH = '/profile/applications';
 
@@ -43,10 +44,12 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
     const signedIn = await signedInOf(request);
     const { done } = assembleParams(['done'], request.query as RawParams);
     const grants = await deps.stores.grants.listLive(signedIn.user.id, deps.clock.now());
+    const reach = await deps.access.reachOf(signedIn.user.id);
     return sendPage(
       reply,
       <ApplicationsView
-        grants={await summarize(deps, await deps.access.reachOf(signedIn.user.id), grants)}
+        grants={await summarize(deps, reach, grants)}
+        secondFactorNotice={grants.length === 0 ? undefined : await requirementNotice(deps, signedIn.user, reach.current)}
         logoutToken={logoutToken(deps, signedIn.session.id)}
         notice={ownEntry(NOTICES, done)}
       />,

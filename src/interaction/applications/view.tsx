@@ -7,6 +7,8 @@ import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
 import { Layout } from '../views/layout.tsx';
 import { Messages } from '../views/messages.tsx';
 import { orgField, scopeField } from '../consent/choices.ts';
+import { SecondFactorNotice } from '../views/second_factor_notice.tsx';
+import type { RequirementNotice } from '../orgs/requirement_notice.ts';
 
 export interface ScopeText {
   scope: string;
@@ -31,11 +33,12 @@ interface PageFrame {
   problem?: string;
 }
 
-export function ApplicationsView(p: PageFrame & { grants: GrantSummary[] }) {
+export function ApplicationsView(p: PageFrame & { grants: GrantSummary[]; secondFactorNotice?: RequirementNotice | undefined }) {
   return (
     <Layout title="Manage applications" wide account={{ logoutToken: p.logoutToken }}>
       <h1>Manage applications</h1>
       <Messages notice={p.notice} problem={p.problem} />
+      <SecondFactorNotice notice={p.secondFactorNotice} />
       <p>
         These services can act on your behalf. Each one sees only what you allowed, in the organizations you chose. Revoke one and its
         access ends at once.

@@ -7,11 +7,11 @@ export const ORG_PATHS = {
   list: ORGS_PATH,
   overview: (slug: string) => `${ORGS_PATH}/${encodeURIComponent(slug)}`,
   settings: (slug: string) => `${ORGS_PATH}/${encodeURIComponent(slug)}/settings`,
-  /** A settings form: `members/add`, `members/role`, `members/remove`, `invitations/cancel`, `policy`, `apps`, `requests`. */
+  /** A settings form: `members/add`, `members/role`, `members/remove`, `invitations/cancel`, `policy`, `second-factor`, `apps`, `requests`. */
   settingsForm: (slug: string, form: SettingsForm) => `${ORGS_PATH}/${encodeURIComponent(slug)}/settings/${form}`,
 } as const;
 
-export const SETTINGS_FORMS = ['members/add', 'members/role', 'members/remove', 'invitations/cancel', 'policy', 'apps', 'requests'] as const;
+export const SETTINGS_FORMS = ['members/add', 'members/role', 'members/remove', 'invitations/cancel', 'policy', 'second-factor', 'apps', 'requests'] as const;
 export type SettingsForm = (typeof SETTINGS_FORMS)[number];
 
 /**

@@ -1,6 +1,7 @@
 /**
  * What the settings page shows, read fresh from the database (not the API's cache): members,
- * pending invitations, the policy, pending approval requests grouped by service, and the services acting in the
+ * pending invitations, the policy (with the members who lack the second factor it may require),
+ * pending approval requests grouped by service, and the services acting in the
  * organization — every service holding a live grant of a member that covers it, plus any the
  * owners approved or cut off — with for whom, when last used and how many calls.
  * @module
@@ -62,6 +63,10 @@ export interface SettingsModel {
   members: MemberRow[];
   invitations: InvitationRow[];
   mode: ThirdPartyMode;
+  /** Services act only for members with a second factor (issue 16). */
+  requireSecondFactor: boolean;
+  /** Members without one (by name, owners first): services cannot act for them while it is required. */
+  withoutSecondFactor: { name: string; email: string }[];
   requests: RequestRow[];
   services: ServiceRow[];
 }
@@ -72,13 +77,15 @@ function ref(app: App): ServiceRef {
 
 export async function loadSettings(deps: Deps, org: Organization, meUserId: string): Promise<SettingsModel> {
   const now = deps.clock.now();
-  const [members, invitations, policy, pending, grants] = await Promise.all([
+  const [members, invitations, policy, pending, grants, lacking] = await Promise.all([
     deps.stores.orgMembers.listMembers(org.id),
     deps.stores.invitations.listPending(org.id, now),
     deps.stores.organizations.policyOf(org.id),
     deps.stores.approvalRequests.listPending(org.id),
     deps.stores.orgMembers.memberGrants(org.id, now, utcDay(now - (ACTIVITY_DAYS - 1) * 86400)),
+    deps.stores.orgMembers.withoutSecondFactor(org.id),
   ]);
+  const lackingIds = new Set(lacking);
   const names = new Map(members.map((m) => [m.userId, m.name]));
   const appIds = new Set([...grants.map((g) => g.appId), ...policy.apps.keys(), ...pending.map((r) => r.appId)]);
   const apps = new Map<string, App>();
@@ -122,6 +129,8 @@ export async function loadSettings(deps: Deps, org: Organization, meUserId: stri
       expires: formatTime(i.expiresAt),
     })),
     mode: policy.thirdParty,
+    requireSecondFactor: policy.requireSecondFactor,
+    withoutSecondFactor: members.filter((m) => lackingIds.has(m.userId)).map((m) => ({ name: m.name, email: m.email })),
     requests: [...requests.values()],
     services: [...services.values()]
       .map(({ lastUsedAt, ...row }) => ({ ...row, people: row.people.sort(), lastUsed: lastUsedAt === null ? null : formatTime(lastUsedAt) }))

@@ -14,6 +14,7 @@ import { logoutToken } from '../logout/route.tsx';
 import { orgFormToken, postedForm, sendOwnersOnly, visit, webAdmin } from './access.ts';
 import { addMember, cancelInvitation, changeRole, removeMember, type Outcome } from './members.ts';
 import { answerRequests, changeApp, changePolicy } from './third_party.ts';
+import { changeSecondFactorRequirement } from './second_factor.ts';
 import { loadSettings } from './settings_model.ts';
 import { SettingsView } from './settings_view.tsx';
 import { ORG_PATHS, type SettingsForm } from './paths.ts';
@@ -29,6 +30,8 @@ export const SETTINGS_NOTICES: Record<string, string> = {
   role: 'The role was changed.',
   removed: 'The member was removed. Services acting for them lost this organization at once.',
   policy: 'The policy was saved. It applies to the next call of every service.',
+  second_factor_on: 'Services now act only for members who have a second factor, from their next call.',
+  second_factor_off: 'Services act again for members without a second factor, from their next call.',
   approved: 'The service is approved.',
   withdrawn: 'The approval was withdrawn.',
   blocked: 'The service is cut off from this organization.',
@@ -60,6 +63,7 @@ const FORMS: Record<SettingsForm, { fields: readonly string[]; act(deps: Deps, p
   'members/remove': { fields: ['user'], act: (deps, p, f) => removeMember(deps, webAdmin(deps, p.signedIn), p.membership.org, f.user) },
   'invitations/cancel': { fields: ['invitation'], act: (deps, p, f) => cancelInvitation(deps, webAdmin(deps, p.signedIn), p.membership.org, f.invitation) },
   policy: { fields: ['third_party'], act: (deps, p, f) => changePolicy(webAdmin(deps, p.signedIn), p.membership.org, f.third_party) },
+  'second-factor': { fields: ['require'], act: (deps, p, f) => changeSecondFactorRequirement(webAdmin(deps, p.signedIn), p.membership.org, f.require) },
   apps: { fields: ['client_id', 'action'], act: (deps, p, f) => changeApp(deps, webAdmin(deps, p.signedIn), p.membership.org, f.client_id, f.action) },
   requests: { fields: ['client_id', 'decision'], act: (deps, p, f) => answerRequests(deps, webAdmin(deps, p.signedIn), p.membership.org, f.client_id, f.decision) },
 };

@@ -1,6 +1,6 @@
 /**
- * The organization settings page (owners only): members and roles, the third-party policy,
- * members' approval requests, and the services acting in the organization. Every form posts to
+ * The organization settings page (owners only): members and roles, the third-party policy, the
+ * second-factor requirement, members' approval requests, and the services acting in the organization. Every form posts to
  * our own origin with the page's token; labels on every input; no script.
  */
 import { Layout } from '../views/layout.tsx';
@@ -85,6 +85,40 @@ function InvitationItem({ i, slug, token }: { i: InvitationRow; slug: string; to
         </form>
       </td>
     </tr>
+  );
+}
+
+/** The second-factor requirement (issue 16), with the members it leaves out now or would. */
+function SecondFactorSection({ slug, token, required, lacking }: { slug: string; token: string; required: boolean; lacking: SettingsModel['withoutSecondFactor'] }) {
+  return (
+    <>
+      <h2 id="second-factor">Second factor</h2>
+      <p>
+        {required
+          ? 'Required: services act for a member here only once the member has two-step verification or a passkey.'
+          : 'Not required: services act for every member, with or without a second factor.'}
+      </p>
+      {lacking.length > 0 && (
+        <p>
+          Without a second factor: {lacking.map((m) => `${m.name} (${m.email})`).join(', ')}.{' '}
+          {required ? 'Services cannot act for them here until they add one.' : 'If you require one, services stop acting for them here until they add one.'}
+        </p>
+      )}
+      <form method="post" action={ORG_PATHS.settingsForm(slug, 'second-factor')}>
+        <fieldset>
+          <legend>Before services act for a member</legend>
+          <label>
+            <input type="radio" name="require" value="on" checked={required} /> Require a second factor
+            <span class="hint"> — two-step verification or a passkey. Work accounts meet it: their company's directory signs them in.</span>
+          </label>
+          <label>
+            <input type="radio" name="require" value="off" checked={!required} /> Do not require one
+          </label>
+        </fieldset>
+        <input type="hidden" name="token" value={token} />
+        <button type="submit">Save second-factor requirement</button>
+      </form>
+    </>
   );
 }
 
@@ -238,6 +272,8 @@ export function SettingsView(p: SettingsViewProps) {
           <input type="hidden" name="token" value={p.token} />
           <button type="submit">Save policy</button>
         </form>
+
+        <SecondFactorSection slug={slug} token={p.token} required={p.requireSecondFactor} lacking={p.withoutSecondFactor} />
 
         <h2>Approval requests</h2>
         {p.requests.length === 0 ? (

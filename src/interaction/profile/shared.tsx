@@ -9,6 +9,7 @@ import { logoutToken } from '../logout/route.tsx';
 import { deviceName } from '../../domain/devices.ts';
 import { SHOWN_EVENTS, eventText, formatTime } from './events.ts';
 import { ProfileView } from './view.tsx';
+import { requirementNotice } from '../orgs/requirement_notice.ts';
 
 export const PROFILE_PATH = '/profile';
 
@@ -52,6 +53,7 @@ export async function sendProfile(
     user.directoryId === null ? undefined : deps.stores.directories.find(user.directoryId),
     deps.stores.passkeys.countForUser(user.id),
   ]);
+  const notice = await requirementNotice(deps, user, reach.current);
   return sendPage(
     reply,
     <ProfileView
@@ -72,6 +74,7 @@ export async function sendProfile(
       totpOn={totp?.enabledAt != null}
       recoveryLeft={recoveryLeft}
       passkeys={user.kind === 'personal' ? passkeys : undefined}
+      secondFactorNotice={notice}
       notice={message.notice}
       problem={message.problem}
     />,

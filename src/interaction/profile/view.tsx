@@ -2,6 +2,8 @@
 import { Layout } from '../views/layout.tsx';
 import { Messages } from '../views/messages.tsx';
 import { EmailSection, VerifyBanner } from './email_view.tsx';
+import { SecondFactorNotice } from '../views/second_factor_notice.tsx';
+import type { RequirementNotice } from '../orgs/requirement_notice.ts';
 
 export interface SessionRow {
   handle: string;
@@ -41,6 +43,8 @@ export interface ProfileViewProps {
   recoveryLeft: number;
   /** How many passkeys the account has (issue 16); undefined for a work account, which has none. */
   passkeys?: number | undefined;
+  /** Organizations that require a second factor the person lacks (issue 16). */
+  secondFactorNotice?: RequirementNotice | undefined;
   notice?: string;
   problem?: string;
 }
@@ -51,6 +55,7 @@ export function ProfileView(p: ProfileViewProps) {
       <h1>Your profile</h1>
       <Messages notice={p.notice} problem={p.problem} />
       {!p.emailVerified && !p.workAccount && <VerifyBanner email={p.email} token={p.token} />}
+      <SecondFactorNotice notice={p.secondFactorNotice} />
       <dl>
         <dt>Name</dt>
         <dd>{p.name}</dd>
@@ -128,7 +133,7 @@ export function ProfileView(p: ProfileViewProps) {
 
       {p.hasPassword && (
         <>
-          <h2>Two-step verification</h2>
+          <h2 id="two-step">Two-step verification</h2>
           {p.totpOn ? (
             <>
               <p>

@@ -18,6 +18,21 @@ export class SqlOrgMemberStore implements OrgMemberStore {
     return members.sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) || a.email.localeCompare(b.email) : a.role === 'owner' ? -1 : 1));
   }
 
+  async withoutSecondFactor(orgId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select('users.id')
+      .where('memberships.org_id', '=', orgId)
+      .where('users.kind', '=', 'personal')
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('user_totp').select('user_totp.user_id').whereRef('user_totp.user_id', '=', 'users.id').where('user_totp.enabled_at', 'is not', null))),
+      )
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('passkeys').select('passkeys.id').whereRef('passkeys.user_id', '=', 'users.id'))))
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   async memberGrants(orgId: string, now: number, sinceDay: string): Promise<MemberGrant[]> {
     const rows = await this.db
       .selectFrom('grants')

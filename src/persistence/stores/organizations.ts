@@ -69,10 +69,10 @@ export class SqlOrganizationStore implements OrganizationStore {
   }
 
   async policyOf(orgId: string): Promise<OrgPolicy> {
-    const row = await this.db.selectFrom('org_policies').select('third_party').where('org_id', '=', orgId).executeTakeFirst();
+    const row = await this.db.selectFrom('org_policies').select(['third_party', 'require_second_factor']).where('org_id', '=', orgId).executeTakeFirst();
     const rules = await this.db.selectFrom('org_app_rules').select(['app_id', 'rule']).where('org_id', '=', orgId).execute();
     const mode = THIRD_PARTY_MODES.find((m) => m === row?.third_party) ?? 'allow';
-    return { thirdParty: mode, apps: new Map(rules.map((r) => [r.app_id, r.rule as AppRule])) };
+    return { thirdParty: mode, apps: new Map(rules.map((r) => [r.app_id, r.rule as AppRule])), requireSecondFactor: Number(row?.require_second_factor ?? 0) === 1 };
   }
 
   async setThirdPartyMode(orgId: string, mode: ThirdPartyMode, now: number) {
@@ -80,6 +80,16 @@ export class SqlOrganizationStore implements OrganizationStore {
       .insertInto('org_policies')
       .values({ org_id: orgId, third_party: mode, updated_at: now })
       .onConflict((oc) => oc.column('org_id').doUpdateSet({ third_party: mode, updated_at: now }))
+      .execute();
+  }
+
+  async setRequireSecondFactor(orgId: string, required: boolean, now: number) {
+    // A new row keeps the default mode: only the requirement was chosen.
+    const value = required ? 1 : 0;
+    await this.db
+      .insertInto('org_policies')
+      .values({ org_id: orgId, third_party: 'allow', require_second_factor: value, updated_at: now })
+      .onConflict((oc) => oc.column('org_id').doUpdateSet({ require_second_factor: value, updated_at: now }))
       .execute();
   }
 
