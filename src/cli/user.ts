@@ -5,6 +5,7 @@ import { CliError, UsageError } from './errors.ts';
 import { email, text } from './values.ts';
 import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS } from '../crypto/passwords.ts';
 import type { User } from '../domain/users.ts';
+import { LINK_LIFETIME_SECONDS } from '../domain/account_links.ts';
 
 interface CreateUser {
   email: string;
@@ -90,12 +91,14 @@ const enable = command<{ user: string }>({
 
 /**
  * Issue 15: a person who lost both the password and the second factor cannot recover alone (a
- * reset link still asks for the code). After checking who they are, an operator removes the
- * second factor: TOTP off, recovery codes deleted, `user.second_factor_reset` recorded and a
- * notice mailed to the account's address. The person then resets the password with a link.
+ * reset link still asks for it), nor can one who lost the passkeys of an account without a
+ * password (no link opens it). After checking who they are, an operator removes every second
+ * factor: TOTP off, recovery codes deleted, passkeys removed, `user.second_factor_reset` recorded
+ * and a notice mailed to the account's address. An account without a password is also mailed a
+ * link to set one, in the same transaction; others reset the password with "Forgot your password?".
  */
 const resetSecondFactor = command<{ email: string }>({
-  summary: 'remove the second factor (TOTP and recovery codes) of a person who lost it; mails them a notice',
+  summary: 'remove the second factors (TOTP, recovery codes, passkeys) of a person who lost them; mails them a notice, and a link to set a password when the account has none',
   flags: { email: { type: 'string', required: true, value: 'EMAIL', description: 'the personal account’s address' } },
   example: 'tessera user reset-second-factor --email alice@example.com',
   check: (flags) => ({ email: email('email', flags.required('email')) }),
@@ -103,10 +106,24 @@ const resetSecondFactor = command<{ email: string }>({
     const user = await context.stores.users.findByEmail(input.email);
     if (!user) throw new CliError(`no personal account with email ${input.email}`);
     const reset = await context.accounts.resetSecondFactor(user, 'cli');
-    if (!reset) throw new CliError(`${user.email} has no second factor: nothing to reset`);
+    if (!reset) {
+      const hint = user.passwordHash === null ? '; it has no password either: "Forgot your password?" on the sign-in page mails it a link to set one' : '';
+      throw new CliError(`${user.email} has no second factor: nothing to reset${hint}`);
+    }
+    const removed = [reset.totp ? 'two-step verification (TOTP)' : '', reset.passkeys > 0 ? `${reset.passkeys} passkey(s)` : ''].filter((x) => x !== '').join(' and ');
+    const link = reset.passwordLink ? `; it has no password, so a link to set one (good for ${LINK_LIFETIME_SECONDS.reset_password / 60} minutes) is on its way too` : '';
     return {
-      json: { id: user.id, email: user.email, second_factor: false, recovery_codes_deleted: reset.recoveryCodesDeleted, notice: 'queued' },
-      text: `removed two-step verification from ${user.email} (id ${user.id}); deleted ${reset.recoveryCodesDeleted} unused recovery code(s); a notice is on its way to ${user.email}`,
+      json: {
+        id: user.id,
+        email: user.email,
+        second_factor: false,
+        totp_removed: reset.totp,
+        recovery_codes_deleted: reset.recoveryCodes,
+        passkeys_removed: reset.passkeys,
+        notice: 'queued',
+        password_link: reset.passwordLink ? 'queued' : null,
+      },
+      text: `removed ${removed} from ${user.email} (id ${user.id}); deleted ${reset.recoveryCodes} unused recovery code(s); a notice is on its way to ${user.email}${link}`,
     };
   },
 });

@@ -45,6 +45,11 @@ export type MailIntent =
   /** A password reset asked for a work account: it has no password here; its company resets it. */
   | { kind: 'reset_work_account'; to: string; userId: string; data: { directory: string } }
   /**
+   * A password reset asked for an account that signs in with a passkey and has no password: no
+   * link (a mailbox must not open it), a word that an administrator can help instead.
+   */
+  | { kind: 'reset_passkey_account'; to: string; userId: string; data: Record<string, never> }
+  /**
    * A sign-up with `to`, which already has an account: no second account and no link, a word to
    * its owner instead, so the sign-up page can answer the same either way (SECURITY 33).
    */

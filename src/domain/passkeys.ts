@@ -32,8 +32,11 @@ export interface Passkey {
 /** Longest passkey name accepted, in characters. */
 export const MAX_PASSKEY_NAME_CHARS = 64;
 
-/** What a challenge was handed out for. */
-export type ChallengePurpose = 'register' | 'sign_in' | 'second_factor' | 'sign_up';
+/**
+ * What a challenge was handed out for. `password_reset`: the passkey a password reset asks for as
+ * the account's second factor, bound to the account and to the reset link (issue 15).
+ */
+export type ChallengePurpose = 'register' | 'sign_in' | 'second_factor' | 'sign_up' | 'password_reset';
 
 /** How long a ceremony may take between its options and its answer (WebAuthn's own timeout is 60 s by default). */
 export const CHALLENGE_SECONDS = 300;
@@ -46,7 +49,7 @@ export interface PasskeyChallenge {
   userId: string | null;
   /** The pending sign-in it is bound to (second factor). */
   pendingId: string | null;
-  /** What the ceremony needs afterwards (sign-up: name and email; registration: the user handle). */
+  /** What the ceremony needs afterwards (sign-up: name and email; registration: the user handle; a reset: its link). */
   data: ChallengeData;
   createdAt: number;
   expiresAt: number;
@@ -56,6 +59,8 @@ export interface ChallengeData {
   userHandle?: string;
   name?: string;
   email?: string;
+  /** The reset link (its id) a `password_reset` challenge is bound to. */
+  linkId?: string;
 }
 
 export type RemovePasskey = 'removed' | 'unknown' | 'last';

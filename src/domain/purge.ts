@@ -36,6 +36,8 @@ export const PURGE_KINDS = [
   'account_links',
   /** Organization invitations that expired, or were answered (accepted, declined, cancelled), before the cutoff. */
   'org_invitations',
+  /** Passkey ceremony challenges (issue 16) that expired before the cutoff; a used one is deleted when it is taken. */
+  'passkey_challenges',
 ] as const;
 
 /**

@@ -1,6 +1,7 @@
 import type { AuditEvent } from './audit.ts';
 import type { AccountLink } from './account_links.ts';
 import type { MailIntent } from './mail.ts';
+import type { Passkey } from './passkeys.ts';
 /** People who sign in to Tessera. */
 export interface User {
   id: string;
@@ -61,8 +62,11 @@ export interface UserStore {
    * counted as verified when it is still `email` (the link mailed there proved it), and `event`
    * recorded with its notice. 'used': the link was used or expired meanwhile; 'stale': the
    * password changed or the account was disabled. Nothing is written unless 'reset'.
+   * `previousHash` null: an account with no password, which a link may give one only while it has
+   * no passkey either (what an operator's `reset-second-factor` leaves): a mailbox alone never
+   * opens an account that signs in with a passkey; 'stale' if it has one.
    */
-  resetPasswordWithLink(linkId: string, userId: string, change: { email: string; previousHash: string; passwordHash: string }, now: number, event: AuditEvent): Promise<'reset' | 'used' | 'stale'>;
+  resetPasswordWithLink(linkId: string, userId: string, change: { email: string; previousHash: string | null; passwordHash: string }, now: number, event: AuditEvent): Promise<'reset' | 'used' | 'stale'>;
   /**
    * Records whether the account's address is proven, for the address it has now only (`email`, as
    * the caller read it): a verification is never carried over to an address changed since.
@@ -112,9 +116,29 @@ export interface UserStore {
   disableTotp(userId: string, now: number, event?: AuditEvent): Promise<void>;
   /** Records `step` as used; false when a step at or after it was used already (replay). */
   useTotpStep(userId: string, step: number): Promise<boolean>;
-  /** Marks an unused recovery code used; false when unknown or used. */
-  useRecoveryCode(userId: string, digest: string, now: number): Promise<boolean>;
+  /**
+   * Marks an unused recovery code used; false when unknown or used. `event`, made from the number
+   * of codes left, is recorded (with its notice, `user.recovery_code_used`) in the same
+   * transaction: no code is spent without the person being told (issue 15).
+   */
+  useRecoveryCode(userId: string, digest: string, now: number, event?: (remaining: number) => AuditEvent): Promise<boolean>;
   countUnusedRecoveryCodes(userId: string): Promise<number>;
+  /**
+   * An operator removes every second factor of an account (issue 15, `tessera user
+   * reset-second-factor`), in one transaction: TOTP and all its recovery codes, every passkey and
+   * the count of wrong codes; `event`, made from what was removed, is recorded with its notice;
+   * and `link` (a password-reset link and its mail, for an account left with no way in) is
+   * written. Undefined, and nothing written, when there was nothing to remove.
+   */
+  removeSecondFactors(userId: string, now: number, event: (removed: RemovedFactors) => AuditEvent, link?: { link: Omit<AccountLink, 'usedAt'>; mail: MailIntent }): Promise<RemovedFactors | undefined>;
+}
+
+/** What `removeSecondFactors` took away. */
+export interface RemovedFactors {
+  totp: boolean;
+  /** Unused recovery codes deleted. */
+  recoveryCodes: number;
+  passkeys: number;
 }
 
 /**
@@ -126,6 +150,11 @@ export interface WithNewAccount {
   event?: AuditEvent;
   link?: Omit<AccountLink, 'usedAt'>;
   mail?: MailIntent;
+  /**
+   * A passkey-only sign-up's passkey (issue 16) and its `user.passkey_added` event: the account
+   * and its only way in are written together, so no crash leaves an account nobody can open.
+   */
+  passkey?: { row: Passkey; event: AuditEvent };
 }
 
 export interface UserTotp {

@@ -16,6 +16,9 @@ export const SIGN_IN_PASSKEY: CeremonyPaths = { options: '/login/passkey/options
 /** A passkey as the second step after a password (login/passkey_route.ts). */
 export const SECOND_FACTOR_PASSKEY: CeremonyPaths = { options: '/login/code/passkey/options', verify: '/login/code/passkey' };
 
+/** A passkey as the second factor of a password reset, bound to its link (recovery/passkey_route.ts). */
+export const RESET_PASSKEY: CeremonyPaths = { options: '/reset-password/passkey/options', verify: '/reset-password/passkey' };
+
 /** Create an account with a passkey and no password (signup/passkey_route.ts). */
 export const SIGN_UP_PASSKEY: CeremonyPaths = { options: '/signup/passkey/options', verify: '/signup/passkey' };
 

@@ -9,6 +9,7 @@ import type { InteractionOptions } from '../services/interactions.ts';
 import { registerPageErrors } from './views/error_page.tsx';
 import loginRoutes from './login/route.ts';
 import recoveryRoutes from './recovery/route.tsx';
+import passkeyResetRoutes from './recovery/passkey_route.ts';
 import signUpRoutes from './signup/route.tsx';
 import passkeySignUpRoutes from './signup/passkey_route.ts';
 import profileRoutes from './profile/route.tsx';
@@ -24,6 +25,7 @@ export default async function interactionRoutes(app: FastifyInstance, options: I
   registerPageErrors(app);
   await app.register(loginRoutes, options);
   await app.register(recoveryRoutes, options);
+  await app.register(passkeyResetRoutes, options);
   await app.register(signUpRoutes, options);
   await app.register(passkeySignUpRoutes, options);
   await app.register(profileRoutes, options);

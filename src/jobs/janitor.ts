@@ -1,7 +1,8 @@
 /**
  * Keeps tables bounded (issue 7, "Keeping data bounded"): rows past every use — expired codes,
  * refresh tokens, sessions, pending requests, denylist entries, old activity, audit events past
- * their retention, old mail, dead account links and answered invitations (issue 15) — are deleted
+ * their retention, old mail, dead account links and answered invitations (issue 15), expired passkey
+ * challenges (issue 16) — are deleted
  * in small batches, by a background timer in every server and by `tessera janitor`.
  *
  * Deletes are idempotent, so several nodes may run at once; the timer is jittered so they rarely
@@ -77,6 +78,8 @@ export function cutoffs(now: number, activityRetentionDays: number, auditRetenti
     // A link is dead once used or expired (at most 24 h after it was made); a day of skew, like sessions.
     account_links: now - SHORT_ROWS_KEPT,
     org_invitations: now - INVITATIONS_KEPT,
+    // A challenge lives minutes and is good for nothing after (a new ceremony makes a new one); a day of skew.
+    passkey_challenges: now - SHORT_ROWS_KEPT,
   };
 }
 

@@ -57,6 +57,16 @@ function draftOf(message: MailIntent, ctx: RenderContext): Draft {
           'To change your password, use your company’s own password reset, or ask your IT team.',
         ],
       };
+    case 'reset_passkey_account':
+      return {
+        subject: 'Password reset requested',
+        paragraphs: [
+          `Someone asked to reset the Tessera password for ${message.to}. Your account has no password: it signs in with a passkey, so there is nothing to reset.`,
+          'To sign in, use your passkey on the sign-in page. If you lost every passkey of your account, ask your administrator: after checking who you are, they can remove the passkeys and send you a link to set a password.',
+        ],
+        action: { label: 'Go to the sign-in page', url: url(PAGE_PATHS.signIn) },
+        after: ['If you did not ask for this, you can ignore this message: nothing changed.'],
+      };
     case 'signup_taken':
       return {
         subject: 'Someone tried to create a Tessera account with this address',

@@ -69,12 +69,7 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
       };
     }
     case 'user.second_factor_reset':
-      return {
-        subject: 'Your second factor was removed by an administrator',
-        what: ['An administrator removed two-step verification from your Tessera account. Signing in takes only the password until you turn it on again.'],
-        ifNotYou: 'If you did not ask for this, change your password and turn two-step verification on again on your profile, and tell your administrator.',
-        action: profile,
-      };
+      return secondFactorResetTold(d, profile);
     case 'user.email_changed':
       return {
         subject: 'The email address of your account was changed',
@@ -115,6 +110,27 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
     default:
       return { subject: 'Something changed in your Tessera account', what: [`Event: ${notice.event}.`], ifNotYou: 'If this was not you, review your account.', action: profile };
   }
+}
+
+/**
+ * What an operator's `tessera user reset-second-factor` removed (its event's detail): two-step
+ * verification, passkeys, or both; an account left without a password was mailed a link to set one.
+ */
+function secondFactorResetTold(d: Record<string, unknown>, profile: Told['action']): Told {
+  const passkeys = typeof d.passkeys_removed === 'number' ? d.passkeys_removed : 0;
+  // Events from before passkeys name no `totp`: TOTP was all an operator removed then.
+  const totp = d.totp !== false;
+  const removed = [totp ? 'two-step verification (the authenticator app and its recovery codes)' : '', passkeys > 0 ? (passkeys === 1 ? 'its passkey' : `its ${passkeys} passkeys`) : ''].filter((x) => x !== '');
+  const then =
+    d.password_link === true
+      ? 'Your account had no password, so we sent you a separate message with a link to set one. Until then nobody can sign in to it.'
+      : 'Signing in takes only the password until you add a second factor again on your profile.';
+  return {
+    subject: 'Your second factor was removed by an administrator',
+    what: [`An administrator removed ${removed.join(' and ')} from your Tessera account. ${then}`],
+    ifNotYou: 'If you did not ask for this, tell your administrator at once, change your password, and add a second factor again on your profile.',
+    action: profile,
+  };
 }
 
 /** "A new service authorized (its name, what it may do, where; a link to Manage applications)." */

@@ -2,7 +2,8 @@
  * Keeping data bounded (issue 7): `tessera janitor` and the servers' background timer delete rows
  * past retention — expired codes, refresh tokens, sessions, pending requests, denylist entries,
  * old activity, audit events past AUDIT_RETENTION_DAYS, sent and failed mail, dead account links,
- * answered or expired invitations (issue 15) — in bounded batches, and leave every live row alone.
+ * answered or expired invitations (issue 15), expired passkey challenges (issue 16) — in bounded
+ * batches, and leave every live row alone.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -80,6 +81,11 @@ async function seedRows(deps: Deps, now: number, expiredCodes = 1): Promise<{ li
   const browser = (digest: string, lastSeen: number) => ({ user_id: user.id, browser_digest: digest, first_seen_at: lastSeen - DAY, last_seen_at: lastSeen });
   await db.insertInto('known_browsers').values(browser((old.knownBrowser = randomId()), now - 401 * DAY)).execute();
   await db.insertInto('known_browsers').values(browser((live.knownBrowser = randomId()), now - 399 * DAY)).execute();
+
+  // Passkey challenges (issue 16): one expired two days ago goes; one expired within the day of skew stays.
+  const challenge = (id: string, expiresAt: number) => ({ id, purpose: 'sign_in', user_id: null, pending_id: null, data: null, created_at: expiresAt - 300, expires_at: expiresAt });
+  await db.insertInto('passkey_challenges').values(challenge((old.passkeyChallenge = randomId()), now - 2 * DAY)).execute();
+  await db.insertInto('passkey_challenges').values(challenge((live.passkeyChallenge = randomId()), now - DAY / 2)).execute();
   return { live, old };
 }
 
@@ -149,6 +155,7 @@ const TABLE_OF: Record<string, [table: string, column: string]> = {
   answeredInvitation: ['org_invitations', 'id'],
   invitation: ['org_invitations', 'id'],
   knownBrowser: ['known_browsers', 'browser_digest'],
+  passkeyChallenge: ['passkey_challenges', 'id'],
 };
 
 async function exists(deps: Deps, name: string, value: string): Promise<boolean> {
@@ -181,7 +188,7 @@ for (const dialect of dialects()) {
       const rows = await seedRows(server.deps, server.deps.clock.now());
       const report = await target.json<{ deleted: Record<string, number>; total: number; complete: boolean }>(['janitor']);
       assert.equal(report.complete, true);
-      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions', 'audit_events', 'mail_sent', 'mail_failed', 'known_browsers']) {
+      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions', 'audit_events', 'mail_sent', 'mail_failed', 'known_browsers', 'passkey_challenges']) {
         assert.ok(report.deleted[kind]! >= 1, `${kind}: ${JSON.stringify(report.deleted)}`);
       }
       assert.ok(report.deleted.refresh_tokens! >= 2);

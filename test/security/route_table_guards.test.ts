@@ -67,6 +67,9 @@ const SIGNED_OUT_JSON = [
   // Sign-up with a passkey and no password.
   'POST /signup/passkey/options',
   'POST /signup/passkey',
+  // A passkey as the second factor of a password reset (issue 15): bound to the mailed link in the body, not to a session.
+  'POST /reset-password/passkey/options',
+  'POST /reset-password/passkey',
 ].sort();
 
 const key = (r: Route) => `${r.method} ${r.url}`;
@@ -212,6 +215,8 @@ describe('issue 13: only the accounts service touches passwords, factors and ses
     { what: 'stores.users.changePassword', pattern: /\busers\s*\.\s*changePassword\s*\(/, allowed: [ACCOUNTS] },
     // Issue 15: a password set through a reset link goes through the accounts service too.
     { what: 'stores.users.resetPasswordWithLink', pattern: /\busers\s*\.\s*resetPasswordWithLink\s*\(/, allowed: [ACCOUNTS] },
+    // An operator's removal of every second factor (TOTP, recovery codes, passkeys) goes through the accounts service too.
+    { what: 'stores.users.removeSecondFactors', pattern: /\busers\s*\.\s*removeSecondFactors\s*\(/, allowed: [ACCOUNTS] },
     { what: 'stores.directories.createAccount (work accounts)', pattern: /\bdirectories\s*\.\s*createAccount\s*\(/, allowed: [ACCOUNTS] },
     { what: 'stores.users.disable/enable', pattern: /\busers\s*\.\s*(disable|enable)\s*\(/, allowed: [ACCOUNTS] },
     // Issue 15: an address is verified or changed only by using its mailed link, through the accounts service.

@@ -9,6 +9,8 @@
 //                                  with an <input autocomplete="… webauthn"> on the page, passkeys
 //                                  are also offered by the browser's autofill (conditional mediation)
 //   [data-passkey="second-factor"] a button: the second step after a password
+//   [data-passkey="reset"]         a button in the password reset form: the passkey as the reset's
+//                                  second factor (the form's fields: link, password, confirm)
 //   [data-passkey="sign-up"]       a button in the sign-up form: create the account with a passkey
 //                                  instead of a password (the form's fields: name, email)
 //   [data-passkey="add"]           a form: add a passkey to the signed-in account (its field: name)
@@ -62,17 +64,17 @@ function ceremonyProblem(error) {
  * One sign-in ceremony. With `autofill`, it runs in the background: until a passkey is picked,
  * its failures (the button cancelling it, no passkey on this device) say nothing.
  */
-async function authenticate(webauthn, el, autofill) {
+async function authenticate(webauthn, el, autofill, fields = {}) {
   let credential;
   try {
-    const { options } = await post(el.dataset.options, carried(el));
+    const { options } = await post(el.dataset.options, { ...carried(el), ...fields });
     credential = await webauthn.startAuthentication({ optionsJSON: options, useBrowserAutofill: autofill });
   } catch (error) {
     if (autofill) return;
     throw error;
   }
   status('');
-  const { location } = await post(el.dataset.verify, { ...carried(el), credential });
+  const { location } = await post(el.dataset.verify, { ...carried(el), ...fields, credential });
   window.location.assign(location);
 }
 
@@ -100,6 +102,19 @@ async function main() {
     button.addEventListener('click', () => {
       status('');
       authenticate(webauthn, button, false).catch((error) => status(ceremonyProblem(error)));
+    });
+  }
+
+  // A password reset confirmed with a passkey: the new password travels with the assertion, and
+  // the server checks both before the link is used (recovery/passkey_route.ts).
+  for (const button of document.querySelectorAll('button[data-passkey="reset"]')) {
+    button.hidden = false;
+    button.addEventListener('click', () => {
+      status('');
+      const form = button.form;
+      if (!form || !['password', 'confirm'].every((name) => form.elements.namedItem(name)?.reportValidity())) return;
+      const fields = { link: field(form, 'link'), password: field(form, 'password'), confirm: field(form, 'confirm') };
+      authenticate(webauthn, button, false, fields).catch((error) => status(ceremonyProblem(error)));
     });
   }
 

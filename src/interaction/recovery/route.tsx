@@ -6,7 +6,8 @@
  * - GET /reset-password?link=…: checks the link without using it (mail scanners open links) and
  *   shows the form, or why the link cannot be used (400 unknown, 410 used / expired / stale).
  * - POST /reset-password: a pre-session form whose token is bound to the link's id; on success,
- *   303 to the sign-in page (SECURITY 8).
+ *   303 to the sign-in page (SECURITY 8). An account whose only second factor is a passkey sets
+ *   its password through ./passkey_route.ts instead (our script, JSON).
  *
  * The request log keeps paths only (ops/logger.ts), so the link in the query never reaches it.
  * @module
@@ -27,7 +28,9 @@ import { TOO_MANY } from '../login/view.tsx';
 import { directoryForEmail } from '../directory/find.ts';
 import { AFTER_RESET, FORGOT_PATH, RESET_PATH } from './paths.ts';
 import { ForgotView, INVALID_EMAIL, ResetSentView } from './forgot_view.tsx';
-import { LINK_PROBLEMS, LinkProblemView, PASSWORDS_DIFFER, ResetView, WRONG_RESET_CODE, WorkAccountView } from './reset_view.tsx';
+import { LINK_PROBLEMS, LinkProblemView, PASSWORDS_DIFFER, PasskeyAccountView, ResetView, USE_PASSKEY, WRONG_RESET_CODE, WorkAccountView } from './reset_view.tsx';
+
+type UnusableLink = Exclude<Awaited<ReturnType<Deps['accounts']['checkResetLink']>>, { kind: 'ok' }>;
 
 const FORGOT_FORM = preSessionFormRule('forgot-password');
 
@@ -60,16 +63,23 @@ export default async function recoveryRoutes(app: FastifyInstance, { deps }: App
   });
   rejectOtherMethods(app, FORGOT_PATH, ['GET', 'POST']);
 
-  /** The form for a good link (with `problem` and `status` after a refused attempt), or why the link is not good. */
+  /**
+   * The form for a good link (with `problem` and `status` after a refused attempt), or why the link
+   * is not good. With a passkey to offer, our script runs its ceremony and the page's CSP allows
+   * it from 'self' only (`scripts`, issue 16).
+   */
   async function showLink(reply: FastifyReply, link: string | undefined, problem?: string, status = 200): Promise<FastifyReply> {
     const checked = await deps.accounts.checkResetLink(link);
     switch (checked.kind) {
       case 'refused':
-        return sendPage(reply, <LinkProblemView problem={checked.problem} />, { status: LINK_PROBLEMS[checked.problem].status });
       case 'work_account':
-        return sendPage(reply, <WorkAccountView directory={checked.directory} />, { status: 400 });
-      case 'ok':
-        return sendPage(reply, <ResetView token={resetToken(checked.link.id)} link={link!} email={checked.user.email} secondFactor={checked.secondFactor} problem={problem} />, { status });
+      case 'passkey_account':
+        return sendUnusable(reply, checked);
+      case 'ok': {
+        const factors = { ...checked.factors, passkey: checked.factors.passkey && deps.accounts.passkeysOffered() };
+        const page = <ResetView token={resetToken(checked.link.id)} link={link!} email={checked.user.email} factors={factors} problem={problem} />;
+        return sendPage(reply, page, { status, scripts: factors.passkey });
+      }
     }
   }
 
@@ -93,11 +103,25 @@ export default async function recoveryRoutes(app: FastifyInstance, { deps }: App
       case 'throttled':
         reply.header('retry-after', String(outcome.retryAfter));
         return showLink(reply, form.link, TOO_MANY, 429);
+      case 'passkey_required':
+        return showLink(reply, form.link, USE_PASSKEY, 400);
       case 'refused':
-        return sendPage(reply, <LinkProblemView problem={outcome.problem} />, { status: LINK_PROBLEMS[outcome.problem].status });
       case 'work_account':
-        return sendPage(reply, <WorkAccountView directory={outcome.directory} />, { status: 400 });
+      case 'passkey_account':
+        return sendUnusable(reply, outcome);
     }
   });
   rejectOtherMethods(app, RESET_PATH, ['GET', 'POST']);
+}
+
+/** A link that cannot set a password: used, expired, stale or unknown; a work account's; a passkey-only account's. */
+function sendUnusable(reply: FastifyReply, unusable: UnusableLink): FastifyReply {
+  switch (unusable.kind) {
+    case 'refused':
+      return sendPage(reply, <LinkProblemView problem={unusable.problem} />, { status: LINK_PROBLEMS[unusable.problem].status });
+    case 'work_account':
+      return sendPage(reply, <WorkAccountView directory={unusable.directory} />, { status: 400 });
+    case 'passkey_account':
+      return sendPage(reply, <PasskeyAccountView />, { status: 400 });
+  }
 }

@@ -1,7 +1,7 @@
 /** Passkeys and the challenges of their ceremonies (domain/passkeys.ts; migration 202612071140). */
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter, type Transaction } from 'kysely';
 import type { Db } from '../database.ts';
-import type { PasskeyChallengesTable, PasskeysTable } from '../schema.ts';
+import type { Database, PasskeyChallengesTable, PasskeysTable } from '../schema.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 import type { ChallengeData, ChallengePurpose, Passkey, PasskeyChallenge, PasskeyStore, RemovePasskey } from '../../domain/passkeys.ts';
 import { insertAuditEvent } from './audit.ts';
@@ -24,7 +24,10 @@ const PASSKEY_COLUMNS = [
 
 const CHALLENGE_COLUMNS = ['id', 'purpose', 'user_id', 'pending_id', 'data', 'created_at', 'expires_at'] as const satisfies readonly (keyof PasskeyChallengesTable)[];
 
-/** Expired challenges deleted at most per new one: enough to keep up, never a long statement. */
+/**
+ * Expired challenges deleted at most per new one: enough to keep up, never a long statement. The
+ * janitor (jobs/janitor.ts, `passkey_challenges`) deletes the rest, so a quiet node's table shrinks too.
+ */
 const EXPIRED_BATCH = 50;
 
 function toPasskey(row: PasskeysTable): Passkey {
@@ -67,7 +70,28 @@ function challengeData(text: string | null): ChallengeData {
     const v = Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
     return typeof v === 'string' ? { [name]: v } : {};
   };
-  return { ...field('userHandle'), ...field('name'), ...field('email') };
+  return { ...field('userHandle'), ...field('name'), ...field('email'), ...field('linkId') };
+}
+
+/** Writes a passkey row, on its own or inside another store's transaction (a new account's: users.create). */
+export async function insertPasskey(db: Db | Transaction<Database>, p: Passkey): Promise<void> {
+  await db
+    .insertInto('passkeys')
+    .values({
+      id: p.id,
+      user_id: p.userId,
+      user_handle: p.userHandle,
+      public_key: p.publicKey,
+      counter: p.counter,
+      transports: JSON.stringify(p.transports),
+      backup_eligible: p.backupEligible ? 1 : 0,
+      backed_up: p.backedUp ? 1 : 0,
+      name: p.name,
+      aaguid: p.aaguid,
+      created_at: p.createdAt,
+      last_used_at: p.lastUsedAt,
+    })
+    .execute();
 }
 
 /** Thrown inside `remove`'s transaction to undo it: the account would be left with no way in. */
@@ -98,23 +122,7 @@ export class SqlPasskeyStore implements PasskeyStore {
   async add(p: Passkey, event: AuditEvent): Promise<'added' | 'taken'> {
     try {
       await this.db.transaction().execute(async (tx) => {
-        await tx
-          .insertInto('passkeys')
-          .values({
-            id: p.id,
-            user_id: p.userId,
-            user_handle: p.userHandle,
-            public_key: p.publicKey,
-            counter: p.counter,
-            transports: JSON.stringify(p.transports),
-            backup_eligible: p.backupEligible ? 1 : 0,
-            backed_up: p.backedUp ? 1 : 0,
-            name: p.name,
-            aaguid: p.aaguid,
-            created_at: p.createdAt,
-            last_used_at: p.lastUsedAt,
-          })
-          .execute();
+        await insertPasskey(tx, p);
         await insertAuditEvent(tx, event, p.createdAt);
       });
     } catch (err) {

@@ -3,7 +3,8 @@
  * `DELETE … WHERE key IN (SELECT key … WHERE <past cutoff> LIMIT n)`, which SQLite and PostgreSQL
  * both run, so a batch holds its locks briefly and never rewrites a large table in one go. Every
  * condition is on an indexed column (migrations 202611291600_janitor_indexes and
- * 202612071130_mail_retention_indexes; audit_events.at from the first migration).
+ * 202612071130_mail_retention_indexes; audit_events.at from the first migration;
+ * passkey_challenges.expires_at from 202612071140_create_passkeys).
  * @module
  */
 import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
@@ -33,6 +34,7 @@ function statement(kind: PurgeKind, cutoff: number, limit: number, postgres: boo
     case 'pending_sign_ins':
     case 'directory_transactions':
     case 'revocations':
+    case 'passkey_challenges':
       return byId(kind, sql`expires_at < ${cutoff}`);
     case 'refresh_tokens':
       // Not by rotated_at: a rotated token that comes back before it expires is reuse, which

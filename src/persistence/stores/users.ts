@@ -1,14 +1,18 @@
+import type { Transaction } from 'kysely';
 import type { Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
 import { USER_COLUMNS } from '../columns.ts';
-import type { UsersTable } from '../schema.ts';
-import { normalizeEmail, type User, type UserStore, type UserTotp, type WithNewAccount } from '../../domain/users.ts';
+import type { Database, UsersTable } from '../schema.ts';
+import { normalizeEmail, type RemovedFactors, type User, type UserStore, type UserTotp, type WithNewAccount } from '../../domain/users.ts';
+import type { AccountLink } from '../../domain/account_links.ts';
+import type { MailIntent } from '../../domain/mail.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
 import { revokeRefreshTokensOf } from './tokens.ts';
 import { insertAuditEvent } from './audit.ts';
 import { insertLink, useLink } from './account_links.ts';
 import { insertMail } from './outbox.ts';
+import { insertPasskey } from './passkeys.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 
 export function toUser(row: UsersTable): User {
@@ -70,8 +74,13 @@ export class SqlUserStore implements UserStore {
         if (rows.link) await insertLink(tx, rows.link);
         if (rows.mail) await insertMail(tx, rows.mail, now);
         if (rows.event) await insertAuditEvent(tx, rows.event, now);
+        if (rows.passkey) {
+          await insertPasskey(tx, rows.passkey.row);
+          await insertAuditEvent(tx, rows.passkey.event, now);
+        }
       });
     } catch (err) {
+      // The address taken (a passkey's credential id is checked unused before: passkey_registration.ts).
       if (isUniqueViolation(err)) return undefined;
       throw err;
     }
@@ -162,7 +171,7 @@ export class SqlUserStore implements UserStore {
     return rows.map(toUser);
   }
 
-  async resetPasswordWithLink(linkId: string, userId: string, change: { email: string; previousHash: string; passwordHash: string }, now: number, event: AuditEvent) {
+  async resetPasswordWithLink(linkId: string, userId: string, change: { email: string; previousHash: string | null; passwordHash: string }, now: number, event: AuditEvent) {
     try {
       return await this.db.transaction().execute(async (tx) => {
         if (!(await useLink(tx, linkId, 'reset_password', now))) throw new Refused('used');
@@ -170,7 +179,9 @@ export class SqlUserStore implements UserStore {
           .updateTable('users')
           .set({ password_hash: change.passwordHash, password_changed_at: now, updated_at: now })
           .where('id', '=', userId)
-          .where('password_hash', '=', change.previousHash)
+          .$if(change.previousHash !== null, (q) => q.where('password_hash', '=', change.previousHash!))
+          // No password: only while no passkey opens the account either (a mailbox is not a passkey).
+          .$if(change.previousHash === null, (q) => q.where('password_hash', 'is', null).where((eb) => eb.not(eb.exists(eb.selectFrom('passkeys').select('id').where('user_id', '=', userId)))))
           .where('disabled_at', 'is', null)
           .executeTakeFirst();
         if (Number(changed.numUpdatedRows) !== 1) throw new Refused('stale');
@@ -295,24 +306,58 @@ export class SqlUserStore implements UserStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async useRecoveryCode(userId: string, digest: string, now: number) {
-    const result = await this.db
-      .updateTable('recovery_codes')
-      .set({ used_at: now })
-      .where('id', '=', digest)
-      .where('user_id', '=', userId)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  async useRecoveryCode(userId: string, digest: string, now: number, event?: (remaining: number) => AuditEvent) {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('recovery_codes')
+        .set({ used_at: now })
+        .where('id', '=', digest)
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      // The code and its event (and so its notice) commit together, or neither does (issue 15).
+      if (event) await insertAuditEvent(tx, event(await unusedRecoveryCodes(tx, userId)), now);
+      return true;
+    });
+  }
+
+  async removeSecondFactors(userId: string, now: number, event: (removed: RemovedFactors) => AuditEvent, link?: { link: Omit<AccountLink, 'usedAt'>; mail: MailIntent }) {
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        const recoveryCodes = await unusedRecoveryCodes(tx, userId);
+        await tx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+        const totp = await tx.deleteFrom('user_totp').where('user_id', '=', userId).where('enabled_at', 'is not', null).executeTakeFirst();
+        // An unconfirmed secret is no factor, but it goes too: the person starts afresh.
+        await tx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
+        const passkeys = await tx.deleteFrom('passkeys').where('user_id', '=', userId).executeTakeFirst();
+        const removed: RemovedFactors = { totp: Number(totp.numDeletedRows) > 0, recoveryCodes, passkeys: Number(passkeys.numDeletedRows) };
+        if (!removed.totp && removed.passkeys === 0) throw new Refused('none');
+        await tx.deleteFrom('second_factor_failures').where('user_id', '=', userId).execute();
+        await insertAuditEvent(tx, event(removed), now);
+        if (link) {
+          await insertLink(tx, link.link);
+          await insertMail(tx, link.mail, now);
+        }
+        return removed;
+      });
+    } catch (err) {
+      if (err instanceof Refused) return undefined;
+      throw err;
+    }
   }
 
   async countUnusedRecoveryCodes(userId: string) {
-    const row = await this.db
-      .selectFrom('recovery_codes')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('user_id', '=', userId)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
+    return unusedRecoveryCodes(this.db, userId);
   }
+}
+
+async function unusedRecoveryCodes(db: Db | Transaction<Database>, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('recovery_codes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }

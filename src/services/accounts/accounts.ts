@@ -188,16 +188,20 @@ export class Accounts {
    * mailed to it. The account, its audit event, and at sign-up the link and its mail, are written
    * in one transaction: no crash leaves an account whose link was never mailed (issue 15).
    */
-  async createAccount(input: { email: string; name: string; password: string | null; via: 'signup' | 'cli' | 'demo' }, ip: string | null = null): Promise<User | undefined> {
+  async createAccount(
+    input: { email: string; name: string; password: string | null; via: 'signup' | 'cli' | 'demo'; passkey?: passkeyRegistration.NewAccountPasskey },
+    ip: string | null = null,
+  ): Promise<User | undefined> {
     const now = this.deps.clock.now();
-    // No password (null): a passkey-only account (issue 16), which no password ever opens.
+    // No password (null): a passkey-only account (issue 16), which no password ever opens; its passkey is written with it.
     const passwordHash = input.password === null ? null : await hashPassword(input.password);
     const fields = { email: normalizeEmail(input.email), name: input.name, passwordHash, emailVerified: input.via !== 'signup' };
-    return this.deps.stores.users.create(fields, now, (user) =>
-      input.via === 'signup'
+    return this.deps.stores.users.create(fields, now, (user) => ({
+      ...(input.via === 'signup'
         ? { event: { type: 'user.signed_up', userId: user.id, ip }, ...verificationRows(user, now) }
-        : { event: { type: 'user.created', userId: user.id, ip, detail: { via: input.via } } },
-    );
+        : { event: { type: 'user.created', userId: user.id, ip, detail: { via: input.via } } }),
+      ...(input.passkey ? { passkey: input.passkey(user) } : {}),
+    }));
   }
 
   /** Whether the verification link `value` can be used now; writes nothing (GET /verify-email). */
@@ -357,8 +361,21 @@ export class Accounts {
     return recovery.resetPassword(this.deps, linkValue, password, code, caller);
   }
 
-  /** An operator removes a lost second factor (`tessera user reset-second-factor`); undefined when there is none. */
-  async resetSecondFactor(user: User, via: string): Promise<{ recoveryCodesDeleted: number } | undefined> {
+  /** A reset whose second factor is a passkey, first step: the link and the password checked, a challenge bound to both the link and the account. */
+  passkeyResetOptions(linkValue: string | undefined, password: string): Promise<recovery.PasskeyResetOptions> {
+    return recovery.passkeyResetOptions(this.deps, linkValue, password);
+  }
+
+  /** A new password through a reset link, one of the account's passkeys as the second factor; every session ends. */
+  resetPasswordWithPasskey(linkValue: string | undefined, password: string, credential: unknown, caller: Caller): Promise<recovery.PasskeyReset> {
+    return recovery.resetPasswordWithPasskey(this.deps, linkValue, password, credential, caller);
+  }
+
+  /**
+   * An operator removes lost second factors (`tessera user reset-second-factor`): TOTP, recovery
+   * codes and passkeys; an account without a password is mailed a link to set one. Undefined when there is none.
+   */
+  async resetSecondFactor(user: User, via: string): Promise<recovery.SecondFactorReset | undefined> {
     return recovery.resetSecondFactor(this.deps, user, via);
   }
 
@@ -447,11 +464,11 @@ export class Accounts {
   /**
    * Finishes a passkey-only sign-up: an account with no password, made like any sign-up (its
    * verification link mailed with it; a taken address gets a word to its owner and the same answer,
-   * SECURITY 33), then its passkey.
+   * SECURITY 33), and its passkey, in one transaction.
    */
   signUpWithPasskey(credential: unknown, caller: Caller): Promise<{ kind: 'done' } | passkeys.Refused> {
-    return passkeyRegistration.signUpWithPasskey(this.deps, credential, caller, async (input) => {
-      const user = await this.createAccount({ ...input, password: null, via: 'signup' }, caller.ip);
+    return passkeyRegistration.signUpWithPasskey(this.deps, credential, caller, async (input, passkey) => {
+      const user = await this.createAccount({ ...input, password: null, via: 'signup', passkey }, caller.ip);
       if (!user) await tellOwnerOfSignUp(this.deps, input.email);
       return user;
     });

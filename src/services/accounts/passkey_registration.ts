@@ -4,6 +4,7 @@
  * "none". Called through `Accounts`.
  * @module
  */
+import type { AuditEvent } from '../../domain/audit.ts';
 import type { ChallengeData, Passkey, PasskeyChallenge } from '../../domain/passkeys.ts';
 import type { User } from '../../domain/users.ts';
 import type { ClientInfo, SignedIn } from './sessions.ts';
@@ -79,27 +80,28 @@ export async function signUpOptions(deps: PasskeyDeps, input: { email: string; n
   return options;
 }
 
+/** A new account's passkey and its `user.passkey_added` event, made once the account's id is known. */
+export type NewAccountPasskey = (user: User) => { row: Passkey; event: AuditEvent };
+
 /**
- * Finishes a passkey sign-up: `create` makes the account (Accounts.createAccount, with its
- * verification mail, or the word to the owner of a taken address), then the passkey is stored.
+ * Finishes a passkey sign-up: `create` makes the account (Accounts.createAccount) with its
+ * verification mail and this passkey in one transaction, or tells the owner of a taken address.
  * A taken address stores nothing and answers the same (SECURITY 33).
  */
 export async function signUpWithPasskey(
   deps: PasskeyDeps,
   body: unknown,
   caller: ClientInfo,
-  create: (input: { email: string; name: string }) => Promise<User | undefined>,
+  create: (input: { email: string; name: string }, passkey: NewAccountPasskey) => Promise<User | undefined>,
 ): Promise<{ kind: 'done' } | Refused> {
   const registered = await register(deps, body, 'sign_up', (c) => c.data.email !== undefined && c.data.name !== undefined);
   if (registered.kind === 'refused') return registered;
   const { email, name } = registered.challenge.data as Required<ChallengeData>;
-  const user = await create({ email, name });
-  if (!user) return { kind: 'done' };
-  // Its own transaction, after the account's (which holds the verification mail): a crash between
-  // leaves an account with no way in but the password reset link, never a passkey without account.
   const now = deps.clock.now();
-  const passkey: Passkey = { ...registered.credential, userId: user.id, name: deviceName(caller.userAgent), createdAt: now };
-  const event = { type: 'user.passkey_added', userId: user.id, ip: caller.ip, userAgent: caller.userAgent, detail: { name: passkey.name } };
-  if ((await deps.stores.passkeys.add(passkey, event)) === 'taken') return refused('credential already registered');
+  // In the account's own transaction (issue 16): a crash never leaves an account without its only way in.
+  await create({ email, name }, (user) => {
+    const row: Passkey = { ...registered.credential, userId: user.id, name: deviceName(caller.userAgent), createdAt: now };
+    return { row, event: { type: 'user.passkey_added', userId: user.id, ip: caller.ip, userAgent: caller.userAgent, detail: { name: row.name } } };
+  });
   return { kind: 'done' };
 }

@@ -11,7 +11,7 @@
  * @module
  */
 import type { PendingSignIn } from '../../domain/sessions.ts';
-import type { Passkey } from '../../domain/passkeys.ts';
+import type { Passkey, PasskeyChallenge } from '../../domain/passkeys.ts';
 import type { User } from '../../domain/users.ts';
 import type { ClientInfo, OpenedSession } from './sessions.ts';
 import { clientNetwork } from '../../caches/throttles.ts';
@@ -42,7 +42,7 @@ function counterWentBack(stored: number, presented: number): boolean {
   return (stored > 0 || presented > 0) && presented <= stored;
 }
 
-type Assertion = { kind: 'verified'; passkey: Passkey; user: User; keyKind: 'hwk' | 'swk'; userVerified: boolean };
+export type Assertion = { kind: 'verified'; passkey: Passkey; user: User; keyKind: 'hwk' | 'swk'; userVerified: boolean };
 
 /**
  * Checks an assertion against a stored passkey: the credential exists, belongs to `expectedUser`
@@ -102,7 +102,7 @@ async function throttled<T extends { kind: string }>(deps: PasskeyDeps, caller: 
     deps.throttles.loginPerIp.refund(network);
     throw err;
   }
-  if (outcome.kind === 'session' || outcome.kind === 'added') deps.throttles.loginPerIp.refund(network);
+  if (outcome.kind === 'session' || outcome.kind === 'added' || outcome.kind === 'verified') deps.throttles.loginPerIp.refund(network);
   return outcome;
 }
 
@@ -132,15 +132,48 @@ export async function signInWithPasskey(deps: PasskeyDeps, body: unknown, caller
 // --- The second factor after a password ------------------------------------------------------
 
 /**
- * Options for the second step of a pending sign-in: the account's own passkeys only, user
- * verification preferred (the password was the first factor). Undefined without passkeys.
+ * What a passkey given as the second factor confirms, and so what its challenge is bound to: a
+ * pending sign-in (after the password), or a password reset link (issue 15: the reset still asks
+ * for the second factor). A challenge of one never answers the other.
  */
-export async function secondFactorOptions(deps: PasskeyDeps, pending: PendingSignIn): Promise<RequestOptions | undefined> {
-  const passkeys = await deps.stores.passkeys.listForUser(pending.userId);
+export type FactorBinding = { purpose: 'second_factor'; pendingId: string } | { purpose: 'password_reset'; linkId: string };
+
+function boundTo(row: PasskeyChallenge, binding: FactorBinding): boolean {
+  return binding.purpose === 'second_factor' ? row.pendingId === binding.pendingId : row.data.linkId === binding.linkId;
+}
+
+/**
+ * Options for a passkey as `userId`'s second factor: the account's own passkeys only, user
+ * verification preferred (the other factor is the password, or the mailbox of a reset link).
+ * Undefined without passkeys.
+ */
+export async function factorOptions(deps: PasskeyDeps, userId: string, binding: FactorBinding): Promise<RequestOptions | undefined> {
+  const passkeys = await deps.stores.passkeys.listForUser(userId);
   if (passkeys.length === 0) return undefined;
   const options = await authenticationOptions(relyingParty(deps.config.issuer), 'preferred', passkeys);
-  await storeChallenge(deps, options.challenge, 'second_factor', { userId: pending.userId, pendingId: pending.id });
+  const bound = binding.purpose === 'second_factor' ? { pendingId: binding.pendingId } : { data: { linkId: binding.linkId } };
+  await storeChallenge(deps, options.challenge, binding.purpose, { userId, ...bound });
   return options;
+}
+
+/**
+ * A passkey as `user`'s second factor: its challenge must be one handed out for this account and
+ * this binding (taken once, so a replay finds none), the credential this account's; throttled per
+ * network like any sign-in step. The caller finishes what it confirms.
+ */
+export async function verifyFactor(deps: PasskeyDeps, user: User, body: unknown, caller: ClientInfo, binding: FactorBinding): Promise<Assertion | Refused | Throttled> {
+  const response = asAuthenticationResponse(body);
+  if (!response) return refused('malformed response');
+  return throttled(deps, caller, async (): Promise<Assertion | Refused> => {
+    const challenge = await takeChallenge(deps, response, binding.purpose);
+    if (!challenge || challenge.row.userId !== user.id || !boundTo(challenge.row, binding)) return refused(`no such challenge for this ${binding.purpose === 'second_factor' ? 'sign-in' : 'reset link'}`);
+    return checkAssertion(deps, response, challenge.value, caller, { requireUserVerification: false, expectedUser: user });
+  });
+}
+
+/** Options for the second step of a pending sign-in; undefined without passkeys. */
+export async function secondFactorOptions(deps: PasskeyDeps, pending: PendingSignIn): Promise<RequestOptions | undefined> {
+  return factorOptions(deps, pending.userId, { purpose: 'second_factor', pendingId: pending.id });
 }
 
 /**
@@ -152,16 +185,10 @@ export async function completeWithPasskey(deps: PasskeyDeps, pending: PendingSig
   const { stores, clock } = deps;
   const user = await stores.users.findById(pending.userId);
   if (!user || user.disabledAt !== null) return { kind: 'restart' };
-  const response = asAuthenticationResponse(body);
-  if (!response) return refused('malformed response');
-  return throttled(deps, caller, async (): Promise<PasskeySecondFactor> => {
-    const challenge = await takeChallenge(deps, response, 'second_factor');
-    if (!challenge || challenge.row.pendingId !== pending.id || challenge.row.userId !== user.id) return refused('no such challenge for this sign-in');
-    const checked = await checkAssertion(deps, response, challenge.value, caller, { requireUserVerification: false, expectedUser: user });
-    if (checked.kind === 'refused') return checked;
-    if (!(await stores.sessions.consumePending(pending.id, clock.now()))) return { kind: 'restart' };
-    await stores.sessions.clearFactorFailures(user.id);
-    const amr = ['pwd', checked.keyKind, ...(checked.userVerified ? ['user'] : []), 'mfa'];
-    return { kind: 'session', user, opened: await open(user, amr, { passkey: checked.passkey.name }) };
-  });
+  const checked = await verifyFactor(deps, user, body, caller, { purpose: 'second_factor', pendingId: pending.id });
+  if (checked.kind !== 'verified') return checked;
+  if (!(await stores.sessions.consumePending(pending.id, clock.now()))) return { kind: 'restart' };
+  await stores.sessions.clearFactorFailures(user.id);
+  const amr = ['pwd', checked.keyKind, ...(checked.userVerified ? ['user'] : []), 'mfa'];
+  return { kind: 'session', user, opened: await open(user, amr, { passkey: checked.passkey.name }) };
 }

@@ -50,11 +50,18 @@ export function newRecoveryCodes(): { codes: string[]; digests: string[] } {
   return { codes, digests: codes.map((c) => digest(normalizeRecoveryCode(c))) };
 }
 
+/** Where a recovery code is spent, for its `user.recovery_code_used` event and notice. */
+export interface RecoveryUse {
+  caller: ClientInfo;
+  via: string;
+}
+
 /**
  * Checks a second factor: a current TOTP code (once) or an unused recovery code (once).
- * Returns which one matched, or undefined.
+ * Returns which one matched, or undefined. With `recoveryUse`, a recovery code is marked used in
+ * one transaction with its `user.recovery_code_used` event (and so its notice).
  */
-export async function checkSecondFactor(deps: FactorDeps, userId: string, input: string | undefined): Promise<'otp' | 'recovery' | undefined> {
+export async function checkSecondFactor(deps: FactorDeps, userId: string, input: string | undefined, recoveryUse?: RecoveryUse): Promise<'otp' | 'recovery' | undefined> {
   if (input === undefined || input.length > 64) return undefined;
   const totp = await deps.stores.users.findTotp(userId);
   if (!totp || totp.enabledAt === null) return undefined;
@@ -63,7 +70,8 @@ export async function checkSecondFactor(deps: FactorDeps, userId: string, input:
     const step = matchTotp(unsealSecret(deps, userId, totp.secretSealed), code, deps.clock.now(), totp.lastStep);
     return step !== undefined && (await deps.stores.users.useTotpStep(userId, step)) ? 'otp' : undefined;
   }
-  const used = await deps.stores.users.useRecoveryCode(userId, digest(normalizeRecoveryCode(code)), deps.clock.now());
+  const event = recoveryUse && ((remaining: number) => ({ type: 'user.recovery_code_used', userId, ip: recoveryUse.caller.ip, userAgent: recoveryUse.caller.userAgent, detail: { remaining, via: recoveryUse.via } }));
+  const used = await deps.stores.users.useRecoveryCode(userId, digest(normalizeRecoveryCode(code)), deps.clock.now(), event);
   return used ? 'recovery' : undefined;
 }
 
@@ -79,7 +87,7 @@ export type LimitedFactorCheck =
  * sign-in, a password reset): refused unchecked past FACTOR_FAILURE_LIMIT wrong codes per account
  * (in the database, so on every node) and past the per-network sign-in throttle (SECURITY 32); a
  * wrong code counts against both. A recovery code used is recorded (`user.recovery_code_used`,
- * with the codes left), which mails the person a notice (issue 15).
+ * with the codes left) in the transaction that spends it, which mails the person a notice (issue 15).
  */
 export async function checkLimitedSecondFactor(
   deps: FactorDeps & { throttles: Throttles },
@@ -97,16 +105,12 @@ export async function checkLimitedSecondFactor(
   const wait = deps.throttles.loginPerIp.take(network);
   if (wait > 0) return { kind: 'throttled', retryAfter: wait };
 
-  const factor = await checkSecondFactor(deps, userId, code);
+  const factor = await checkSecondFactor(deps, userId, code, { caller, via });
   if (factor === undefined) {
     const after = await stores.sessions.recordFactorFailure(userId, now, FACTOR_WINDOW_SECONDS);
     return { kind: 'wrong', retryAfter: after.failures >= FACTOR_FAILURE_LIMIT ? factorRetryAfter(clock, after.windowStartedAt) : undefined };
   }
   deps.throttles.loginPerIp.refund(network);
-  if (factor === 'recovery') {
-    const remaining = await stores.users.countUnusedRecoveryCodes(userId);
-    await stores.audit.record({ type: 'user.recovery_code_used', userId, ip: caller.ip, userAgent: caller.userAgent, detail: { remaining, via } }, now);
-  }
   return { kind: 'ok', factor };
 }
 
