@@ -25,6 +25,7 @@ import { accountLinkKey } from '../../src/crypto/derived_keys.ts';
 import { hashPassword } from '../../src/crypto/passwords.ts';
 import { RESET_PASSKEY } from '../../src/interaction/passkey_paths.ts';
 import { USE_PASSKEY } from '../../src/interaction/recovery/reset_view.tsx';
+import { RESET_MAILS_PER_ADDRESS } from '../../src/services/accounts/recovery.ts';
 import type { User } from '../../src/domain/users.ts';
 
 const ORIGIN = 'http://localhost:3000';
@@ -196,6 +197,9 @@ for (const dialect of dialects()) {
       const kinds = (await t.deps.stores.outbox.list({ limit: 200 })).filter((m) => m.to === 'pat@example.com').map((m) => m.kind);
       assert.deepEqual(kinds.filter((k) => k.startsWith('reset')), ['reset_passkey_account']);
       assert.equal(await t.deps.stores.accountLinks.latest(pat.id, 'reset_password'), undefined);
+      // Throttled per address like every reset mail: past RESET_MAILS_PER_ADDRESS an hour, nothing more is written.
+      for (let i = 0; i < RESET_MAILS_PER_ADDRESS + 1; i++) assert.equal((await askReset('pat@example.com')).body, unknown.body);
+      assert.equal(await t.deps.stores.outbox.countRecent('pat@example.com', ['reset_passkey_account'], 0), RESET_MAILS_PER_ADDRESS);
 
       // A link made for it anyway (none is ever mailed) opens nothing: the page, the JSON, the store.
       const id = newLinkId();

@@ -43,7 +43,7 @@ import { factorOptions, verifyFactor } from './passkey_sign_in.ts';
  */
 export const RESET_MAILS_PER_ADDRESS = 3;
 export const RESET_WINDOW_SECONDS = 3600;
-const RESET_KINDS: readonly MailKind[] = ['reset_password', 'reset_work_account', 'reset_unknown'];
+const RESET_KINDS: readonly MailKind[] = ['reset_password', 'reset_work_account', 'reset_passkey_account', 'reset_unknown'];
 
 type RecoveryDeps = { config: Config; clock: Clock; stores: Stores; throttles: Throttles; formKey: Buffer };
 
