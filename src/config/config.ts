@@ -126,6 +126,13 @@ export interface Config {
     sessionAbsolute: number;
     /** A pending authorization request (sign-in and approval) must finish within this. @default 900 (`INTERACTION_TTL`) */
     interaction: number;
+    /**
+     * How recent a sign-in must be (issue 16, SECURITY 51): to approve a high-privilege scope
+     * (step-up, services/interactions.ts) and to make a sensitive account change (a factor off, a
+     * passkey added or removed, the password or the address changed, a client secret rotated).
+     * @default 600 = 10 min (`STEP_UP_MAX_AGE`)
+     */
+    stepUp: number;
   };
   /** How often each process re-reads revocations and keys written by other processes. @default 2000 ms (`SYNC_INTERVAL_MS`) */
   syncIntervalMs: number;
@@ -339,6 +346,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionIdle: integer(env, 'SESSION_IDLE_TTL', 86400, 1, 365 * 86400),
     sessionAbsolute: integer(env, 'SESSION_ABSOLUTE_TTL', 14 * 86400, 1, 365 * 86400),
     interaction: integer(env, 'INTERACTION_TTL', 900, 1, 86400),
+    stepUp: integer(env, 'STEP_UP_MAX_AGE', 600, 30, 86400),
   };
   return {
     port,

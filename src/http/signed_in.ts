@@ -6,10 +6,11 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { Accounts, Caller } from '../services/accounts/accounts.ts';
 import type { OpenedSession, SignedIn } from '../services/accounts/sessions.ts';
-import { browserIdOf, sessionIdOf } from '../services/accounts/sessions.ts';
+import { browserIdOf, sessionIdOf, signedInRecently } from '../services/accounts/sessions.ts';
 import { KNOWN_BROWSER_DAYS } from '../domain/known_browsers.ts';
 
 declare module 'fastify' {
@@ -105,14 +106,16 @@ export function requireSignIn(refuse: Refusal): onRequestAsyncHookHandler {
 }
 
 /**
- * Guards a route that changes something sensitive (secrets): the sign-in must be live and at most
- * `maxAgeSeconds` old (SECURITY 51); otherwise `stale` answers (typically: sign in again).
+ * Guards a route that changes something sensitive (a factor off, a passkey, the password, the
+ * address, client secrets): the sign-in must be live and recent, within the one window every such
+ * change shares (`signedInRecently`: `STEP_UP_MAX_AGE`, SECURITY 51, issue 16); otherwise `stale`
+ * answers (typically: sign in again, then come back).
  */
-export function requireRecentSignIn(now: () => number, maxAgeSeconds: number, refuse: Refusal, stale: Refusal): onRequestAsyncHookHandler {
+export function requireRecentSignIn(deps: { config: Pick<Config, 'ttl'>; clock: Clock }, refuse: Refusal, stale: Refusal): onRequestAsyncHookHandler {
   return async function requireRecentSignIn(request, reply) {
     const signedIn = await request.signedIn();
     if (!signedIn) return refuse(request, reply);
-    if (now() - signedIn.session.authTime > maxAgeSeconds) return stale(request, reply);
+    if (!signedInRecently(deps, signedIn.session)) return stale(request, reply);
     return undefined;
   };
 }

@@ -11,7 +11,6 @@ import type { SignedIn } from '../services/accounts/sessions.ts';
 import { formRule, formToken, defaultCsrfRule } from '../http/form_guard.ts';
 import { guardRoutes, requireRecentSignIn, requireSignIn } from '../http/signed_in.ts';
 import { safeReturnPath } from '../domain/return_path.ts';
-import { RECENT_SIGN_IN_SECONDS } from '../services/apps.ts';
 import { PORTAL } from './pages/paths.ts';
 
 /** The form token of a portal page: bound to the session and to the app the form acts on. */
@@ -36,10 +35,9 @@ export function portalPagesArea(app: FastifyInstance): void {
  * Secrets change only after a recent sign-in (SECURITY 51): otherwise back to /login, then to
  * the app's page.
  */
-export function recentSignIn(deps: Pick<Deps, 'clock'>) {
+export function recentSignIn(deps: Pick<Deps, 'clock' | 'config'>) {
   return requireRecentSignIn(
-    () => deps.clock.now(),
-    RECENT_SIGN_IN_SECONDS,
+    deps,
     (request, reply) => reply.code(303).header('location', PORTAL.signIn(backHere(request))).send(),
     (request, reply) => reply.code(303).header('location', PORTAL.reauth(PORTAL.app((request.params as { id?: string }).id ?? ''))).send(),
   );

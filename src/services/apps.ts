@@ -6,7 +6,6 @@
 import type { Deps } from '../deps.ts';
 import type { App, AppLogo } from '../domain/apps.ts';
 import type { User } from '../domain/users.ts';
-import type { Session } from '../domain/sessions.ts';
 import type { Organization } from '../domain/organizations.ts';
 import { digest } from '../crypto/digest.ts';
 import { randomToken, randomClientId } from '../crypto/random.ts';
@@ -17,13 +16,6 @@ type PortalDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker'>;
 
 /** Two live secrets at a time: create a second, switch over, revoke the first (issue 5). */
 export const MAX_LIVE_SECRETS = 2;
-
-/** Rotating a secret needs a sign-in this recent (SECURITY 51, ASVS 7.5.1 by analogy). */
-export const RECENT_SIGN_IN_SECONDS = 600;
-
-export function signedInRecently(deps: Pick<Deps, 'clock'>, session: Session): boolean {
-  return deps.clock.now() - session.authTime <= RECENT_SIGN_IN_SECONDS;
-}
 
 /**
  * The app, only if this person may manage it: they own it, or an organization owns it and they

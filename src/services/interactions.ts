@@ -7,6 +7,8 @@ import type { App } from '../domain/apps.ts';
 import type { AuthorizationRequest, Interaction } from '../domain/interactions.ts';
 import { randomId } from '../crypto/random.ts';
 import { OAuthError } from '../oauth/errors.ts';
+import { SCOPES } from '../domain/scopes.ts';
+import { signedInRecently } from './accounts/sessions.ts';
 
 /** Where sign-in returns to continue a pending authorization. */
 export const RESUME_PATH = '/authorize/resume';
@@ -73,4 +75,70 @@ export type Decide = (
 /** What the interaction area is registered with. */
 export interface InteractionOptions extends AppOptions {
   decide: Decide;
+}
+
+/**
+ * Why the person must confirm who they are before approving (issue 16, "Step-up before risky
+ * approvals"): the sign-in is older than `STEP_UP_MAX_AGE` (`stale`), or the account has a second
+ * factor (TOTP or a passkey) that the sign-in did not use (`second_factor`).
+ */
+export type StepUp = 'stale' | 'second_factor';
+
+/**
+ * RFC 8176 §2 values that say a second factor or a passkey took part in the sign-in: `otp` (TOTP or
+ * a recovery code after the password), `hwk`/`swk` (a passkey, alone or after the password), `mfa`.
+ */
+const STRONG_AMR: ReadonlySet<string> = new Set(['otp', 'hwk', 'swk', 'mfa']);
+
+/**
+ * The step-up rule, in one place: whether approving `scopes` (those the approval page shows the
+ * person, so the page and the POST of its form decide alike) needs a new sign-in first. Only a
+ * high-privilege scope (domain/scopes.ts: the write scopes, `builds:execute`, `full_access`) does.
+ * The approval page asks it to know what to render; `decideApproval` enforces it on the POST.
+ *
+ * A code issued without the person deciding (a live grant covering the request, prompt=none)
+ * does not step up: it repeats a decision already made under this rule, and a client that wants a
+ * fresh sign-in asks for one with `max_age` or `prompt=login` (OIDC Core §3.1.2.1).
+ */
+export async function approvalStepUp(
+  deps: Pick<Deps, 'config' | 'clock' | 'accounts'>,
+  signedIn: SignedIn,
+  scopes: readonly string[],
+): Promise<StepUp | undefined> {
+  if (!scopes.some((scope) => SCOPES[scope]?.highPrivilege === true)) return undefined;
+  if (!signedInRecently(deps, signedIn.session)) return 'stale';
+  if (signedIn.session.amr.some((value) => STRONG_AMR.has(value))) return undefined;
+  // A session opened before the factor was turned on: the factor must be used now.
+  const factors = await deps.accounts.secondFactorsOf(signedIn.user.id);
+  return factors.code || factors.passkey ? 'second_factor' : undefined;
+}
+
+/** What became of a decision posted on the approval page. */
+export type Decision =
+  /** Approving needs a new sign-in first: nothing was consumed, granted or issued. */
+  | { kind: 'step_up'; reason: StepUp }
+  /** The interaction was used already (a second post lost the race): nothing was granted. */
+  | { kind: 'used' }
+  /** The client's answer: a code, or access_denied. */
+  | { kind: 'answered'; location: string };
+
+/**
+ * The person's decision on a pending authorization (interaction/consent/route.ts, after the form's
+ * checks): the step-up rule first, for an approval, so a form posted with a stale session (a page
+ * left open, a forged post) grants nothing; then the interaction is consumed, once, and `decide`
+ * (the protocol's, handed over by app.ts) answers the client. `shownScopes`: what the page showed.
+ */
+export async function decideApproval(
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'accounts'>,
+  decide: Decide,
+  decision: { interaction: Interaction; signedIn: SignedIn; shownScopes: readonly string[]; choice: ApprovalChoice | undefined; event: AuditEvent },
+): Promise<Decision> {
+  const { interaction, signedIn, choice } = decision;
+  if (choice) {
+    const reason = await approvalStepUp(deps, signedIn, decision.shownScopes);
+    if (reason) return { kind: 'step_up', reason };
+  }
+  // Consumed before anything is granted: of two racing posts, one wins and the other gets nothing.
+  if (!(await deps.stores.interactions.consume(interaction.id, deps.clock.now()))) return { kind: 'used' };
+  return { kind: 'answered', location: await decide(deps, interaction, signedIn, choice, decision.event) };
 }

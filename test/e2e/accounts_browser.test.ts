@@ -52,6 +52,7 @@ for (const dialect of dialects()) {
 
       await page.getByText('Your account is ready').waitFor({ timeout: 5000 });
       await page.getByLabel('Email').fill('dana@example.com');
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
 
@@ -95,6 +96,7 @@ for (const dialect of dialects()) {
       const second = codeRequest(service.clientId, callback.url);
       await page.goto(t.issuer + authorizeUrl(second.params));
       await page.getByLabel('Email').fill('dana@example.com');
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByLabel('Code').waitFor({ timeout: 5000 });

@@ -42,6 +42,7 @@ for (const dialect of dialects()) {
       await page.goto(t.issuer + authorizeUrl(params));
 
       await page.getByLabel('Email').fill('carol@example.com');
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
 

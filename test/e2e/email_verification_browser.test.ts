@@ -41,6 +41,7 @@ for (const dialect of dialects()) {
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.getByText('We sent a link to your address').waitFor({ timeout: 5000 });
       await page.getByLabel('Email').fill('edda@example.com');
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL((url) => url.pathname === '/');

@@ -66,6 +66,7 @@ for (const dialect of dialects()) {
 
       // The person signs in and reads the approval page.
       await page.getByLabel('Email').fill('dana@example.com');
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 10_000 });

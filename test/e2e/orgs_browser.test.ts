@@ -41,6 +41,7 @@ for (const dialect of dialects()) {
       const violations = cspViolations(page);
       await page.goto(`${t.issuer}/login`);
       await page.getByLabel('Email').fill(email);
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(PASSWORD);
       await Promise.all([page.waitForURL(`${t.issuer}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
       return { page, origins, violations };

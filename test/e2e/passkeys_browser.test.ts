@@ -29,7 +29,6 @@ import { authorizeUrl, codeRequest } from '../support/browser.ts';
 import { exchangeCode } from '../support/codes.ts';
 import { cspViolations, startCallbackServer } from '../support/chromium.ts';
 import { chromiumPerFile } from '../support/chromium_per_file.ts';
-import { PASSKEY_SIGN_IN_SECONDS } from '../../src/services/accounts/passkeys.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const chromium = chromiumPerFile();
@@ -120,6 +119,7 @@ describe('passkeys in Chromium (sqlite)', () => {
   async function signInWithPassword(page: Page, email: string, then: string): Promise<void> {
     await page.goto(`${issuer}/login`);
     await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Password').fill(PASSWORD);
     await Promise.all([page.waitForURL(`${issuer}${then}`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
   }
@@ -293,7 +293,7 @@ describe('passkeys in Chromium (sqlite)', () => {
     await page.getByRole('button', { name: 'Remove Laptop' }).waitFor();
 
     // Eleven minutes later, Remove (on the page loaded before) first asks to sign in again.
-    t.clock.advance(PASSKEY_SIGN_IN_SECONDS + 60);
+    t.clock.advance(t.config.ttl.stepUp + 60);
     await Promise.all([page.waitForURL(`${issuer}/login?return_to=%2Fprofile%2Fpasskeys&reauth=1`), page.getByRole('button', { name: 'Remove Laptop' }).click()]);
     await page.getByText('Sign in again to continue').waitFor();
     const account = (await t.deps.stores.users.findByEmail('carol@example.com'))!;
@@ -344,6 +344,7 @@ describe('passkeys in Chromium (sqlite)', () => {
     await audit('sign-up page with its passkey button', 'Create an account with a passkey');
     await page.goto(`${issuer}/login`);
     await page.getByLabel('Email').fill('bob@example.com');
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Password').fill(PASSWORD);
     await Promise.all([page.waitForURL(`${issuer}/login/code`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     await audit('second step with a passkey', 'Use your passkey');
@@ -351,6 +352,7 @@ describe('passkeys in Chromium (sqlite)', () => {
     await context.clearCookies();
     await page.goto(`${issuer}/login`);
     await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Password').fill(PASSWORD);
     await Promise.all([page.waitForURL(`${issuer}/`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     await page.goto(`${issuer}/profile/passkeys`);

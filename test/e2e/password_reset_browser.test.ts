@@ -59,6 +59,7 @@ for (const dialect of dialects()) {
       await page.getByText('Your password was changed. Sign in with it.').waitFor({ timeout: 5000 });
       assert.equal(new URL(page.url()).pathname, '/login');
       await page.getByLabel('Email').fill('hana@example.com');
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(NEW_PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL((url) => url.pathname === '/');

@@ -47,6 +47,7 @@ for (const dialect of dialects()) {
       // Not signed in: the portal's sign-in form, then back to the portal.
       await page.goto(`${t.issuer}/developers/apps`);
       await page.getByLabel('Email').fill('dana@example.com');
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(PASSWORD);
       await Promise.all([page.waitForURL(`${t.issuer}/developers/apps`), page.getByRole('button', { name: 'Sign in' }).click()]);
 

@@ -39,6 +39,7 @@ for (const dialect of dialects()) {
       const violations = cspViolations(page);
       await page.goto(`${t.issuer}/login`);
       await page.getByLabel('Email').fill('carol@example.com');
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(PASSWORD);
       await Promise.all([page.waitForURL(`${t.issuer}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
 

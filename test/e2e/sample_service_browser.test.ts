@@ -109,6 +109,7 @@ for (const dialect of dialects()) {
 
       // Tessera's pages: sign in, then the approval page names the service.
       await page.getByLabel('Email').fill('carol@example.com');
+      await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 5000 }).catch(async (err: unknown) => {

@@ -48,7 +48,7 @@ for (const dialect of dialects()) {
       await page.goto(t.issuer + authorizeUrl(params));
 
       await page.getByLabel('Email').fill('noor@corp.example');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Continue' }).click();
 
       // The directory's own login page (devInteractions), reached through the hand-over page.
       const login = page.locator('input[name="login"]');

@@ -22,7 +22,6 @@ import { createClient, createUser, PASSWORD, type TestClient } from '../support/
 import { Browser, authorizeUrl, codeRequest, decideOn, findForm, hiddenInputs, isApprovalPage, redirectLocation } from '../support/browser.ts';
 import { exchangeCode } from '../support/codes.ts';
 import { FLAGS, SoftAuthenticator, type CeremonyOptions } from '../support/soft_authenticator.ts';
-import { PASSKEY_SIGN_IN_SECONDS } from '../../src/services/accounts/passkeys.ts';
 import type { User } from '../../src/domain/users.ts';
 
 const ORIGIN = 'http://localhost:3000';
@@ -260,7 +259,7 @@ for (const dialect of dialects()) {
       assert.deepEqual(events.map((e) => e.detail.name), ['Old phone']);
 
       // Eleven minutes on, the sign-in is no longer recent: sign in again first.
-      t.clock.advance(PASSKEY_SIGN_IN_SECONDS + 60);
+      t.clock.advance(t.config.ttl.stepUp + 60);
       const stale = await b.post('/profile/passkeys/remove', { token, id: patSecond.credentials[0]!.id.toString('base64url') });
       assert.equal(stale.headers.location, '/login?return_to=%2Fprofile%2Fpasskeys&reauth=1');
       assert.equal((await b.postJson('/profile/passkeys/options', {})).statusCode, 401);

@@ -155,6 +155,22 @@ for (const dialect of dialects()) {
       assert.deepEqual(bad, [], `same-origin routes that did not refuse:\n${bad.join('\n')}`);
     });
 
+    it('issue 16: every sensitive account change runs the recent sign-in guard (requireRecentSignIn, STEP_UP_MAX_AGE)', () => {
+      // A factor off, a passkey added or removed, the password, the address, a client secret (SECURITY 51).
+      const expected = [
+        'POST /developers/apps/:id/secrets',
+        'POST /developers/apps/:id/secrets/:secret/revoke',
+        'POST /profile/email',
+        'POST /profile/passkeys/add',
+        'POST /profile/passkeys/options',
+        'POST /profile/passkeys/remove',
+        'POST /profile/password',
+        'POST /profile/totp/disable',
+      ];
+      const guarded = routes.filter((r) => onRequestHooksOf(r).some((hook) => typeof hook === 'function' && hook.name === 'requireRecentSignIn')).map(key);
+      assert.deepEqual([...new Set(guarded)].sort(), expected);
+    });
+
     it('every form route bound to a session runs a sign-in guard (onRequest) first', () => {
       const unguarded = routes
         .filter((r) => {

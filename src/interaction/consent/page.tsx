@@ -11,6 +11,7 @@ import { formToken } from '../../http/form_guard.ts';
 import { appIdentity, hostOf } from '../views/app_identity.tsx';
 import { formatDate } from '../../domain/dates.ts';
 import { sendPage } from '../views/send_page.ts';
+import { approvalStepUp } from '../../services/interactions.ts';
 import { isOptional, reachesOrganizations, type Shown } from './choices.ts';
 import { ApprovalView, type OrgLine } from './view.tsx';
 
@@ -77,14 +78,21 @@ export async function approvalContent(
   return { shown: { scopes: shownScopes(requested, grant), orgIds: offered, lifetimes: true }, orgs };
 }
 
+/** Where "Confirm it's you" leads: the sign-in page for this person, then back to this approval (issue 16). */
+export function stepUpUrl(interactionId: string): string {
+  return `/login?${new URLSearchParams({ interaction: interactionId, reauth: '1' })}`;
+}
+
 export async function sendApprovalPage(
-  deps: Pick<Deps, 'formKey' | 'access' | 'config'>,
+  deps: Pick<Deps, 'formKey' | 'access' | 'config' | 'clock' | 'accounts'>,
   reply: FastifyReply,
   page: ApprovalPage,
 ): Promise<FastifyReply> {
   const { app, interaction, signedIn, grant } = page;
   const requested = interaction.request.scopes;
   const { shown, orgs } = await approvalContent(deps, signedIn.user.id, app.id, requested, grant);
+  // Issue 16: the same rule the decision enforces (services/interactions.ts); the page only follows it.
+  const stepUp = await approvalStepUp(deps, signedIn, shown.scopes);
   return sendPage(
     reply,
     <ApprovalView
@@ -105,6 +113,7 @@ export async function sendApprovalPage(
       decisionUrl={decisionUrl(interaction.id)}
       switchAccountUrl={`/login?${new URLSearchParams({ interaction: interaction.id, switch: '1' })}`}
       csrf={decisionToken(deps, signedIn.session.id, interaction.id)}
+      stepUp={stepUp === undefined ? undefined : { reason: stepUp, url: stepUpUrl(interaction.id) }}
     />,
     { redirectUri: interaction.request.redirectUri },
   );

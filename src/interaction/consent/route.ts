@@ -3,7 +3,10 @@
  * check passes: not cross-site, the session the request is bound to, the token bound to that
  * session and this request, and the request not used before (consumed here, once). Any failure
  * is a 403 and issues nothing. GET does nothing (405). What the person chose (scopes,
- * organizations, lifetime) is read against what the page offered (choices.ts).
+ * organizations, lifetime) is read against what the page offered (choices.ts). An approval of a
+ * high-privilege scope with a sign-in that is not recent or strong enough grants nothing and goes
+ * back to the approval, which asks the person to confirm who they are (issue 16,
+ * services/interactions.ts `decideApproval`).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -11,7 +14,7 @@ import type { InteractionOptions } from '../../services/interactions.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { asRawParams, assembleParams } from '../../http/params.ts';
 import { InvalidRequest } from '../../oauth/errors.ts';
-import { loadLiveInteraction } from '../../services/interactions.ts';
+import { decideApproval, loadLiveInteraction, resumeUrl } from '../../services/interactions.ts';
 import { formRule } from '../../http/form_guard.ts';
 import { requireSignIn, signedInOf } from '../../http/signed_in.ts';
 import { sendErrorPage, sendForbidden } from '../views/error_page.tsx';
@@ -40,15 +43,21 @@ export default async function consentRoutes(app: FastifyInstance, { deps, decide
     const { shown } = await approvalContent(deps, signedIn.user.id, interaction.appId, interaction.request.scopes, grant);
     const form = assembleParams(['decision', ...choiceFields(shown)], body);
     if (form.decision !== 'approve' && form.decision !== 'deny') return sendErrorPage(reply, new InvalidRequest('decision missing'));
-    // Consumed before anything is granted: of two racing posts, one wins and the other gets 403.
-    if (!(await deps.stores.interactions.consume(id, now))) return sendForbidden(reply);
 
     const choice = form.decision === 'approve' ? readChoice(form, { requested: interaction.request.scopes, shown, now }) : undefined;
     // The approval's audit event is written with the grant, in its transaction (found by test/reliability/sign_in_crash.test.ts);
     // the store adds what the grant allows and whether it is new or wider, which mails a notice (issue 15).
     const event = { type: 'grant.approved', userId: signedIn.user.id, appId: live.app.id, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, detail: { app: live.app.name } };
-    const location = await decide(deps, interaction, signedIn, choice, event);
-    return reply.code(303).header('location', location).send();
+    const decided = await decideApproval(deps, decide, { interaction, signedIn, shownScopes: shown.scopes, choice, event });
+    switch (decided.kind) {
+      case 'step_up':
+        // Issue 16: back to the same approval, which now asks the person to confirm who they are.
+        return reply.code(303).header('location', resumeUrl(id)).send();
+      case 'used':
+        return sendForbidden(reply);
+      case 'answered':
+        return reply.code(303).header('location', decided.location).send();
+    }
   });
   rejectOtherMethods(app, DECISION_PATH, ['POST']);
 }

@@ -48,7 +48,20 @@ export interface ApprovalViewProps {
   decisionUrl: string;
   switchAccountUrl: string;
   csrf: string;
+  /**
+   * Issue 16: approving needs the person to confirm who they are first (services/interactions.ts
+   * `approvalStepUp`): the page says why and leads to the sign-in (`url`), which comes back here;
+   * meanwhile it lists what is asked, without choices, and offers only Deny.
+   */
+  stepUp?: { reason: 'stale' | 'second_factor'; url: string };
 }
+
+/** Why a high-privilege approval asks for a sign-in first (issue 16). */
+export const STEP_UP_TEXT = {
+  stale: 'This asks for high-privilege access. To approve it, confirm it is you: sign in again, then you come back here.',
+  second_factor:
+    'This asks for high-privilege access. To approve it, confirm it is you with your second factor (your authenticator app or a passkey), then you come back here.',
+} as const;
 
 export function ApprovalView(props: ApprovalViewProps) {
   const { app } = props;
@@ -69,17 +82,28 @@ export function ApprovalView(props: ApprovalViewProps) {
       </p>
       <form method="post" action={props.decisionUrl} class="approval">
         <input type="hidden" name="token" value={props.csrf} />
-        <ScopeList scopes={props.scopes} incremental={props.incremental} />
-        {props.orgs !== undefined && <OrgChoice orgs={props.orgs} all={props.allOrgs} />}
-        {props.lifetimes && <LifetimeChoice currentEnd={props.currentEnd} />}
+        <ScopeList scopes={props.scopes} incremental={props.incremental} fixed={props.stepUp !== undefined} />
+        {props.stepUp === undefined && props.orgs !== undefined && <OrgChoice orgs={props.orgs} all={props.allOrgs} />}
+        {props.stepUp === undefined && props.lifetimes && <LifetimeChoice currentEnd={props.currentEnd} />}
         <p class="return">
           Whatever you choose, you will be sent back to <strong>{props.returnTo}</strong>. You can review or revoke this access at any time
           under <a href="/profile/applications">Manage applications</a>.
         </p>
+        {props.stepUp !== undefined && (
+          <p class="warning" role="status">
+            {STEP_UP_TEXT[props.stepUp.reason]}
+          </p>
+        )}
         <div class="decision">
-          <button type="submit" name="decision" value="approve">
-            Approve
-          </button>
+          {props.stepUp === undefined ? (
+            <button type="submit" name="decision" value="approve">
+              Approve
+            </button>
+          ) : (
+            <a class="button" href={props.stepUp.url}>
+              Confirm it is you
+            </a>
+          )}
           <button type="submit" name="decision" value="deny" class="secondary">
             Deny
           </button>
@@ -89,14 +113,15 @@ export function ApprovalView(props: ApprovalViewProps) {
   );
 }
 
-function ScopeList({ scopes, incremental }: { scopes: ScopeLine[]; incremental: boolean }) {
+/** `fixed`: listed without checkboxes (nothing can be chosen before the person confirms who they are). */
+function ScopeList({ scopes, incremental, fixed = false }: { scopes: ScopeLine[]; incremental: boolean; fixed?: boolean }) {
   return (
     <fieldset class="scopes">
       <legend>{incremental ? 'It asks for more. In addition to what you allowed before, it will be able to:' : 'It will be able to:'}</legend>
       <ul>
         {scopes.map((s) => (
           <li key={s.scope} class={s.highPrivilege ? 'high' : undefined}>
-            {s.optional ? (
+            {s.optional && !fixed ? (
               <label class="check">
                 <input type="checkbox" name={scopeField(s.scope)} checked />
                 <span>
@@ -105,12 +130,15 @@ function ScopeList({ scopes, incremental }: { scopes: ScopeLine[]; incremental: 
                 </span>
               </label>
             ) : (
-              <span class="fixed">{s.description}</span>
+              <span class="fixed">
+                {s.description}
+                {s.highPrivilege && <strong class="badge">High privilege</strong>}
+              </span>
             )}
           </li>
         ))}
       </ul>
-      {scopes.some((s) => s.optional) && <p class="hint">Untick anything you do not want to allow.</p>}
+      {!fixed && scopes.some((s) => s.optional) && <p class="hint">Untick anything you do not want to allow.</p>}
     </fieldset>
   );
 }

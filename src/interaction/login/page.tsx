@@ -5,7 +5,7 @@ import type { App } from '../../domain/apps.ts';
 import type { Interaction } from '../../domain/interactions.ts';
 import { fieldOf, formToken, preSessionFormRule } from '../../http/form_guard.ts';
 import { sendPage } from '../views/send_page.ts';
-import { SignInView } from './view.tsx';
+import { SignInView, type SignInStep } from './view.tsx';
 
 export interface SignInPage {
   app?: App;
@@ -18,8 +18,8 @@ export interface SignInPage {
   notice?: string;
   /** Seconds until another attempt is allowed: answers 429 with Retry-After (RFC 6585 §4). */
   retryAfter?: number;
-  /** Email first: ask for the password of `email` (issue 3). */
-  passwordStep?: { forced: boolean };
+  /** Email first (issue 3, issue 16): which step; the email step when absent. */
+  step?: SignInStep;
 }
 
 /**
@@ -49,7 +49,7 @@ export function sendSignInPage(deps: Pick<Deps, 'formKey' | 'accounts'>, reply: 
       failed={page.failed}
       notice={page.notice}
       throttled={throttled}
-      passwordStep={page.passwordStep}
+      step={page.step ?? { kind: 'email' }}
       passkeys={deps.accounts.passkeysOffered()}
     />,
     { status: throttled ? 429 : page.failed ? 401 : 200, redirectUri: page.interaction?.request.redirectUri, scripts: deps.accounts.passkeysOffered() },

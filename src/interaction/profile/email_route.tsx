@@ -9,16 +9,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
-import { callerOf, requireRecentSignIn, signedInOf } from '../../http/signed_in.ts';
+import { callerOf, signedInOf } from '../../http/signed_in.ts';
 import { asRawParams, assembleParams } from '../../http/params.ts';
-import { EMAIL_CHANGE_SIGN_IN_SECONDS } from '../../services/accounts/email.ts';
 import { TOO_MANY } from '../login/view.tsx';
-import { PROFILE_PATH, backToProfile, sendProfile } from './shared.tsx';
+import { backToProfile, sendProfile } from './shared.tsx';
+import { PROFILE_REAUTH, recentProfileSignIn } from './recent.ts';
 import { CHANGE_EMAIL_PATH, RESEND_PATH, WORK_ACCOUNT_ADDRESS } from './email_view.tsx';
-
-
-/** A sign-in older than EMAIL_CHANGE_SIGN_IN_SECONDS signs in again and comes back to the profile. */
-const REAUTH = `/login?${new URLSearchParams({ return_to: PROFILE_PATH, reauth: '1' })}`;
 
 function wait(seconds: number): string {
   return seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
@@ -42,14 +38,7 @@ export default async function profileEmailRoutes(app: FastifyInstance, { deps }:
     }
   });
 
-  const recent = requireRecentSignIn(
-    () => deps.clock.now(),
-    EMAIL_CHANGE_SIGN_IN_SECONDS,
-    (_request, reply) => reply.code(303).header('location', '/login').send(),
-    (_request, reply) => reply.code(303).header('location', REAUTH).send(),
-  );
-
-  app.post(CHANGE_EMAIL_PATH, { onRequest: recent }, async (request, reply) => {
+  app.post(CHANGE_EMAIL_PATH, { onRequest: recentProfileSignIn(deps) }, async (request, reply) => {
     const signedIn = await signedInOf(request);
     const form = assembleParams(['email', 'password'], asRawParams(request.body));
     const outcome = await deps.accounts.requestEmailChange(signedIn, form.email, form.password, callerOf(deps.config, request));
@@ -60,7 +49,7 @@ export default async function profileEmailRoutes(app: FastifyInstance, { deps }:
         // The same words whether or not the address has an account (SECURITY 33).
         return sendProfile(deps, reply, signedIn, { notice: `We sent a link to ${outcome.to}. Your address changes when you open it.` });
       case 'stale_sign_in':
-        return reply.code(303).header('location', REAUTH).send();
+        return reply.code(303).header('location', PROFILE_REAUTH).send();
       case 'work_account':
         return problem(WORK_ACCOUNT_ADDRESS);
       case 'invalid':

@@ -22,7 +22,7 @@ import { callerOf, requireRecentSignIn, signedInOf } from '../../http/signed_in.
 import { asRawParams, assembleParams } from '../../http/params.ts';
 import { ownEntry } from '../../domain/lookup.ts';
 import { formatTime } from '../../domain/dates.ts';
-import { PASSKEY_SIGN_IN_SECONDS } from '../../services/accounts/passkeys.ts';
+import { signedInRecently } from '../../services/accounts/sessions.ts';
 import { sendPage } from '../views/send_page.ts';
 import { logoutToken } from '../logout/route.tsx';
 import { ADD_PASSKEY, PASSKEYS_PAGE } from '../passkey_paths.ts';
@@ -47,7 +47,7 @@ function back(reply: FastifyReply, done: keyof typeof NOTICES): FastifyReply {
 
 async function sendPasskeys(deps: Deps, reply: FastifyReply, { session, user }: SignedIn, message: { notice?: string; problem?: string; status?: number } = {}) {
   const passkeys = await deps.accounts.listPasskeys(user);
-  const recent = deps.clock.now() - session.authTime <= PASSKEY_SIGN_IN_SECONDS;
+  const recent = signedInRecently(deps, session);
   const offered = deps.accounts.passkeysOffered();
   return sendPage(
     reply,
@@ -70,14 +70,12 @@ export default async function passkeysRoutes(app: FastifyInstance, { deps }: App
   // A page reached by a person whose account cannot have passkeys (a work account) goes back to the profile.
   const personalOnly = async (request: FastifyRequest, reply: FastifyReply) => ((await signedInOf(request)).user.kind === 'personal' ? undefined : reply.code(303).header('location', '/profile').send());
   const recentForms = requireRecentSignIn(
-    () => deps.clock.now(),
-    PASSKEY_SIGN_IN_SECONDS,
+    deps,
     (_request, reply) => reply.code(303).header('location', '/login').send(),
     (_request, reply) => reply.code(303).header('location', REAUTH).send(),
   );
   const recentJson = requireRecentSignIn(
-    () => deps.clock.now(),
-    PASSKEY_SIGN_IN_SECONDS,
+    deps,
     (_request, reply) => problem(reply, 401, 'login_required', 'Sign in first.'),
     (_request, reply) => problem(reply, 401, 'reauthentication_required', 'Adding a passkey needs a recent sign-in. Reload the page and sign in again.'),
   );

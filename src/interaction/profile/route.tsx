@@ -17,6 +17,7 @@ import { asRawParams, assembleParams } from '../../http/params.ts';
 import { signedInArea } from '../guards.ts';
 import { deviceName } from '../../domain/devices.ts';
 import { NOTICES, PROFILE_FORM, PROFILE_PATH, backToProfile, sendProfile, sessionHandle } from './shared.tsx';
+import { recentProfileSignIn } from './recent.ts';
 import totpRoutes from './totp_route.tsx';
 import profileEmailRoutes from './email_route.tsx';
 import passkeysRoutes from './passkeys_route.tsx';
@@ -46,7 +47,8 @@ export default async function profileRoutes(app: FastifyInstance, { deps }: AppO
     return backToProfile(reply, 'name');
   });
 
-  app.post(`${PROFILE_PATH}/password`, async (request, reply) => {
+  // A new password needs a recent sign-in, besides the current password (SECURITY 51, issue 16).
+  app.post(`${PROFILE_PATH}/password`, { onRequest: recentProfileSignIn(deps) }, async (request, reply) => {
     const signedIn = await signedInOf(request);
     const form = assembleParams(['current', 'password'], asRawParams(request.body));
     if (signedIn.user.passwordHash === null) return sendProfile(deps, reply, signedIn, { problem: 'This account has no password.', status: 400 });

@@ -19,6 +19,7 @@ import { logoutToken } from '../logout/route.tsx';
 import { TOO_MANY } from '../login/view.tsx';
 import { WRONG_CODE } from '../login/code_view.tsx';
 import { backToProfile, profileToken, sendProfile } from './shared.tsx';
+import { recentProfileSignIn } from './recent.ts';
 import { RecoveryCodesView, TotpSetupView } from './totp_view.tsx';
 
 const TOTP_PATH = '/profile/totp';
@@ -56,7 +57,8 @@ export default async function totpRoutes(app: FastifyInstance, { deps }: AppOpti
     return sendPage(reply, <RecoveryCodesView codes={confirmed.codes} logoutToken={logoutToken(deps, session.id)} />);
   });
 
-  app.post(`${TOTP_PATH}/disable`, async (request, reply) => {
+  // Turning the factor off needs a recent sign-in, besides the password and a code (SECURITY 51, issue 16).
+  app.post(`${TOTP_PATH}/disable`, { onRequest: recentProfileSignIn(deps) }, async (request, reply) => {
     const signedIn = await signedInOf(request);
     const form = assembleParams(['password', 'code'], asRawParams(request.body));
     const done = await deps.accounts.disableTotp(signedIn.user, form.password, form.code, callerOf(deps.config, request));

@@ -43,6 +43,8 @@ export function needsSignIn(
   if (!session) return true;
   if (signedInSince !== undefined && session.authTime >= signedInSince) return false;
   if (request.prompt.includes('login')) return true;
-  // OIDC Core §3.1.2.1: re-authenticate when more than max_age seconds have passed.
-  return request.maxAge !== undefined && now - session.authTime > request.maxAge;
+  if (request.maxAge === undefined) return false;
+  // OIDC Core §3.1.2.1 (errata set 2): "max_age=0 is equivalent to prompt=login", even for a
+  // sign-in made in the same second; otherwise re-authenticate when more than max_age seconds passed.
+  return request.maxAge === 0 || now - session.authTime > request.maxAge;
 }

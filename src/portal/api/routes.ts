@@ -14,7 +14,8 @@ import { guardRoutes, requireSignIn, signedInOf } from '../../http/signed_in.ts'
 import { defaultCsrfRule, SAME_ORIGIN } from '../../http/form_guard.ts';
 import { checkAppInput, checkKind, rawInputOf, type FieldError } from '../../domain/app_input.ts';
 import type { Organization } from '../../domain/organizations.ts';
-import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, signedInRecently, updateApp, RECENT_SIGN_IN_SECONDS } from '../../services/apps.ts';
+import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, updateApp } from '../../services/apps.ts';
+import { signedInRecently } from '../../services/accounts/sessions.ts';
 import { checkOwner } from '../owner_input.ts';
 import { readUsage } from '../usage.ts';
 import { readInput } from '../read_input.ts';
@@ -95,7 +96,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
 
   function needsRecentSignIn(reply: FastifyReply, signedIn: SignedIn): boolean {
     if (signedInRecently(deps, signedIn.session)) return false;
-    void problem(reply, 401, 'reauthentication_required', `Managing secrets needs a sign-in within the last ${RECENT_SIGN_IN_SECONDS / 60} minutes: sign in again at ${PORTAL.signIn()}.`);
+    void problem(reply, 401, 'reauthentication_required', `Managing secrets needs a sign-in within the last ${Math.ceil(deps.config.ttl.stepUp / 60)} minutes: sign in again at ${PORTAL.signIn()}.`);
     return true;
   }
 

@@ -21,7 +21,7 @@ import { digest } from '../../crypto/digest.ts';
 import { hashPassword, verifyPassword } from '../../crypto/passwords.ts';
 import { matchTotp, newPendingToken, newTotpSecret } from '../../crypto/totp.ts';
 import { clientNetwork } from '../../caches/throttles.ts';
-import { findSignedIn, openSession, sessionIdOf, type ClientInfo, type OpenedSession, type SignedIn } from './sessions.ts';
+import { findSignedIn, openSession, sessionIdOf, signedInRecently, type ClientInfo, type OpenedSession, type SignedIn } from './sessions.ts';
 import { checkCredentials } from './credentials.ts';
 import { throttledSignIn } from './sign_in_throttle.ts';
 import { FACTOR_FAILURE_LIMIT, FACTOR_WINDOW_SECONDS, checkLimitedSecondFactor, checkSecondFactor, hasSecondFactor, newRecoveryCodes, sealSecret, unsealSecret } from './second_factor.ts';
@@ -32,7 +32,6 @@ import * as passkeys from './passkeys.ts';
 import * as passkeySignIn from './passkey_sign_in.ts';
 import * as passkeyRegistration from './passkey_registration.ts';
 import {
-  EMAIL_CHANGE_SIGN_IN_SECONDS,
   changeLinkState,
   changeRequestProblem,
   confirmEmailChange,
@@ -228,7 +227,7 @@ export class Accounts {
     const newEmail = normalizeEmail(rawEmail ?? '');
     const problem = await changeRequestProblem(this.deps, signedIn.user, newEmail);
     if (problem !== undefined) return problem;
-    if (this.deps.clock.now() - signedIn.session.authTime > EMAIL_CHANGE_SIGN_IN_SECONDS) return { kind: 'stale_sign_in' };
+    if (!signedInRecently(this.deps, signedIn.session)) return { kind: 'stale_sign_in' };
     const checked = await this.confirmPassword(signedIn.user, password, caller);
     if (checked.kind !== 'ok') return checked;
     await sendChangeLink(this.deps, signedIn.user, newEmail, caller);

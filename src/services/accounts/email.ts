@@ -21,8 +21,6 @@ import { accountLinkKey } from '../../crypto/derived_keys.ts';
 import { linkIdOf, newLinkId } from '../../crypto/account_links.ts';
 import type { ClientInfo } from './sessions.ts';
 
-/** A change of address needs a sign-in this recent, as a new client secret does (SECURITY 51; services/apps.ts). */
-export const EMAIL_CHANGE_SIGN_IN_SECONDS = 600;
 /** "Send the link again": at most one a minute and five a day per account (issue 15: "send again" is throttled). */
 export const RESEND_GAP_SECONDS = 60;
 export const RESEND_PER_DAY = 5;

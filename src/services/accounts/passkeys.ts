@@ -22,12 +22,6 @@ import { challengeOf, passkeysPossible, type CreationOptions, type RequestOption
 
 export type { CreationOptions, RequestOptions };
 
-/**
- * Adding or removing a passkey needs a sign-in this recent (SECURITY 51), as a new client secret
- * does (services/apps.ts): a stolen session must not add a way in that outlives it.
- */
-export const PASSKEY_SIGN_IN_SECONDS = 600;
-
 export interface PasskeyDeps {
   config: Config;
   clock: Clock;

@@ -48,6 +48,15 @@ export interface OpenedSession {
   browserId: string;
 }
 
+/**
+ * Whether the session's sign-in is recent enough for what needs one (SECURITY 51, issue 16): at
+ * most `config.ttl.stepUp` seconds old (`STEP_UP_MAX_AGE`). The one window for step-up before a
+ * high-privilege approval and for every sensitive account change, so no two of them disagree.
+ */
+export function signedInRecently(deps: { config: Pick<Config, 'ttl'>; clock: Clock }, session: Pick<Session, 'authTime'>): boolean {
+  return deps.clock.now() - session.authTime <= deps.config.ttl.stepUp;
+}
+
 /** The digest of a presented cookie value, when it has the shape of one of ours. */
 export function sessionIdOf(cookieValue: string | undefined): string | undefined {
   return cookieValue && looksLike('session', cookieValue) ? digest(cookieValue) : undefined;
