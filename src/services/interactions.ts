@@ -108,6 +108,9 @@ export async function approvalStepUp(
   if (!scopes.some((scope) => SCOPES[scope]?.highPrivilege === true)) return undefined;
   if (!signedInRecently(deps, signedIn.session)) return 'stale';
   if (signedIn.session.amr.some((value) => STRONG_AMR.has(value))) return undefined;
+  // A work account's factors are its directory's business (SECURITY 48): no sign-in through it
+  // could ever show ours, so only the time counts.
+  if (signedIn.user.kind === 'work') return undefined;
   // A session opened before the factor was turned on: the factor must be used now.
   const factors = await deps.accounts.secondFactorsOf(signedIn.user.id);
   return factors.code || factors.passkey ? 'second_factor' : undefined;

@@ -7,6 +7,8 @@
  * - a form posted with a stale session (the page left open) grants nothing and leaves the request
  *   waiting for the confirmation; Deny needs no confirmation;
  * - a session opened before TOTP was turned on (password only) must use the factor;
+ * - a work account: only the time counts (its factors are its directory's), and confirming goes
+ *   back through the directory;
  * - a code issued without a decision (a grant that covers the request, prompt=none) does not step up.
  */
 import { describe, it, before, after } from 'node:test';
@@ -155,6 +157,30 @@ for (const dialect of dialects()) {
       assert.equal(confirmUrl(again), undefined);
       assert.ok(new URL(redirectLocation(await decideOn(b, again, true))!).searchParams.get('code'));
       assert.deepEqual((await t.deps.accounts.signedIn(b.sessionCookie()!.value))?.session.amr, ['pwd', 'otp']);
+    });
+
+    it('a work account: only the time of its directory sign-in counts, whatever factor was set on it', async () => {
+      const { directory } = await t.deps.stores.directories.create({ id: 'dir-corp', name: 'Corp', issuer: 'https://id.corp.example', clientId: 'c', clientSecretSealed: 'v1.x', domains: ['corp.example'], createdAt: t.clock.now() });
+      assert.ok(directory);
+      const identity = { issuer: directory.issuer, subject: 'wren', email: 'wren@corp.example', name: 'Wren', emailVerified: true };
+      const opened = await t.deps.accounts.signInWorkAccount(directory, identity, { ip: '203.0.113.7', userAgent: null });
+      assert.ok(opened);
+      assert.deepEqual(opened.opened.session.amr, ['fed']);
+      // A TOTP secret forced onto it (the profile offers none to a work account): still no factor asked for.
+      assert.ok(await t.deps.accounts.startTotp(opened.user));
+      const secret = (await t.deps.accounts.totpSetupSecret(opened.user))!;
+      assert.ok(typeof (await t.deps.accounts.confirmTotp(opened.user, totpCode(secret, t.clock.now()), { ip: '203.0.113.7', userAgent: null })) === 'object');
+      const b = new Browser(t);
+      b.cookies.set('tessera_session', { name: 'tessera_session', value: opened.opened.cookieValue, raw: '' });
+      assert.equal(confirmUrl(await approvalPage(b, WRITE)), undefined, 'a fresh directory sign-in approves');
+      t.clock.advance(15 * 60);
+      const old = await approvalPage(b, WRITE);
+      assert.equal(confirmUrl(old), `/login?interaction=${interactionOf(old)}&reauth=1`, 'an old one confirms');
+      // Confirming goes back through the directory: the email step, with the work address.
+      const step = await b.get(confirmUrl(old)!);
+      assert.doesNotMatch(step.body, /type="password"/);
+      assert.match(step.body, /value="wren@corp\.example"/);
+      assert.match(String((await b.submit(step, /^\/login$/, { email: 'wren@corp.example' })).headers.refresh), /directory=dir-corp/);
     });
 
     it('a code without a decision does not step up: a grant that covers the request, and prompt=none', async () => {

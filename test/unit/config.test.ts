@@ -14,6 +14,8 @@ describe('configuration', () => {
     assert.equal(c.ttl.authorizationCode, 60);
     assert.equal(c.ttl.accessToken, 3600);
     assert.equal(c.ttl.refreshTokenReuseGrace, 0);
+    assert.equal(c.ttl.stepUp, 600, 'step-up and sensitive changes: a sign-in within 10 minutes (issue 16)');
+    assert.equal(loadConfig({ STEP_UP_MAX_AGE: '300' }).ttl.stepUp, 300);
     assert.equal(c.secure, false);
     assert.equal(c.activityRetentionDays, 90);
     assert.equal(c.auditRetentionDays, 365);
@@ -51,6 +53,8 @@ describe('configuration', () => {
     ['an unknown log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     ['a prepared-statements switch other than on or off', { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', DATABASE_PREPARED_STATEMENTS: 'yes' }, /^DATABASE_PREPARED_STATEMENTS must be on or off$/],
     ['a code lifetime over 10 minutes', { AUTHORIZATION_CODE_TTL: '601' }, /AUTHORIZATION_CODE_TTL/],
+    ['a step-up window under 30 seconds', { STEP_UP_MAX_AGE: '29' }, /STEP_UP_MAX_AGE/],
+    ['a step-up window in other words', { STEP_UP_MAX_AGE: '10m' }, /STEP_UP_MAX_AGE/],
     ['a short key-encryption key', { KEY_ENCRYPTION_KEY: 'c2hvcnQ' }, /KEY_ENCRYPTION_KEY/],
     ['an audit retention below the database floor', { AUDIT_RETENTION_DAYS: '89' }, /^AUDIT_RETENTION_DAYS must be whole days from 90 \(the database refuses to delete younger audit events\) to 36500, or forever; got "89"$/],
     ['an audit retention of 0 (forever is spelled out)', { AUDIT_RETENTION_DAYS: '0' }, /AUDIT_RETENTION_DAYS .* or forever; got "0"/],
