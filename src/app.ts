@@ -12,6 +12,7 @@ import { registerErrorCounting } from './http/error_counting.ts';
 import { registerSecurityHeaders } from './http/security_headers.ts';
 import { registerFormBody } from './http/form_body.ts';
 import { MalformedParams, malformedQueryError, parseQueryString } from './http/urlencoded.ts';
+import { holdsNul } from './http/nul.ts';
 import { registerRequestMetrics } from './ops/request_metrics.ts';
 import { registerSignedIn } from './http/signed_in.ts';
 import { registerFormGuard, defaultCsrfRule, exempt } from './http/form_guard.ts';
@@ -69,11 +70,14 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     const err = malformedQueryError(request.query);
     if (err) throw err;
   });
-  // A NUL in a path segment (`/apps/%00`) is refused like one in a query (SECURITY 42): PostgreSQL
-  // cannot even compare it with a text column, so it would be a 500. Found by fuzz_json.test.ts.
+  // A NUL in a path segment (`/apps/%00`) or a JSON body is refused like one in a query (SECURITY
+  // 42): PostgreSQL cannot even compare it with a text column, so it would be a 500. Found by
+  // fuzz_json.test.ts (paths) and the route-table sweep (the passkey steps' JSON).
   app.addHook('preValidation', async (request) => {
     const params = request.params as Record<string, unknown> | undefined;
     if (params && Object.values(params).some((v) => typeof v === 'string' && v.includes('\u0000'))) throw new MalformedParams('NUL in the path');
+    // Forms are checked as they are decoded (urlencoded.ts); only JSON needs the walk.
+    if (request.headers['content-type']?.includes('json') && holdsNul(request.body)) throw new MalformedParams('NUL in the body');
   });
   registerRequestMetrics(app, deps.metrics);
   await app.register(cookie);

@@ -27,23 +27,3 @@ export function registerValidation(api: FastifyInstance): void {
     };
   });
 }
-
-/**
- * Whether a parsed JSON body holds U+0000 in a string or a member name. No field of the API can
- * hold it, and PostgreSQL refuses it in text (that was a 500). Iterative: nesting is unbounded.
- */
-export function holdsNul(value: unknown): boolean {
-  const pending: unknown[] = [value];
-  while (pending.length > 0) {
-    const v = pending.pop();
-    if (typeof v === 'string') {
-      if (v.includes('\0')) return true;
-    } else if (v !== null && typeof v === 'object') {
-      for (const [key, child] of Object.entries(v)) {
-        if (key.includes('\0')) return true;
-        pending.push(child);
-      }
-    }
-  }
-  return false;
-}
