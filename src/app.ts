@@ -31,6 +31,7 @@ import apiRoutes from './api/routes.ts';
 import opsRoutes from './ops/routes.ts';
 import portalRoutes from './portal/routes.ts';
 import registrationRoutes from './oauth/registration/route.ts';
+import deviceAuthorizationRoutes from './oauth/device_authorization/route.ts';
 
 export type { AppOptions } from './deps.ts';
 
@@ -105,6 +106,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await protocol.register(introspectionRoutes, options);
     await protocol.register(userinfoRoutes, options);
     await protocol.register(registrationRoutes, options);
+    await protocol.register(deviceAuthorizationRoutes, options);
   });
   await app.register(async (api) => {
     defaultCsrfRule(api, exempt('platform API: bearer token'));

@@ -19,6 +19,7 @@ interface CreateApp {
   owner?: string;
   publisher?: string;
   description: string;
+  deviceFlow: boolean;
 }
 
 function scopes(value: string): string[] {
@@ -53,6 +54,7 @@ const create = command<CreateApp>({
     owner: { type: 'string', value: 'EMAIL', description: 'an existing user who owns the app' },
     publisher: { type: 'string', value: 'NAME', description: "who publishes it (default the owner's name)" },
     description: { type: 'string', value: 'TEXT', description: 'one or two sentences (default empty)' },
+    'device-flow': { type: 'boolean', description: 'may sign people in with the device flow (RFC 8628: command-line tools, TVs)' },
   },
   example: 'tessera app create --name "CI Dashboard" --redirect-uri https://ci.example.com/oauth/callback --owner alice@example.com',
   check(flags) {
@@ -75,6 +77,7 @@ const create = command<CreateApp>({
       ...(owner === undefined ? {} : { owner: email('owner', owner) }),
       ...(publisher === undefined ? {} : { publisher: text('publisher', publisher, 100) }),
       description: description === undefined ? '' : text('description', description, 1000),
+      deviceFlow: flags.boolean('device-flow'),
     };
   },
   async run(context, input) {
@@ -96,6 +99,7 @@ const create = command<CreateApp>({
       // Verification is a separate review, never granted at registration (SECURITY 50).
       verified: false,
       createdAt: context.now(),
+      deviceFlow: input.deviceFlow,
     };
     // RFC 6819 §5.1.4.1.3: only the digest is stored; the secret is shown here, once.
     const secret = app.clientType === 'confidential' ? randomToken('clientSecret') : undefined;

@@ -106,6 +106,11 @@ export interface Config {
   ttl: {
     /** Authorization codes (RFC 6749 §4.1.2: short; ≤ 10 min). @default 60 (`AUTHORIZATION_CODE_TTL`) */
     authorizationCode: number;
+    /**
+     * Device flow requests (RFC 8628 §3.2 `expires_in`, issue 17): the window for a person to
+     * confirm the code; lower is better against phishing. @default 600, at most 600 (`DEVICE_CODE_TTL`)
+     */
+    deviceCode: number;
     /** Access tokens (RFC 9068 JWTs). @default 3600 (`ACCESS_TOKEN_TTL`) */
     accessToken: number;
     /** ID tokens. @default 3600 (`ID_TOKEN_TTL`) */
@@ -338,6 +343,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const ttl = {
     authorizationCode: integer(env, 'AUTHORIZATION_CODE_TTL', 60, 1, 600),
+    deviceCode: integer(env, 'DEVICE_CODE_TTL', 600, 60, 600),
     accessToken: integer(env, 'ACCESS_TOKEN_TTL', 3600, 1, 86400),
     idToken: integer(env, 'ID_TOKEN_TTL', 3600, 1, 86400),
     refreshTokenIdle: integer(env, 'REFRESH_TOKEN_IDLE_TTL', 30 * 86400, 1, 365 * 86400),

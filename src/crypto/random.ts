@@ -29,6 +29,8 @@ export const TOKEN_PREFIX = {
   clientSecret: 'tss_',
   session: 'tsn_',
   initialAccessToken: 'tsi_',
+  /** RFC 8628 §3.2 device_code (issue 17): the device's credential while it polls /token. */
+  deviceCode: 'tsd_',
   /** A browser's long-lived id for device recognition (domain/known_browsers.ts); not a credential. */
   browser: 'tsb_',
 } as const;

@@ -36,6 +36,8 @@ export interface AppInput {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   scopes: string[];
+  /** Opted in to the device flow (RFC 8628, issue 17): a checkbox, or `true` in JSON; absent = off. */
+  deviceFlow: boolean;
 }
 
 /** Raw values as received: strings, lists of strings (repeated fields), or absent. */
@@ -57,6 +59,7 @@ export function rawInputOf(app: App): RawInput {
     redirect_uris: app.redirectUris,
     post_logout_redirect_uris: app.postLogoutRedirectUris ?? [],
     scopes: app.scopes,
+    ...(app.deviceFlow ? { device_flow: true } : {}),
   };
 }
 
@@ -168,6 +171,9 @@ export function checkAppInput(raw: RawInput, clientType: ClientType): Checked<Ap
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    value: { name, description, company, companyUrl, websiteUrl, termsUrl, privacyUrl, redirectUris, postLogoutRedirectUris, scopes: [...new Set(scopes)] },
+    value: {
+      name, description, company, companyUrl, websiteUrl, termsUrl, privacyUrl, redirectUris, postLogoutRedirectUris, scopes: [...new Set(scopes)],
+      deviceFlow: raw.device_flow === true || raw.device_flow === 'on',
+    },
   };
 }

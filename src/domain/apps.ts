@@ -22,6 +22,8 @@ export interface App {
   companyUrl?: string | null;
   termsUrl?: string | null;
   privacyUrl?: string | null;
+  /** Opted in to the device flow (RFC 8628, issue 17); absent means no. */
+  deviceFlow?: boolean;
 }
 
 export interface AppSecret {

@@ -22,6 +22,7 @@ import type { DirectoryStore } from './directories.ts';
 import type { OutboxStore } from './mail.ts';
 import type { AccountLinkStore } from './account_links.ts';
 import type { PasskeyStore } from './passkeys.ts';
+import type { DeviceAuthorizationStore } from './device_authorizations.ts';
 
 export interface Stores {
   users: UserStore;
@@ -57,4 +58,6 @@ export interface Stores {
   accountLinks: AccountLinkStore;
   /** Passkeys (WebAuthn credentials) and the challenges of their ceremonies (issue 16). */
   passkeys: PasskeyStore;
+  /** Device flow requests (RFC 8628, issue 17). */
+  deviceAuthorizations: DeviceAuthorizationStore;
 }

@@ -7,4 +7,8 @@ export const ENDPOINTS = {
   userinfo: '/userinfo',
   jwks: '/.well-known/jwks.json',
   endSession: '/logout',
+  /** RFC 8628 §3.1 (issue 17). */
+  deviceAuthorization: '/device_authorization',
+  /** RFC 8628 §3.3: the page where people type the code (`verification_uri`), served by the pages. */
+  deviceVerification: '/device',
 } as const;

@@ -110,6 +110,37 @@ export class AccessDenied extends OAuthError {
   readonly description = 'The person denied the request.';
 }
 
+/** RFC 8628 §3.5: the person has not decided yet; the device polls again after its interval. */
+export class AuthorizationPending extends OAuthError {
+  readonly error = 'authorization_pending';
+  readonly statusCode = 400;
+  readonly description = 'The person has not yet approved or denied this request.';
+}
+
+/** RFC 8628 §3.5: polled sooner than the interval; the interval grows by 5 seconds. */
+export class SlowDown extends OAuthError {
+  readonly error = 'slow_down';
+  readonly statusCode = 400;
+  readonly description = 'Polling too fast: wait 5 seconds longer between requests from now on.';
+}
+
+/** RFC 8628 §3.5: the device_code outlived its `expires_in`; start again. */
+export class ExpiredToken extends OAuthError {
+  readonly error = 'expired_token';
+  readonly statusCode = 400;
+  readonly description = 'The device code has expired.';
+}
+
+/**
+ * RFC 8628 §3.5 `access_denied` at the token endpoint: a 400 like every token error (RFC 6749
+ * §5.2), unlike AccessDenied, which travels to a redirect URI.
+ */
+export class DeviceAccessDenied extends OAuthError {
+  readonly error = 'access_denied';
+  readonly statusCode = 400;
+  readonly description = 'The person denied the request.';
+}
+
 export class LoginRequired extends OAuthError {
   readonly error = 'login_required';
   readonly statusCode = 400;

@@ -29,6 +29,7 @@ import * as secondFactorFailures from './migrations/202612070900_second_factor_f
 import * as createKnownBrowsers from './migrations/202612071120_create_known_browsers.ts';
 import * as createPasskeys from './migrations/202612071140_create_passkeys.ts';
 import * as orgRequireSecondFactor from './migrations/202612071160_org_require_second_factor.ts';
+import * as createDeviceAuthorizations from './migrations/202612071180_create_device_authorizations.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071120_create_known_browsers': createKnownBrowsers,
   '202612071140_create_passkeys': createPasskeys,
   '202612071160_org_require_second_factor': orgRequireSecondFactor,
+  '202612071180_create_device_authorizations': createDeviceAuthorizations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -114,6 +114,32 @@ export interface AppsTable {
   privacy_url: string | null;
   /** Set when an organization owns the app instead of one person (its owners manage it). */
   owner_org_id: string | null;
+  /** 1 when the app opted in to the device flow (RFC 8628, issue 17). */
+  device_flow: number;
+}
+
+/** One device authorization request (RFC 8628 §3.1, issue 17); credentials only as SHA-256 digests. */
+export interface DeviceAuthorizationsTable {
+  /** Digest of the device_code. */
+  id: string;
+  user_code_digest: string;
+  app_id: string;
+  scopes: string;
+  requester_ip: string;
+  requester_user_agent: string | null;
+  created_at: number;
+  expires_at: number;
+  /** Seconds the client must wait between polls; grows by 5 at each slow_down (§3.5). */
+  poll_interval: number;
+  last_polled_at: number | null;
+  status: 'pending' | 'approved' | 'denied' | 'redeemed';
+  user_id: string | null;
+  grant_id: string | null;
+  family_id: string | null;
+  auth_time: number | null;
+  /** Space-separated. */
+  amr: string | null;
+  decided_at: number | null;
 }
 
 /** Errors answered to an app, per UTC day (YYYY-MM-DD) and error code (the portal's usage panel). */
@@ -571,6 +597,7 @@ export interface Database {
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
   apps: AppsTable;
+  device_authorizations: DeviceAuthorizationsTable;
   app_secrets: AppSecretsTable;
   app_logos: AppLogosTable;
   app_error_counts: AppErrorCountsTable;

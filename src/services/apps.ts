@@ -75,6 +75,7 @@ function profile(app: App, input: AppInput): App {
     redirectUris: input.redirectUris,
     postLogoutRedirectUris: input.postLogoutRedirectUris,
     scopes: input.scopes,
+    deviceFlow: input.deviceFlow,
   };
 }
 

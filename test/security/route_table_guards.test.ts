@@ -33,6 +33,8 @@ const EXEMPT = [
   // OAuth/OIDC endpoints: client authentication, bearer tokens, or a request read like its GET.
   'POST /authorize',
   'POST /token',
+  // RFC 8628 §3.1 (issue 17): client authentication, like /token.
+  'POST /device_authorization',
   'POST /revoke',
   'POST /introspect',
   'POST /userinfo',

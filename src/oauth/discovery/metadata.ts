@@ -7,6 +7,7 @@ import { SUPPORTED_SCOPES } from '../../domain/scopes.ts';
 import { SIGNING_ALG } from '../../crypto/signing_keys.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 import { REGISTRATION_PATH } from '../registration/route.ts';
+import { DEVICE_CODE_GRANT } from '../token/grants/device_code.ts';
 
 export interface MetadataOptions {
   /** The operator enabled Dynamic Client Registration (RFC 7591). */
@@ -23,6 +24,8 @@ export function buildMetadata(issuer: string, options: MetadataOptions = {}) {
     userinfo_endpoint: url(ENDPOINTS.userinfo),
     revocation_endpoint: url(ENDPOINTS.revocation),
     introspection_endpoint: url(ENDPOINTS.introspection),
+    // RFC 8628 §4 (issue 17).
+    device_authorization_endpoint: url(ENDPOINTS.deviceAuthorization),
     // OIDC RP-Initiated Logout 1.0 §2.1; return addresses are client metadata (§3.1).
     end_session_endpoint: url(ENDPOINTS.endSession),
     // RFC 8414 §2: advertised only when the operator turned registration on.
@@ -30,7 +33,7 @@ export function buildMetadata(issuer: string, options: MetadataOptions = {}) {
     scopes_supported: [...SUPPORTED_SCOPES],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token'],
+    grant_types_supported: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [SIGNING_ALG],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],

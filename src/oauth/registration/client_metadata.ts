@@ -5,10 +5,12 @@
  * @module
  */
 import type { App } from '../../domain/apps.ts';
+import { DEVICE_CODE_GRANT } from '../token/grants/device_code.ts';
 import { checkAppInput, type AppInput, type AppKind, type Checked, type FieldError, type RawInput } from '../../domain/app_input.ts';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
-const GRANT_TYPES = new Set(['authorization_code', 'refresh_token']);
+// RFC 8628 §4 grant type: registering it is how a registered app opts in to the device flow (issue 17).
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', DEVICE_CODE_GRANT]);
 
 /** The scopes a client registered without `scope` may ask for (RFC 7591 §2: the server's default). */
 export const DEFAULT_DCR_SCOPE = 'openid';
@@ -38,7 +40,7 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
   // RFC 7591 §2.1: grant types and response types must be ones we support, and consistent.
   const grantTypes = m.grant_types === undefined ? ['authorization_code'] : stringList(m.grant_types);
   if (!grantTypes || !grantTypes.every((g) => GRANT_TYPES.has(g)) || !grantTypes.includes('authorization_code')) {
-    errors.push(metadataError('grant_types', 'only authorization_code (with refresh_token) is supported'));
+    errors.push(metadataError('grant_types', `only authorization_code (with refresh_token and ${DEVICE_CODE_GRANT}) is supported`));
   }
   const responseTypes = m.response_types === undefined ? ['code'] : stringList(m.response_types);
   if (!responseTypes || responseTypes.length !== 1 || responseTypes[0] !== 'code') errors.push(metadataError('response_types', 'only code is supported'));
@@ -56,6 +58,7 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
     ...(m.tos_uri === undefined ? {} : { terms_url: m.tos_uri }),
     ...(m.policy_uri === undefined ? {} : { privacy_url: m.policy_uri }),
     ...(m.logo_uri === undefined ? {} : { logo_uri: m.logo_uri }),
+    ...(grantTypes?.includes(DEVICE_CODE_GRANT) ? { device_flow: true } : {}),
   };
   if (m.redirect_uris !== undefined && !stringList(m.redirect_uris)) errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: 'must be an array of URIs' });
   if (m.post_logout_redirect_uris !== undefined && !stringList(m.post_logout_redirect_uris)) {
@@ -78,7 +81,7 @@ export function clientInformation(app: App, authMethod: string) {
     redirect_uris: app.redirectUris,
     // OIDC RP-Initiated Logout §3.1.
     post_logout_redirect_uris: app.postLogoutRedirectUris ?? [],
-    grant_types: ['authorization_code', 'refresh_token'],
+    grant_types: ['authorization_code', 'refresh_token', ...(app.deviceFlow ? [DEVICE_CODE_GRANT] : [])],
     response_types: ['code'],
     token_endpoint_auth_method: app.clientType === 'public' ? 'none' : authMethod === 'none' ? 'client_secret_basic' : authMethod,
     scope: app.scopes.join(' '),

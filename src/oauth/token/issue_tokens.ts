@@ -10,7 +10,7 @@ import { randomId } from '../../crypto/random.ts';
 import { formatScope } from '../../domain/scopes.ts';
 import type { TokenResponse } from './schemas.ts';
 
-export type GrantType = 'authorization_code' | 'refresh_token';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'device_code';
 
 export interface Issuance {
   grantType: GrantType;

@@ -10,9 +10,11 @@ export const TOKEN_PARAMS = [
   'scope',
   'client_id',
   'client_secret',
+  // RFC 8628 §3.4.
+  'device_code',
 ] as const;
 
 export type TokenParams = Params<(typeof TOKEN_PARAMS)[number]>;
 
 /** Credentials that must never travel in the URL of /token (RFC 6749 §2.3.1, §3.2; SECURITY 14). */
-export const CREDENTIALS_NOT_IN_QUERY = ['client_secret', 'code', 'code_verifier', 'refresh_token'] as const;
+export const CREDENTIALS_NOT_IN_QUERY = ['client_secret', 'code', 'code_verifier', 'refresh_token', 'device_code'] as const;

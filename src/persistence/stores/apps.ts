@@ -24,6 +24,7 @@ function toApp(row: AppsTable): App {
     companyUrl: row.company_url,
     termsUrl: row.terms_url,
     privacyUrl: row.privacy_url,
+    deviceFlow: row.device_flow === 1,
   };
 }
 
@@ -83,6 +84,7 @@ export class SqlAppStore implements AppStore {
           company_url: app.companyUrl ?? null,
           terms_url: app.termsUrl ?? null,
           privacy_url: app.privacyUrl ?? null,
+          device_flow: app.deviceFlow ? 1 : 0,
         })
         .execute();
       if (secretDigest) {
@@ -143,6 +145,7 @@ export class SqlAppStore implements AppStore {
         company_url: app.companyUrl ?? null,
         terms_url: app.termsUrl ?? null,
         privacy_url: app.privacyUrl ?? null,
+        ...(app.deviceFlow === undefined ? {} : { device_flow: app.deviceFlow ? 1 : 0 }),
         updated_at: now,
       })
       .where('id', '=', app.id)
@@ -230,6 +233,7 @@ export class SqlAppStore implements AppStore {
       await tx.deleteFrom('refresh_tokens').where('app_id', '=', appId).execute();
       await tx.deleteFrom('authorization_codes').where('app_id', '=', appId).execute();
       await tx.deleteFrom('interactions').where('app_id', '=', appId).execute();
+      await tx.deleteFrom('device_authorizations').where('app_id', '=', appId).execute();
       await tx.deleteFrom('grants').where('app_id', '=', appId).execute();
       await tx.deleteFrom('app_secrets').where('app_id', '=', appId).execute();
       await tx.deleteFrom('app_logos').where('app_id', '=', appId).execute();

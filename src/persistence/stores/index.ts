@@ -24,6 +24,7 @@ import { SqlDirectoryStore } from './directories.ts';
 import { SqlOutboxStore } from './outbox.ts';
 import { SqlAccountLinkStore } from './account_links.ts';
 import { SqlPasskeyStore } from './passkeys.ts';
+import { SqlDeviceAuthorizationStore } from './device_authorizations.ts';
 
 /** `dialect` picks the outbox's way of taking messages (FOR UPDATE SKIP LOCKED on PostgreSQL). */
 export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
@@ -52,5 +53,6 @@ export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
     outbox: new SqlOutboxStore(db, dialect),
     accountLinks: new SqlAccountLinkStore(db),
     passkeys: new SqlPasskeyStore(db),
+    deviceAuthorizations: new SqlDeviceAuthorizationStore(db),
   };
 }

@@ -44,7 +44,7 @@ function toRefresh(row: RefreshTokensTable): RefreshToken {
   };
 }
 
-function refreshRow(t: RefreshToken): RefreshTokensTable {
+export function refreshRow(t: RefreshToken): RefreshTokensTable {
   return {
     id: t.id,
     family_id: t.familyId,

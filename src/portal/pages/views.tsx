@@ -179,6 +179,14 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
         ))}
         <Errors errors={errors} field="scopes" />
       </fieldset>
+      <fieldset>
+        <legend>Device sign-in</legend>
+        {/* Issue 17: off unless the developer opts in; the device flow is the one phishers abuse most. */}
+        <label class="inline">
+          <input type="checkbox" name="device_flow" checked={raw.device_flow === true || raw.device_flow === 'on'} /> Let people sign in on a
+          device without a browser (command-line tools, TVs) with a code they confirm here (the device flow, RFC 8628)
+        </label>
+      </fieldset>
       <button type="submit">{submit}</button>
     </form>
   );
@@ -283,6 +291,8 @@ export function AppView({ app, org, secrets, usage, token, notice, account }: Ap
         </dd>
         <dt>Scopes</dt>
         <dd id="scopes">{app.scopes.join(' ')}</dd>
+        <dt>Device sign-in</dt>
+        <dd id="device-flow">{app.deviceFlow ? 'On (device flow, RFC 8628)' : 'Off'}</dd>
       </dl>
       <p>
         <a href={PORTAL.editApp(app.id)}>Edit</a>

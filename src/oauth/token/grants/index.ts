@@ -7,10 +7,13 @@ import { InvalidRequest, UnsupportedGrantType } from '../../errors.ts';
 import type { GrantHandler } from './context.ts';
 import { authorizationCodeGrant } from './authorization_code.ts';
 import { refreshTokenGrant } from './refresh_token.ts';
+import { DEVICE_CODE_GRANT, deviceCodeGrant } from './device_code.ts';
 
 const GRANTS: ReadonlyMap<string, GrantHandler> = new Map([
   ['authorization_code', authorizationCodeGrant],
   ['refresh_token', refreshTokenGrant],
+  // RFC 8628 §3.4, for apps that opted in (issue 17).
+  [DEVICE_CODE_GRANT, deviceCodeGrant],
 ]);
 
 export function grantHandler(grantType: string | undefined): GrantHandler {
