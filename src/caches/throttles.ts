@@ -22,6 +22,9 @@ export interface Throttles {
   loginPerIp: Throttle;
   /** "Forgot your password?" requests per client network (issue 15). */
   passwordResetPerIp: Throttle;
+  /** Wrong user codes on /device (issue 17), per person and per client network. */
+  deviceCode: Throttle;
+  deviceCodePerIp: Throttle;
   /** (email, network) pairs that signed in successfully lately. */
   knownSignIns: RecentKeys;
 }
@@ -38,6 +41,8 @@ export function createThrottles(config: ThrottleConfig, clock: Pick<Clock, 'nowM
     loginPerAccount: make(config.loginPerAccount),
     loginPerIp: make(config.loginPerIp),
     passwordResetPerIp: make(config.passwordResetPerIp),
+    deviceCode: make(config.deviceCode),
+    deviceCodePerIp: make(config.deviceCodePerIp),
     knownSignIns: new RecentKeys(clock, KNOWN_ADDRESS_SECONDS, config.maxKeys),
   };
 }

@@ -72,6 +72,12 @@ export interface ThrottleConfig {
    * (services/accounts/recovery.ts). @default 10 per 900 s (`THROTTLE_PASSWORD_RESET_PER_IP`)
    */
   passwordResetPerIp: RateLimit;
+  /**
+   * Wrong user codes typed on /device (RFC 8628 §5.1, issue 17), per person and per client network.
+   * @default 10 per 900 s per person (`THROTTLE_DEVICE_CODE`), 30 per 900 s per network (`THROTTLE_DEVICE_CODE_PER_IP`)
+   */
+  deviceCode: RateLimit;
+  deviceCodePerIp: RateLimit;
   /** Keys each counter holds at most; the least recently written is dropped first. @default 100000 (`THROTTLE_MAX_KEYS`) */
   maxKeys: number;
 }
@@ -276,6 +282,8 @@ function throttleFrom(env: Env): ThrottleConfig {
     loginPerAccount: rateLimit(env, 'THROTTLE_LOGIN_PER_ACCOUNT', { count: 100, seconds: 900 }),
     loginPerIp: rateLimit(env, 'THROTTLE_LOGIN_PER_IP', { count: 50, seconds: 300 }),
     passwordResetPerIp: rateLimit(env, 'THROTTLE_PASSWORD_RESET_PER_IP', { count: 10, seconds: 900 }),
+    deviceCode: rateLimit(env, 'THROTTLE_DEVICE_CODE', { count: 10, seconds: 900 }),
+    deviceCodePerIp: rateLimit(env, 'THROTTLE_DEVICE_CODE_PER_IP', { count: 30, seconds: 900 }),
     maxKeys: integer(env, 'THROTTLE_MAX_KEYS', 100_000, 100, 10_000_000),
   };
 }

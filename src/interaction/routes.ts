@@ -20,6 +20,7 @@ import orgRoutes from './orgs/route.ts';
 import assetRoutes from './assets/route.ts';
 import verifyEmailRoutes from './email/verify_route.tsx';
 import changeEmailRoutes from './email/change_route.tsx';
+import deviceRoutes from './device/route.tsx';
 
 export default async function interactionRoutes(app: FastifyInstance, options: InteractionOptions): Promise<void> {
   registerPageErrors(app);
@@ -35,5 +36,7 @@ export default async function interactionRoutes(app: FastifyInstance, options: I
   await app.register(orgRoutes, options);
   await app.register(verifyEmailRoutes, options);
   await app.register(changeEmailRoutes, options);
+  // The device flow's confirm page (RFC 8628 §3.3, issue 17).
+  await app.register(deviceRoutes, options);
   await app.register(assetRoutes);
 }

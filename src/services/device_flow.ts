@@ -11,7 +11,10 @@ import type { Deps } from '../deps.ts';
 import type { ApprovalChoice } from '../domain/approval.ts';
 import type { AuditEvent } from '../domain/audit.ts';
 import type { DeviceAuthorization } from '../domain/device_authorizations.ts';
+import type { App } from '../domain/apps.ts';
 import { randomId } from '../crypto/random.ts';
+import { normalizeUserCode, userCodeDigest } from '../crypto/user_codes.ts';
+import { clientNetwork } from '../caches/throttles.ts';
 import { signedInRecently, type SignedIn } from './accounts/sessions.ts';
 import { approvalStepUp, type StepUp } from './interactions.ts';
 
@@ -56,4 +59,34 @@ export async function decideDevice(
     now,
   );
   return bound ? { kind: 'approved', grantId: grant.id } : { kind: 'gone' };
+}
+
+/** What a code typed on /device finds. */
+export type CodeLookup = { kind: 'throttled'; retryAfter: number } | { kind: 'unknown' } | { kind: 'found'; device: DeviceAuthorization; app: App };
+
+/**
+ * The open request behind a code a person typed (RFC 8628 §5.1: user codes are guessable, so
+ * wrong ones are throttled per person and per client network, and past the limit nothing is
+ * looked up). A malformed, unknown, expired or already decided code counts as wrong.
+ */
+export async function findTypedCode(deps: Pick<Deps, 'stores' | 'throttles' | 'clock'>, typed: string | undefined, userId: string, ip: string): Promise<CodeLookup> {
+  const { deviceCode, deviceCodePerIp } = deps.throttles;
+  const network = clientNetwork(ip);
+  const wait = Math.max(deviceCode.retryAfter(userId), deviceCodePerIp.retryAfter(network));
+  if (wait > 0) return { kind: 'throttled', retryAfter: wait };
+  const found = await findOpen(deps, typed);
+  if (found) return { kind: 'found', ...found };
+  deviceCode.hit(userId);
+  deviceCodePerIp.hit(network);
+  return { kind: 'unknown' };
+}
+
+/** The open request and its app for a code, without counting (the decision form, bound to a code already found). */
+export async function findOpen(deps: Pick<Deps, 'stores' | 'clock'>, typed: string | undefined): Promise<{ device: DeviceAuthorization; app: App } | undefined> {
+  const code = typed === undefined ? undefined : normalizeUserCode(typed);
+  if (code === undefined) return undefined;
+  const device = await deps.stores.deviceAuthorizations.findByUserCode(userCodeDigest(code));
+  if (!device || !isOpen(device, deps.clock.now())) return undefined;
+  const app = await deps.stores.apps.find(device.appId);
+  return app?.deviceFlow ? { device, app } : undefined;
 }

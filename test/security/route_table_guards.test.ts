@@ -160,8 +160,13 @@ for (const dialect of dialects()) {
     it('issue 16: every sensitive account change runs the recent sign-in guard (requireRecentSignIn, STEP_UP_MAX_AGE)', () => {
       // A factor off, a passkey added or removed, the password, the address, a client secret (SECURITY 51).
       const expected = [
+        // Issue 17: the device flow's page, the code typed and the decision ("asks for a recent sign-in, as step-up does").
+        'GET /device',
+        'HEAD /device',
         'POST /developers/apps/:id/secrets',
         'POST /developers/apps/:id/secrets/:secret/revoke',
+        'POST /device',
+        'POST /device/decision',
         'POST /profile/email',
         'POST /profile/passkeys/add',
         'POST /profile/passkeys/options',

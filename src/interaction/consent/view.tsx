@@ -114,7 +114,7 @@ export function ApprovalView(props: ApprovalViewProps) {
 }
 
 /** `fixed`: listed without checkboxes (nothing can be chosen before the person confirms who they are). */
-function ScopeList({ scopes, incremental, fixed = false }: { scopes: ScopeLine[]; incremental: boolean; fixed?: boolean }) {
+export function ScopeList({ scopes, incremental, fixed = false }: { scopes: ScopeLine[]; incremental: boolean; fixed?: boolean }) {
   return (
     <fieldset class="scopes">
       <legend>{incremental ? 'It asks for more. In addition to what you allowed before, it will be able to:' : 'It will be able to:'}</legend>
@@ -143,7 +143,7 @@ function ScopeList({ scopes, incremental, fixed = false }: { scopes: ScopeLine[]
   );
 }
 
-function OrgChoice({ orgs, all }: { orgs: OrgLine[]; all: boolean }) {
+export function OrgChoice({ orgs, all }: { orgs: OrgLine[]; all: boolean }) {
   const open = orgs.filter((o) => o.excluded === undefined);
   const excluded = orgs.filter((o) => o.excluded !== undefined);
   return (
@@ -202,7 +202,7 @@ function OrgChoice({ orgs, all }: { orgs: OrgLine[]; all: boolean }) {
   );
 }
 
-function LifetimeChoice({ currentEnd }: { currentEnd?: string }) {
+export function LifetimeChoice({ currentEnd }: { currentEnd?: string }) {
   const options: [string, string][] = [
     ['forever', 'Until I revoke it'],
     ['30d', '30 days'],
