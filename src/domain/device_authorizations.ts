@@ -5,6 +5,7 @@
  * @module
  */
 import type { RefreshToken } from './tokens.ts';
+import type { AuditEvent } from './audit.ts';
 
 export type DeviceAuthorizationStatus = 'pending' | 'approved' | 'denied' | 'redeemed';
 
@@ -55,8 +56,11 @@ export interface DeviceAuthorizationStore {
    * it came sooner than the interval after the previous one; `ok` otherwise.
    */
   poll(id: string, now: number): Promise<PollOutcome>;
-  /** Pending and not expired → approved; false when it was decided or expired meanwhile. */
-  approve(id: string, approval: DeviceApproval, now: number): Promise<boolean>;
+  /**
+   * Pending and not expired → approved, with `event` (`device.signed_in`, a notice) recorded in the
+   * same transaction; false when it was decided or expired meanwhile.
+   */
+  approve(id: string, approval: DeviceApproval, now: number, event?: AuditEvent): Promise<boolean>;
   /** Pending and not expired → denied; false otherwise. */
   deny(id: string, now: number): Promise<boolean>;
   /**
@@ -64,6 +68,11 @@ export interface DeviceAuthorizationStore {
    * family's first refresh token in the same transaction; false when another redemption won.
    */
   redeem(id: string, now: number, firstRefresh: RefreshToken | undefined): Promise<boolean>;
-  /** Deletes rows that expired before `before`; returns how many. */
+  /**
+   * For "Manage applications" (issue 17): of these grants, those a device flow approval wrote into,
+   * with the latest such device's address and user agent.
+   */
+  devicesOfGrants(grantIds: readonly string[]): Promise<Map<string, { ip: string; userAgent: string | null }>>;
+  /** Deletes the rows never approved that expired before `before` (approved ones mark their grant); returns how many. */
   purgeExpired(before: number): Promise<number>;
 }

@@ -22,6 +22,8 @@ const ALWAYS = new Set([
   'user.passkey_removed',
   // Issue 16: an assertion whose signature counter went back, refused (services/accounts/passkeys.ts).
   'user.passkey_clone_suspected',
+  // Issue 17: a device signed in through the device flow (services/device_flow.ts), the flow phishers abuse.
+  'device.signed_in',
 ]);
 
 /**

@@ -100,6 +100,16 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
       };
     case 'grant.approved':
       return grantTold(d, issuer);
+    case 'device.signed_in': {
+      const app = typeof d.app === 'string' ? d.app : 'A service';
+      const where = [typeof d.device_ip === 'string' ? `from the address ${d.device_ip}` : '', typeof d.device_user_agent === 'string' ? `(${d.device_user_agent})` : ''].filter(Boolean).join(' ');
+      return {
+        subject: `${app} was signed in on a device`,
+        what: [`You approved a code that signed ${app} in to your Tessera account on a device${where ? ` ${where}` : ''}.`],
+        ifNotYou: 'If you did not start this on a device of your own just now, someone may have sent you the code: revoke its access on Manage applications at once.',
+        action: { label: 'Manage applications', url: absolute(issuer, PAGE_PATHS.applications) },
+      };
+    }
     case 'user.signed_in':
       return {
         subject: 'New sign-in to your account',

@@ -53,10 +53,20 @@ export async function decideDevice(
   if (grant.narrowed) {
     await deps.revoker.announceNarrowing({ grantId: grant.id, scopes: grant.scopes, orgIds: grant.orgIds, narrowedAt: now, expiresAt: narrowingUntil });
   }
+  // The notice names the app and the device (its address and user agent); the browser is the approver's.
+  const signedInEvent: AuditEvent = {
+    type: 'device.signed_in',
+    userId: signedIn.user.id,
+    appId: device.appId,
+    ip: decision.event.ip ?? null,
+    userAgent: decision.event.userAgent ?? null,
+    detail: { app: decision.event.detail?.app, grant_id: grant.id, device_ip: device.requesterIp, device_user_agent: device.requesterUserAgent },
+  };
   const bound = await deps.stores.deviceAuthorizations.approve(
     device.id,
     { userId: signedIn.user.id, grantId: grant.id, familyId: randomId(), authTime: signedIn.session.authTime, amr: signedIn.session.amr, scopes: choice.scopes },
     now,
+    signedInEvent,
   );
   return bound ? { kind: 'approved', grantId: grant.id } : { kind: 'gone' };
 }

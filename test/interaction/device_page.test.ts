@@ -11,6 +11,8 @@ import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
 import { Browser, findForm } from '../support/browser.ts';
 import { USER_CODE_ALPHABET } from '../../src/crypto/user_codes.ts';
+import { noticeDraft } from '../../src/mail/notices.ts';
+import type { NoticeData } from '../../src/domain/mail.ts';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const DEVICE_IP = '203.0.113.7';
@@ -97,6 +99,27 @@ for (const dialect of dialects()) {
       // The same form again: the request is closed, nothing more is granted.
       const again = await browser.submit(page, /^\/device\/decision$/, { decision: 'approve' });
       assert.equal(again.statusCode, 410);
+
+      // The notice, written with the approval (domain/notices.ts), names the app and the device.
+      const notices = (await t.deps.stores.outbox.list({ limit: 100 })).filter((m) => m.kind === 'notice' && m.to === 'bob@example.com' && m.data.event === 'device.signed_in');
+      assert.equal(notices.length, 1);
+      const draft = noticeDraft(notices[0]!.data as NoticeData, 'bob@example.com', t.issuer);
+      assert.equal(draft.subject, 'Work CLI was signed in on a device');
+      assert.match(JSON.stringify(draft.paragraphs), /from the address 203\.0\.113\.7 \(work-cli\/1\.4 \(linux\)\)/);
+
+      // Manage applications marks the grant, and the same Revoke ends the device's tokens.
+      const apps = await browser.get('/profile/applications');
+      assert.match(apps.body, /<dt>Signed in on a device<\/dt><dd class="device">From 203\.0\.113\.7 \(work-cli\/1\.4 \(linux\)\)<\/dd>/);
+      const grant = (await t.deps.stores.grants.listLive((await t.deps.stores.users.findByEmail('bob@example.com'))!.id, t.clock.now()))[0]!;
+      const confirm = await browser.get(`/profile/applications/${grant.id}/revoke`);
+      assert.equal((await browser.submit(confirm, new RegExp(`^/profile/applications/${grant.id}/revoke$`))).statusCode, 303);
+      const refreshed = await t.app.inject({
+        method: 'POST',
+        url: '/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: cli.clientId }).toString(),
+      });
+      assert.equal(refreshed.json().error, 'invalid_grant');
     });
 
     it('denying gives the device access_denied', async () => {
@@ -106,6 +129,8 @@ for (const dialect of dialects()) {
       const done = await browser.submit(page, /^\/device\/decision$/, { decision: 'deny' });
       assert.match(done.body, /Request denied/);
       assert.equal((await poll(device.device_code)).error, 'access_denied');
+      const notices = (await t.deps.stores.outbox.list({ limit: 100 })).filter((m) => m.kind === 'notice' && m.data.event === 'device.signed_in');
+      assert.equal(notices.length, 1, 'only the approval of the test before mailed one');
     });
 
     it("the decision's token is bound to its code: another code with it is refused", async () => {

@@ -39,6 +39,7 @@ function organizationsText(grant: Grant, names: Map<string, string>): string {
 export async function summarize(deps: Pick<Deps, 'stores' | 'config'>, reach: Reach, grants: Grant[]): Promise<GrantSummary[]> {
   const names = orgNames(reach);
   const apps = await Promise.all(grants.map((g) => deps.stores.apps.find(g.appId)));
+  const devices = await deps.stores.deviceAuthorizations.devicesOfGrants(grants.map((g) => g.id));
   return grants.flatMap((grant, i) => {
     const app = apps[i];
     if (!app) return [];
@@ -51,6 +52,8 @@ export async function summarize(deps: Pick<Deps, 'stores' | 'config'>, reach: Re
       lastUsed: grant.lastUsedAt === null ? 'Never' : `${formatTime(grant.lastUsedAt)}${grant.lastUsedIp ? ` from ${grant.lastUsedIp}` : ''}`,
     };
     if (grant.expiresAt !== null) summary.expires = formatDate(grant.expiresAt);
+    const device = devices.get(grant.id);
+    if (device) summary.device = device;
     return [summary];
   });
 }

@@ -25,6 +25,8 @@ export interface GrantSummary {
   approvedOn: string;
   lastUsed: string;
   expires?: string;
+  /** Issue 17: signed in on a device (the device flow): the device's address and user agent as it asked. */
+  device?: { ip: string; userAgent: string | null };
 }
 
 interface PageFrame {
@@ -94,6 +96,15 @@ function GrantFacts({ grant }: { grant: GrantSummary }) {
       <dd>{grant.approvedOn}</dd>
       <dt>Last used</dt>
       <dd>{grant.lastUsed}</dd>
+      {grant.device !== undefined && (
+        <>
+          <dt>Signed in on a device</dt>
+          <dd class="device">
+            From {grant.device.ip}
+            {grant.device.userAgent !== null && <> ({grant.device.userAgent})</>}
+          </dd>
+        </>
+      )}
       {grant.expires !== undefined && (
         <>
           <dt>Ends</dt>

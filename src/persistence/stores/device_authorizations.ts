@@ -6,6 +6,8 @@ import type { DeviceApproval, DeviceAuthorization, DeviceAuthorizationStore, Pol
 import type { RefreshToken } from '../../domain/tokens.ts';
 import { isUniqueViolation } from './errors.ts';
 import { refreshRow } from './tokens.ts';
+import { insertAuditEvent } from './audit.ts';
+import type { AuditEvent } from '../../domain/audit.ts';
 
 /** RFC 8628 §3.5: each slow_down adds 5 seconds to the interval, for this and every later poll. */
 const SLOW_DOWN_STEP = 5;
@@ -94,15 +96,20 @@ export class SqlDeviceAuthorizationStore implements DeviceAuthorizationStore {
     return 'slow_down';
   }
 
-  async approve(id: string, a: DeviceApproval, now: number) {
-    const result = await this.db
-      .updateTable('device_authorizations')
-      .set({ status: 'approved', user_id: a.userId, grant_id: a.grantId, family_id: a.familyId, auth_time: a.authTime, amr: a.amr.join(' '), scopes: a.scopes.join(' '), decided_at: now })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  async approve(id: string, a: DeviceApproval, now: number, event?: AuditEvent) {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('device_authorizations')
+        .set({ status: 'approved', user_id: a.userId, grant_id: a.grantId, family_id: a.familyId, auth_time: a.authTime, amr: a.amr.join(' '), scopes: a.scopes.join(' '), decided_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      // Issue 17: the device sign-in's notice commits with it (domain/notices.ts).
+      if (event) await insertAuditEvent(tx, event, now);
+      return true;
+    });
   }
 
   async deny(id: string, now: number) {
@@ -131,8 +138,23 @@ export class SqlDeviceAuthorizationStore implements DeviceAuthorizationStore {
     });
   }
 
+  async devicesOfGrants(grantIds: readonly string[]) {
+    const out = new Map<string, { ip: string; userAgent: string | null }>();
+    if (grantIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('device_authorizations')
+      .select(['grant_id', 'requester_ip', 'requester_user_agent', 'decided_at'])
+      .where('grant_id', 'in', [...grantIds])
+      .orderBy('decided_at', 'asc')
+      .execute();
+    // Ascending, so the latest device of each grant is the one kept.
+    for (const r of rows) if (r.grant_id !== null) out.set(r.grant_id, { ip: r.requester_ip, userAgent: r.requester_user_agent });
+    return out;
+  }
+
+  /** Approved rows stay: they mark their grant on "Manage applications" (issue 17). */
   async purgeExpired(before: number) {
-    const result = await this.db.deleteFrom('device_authorizations').where('expires_at', '<', before).executeTakeFirst();
+    const result = await this.db.deleteFrom('device_authorizations').where('expires_at', '<', before).where('grant_id', 'is', null).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }
