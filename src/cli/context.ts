@@ -110,6 +110,10 @@ export function announcingStores(stores: Stores, feed: ChangeFeed): Stores {
     await orgs.setRequireSecondFactor(orgId, required, now);
     await feed.publish({ type: 'org_policy', orgId });
   };
+  organizations.setDeviceFlowOff = async (orgId, off, now) => {
+    await orgs.setDeviceFlowOff(orgId, off, now);
+    await feed.publish({ type: 'org_policy', orgId });
+  };
   organizations.setAppRule = async (orgId, appId, rule, now) => {
     await orgs.setAppRule(orgId, appId, rule, now);
     await feed.publish({ type: 'org_policy', orgId });

@@ -15,6 +15,7 @@ import {
   setAppRule,
   setMember,
   setRequireSecondFactor,
+  setDeviceFlowOff,
   setThirdPartyMode,
   verifiedAccountFor,
   type InvitingAdmin,
@@ -193,14 +194,17 @@ interface Policy {
   org: string;
   thirdParty?: ThirdPartyMode;
   requireSecondFactor?: boolean;
+  /** Issue 17: the device flow (RFC 8628) off in this organization. */
+  deviceFlowOff?: boolean;
 }
 
 const policy = command<Policy>({
-  summary: "set the organization's policy: which third-party services may act in it, and whether they act only for members with a second factor",
+  summary: "set the organization's policy: which third-party services may act in it, whether they act only for members with a second factor, and whether sign-ins on a device may cover it",
   flags: {
     org: { type: 'string', required: true, value: 'SLUG', description: 'the organization' },
     'third-party': { type: 'string', value: 'allow|approved|deny', description: 'every authorized service, only approved ones, or none' },
     'require-second-factor': { type: 'string', value: 'on|off', description: 'on: services act only for members with TOTP or a passkey (403 second_factor_required otherwise)' },
+    'device-flow': { type: 'string', value: 'on|off', description: 'off: sign-ins on a device (the device flow, RFC 8628) leave this organization out of the grant' },
   },
   example: 'tessera org policy --org acme --third-party approved --require-second-factor on',
   check(flags) {
@@ -208,11 +212,14 @@ const policy = command<Policy>({
     if (mode !== undefined && !THIRD_PARTY_MODES.includes(mode as ThirdPartyMode)) throw new UsageError(`--third-party must be allow, approved or deny, got "${mode}"`);
     const required = flags.string('require-second-factor');
     if (required !== undefined && required !== 'on' && required !== 'off') throw new UsageError(`--require-second-factor must be on or off, got "${required}"`);
-    if (mode === undefined && required === undefined) throw new UsageError('say what to change: --third-party, --require-second-factor, or both');
+    const device = flags.string('device-flow');
+    if (device !== undefined && device !== 'on' && device !== 'off') throw new UsageError(`--device-flow must be on or off, got "${device}"`);
+    if (mode === undefined && required === undefined && device === undefined) throw new UsageError('say what to change: --third-party, --require-second-factor, --device-flow');
     return {
       org: slug('org', flags.required('org')),
       ...(mode === undefined ? {} : { thirdParty: mode as ThirdPartyMode }),
       ...(required === undefined ? {} : { requireSecondFactor: required === 'on' }),
+      ...(device === undefined ? {} : { deviceFlowOff: device === 'off' }),
     };
   },
   async run(context, input) {
@@ -230,11 +237,16 @@ const policy = command<Policy>({
           : `services act in ${org.slug} for members with or without a second factor`,
       );
     }
+    if (input.deviceFlowOff !== undefined) {
+      await setDeviceFlowOff(admin(context), org, input.deviceFlowOff);
+      lines.push(input.deviceFlowOff ? `sign-ins on a device leave ${org.slug} out` : `sign-ins on a device may cover ${org.slug}`);
+    }
     return {
       json: {
         org: org.slug,
         ...(input.thirdParty === undefined ? {} : { third_party: input.thirdParty }),
         ...(input.requireSecondFactor === undefined ? {} : { require_second_factor: input.requireSecondFactor }),
+        ...(input.deviceFlowOff === undefined ? {} : { device_flow: input.deviceFlowOff ? 'off' : 'on' }),
       },
       text: `${lines.join('; ')}; ${PROPAGATION}`,
     };

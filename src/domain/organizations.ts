@@ -39,6 +39,8 @@ export interface OrganizationStore {
   setThirdPartyMode(orgId: string, mode: ThirdPartyMode, now: number): Promise<void>;
   /** Whether services act for members without a second factor (issue 16); the mode is kept. */
   setRequireSecondFactor(orgId: string, required: boolean, now: number): Promise<void>;
+  /** Issue 17: the device flow off (true) or allowed (false) in this organization. */
+  setDeviceFlowOff(orgId: string, off: boolean, now: number): Promise<void>;
   /** Sets one app's standing in the org, or clears it with `undefined`. */
   setAppRule(orgId: string, appId: string, rule: AppRule | undefined, now: number): Promise<void>;
   /** Whether the person belongs to the org now (to check an assignee). */

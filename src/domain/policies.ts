@@ -16,9 +16,11 @@ export interface OrgPolicy {
   apps: ReadonlyMap<string, AppRule>;
   /** Services act for a member only if the member has a second factor (TOTP or a passkey). */
   requireSecondFactor: boolean;
+  /** Issue 17: the owners turned the device flow (RFC 8628) off here; sign-ins through it leave this organization out. */
+  deviceFlowOff?: boolean;
 }
 
-export const DEFAULT_POLICY: OrgPolicy = { thirdParty: 'allow', apps: new Map(), requireSecondFactor: false };
+export const DEFAULT_POLICY: OrgPolicy = { thirdParty: 'allow', apps: new Map(), requireSecondFactor: false, deviceFlowOff: false };
 
 export type PolicyDecision = 'allowed' | 'blocked' | 'needs_approval';
 

@@ -352,6 +352,8 @@ export interface OrgPoliciesTable {
   third_party: string;
   /** 1: services act for a member only once the member has a second factor (issue 16); default 0. */
   require_second_factor: Generated<number>;
+  /** 1: the owners turned the device flow off here (issue 17); default 0. */
+  device_flow_off: Generated<number>;
   updated_at: number;
 }
 

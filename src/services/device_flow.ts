@@ -8,7 +8,7 @@
  * @module
  */
 import type { Deps } from '../deps.ts';
-import type { ApprovalChoice } from '../domain/approval.ts';
+import type { ApprovalChoice, ApprovalTerms } from '../domain/approval.ts';
 import type { AuditEvent } from '../domain/audit.ts';
 import type { DeviceAuthorization } from '../domain/device_authorizations.ts';
 import type { App } from '../domain/apps.ts';
@@ -26,7 +26,22 @@ export type DeviceDecision =
   | { kind: 'approved'; grantId: string }
   | { kind: 'denied' };
 
-type DeviceDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'accounts'>;
+type DeviceDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'accounts' | 'access'>;
+
+/**
+ * Issue 17: organizations whose owners turned the device flow off are left out of the grant,
+ * whatever the form said: "all my organizations" (null) and "as before" ('keep') become the
+ * explicit list without them, so the token's `orgs` claim names only the others.
+ */
+async function leaveOutDeviceFlowOff(deps: Pick<Deps, 'access' | 'stores'>, userId: string, appId: string, terms: ApprovalTerms, now: number): Promise<ApprovalTerms> {
+  const reach = await deps.access.reachOf(userId);
+  const current = reach.current.map((m) => m.org.id);
+  const off = new Set<string>();
+  for (const id of current) if ((await deps.access.policyOf(id)).deviceFlowOff) off.add(id);
+  if (off.size === 0) return terms;
+  const base = terms.orgIds === 'keep' ? ((await deps.stores.grants.findLive(userId, appId, now))?.orgIds ?? current) : (terms.orgIds ?? current);
+  return { ...terms, orgIds: base.filter((id) => !off.has(id)) };
+}
 
 /** True while the request can still be decided. */
 export function isOpen(device: DeviceAuthorization, now: number): boolean {
@@ -49,7 +64,8 @@ export async function decideDevice(
   const stepUp = await approvalStepUp(deps, signedIn, decision.shownScopes);
   if (stepUp) return { kind: 'step_up', reason: stepUp };
   const narrowingUntil = now + deps.config.ttl.accessToken;
-  const grant = await deps.stores.grants.approve(signedIn.user.id, device.appId, choice.scopes, now, { ...choice.terms, narrowingUntil }, decision.event);
+  const terms = await leaveOutDeviceFlowOff(deps, signedIn.user.id, device.appId, choice.terms, now);
+  const grant = await deps.stores.grants.approve(signedIn.user.id, device.appId, choice.scopes, now, { ...terms, narrowingUntil }, decision.event);
   if (grant.narrowed) {
     await deps.revoker.announceNarrowing({ grantId: grant.id, scopes: grant.scopes, orgIds: grant.orgIds, narrowedAt: now, expiresAt: narrowingUntil });
   }

@@ -47,6 +47,16 @@ export async function setRequireSecondFactor(admin: OrgAdmin, org: Organization,
   await announceAccessChange(admin.announce, { type: 'org_policy', orgId: org.id });
 }
 
+/**
+ * Issue 17: whether people may sign services in to this organization through the device flow
+ * (RFC 8628). Off, a device approval leaves the organization out of the grant.
+ */
+export async function setDeviceFlowOff(admin: OrgAdmin, org: Organization, off: boolean): Promise<void> {
+  await admin.stores.organizations.setDeviceFlowOff(org.id, off, admin.now);
+  await admin.stores.audit.record({ type: 'org_policy.changed', userId: admin.actorUserId ?? null, detail: { via: admin.via, org: org.slug, device_flow: off ? 'off' : 'on' } }, admin.now);
+  await announceAccessChange(admin.announce, { type: 'org_policy', orgId: org.id });
+}
+
 /** `approved` lets the app act under the `approved` mode; `blocked` cuts it off; `undefined` withdraws either. */
 export async function setAppRule(admin: OrgAdmin, org: Organization, appId: string, rule: AppRule | undefined): Promise<void> {
   await admin.stores.organizations.setAppRule(org.id, appId, rule, admin.now);

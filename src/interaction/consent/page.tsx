@@ -43,12 +43,21 @@ export function shownScopes(requested: string[], grant: Grant | undefined): stri
  * whose policy shuts it out are listed as excluded, with the reason and, where owners approve
  * services one by one, where to ask them.
  */
-export async function organizationLines(deps: Pick<Deps, 'access'>, userId: string, appId: string, grant: Grant | undefined): Promise<OrgLine[]> {
+export async function organizationLines(
+  deps: Pick<Deps, 'access'>,
+  userId: string,
+  appId: string,
+  grant: Grant | undefined,
+  options: { deviceFlow?: boolean } = {},
+): Promise<OrgLine[]> {
   const reach = await deps.access.reachOf(userId);
   return Promise.all(
     reach.current.map(async ({ org, role }) => {
-      const decision = decide(await deps.access.policyOf(org.id), appId);
+      const policy = await deps.access.policyOf(org.id);
+      const decision = decide(policy, appId);
       const line: OrgLine = { id: org.id, name: org.name, role, kept: grant?.orgIds?.includes(org.id) ?? true };
+      // Issue 17: on /device, an organization whose owners turned the device flow off is left out.
+      if (options.deviceFlow && policy.deviceFlowOff) line.excluded = 'Its owners do not allow sign-ins on a device for it.';
       if (decision === 'blocked') line.excluded = 'Its owners do not let this service act in it.';
       if (decision === 'needs_approval') {
         line.excluded = 'Its owners approve services one by one, and have not approved this one.';
@@ -71,8 +80,9 @@ export async function approvalContent(
   appId: string,
   requested: string[],
   grant: Grant | undefined,
+  options: { deviceFlow?: boolean } = {},
 ): Promise<{ shown: Shown; orgs: OrgLine[] | undefined }> {
-  const orgs = reachesOrganizations(requested) ? await organizationLines(deps, userId, appId, grant) : undefined;
+  const orgs = reachesOrganizations(requested) ? await organizationLines(deps, userId, appId, grant, options) : undefined;
   // With no organization at all, the section only says so: there is nothing to choose.
   const offered = orgs === undefined || orgs.length === 0 ? undefined : orgs.filter((o) => o.excluded === undefined).map((o) => o.id);
   return { shown: { scopes: shownScopes(requested, grant), orgIds: offered, lifetimes: true }, orgs };

@@ -89,7 +89,7 @@ export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOp
     const { device, app: client } = found;
     const now = deps.clock.now();
     const grant = await deps.stores.grants.findLive(signedIn.user.id, client.id, now);
-    const { shown } = await approvalContent(deps, signedIn.user.id, client.id, device.scopes, grant);
+    const { shown } = await approvalContent(deps, signedIn.user.id, client.id, device.scopes, grant, { deviceFlow: true });
     const form = assembleParams(['decision', ...choiceFields(shown)], body);
     if (form.decision !== 'approve' && form.decision !== 'deny') return sendMessagePage(reply, 400, 'Choose Approve or Deny', 'Go back and choose Approve or Deny.');
     const choice = form.decision === 'approve' ? readChoice(form, { requested: device.scopes, shown, now }) : undefined;
@@ -122,7 +122,7 @@ export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOp
 async function sendConfirmPage(deps: PageDeps, reply: FastifyReply, signedIn: SignedIn, device: DeviceAuthorization, client: App, code: string): Promise<FastifyReply> {
   const now = deps.clock.now();
   const grant = await deps.stores.grants.findLive(signedIn.user.id, client.id, now);
-  const { shown, orgs } = await approvalContent(deps, signedIn.user.id, client.id, device.scopes, grant);
+  const { shown, orgs } = await approvalContent(deps, signedIn.user.id, client.id, device.scopes, grant, { deviceFlow: true });
   const stepUp = await approvalStepUp(deps, signedIn, shown.scopes);
   return sendPage(
     reply,

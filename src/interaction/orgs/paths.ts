@@ -11,7 +11,7 @@ export const ORG_PATHS = {
   settingsForm: (slug: string, form: SettingsForm) => `${ORGS_PATH}/${encodeURIComponent(slug)}/settings/${form}`,
 } as const;
 
-export const SETTINGS_FORMS = ['members/add', 'members/role', 'members/remove', 'invitations/cancel', 'policy', 'second-factor', 'apps', 'requests'] as const;
+export const SETTINGS_FORMS = ['members/add', 'members/role', 'members/remove', 'invitations/cancel', 'policy', 'second-factor', 'device-flow', 'apps', 'requests'] as const;
 export type SettingsForm = (typeof SETTINGS_FORMS)[number];
 
 /**

@@ -67,6 +67,8 @@ export interface SettingsModel {
   requireSecondFactor: boolean;
   /** Members without one (by name, owners first): services cannot act for them while it is required. */
   withoutSecondFactor: { name: string; email: string }[];
+  /** Issue 17: sign-ins on a device (the device flow) leave this organization out. */
+  deviceFlowOff: boolean;
   requests: RequestRow[];
   services: ServiceRow[];
 }
@@ -131,6 +133,7 @@ export async function loadSettings(deps: Deps, org: Organization, meUserId: stri
     mode: policy.thirdParty,
     requireSecondFactor: policy.requireSecondFactor,
     withoutSecondFactor: members.filter((m) => lackingIds.has(m.userId)).map((m) => ({ name: m.name, email: m.email })),
+    deviceFlowOff: policy.deviceFlowOff === true,
     requests: [...requests.values()],
     services: [...services.values()]
       .map(({ lastUsedAt, ...row }) => ({ ...row, people: row.people.sort(), lastUsed: lastUsedAt === null ? null : formatTime(lastUsedAt) }))

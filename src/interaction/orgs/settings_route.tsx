@@ -15,6 +15,7 @@ import { orgFormToken, postedForm, sendOwnersOnly, visit, webAdmin } from './acc
 import { addMember, cancelInvitation, changeRole, removeMember, type Outcome } from './members.ts';
 import { answerRequests, changeApp, changePolicy } from './third_party.ts';
 import { changeSecondFactorRequirement } from './second_factor.ts';
+import { changeDeviceFlow } from './device_flow.ts';
 import { loadSettings } from './settings_model.ts';
 import { SettingsView } from './settings_view.tsx';
 import { ORG_PATHS, type SettingsForm } from './paths.ts';
@@ -32,6 +33,8 @@ export const SETTINGS_NOTICES: Record<string, string> = {
   policy: 'The policy was saved. It applies to the next call of every service.',
   second_factor_on: 'Services now act only for members who have a second factor, from their next call.',
   second_factor_off: 'Services act again for members without a second factor, from their next call.',
+  device_flow_off: 'Sign-ins on a device now leave this organization out.',
+  device_flow_on: 'Sign-ins on a device may cover this organization again.',
   approved: 'The service is approved.',
   withdrawn: 'The approval was withdrawn.',
   blocked: 'The service is cut off from this organization.',
@@ -64,6 +67,7 @@ const FORMS: Record<SettingsForm, { fields: readonly string[]; act(deps: Deps, p
   'invitations/cancel': { fields: ['invitation'], act: (deps, p, f) => cancelInvitation(deps, webAdmin(deps, p.signedIn), p.membership.org, f.invitation) },
   policy: { fields: ['third_party'], act: (deps, p, f) => changePolicy(webAdmin(deps, p.signedIn), p.membership.org, f.third_party) },
   'second-factor': { fields: ['require'], act: (deps, p, f) => changeSecondFactorRequirement(webAdmin(deps, p.signedIn), p.membership.org, f.require) },
+  'device-flow': { fields: ['device_flow'], act: (deps, p, f) => changeDeviceFlow(webAdmin(deps, p.signedIn), p.membership.org, f.device_flow) },
   apps: { fields: ['client_id', 'action'], act: (deps, p, f) => changeApp(deps, webAdmin(deps, p.signedIn), p.membership.org, f.client_id, f.action) },
   requests: { fields: ['client_id', 'decision'], act: (deps, p, f) => answerRequests(deps, webAdmin(deps, p.signedIn), p.membership.org, f.client_id, f.decision) },
 };

@@ -122,6 +122,34 @@ function SecondFactorSection({ slug, token, required, lacking }: { slug: string;
   );
 }
 
+/** Issue 17: whether a sign-in on a device (a code confirmed on /device) may cover this organization. */
+function DeviceFlowSection({ slug, token, off }: { slug: string; token: string; off: boolean }) {
+  return (
+    <>
+      <h2 id="device-flow">Sign-ins on a device</h2>
+      <p>
+        {off
+          ? 'Off: when someone signs a service in on a device with a code (command-line tools, TVs), this organization is left out.'
+          : 'On: a service signed in on a device with a code (command-line tools, TVs) may act here, as any other.'}
+      </p>
+      <form method="post" action={ORG_PATHS.settingsForm(slug, 'device-flow')}>
+        <fieldset>
+          <legend>Sign-ins on a device with a code</legend>
+          <label>
+            <input type="radio" name="device_flow" value="on" checked={!off} /> Allow them here
+          </label>
+          <label>
+            <input type="radio" name="device_flow" value="off" checked={off} /> Leave this organization out
+            <span class="hint"> — codes are what phishers send people; services signed in in a browser are not affected.</span>
+          </label>
+        </fieldset>
+        <input type="hidden" name="token" value={token} />
+        <button type="submit">Save device sign-in policy</button>
+      </form>
+    </>
+  );
+}
+
 function AppButton({ slug, token, app, action, text, label }: { slug: string; token: string; app: string; action: string; text: string; label: string }) {
   return (
     <form method="post" action={ORG_PATHS.settingsForm(slug, 'apps')} class="inline">
@@ -274,6 +302,8 @@ export function SettingsView(p: SettingsViewProps) {
         </form>
 
         <SecondFactorSection slug={slug} token={p.token} required={p.requireSecondFactor} lacking={p.withoutSecondFactor} />
+
+        <DeviceFlowSection slug={slug} token={p.token} off={p.deviceFlowOff} />
 
         <h2>Approval requests</h2>
         {p.requests.length === 0 ? (

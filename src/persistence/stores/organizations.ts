@@ -69,10 +69,12 @@ export class SqlOrganizationStore implements OrganizationStore {
   }
 
   async policyOf(orgId: string): Promise<OrgPolicy> {
-    const row = await this.db.selectFrom('org_policies').select(['third_party', 'require_second_factor']).where('org_id', '=', orgId).executeTakeFirst();
+    const row = await this.db.selectFrom('org_policies').select(['third_party', 'require_second_factor', 'device_flow_off']).where('org_id', '=', orgId).executeTakeFirst();
     const rules = await this.db.selectFrom('org_app_rules').select(['app_id', 'rule']).where('org_id', '=', orgId).execute();
     const mode = THIRD_PARTY_MODES.find((m) => m === row?.third_party) ?? 'allow';
-    return { thirdParty: mode, apps: new Map(rules.map((r) => [r.app_id, r.rule as AppRule])), requireSecondFactor: Number(row?.require_second_factor ?? 0) === 1 };
+    return { thirdParty: mode, apps: new Map(rules.map((r) => [r.app_id, r.rule as AppRule])), requireSecondFactor: Number(row?.require_second_factor ?? 0) === 1,
+      deviceFlowOff: Number(row?.device_flow_off ?? 0) === 1,
+    };
   }
 
   async setThirdPartyMode(orgId: string, mode: ThirdPartyMode, now: number) {
@@ -90,6 +92,16 @@ export class SqlOrganizationStore implements OrganizationStore {
       .insertInto('org_policies')
       .values({ org_id: orgId, third_party: 'allow', require_second_factor: value, updated_at: now })
       .onConflict((oc) => oc.column('org_id').doUpdateSet({ require_second_factor: value, updated_at: now }))
+      .execute();
+  }
+
+  async setDeviceFlowOff(orgId: string, off: boolean, now: number) {
+    // A new row keeps the default mode: only the device flow was chosen.
+    const value = off ? 1 : 0;
+    await this.db
+      .insertInto('org_policies')
+      .values({ org_id: orgId, third_party: 'allow', device_flow_off: value, updated_at: now })
+      .onConflict((oc) => oc.column('org_id').doUpdateSet({ device_flow_off: value, updated_at: now }))
       .execute();
   }
 
