@@ -73,6 +73,4 @@ export interface DeviceAuthorizationStore {
    * with the latest such device's address and user agent.
    */
   devicesOfGrants(grantIds: readonly string[]): Promise<Map<string, { ip: string; userAgent: string | null }>>;
-  /** Deletes the rows never approved that expired before `before` (approved ones mark their grant); returns how many. */
-  purgeExpired(before: number): Promise<number>;
 }

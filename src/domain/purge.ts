@@ -38,6 +38,11 @@ export const PURGE_KINDS = [
   'org_invitations',
   /** Passkey ceremony challenges (issue 16) that expired before the cutoff; a used one is deleted when it is taken. */
   'passkey_challenges',
+  /**
+   * Device flow requests (issue 17) expired before the cutoff, unless an approval bound them to a
+   * live grant: those mark it "signed in on a device" until it is revoked.
+   */
+  'device_authorizations',
 ] as const;
 
 /**

@@ -80,6 +80,8 @@ export function cutoffs(now: number, activityRetentionDays: number, auditRetenti
     org_invitations: now - INVITATIONS_KEPT,
     // A challenge lives minutes and is good for nothing after (a new ceremony makes a new one); a day of skew.
     passkey_challenges: now - SHORT_ROWS_KEPT,
+    // Minutes of life (at most 10); a day of skew, like the others.
+    device_authorizations: now - SHORT_ROWS_KEPT,
   };
 }
 

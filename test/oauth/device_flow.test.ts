@@ -14,6 +14,7 @@ import { createClient, createUser, PASSWORD, type TestClient } from '../support/
 import { postForm } from '../support/codes.ts';
 import { digest } from '../../src/crypto/digest.ts';
 import { decideDevice } from '../../src/services/device_flow.ts';
+import { SqlPurgeStore } from '../../src/persistence/stores/purge.ts';
 import type { SignedIn } from '../../src/services/accounts/sessions.ts';
 import { USER_CODE_ALPHABET, normalizeUserCode, userCodeDigest } from '../../src/crypto/user_codes.ts';
 
@@ -155,6 +156,21 @@ for (const dialect of dialects()) {
       assert.equal(missing.json().error, 'invalid_request');
       const inQuery = await t.app.inject({ method: 'POST', url: `/token?device_code=${body.device_code as string}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `grant_type=${encodeURIComponent(GRANT)}&client_id=${cli.clientId}` });
       assert.equal(inQuery.statusCode, 400);
+    });
+
+    it('the janitor drops expired requests, but keeps those that mark a live grant (Manage applications)', async () => {
+      const { body } = await start();
+      const code = body.device_code as string;
+      const purge = new SqlPurgeStore(t.deps.database.db);
+      const all = async () => t.deps.database.db.selectFrom('device_authorizations').select(['id', 'grant_id']).execute();
+      assert.ok((await all()).some((r) => r.grant_id !== null));
+      await purge.purge('device_authorizations', t.clock.now() + 3600, 1000);
+      const left = await all();
+      assert.ok(left.length > 0 && left.every((r) => r.grant_id !== null), 'only approved rows stay');
+      assert.equal(await t.deps.stores.deviceAuthorizations.find(digest(code)), undefined);
+      for (const grant of await t.deps.stores.grants.listLive(bob.user.id, t.clock.now())) await t.deps.stores.grants.revoke(grant.id, t.clock.now(), t.clock.now());
+      await purge.purge('device_authorizations', t.clock.now() + 3600, 1000);
+      assert.deepEqual(await all(), []);
     });
 
     it('answers GET with 405 and caches nothing', async () => {

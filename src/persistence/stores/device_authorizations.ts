@@ -151,10 +151,4 @@ export class SqlDeviceAuthorizationStore implements DeviceAuthorizationStore {
     for (const r of rows) if (r.grant_id !== null) out.set(r.grant_id, { ip: r.requester_ip, userAgent: r.requester_user_agent });
     return out;
   }
-
-  /** Approved rows stay: they mark their grant on "Manage applications" (issue 17). */
-  async purgeExpired(before: number) {
-    const result = await this.db.deleteFrom('device_authorizations').where('expires_at', '<', before).where('grant_id', 'is', null).executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
 }

@@ -63,6 +63,8 @@ function statement(kind: PurgeKind, cutoff: number, limit: number, postgres: boo
     case 'org_invitations':
       // A pending invitation is dead once expired; an answered one keeps its decided_at.
       return byId(kind, sql`expires_at < ${cutoff} OR decided_at < ${cutoff}`);
+    case 'device_authorizations':
+      return byId(kind, sql`expires_at < ${cutoff} AND (grant_id IS NULL OR grant_id NOT IN (SELECT id FROM grants WHERE revoked_at IS NULL))`);
     case 'audit_events':
       // Also past the trigger's floor by the database's clock: one row it refuses would abort the
       // whole batch, every run, if this node's clock were ahead of the database's.
