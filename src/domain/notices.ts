@@ -41,7 +41,8 @@ function isNotice(event: AuditEvent): boolean {
   if (ALWAYS.has(event.type)) return true;
   const detail = event.detail ?? {};
   // A service authorized for the first time, or given more than it had; not a re-approval of the same.
-  if (event.type === 'grant.approved') return detail.first === true || detail.widened === true;
+  // One approved on /device (issue 17) is told by its own `device.signed_in` notice, every time.
+  if (event.type === 'grant.approved') return detail.device === undefined && (detail.first === true || detail.widened === true);
   // Device recognition (services/accounts): a sign-in from a browser this account has not used.
   if (event.type === 'user.signed_in') return detail.new_browser === true;
   return false;

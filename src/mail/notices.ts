@@ -103,9 +103,12 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
     case 'device.signed_in': {
       const app = typeof d.app === 'string' ? d.app : 'A service';
       const where = [typeof d.device_ip === 'string' ? `from the address ${d.device_ip}` : '', typeof d.device_user_agent === 'string' ? `(${d.device_user_agent})` : ''].filter(Boolean).join(' ');
+      const scopes = Array.isArray(d.scopes) ? d.scopes.filter((s): s is string => typeof s === 'string') : [];
+      const what: Paragraph[] = [`You approved a code that signed ${app} in to your Tessera account on a device${where ? ` ${where}` : ''}.`];
+      if (scopes.length > 0) what.push({ intro: 'It may:', list: scopes.map((s) => SCOPES[s]?.description ?? s) });
       return {
         subject: `${app} was signed in on a device`,
-        what: [`You approved a code that signed ${app} in to your Tessera account on a device${where ? ` ${where}` : ''}.`],
+        what,
         ifNotYou: 'If you did not start this on a device of your own just now, someone may have sent you the code: revoke its access on Manage applications at once.',
         action: { label: 'Manage applications', url: absolute(issuer, PAGE_PATHS.applications) },
       };

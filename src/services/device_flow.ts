@@ -76,7 +76,7 @@ export async function decideDevice(
     appId: device.appId,
     ip: decision.event.ip ?? null,
     userAgent: decision.event.userAgent ?? null,
-    detail: { app: decision.event.detail?.app, grant_id: grant.id, device_ip: device.requesterIp, device_user_agent: device.requesterUserAgent },
+    detail: { app: decision.event.detail?.app, grant_id: grant.id, scopes: choice.scopes, device_ip: device.requesterIp, device_user_agent: device.requesterUserAgent },
   };
   const bound = await deps.stores.deviceAuthorizations.approve(
     device.id,

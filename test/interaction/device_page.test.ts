@@ -106,6 +106,10 @@ for (const dialect of dialects()) {
       const draft = noticeDraft(notices[0]!.data as NoticeData, 'bob@example.com', t.issuer);
       assert.equal(draft.subject, 'Work CLI was signed in on a device');
       assert.match(JSON.stringify(draft.paragraphs), /from the address 203\.0\.113\.7 \(work-cli\/1\.4 \(linux\)\)/);
+      assert.match(JSON.stringify(draft.paragraphs), /Read work items in your organizations\./);
+      // One mail for one sign-in: the grant's own "authorized" notice is not sent as well.
+      const grantNotices = (await t.deps.stores.outbox.list({ limit: 100 })).filter((m) => m.kind === 'notice' && m.to === 'bob@example.com' && ['grant.approved', 'device.signed_in'].includes(m.data.event as string));
+      assert.equal(grantNotices.length, 1);
 
       // Manage applications marks the grant, and the same Revoke ends the device's tokens.
       const apps = await browser.get('/profile/applications');
