@@ -214,7 +214,7 @@ const policy = command<Policy>({
     if (required !== undefined && required !== 'on' && required !== 'off') throw new UsageError(`--require-second-factor must be on or off, got "${required}"`);
     const device = flags.string('device-flow');
     if (device !== undefined && device !== 'on' && device !== 'off') throw new UsageError(`--device-flow must be on or off, got "${device}"`);
-    if (mode === undefined && required === undefined && device === undefined) throw new UsageError('say what to change: --third-party, --require-second-factor, --device-flow');
+    if (mode === undefined && required === undefined && device === undefined) throw new UsageError('say what to change: --third-party, --require-second-factor, --device-flow, or several');
     return {
       org: slug('org', flags.required('org')),
       ...(mode === undefined ? {} : { thirdParty: mode as ThirdPartyMode }),

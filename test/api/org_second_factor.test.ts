@@ -218,7 +218,7 @@ for (const dialect of dialects()) {
         cli.run(['org', 'policy', '--org', p.acme.slug]),
       ]);
       assertRefused(bad, 2, /--require-second-factor must be on or off, got "yes"/);
-      assertRefused(none, 2, /say what to change: --third-party, --require-second-factor, or both/);
+      assertRefused(none, 2, /say what to change: --third-party, --require-second-factor, --device-flow, or several/);
     });
 
     it('a work account meets it through its directory; the settings page does not list it', async () => {

@@ -249,7 +249,7 @@ for (const dialect of dialects()) {
     });
 
     describe('grant types, methods and bodies (SECURITY 6, 17, 40, 42)', () => {
-      for (const grantType of ['password', 'client_credentials', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code']) {
+      for (const grantType of ['password', 'client_credentials', 'implicit', 'urn:ietf:params:oauth:grant-type:jwt-bearer']) {
         it(`grant_type=${grantType} gives 400 unsupported_grant_type, not cacheable`, async () => {
           const res = await postForm(t, '/token', c1, { grant_type: grantType, username: 'alice@example.com', password: 'x' });
           assert.equal(res.statusCode, 400);
@@ -258,6 +258,12 @@ for (const dialect of dialects()) {
           assert.equal(res.headers.pragma, 'no-cache');
         });
       }
+      it('the device_code grant is known, but only to apps that opted in (issue 17): unauthorized_client', async () => {
+        const res = await postForm(t, '/token', c1, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'tsd_' + 'A'.repeat(43) });
+        assert.equal(res.statusCode, 400);
+        assert.equal(res.json().error, 'unauthorized_client');
+        assert.equal(res.headers['cache-control'], 'no-store');
+      });
       it('a missing grant_type gives invalid_request', async () => {
         const res = await postForm(t, '/token', c1, {});
         assert.equal(res.statusCode, 400);

@@ -127,6 +127,8 @@ describe('throttle configuration', () => {
     assert.deepEqual(c.throttle, {
       clientAuth: { count: 10, seconds: 60 },
       clientAuthPerIp: { count: 100, seconds: 60 },
+      deviceCode: { count: 10, seconds: 900 },
+      deviceCodePerIp: { count: 30, seconds: 900 },
       invalidGrant: { count: 100, seconds: 60 },
       invalidGrantPerIp: { count: 300, seconds: 60 },
       introspection: { count: 1000, seconds: 60 },
