@@ -61,12 +61,11 @@ for (const dialect of dialects()) {
           try {
             const page = await context.newPage();
             await page.goto(device.verification_uri_complete!);
-            // Signed out: the sign-in page first, then back to /device (the code is typed again there).
+            // Signed out: the sign-in page first, then back to /device with the code still filled in.
             await page.getByLabel('Email').fill('bob@example.com');
             await page.getByRole('button', { name: 'Continue' }).click();
             await page.getByLabel('Password').fill(PASSWORD);
-            await Promise.all([page.waitForURL(`${t.issuer}/device`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
-            await page.goto(device.verification_uri_complete!);
+            await Promise.all([page.waitForURL(`${t.issuer}/device/${device.user_code!.replace('-', '')}`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
             assert.equal(await page.getByLabel('Code').inputValue(), device.user_code);
             failures.push(...(await axeFailures(page)).map((f) => `code page ${colorScheme} ${viewport.width}: ${f}`));
             await page.getByRole('button', { name: 'Continue' }).click();

@@ -63,10 +63,16 @@ for (const dialect of dialects()) {
       return browser.submit(entry, /^\/device$/, { user_code: userCode });
     }
 
-    it('sends a person without a session to sign in, and back to /device', async () => {
+    it('sends a person without a session to sign in, and back to /device with the code still filled in', async () => {
       const res = await new Browser(t).get('/device');
       assert.equal(res.statusCode, 302);
       assert.equal(res.headers.location, '/login?return_to=%2Fdevice');
+      const browser = new Browser(t);
+      const withCode = await browser.get('/device?user_code=bcdf-ghjk');
+      assert.equal(withCode.headers.location, '/login?return_to=%2Fdevice%2FBCDFGHJK');
+      const signedIn = await browser.follow(await browser.signInOn(await browser.get(withCode.headers.location as string), 'bob@example.com'));
+      assert.match(signedIn.body, /name="user_code" value="BCDF-GHJK"/);
+      assert.match(signedIn.body, /Check that this code is exactly the one shown on your device/);
     });
 
     it('fills in the code to compare, shows who asked and from where, with Deny first; approving gives the device its tokens, once', async () => {

@@ -162,7 +162,9 @@ for (const dialect of dialects()) {
       const expected = [
         // Issue 17: the device flow's page, the code typed and the decision ("asks for a recent sign-in, as step-up does").
         'GET /device',
+        'GET /device/:code',
         'HEAD /device',
+        'HEAD /device/:code',
         'POST /developers/apps/:id/secrets',
         'POST /developers/apps/:id/secrets/:secret/revoke',
         'POST /device',

@@ -7,7 +7,7 @@
  * code; the grant is written by the approval page's rules (`decideDevice`).
  * @module
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppOptions, Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import type { DeviceAuthorization } from '../../domain/device_authorizations.ts';
@@ -28,7 +28,7 @@ import { sendMessagePage } from '../views/error_page.tsx';
 import { approvalContent } from '../consent/page.tsx';
 import { choiceFields, isOptional, readChoice } from '../consent/choices.ts';
 import { DeviceConfirmView, DeviceDoneView, DeviceEntryView } from './view.tsx';
-import { DEVICE_DECISION_PATH, DEVICE_PATH, DEVICE_REAUTH, DEVICE_SIGN_IN } from './paths.ts';
+import { DEVICE_DECISION_PATH, DEVICE_PATH, DEVICE_REAUTH, deviceReauth, deviceSignIn } from './paths.ts';
 
 type PageDeps = Pick<Deps, 'formKey' | 'access' | 'config' | 'clock' | 'accounts' | 'stores'>;
 
@@ -39,6 +39,17 @@ const CLOSED = 'This request is no longer open: it was answered already, or it e
 const entryToken = (deps: Pick<Deps, 'formKey'>, sessionId: string) => formToken(deps.formKey, sessionId, 'device');
 const decisionToken = (deps: Pick<Deps, 'formKey'>, sessionId: string, code: string) => formToken(deps.formKey, sessionId, 'device_decision', code);
 
+/**
+ * The code a GET carries, normalized: `?user_code=` (verification_uri_complete) or the path's
+ * `/device/{code}` (back from the sign-in). Only to fill the field in: nothing is looked up.
+ */
+function codeIn(request: FastifyRequest): string | undefined {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+  const fromPath = (request.params as { code?: unknown } | undefined)?.code;
+  const raw = typeof fromPath === 'string' ? fromPath : assembleParams(['user_code'], request.query as RawParams).user_code;
+  return raw === undefined ? undefined : normalizeUserCode(raw);
+}
+
 /** "42 seconds ago", "3 minutes ago": how long ago the device asked. */
 export function ago(seconds: number): string {
   const s = Math.max(0, seconds);
@@ -48,18 +59,19 @@ export function ago(seconds: number): string {
 }
 
 export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
-  const redirect = (location: string) => async (request: { method: string }, reply: FastifyReply) =>
-    reply.code(request.method === 'GET' || request.method === 'HEAD' ? 302 : 303).header('location', location).send();
+  const redirect = (to: (code?: string) => string) => async (request: FastifyRequest, reply: FastifyReply) =>
+    reply.code(request.method === 'GET' || request.method === 'HEAD' ? 302 : 303).header('location', to(codeIn(request))).send();
   // Issue 17: "the page asks for a recent sign-in, as step-up does": the one recent-sign-in guard.
-  guardRoutes(app, requireRecentSignIn(deps, redirect(DEVICE_SIGN_IN), redirect(DEVICE_REAUTH)));
+  guardRoutes(app, requireRecentSignIn(deps, redirect(deviceSignIn), redirect(deviceReauth)));
   defaultCsrfRule(app, formRule('device'));
 
-  app.get(DEVICE_PATH, async (request, reply) => {
+  const entryPage = async (request: FastifyRequest, reply: FastifyReply) => {
     const signedIn = await signedInOf(request);
-    const q = assembleParams(['user_code'], request.query as RawParams);
-    const code = q.user_code === undefined ? undefined : normalizeUserCode(q.user_code);
+    const code = codeIn(request);
     return sendPage(reply, <DeviceEntryView csrf={entryToken(deps, signedIn.session.id)} prefilled={code && formatUserCode(code)} />);
-  });
+  };
+  app.get(DEVICE_PATH, entryPage);
+  app.get(`${DEVICE_PATH}/:code`, entryPage);
 
   app.post(DEVICE_PATH, async (request, reply) => {
     const signedIn = await signedInOf(request);
@@ -115,6 +127,7 @@ export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOp
   });
 
   rejectOtherMethods(app, DEVICE_PATH, ['GET', 'POST']);
+  rejectOtherMethods(app, `${DEVICE_PATH}/:code`, ['GET']);
   rejectOtherMethods(app, DEVICE_DECISION_PATH, ['POST']);
 }
 
