@@ -24,6 +24,8 @@ export interface App {
   privacyUrl?: string | null;
   /** Opted in to the device flow (RFC 8628, issue 17); absent means no. */
   deviceFlow?: boolean;
+  /** Takes only DPoP-bound tokens (RFC 9449 §5.2, issue 18); absent means no. */
+  dpopBoundAccessTokens?: boolean;
 }
 
 export interface AppSecret {

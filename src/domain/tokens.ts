@@ -14,6 +14,8 @@ export interface AuthorizationCode {
   createdAt: number;
   expiresAt: number;
   consumedAt: number | null;
+  /** RFC 9449 §10: the JWK thumbprint the authorization request's `dpop_jkt` bound the code to; absent or null = none. */
+  dpopJkt?: string | null;
 }
 
 export interface RefreshToken {
@@ -31,6 +33,8 @@ export interface RefreshToken {
   familyExpiresAt: number;
   rotatedAt: number | null;
   revokedAt: number | null;
+  /** RFC 9449 §5: the JWK thumbprint a public client's token is bound to; absent or null = unbound. */
+  dpopJkt?: string | null;
 }
 
 /**

@@ -50,17 +50,19 @@ export const APP_COLUMNS = every<AppsTable>({
   id: true, name: true, description: true, publisher: true, website_url: true, logo_url: true, redirect_uris: true,
   post_logout_redirect_uris: true, client_type: true, scopes: true, owner_user_id: true, verified: true, created_at: true, updated_at: true,
   company_url: true, terms_url: true, privacy_url: true, owner_org_id: true, device_flow: true,
+  dpop_bound_access_tokens: true,
 });
 
 export const CODE_COLUMNS = every<AuthorizationCodesTable>({
   id: true, app_id: true, user_id: true, grant_id: true, family_id: true, redirect_uri: true, scopes: true, code_challenge: true, nonce: true,
-  auth_time: true, amr: true, created_at: true, expires_at: true, consumed_at: true,
+  auth_time: true, amr: true, created_at: true, expires_at: true, consumed_at: true, dpop_jkt: true,
 });
 
 /** With each column's PostgreSQL type, which the token store's `INSERT … SELECT` casts its values to. */
 export const REFRESH_TOKEN_TYPES: Record<keyof RefreshTokensTable, 'text' | 'bigint'> = {
   id: 'text', family_id: 'text', grant_id: 'text', app_id: 'text', user_id: 'text', scopes: 'text', auth_time: 'bigint', amr: 'text',
   parent_id: 'text', created_at: 'bigint', expires_at: 'bigint', family_expires_at: 'bigint', rotated_at: 'bigint', revoked_at: 'bigint',
+  dpop_jkt: 'text',
 };
 
 export const REFRESH_TOKEN_COLUMNS = Object.keys(REFRESH_TOKEN_TYPES) as (keyof RefreshTokensTable)[];

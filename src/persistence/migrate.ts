@@ -30,6 +30,7 @@ import * as createKnownBrowsers from './migrations/202612071120_create_known_bro
 import * as createPasskeys from './migrations/202612071140_create_passkeys.ts';
 import * as orgRequireSecondFactor from './migrations/202612071160_org_require_second_factor.ts';
 import * as createDeviceAuthorizations from './migrations/202612071180_create_device_authorizations.ts';
+import * as dpop from './migrations/202612071210_dpop.ts';
 import * as orgDeviceFlowOff from './migrations/202612071181_org_device_flow_off.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071160_org_require_second_factor': orgRequireSecondFactor,
   '202612071180_create_device_authorizations': createDeviceAuthorizations,
   '202612071181_org_device_flow_off': orgDeviceFlowOff,
+  '202612071210_dpop': dpop,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -116,6 +116,8 @@ export interface AppsTable {
   owner_org_id: string | null;
   /** 1 when the app opted in to the device flow (RFC 8628, issue 17). */
   device_flow: number;
+  /** 1 when the app takes only DPoP-bound tokens (RFC 9449 §5.2, issue 18). */
+  dpop_bound_access_tokens: number;
 }
 
 /** One device authorization request (RFC 8628 §3.1, issue 17); credentials only as SHA-256 digests. */
@@ -244,6 +246,8 @@ export interface AuthorizationCodesTable {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+  /** RFC 9449 §10: the JWK thumbprint `dpop_jkt` bound the code to, or null. */
+  dpop_jkt: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -263,6 +267,15 @@ export interface RefreshTokensTable {
   family_expires_at: number;
   rotated_at: number | null;
   revoked_at: number | null;
+  /** RFC 9449 §5: a public client's refresh token is bound to this JWK thumbprint; null = unbound. */
+  dpop_jkt: string | null;
+}
+
+/** Accepted DPoP proofs (RFC 9449 §11.1), kept until their `iat` leaves the window: a replay is refused on every node. */
+export interface DpopProofsTable {
+  /** SHA-256 of the key thumbprint and the proof's `jti`. */
+  id: string;
+  expires_at: number;
 }
 
 /**
@@ -600,6 +613,7 @@ export interface Database {
   memberships: MembershipsTable;
   apps: AppsTable;
   device_authorizations: DeviceAuthorizationsTable;
+  dpop_proofs: DpopProofsTable;
   app_secrets: AppSecretsTable;
   app_logos: AppLogosTable;
   app_error_counts: AppErrorCountsTable;

@@ -25,6 +25,7 @@ function toApp(row: AppsTable): App {
     termsUrl: row.terms_url,
     privacyUrl: row.privacy_url,
     deviceFlow: row.device_flow === 1,
+    dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
   };
 }
 
@@ -85,6 +86,7 @@ export class SqlAppStore implements AppStore {
           terms_url: app.termsUrl ?? null,
           privacy_url: app.privacyUrl ?? null,
           device_flow: app.deviceFlow ? 1 : 0,
+          dpop_bound_access_tokens: app.dpopBoundAccessTokens ? 1 : 0,
         })
         .execute();
       if (secretDigest) {
@@ -146,6 +148,7 @@ export class SqlAppStore implements AppStore {
         terms_url: app.termsUrl ?? null,
         privacy_url: app.privacyUrl ?? null,
         ...(app.deviceFlow === undefined ? {} : { device_flow: app.deviceFlow ? 1 : 0 }),
+        ...(app.dpopBoundAccessTokens === undefined ? {} : { dpop_bound_access_tokens: app.dpopBoundAccessTokens ? 1 : 0 }),
         updated_at: now,
       })
       .where('id', '=', app.id)

@@ -22,6 +22,7 @@ function toCode(row: AuthorizationCodesTable): AuthorizationCode {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     consumedAt: row.consumed_at,
+    dpopJkt: row.dpop_jkt,
   };
 }
 
@@ -41,6 +42,7 @@ function toRefresh(row: RefreshTokensTable): RefreshToken {
     familyExpiresAt: row.family_expires_at,
     rotatedAt: row.rotated_at,
     revokedAt: row.revoked_at,
+    dpopJkt: row.dpop_jkt,
   };
 }
 
@@ -60,6 +62,7 @@ export function refreshRow(t: RefreshToken): RefreshTokensTable {
     family_expires_at: t.familyExpiresAt,
     rotated_at: t.rotatedAt,
     revoked_at: t.revokedAt,
+    dpop_jkt: t.dpopJkt ?? null,
   };
 }
 
@@ -193,6 +196,7 @@ function codeRow(code: AuthorizationCode): AuthorizationCodesTable {
     created_at: code.createdAt,
     expires_at: code.expiresAt,
     consumed_at: null,
+    dpop_jkt: code.dpopJkt ?? null,
   };
 }
 
@@ -201,7 +205,7 @@ function codeColumns(v: AuthorizationCodesTable): AuthorizationCodesTable {
   return {
     id: v.id, app_id: v.app_id, user_id: v.user_id, grant_id: v.grant_id, family_id: v.family_id, redirect_uri: v.redirect_uri, scopes: v.scopes,
     code_challenge: v.code_challenge, nonce: v.nonce, auth_time: v.auth_time, amr: v.amr, created_at: v.created_at, expires_at: v.expires_at,
-    consumed_at: v.consumed_at,
+    consumed_at: v.consumed_at, dpop_jkt: v.dpop_jkt,
   };
 }
 
@@ -210,7 +214,7 @@ function refreshColumns(v: RefreshTokensTable): RefreshTokensTable {
   return {
     id: v.id, family_id: v.family_id, grant_id: v.grant_id, app_id: v.app_id, user_id: v.user_id, scopes: v.scopes, auth_time: v.auth_time,
     amr: v.amr, parent_id: v.parent_id, created_at: v.created_at, expires_at: v.expires_at, family_expires_at: v.family_expires_at,
-    rotated_at: v.rotated_at, revoked_at: v.revoked_at,
+    rotated_at: v.rotated_at, revoked_at: v.revoked_at, dpop_jkt: v.dpop_jkt,
   };
 }
 
