@@ -32,6 +32,7 @@ import opsRoutes from './ops/routes.ts';
 import portalRoutes from './portal/routes.ts';
 import registrationRoutes from './oauth/registration/route.ts';
 import deviceAuthorizationRoutes from './oauth/device_authorization/route.ts';
+import pushedAuthorizationRoutes from './oauth/par/route.ts';
 
 export type { AppOptions } from './deps.ts';
 
@@ -107,6 +108,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await protocol.register(userinfoRoutes, options);
     await protocol.register(registrationRoutes, options);
     await protocol.register(deviceAuthorizationRoutes, options);
+    await protocol.register(pushedAuthorizationRoutes, options);
   });
   await app.register(async (api) => {
     defaultCsrfRule(api, exempt('platform API: bearer token'));

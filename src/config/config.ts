@@ -175,6 +175,13 @@ export interface Config {
    * @default false (`DYNAMIC_REGISTRATION=on|off`)
    */
   dynamicRegistration: boolean;
+  /**
+   * Every authorization request must be pushed to `/par` first (RFC 9126 §5; advertised as
+   * `require_pushed_authorization_requests`); one sent on the front channel alone is refused with
+   * invalid_request at its redirect URI. Off, only apps registered with it must push.
+   * @default false (`REQUIRE_PAR=on|off`)
+   */
+  requirePar: boolean;
   /** The built-in build runner (jobs/builds/runner.ts; docs/configuration.md, "Builds"). */
   builds: {
     /** Run queued builds in this process. Off, builds stay queued until a node with it on takes them. @default true (`BUILD_RUNNER=on|off`) */
@@ -380,6 +387,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiRateLimit: rateLimit(env, 'API_RATE_LIMIT', { count: 600, seconds: 60 }),
     trustProxy: trustProxyFrom(env.TRUST_PROXY),
     dynamicRegistration: onOff(env, 'DYNAMIC_REGISTRATION', false),
+    requirePar: onOff(env, 'REQUIRE_PAR', false),
     builds: {
       runner: onOff(env, 'BUILD_RUNNER', true),
       pollMs: integer(env, 'BUILD_POLL_MS', 1000, 50, 60000),

@@ -31,6 +31,8 @@ export const TOKEN_PREFIX = {
   initialAccessToken: 'tsi_',
   /** RFC 8628 §3.2 device_code (issue 17): the device's credential while it polls /token. */
   deviceCode: 'tsd_',
+  /** RFC 9126 §2.2 request_uri of a pushed authorization request (issue 18): the URN the RFC names. */
+  requestUri: 'urn:ietf:params:oauth:request_uri:',
   /** A browser's long-lived id for device recognition (domain/known_browsers.ts); not a credential. */
   browser: 'tsb_',
 } as const;

@@ -24,6 +24,8 @@ export interface App {
   privacyUrl?: string | null;
   /** Opted in to the device flow (RFC 8628, issue 17); absent means no. */
   deviceFlow?: boolean;
+  /** Its authorization requests must be pushed (RFC 9126 §6 `require_pushed_authorization_requests`, issue 18); absent means no. */
+  requirePar?: boolean;
   /** Takes only DPoP-bound tokens (RFC 9449 §5.2, issue 18); absent means no. */
   dpopBoundAccessTokens?: boolean;
 }

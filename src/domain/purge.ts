@@ -43,6 +43,8 @@ export const PURGE_KINDS = [
    * live grant: those mark it "signed in on a device" until it is revoked.
    */
   'device_authorizations',
+  /** Pushed authorization requests (RFC 9126, issue 18) expired before the cutoff; they live 60 s, used or not. */
+  'pushed_requests',
 ] as const;
 
 /**

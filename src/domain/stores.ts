@@ -23,6 +23,7 @@ import type { OutboxStore } from './mail.ts';
 import type { AccountLinkStore } from './account_links.ts';
 import type { PasskeyStore } from './passkeys.ts';
 import type { DeviceAuthorizationStore } from './device_authorizations.ts';
+import type { PushedRequestStore } from './pushed_requests.ts';
 import type { DpopProofStore } from './dpop_proofs.ts';
 
 export interface Stores {
@@ -61,6 +62,8 @@ export interface Stores {
   passkeys: PasskeyStore;
   /** Device flow requests (RFC 8628, issue 17). */
   deviceAuthorizations: DeviceAuthorizationStore;
+  /** Pushed authorization requests (RFC 9126, issue 18). */
+  pushedRequests: PushedRequestStore;
   /** Accepted DPoP proofs, for the replay check on every node (RFC 9449 §11.1, issue 18). */
   dpopProofs: DpopProofStore;
 }

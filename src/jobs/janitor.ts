@@ -82,6 +82,8 @@ export function cutoffs(now: number, activityRetentionDays: number, auditRetenti
     passkey_challenges: now - SHORT_ROWS_KEPT,
     // Minutes of life (at most 10); a day of skew, like the others.
     device_authorizations: now - SHORT_ROWS_KEPT,
+    // 60 s of life; a day of skew, like the others.
+    pushed_requests: now - SHORT_ROWS_KEPT,
   };
 }
 

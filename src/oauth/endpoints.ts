@@ -11,4 +11,6 @@ export const ENDPOINTS = {
   deviceAuthorization: '/device_authorization',
   /** RFC 8628 §3.3: the page where people type the code (`verification_uri`), served by the pages. */
   deviceVerification: '/device',
+  /** RFC 9126 §2 (issue 18): the pushed authorization request endpoint. */
+  pushedAuthorizationRequest: '/par',
 } as const;

@@ -32,6 +32,7 @@ import * as orgRequireSecondFactor from './migrations/202612071160_org_require_s
 import * as createDeviceAuthorizations from './migrations/202612071180_create_device_authorizations.ts';
 import * as dpop from './migrations/202612071210_dpop.ts';
 import * as orgDeviceFlowOff from './migrations/202612071181_org_device_flow_off.ts';
+import * as pushedRequests from './migrations/202612071200_pushed_requests.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071160_org_require_second_factor': orgRequireSecondFactor,
   '202612071180_create_device_authorizations': createDeviceAuthorizations,
   '202612071181_org_device_flow_off': orgDeviceFlowOff,
+  '202612071200_pushed_requests': pushedRequests,
   '202612071210_dpop': dpop,
 };
 

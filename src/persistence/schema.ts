@@ -116,6 +116,8 @@ export interface AppsTable {
   owner_org_id: string | null;
   /** 1 when the app opted in to the device flow (RFC 8628, issue 17). */
   device_flow: number;
+  /** 1 when the app's authorization requests must be pushed (RFC 9126 §6, issue 18). */
+  require_par: number;
   /** 1 when the app takes only DPoP-bound tokens (RFC 9449 §5.2, issue 18). */
   dpop_bound_access_tokens: number;
 }
@@ -216,6 +218,18 @@ export interface GrantActionsTable {
   route: string;
   status: number;
   ip: string | null;
+}
+
+/** A pushed authorization request (RFC 9126, issue 18); the request_uri only as its SHA-256 digest. */
+export interface PushedRequestsTable {
+  /** Digest of the request_uri. */
+  id: string;
+  app_id: string;
+  /** JSON object: the authorization request parameters as pushed. */
+  params: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export interface InteractionsTable {
@@ -623,6 +637,7 @@ export interface Database {
   grant_activity: GrantActivityTable;
   grant_actions: GrantActionsTable;
   interactions: InteractionsTable;
+  pushed_requests: PushedRequestsTable;
   authorization_codes: AuthorizationCodesTable;
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;

@@ -1,7 +1,9 @@
 /**
  * GET/POST /authorize as named steps (RFC 6749 §4.1.1, §4.1.2.1; OIDC Core §3.1.2):
- *   1. checkClient → checkRedirectUri   — until both pass, every error is a page (never a redirect)
- *   2. validateRequest                  — response_type, scope, PKCE, resource, prompt, max_age
+ *   0. loadPushed                       — a request_uri from /par stands for the request (RFC 9126 §4)
+ *   1. checkClient → checkTarget        — until both pass, every error is a page (never a redirect)
+ *   2. validateRequest                  — response_type, scope, PKCE, resource, prompt, max_age;
+ *                                         pushed when it must be (RFC 9126 §5, §6)
  *   3. sign-in: none or stale → sign-in page (prompt=none: login_required)
  *   4. proceed                          — refused → error redirect; grant covers → code; else approval
  * @module
@@ -12,12 +14,12 @@ import type { App } from '../../domain/apps.ts';
 import type { AuthorizationRequest } from '../../domain/interactions.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { isDatabaseUnavailable } from '../../persistence/unavailable.ts';
-import { InvalidRedirectUri, LoginRequired, OAuthError, TemporarilyUnavailable } from '../errors.ts';
-import { asRawParams, assembleParams, duplicated } from '../../http/params.ts';
-import { TARGET_PARAMS } from './params.ts';
+import { LoginRequired, OAuthError, TemporarilyUnavailable } from '../errors.ts';
+import { asRawParams } from '../../http/params.ts';
 import { checkClient } from './check_client.ts';
-import { checkRedirectUri, type RedirectTarget } from './check_redirect_uri.ts';
-import { checkStateLength } from './check_state.ts';
+import { checkTarget, targetParams } from './check_target.ts';
+import type { RedirectTarget } from './check_redirect_uri.ts';
+import { loadPushed } from './load_pushed.ts';
 import { validateRequest } from './validate.ts';
 import { needsSignIn } from './check_prompt.ts';
 import { checkIdTokenHint } from './check_id_token_hint.ts';
@@ -30,15 +32,19 @@ type AuthorizeDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'clients' | 'key
 export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest): Promise<Outcome> {
   // SECURITY 7: a form POST is the same request as a GET; both places are read, and a
   // parameter sent in both counts as repeated (SECURITY 40).
-  const sources = [httpRequest.query as RawParams, asRawParams(httpRequest.body)];
+  const front = [httpRequest.query as RawParams, asRawParams(httpRequest.body)];
+  let sources: (RawParams | undefined)[];
+  let pushed: boolean;
   let app: App;
   let target: RedirectTarget;
   try {
+    ({ sources, pushed } = await loadPushed(deps, front));
     ({ app, target } = await verifyTarget(deps, sources));
   } catch (err) {
     return { type: 'error_page', error: asPageError(err) };
   }
-  const request = await checkIdTokenHint(deps, validateRequest(deps.config.issuer, app, target, sources), sources);
+  const mustPush = !pushed && (deps.config.requirePar || app.requirePar === true);
+  const request = await checkIdTokenHint(deps, validateRequest(deps.config.issuer, app, target, sources, mustPush), sources);
   try {
     return await signInThenProceed(deps, httpRequest, app, request);
   } catch (err) {
@@ -48,25 +54,10 @@ export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest
   }
 }
 
-/**
- * Step 1. SECURITY 1, 40: an ambiguous, unknown or unregistered target is never redirected to;
- * nor is a response too large to deliver (check_state.ts).
- */
+/** Step 1 (check_target.ts). */
 async function verifyTarget(deps: AuthorizeDeps, sources: (RawParams | undefined)[]): Promise<{ app: App; target: RedirectTarget }> {
-  const repeated = duplicated(TARGET_PARAMS, ...sources);
-  if (repeated.length > 0) throw new InvalidRedirectUri(`repeated ${repeated[0]}`);
-  for (const source of sources) checkStateLength(source?.state);
-  const params = assembleParams(TARGET_PARAMS, ...sources);
-  const app = await checkClient(deps, params.client_id);
-  return { app, target: checkRedirectUri(app, params.redirect_uri, asksForOpenId(sources)) };
-}
-
-/** Whether `scope` names openid, read leniently: a repeated or malformed scope is step 2's error. */
-function asksForOpenId(sources: (RawParams | undefined)[]): boolean {
-  return sources.some((source) => {
-    const scope = source?.scope;
-    return typeof scope === 'string' && scope.split(' ').includes('openid');
-  });
+  const app = await checkClient(deps, targetParams(sources).client_id);
+  return { app, target: checkTarget(app, sources) };
 }
 
 function asPageError(err: unknown): OAuthError {

@@ -2,7 +2,8 @@
  * Step 2b: `id_token_hint` (OIDC Core §3.1.2.1). A hint must be an ID token this server issued to
  * this client (expired is fine); it names the person the client expects. When someone else is
  * signed in, the person is asked to sign in again, and `prompt=none` answers login_required.
- * A hint that is not ours is refused as invalid_request (at the redirect URI, after sign-in).
+ * A hint that is not ours is refused as invalid_request: `verifyHint` decides (and /par answers
+ * it directly, RFC 9126 §2.3); `checkIdTokenHint` keeps it for the redirect URI, after sign-in.
  * @module
  */
 import type { Deps } from '../../deps.ts';
@@ -12,20 +13,27 @@ import { TokenRejected, verifyIdTokenHint } from '../../crypto/jwt.ts';
 import { InvalidRequest } from '../errors.ts';
 import { assembleParams, duplicated } from '../../http/params.ts';
 
-export async function checkIdTokenHint(
-  deps: Pick<Deps, 'keys' | 'config'>,
-  request: AuthorizationRequest,
-  sources: (RawParams | undefined)[],
-): Promise<AuthorizationRequest> {
-  if (request.refused || duplicated(['id_token_hint'], ...sources).length > 0) return request;
+type HintDeps = Pick<Deps, 'keys' | 'config'>;
+
+/** The subject the hint names, undefined without a hint, or InvalidRequest for one not ours. */
+export async function verifyHint(deps: HintDeps, clientId: string, sources: (RawParams | undefined)[]): Promise<string | undefined> {
   const hint = assembleParams(['id_token_hint'], ...sources).id_token_hint;
-  if (hint === undefined) return request;
+  if (hint === undefined) return undefined;
   try {
-    const subject = await verifyIdTokenHint(deps.keys.keys, hint, { issuer: deps.config.issuer, clientId: request.clientId });
-    return { ...request, hintSubject: subject };
+    return await verifyIdTokenHint(deps.keys.keys, hint, { issuer: deps.config.issuer, clientId });
   } catch (err) {
     if (!(err instanceof TokenRejected)) throw err;
-    const refused = new InvalidRequest(`id_token_hint rejected: ${err.reason}`);
-    return { ...request, refused: { error: refused.error, description: refused.description } };
+    throw new InvalidRequest(`id_token_hint rejected: ${err.reason}`);
+  }
+}
+
+export async function checkIdTokenHint(deps: HintDeps, request: AuthorizationRequest, sources: (RawParams | undefined)[]): Promise<AuthorizationRequest> {
+  if (request.refused || duplicated(['id_token_hint'], ...sources).length > 0) return request;
+  try {
+    const subject = await verifyHint(deps, request.clientId, sources);
+    return subject === undefined ? request : { ...request, hintSubject: subject };
+  } catch (err) {
+    if (!(err instanceof InvalidRequest)) throw err;
+    return { ...request, refused: { error: err.error, description: err.description } };
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Step 2: every check that comes after the redirect URI is verified, in RFC 6749 §4.1.1 order,
  * Request Objects first (OIDC Core §6: they would carry the other parameters).
- * A failure does not throw: it is kept in `refused` and answered at the redirect URI, but only
- * once the person has signed in (RFC 9700 §4.11.2, SECURITY 3).
+ * `checkParams` is the decision: it throws the first failure. /authorize answers it through
+ * `validateRequest`, which keeps the failure in `refused` for the redirect URI, but only once the
+ * person has signed in (RFC 9700 §4.11.2, SECURITY 3); /par answers the same decision directly
+ * (RFC 9126 §2.3), so no rule exists twice.
  * @module
  */
 import type { App } from '../../domain/apps.ts';
@@ -13,6 +15,7 @@ import { assembleParams, duplicated } from '../../http/params.ts';
 import { AUTHORIZE_PARAMS, type AuthorizeParam } from './params.ts';
 import type { RedirectTarget } from './check_redirect_uri.ts';
 import { checkRequestObject } from './check_request_object.ts';
+import { checkPushed } from './check_pushed.ts';
 import { checkResponseType } from './check_response_type.ts';
 import { checkScope } from './check_scope.ts';
 import { checkPkce } from './check_pkce.ts';
@@ -25,7 +28,34 @@ function single(name: AuthorizeParam, sources: (RawParams | undefined)[]): strin
   return assembleParams([name], ...sources)[name];
 }
 
-export function validateRequest(issuer: string, app: App, target: RedirectTarget, sources: (RawParams | undefined)[]): AuthorizationRequest {
+/** What the checks make of the parameters. */
+export type CheckedParams = Pick<AuthorizationRequest, 'scopes' | 'codeChallenge' | 'prompt' | 'maxAge' | 'nonce'>;
+
+/**
+ * The decision over the parameters after the redirect URI: the checked values, or the OAuthError
+ * of the first check that fails. `mustPush`: the request had to come through /par and did not
+ * (RFC 9126 §6; check_pushed.ts).
+ */
+export function checkParams(issuer: string, app: App, sources: (RawParams | undefined)[], mustPush: boolean): CheckedParams {
+  const params = assembleParams(AUTHORIZE_PARAMS, ...sources);
+  checkRequestObject(params);
+  checkPushed(mustPush);
+  checkResponseType(params);
+  const scopes = checkScope(app, params.scope);
+  const codeChallenge = checkPkce(params);
+  checkResource(issuer, params.resource);
+  const prompt = checkPrompt(params.prompt);
+  const maxAge = checkMaxAge(params.max_age);
+  return {
+    scopes,
+    codeChallenge,
+    prompt,
+    ...(maxAge === undefined ? {} : { maxAge }),
+    ...(params.nonce === undefined ? {} : { nonce: params.nonce }),
+  };
+}
+
+export function validateRequest(issuer: string, app: App, target: RedirectTarget, sources: (RawParams | undefined)[], mustPush = false): AuthorizationRequest {
   const base = {
     clientId: app.id,
     redirectUri: target.uri,
@@ -34,22 +64,7 @@ export function validateRequest(issuer: string, app: App, target: RedirectTarget
     state: single('state', sources),
   };
   try {
-    const params = assembleParams(AUTHORIZE_PARAMS, ...sources);
-    checkRequestObject(params);
-    checkResponseType(params);
-    const scopes = checkScope(app, params.scope);
-    const codeChallenge = checkPkce(params);
-    checkResource(issuer, params.resource);
-    const prompt = checkPrompt(params.prompt);
-    const maxAge = checkMaxAge(params.max_age);
-    return {
-      ...base,
-      scopes,
-      codeChallenge,
-      prompt,
-      ...(maxAge === undefined ? {} : { maxAge }),
-      ...(params.nonce === undefined ? {} : { nonce: params.nonce }),
-    };
+    return { ...base, ...checkParams(issuer, app, sources, mustPush) };
   } catch (err) {
     if (!(err instanceof OAuthError)) throw err;
     // Read leniently: only whether to ask for sign-in (or answer login_required) depends on them.

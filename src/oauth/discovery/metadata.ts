@@ -12,6 +12,8 @@ import { DEVICE_CODE_GRANT } from '../token/grants/device_code.ts';
 export interface MetadataOptions {
   /** The operator enabled Dynamic Client Registration (RFC 7591). */
   dynamicRegistration?: boolean;
+  /** Every authorization request must be pushed (RFC 9126 §5, REQUIRE_PAR). */
+  requirePar?: boolean;
 }
 
 export function buildMetadata(issuer: string, options: MetadataOptions = {}) {
@@ -26,6 +28,9 @@ export function buildMetadata(issuer: string, options: MetadataOptions = {}) {
     introspection_endpoint: url(ENDPOINTS.introspection),
     // RFC 8628 §4 (issue 17).
     device_authorization_endpoint: url(ENDPOINTS.deviceAuthorization),
+    // RFC 9126 §5 (issue 18); the requirement only when the operator turned it on for everyone.
+    pushed_authorization_request_endpoint: url(ENDPOINTS.pushedAuthorizationRequest),
+    ...(options.requirePar ? { require_pushed_authorization_requests: true } : {}),
     // OIDC RP-Initiated Logout 1.0 §2.1; return addresses are client metadata (§3.1).
     end_session_endpoint: url(ENDPOINTS.endSession),
     // RFC 8414 §2: advertised only when the operator turned registration on.

@@ -6,7 +6,7 @@ import { buildMetadata } from './metadata.ts';
 
 export default async function discoveryRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   // Built once: the issuer never changes while the process runs (RFC 9700 §4.4: one stable issuer).
-  const body = JSON.stringify(buildMetadata(deps.config.issuer, { dynamicRegistration: deps.config.dynamicRegistration }));
+  const body = JSON.stringify(buildMetadata(deps.config.issuer, { dynamicRegistration: deps.config.dynamicRegistration, requirePar: deps.config.requirePar }));
   for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
     app.get(url, async (_request, reply) => {
       reply

@@ -25,6 +25,7 @@ function toApp(row: AppsTable): App {
     termsUrl: row.terms_url,
     privacyUrl: row.privacy_url,
     deviceFlow: row.device_flow === 1,
+    requirePar: row.require_par === 1,
     dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
   };
 }
@@ -86,6 +87,7 @@ export class SqlAppStore implements AppStore {
           terms_url: app.termsUrl ?? null,
           privacy_url: app.privacyUrl ?? null,
           device_flow: app.deviceFlow ? 1 : 0,
+          require_par: app.requirePar ? 1 : 0,
           dpop_bound_access_tokens: app.dpopBoundAccessTokens ? 1 : 0,
         })
         .execute();
@@ -148,6 +150,7 @@ export class SqlAppStore implements AppStore {
         terms_url: app.termsUrl ?? null,
         privacy_url: app.privacyUrl ?? null,
         ...(app.deviceFlow === undefined ? {} : { device_flow: app.deviceFlow ? 1 : 0 }),
+        ...(app.requirePar === undefined ? {} : { require_par: app.requirePar ? 1 : 0 }),
         ...(app.dpopBoundAccessTokens === undefined ? {} : { dpop_bound_access_tokens: app.dpopBoundAccessTokens ? 1 : 0 }),
         updated_at: now,
       })
@@ -237,6 +240,7 @@ export class SqlAppStore implements AppStore {
       await tx.deleteFrom('authorization_codes').where('app_id', '=', appId).execute();
       await tx.deleteFrom('interactions').where('app_id', '=', appId).execute();
       await tx.deleteFrom('device_authorizations').where('app_id', '=', appId).execute();
+      await tx.deleteFrom('pushed_requests').where('app_id', '=', appId).execute();
       await tx.deleteFrom('grants').where('app_id', '=', appId).execute();
       await tx.deleteFrom('app_secrets').where('app_id', '=', appId).execute();
       await tx.deleteFrom('app_logos').where('app_id', '=', appId).execute();

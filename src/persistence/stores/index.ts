@@ -25,6 +25,7 @@ import { SqlOutboxStore } from './outbox.ts';
 import { SqlAccountLinkStore } from './account_links.ts';
 import { SqlPasskeyStore } from './passkeys.ts';
 import { SqlDeviceAuthorizationStore } from './device_authorizations.ts';
+import { SqlPushedRequestStore } from './pushed_requests.ts';
 import { SqlDpopProofStore } from './dpop_proofs.ts';
 
 /** `dialect` picks the outbox's way of taking messages (FOR UPDATE SKIP LOCKED on PostgreSQL). */
@@ -55,6 +56,7 @@ export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
     accountLinks: new SqlAccountLinkStore(db),
     passkeys: new SqlPasskeyStore(db),
     deviceAuthorizations: new SqlDeviceAuthorizationStore(db),
+    pushedRequests: new SqlPushedRequestStore(db),
     dpopProofs: new SqlDpopProofStore(db),
   };
 }

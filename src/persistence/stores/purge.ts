@@ -35,6 +35,7 @@ function statement(kind: PurgeKind, cutoff: number, limit: number, postgres: boo
     case 'directory_transactions':
     case 'revocations':
     case 'passkey_challenges':
+    case 'pushed_requests':
       return byId(kind, sql`expires_at < ${cutoff}`);
     case 'refresh_tokens':
       // Not by rotated_at: a rotated token that comes back before it expires is reuse, which
