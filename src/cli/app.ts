@@ -20,6 +20,7 @@ interface CreateApp {
   publisher?: string;
   description: string;
   deviceFlow: boolean;
+  requirePar: boolean;
 }
 
 function scopes(value: string): string[] {
@@ -55,6 +56,7 @@ const create = command<CreateApp>({
     publisher: { type: 'string', value: 'NAME', description: "who publishes it (default the owner's name)" },
     description: { type: 'string', value: 'TEXT', description: 'one or two sentences (default empty)' },
     'device-flow': { type: 'boolean', description: 'may sign people in with the device flow (RFC 8628: command-line tools, TVs)' },
+    'require-par': { type: 'boolean', description: 'its authorization requests must be pushed to /par first (RFC 9126 §6)' },
   },
   example: 'tessera app create --name "CI Dashboard" --redirect-uri https://ci.example.com/oauth/callback --owner alice@example.com',
   check(flags) {
@@ -78,6 +80,7 @@ const create = command<CreateApp>({
       ...(publisher === undefined ? {} : { publisher: text('publisher', publisher, 100) }),
       description: description === undefined ? '' : text('description', description, 1000),
       deviceFlow: flags.boolean('device-flow'),
+      requirePar: flags.boolean('require-par'),
     };
   },
   async run(context, input) {
@@ -100,6 +103,7 @@ const create = command<CreateApp>({
       verified: false,
       createdAt: context.now(),
       deviceFlow: input.deviceFlow,
+      requirePar: input.requirePar,
     };
     // RFC 6819 §5.1.4.1.3: only the digest is stored; the secret is shown here, once.
     const secret = app.clientType === 'confidential' ? randomToken('clientSecret') : undefined;

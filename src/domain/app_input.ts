@@ -38,6 +38,8 @@ export interface AppInput {
   scopes: string[];
   /** Opted in to the device flow (RFC 8628, issue 17): a checkbox, or `true` in JSON; absent = off. */
   deviceFlow: boolean;
+  /** Only pushed authorization requests (RFC 9126 §6, issue 18): a checkbox, or `true` in JSON; absent = off. */
+  requirePar: boolean;
 }
 
 /** Raw values as received: strings, lists of strings (repeated fields), or absent. */
@@ -60,6 +62,7 @@ export function rawInputOf(app: App): RawInput {
     post_logout_redirect_uris: app.postLogoutRedirectUris ?? [],
     scopes: app.scopes,
     ...(app.deviceFlow ? { device_flow: true } : {}),
+    ...(app.requirePar ? { require_pushed_authorization_requests: true } : {}),
   };
 }
 
@@ -174,6 +177,7 @@ export function checkAppInput(raw: RawInput, clientType: ClientType): Checked<Ap
     value: {
       name, description, company, companyUrl, websiteUrl, termsUrl, privacyUrl, redirectUris, postLogoutRedirectUris, scopes: [...new Set(scopes)],
       deviceFlow: raw.device_flow === true || raw.device_flow === 'on',
+      requirePar: raw.require_pushed_authorization_requests === true || raw.require_pushed_authorization_requests === 'on',
     },
   };
 }

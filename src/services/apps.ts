@@ -76,6 +76,7 @@ function profile(app: App, input: AppInput): App {
     postLogoutRedirectUris: input.postLogoutRedirectUris,
     scopes: input.scopes,
     deviceFlow: input.deviceFlow,
+    requirePar: input.requirePar,
   };
 }
 

@@ -48,6 +48,9 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
     if (m[unsupported] !== undefined) errors.push(metadataError(unsupported, 'is not supported'));
   }
   if (m.scope !== undefined && typeof m.scope !== 'string') errors.push(metadataError('scope', 'must be a space-separated string'));
+  const requirePar = m.require_pushed_authorization_requests;
+  // RFC 9126 §6: a boolean, false when omitted.
+  if (requirePar !== undefined && typeof requirePar !== 'boolean') errors.push(metadataError('require_pushed_authorization_requests', 'must be a boolean'));
 
   const raw: RawInput = {
     name: m.client_name,
@@ -59,6 +62,7 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
     ...(m.policy_uri === undefined ? {} : { privacy_url: m.policy_uri }),
     ...(m.logo_uri === undefined ? {} : { logo_uri: m.logo_uri }),
     ...(grantTypes?.includes(DEVICE_CODE_GRANT) ? { device_flow: true } : {}),
+    ...(requirePar === true ? { require_pushed_authorization_requests: true } : {}),
   };
   if (m.redirect_uris !== undefined && !stringList(m.redirect_uris)) errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: 'must be an array of URIs' });
   if (m.post_logout_redirect_uris !== undefined && !stringList(m.post_logout_redirect_uris)) {
@@ -85,6 +89,7 @@ export function clientInformation(app: App, authMethod: string) {
     response_types: ['code'],
     token_endpoint_auth_method: app.clientType === 'public' ? 'none' : authMethod === 'none' ? 'client_secret_basic' : authMethod,
     scope: app.scopes.join(' '),
+    require_pushed_authorization_requests: app.requirePar === true,
     ...(app.websiteUrl ? { client_uri: app.websiteUrl } : {}),
     ...(app.termsUrl ? { tos_uri: app.termsUrl } : {}),
     ...(app.privacyUrl ? { policy_uri: app.privacyUrl } : {}),

@@ -42,6 +42,7 @@ function appJson(app: App, org?: Organization) {
     redirect_uris: app.redirectUris,
     post_logout_redirect_uris: app.postLogoutRedirectUris ?? [],
     scopes: app.scopes,
+    require_pushed_authorization_requests: app.requirePar === true,
     verified: app.verified,
     created_at: app.createdAt,
   };

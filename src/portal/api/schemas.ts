@@ -21,6 +21,7 @@ const profileProperties = {
   redirect_uris: { type: 'array', items: url, minItems: 1, maxItems: 10, description: 'https; http only on 127.0.0.1 or [::1]; reverse-DNS private-use schemes for public apps' },
   post_logout_redirect_uris: { type: 'array', items: url, maxItems: 10, description: 'optional; where people may be sent after signing out (OIDC RP-Initiated Logout); the same rules as redirect_uris' },
   scopes: { type: 'array', items: { type: 'string', enum: [...SUPPORTED_SCOPES] }, minItems: 1 },
+  require_pushed_authorization_requests: { type: 'boolean', description: 'optional; true: only authorization requests pushed to /par first are accepted (RFC 9126 §6)' },
 } as const;
 
 export const appInputSchema = {

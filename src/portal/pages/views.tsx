@@ -187,6 +187,18 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
           device without a browser (command-line tools, TVs) with a code they confirm here (the device flow, RFC 8628)
         </label>
       </fieldset>
+      <fieldset>
+        <legend>Pushed requests</legend>
+        {/* Issue 18, RFC 9126 §6: requests that do not come through /par are refused. */}
+        <label class="inline">
+          <input
+            type="checkbox"
+            name="require_pushed_authorization_requests"
+            checked={raw.require_pushed_authorization_requests === true || raw.require_pushed_authorization_requests === 'on'}
+          />{' '}
+          Accept only authorization requests pushed to <code>/par</code> first (pushed authorization requests, RFC 9126)
+        </label>
+      </fieldset>
       <button type="submit">{submit}</button>
     </form>
   );
@@ -293,6 +305,8 @@ export function AppView({ app, org, secrets, usage, token, notice, account }: Ap
         <dd id="scopes">{app.scopes.join(' ')}</dd>
         <dt>Device sign-in</dt>
         <dd id="device-flow">{app.deviceFlow ? 'On (device flow, RFC 8628)' : 'Off'}</dd>
+        <dt>Pushed requests</dt>
+        <dd id="require-par">{app.requirePar ? 'Required (RFC 9126)' : 'Not required'}</dd>
       </dl>
       <p>
         <a href={PORTAL.editApp(app.id)}>Edit</a>
