@@ -35,6 +35,8 @@ const EXEMPT = [
   'POST /token',
   // RFC 8628 §3.1 (issue 17): client authentication, like /token.
   'POST /device_authorization',
+  // RFC 9126 §2 (issue 18): client authentication, like /token.
+  'POST /par',
   'POST /revoke',
   'POST /introspect',
   'POST /userinfo',
