@@ -10,6 +10,7 @@ import type { Deps } from '../deps.ts';
 import { checkAccessToken } from '../services/access_tokens.ts';
 import { covers } from '../domain/scopes.ts';
 import { ApiError, type ApiErrorCode } from './problem.ts';
+import { checkSenderConstraint, type Scheme } from './dpop.ts';
 
 export interface Principal {
   userId: string;
@@ -48,13 +49,18 @@ function unauthorized(reason: string, withError: boolean): ApiError {
 
 /** The token in `Authorization: Bearer …`, with the scheme matched case-insensitively. */
 export function extractBearer(request: FastifyRequest): string | undefined {
+  return extractToken(request)?.token;
+}
+
+/** The token and its scheme: `Bearer` (RFC 6750 §2.1) or `DPoP` (RFC 9449 §7.1), matched case-insensitively. */
+export function extractToken(request: FastifyRequest): { scheme: Scheme; token: string } | undefined {
   const query = request.query as Record<string, unknown> | undefined;
   if (query && 'access_token' in query) throw new ApiError(400, 'invalid_request', 'access_token in the query');
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
-  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+  const match = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
   if (!match) throw unauthorized('malformed authorization header', true);
-  return match[1];
+  return { scheme: match[1]!.toLowerCase() === 'dpop' ? 'dpop' : 'bearer', token: match[2]! };
 }
 
 /**
@@ -65,11 +71,12 @@ export function registerBearerAuth(app: FastifyInstance, deps: Deps, onUse: (pri
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
-    const token = extractBearer(request);
-    if (token === undefined) throw unauthorized('no token', false);
-    const result = await checkAccessToken(deps, token);
+    const presented = extractToken(request);
+    if (presented === undefined) throw unauthorized('no token', false);
+    const result = await checkAccessToken(deps, presented.token);
     if (!result.ok) throw unauthorized(result.reason, true);
     const { claims } = result;
+    await checkSenderConstraint(deps, request, presented.scheme, presented.token, claims);
     request.principal = {
       userId: claims.sub,
       clientId: claims.client_id,

@@ -8,6 +8,8 @@ import type { FastifyReply } from 'fastify';
 export type ApiErrorCode =
   | 'invalid_request'
   | 'invalid_token'
+  | 'dpop_required'
+  | 'invalid_dpop_proof'
   | 'token_expired'
   | 'grant_revoked'
   | 'insufficient_scope'
@@ -27,6 +29,8 @@ export type ApiErrorCode =
 const TITLES: Record<ApiErrorCode, string> = {
   invalid_request: 'The request is malformed.',
   invalid_token: 'The access token is missing, invalid, expired or revoked.',
+  dpop_required: 'This access token is bound to a DPoP key: send it as `Authorization: DPoP` with a DPoP proof.',
+  invalid_dpop_proof: 'The DPoP proof is missing, invalid, for another request, or was used before.',
   token_expired: 'The access token has expired; get a new one with the refresh token.',
   grant_revoked: 'The authorization behind this access token was revoked.',
   insufficient_scope: 'The access token does not carry the scope this request needs.',

@@ -24,6 +24,8 @@ export interface AccessTokenClaims {
   fid: string;
   /** Present when the person narrowed the grant to some organizations: their ids. */
   orgs?: string[];
+  /** RFC 9449 §6.1: the token is bound to the DPoP key with this JWK thumbprint. */
+  cnf?: { jkt: string };
 }
 
 export interface IdTokenClaims {
@@ -157,6 +159,7 @@ function checkShape(payload: JWTPayload): AccessTokenClaims {
     if (typeof p[name] !== 'string') throw new TokenRejected('claims');
   }
   if (p.orgs !== undefined && !(Array.isArray(p.orgs) && p.orgs.every((id) => typeof id === 'string'))) throw new TokenRejected('claims');
+  if (p.cnf !== undefined && typeof (p.cnf as { jkt?: unknown } | null)?.jkt !== 'string') throw new TokenRejected('claims');
   return payload as unknown as AccessTokenClaims;
 }
 

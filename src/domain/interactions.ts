@@ -9,6 +9,8 @@ export interface AuthorizationRequest {
   state?: string;
   nonce?: string;
   codeChallenge: string;
+  /** RFC 9449 §10: the DPoP key thumbprint the code is bound to. */
+  dpopJkt?: string;
   prompt: string[];
   maxAge?: number;
   /** The person an `id_token_hint` named (OIDC Core §3.1.2.1): someone else signed in must sign in again. */

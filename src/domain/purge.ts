@@ -45,6 +45,8 @@ export const PURGE_KINDS = [
   'device_authorizations',
   /** Pushed authorization requests (RFC 9126, issue 18) expired before the cutoff; they live 60 s, used or not. */
   'pushed_requests',
+  /** Accepted DPoP proofs (issue 18) whose replay window ended before the cutoff: their `iat` is refused anyway. */
+  'dpop_proofs',
 ] as const;
 
 /**

@@ -36,6 +36,8 @@ export const SENT_MAIL_KEPT = 30 * DAY;
 export const FAILED_MAIL_KEPT = 90 * DAY;
 /** Answered and expired invitations: kept a while so an owner can see what became of one, and for support. */
 export const INVITATIONS_KEPT = 90 * DAY;
+/** Accepted DPoP proofs past their window: a replay is refused by its `iat` after it; minutes of skew between nodes. */
+export const DPOP_PROOFS_KEPT = 300;
 
 export interface JanitorOptions {
   /** Rows per delete statement. @default 500 */
@@ -84,6 +86,8 @@ export function cutoffs(now: number, activityRetentionDays: number, auditRetenti
     device_authorizations: now - SHORT_ROWS_KEPT,
     // 60 s of life; a day of skew, like the others.
     pushed_requests: now - SHORT_ROWS_KEPT,
+    // One row per DPoP proof accepted (the API writes one per bound call): gone soon, with five minutes for clocks that disagree.
+    dpop_proofs: now - DPOP_PROOFS_KEPT,
   };
 }
 

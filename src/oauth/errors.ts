@@ -141,6 +141,22 @@ export class DeviceAccessDenied extends OAuthError {
   readonly description = 'The person denied the request.';
 }
 
+/**
+ * RFC 9449 §5, §7.1: the DPoP proof is malformed, for another request, too old or new, replayed,
+ * or signed badly or by another key. A 400 at /token (RFC 6749 §5.2); at a resource (/userinfo)
+ * a 401 carrying the DPoP challenge it is given.
+ */
+export class InvalidDpopProof extends OAuthError {
+  readonly error = 'invalid_dpop_proof';
+  readonly statusCode: number;
+  readonly description = 'The DPoP proof is invalid.';
+  constructor(detail?: string, resourceChallenge?: string) {
+    super(detail);
+    this.statusCode = resourceChallenge === undefined ? 400 : 401;
+    if (resourceChallenge !== undefined) this.headers['www-authenticate'] = resourceChallenge;
+  }
+}
+
 export class LoginRequired extends OAuthError {
   readonly error = 'login_required';
   readonly statusCode = 400;
@@ -163,9 +179,10 @@ export class InvalidToken extends OAuthError {
   readonly error = 'invalid_token';
   readonly statusCode = 401;
   readonly description = 'The access token is invalid, expired or revoked.';
-  constructor(detail?: string) {
+  /** `challenge`: another WWW-Authenticate, e.g. RFC 9449 §7.1's DPoP one for a bound token sent as Bearer. */
+  constructor(detail?: string, challenge?: string) {
     super(detail);
-    this.headers['www-authenticate'] = 'Bearer realm="tessera", error="invalid_token", error_description="The access token is invalid, expired or revoked."';
+    this.headers['www-authenticate'] = challenge ?? 'Bearer realm="tessera", error="invalid_token", error_description="The access token is invalid, expired or revoked."';
   }
 }
 

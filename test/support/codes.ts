@@ -27,6 +27,8 @@ export interface TestCodeOptions {
   nonce?: string;
   /** Seconds since the epoch the person signed in; default now. */
   authTime?: number;
+  /** RFC 9449 §10: the DPoP key thumbprint the authorization request bound the code to. */
+  dpopJkt?: string;
 }
 
 /** base64url(SHA-256(verifier)) (RFC 7636 §4.2). */
@@ -56,6 +58,7 @@ export async function issueTestCode(deps: Deps, options: TestCodeOptions): Promi
     createdAt: now,
     expiresAt: now + deps.config.ttl.authorizationCode,
     consumedAt: null,
+    dpopJkt: options.dpopJkt ?? null,
   });
   return { code, verifier, grantId: grant.id, familyId };
 }

@@ -41,6 +41,7 @@ export async function issueCode(
     createdAt: now,
     expiresAt: now + deps.config.ttl.authorizationCode,
     consumedAt: null,
+    dpopJkt: request.dpopJkt ?? null,
   });
   return responseUrl(request, deps.config.issuer, { code });
 }

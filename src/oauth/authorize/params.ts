@@ -22,6 +22,8 @@ export const AUTHORIZE_PARAMS = [
   'resource',
   'request',
   'request_uri',
+  // RFC 9449 §10.
+  'dpop_jkt',
 ] as const;
 
 export type AuthorizeParam = (typeof AUTHORIZE_PARAMS)[number];

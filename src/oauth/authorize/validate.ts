@@ -21,6 +21,7 @@ import { checkScope } from './check_scope.ts';
 import { checkPkce } from './check_pkce.ts';
 import { checkResource } from './check_resource.ts';
 import { checkMaxAge, checkPrompt, promptValues } from './check_prompt.ts';
+import { checkDpopJkt } from './check_dpop_jkt.ts';
 
 /** A parameter's value when it was sent exactly once and not empty; otherwise undefined. */
 function single(name: AuthorizeParam, sources: (RawParams | undefined)[]): string | undefined {
@@ -29,7 +30,7 @@ function single(name: AuthorizeParam, sources: (RawParams | undefined)[]): strin
 }
 
 /** What the checks make of the parameters. */
-export type CheckedParams = Pick<AuthorizationRequest, 'scopes' | 'codeChallenge' | 'prompt' | 'maxAge' | 'nonce'>;
+export type CheckedParams = Pick<AuthorizationRequest, 'scopes' | 'codeChallenge' | 'prompt' | 'maxAge' | 'nonce' | 'dpopJkt'>;
 
 /**
  * The decision over the parameters after the redirect URI: the checked values, or the OAuthError
@@ -46,12 +47,14 @@ export function checkParams(issuer: string, app: App, sources: (RawParams | unde
   checkResource(issuer, params.resource);
   const prompt = checkPrompt(params.prompt);
   const maxAge = checkMaxAge(params.max_age);
+  const dpopJkt = checkDpopJkt(params);
   return {
     scopes,
     codeChallenge,
     prompt,
     ...(maxAge === undefined ? {} : { maxAge }),
     ...(params.nonce === undefined ? {} : { nonce: params.nonce }),
+    ...(dpopJkt === undefined ? {} : { dpopJkt }),
   };
 }
 

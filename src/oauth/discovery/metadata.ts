@@ -8,6 +8,7 @@ import { SIGNING_ALG } from '../../crypto/signing_keys.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 import { REGISTRATION_PATH } from '../registration/route.ts';
 import { DEVICE_CODE_GRANT } from '../token/grants/device_code.ts';
+import { DPOP_SIGNING_ALGS } from '../../crypto/dpop.ts';
 
 export interface MetadataOptions {
   /** The operator enabled Dynamic Client Registration (RFC 7591). */
@@ -45,6 +46,8 @@ export function buildMetadata(issuer: string, options: MetadataOptions = {}) {
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     code_challenge_methods_supported: ['S256'],
+    // RFC 9449 §5.1: proofs at /token, /userinfo and the platform API (issue 18).
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'at_hash', 'name', 'email', 'email_verified'],
     prompt_values_supported: ['none', 'login', 'consent'],
     claims_parameter_supported: false,

@@ -32,8 +32,9 @@ export async function introspect(deps: Deps, client: App, token: string): Promis
     iat: claims.iat,
     aud: claims.aud,
     iss: claims.iss,
-    token_type: 'Bearer',
+    token_type: claims.cnf ? 'DPoP' : 'Bearer',
     jti: claims.jti,
+    ...(claims.cnf ? { cnf: { jkt: claims.cnf.jkt } } : {}),
   };
 }
 

@@ -10,8 +10,10 @@ export const IntrospectionResponse = Type.Object({
   iat: Type.Optional(Type.Integer()),
   aud: Type.Optional(Type.String()),
   iss: Type.Optional(Type.String()),
-  token_type: Type.Optional(Type.Literal('Bearer')),
+  // RFC 9449 §6.2: a DPoP-bound token is of type DPoP and names its key's thumbprint (SECURITY 21).
+  token_type: Type.Optional(Type.Union([Type.Literal('Bearer'), Type.Literal('DPoP')])),
   jti: Type.Optional(Type.String()),
+  cnf: Type.Optional(Type.Object({ jkt: Type.String() })),
 });
 
 export type IntrospectionResponse = Static<typeof IntrospectionResponse>;

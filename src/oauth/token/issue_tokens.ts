@@ -33,6 +33,8 @@ export interface Issuance {
   /** Already stored by the grant (with the code redemption or the rotation). */
   refreshToken?: string;
   ip: string;
+  /** The DPoP key the access token is bound to (RFC 9449 §6.1 `cnf.jkt`); absent = a bearer token. */
+  dpopJkt?: string;
 }
 
 export async function issueTokens(deps: Deps, issuance: Issuance): Promise<TokenResponse> {
@@ -53,8 +55,11 @@ export async function issueTokens(deps: Deps, issuance: Issuance): Promise<Token
     gid: issuance.grantId,
     fid: issuance.familyId,
     ...(issuance.orgIds === null ? {} : { orgs: issuance.orgIds }),
+    ...(issuance.dpopJkt === undefined ? {} : { cnf: { jkt: issuance.dpopJkt } }),
   });
-  const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: exp - now, scope };
+  // RFC 9449 §5: token_type DPoP tells the client to present the token with proofs.
+  const tokenType = issuance.dpopJkt === undefined ? 'Bearer' : 'DPoP';
+  const response: TokenResponse = { access_token: accessToken, token_type: tokenType, expires_in: exp - now, scope };
   count(deps, issuance.grantType, 'access_token');
 
   if (issuance.refreshToken !== undefined) {

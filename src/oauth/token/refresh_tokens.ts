@@ -18,17 +18,17 @@ export interface MintedRefreshToken {
 /** Whose token it is. `scopes` are the family's full scopes: a refresh token's scope never changes (SECURITY 19). */
 export type RefreshTokenSubject = Pick<RefreshToken, 'familyId' | 'grantId' | 'appId' | 'userId' | 'scopes' | 'authTime' | 'amr'>;
 
-/** The first token of a family, stored with the code's redemption. */
-export function mintFirstRefreshToken(config: Config, subject: RefreshTokenSubject, now: number): MintedRefreshToken {
-  return mint(config, subject, null, now + config.ttl.refreshTokenAbsolute, now);
+/** The first token of a family, stored with the code's redemption; `dpopJkt` binds it to a DPoP key (RFC 9449 §5). */
+export function mintFirstRefreshToken(config: Config, subject: RefreshTokenSubject, now: number, dpopJkt: string | null = null): MintedRefreshToken {
+  return mint(config, subject, null, now + config.ttl.refreshTokenAbsolute, now, dpopJkt);
 }
 
-/** The successor of `parent`: same family, same scopes, same absolute end. */
-export function mintNextRefreshToken(config: Config, parent: RefreshToken, now: number): MintedRefreshToken {
-  return mint(config, parent, parent.id, parent.familyExpiresAt, now);
+/** The successor of `parent`: same family, same scopes, same absolute end; bound to `dpopJkt` (the parent's key, if it had one). */
+export function mintNextRefreshToken(config: Config, parent: RefreshToken, now: number, dpopJkt: string | null = null): MintedRefreshToken {
+  return mint(config, parent, parent.id, parent.familyExpiresAt, now, dpopJkt);
 }
 
-function mint(config: Config, subject: RefreshTokenSubject, parentId: string | null, familyExpiresAt: number, now: number): MintedRefreshToken {
+function mint(config: Config, subject: RefreshTokenSubject, parentId: string | null, familyExpiresAt: number, now: number, dpopJkt: string | null): MintedRefreshToken {
   const token = randomToken('refreshToken');
   const row: RefreshToken = {
     id: digest(token),
@@ -45,6 +45,7 @@ function mint(config: Config, subject: RefreshTokenSubject, parentId: string | n
     familyExpiresAt,
     rotatedAt: null,
     revokedAt: null,
+    dpopJkt,
   };
   return { token, row };
 }

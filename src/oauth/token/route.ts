@@ -14,6 +14,7 @@ import { CREDENTIALS_NOT_IN_QUERY, TOKEN_PARAMS } from './params.ts';
 import { TokenResponse } from './schemas.ts';
 import { grantHandler } from './grants/index.ts';
 import { throttleInvalidGrant } from './grant_throttle.ts';
+import { readTokenProof } from './dpop.ts';
 
 export default async function tokenRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   registerBackChannel(app);
@@ -22,7 +23,8 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: AppOpt
     const params = assembleParams(TOKEN_PARAMS, asRawParams(request.body));
     const client = await authenticateClient(deps, request, params, { allowPublic: true, cached: true });
     const grant = grantHandler(params.grant_type);
-    return throttleInvalidGrant(deps, request.ip, client, () => grant({ deps, client, params, ip: request.ip }));
+    const dpop = await readTokenProof(deps, request, client);
+    return throttleInvalidGrant(deps, request.ip, client, () => grant({ deps, client, params, ip: request.ip, ...(dpop ? { dpop } : {}) }));
   });
   rejectOtherMethods(app, ENDPOINTS.token, ['POST']);
 }

@@ -12,16 +12,33 @@ import type { RawParams } from '../../http/urlencoded.ts';
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+// RFC 9449 §7.1: the same token68 syntax under the DPoP scheme.
+const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /** The presented token, or undefined when there is none. */
 export function extractBearerToken(request: FastifyRequest): string | undefined {
+  return extractAccessToken(request)?.token;
+}
+
+/** The presented token and its scheme: Bearer (header or form), or DPoP (header only, RFC 9449 §7.1). */
+export function extractAccessToken(request: FastifyRequest): { token: string; scheme: 'bearer' | 'dpop' } | undefined {
+  const dpop = fromDpopHeader(request.headers.authorization);
   const query = request.query as RawParams | undefined;
   if (query?.access_token !== undefined) throw new InvalidRequest('access_token in the query string');
   const fromHeader = fromAuthorizationHeader(request.headers.authorization);
   const fromBody = request.method === 'POST' ? fromFormBody(request) : undefined;
   // RFC 6750 §2: "MUST NOT use more than one method to transmit the token in each request".
-  if (fromHeader !== undefined && fromBody !== undefined) throw new InvalidRequest('token in both header and body');
-  return fromHeader ?? fromBody;
+  if ((fromHeader ?? dpop) !== undefined && fromBody !== undefined) throw new InvalidRequest('token in both header and body');
+  if (dpop !== undefined) return { token: dpop, scheme: 'dpop' };
+  const token = fromHeader ?? fromBody;
+  return token === undefined ? undefined : { token, scheme: 'bearer' };
+}
+
+function fromDpopHeader(header: string | undefined): string | undefined {
+  if (header === undefined || !/^dpop(\s|$)/i.test(header)) return undefined;
+  const match = DPOP.exec(header);
+  if (!match) throw new InvalidToken('malformed DPoP authorization header');
+  return match[1];
 }
 
 function fromAuthorizationHeader(header: string | undefined): string | undefined {

@@ -10,7 +10,8 @@ import { checkAccessToken } from '../../services/access_tokens.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 import { InsufficientScope, InvalidToken, MissingBearerToken } from '../errors.ts';
 import { noStore } from '../client_auth/back_channel.ts';
-import { extractBearerToken } from './bearer_token.ts';
+import { extractAccessToken } from './bearer_token.ts';
+import { checkUserinfoBinding } from './dpop.ts';
 import { userInfoClaims } from './claims.ts';
 import { UserInfoResponse } from './schemas.ts';
 
@@ -21,10 +22,11 @@ export default async function userinfoRoutes(app: FastifyInstance, { deps }: App
     url: ENDPOINTS.userinfo,
     schema: { response: { 200: UserInfoResponse } },
     handler: async (request) => {
-      const token = extractBearerToken(request);
-      if (token === undefined) throw new MissingBearerToken('no token');
-      const result = await checkAccessToken(deps, token);
+      const presented = extractAccessToken(request);
+      if (presented === undefined) throw new MissingBearerToken('no token');
+      const result = await checkAccessToken(deps, presented.token);
       if (!result.ok) throw new InvalidToken(result.reason);
+      await checkUserinfoBinding(deps, request, presented.scheme, presented.token, result.claims);
       const scopes = result.claims.scope.split(' ');
       // OIDC Core §5.3: the UserInfo endpoint serves tokens obtained with the openid scope.
       if (!scopes.includes('openid')) throw new InsufficientScope('openid');

@@ -36,6 +36,7 @@ function statement(kind: PurgeKind, cutoff: number, limit: number, postgres: boo
     case 'revocations':
     case 'passkey_challenges':
     case 'pushed_requests':
+    case 'dpop_proofs':
       return byId(kind, sql`expires_at < ${cutoff}`);
     case 'refresh_tokens':
       // Not by rotated_at: a rotated token that comes back before it expires is reuse, which

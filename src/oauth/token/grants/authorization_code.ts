@@ -15,6 +15,7 @@ import { issueTokens } from '../issue_tokens.ts';
 import { mintFirstRefreshToken } from '../refresh_tokens.ts';
 import type { GrantHandler, GrantRequest } from './context.ts';
 import { checkGrantLive, checkUserActive, scopesStillGranted } from './checks.ts';
+import { checkBoundKey, refreshTokenBinding } from '../dpop.ts';
 
 export const authorizationCodeGrant: GrantHandler = async (request) => {
   const { deps, client, params } = request;
@@ -23,6 +24,8 @@ export const authorizationCodeGrant: GrantHandler = async (request) => {
   checkNotExpired(code, deps.clock.now());
   checkRedirectUri(code, client, params.redirect_uri);
   checkCodeVerifier(code, params.code_verifier);
+  // RFC 9449 §10.1: a code bound with dpop_jkt is redeemed only with a proof of that key.
+  checkBoundKey(code.dpopJkt, request.dpop, 'code');
   const grant = checkGrantLive(holder, deps.clock.now());
   const user = checkUserActive(holder);
   const scopes = scopesStillGranted(grant, code.scopes);
@@ -42,6 +45,7 @@ export const authorizationCodeGrant: GrantHandler = async (request) => {
     nonce: code.nonce,
     refreshToken,
     ip: request.ip,
+    ...(request.dpop ? { dpopJkt: request.dpop.jkt } : {}),
   });
 };
 
@@ -89,10 +93,10 @@ function checkCodeVerifier(code: AuthorizationCode, verifier: string | undefined
  * race means the code was used before by someone holding a valid verifier: RFC 6749 §4.1.2 says
  * the server SHOULD revoke all tokens previously issued from it.
  */
-async function redeem({ deps }: GrantRequest, code: AuthorizationCode): Promise<string | undefined> {
+async function redeem({ deps, client, dpop }: GrantRequest, code: AuthorizationCode): Promise<string | undefined> {
   const now = deps.clock.now();
   const first = code.scopes.includes('offline_access')
-    ? mintFirstRefreshToken(deps.config, code, now)
+    ? mintFirstRefreshToken(deps.config, code, now, refreshTokenBinding(client, dpop))
     : undefined;
   if (!(await deps.stores.tokens.redeemCode(code.id, now, first?.row))) {
     await deps.revoker.revokeFamily(code.familyId);

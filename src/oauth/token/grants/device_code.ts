@@ -14,6 +14,7 @@ import { AuthorizationPending, DeviceAccessDenied, ExpiredToken, InvalidGrant, I
 import { checkOptedIn } from '../../device_authorization/opt_in.ts';
 import { issueTokens } from '../issue_tokens.ts';
 import { mintFirstRefreshToken } from '../refresh_tokens.ts';
+import { refreshTokenBinding } from '../dpop.ts';
 import type { GrantHandler, GrantRequest } from './context.ts';
 import { checkGrantLive, checkUserActive, scopesStillGranted } from './checks.ts';
 
@@ -62,7 +63,7 @@ async function redeem(request: GrantRequest, device: DeviceAuthorization, now: n
   const person = checkUserActive(holder);
   const scopes = scopesStillGranted(live, device.scopes);
   const subject = { familyId, grantId, appId: client.id, userId, scopes, authTime, amr: device.amr };
-  const first = scopes.includes('offline_access') ? mintFirstRefreshToken(deps.config, subject, now) : undefined;
+  const first = scopes.includes('offline_access') ? mintFirstRefreshToken(deps.config, subject, now, refreshTokenBinding(client, request.dpop)) : undefined;
   if (!(await deps.stores.deviceAuthorizations.redeem(device.id, now, first?.row))) throw new InvalidGrant('device code already redeemed');
   return issueTokens(deps, {
     grantType: 'device_code',
@@ -78,5 +79,6 @@ async function redeem(request: GrantRequest, device: DeviceAuthorization, now: n
     email: { address: person.email, verified: person.emailVerified },
     ...(first ? { refreshToken: first.token } : {}),
     ip: request.ip,
+    ...(request.dpop ? { dpopJkt: request.dpop.jkt } : {}),
   });
 }

@@ -15,12 +15,15 @@ import { issueTokens } from '../issue_tokens.ts';
 import { mintNextRefreshToken } from '../refresh_tokens.ts';
 import type { GrantHandler, GrantRequest } from './context.ts';
 import { checkGrantLive, checkUserActive, scopesStillGranted } from './checks.ts';
+import { checkBoundKey, refreshTokenBinding } from '../dpop.ts';
 
 export const refreshTokenGrant: GrantHandler = async (request) => {
   const { deps, client, params } = request;
   const now = deps.clock.now();
   const { token: presented, holder } = await loadRefreshToken(request);
   checkClient(presented, client);
+  // RFC 9449 §5: a refresh token bound to a key is used only with a proof of it (a stolen one is useless).
+  checkBoundKey(presented.dpopJkt, request.dpop, 'refresh token');
   checkUsable(presented, now);
   const current = await resolveRotation(request, presented, now);
   const requested = checkScope(presented, params.scope);
@@ -44,6 +47,7 @@ export const refreshTokenGrant: GrantHandler = async (request) => {
     email: { address: user.email, verified: user.emailVerified },
     refreshToken,
     ip: request.ip,
+    ...(request.dpop ? { dpopJkt: request.dpop.jkt } : {}),
   });
 };
 
@@ -104,8 +108,8 @@ function checkScope(token: RefreshToken, scope: string | undefined): string[] {
  * In a grace retry `current` is the superseded newest token and the successor descends from the
  * presented one, so the superseded token, if it ever comes back, is reuse and kills the grant.
  */
-async function rotate({ deps }: GrantRequest, presented: RefreshToken, current: RefreshToken, now: number): Promise<string> {
-  const next = mintNextRefreshToken(deps.config, presented, now);
+async function rotate({ deps, client, dpop }: GrantRequest, presented: RefreshToken, current: RefreshToken, now: number): Promise<string> {
+  const next = mintNextRefreshToken(deps.config, presented, now, refreshTokenBinding(client, dpop, presented.dpopJkt));
   if (!(await deps.stores.tokens.rotateRefresh(current.id, next.row, now))) return reuseDetected(deps, current);
   return next.token;
 }
