@@ -28,6 +28,8 @@ export async function checkPushedRequest(deps: Pick<Deps, 'config' | 'keys'>, cl
   // The authenticated client's id: client_auth refused any other beside Basic credentials, and a
   // body client_id is how client_secret_post and public clients named themselves (RFC 9126 §2.1).
   const sources = [{ ...body, client_id: client.id }];
+  // §2.3: where /authorize would show a page instead of redirecting (a missing, repeated or
+  // unregistered redirect URI), the answer is invalid_request.
   checkTarget(client, sources);
   checkParams(deps.config.issuer, client, sources, false);
   await verifyHint(deps, client.id, sources);
