@@ -21,6 +21,7 @@ interface CreateApp {
   description: string;
   deviceFlow: boolean;
   requirePar: boolean;
+  dpop: boolean;
 }
 
 function scopes(value: string): string[] {
@@ -57,6 +58,7 @@ const create = command<CreateApp>({
     description: { type: 'string', value: 'TEXT', description: 'one or two sentences (default empty)' },
     'device-flow': { type: 'boolean', description: 'may sign people in with the device flow (RFC 8628: command-line tools, TVs)' },
     'require-par': { type: 'boolean', description: 'its authorization requests must be pushed to /par first (RFC 9126 §6)' },
+    dpop: { type: 'boolean', description: 'takes only DPoP-bound tokens: /token refuses a request without a DPoP proof (RFC 9449 §5.2)' },
   },
   example: 'tessera app create --name "CI Dashboard" --redirect-uri https://ci.example.com/oauth/callback --owner alice@example.com',
   check(flags) {
@@ -81,6 +83,7 @@ const create = command<CreateApp>({
       description: description === undefined ? '' : text('description', description, 1000),
       deviceFlow: flags.boolean('device-flow'),
       requirePar: flags.boolean('require-par'),
+      dpop: flags.boolean('dpop'),
     };
   },
   async run(context, input) {
@@ -104,6 +107,7 @@ const create = command<CreateApp>({
       createdAt: context.now(),
       deviceFlow: input.deviceFlow,
       requirePar: input.requirePar,
+      dpopBoundAccessTokens: input.dpop,
     };
     // RFC 6819 §5.1.4.1.3: only the digest is stored; the secret is shown here, once.
     const secret = app.clientType === 'confidential' ? randomToken('clientSecret') : undefined;

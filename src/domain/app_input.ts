@@ -40,6 +40,8 @@ export interface AppInput {
   deviceFlow: boolean;
   /** Only pushed authorization requests (RFC 9126 §6, issue 18): a checkbox, or `true` in JSON; absent = off. */
   requirePar: boolean;
+  /** Only DPoP-bound tokens (RFC 9449 §5.2 `dpop_bound_access_tokens`, issue 18): a checkbox, or `true` in JSON; absent = off. */
+  dpopBoundAccessTokens: boolean;
 }
 
 /** Raw values as received: strings, lists of strings (repeated fields), or absent. */
@@ -63,6 +65,7 @@ export function rawInputOf(app: App): RawInput {
     scopes: app.scopes,
     ...(app.deviceFlow ? { device_flow: true } : {}),
     ...(app.requirePar ? { require_pushed_authorization_requests: true } : {}),
+    ...(app.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
   };
 }
 
@@ -178,6 +181,7 @@ export function checkAppInput(raw: RawInput, clientType: ClientType): Checked<Ap
       name, description, company, companyUrl, websiteUrl, termsUrl, privacyUrl, redirectUris, postLogoutRedirectUris, scopes: [...new Set(scopes)],
       deviceFlow: raw.device_flow === true || raw.device_flow === 'on',
       requirePar: raw.require_pushed_authorization_requests === true || raw.require_pushed_authorization_requests === 'on',
+      dpopBoundAccessTokens: raw.dpop_bound_access_tokens === true || raw.dpop_bound_access_tokens === 'on',
     },
   };
 }

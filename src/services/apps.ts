@@ -77,6 +77,7 @@ function profile(app: App, input: AppInput): App {
     scopes: input.scopes,
     deviceFlow: input.deviceFlow,
     requirePar: input.requirePar,
+    dpopBoundAccessTokens: input.dpopBoundAccessTokens,
   };
 }
 

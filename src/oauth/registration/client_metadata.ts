@@ -51,6 +51,9 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
   const requirePar = m.require_pushed_authorization_requests;
   // RFC 9126 §6: a boolean, false when omitted.
   if (requirePar !== undefined && typeof requirePar !== 'boolean') errors.push(metadataError('require_pushed_authorization_requests', 'must be a boolean'));
+  const dpopBound = m.dpop_bound_access_tokens;
+  // RFC 9449 §5.2: a boolean, false when omitted.
+  if (dpopBound !== undefined && typeof dpopBound !== 'boolean') errors.push(metadataError('dpop_bound_access_tokens', 'must be a boolean'));
 
   const raw: RawInput = {
     name: m.client_name,
@@ -63,6 +66,7 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
     ...(m.logo_uri === undefined ? {} : { logo_uri: m.logo_uri }),
     ...(grantTypes?.includes(DEVICE_CODE_GRANT) ? { device_flow: true } : {}),
     ...(requirePar === true ? { require_pushed_authorization_requests: true } : {}),
+    ...(dpopBound === true ? { dpop_bound_access_tokens: true } : {}),
   };
   if (m.redirect_uris !== undefined && !stringList(m.redirect_uris)) errors.push({ field: 'redirect_uris', code: 'invalid_redirect_uri', message: 'must be an array of URIs' });
   if (m.post_logout_redirect_uris !== undefined && !stringList(m.post_logout_redirect_uris)) {
@@ -90,6 +94,7 @@ export function clientInformation(app: App, authMethod: string) {
     token_endpoint_auth_method: app.clientType === 'public' ? 'none' : authMethod === 'none' ? 'client_secret_basic' : authMethod,
     scope: app.scopes.join(' '),
     require_pushed_authorization_requests: app.requirePar === true,
+    dpop_bound_access_tokens: app.dpopBoundAccessTokens === true,
     ...(app.websiteUrl ? { client_uri: app.websiteUrl } : {}),
     ...(app.termsUrl ? { tos_uri: app.termsUrl } : {}),
     ...(app.privacyUrl ? { policy_uri: app.privacyUrl } : {}),

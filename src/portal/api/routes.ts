@@ -43,6 +43,7 @@ function appJson(app: App, org?: Organization) {
     post_logout_redirect_uris: app.postLogoutRedirectUris ?? [],
     scopes: app.scopes,
     require_pushed_authorization_requests: app.requirePar === true,
+    dpop_bound_access_tokens: app.dpopBoundAccessTokens === true,
     verified: app.verified,
     created_at: app.createdAt,
   };

@@ -22,6 +22,7 @@ const profileProperties = {
   post_logout_redirect_uris: { type: 'array', items: url, maxItems: 10, description: 'optional; where people may be sent after signing out (OIDC RP-Initiated Logout); the same rules as redirect_uris' },
   scopes: { type: 'array', items: { type: 'string', enum: [...SUPPORTED_SCOPES] }, minItems: 1 },
   require_pushed_authorization_requests: { type: 'boolean', description: 'optional; true: only authorization requests pushed to /par first are accepted (RFC 9126 §6)' },
+  dpop_bound_access_tokens: { type: 'boolean', description: 'optional; true: /token issues only DPoP-bound tokens and refuses a request without a DPoP proof (RFC 9449 §5.2)' },
 } as const;
 
 export const appInputSchema = {

@@ -199,6 +199,14 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
           Accept only authorization requests pushed to <code>/par</code> first (pushed authorization requests, RFC 9126)
         </label>
       </fieldset>
+      <fieldset>
+        <legend>Sender-constrained tokens</legend>
+        {/* Issue 18, RFC 9449 §5.2: the token endpoint refuses a request without a DPoP proof. */}
+        <label class="inline">
+          <input type="checkbox" name="dpop_bound_access_tokens" checked={raw.dpop_bound_access_tokens === true || raw.dpop_bound_access_tokens === 'on'} />{' '}
+          Issue only DPoP-bound tokens: every token request must carry a DPoP proof, and the tokens are useless without its key (RFC 9449)
+        </label>
+      </fieldset>
       <button type="submit">{submit}</button>
     </form>
   );
@@ -307,6 +315,8 @@ export function AppView({ app, org, secrets, usage, token, notice, account }: Ap
         <dd id="device-flow">{app.deviceFlow ? 'On (device flow, RFC 8628)' : 'Off'}</dd>
         <dt>Pushed requests</dt>
         <dd id="require-par">{app.requirePar ? 'Required (RFC 9126)' : 'Not required'}</dd>
+        <dt>Sender-constrained tokens</dt>
+        <dd id="dpop-bound">{app.dpopBoundAccessTokens ? 'DPoP-bound only (RFC 9449)' : 'Bearer or DPoP, as the client asks'}</dd>
       </dl>
       <p>
         <a href={PORTAL.editApp(app.id)}>Edit</a>
