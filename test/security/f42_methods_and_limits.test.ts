@@ -15,7 +15,8 @@ import { assertNoLeak, nextAddress } from './helpers.ts';
 import type { User } from '../../src/domain/users.ts';
 
 const REDIRECT = 'https://app.example/cb';
-const BACK_CHANNEL = ['/token', '/revoke', '/introspect'] as const;
+// /par (RFC 9126 §2, issue 18) is a back-channel endpoint like /token.
+const BACK_CHANNEL = ['/token', '/revoke', '/introspect', '/par'] as const;
 const FORM = 'application/x-www-form-urlencoded';
 
 /**
