@@ -9,6 +9,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
@@ -202,10 +203,18 @@ for (const dialect of dialects()) {
       assert.equal(bound.json().token_type, 'DPoP');
     });
 
-    it('an Ed25519 proof key works too', async () => {
-      const keyPair = await oauth.generateKeyPair('Ed25519');
-      const tokens = await libraryExchange(oauth.DPoP({}, keyPair));
-      assert.equal(tokens.token_type, 'dpop');
+    it('Ed25519, RS256 and PS256 proof keys work too; an RSA key under 2048 bits does not', async () => {
+      for (const alg of ['Ed25519', 'RS256', 'PS256']) {
+        const tokens = await libraryExchange(oauth.DPoP({}, await oauth.generateKeyPair(alg)));
+        assert.equal(tokens.token_type, 'dpop', alg);
+      }
+      // Libraries refuse to sign with such a key, so this proof is made with node:crypto.
+      const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
+      const jwk = weak.publicKey.export({ format: 'jwk' });
+      const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const input = `${b64({ alg: 'RS256', typ: 'dpop+jwt', jwk: { kty: 'RSA', n: jwk.n, e: jwk.e } })}.${b64({ htm: 'POST', htu: tokenUrl, jti: randomUUID(), iat: t.clock.now() })}`;
+      const res = await exchangeWith(spa, `${input}.${sign('sha256', Buffer.from(input), weak.privateKey).toString('base64url')}`);
+      assert.deepEqual([res.statusCode, res.json().error], [400, 'invalid_dpop_proof']);
     });
 
     it('a refused exchange leaves the code usable (the proof is checked before the code is spent)', async () => {
