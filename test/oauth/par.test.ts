@@ -183,9 +183,15 @@ for (const dialect of dialects()) {
     it('a request_uri lives 60 s: taken at 59 s, refused at 60 s', async () => {
       const early = await pushed();
       const late = await pushed();
-      t.clock.advance(59);
+      const expiresAt = async (requestUri: string) =>
+        (await t.deps.database.db.selectFrom('pushed_requests').select('expires_at').where('id', '=', digest(requestUri)).executeTakeFirstOrThrow()).expires_at;
+      /** The test clock at the very start of `second`: a whole second of margin for the request. */
+      const at = (second: number) => t.clock.advance((second * 1000 - t.clock.nowMs()) / 1000);
+      const row = await t.deps.database.db.selectFrom('pushed_requests').select(['created_at', 'expires_at']).where('id', '=', digest(early.requestUri)).executeTakeFirstOrThrow();
+      assert.equal(row.expires_at - row.created_at, 60);
+      at((await expiresAt(early.requestUri)) - 1);
       assert.ok(isSignInPage(await new Browser(t).get(authorizeUrl({ client_id: web.clientId, request_uri: early.requestUri }))));
-      t.clock.advance(1);
+      at(await expiresAt(late.requestUri));
       assertErrorPage(await new Browser(t).get(authorizeUrl({ client_id: web.clientId, request_uri: late.requestUri })));
     });
 
