@@ -76,7 +76,8 @@ export function registerBearerAuth(app: FastifyInstance, deps: Deps, onUse: (pri
     const result = await checkAccessToken(deps, presented.token);
     if (!result.ok) throw unauthorized(result.reason, true);
     const { claims } = result;
-    await checkSenderConstraint(deps, request, presented.scheme, presented.token, claims);
+    // RFC 9449 §7: only a bound token or the DPoP scheme has anything to check; the bearer read pays nothing.
+    if (claims.cnf !== undefined || presented.scheme === 'dpop') await checkSenderConstraint(deps, request, presented.scheme, presented.token, claims);
     request.principal = {
       userId: claims.sub,
       clientId: claims.client_id,

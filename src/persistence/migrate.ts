@@ -31,6 +31,7 @@ import * as createPasskeys from './migrations/202612071140_create_passkeys.ts';
 import * as orgRequireSecondFactor from './migrations/202612071160_org_require_second_factor.ts';
 import * as createDeviceAuthorizations from './migrations/202612071180_create_device_authorizations.ts';
 import * as dpop from './migrations/202612071210_dpop.ts';
+import * as dpopProofsUnlogged from './migrations/202612071210_dpop_proofs_unlogged.ts';
 import * as orgDeviceFlowOff from './migrations/202612071181_org_device_flow_off.ts';
 import * as pushedRequests from './migrations/202612071200_pushed_requests.ts';
 
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071181_org_device_flow_off': orgDeviceFlowOff,
   '202612071200_pushed_requests': pushedRequests,
   '202612071210_dpop': dpop,
+  '202612071210_dpop_proofs_unlogged': dpopProofsUnlogged,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -11,6 +11,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oauth from 'oauth4webapi';
 import * as oidc from 'openid-client';
+import { sql } from 'kysely';
 import { databaseOf, dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, type TestClient } from '../support/fixtures.ts';
 import { issueTestCode } from '../support/codes.ts';
@@ -188,6 +189,11 @@ for (const dialect of dialects()) {
       assert.ok((await purge.purge('dpop_proofs', cutoff, 1000)) >= 1);
       assert.equal(await t.deps.stores.dpopProofs.remember(`old-${dialect}`, now + 60), true, 'purged, so new again');
       assert.equal(await t.deps.stores.dpopProofs.remember(`live-${dialect}`, now + 60), false, 'kept');
+      if (dialect === 'postgres') {
+        // Migration 202612071210_dpop_proofs_unlogged: unlogged, so an insert does not wait for a WAL flush.
+        const { rows } = await sql<{ relpersistence: string }>`SELECT relpersistence FROM pg_class WHERE relname = 'dpop_proofs' AND relnamespace = current_schema()::regnamespace`.execute(t.deps.database.db);
+        assert.deepEqual(rows.map((r) => r.relpersistence), ['u']);
+      }
     });
   });
 }
