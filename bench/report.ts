@@ -76,6 +76,8 @@ export function ratios(rows: Row[], scaled = false): Ratio[] {
   for (const dialect of ['sqlite', 'postgres']) {
     const t = `tessera-${dialect}`;
     add(`${t} API read / fastify hello`, rps(rows, t, 'api_read'), rps(rows, 'fastify-hello', 'hello'), 0.6);
+    // Issue 18: what a DPoP proof (a signature check and a replay insert) costs the API read.
+    add(`${t} API read DPoP / bearer`, rps(rows, t, 'api_read_dpop'), rps(rows, t, 'api_read'), 0);
     const tokenTarget = dialect === 'sqlite' ? 1.5 : 1;
     add(`${t} refresh / oidc-provider`, rps(rows, t, 'refresh'), rps(rows, 'oidc-provider', 'refresh'), tokenTarget);
     add(`${t} code exchange / oidc-provider`, rps(rows, t, 'code_exchange'), rps(rows, 'oidc-provider', 'code_exchange'), tokenTarget);

@@ -23,6 +23,7 @@ import { SCENARIOS, type OAuthServer, type ScenarioId } from './scenarios/index.
 import { codeExchange, refresh } from './scenarios/token.ts';
 import { authorize, introspect, jwksMetadata } from './scenarios/endpoints.ts';
 import { apiRead, login, refreshWithSignIns } from './scenarios/tessera_only.ts';
+import { apiReadDpop } from './scenarios/dpop.ts';
 import { revokePropagation } from './scenarios/revoke_propagation.ts';
 import { startTessera } from './targets/tessera.ts';
 import { hello, startHello, startOidcProvider } from './targets/references.ts';
@@ -108,6 +109,8 @@ async function tessera(dialect: 'sqlite' | 'postgres', scaledAs?: string): Promi
     server,
     scenarios: {
       api_read: () => apiRead(server, target),
+      // One proof per request, and the read answers several times faster than a code exchange.
+      api_read_dpop: () => apiReadDpop(server, target, budget * 4),
       ...oauthScenarios(server, target),
       login: () => login(server),
       refresh_with_signins: () => refreshWithSignIns(server, target, options.connections),

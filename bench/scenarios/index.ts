@@ -3,6 +3,8 @@ export const SCENARIOS = {
   // First, so the ratio of (1) to it compares figures taken one after the other.
   hello: 'hello (ceiling)',
   api_read: '(1) API read, valid token',
+  // Issue 18: right after (1), so the ratio compares figures taken one after the other.
+  api_read_dpop: '(1b) API read, DPoP-bound token',
   refresh: '(2) token: refresh_token, rotated',
   code_exchange: '(3) token: authorization_code',
   authorize: '(4) authorize, signed in + grant',
