@@ -21,6 +21,8 @@ export async function registerOpenApi(api: FastifyInstance, deps: Deps): Promise
         securitySchemes: {
           bearer: {
             type: 'oauth2',
+            // Issue 18: a DPoP-bound token (RFC 9449 §7) travels under its own scheme with a proof.
+            description: 'Authorization: Bearer <access token>; a DPoP-bound token (token_type DPoP) as Authorization: DPoP <access token> with a DPoP proof header for each request (RFC 9449).',
             flows: {
               authorizationCode: {
                 authorizationUrl: `${issuer}/authorize`,
