@@ -69,7 +69,7 @@ export function extractToken(request: FastifyRequest): { scheme: Scheme; token: 
  */
 export function registerBearerAuth(app: FastifyInstance, deps: Deps, onUse: (principal: Principal, ip: string) => void): void {
   app.decorateRequest('principal', null as unknown as Principal);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return;
     const presented = extractToken(request);
     if (presented === undefined) throw unauthorized('no token', false);
@@ -77,7 +77,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: Deps, onUse: (pri
     if (!result.ok) throw unauthorized(result.reason, true);
     const { claims } = result;
     // RFC 9449 §7: only a bound token or the DPoP scheme has anything to check; the bearer read pays nothing.
-    if (claims.cnf !== undefined || presented.scheme === 'dpop') await checkSenderConstraint(deps, request, presented.scheme, presented.token, claims);
+    if (claims.cnf !== undefined || presented.scheme === 'dpop') await checkSenderConstraint(deps, request, reply, presented.scheme, presented.token, claims);
     request.principal = {
       userId: claims.sub,
       clientId: claims.client_id,

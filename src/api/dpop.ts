@@ -7,11 +7,11 @@
  * reach this file, so their read costs nothing more.
  * @module
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
 import type { AccessTokenClaims } from '../crypto/jwt.ts';
 import { DPOP_SIGNING_ALGS } from '../crypto/dpop.ts';
-import { checkDpopProof } from '../services/dpop_proofs.ts';
+import { checkDpopProof, dpopNonceHeader } from '../services/dpop_proofs.ts';
 import { ApiError, type ApiErrorCode } from './problem.ts';
 
 export type Scheme = 'bearer' | 'dpop';
@@ -19,7 +19,7 @@ export type Scheme = 'bearer' | 'dpop';
 /** §7.1: the challenge names the algorithms a proof may use. */
 const ALGS = `algs="${DPOP_SIGNING_ALGS.join(' ')}"`;
 
-function refused(code: ApiErrorCode, error: 'invalid_token' | 'invalid_dpop_proof', detail: string): ApiError {
+function refused(code: ApiErrorCode, error: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce', detail: string): ApiError {
   const err = new ApiError(401, code, detail);
   err.headers['www-authenticate'] = `DPoP error="${error}", ${ALGS}`;
   return err;
@@ -27,8 +27,9 @@ function refused(code: ApiErrorCode, error: 'invalid_token' | 'invalid_dpop_proo
 
 /** Throws unless the token's binding and the request's scheme and proof agree. */
 export async function checkSenderConstraint(
-  deps: Pick<Deps, 'config' | 'clock' | 'stores'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'formKey'>,
   request: FastifyRequest,
+  reply: FastifyReply,
   scheme: Scheme,
   token: string,
   claims: AccessTokenClaims,
@@ -46,7 +47,15 @@ export async function checkSenderConstraint(
     path: request.url.split('?')[0]!,
     accessToken: token,
   });
+  if (!result.ok && result.reason === 'use_dpop_nonce') {
+    // §9: the nonce to sign with comes with the refusal.
+    const err = refused('use_dpop_nonce', 'use_dpop_nonce', 'DPoP proof without a current nonce');
+    Object.assign(err.headers, dpopNonceHeader(deps));
+    throw err;
+  }
   if (!result.ok) throw refused('invalid_dpop_proof', 'invalid_dpop_proof', `DPoP proof refused: ${result.reason}`);
   // §7.1: the proof's key must be the one the token is bound to.
   if (result.jkt !== bound) throw refused('invalid_dpop_proof', 'invalid_dpop_proof', 'DPoP proof signed by another key');
+  // §9: the next nonce travels with the answer.
+  reply.headers(dpopNonceHeader(deps));
 }

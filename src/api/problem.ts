@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | 'invalid_token'
   | 'dpop_required'
   | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'token_expired'
   | 'grant_revoked'
   | 'insufficient_scope'
@@ -31,6 +32,7 @@ const TITLES: Record<ApiErrorCode, string> = {
   invalid_token: 'The access token is missing, invalid, expired or revoked.',
   dpop_required: 'This access token is bound to a DPoP key: send it as `Authorization: DPoP` with a DPoP proof.',
   invalid_dpop_proof: 'The DPoP proof is missing, invalid, for another request, or was used before.',
+  use_dpop_nonce: 'Sign the DPoP proof again with the nonce in the DPoP-Nonce header of this answer.',
   token_expired: 'The access token has expired; get a new one with the refresh token.',
   grant_revoked: 'The authorization behind this access token was revoked.',
   insufficient_scope: 'The access token does not carry the scope this request needs.',

@@ -182,6 +182,14 @@ export interface Config {
    * @default false (`REQUIRE_PAR=on|off`)
    */
   requirePar: boolean;
+  /**
+   * DPoP proofs must carry a server nonce (RFC 9449 §8, §9): /token, /userinfo and the platform API
+   * answer `use_dpop_nonce` with a `DPoP-Nonce` header to a proof without a current one, and hand
+   * the current nonce out on every DPoP answer. Stateless (crypto/dpop_nonces.ts): every node
+   * accepts every node's nonces. Costs a client one extra round trip every five to ten minutes.
+   * @default false (`DPOP_NONCE=on|off`)
+   */
+  dpopNonce: boolean;
   /** The built-in build runner (jobs/builds/runner.ts; docs/configuration.md, "Builds"). */
   builds: {
     /** Run queued builds in this process. Off, builds stay queued until a node with it on takes them. @default true (`BUILD_RUNNER=on|off`) */
@@ -388,6 +396,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxyFrom(env.TRUST_PROXY),
     dynamicRegistration: onOff(env, 'DYNAMIC_REGISTRATION', false),
     requirePar: onOff(env, 'REQUIRE_PAR', false),
+    dpopNonce: onOff(env, 'DPOP_NONCE', false),
     builds: {
       runner: onOff(env, 'BUILD_RUNNER', true),
       pollMs: integer(env, 'BUILD_POLL_MS', 1000, 50, 60000),

@@ -53,6 +53,8 @@ export interface DpopProof {
   replayId: string;
   /** When the replay entry may go: past it, the proof's `iat` is outside the window anyway. */
   replayUntil: number;
+  /** The proof's `nonce` claim (§8), as sent; checked by the caller when nonces are on. */
+  nonce: unknown;
 }
 
 export async function verifyDpopProof(proof: string, expected: ExpectedProof): Promise<DpopProof> {
@@ -68,7 +70,7 @@ export async function verifyDpopProof(proof: string, expected: ExpectedProof): P
   if (claims.nbf !== undefined && !(typeof claims.nbf === 'number' && claims.nbf <= expected.now)) throw new DpopProofRejected('claims');
   if (expected.accessToken !== undefined) checkAth(claims.ath, expected.accessToken);
   const jkt = thumbprint(header.jwk);
-  return { jkt, replayId: digest(`${jkt}:${jti}`), replayUntil: Math.max(iat, expected.now) + DPOP_IAT_WINDOW };
+  return { jkt, replayId: digest(`${jkt}:${jti}`), replayUntil: Math.max(iat, expected.now) + DPOP_IAT_WINDOW, nonce: claims.nonce };
 }
 
 /** The members of a public JWK the thumbprint covers (RFC 7638 §3.2), in lexicographic order. */

@@ -157,6 +157,23 @@ export class InvalidDpopProof extends OAuthError {
   }
 }
 
+/**
+ * RFC 9449 §8, §9: with server nonces on (`DPOP_NONCE`), a proof without a current nonce. The
+ * answer carries the nonce to use (`DPoP-Nonce`); 400 at /token, 401 with the DPoP challenge at a
+ * resource.
+ */
+export class UseDpopNonce extends OAuthError {
+  readonly error = 'use_dpop_nonce';
+  readonly statusCode: number;
+  readonly description = 'Use the DPoP nonce in the DPoP-Nonce header of this answer.';
+  constructor(nonceHeaders: Record<string, string>, resourceChallenge?: string) {
+    super('DPoP proof without a current nonce');
+    this.statusCode = resourceChallenge === undefined ? 400 : 401;
+    Object.assign(this.headers, nonceHeaders);
+    if (resourceChallenge !== undefined) this.headers['www-authenticate'] = resourceChallenge;
+  }
+}
+
 export class LoginRequired extends OAuthError {
   readonly error = 'login_required';
   readonly statusCode = 400;

@@ -7,8 +7,9 @@
  */
 import type { Deps } from '../deps.ts';
 import { DpopProofRejected, verifyDpopProof, type DpopRejection } from '../crypto/dpop.ts';
+import { currentDpopNonce, isFreshDpopNonce } from '../crypto/dpop_nonces.ts';
 
-export type DpopCheck = { ok: true; jkt: string } | { ok: false; reason: DpopRejection | 'missing' | 'several' | 'replay' };
+export type DpopCheck = { ok: true; jkt: string } | { ok: false; reason: DpopRejection | 'missing' | 'several' | 'replay' | 'use_dpop_nonce' };
 
 export interface DpopRequest {
   /** The request's `DPoP` header as Node gives it: repeated headers are joined with ", ". */
@@ -20,7 +21,7 @@ export interface DpopRequest {
   accessToken?: string;
 }
 
-export async function checkDpopProof(deps: Pick<Deps, 'config' | 'clock' | 'stores'>, request: DpopRequest): Promise<DpopCheck> {
+export async function checkDpopProof(deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'formKey'>, request: DpopRequest): Promise<DpopCheck> {
   const { header } = request;
   if (header === undefined || header === '') return { ok: false, reason: 'missing' };
   // §4.3 point 1: exactly one DPoP header; a compact JWS has no comma.
@@ -37,6 +38,14 @@ export async function checkDpopProof(deps: Pick<Deps, 'config' | 'clock' | 'stor
     if (err instanceof DpopProofRejected) return { ok: false, reason: err.reason };
     throw err;
   }
+  // §8: with nonces on, a proof must carry a current one; checked before the replay record, so
+  // the client's retry with the nonce is not refused as a replay of a proof we never accepted.
+  if (deps.config.dpopNonce && !isFreshDpopNonce(deps.formKey, proof.nonce, deps.clock.now())) return { ok: false, reason: 'use_dpop_nonce' };
   if (!(await deps.stores.dpopProofs.remember(proof.replayId, proof.replayUntil))) return { ok: false, reason: 'replay' };
   return { ok: true, jkt: proof.jkt };
+}
+
+/** The `DPoP-Nonce` header to send with a DPoP answer (§8.2, §9), when nonces are on. */
+export function dpopNonceHeader(deps: Pick<Deps, 'config' | 'clock' | 'formKey'>): Record<string, string> {
+  return deps.config.dpopNonce ? { 'dpop-nonce': currentDpopNonce(deps.formKey, deps.clock.now()) } : {};
 }

@@ -32,6 +32,8 @@ export interface ProofOptions {
   ath?: string;
   /** Header members to change (typ, jwk). */
   header?: Record<string, unknown>;
+  /** A server nonce (RFC 9449 §8). */
+  nonce?: string;
 }
 
 export function ath(accessToken: string): string {
@@ -47,6 +49,7 @@ export async function proof(key: ProofKey, options: ProofOptions): Promise<strin
   };
   if (options.accessToken !== undefined) claims.ath = ath(options.accessToken);
   if (options.ath !== undefined) claims.ath = options.ath;
+  if (options.nonce !== undefined) claims.nonce = options.nonce;
   return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk, ...options.header }).sign(key.privateKey);
 }
 

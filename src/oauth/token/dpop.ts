@@ -9,8 +9,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
-import { checkDpopProof } from '../../services/dpop_proofs.ts';
-import { InvalidDpopProof, InvalidGrant, InvalidRequest } from '../errors.ts';
+import { checkDpopProof, dpopNonceHeader } from '../../services/dpop_proofs.ts';
+import { InvalidDpopProof, InvalidGrant, InvalidRequest, UseDpopNonce } from '../errors.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 
 /** The key a valid proof came with; undefined when the request carried no proof. */
@@ -28,6 +28,7 @@ export async function readTokenProof(deps: Deps, request: FastifyRequest, client
     return undefined;
   }
   const result = await checkDpopProof(deps, { header, method: 'POST', path: ENDPOINTS.token });
+  if (!result.ok && result.reason === 'use_dpop_nonce') throw new UseDpopNonce(dpopNonceHeader(deps));
   if (!result.ok) throw new InvalidDpopProof(`DPoP proof refused: ${result.reason}`);
   return { jkt: result.jkt };
 }

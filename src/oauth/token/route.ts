@@ -15,15 +15,18 @@ import { TokenResponse } from './schemas.ts';
 import { grantHandler } from './grants/index.ts';
 import { throttleInvalidGrant } from './grant_throttle.ts';
 import { readTokenProof } from './dpop.ts';
+import { dpopNonceHeader } from '../../services/dpop_proofs.ts';
 
 export default async function tokenRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   registerBackChannel(app);
-  app.post(ENDPOINTS.token, { schema: { response: { 200: TokenResponse } } }, async (request) => {
+  app.post(ENDPOINTS.token, { schema: { response: { 200: TokenResponse } } }, async (request, reply) => {
     rejectCredentialsInQuery(request.query, CREDENTIALS_NOT_IN_QUERY);
     const params = assembleParams(TOKEN_PARAMS, asRawParams(request.body));
     const client = await authenticateClient(deps, request, params, { allowPublic: true, cached: true });
     const grant = grantHandler(params.grant_type);
     const dpop = await readTokenProof(deps, request, client);
+    // RFC 9449 §8.2: the next nonce travels with the answer.
+    if (dpop) reply.headers(dpopNonceHeader(deps));
     return throttleInvalidGrant(deps, request.ip, client, () => grant({ deps, client, params, ip: request.ip, ...(dpop ? { dpop } : {}) }));
   });
   rejectOtherMethods(app, ENDPOINTS.token, ['POST']);

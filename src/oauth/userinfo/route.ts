@@ -21,12 +21,12 @@ export default async function userinfoRoutes(app: FastifyInstance, { deps }: App
     method: ['GET', 'POST'],
     url: ENDPOINTS.userinfo,
     schema: { response: { 200: UserInfoResponse } },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const presented = extractAccessToken(request);
       if (presented === undefined) throw new MissingBearerToken('no token');
       const result = await checkAccessToken(deps, presented.token);
       if (!result.ok) throw new InvalidToken(result.reason);
-      await checkUserinfoBinding(deps, request, presented.scheme, presented.token, result.claims);
+      await checkUserinfoBinding(deps, request, reply, presented.scheme, presented.token, result.claims);
       const scopes = result.claims.scope.split(' ');
       // OIDC Core §5.3: the UserInfo endpoint serves tokens obtained with the openid scope.
       if (!scopes.includes('openid')) throw new InsufficientScope('openid');
