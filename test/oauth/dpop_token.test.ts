@@ -192,6 +192,29 @@ for (const dialect of dialects()) {
       assert.equal(refused.searchParams.get('code'), null);
     });
 
+    it('a DPoP proof at /par binds the code to its key (§10.1); a dpop_jkt of another key beside it is invalid_dpop_proof', async () => {
+      const client = { client_id: spa.clientId };
+      const dpop = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+      const { params, verifier } = codeRequest(spa.clientId, REDIRECT, { scope: 'openid' });
+      // oauth4webapi adds client_id itself.
+      const pushedParams = Object.fromEntries(Object.entries(params).filter(([name]) => name !== 'client_id'));
+      const pushed = await oauth.processPushedAuthorizationResponse(as, client,
+        await oauth.pushedAuthorizationRequest(as, client, oauth.None(), pushedParams, { DPoP: dpop, ...insecure }));
+      const callback = await authorize(t, { client_id: spa.clientId, request_uri: pushed.request_uri }, { email: `alice-${dialect}@example.com`, approve: true });
+      const code = callback.searchParams.get('code');
+      assert.ok(code, callback.href);
+      const form = { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT };
+      const other = await postForm(t, '/token', spa, form, withProof(await proof(key, { htm: 'POST', htu: tokenUrl })));
+      assert.deepEqual([other.statusCode, other.json().error], [400, 'invalid_grant']);
+      const tokens = await oauth.processAuthorizationCodeResponse(as, client,
+        await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), oauth.validateAuthResponse(as, client, callback, params.state!), REDIRECT, verifier, { DPoP: dpop, ...insecure }));
+      assert.equal(tokens.token_type, 'dpop');
+
+      const mismatch = await postForm(t, '/par', spa, { ...codeRequest(spa.clientId, REDIRECT, { dpop_jkt: key.jkt }).params },
+        withProof(await proof(await proofKey(), { htm: 'POST', htu: `${t.issuer}/par` })));
+      assert.deepEqual([mismatch.statusCode, mismatch.json().error], [400, 'invalid_dpop_proof']);
+    });
+
     it('an app with dpop_bound_access_tokens gets no unbound token: without a proof, invalid_request', async () => {
       const strict = await createClient(t.deps, { name: 'Strict SPA', public: true, redirectUris: [REDIRECT] });
       await t.deps.stores.apps.update({ ...strict.app, dpopBoundAccessTokens: true }, t.clock.now());

@@ -17,6 +17,8 @@ import { authenticateClient } from '../client_auth/index.ts';
 import { registerBackChannel, rejectCredentialsInQuery } from '../client_auth/back_channel.ts';
 import { checkPushedRequest } from './check_request.ts';
 import { PushedAuthorizationResponse } from './schemas.ts';
+import { bindToProof } from './dpop.ts';
+import { dpopNonceHeader } from '../../services/dpop_proofs.ts';
 
 const CLIENT_AUTH_PARAMS = ['client_id', 'client_secret'] as const;
 
@@ -27,7 +29,9 @@ export default async function pushedAuthorizationRoutes(app: FastifyInstance, { 
     const body = asRawParams(request.body) ?? {};
     // §2.1: "the same rules for client authentication as ... the token endpoint".
     const client = await authenticateClient(deps, request, assembleParams(CLIENT_AUTH_PARAMS, body), { allowPublic: true, cached: true });
-    const params = await checkPushedRequest(deps, client, body);
+    const params = await bindToProof(deps, request, await checkPushedRequest(deps, client, body));
+    // RFC 9449 §8.2: with a proof, the next nonce travels with the answer.
+    if (request.headers.dpop !== undefined) reply.headers(dpopNonceHeader(deps));
     const requestUri = randomRequestUri();
     const now = deps.clock.now();
     await deps.stores.pushedRequests.create({ id: pushedRequestId(requestUri), appId: client.id, params, createdAt: now, expiresAt: now + PUSHED_REQUEST_TTL });
