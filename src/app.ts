@@ -16,6 +16,7 @@ import { holdsNul } from './http/nul.ts';
 import { registerRequestMetrics } from './ops/request_metrics.ts';
 import { registerSignedIn } from './http/signed_in.ts';
 import { registerFormGuard, defaultCsrfRule, exempt } from './http/form_guard.ts';
+import { registerCors } from './http/cors.ts';
 import { sendForbidden } from './interaction/views/error_page.tsx';
 import discoveryRoutes from './oauth/discovery/route.ts';
 import jwksRoutes from './oauth/jwks/route.ts';
@@ -91,6 +92,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     refusePage: sendForbidden,
     refuseJson: (reply) => reply.code(403).header('cache-control', 'no-store').send({ error: 'forbidden', error_description: 'Cross-site requests are refused.' }),
   });
+
+  // Which origins may read which answers (issue 18): hooks attached by route, only where CORS applies.
+  registerCors(app, deps);
 
   const options: AppOptions = { deps };
   // The protocol and the API authenticate clients and bearer tokens, never a session cookie: no

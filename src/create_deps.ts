@@ -23,6 +23,7 @@ import { UsageRecorder } from './jobs/usage_recorder.ts';
 import { startErrorCounter } from './jobs/error_counter.ts';
 import { VerifiedTokenCache } from './caches/verified_tokens.ts';
 import { ClientCache, announcingAppStore } from './oauth/client_auth/client_cache.ts';
+import { SpaOrigins } from './caches/spa_origins.ts';
 import { startJanitor } from './jobs/janitor.ts';
 import { SqlPurgeStore } from './persistence/stores/purge.ts';
 import { startBuildRunner } from './jobs/builds/start.ts';
@@ -86,6 +87,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     Object.assign(stores, announcingFactorStores(stores, feed));
     const clients = new ClientCache(stores.apps, () => clock.now());
     clients.subscribe(feed);
+    const spaOrigins = new SpaOrigins(stores.apps, () => clock.now());
+    spaOrigins.subscribe(feed);
 
     const denylistSource = {
       listSince: (since: number, now: number) => stores.revocations.listSince(since, now),
@@ -146,6 +149,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       builds: startBuildRunner(stores, clock, log, config, cleanups),
       verifiedTokens: new VerifiedTokenCache(),
       clients,
+      spaOrigins,
       feed,
       metrics,
       formKey,

@@ -17,6 +17,7 @@ import type { UsageRecorder } from './jobs/usage_recorder.ts';
 import type { ErrorCounter } from './jobs/error_counter.ts';
 import type { VerifiedTokenCache } from './caches/verified_tokens.ts';
 import type { ClientCache } from './oauth/client_auth/client_cache.ts';
+import type { SpaOrigins } from './caches/spa_origins.ts';
 import type { BuildRunner } from './jobs/builds/runner.ts';
 import type { Throttles } from './caches/throttles.ts';
 import type { Metrics } from './ops/metrics.ts';
@@ -48,6 +49,8 @@ export interface Deps {
   verifiedTokens: VerifiedTokenCache;
   /** Apps and their live secret digests for client authentication at /token, dropped on every app write. */
   clients: ClientCache;
+  /** The origins of every single-page app's redirect URIs: which CORS preflights are answered (issue 18). */
+  spaOrigins: SpaOrigins;
   feed: ChangeFeed;
   metrics: Metrics;
   /** Key for form tokens bound to a session and a transaction; the same on every node sharing the KEK. */

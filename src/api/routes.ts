@@ -15,6 +15,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { AppOptions } from '../deps.ts';
 import { registerBearerAuth } from './bearer.ts';
+import { registerApiCors } from '../http/cors.ts';
 import { ApiError, sendProblem } from './problem.ts';
 import { Me, REFUSALS } from './schemas.ts';
 import { covers } from '../domain/scopes.ts';
@@ -55,6 +56,8 @@ export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptio
 
       registerValidation(api);
       await registerOpenApi(api, deps);
+      // Before the bearer check, so a 401 is readable by the page that sent the token (http/cors.ts).
+      registerApiCors(api);
       registerBearerAuth(api, deps, (principal, ip) => deps.usage.recordGrant(principal.grantId, ip));
       registerRateLimit(api, deps);
 

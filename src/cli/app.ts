@@ -4,6 +4,7 @@ import { CliError, UsageError } from './errors.ts';
 import { email, text } from './values.ts';
 import type { App, ClientType } from '../domain/apps.ts';
 import { checkRedirectUris } from '../domain/redirect_uris.ts';
+import { isWebRedirectUri } from '../domain/spa.ts';
 import { SCOPES, parseScope } from '../domain/scopes.ts';
 import { digest } from '../crypto/digest.ts';
 import { randomToken, randomClientId } from '../crypto/random.ts';
@@ -22,6 +23,7 @@ interface CreateApp {
   deviceFlow: boolean;
   requirePar: boolean;
   dpop: boolean;
+  spa: boolean;
 }
 
 function scopes(value: string): string[] {
@@ -52,6 +54,10 @@ const create = command<CreateApp>({
       description: 'where people may be sent after signing out (OIDC RP-Initiated Logout); same rules as --redirect-uri',
     },
     public: { type: 'boolean', description: 'a public client (native or browser app): no secret, PKCE only' },
+    spa: {
+      type: 'boolean',
+      description: 'a single-page app (implies --public): web redirect URIs only; CORS at /token, /revoke, /par and /userinfo for their origins; unbound refresh tokens end after 24 hours',
+    },
     scopes: { type: 'string', value: '"S1 S2"', description: `scopes it may ask for (default "${DEFAULT_APP_SCOPES}")` },
     owner: { type: 'string', value: 'EMAIL', description: 'an existing user who owns the app' },
     publisher: { type: 'string', value: 'NAME', description: "who publishes it (default the owner's name)" },
@@ -62,13 +68,17 @@ const create = command<CreateApp>({
   },
   example: 'tessera app create --name "CI Dashboard" --redirect-uri https://ci.example.com/oauth/callback --owner alice@example.com',
   check(flags) {
-    const clientType: ClientType = flags.boolean('public') ? 'public' : 'confidential';
+    // Issue 18: a single-page app is a public client (draft-ietf-oauth-browser-based-apps §6.3.3.1: no secret in a browser).
+    const spa = flags.boolean('spa');
+    const clientType: ClientType = spa || flags.boolean('public') ? 'public' : 'confidential';
     const redirectUris = flags.list('redirect-uri');
     const check = checkRedirectUris(redirectUris, clientType);
     if (!check.valid) throw new UsageError(`invalid --redirect-uri: ${check.reason}`);
     const postLogoutRedirectUris = flags.list('post-logout-redirect-uri');
     const postLogoutCheck = postLogoutRedirectUris.length === 0 ? check : checkRedirectUris(postLogoutRedirectUris, clientType);
     if (!postLogoutCheck.valid) throw new UsageError(`invalid --post-logout-redirect-uri: ${postLogoutCheck.reason}`);
+    const notWeb = spa ? [...redirectUris, ...postLogoutRedirectUris].find((uri) => !isWebRedirectUri(uri)) : undefined;
+    if (notWeb !== undefined) throw new UsageError(`--spa: ${notWeb} is not a web URL; a single-page app uses https, or http on 127.0.0.1 or [::1]`);
     const owner = flags.string('owner');
     const publisher = flags.string('publisher');
     const description = flags.string('description');
@@ -84,6 +94,7 @@ const create = command<CreateApp>({
       deviceFlow: flags.boolean('device-flow'),
       requirePar: flags.boolean('require-par'),
       dpop: flags.boolean('dpop'),
+      spa,
     };
   },
   async run(context, input) {
@@ -108,12 +119,13 @@ const create = command<CreateApp>({
       deviceFlow: input.deviceFlow,
       requirePar: input.requirePar,
       dpopBoundAccessTokens: input.dpop,
+      spa: input.spa,
     };
     // RFC 6819 §5.1.4.1.3: only the digest is stored; the secret is shown here, once.
     const secret = app.clientType === 'confidential' ? randomToken('clientSecret') : undefined;
     await apps.create(app, secret === undefined ? undefined : digest(secret), context.now());
     await audit.record({ type: 'app.created', userId: app.ownerUserId, appId: app.id, detail: { via: 'cli' } }, context.now());
-    const lines = [`created ${app.clientType} app "${app.name}"`, `client_id:     ${app.id}`];
+    const lines = [`created ${app.spa ? 'single-page' : app.clientType} app "${app.name}"`, `client_id:     ${app.id}`];
     if (secret !== undefined) lines.push(`client_secret: ${secret}`, 'Store the secret now: it is not kept and cannot be shown again.');
     return {
       json: secret === undefined ? { client_id: app.id } : { client_id: app.id, client_secret: secret },

@@ -7,6 +7,7 @@
 import type { App, ClientType } from './apps.ts';
 import { checkRedirectUri, MAX_REDIRECT_URIS } from './redirect_uris.ts';
 import { SCOPES } from './scopes.ts';
+import { isWebRedirectUri } from './spa.ts';
 
 /** RFC 7591 §3.2.2 error codes, used by the JSON API; the pages show the message next to the field. */
 export type FieldErrorCode = 'invalid_redirect_uri' | 'invalid_client_metadata';
@@ -23,6 +24,11 @@ export type AppKind = keyof typeof APP_KINDS;
 
 export function clientTypeOf(kind: AppKind): ClientType {
   return kind === 'web' ? 'confidential' : 'public';
+}
+
+/** The kind whose rules an existing app's profile follows (native and command-line apps share theirs). */
+export function kindOf(app: Pick<App, 'clientType' | 'spa'>): AppKind {
+  return app.clientType === 'confidential' ? 'web' : app.spa ? 'spa' : 'native';
 }
 
 export interface AppInput {
@@ -125,7 +131,7 @@ function text(raw: RawInput, field: string, max: number, required: boolean, erro
  * A list of redirect targets (redirect_uris, post_logout_redirect_uris): each one passes
  * checkRedirectUri, none twice, at most MAX_REDIRECT_URIS; only redirect_uris is required.
  */
-function uriList(raw: RawInput, field: 'redirect_uris' | 'post_logout_redirect_uris', label: string, clientType: ClientType, errors: FieldError[]): string[] {
+function uriList(raw: RawInput, field: 'redirect_uris' | 'post_logout_redirect_uris', label: string, kind: AppKind, errors: FieldError[]): string[] {
   const uris = list(raw, field);
   const code = field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata';
   const fail = (message: string) => errors.push({ field, code, message });
@@ -136,9 +142,11 @@ function uriList(raw: RawInput, field: 'redirect_uris' | 'post_logout_redirect_u
   else {
     const seen = new Set<string>();
     for (const uri of uris) {
-      const check = seen.has(uri) ? { valid: false as const, reason: `${uri} is listed twice` } : checkRedirectUri(uri, clientType);
+      const check = seen.has(uri) ? { valid: false as const, reason: `${uri} is listed twice` } : checkRedirectUri(uri, clientTypeOf(kind));
       seen.add(uri);
       if (!check.valid) fail(check.reason);
+      // A single-page app lives at a web origin; a private-use scheme would hand its codes to a native app.
+      else if (kind === 'spa' && !isWebRedirectUri(uri)) fail(`${uri} is not a web URL; a single-page app uses https, or http on 127.0.0.1 or [::1]`);
     }
   }
   return uris ?? [];
@@ -150,8 +158,8 @@ export function checkKind(raw: RawInput): Checked<AppKind> {
   return { ok: false, errors: [{ field: 'kind', code: 'invalid_client_metadata', message: `must be one of ${Object.keys(APP_KINDS).join(', ')}` }] };
 }
 
-/** Checks the whole profile for an app of this client type; every problem is reported, by field. */
-export function checkAppInput(raw: RawInput, clientType: ClientType): Checked<AppInput> {
+/** Checks the whole profile for an app of this kind; every problem is reported, by field. */
+export function checkAppInput(raw: RawInput, kind: AppKind): Checked<AppInput> {
   const errors: FieldError[] = [];
   const name = text(raw, 'name', LIMITS.name, true, errors);
   const description = text(raw, 'description', LIMITS.description, false, errors);
@@ -164,9 +172,9 @@ export function checkAppInput(raw: RawInput, clientType: ClientType): Checked<Ap
   // Logos are uploaded and re-served by us (SECURITY 39); a remote logo_uri is never fetched or shown.
   if (raw.logo_uri !== undefined) errors.push({ field: 'logo_uri', code: 'invalid_client_metadata', message: 'remote logos are not accepted; upload a PNG or JPEG instead' });
 
-  const redirectUris = uriList(raw, 'redirect_uris', 'callback URL', clientType, errors);
+  const redirectUris = uriList(raw, 'redirect_uris', 'callback URL', kind, errors);
   // OIDC RP-Initiated Logout §3.1: optional, and held to the same rules as redirect URIs.
-  const postLogoutRedirectUris = uriList(raw, 'post_logout_redirect_uris', 'sign-out return URL', clientType, errors);
+  const postLogoutRedirectUris = uriList(raw, 'post_logout_redirect_uris', 'sign-out return URL', kind, errors);
 
   const scopes = list(raw, 'scopes') ?? [];
   const unknown = scopes.filter((s) => !Object.hasOwn(SCOPES, s));

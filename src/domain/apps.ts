@@ -28,6 +28,13 @@ export interface App {
   requirePar?: boolean;
   /** Takes only DPoP-bound tokens (RFC 9449 §5.2, issue 18); absent means no. */
   dpopBoundAccessTokens?: boolean;
+  /**
+   * A single-page app: a public client running in a browser (issue 18,
+   * draft-ietf-oauth-browser-based-apps). Its redirect URIs are web URLs; it gets CORS at the
+   * token endpoints for their origins, and unbound refresh tokens that end 24 hours after the
+   * family's first. Absent means no.
+   */
+  spa?: boolean;
 }
 
 export interface AppSecret {
@@ -45,6 +52,8 @@ export interface AppStore {
   /** The app and its live secrets in one read (client authentication); undefined when unknown. */
   findWithLiveSecrets(id: string, now: number): Promise<{ app: App; secrets: AppSecret[] } | undefined>;
   markSecretUsed(secretId: string, now: number): Promise<void>;
+  /** The redirect URIs of every single-page app (issue 18): the origins a CORS preflight may be answered for. */
+  listSpaRedirectUris(): Promise<string[]>;
 
   // The developer portal (issue 5).
   /** Apps owned by this person, newest first. */

@@ -50,7 +50,7 @@ export const APP_COLUMNS = every<AppsTable>({
   id: true, name: true, description: true, publisher: true, website_url: true, logo_url: true, redirect_uris: true,
   post_logout_redirect_uris: true, client_type: true, scopes: true, owner_user_id: true, verified: true, created_at: true, updated_at: true,
   company_url: true, terms_url: true, privacy_url: true, owner_org_id: true, device_flow: true, require_par: true,
-  dpop_bound_access_tokens: true,
+  dpop_bound_access_tokens: true, spa: true,
 });
 
 export const CODE_COLUMNS = every<AuthorizationCodesTable>({

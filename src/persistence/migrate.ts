@@ -34,6 +34,7 @@ import * as dpop from './migrations/202612071210_dpop.ts';
 import * as dpopProofsUnlogged from './migrations/202612071210_dpop_proofs_unlogged.ts';
 import * as orgDeviceFlowOff from './migrations/202612071181_org_device_flow_off.ts';
 import * as pushedRequests from './migrations/202612071200_pushed_requests.ts';
+import * as spaApps from './migrations/202612071220_spa_apps.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -65,6 +66,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071200_pushed_requests': pushedRequests,
   '202612071210_dpop': dpop,
   '202612071210_dpop_proofs_unlogged': dpopProofsUnlogged,
+  '202612071220_spa_apps': spaApps,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

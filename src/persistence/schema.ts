@@ -120,6 +120,8 @@ export interface AppsTable {
   require_par: number;
   /** 1 when the app takes only DPoP-bound tokens (RFC 9449 §5.2, issue 18). */
   dpop_bound_access_tokens: number;
+  /** 1 for a single-page app: a public client that runs in a browser (issue 18, draft-ietf-oauth-browser-based-apps). */
+  spa: number;
 }
 
 /** One device authorization request (RFC 8628 §3.1, issue 17); credentials only as SHA-256 digests. */

@@ -104,6 +104,8 @@ export async function createApp(deps: PortalDeps, owner: User | undefined, kind:
     logoUrl: null,
     redirectUris: [],
     clientType: clientTypeOf(kind),
+    // Issue 18: a single-page app is a public client that runs in a browser (CORS, 24 h refresh tokens).
+    spa: kind === 'spa',
     scopes: [],
     ownerUserId: owner?.id ?? null,
     // Verification is the operator's review, never self-declared (SECURITY 50).

@@ -25,7 +25,7 @@ export interface TestClient {
 
 export async function createClient(
   deps: Deps,
-  options: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string } = {},
+  options: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string; spa?: boolean } = {},
 ): Promise<TestClient> {
   const app: App = {
     id: randomClientId(),
@@ -36,13 +36,15 @@ export async function createClient(
     logoUrl: null,
     redirectUris: options.redirectUris ?? ['https://app.example/cb'],
     ...(options.postLogoutRedirectUris ? { postLogoutRedirectUris: options.postLogoutRedirectUris } : {}),
-    clientType: options.public ? 'public' : 'confidential',
+    clientType: options.public || options.spa ? 'public' : 'confidential',
+    // Issue 18: a single-page app is a public client.
+    ...(options.spa ? { spa: true } : {}),
     scopes: options.scopes ?? ['openid', 'profile', 'email', 'offline_access', 'orgs:read', 'workitems:read', 'workitems:write'],
     ownerUserId: null,
     verified: false,
     createdAt: deps.clock.now(),
   };
-  const clientSecret = options.public ? undefined : (options.clientSecret ?? randomToken('clientSecret'));
+  const clientSecret = options.public || options.spa ? undefined : (options.clientSecret ?? randomToken('clientSecret'));
   await deps.stores.apps.create(app, clientSecret === undefined ? undefined : digest(clientSecret), deps.clock.now());
   return { app, clientId: app.id, clientSecret };
 }

@@ -7,6 +7,7 @@
 import type { App } from '../../domain/apps.ts';
 import { DEVICE_CODE_GRANT } from '../token/grants/device_code.ts';
 import { checkAppInput, type AppInput, type AppKind, type Checked, type FieldError, type RawInput } from '../../domain/app_input.ts';
+import { isWebRedirectUri } from '../../domain/spa.ts';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 // RFC 8628 §4 grant type: registering it is how a registered app opts in to the device flow (issue 17).
@@ -23,7 +24,20 @@ function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
 }
 
-/** Reads a registration request: the kind follows token_endpoint_auth_method (`none` = public). */
+/**
+ * The kind of a newly registered client: a secret makes a web app; without one (`none`), a client
+ * whose redirect URIs are all web URLs is a single-page app (issue 18: it runs in a browser, so it
+ * gets CORS and the browser's refresh-token rules, draft-ietf-oauth-browser-based-apps §6.3),
+ * unless it says `application_type: native` (OIDC Dynamic Registration §2: a native app may use
+ * loopback http redirects too, RFC 8252 §7.3).
+ */
+function kindOfRegistration(method: unknown, applicationType: unknown, redirectUris: unknown): AppKind {
+  if (method !== 'none') return 'web';
+  const uris = stringList(redirectUris);
+  return applicationType !== 'native' && uris !== undefined && uris.length > 0 && uris.every(isWebRedirectUri) ? 'spa' : 'native';
+}
+
+/** Reads a registration request: the kind follows token_endpoint_auth_method (`none` = public) and the redirect URIs. */
 export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked<{ kind: AppKind; input: AppInput }> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [metadataError('body', 'must be a JSON object')] };
   const m = body as Record<string, unknown>;
@@ -33,7 +47,9 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
   if (typeof method !== 'string' || !(AUTH_METHODS as readonly string[]).includes(method)) {
     errors.push(metadataError('token_endpoint_auth_method', `must be one of ${AUTH_METHODS.join(', ')}`));
   }
-  const kind: AppKind = fixedKind ?? (method === 'none' ? 'native' : 'web');
+  // OIDC Dynamic Registration §2: `web` (the default) or `native`.
+  if (m.application_type !== undefined && m.application_type !== 'web' && m.application_type !== 'native') errors.push(metadataError('application_type', 'must be web or native'));
+  const kind: AppKind = fixedKind ?? kindOfRegistration(method, m.application_type, m.redirect_uris);
   if (fixedKind !== undefined && (fixedKind === 'web') !== (method !== 'none')) {
     errors.push(metadataError('token_endpoint_auth_method', 'cannot change between a confidential and a public client'));
   }
@@ -72,7 +88,7 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
   if (m.post_logout_redirect_uris !== undefined && !stringList(m.post_logout_redirect_uris)) {
     errors.push(metadataError('post_logout_redirect_uris', 'must be an array of URIs'));
   }
-  const checked = checkAppInput(raw, kind === 'web' ? 'confidential' : 'public');
+  const checked = checkAppInput(raw, kind);
   if (!checked.ok) errors.push(...checked.errors.map((e) => ({ ...e, field: FIELD_NAMES[e.field] ?? e.field })));
   if (errors.length > 0 || !checked.ok) return { ok: false, errors };
   return { ok: true, value: { kind, input: checked.value } };
@@ -92,6 +108,8 @@ export function clientInformation(app: App, authMethod: string) {
     grant_types: ['authorization_code', 'refresh_token', ...(app.deviceFlow ? [DEVICE_CODE_GRANT] : [])],
     response_types: ['code'],
     token_endpoint_auth_method: app.clientType === 'public' ? 'none' : authMethod === 'none' ? 'client_secret_basic' : authMethod,
+    // OIDC Dynamic Registration §2; a single-page app (issue 18) is a web application without a secret.
+    application_type: app.clientType === 'public' && !app.spa ? 'native' : 'web',
     scope: app.scopes.join(' '),
     require_pushed_authorization_requests: app.requirePar === true,
     dpop_bound_access_tokens: app.dpopBoundAccessTokens === true,

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import type { FieldError } from '../../domain/app_input.ts';
-import { clientTypeOf } from '../../domain/app_input.ts';
+import { kindOf } from '../../domain/app_input.ts';
 import { digest } from '../../crypto/digest.ts';
 import { looksLike, randomToken } from '../../crypto/random.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
@@ -94,7 +94,7 @@ export default async function registrationRoutes(app: FastifyInstance, { deps }:
     if (body && typeof body === 'object' && body.client_id !== found.id) {
       return send(reply, 400, { error: 'invalid_client_metadata', error_description: 'client_id: must be the id of this client' });
     }
-    const checked = checkClientMetadata(body, found.clientType === clientTypeOf('web') ? 'web' : 'native');
+    const checked = checkClientMetadata(body, kindOf(found));
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, undefined, found, checked.value.input, undefined, request.ip);
     return send(reply, 200, { ...clientInformation(updated, 'client_secret_basic'), registration_client_uri: `${deps.config.issuer}${REGISTRATION_PATH}/${encodeURIComponent(found.id)}` });

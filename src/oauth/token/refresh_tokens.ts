@@ -6,6 +6,8 @@
  */
 import type { Config } from '../../config/config.ts';
 import type { RefreshToken } from '../../domain/tokens.ts';
+import type { App } from '../../domain/apps.ts';
+import { SPA_REFRESH_TOKEN_LIFETIME } from '../../domain/spa.ts';
 import { digest } from '../../crypto/digest.ts';
 import { randomToken } from '../../crypto/random.ts';
 
@@ -19,8 +21,19 @@ export interface MintedRefreshToken {
 export type RefreshTokenSubject = Pick<RefreshToken, 'familyId' | 'grantId' | 'appId' | 'userId' | 'scopes' | 'authTime' | 'amr'>;
 
 /** The first token of a family, stored with the code's redemption; `dpopJkt` binds it to a DPoP key (RFC 9449 §5). */
-export function mintFirstRefreshToken(config: Config, subject: RefreshTokenSubject, now: number, dpopJkt: string | null = null): MintedRefreshToken {
-  return mint(config, subject, null, now + config.ttl.refreshTokenAbsolute, now, dpopJkt);
+export function mintFirstRefreshToken(config: Config, subject: RefreshTokenSubject, now: number, dpopJkt: string | null, client: Pick<App, 'spa'>): MintedRefreshToken {
+  return mint(config, subject, null, now + familyLifetime(config, client, dpopJkt), now, dpopJkt);
+}
+
+/**
+ * How long a family lives from its first token; rotations never extend it (mintNextRefreshToken).
+ * A single-page app's unbound family ends within 24 hours (draft-ietf-oauth-browser-based-apps
+ * §6.3.2.3, Microsoft Entra's rule); a DPoP-bound one needs the browser's non-extractable key, so
+ * it keeps the normal lifetime.
+ */
+export function familyLifetime(config: Config, client: Pick<App, 'spa'>, dpopJkt: string | null): number {
+  const normal = config.ttl.refreshTokenAbsolute;
+  return client.spa === true && dpopJkt === null ? Math.min(normal, SPA_REFRESH_TOKEN_LIFETIME) : normal;
 }
 
 /** The successor of `parent`: same family, same scopes, same absolute end; bound to `dpopJkt` (the parent's key, if it had one). */

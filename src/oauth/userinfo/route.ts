@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
+import { allowClientOrigin } from '../../http/cors.ts';
 import { checkAccessToken } from '../../services/access_tokens.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 import { InsufficientScope, InvalidToken, MissingBearerToken } from '../errors.ts';
@@ -26,6 +27,8 @@ export default async function userinfoRoutes(app: FastifyInstance, { deps }: App
       if (presented === undefined) throw new MissingBearerToken('no token');
       const result = await checkAccessToken(deps, presented.token);
       if (!result.ok) throw new InvalidToken(result.reason);
+      // Issue 18: a single-page app reads this answer from its own origins only (http/cors.ts).
+      allowClientOrigin(request, result.claims.client_id);
       await checkUserinfoBinding(deps, request, reply, presented.scheme, presented.token, result.claims);
       const scopes = result.claims.scope.split(' ');
       // OIDC Core §5.3: the UserInfo endpoint serves tokens obtained with the openid scope.

@@ -27,6 +27,7 @@ function toApp(row: AppsTable): App {
     deviceFlow: row.device_flow === 1,
     requirePar: row.require_par === 1,
     dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
+    spa: row.spa === 1,
   };
 }
 
@@ -89,6 +90,8 @@ export class SqlAppStore implements AppStore {
           device_flow: app.deviceFlow ? 1 : 0,
           require_par: app.requirePar ? 1 : 0,
           dpop_bound_access_tokens: app.dpopBoundAccessTokens ? 1 : 0,
+          // The kind is chosen at creation and never changes (update leaves it alone).
+          spa: app.spa ? 1 : 0,
         })
         .execute();
       if (secretDigest) {
@@ -156,6 +159,11 @@ export class SqlAppStore implements AppStore {
       })
       .where('id', '=', app.id)
       .execute();
+  }
+
+  async listSpaRedirectUris(): Promise<string[]> {
+    const rows = await this.db.selectFrom('apps').select('redirect_uris').where('spa', '=', 1).execute();
+    return rows.flatMap((r) => JSON.parse(r.redirect_uris) as string[]);
   }
 
   async setVerified(appId: string, verified: boolean) {

@@ -12,7 +12,7 @@ import type { App, AppSecretInfo } from '../../domain/apps.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';
 import { guardRoutes, requireSignIn, signedInOf } from '../../http/signed_in.ts';
 import { defaultCsrfRule, SAME_ORIGIN } from '../../http/form_guard.ts';
-import { checkAppInput, checkKind, rawInputOf, type FieldError } from '../../domain/app_input.ts';
+import { checkAppInput, checkKind, kindOf, rawInputOf, type FieldError } from '../../domain/app_input.ts';
 import type { Organization } from '../../domain/organizations.ts';
 import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, updateApp } from '../../services/apps.ts';
 import { signedInRecently } from '../../services/accounts/sessions.ts';
@@ -31,6 +31,7 @@ function appJson(app: App, org?: Organization) {
     client_id: app.id,
     owner: org ? { type: 'organization' as const, org: org.slug, name: org.name } : { type: 'user' as const },
     client_type: app.clientType,
+    spa: app.spa === true,
     name: app.name,
     description: app.description,
     company: app.publisher,
@@ -112,7 +113,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     const input = readInput(request);
     const kind = checkKind(input.raw);
     if (!kind.ok) return invalidMetadata(reply, kind.errors);
-    const checked = checkAppInput(input.raw, kind.value === 'web' ? 'confidential' : 'public');
+    const checked = checkAppInput(input.raw, kind.value);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const owner = checkOwner(input.raw, await ownedOrgs(deps, signedIn.user));
     if (!owner.ok) return invalidMetadata(reply, owner.errors);
@@ -130,7 +131,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     const own_ = await own(request, reply);
     if (!own_) return reply;
     const input = readInput(request);
-    const checked = checkAppInput(input.raw, own_.app.clientType);
+    const checked = checkAppInput(input.raw, kindOf(own_.app));
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, own_.signedIn.user, own_.app, checked.value, undefined, request.ip);
     return reply.header('cache-control', 'no-store').send(appJson(updated, own_.org));
@@ -148,7 +149,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     if (!own_) return reply;
     const input = readInput(request);
     if (input.logoError || !input.logo) return invalidMetadata(reply, [input.logoError ?? { field: 'logo', code: 'invalid_client_metadata', message: 'send a multipart field named logo' }]);
-    const checked = checkAppInput(rawInputOf(own_.app), own_.app.clientType);
+    const checked = checkAppInput(rawInputOf(own_.app), kindOf(own_.app));
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, own_.signedIn.user, own_.app, checked.value, input.logo, request.ip);
     return reply.header('cache-control', 'no-store').send(appJson(updated, own_.org));

@@ -58,6 +58,7 @@ export const appSchema = {
     client_id: { type: 'string' },
     owner: ownerSchema,
     client_type: { type: 'string', enum: ['confidential', 'public'] },
+    spa: { type: 'boolean', description: 'created as kind spa: a public client that runs in a browser (CORS at the token endpoints for its redirect URIs\' origins; unbound refresh tokens end 24 hours after the first)' },
     ...profileProperties,
     company_url: nullableUrl,
     website_url: nullableUrl,

@@ -13,7 +13,7 @@ import { signedInOf } from '../../http/signed_in.ts';
 import { exempt } from '../../http/form_guard.ts';
 import { sendPage } from '../../interaction/views/send_page.ts';
 import { registerPageErrors, sendMessagePage } from '../../interaction/views/error_page.tsx';
-import { checkAppInput, checkKind, rawInputOf, type FieldError, type RawInput } from '../../domain/app_input.ts';
+import { checkAppInput, checkKind, kindOf, rawInputOf, type FieldError, type RawInput } from '../../domain/app_input.ts';
 import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, updateApp, type ManagedApp } from '../../services/apps.ts';
 import { checkOwner } from '../owner_input.ts';
 import { readUsage } from '../usage.ts';
@@ -90,7 +90,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     const signedIn = await signedInOf(request);
     const input = readInput(request);
     const kind = checkKind(input.raw);
-    const checked = checkAppInput(input.raw, kind.ok && kind.value === 'web' ? 'confidential' : 'public');
+    const checked = checkAppInput(input.raw, kind.ok ? kind.value : 'native');
     const orgs = await ownedOrgs(deps, signedIn.user);
     const owner = checkOwner(input.raw, orgs);
     const errors: FieldError[] = [
@@ -128,7 +128,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     const found = await ownApp(request, reply, signedIn);
     if (!found) return reply;
     const input = readInput(request);
-    const checked = checkAppInput(input.raw, found.clientType);
+    const checked = checkAppInput(input.raw, kindOf(found));
     if (!checked.ok || input.logoError) {
       const errors = [...(checked.ok ? [] : checked.errors), ...(input.logoError ? [input.logoError] : [])];
       const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={input.raw} errors={errors} chooseKind={false} submit="Save" account={account(signedIn)} />;

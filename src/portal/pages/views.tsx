@@ -280,7 +280,13 @@ export function AppView({ app, org, secrets, usage, token, notice, account }: Ap
         <dt>Owner</dt>
         <dd id="owner">{org ? `${org.name} (organization)` : 'You'}</dd>
         <dt>Kind</dt>
-        <dd>{app.clientType === 'confidential' ? 'Web app with a client secret' : 'Public app (PKCE, no secret)'}</dd>
+        <dd id="kind">
+          {app.clientType === 'confidential'
+            ? 'Web app with a client secret'
+            : app.spa
+              ? 'Single-page app (PKCE, no secret; token requests accepted from its callback URLs\' origins)'
+              : 'Public app (PKCE, no secret)'}
+        </dd>
         <dt>Publisher</dt>
         <dd>
           {app.publisher} {app.verified ? <span class="verified">Verified</span> : <span class="unverified">Not verified</span>}

@@ -96,7 +96,7 @@ function checkCodeVerifier(code: AuthorizationCode, verifier: string | undefined
 async function redeem({ deps, client, dpop }: GrantRequest, code: AuthorizationCode): Promise<string | undefined> {
   const now = deps.clock.now();
   const first = code.scopes.includes('offline_access')
-    ? mintFirstRefreshToken(deps.config, code, now, refreshTokenBinding(client, dpop))
+    ? mintFirstRefreshToken(deps.config, code, now, refreshTokenBinding(client, dpop), client)
     : undefined;
   if (!(await deps.stores.tokens.redeemCode(code.id, now, first?.row))) {
     await deps.revoker.revokeFamily(code.familyId);

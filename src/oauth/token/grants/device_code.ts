@@ -63,7 +63,7 @@ async function redeem(request: GrantRequest, device: DeviceAuthorization, now: n
   const person = checkUserActive(holder);
   const scopes = scopesStillGranted(live, device.scopes);
   const subject = { familyId, grantId, appId: client.id, userId, scopes, authTime, amr: device.amr };
-  const first = scopes.includes('offline_access') ? mintFirstRefreshToken(deps.config, subject, now, refreshTokenBinding(client, request.dpop)) : undefined;
+  const first = scopes.includes('offline_access') ? mintFirstRefreshToken(deps.config, subject, now, refreshTokenBinding(client, request.dpop), client) : undefined;
   if (!(await deps.stores.deviceAuthorizations.redeem(device.id, now, first?.row))) throw new InvalidGrant('device code already redeemed');
   return issueTokens(deps, {
     grantType: 'device_code',
