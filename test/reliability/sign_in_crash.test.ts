@@ -48,6 +48,7 @@ import { findForm } from '../support/browser.ts';
 import { startServerProcess, type ServerProcess } from '../support/processes.ts';
 import { startPgCluster, type PgCluster } from '../support/pg_cluster.ts';
 import { HANG_MS, sleep } from './http.ts';
+import { until } from '../support/wait.ts';
 
 const LONG = process.env.RELIABILITY_LONG === '1';
 const KILLS = LONG ? 10 : 3;
@@ -647,7 +648,10 @@ describe('sign-in and approval during a PostgreSQL outage: 503 or the normal ans
     const load = startLoad(world, () => server.url, server.url, model, figures, failures, accept);
     let recoveryMs = NaN;
     try {
+      // The outage must land under real load: wait for sign-ins and approvals to have gone through
+      // (1.5 s at least; on a loaded machine the first approvals can take longer).
       await sleep(1500);
+      await until(`sign-ins and approvals before the outage (${summary(figures)})`, () => (figures.signIns > 0 && figures.approvals > 0 ? true : undefined), 20_000);
       const before = { ...figures };
       down = true;
       await cluster.stop();
