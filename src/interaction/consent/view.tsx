@@ -72,11 +72,7 @@ export function ApprovalView(props: ApprovalViewProps) {
           <strong>{app.name}</strong> wants to access your Tessera account
         </h1>
       </AppIdentity>
-      {!app.verified && (
-        <p class="warning" role="alert">
-          Tessera has not verified who publishes this app. Approve only if you trust it.
-        </p>
-      )}
+      <UnverifiedWarning verified={app.verified} />
       <p class="account">
         Signed in as <strong>{props.user.name}</strong> ({props.user.email}). <a href={props.switchAccountUrl}>Not you? Switch account</a>
       </p>
@@ -95,15 +91,7 @@ export function ApprovalView(props: ApprovalViewProps) {
           </p>
         )}
         <div class="decision">
-          {props.stepUp === undefined ? (
-            <button type="submit" name="decision" value="approve">
-              Approve
-            </button>
-          ) : (
-            <a class="button" href={props.stepUp.url}>
-              Confirm it is you
-            </a>
-          )}
+          <ApproveOrConfirm stepUp={props.stepUp} />
           <button type="submit" name="decision" value="deny" class="secondary">
             Deny
           </button>
@@ -114,6 +102,29 @@ export function ApprovalView(props: ApprovalViewProps) {
 }
 
 /** `fixed`: listed without checkboxes (nothing can be chosen before the person confirms who they are). */
+/** Shown above an approval of an app whose publisher Tessera has not verified. */
+export function UnverifiedWarning({ verified }: { verified: boolean }) {
+  if (verified) return null;
+  return (
+    <p class="warning" role="alert">
+      Tessera has not verified who publishes this app. Approve only if you trust it.
+    </p>
+  );
+}
+
+/** Approve, or, when a fresh sign-in must come first (step-up), the link to confirm who you are. */
+export function ApproveOrConfirm({ stepUp }: { stepUp: { url: string } | undefined }) {
+  return stepUp === undefined ? (
+    <button type="submit" name="decision" value="approve">
+      Approve
+    </button>
+  ) : (
+    <a class="button" href={stepUp.url}>
+      Confirm it is you
+    </a>
+  );
+}
+
 export function ScopeList({ scopes, incremental, fixed = false }: { scopes: ScopeLine[]; incremental: boolean; fixed?: boolean }) {
   return (
     <fieldset class="scopes">

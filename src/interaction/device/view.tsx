@@ -8,7 +8,7 @@
  */
 import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
 import { Layout } from '../views/layout.tsx';
-import { LifetimeChoice, OrgChoice, ScopeList, STEP_UP_TEXT, type OrgLine, type ScopeLine } from '../consent/view.tsx';
+import { ApproveOrConfirm, LifetimeChoice, OrgChoice, ScopeList, STEP_UP_TEXT, UnverifiedWarning, type OrgLine, type ScopeLine } from '../consent/view.tsx';
 import { DEVICE_DECISION_PATH, DEVICE_PATH } from './paths.ts';
 
 export const PHISHING_WARNING = 'Only continue if you started this on a device you own, just now. If someone sent you this code, deny.';
@@ -82,11 +82,7 @@ export function DeviceConfirmView(props: DeviceConfirmProps) {
           Sign in to <strong>{app.name}</strong> on a device?
         </h1>
       </AppIdentity>
-      {!app.verified && (
-        <p class="warning" role="alert">
-          Tessera has not verified who publishes this app. Approve only if you trust it.
-        </p>
-      )}
+      <UnverifiedWarning verified={app.verified} />
       <p class="warning" role="alert" id="phishing-warning">
         <strong>{PHISHING_WARNING}</strong>
       </p>
@@ -127,15 +123,7 @@ export function DeviceConfirmView(props: DeviceConfirmProps) {
           <button type="submit" name="decision" value="deny" autofocus>
             Deny
           </button>
-          {props.stepUp === undefined ? (
-            <button type="submit" name="decision" value="approve">
-              Approve
-            </button>
-          ) : (
-            <a class="button" href={props.stepUp.url}>
-              Confirm it is you
-            </a>
-          )}
+          <ApproveOrConfirm stepUp={props.stepUp} />
         </div>
       </form>
     </Layout>
