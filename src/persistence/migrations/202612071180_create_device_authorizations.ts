@@ -20,17 +20,17 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('scopes', 'text', (c) => c.notNull())
     .addColumn('requester_ip', 'text', (c) => c.notNull())
     .addColumn('requester_user_agent', 'text')
-    .addColumn('created_at', 'integer', (c) => c.notNull())
-    .addColumn('expires_at', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('poll_interval', 'integer', (c) => c.notNull())
-    .addColumn('last_polled_at', 'integer')
+    .addColumn('last_polled_at', 'bigint')
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('user_id', 'text')
     .addColumn('grant_id', 'text')
     .addColumn('family_id', 'text')
-    .addColumn('auth_time', 'integer')
+    .addColumn('auth_time', 'bigint')
     .addColumn('amr', 'text')
-    .addColumn('decided_at', 'integer')
+    .addColumn('decided_at', 'bigint')
     .execute();
   await db.schema.createIndex('device_authorizations_expires').on('device_authorizations').column('expires_at').execute();
   await db.schema.createIndex('device_authorizations_grant').on('device_authorizations').column('grant_id').execute();

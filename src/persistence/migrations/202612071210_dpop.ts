@@ -20,7 +20,7 @@ export async function up(db: AnyDb): Promise<void> {
     .createTable('dpop_proofs')
     // SHA-256 of the key thumbprint and the jti: bounded length whatever the client sent.
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('expires_at', 'integer', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('dpop_proofs_expires').on('dpop_proofs').column('expires_at').execute();
 }
