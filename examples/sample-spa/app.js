@@ -48,13 +48,6 @@ async function dpopKeyPair() {
   return pair;
 }
 
-/** RFC 7638 thumbprint of the public key, for `dpop_jkt` (RFC 9449 §10). */
-async function thumbprint(publicKey) {
-  const { crv, kty, x, y } = await crypto.subtle.exportKey('jwk', publicKey);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify({ crv, kty, x, y })));
-  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
 /** Runs a request once more when the server asks for a DPoP nonce (RFC 9449 §8); the handle keeps the nonce. */
 async function withNonceRetry(send, process) {
   try {
@@ -83,7 +76,7 @@ async function signIn() {
     state,
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
-    dpop_jkt: await thumbprint((await dpopKeyPair()).publicKey),
+    dpop_jkt: await oauth.DPoP(client, await dpopKeyPair()).calculateThumbprint(),
   }).toString();
   location.assign(url.href);
 }
