@@ -81,6 +81,9 @@ export default async function apiRoutes(app: FastifyInstance, { deps }: AppOptio
       buildRoutes(api, ctx);
       const items = '/orgs/:org/projects/:project/workitems';
       apiMethods(api, {
+        // The OpenAPI document and its page: 405 for other methods, and a preflight answered (http/cors.ts).
+        '/openapi.json': ['GET'],
+        '/docs': ['GET'],
         '/me': ['GET'],
         '/orgs': ['GET'],
         '/orgs/:org/projects': ['GET', 'POST'],
