@@ -13,6 +13,7 @@ import { digest } from '../../src/crypto/digest.ts';
 import { randomToken } from '../../src/crypto/random.ts';
 import { Developer, multipart } from '../portal/helpers.ts';
 import { CliTarget, assertRefused } from '../cli/cli.ts';
+import { until } from '../support/wait.ts';
 
 /** Whether a preflight from `origin` is approved at /token (some single-page app registered it). */
 async function corsApproved(t: TestApp, origin: string): Promise<boolean> {
@@ -143,6 +144,17 @@ for (const dialect of dialects()) {
       assert.equal(await corsApproved(server, 'https://cli-spa.example'), true);
       assert.equal(await corsApproved(server, 'http://127.0.0.1:8081'), true);
       assert.equal(await corsApproved(server, 'https://cli-native.example'), false);
+    });
+
+    it("a single-page app the CLI creates while the server runs gets CORS within seconds (the change feed, not the cache's 30 s)", async () => {
+      const origin = 'https://late-spa.example';
+      assert.equal(await corsApproved(server, origin), false, 'the server holds an origin set without it');
+      const loads = server.deps.spaOrigins.loads;
+      await cli.json(['app', 'create', '--name', 'Late SPA', '--redirect-uri', `${origin}/cb`, '--spa']);
+      const started = Date.now();
+      await until('the new origin approved', async () => ((await corsApproved(server, origin)) ? true : undefined), 5000);
+      assert.ok(Date.now() - started < 5000);
+      assert.ok(server.deps.spaOrigins.loads > loads, 'read again after the announcement');
     });
   });
 }
