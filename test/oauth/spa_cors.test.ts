@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
-import { exchangeCode, issueTestCode, obtainTokens, postForm } from '../support/codes.ts';
+import { exchangeCode, issueTestCode, obtainTokens, postForm, s256 } from '../support/codes.ts';
 import type { User } from '../../src/domain/users.ts';
 
 const SPA_ORIGIN = 'https://spa.example';
@@ -110,6 +110,18 @@ for (const dialect of dialects()) {
       seen.push(revoked);
       assert.equal(revoked.statusCode, 200);
       assert.equal(revoked.headers['access-control-allow-origin'], SPA_ORIGIN);
+
+      // RFC 9126: a single-page app pushes its authorization request from its origin too.
+      const pushed = await postForm(
+        t,
+        '/par',
+        spa,
+        { response_type: 'code', redirect_uri: SPA_REDIRECT, scope: 'openid', state: 'state-1', code_challenge: s256('v'.repeat(43)), code_challenge_method: 'S256' },
+        { origin: SPA_ORIGIN },
+      );
+      seen.push(pushed);
+      assert.equal(pushed.statusCode, 201, pushed.body);
+      assert.equal(pushed.headers['access-control-allow-origin'], SPA_ORIGIN);
     });
 
     it("the actual request is checked against the app it names: another single-page app's origin, or any origin for a confidential or native app, gets nothing", async () => {
