@@ -51,7 +51,7 @@ export interface DpopProof {
   jkt: string;
   /** Storage key for the replay check: a digest of the key's thumbprint and the proof's `jti`. */
   replayId: string;
-  /** When the replay entry may go: past it, the proof's `iat` is outside the window anyway. */
+  /** When the replay entry may go, in whole seconds: past it, the proof's `iat` is outside the window anyway. */
   replayUntil: number;
   /** The proof's `nonce` claim (§8), as sent; checked by the caller when nonces are on. */
   nonce: unknown;
@@ -70,7 +70,10 @@ export async function verifyDpopProof(proof: string, expected: ExpectedProof): P
   if (claims.nbf !== undefined && !(typeof claims.nbf === 'number' && claims.nbf <= expected.now)) throw new DpopProofRejected('claims');
   if (expected.accessToken !== undefined) checkAth(claims.ath, expected.accessToken);
   const jkt = thumbprint(header.jwk);
-  return { jkt, replayId: digest(`${jkt}:${jti}`), replayUntil: Math.max(iat, expected.now) + DPOP_IAT_WINDOW, nonce: claims.nonce };
+  // A NumericDate may have a fraction (RFC 7519 §2); the replay record keeps whole seconds (a bigint
+  // column, where PostgreSQL refuses 1796655789.5), rounded up so it outlives the proof's window.
+  const replayUntil = Math.ceil(Math.max(iat, expected.now)) + DPOP_IAT_WINDOW;
+  return { jkt, replayId: digest(`${jkt}:${jti}`), replayUntil, nonce: claims.nonce };
 }
 
 /** The members of a public JWK the thumbprint covers (RFC 7638 §3.2), in lexicographic order. */
