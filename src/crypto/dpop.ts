@@ -121,13 +121,26 @@ function decodeJson(part: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** §4.3 point 6: a public key only, of the type the alg needs (P-256 for ES256, Ed25519, RSA of 2048 bits or more). */
+/**
+ * RSA proof keys: 2048 bits or more (RFC 7518 §3.3), and, since the proof's key is the sender's
+ * choice and its check runs on the event loop before anything is known of the sender, only keys
+ * whose check costs what an ordinary one does: the public exponent 65537 (what WebCrypto, jose and
+ * every library generate) and at most 4096 bits. An exponent as long as the modulus made one check
+ * cost 5 ms of CPU, and a 16384-bit modulus 3 ms, against 0.07 ms for a 2048-bit key; anyone who
+ * knows a public client_id could send such proofs to /token or /par.
+ */
+const RSA_PUBLIC_EXPONENT = 'AQAB';
+const RSA_MIN_BITS = 2048;
+const RSA_MAX_BITS = 4096;
+
+/** §4.3 point 6: a public key only, of the type the alg needs (P-256 for ES256, Ed25519, RSA of 2048 to 4096 bits with exponent 65537). */
 function publicKeyFor(alg: Header['alg'], jwk: Jwk): KeyObject {
   if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw new DpopProofRejected('jwk');
   const wanted = alg === 'ES256' ? { kty: 'EC', crv: 'P-256' } : alg === 'EdDSA' || alg === 'Ed25519' ? { kty: 'OKP', crv: 'Ed25519' } : { kty: 'RSA' };
   if (jwk.kty !== wanted.kty || ('crv' in wanted && jwk.crv !== wanted.crv)) throw new DpopProofRejected('jwk');
   const members = THUMBPRINT_MEMBERS[wanted.kty]!;
   if (!members.every((m) => typeof jwk[m] === 'string')) throw new DpopProofRejected('jwk');
+  if (wanted.kty === 'RSA' && jwk.e !== RSA_PUBLIC_EXPONENT) throw new DpopProofRejected('jwk');
   // Only the public members: nothing else of the header's JWK reaches the key.
   const publicJwk = Object.fromEntries(members.map((m) => [m, jwk[m]])) as JsonWebKey;
   const cacheKey = JSON.stringify(publicJwk);
@@ -140,7 +153,10 @@ function publicKeyFor(alg: Header['alg'], jwk: Jwk): KeyObject {
     throw new DpopProofRejected('jwk');
   }
   if (key.type !== 'public') throw new DpopProofRejected('jwk');
-  if (wanted.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new DpopProofRejected('jwk');
+  if (wanted.kty === 'RSA') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) throw new DpopProofRejected('jwk');
+  }
   if (importedKeys.size >= MAX_IMPORTED_KEYS) importedKeys.delete(importedKeys.keys().next().value!);
   importedKeys.set(cacheKey, key);
   return key;

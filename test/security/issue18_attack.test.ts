@@ -4,12 +4,17 @@
  * page. Each case is one attempt that must keep failing; the probes that found nothing stay here
  * too, because each of them could start to succeed after a change.
  *
- * Found by these probes: a proof whose `iat` has a fraction (a valid NumericDate) was a 500 on
- * PostgreSQL, whose bigint replay column refused the fraction (crypto/dpop.ts now rounds up).
+ * Found by these probes (both fixed in crypto/dpop.ts):
+ * - a proof whose `iat` has a fraction (a valid NumericDate) was a 500 on PostgreSQL, whose bigint
+ *   replay column refused the fraction; the replay record's end is now rounded up;
+ * - an RSA proof key is the sender's choice, and its check runs before anything else is known of
+ *   the sender: a public exponent as long as the modulus cost 5 ms of event-loop CPU per proof at
+ *   /token (70 times an ES256 check), for anyone who knows a public client_id. RSA proof keys are
+ *   now exponent 65537 and 2048 to 4096 bits.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
@@ -37,12 +42,61 @@ interface Answer {
 }
 
 const b64u = (value: Buffer | object) => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
+const bigOf = (b64: string) => BigInt('0x' + Buffer.from(b64, 'base64url').toString('hex'));
+function b64OfBig(n: bigint): string {
+  const hex = n.toString(16);
+  return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex').toString('base64url');
+}
+function modInverse(a: bigint, m: bigint): bigint | undefined {
+  let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  return r0 === 1n ? ((s0 % m) + m) % m : undefined;
+}
+const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
+
+/** An RSA key pair whose public exponent is as long as the modulus (a short private exponent): what a sender picks to make each check expensive. */
+function rsaWithLongExponent(): { privateKey: KeyObject; publicJwk: Record<string, string> } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' }) as Record<string, string>;
+  const p = bigOf(jwk.p!);
+  const q = bigOf(jwk.q!);
+  const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
+  for (;;) {
+    const d = BigInt('0x' + randomBytes(40).toString('hex')) | 1n;
+    const e = modInverse(d, lambda);
+    if (e === undefined || e.toString(2).length < 2000) continue;
+    const full = { kty: 'RSA', n: jwk.n!, e: b64OfBig(e), d: b64OfBig(d), p: jwk.p!, q: jwk.q!, dp: b64OfBig(d % (p - 1n)), dq: b64OfBig(d % (q - 1n)), qi: b64OfBig(modInverse(q, p)!) };
+    return { privateKey: createPrivateKey({ key: full, format: 'jwk' }), publicJwk: { kty: 'RSA', n: full.n, e: full.e } };
+  }
+}
+
 /** A proof signed with node:crypto (RS256 or ES256), for keys jose will not sign with. */
 function rawProof(privateKey: KeyObject, publicJwk: object, claims: Record<string, unknown>, alg: 'RS256' | 'ES256' = 'RS256'): string {
   const input = `${b64u({ alg, typ: 'dpop+jwt', jwk: publicJwk })}.${b64u({ jti: randomBytes(12).toString('base64url'), iat: Math.floor(Date.now() / 1000), ...claims })}`;
   const signature = nodeSign('sha256', Buffer.from(input), alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey);
   return `${input}.${signature.toString('base64url')}`;
 }
+
+/**
+ * A 4352-bit RSA key pair, made once for this file (making one takes seconds): over the 4096 bits a
+ * proof key may have. Only a test key; it signs nothing but proofs here.
+ */
+const RSA_4352_PRIVATE = {
+  kty: 'RSA',
+  n: 'sXGBgzHnaT6j_8J6jQRcaub18eqG3js73OYV1HKrjrihNLi517wk49_0d_RUdTL8ec0Tj8rPcG27DMk4g8ZuZeboZTzEHRzsRSs4NSiwOnq0xhhjs9ZWtDMuugD4Wmd4D5RTupfnZJ4PtSgzWJrzrK8PQdDapLnWqsxge2q5ma2F-Lymjw6xD29-wueOtmpwRjgfUdMODfhzIlU9Uu1II_ZW7dbN9CE1upqSgIPdudzge4rMKXJer93EdtJ3RGuyEp4DaS2qmTlFiw_uVR_ppf5M8IyDOKPDV_xc0GsTly24VZSPI2KINt2Ge2hbQCuhOolIQvc_zxMlSRIrhZWRPnf9q5ODfH_v7ALgsYcmiCfXveJlLV0aExK7iRAiR21hHVpVXCIoE8iIGUPQUophWq1FrPUoMkwuJh6XrlM_Pacbm1Fq0cec9L8DIdDwYNejS3OZaZaCPIHsOtB9RrdnIuIIes3zlYMof3Vr7BMWgXyRrdGnOS2JjPNYta8ZsKx6GQb4mFXj4VcbGAzJFSW3hAE2ldLb8wi1YCyFk6oowLkIMllFUzyE7Yx_DL5KQaWxCC3wg3fard5eDqx4LAdwmtZQTxx3YLbZaqbXCbp4tt0R7grwkTA-UtnQihLM8bxwqTV8r5E_hnJCVLWKOBWDqo2OLb3n0_btG6tFcWQo01ZKCaHad16cCw_jKJnQvwG4o80NHnbHwTgKZG793N5e7w',
+  e: 'AQAB',
+  d: 'HunI5-vWRoIYvTKK-i1T0nX5TBOROn80TygwjmoJ1Fv7Db3O9rQ68w4tv4Yr_p0K2kdtjIQHPq2HRFN8Co0T56HiQ9zhx7alvOkqKiy0AwQkoUxXdlm1kkBGeDY6DjnvcztimOPk9qUI1IUz6NBZ-nAnJs61gLQ1n1zqxCWUPx85c1ueYtbq5ucEPP1tYf9KHxmg7zbnQGzT1hvmip93DXjZrSbai5kLjL5oHoaapspBu5QzPFdGArqOgyroh12B0PeBXZ4MlhQhtvfoDCF6qaYTjmbUZ5Y0LoxzOQYmjBR1hEdU5pPAalqOlspX92aCeLm5Ap2jmrZZrRDCz0t-2dS6t10EL7j0OfhIX_VNM7P-FFnPWCKf9YzK-hdKG3xUCA4XSd5J8LsR6fQi6P1AZhd7Ypf-kf9ObWz-19tS2CJLZWATdkWZ31ZQmuIH5pJn3hMnVAtz1Xte1eLqJo1JbVsLiC7ysiFuQiOIR0KbLg2YzFP-o3uzr88a5fvQ4hx55YDfh3FyjljwFkqC_sOopGl1h9-sIfUl9kF2I-sWtPW859IjmkASq8eikGoa0gHEEzyZTSB8OEZrgt2tifIi849UWXMtd7tEJtdHsEWt3zY_a0gtWK3s0YcfaRuw_rrIivfUZFYM4BmRsWJxVx3EeMYNrUc2gYvb8jxISZK5A1vMqmjDV9EKy0SKF78QqU2q7QFfaOlRyaMuW2EqGMot0Q',
+  p: '-YoEP7e9TpIKOhWjYijLRV1Vr7lH1pOJELXz7IEkohV-FvZXT-mcs3l_ynYvS0fK7dJrVuo53IYJFGgmLYX196ENunsvB0t4wv2ZofhK5Opt9R3qwwXp7DU5HvAY-wBhxU24bqAqFToeeIgnAvawdVv_F83joDjiTCOs_XlonORBXGBoc-ktfEhhrYVQNRdsEBdU-lyNY_f-MGpcWrm7xOI94CqPc_JFBfzeCUwZJjqCHxDkoa7mRoO7euFUAhZHBSZMNImRMQCAYbLOrkWVVeNJUn_edaqh9g73WhLLGah7jrX16c5kzbcAA1jFWc6yVP1-Jw99UGMvRqpAluneSx0tfHbaTAjqgmeBTS0T5RE',
+  q: 'tgmgsfpFlDsG5uOsVYJpTXYuQQfiIvm3pL8d3r9x-w-wUiYwlIOzw3BUfXI1flNmf239kXJ3UMYPvngi8kktpd660VP6wpG3amQQxcViOpGXcsu37gATBYX7oIshjHBfMvqWvRaRR3f6ULjBJNH3tp8gF8MDmhZPx8kklZl1nUvVd9wJwebfRZ4chHWZJ-RCgy-nq6BKDasqOzdK6h0Sg-A8ZdM2PeLEQLX_FEQKNTeMdjHc9htzDjJY-qfhxLafvo-45AiI1Qhy3E9Mad2QYTGyBGbpxeXZP7TC0wblR2kTO3Mkc_ziqV_X2r8Z9UGtNKRW9mCvbVlCZUMvbxNuBQ8nV3kUv7nZxJqQXDx-A_8',
+  dp: 'OX6vU-8F0yCa8p8hsfAsRaMnpwFNqAb-QbdqqEdpJV9GWgwQOf1deYy5APESHIpCG2GsEa6N_l1zohwND9gZwCB_hUP0pf2hqWu9BjCrMOtCwoNOH_kw2Je6vYIcf1irLkamA_crOxDVDHhyZKBqL-AuelGZ7MSuf1SI-y4KCHwfAyXDa1GChWw39T8OJ-1pnJuDnNvOSAZPruASv2Sj-s0V7JxhyRk9BhApKIM8GC7K5FWEGCywKfcYL0vTi1eOrYURcdlwdpXi_p-wNz8ZFVz0--kyXHIgNw1juIE0AolrTopmSqSfXTaY7ix57CNPu31cn6tV-DuiHOoFT8A605u5a0AHNBWp0rn-dMW6G8E',
+  dq: 'VVIL5H9WL1S_NmbNtkJqkqjqowZL4nLCtU_ycx2uEatXzBkkOefE0LyMjUODeRMj_mQSLiLFc7FxXae3UXIlGBJd45EF_j4IBrCh_-A02xi0MFT1f3K_d55FwwiTD9z3cdBr6HJ0Y1gDleQSeuyCuzC3_QslXApLGGvZXtjPfIs3oXcbh6trSJkD6r2nrD_bQNuMLe_x5ZgtMhYHYdWAgRkPlfY5_SWVMHNc_CWr1yeTCS7zztIsyiGk_M7FDcs-8jUwxoiNgbP1CfeM7C2x5yxAsLl_pobFnYteqUQZILBKGFouYsLLhfFrHZbmVsKSqRLBw7arYogsi4PC7r_fmDVzDhetNvOn8vMy6FheBAc',
+  qi: 'NO2zyfkIzvObG9iwGK7fDnbpocQHM57En0iTRleEQfmeBZznkfwo0YwLA5vQuW_zTEF0yi0HbJeG-vs2yCeAAePZ5UxkLDGHTtSu9BZv1gkHh0d0SxatoyvU89QOdAtmtCMDfOzdCVVC2cPtNtPCv-ABvHNykj3ogerG-jZy6ThbqgxVkh3YTeCAkLYc0j7AXn3OgNmGwwCYkxk-AvysGdRl_3WvjNXJUTHQK53LFemwLzOIqj3RKU7W2xDoTWC-02r7ldhbA2yvUu3Uvpgs--8KvslE5FauoCSeIMvqNRl44mCC38arlSru8qcs8b8QR2kXTakhiMd3mJM5pVM_MLoIPeaq8guIeuJSj3LE7vs',
+};
+const RSA_4352 = { kty: 'RSA', n: RSA_4352_PRIVATE.n, e: RSA_4352_PRIVATE.e };
 
 for (const dialect of dialects()) {
   describe(`issue 18 under attack (${dialect})`, () => {
@@ -183,6 +237,20 @@ for (const dialect of dialects()) {
         const res = await exchange(native, await proof(key, { htm: 'POST', htu: tokenUrl(), header: { kid: 'other', jku: 'https://evil.example/jwks', x5c: ['MIIB'] } }));
         assert.equal(res.status, 200, res.text);
         assert.deepEqual(claimsOf(String(res.body.access_token)).cnf, { jkt: key.jkt });
+      });
+
+      it('RSA proof keys: 2048 bits with exponent 65537 pass; 1024 bits, more than 4096 bits, or a long public exponent are refused', async () => {
+        const claims = { htm: 'POST', htu: tokenUrl() };
+        const ordinary = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        assert.equal(await proofVerdict(rawProof(ordinary.privateKey, ordinary.publicKey.export({ format: 'jwk' }), claims)), 'invalid_grant');
+        const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+        assert.equal(await proofVerdict(rawProof(small.privateKey, small.publicKey.export({ format: 'jwk' }), claims)), 'invalid_dpop_proof');
+        // A 2048-bit exponent: each check cost 5 ms of CPU (70 ES256 checks), for anyone with a public client_id.
+        const long = rsaWithLongExponent();
+        assert.equal(await proofVerdict(rawProof(long.privateKey, long.publicJwk, claims)), 'invalid_dpop_proof');
+        // A validly signed 4352-bit proof: a larger key costs more per check, and nobody needs one for DPoP.
+        const large = createPrivateKey({ key: RSA_4352_PRIVATE, format: 'jwk' });
+        assert.equal(await proofVerdict(rawProof(large, RSA_4352, claims)), 'invalid_dpop_proof');
       });
 
       it('two DPoP headers are refused, whether sent as two lines or joined', async () => {
