@@ -4,13 +4,17 @@
  * page. Each case is one attempt that must keep failing; the probes that found nothing stay here
  * too, because each of them could start to succeed after a change.
  *
- * Found by these probes (both fixed in crypto/dpop.ts):
+ * Found by these probes (the first two fixed in crypto/dpop.ts):
  * - a proof whose `iat` has a fraction (a valid NumericDate) was a 500 on PostgreSQL, whose bigint
  *   replay column refused the fraction; the replay record's end is now rounded up;
  * - an RSA proof key is the sender's choice, and its check runs before anything else is known of
  *   the sender: a public exponent as long as the modulus cost 5 ms of event-loop CPU per proof at
  *   /token (70 times an ES256 check), for anyone who knows a public client_id. RSA proof keys are
  *   now exponent 65537 and 2048 to 4096 bits.
+ * - with REFRESH_TOKEN_REUSE_GRACE on, a public client's family bound to a key at its first refresh
+ *   could be unbound by replaying the leaked unbound predecessor within the grace, without the key:
+ *   the grace retry now proves the newest token's key and its successor stays bound
+ *   (oauth/token/grants/refresh_token.ts).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -381,6 +385,36 @@ for (const dialect of dialects()) {
         } finally {
           nonces.clock.advance(-601);
         }
+      });
+    });
+
+    describe('a thief replaying a refresh token inside the retry grace (REFRESH_TOKEN_REUSE_GRACE=30)', () => {
+      let graced: TestApp;
+      let cli: TestClient;
+      before(async () => {
+        graced = await startTestApp({ dialect, listen: true, env: { REFRESH_TOKEN_REUSE_GRACE: '30' } });
+        cli = await createClient(graced.deps, { name: 'Graced CLI', public: true, redirectUris: [NATIVE_REDIRECT] });
+      });
+      after(() => graced.close());
+
+      it("a public client's family bound to a key at its first refresh is not unbound by replaying the unbound predecessor within the grace", async () => {
+        const user = await createUser(graced.deps, `grace-${dialect}@example.com`, 'Grace');
+        const issued = await issueTestCode(graced.deps, { client: cli, user, scopes: SCOPES });
+        const first = await asClient(cli, '/token', { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier }, {}, graced);
+        const rt1 = String(first.body.refresh_token);
+        // The owner refreshes with a proof: the family is bound to its key from now on.
+        const bound = await asClient(cli, '/token', { grant_type: 'refresh_token', refresh_token: rt1 }, { dpop: await proof(key, { htm: 'POST', htu: `${graced.issuer}/token` }) }, graced);
+        assert.equal(bound.status, 200, bound.text);
+        assert.equal(bound.body.token_type, 'DPoP');
+        // The leaked unbound predecessor, replayed within the grace without the key, must not yield an unbound successor.
+        const replay = await asClient(cli, '/token', { grant_type: 'refresh_token', refresh_token: rt1 }, {}, graced);
+        assert.deepEqual([replay.status, replay.body.error], [400, 'invalid_grant'], replay.text);
+        const thief = await proofKey();
+        const withOtherKey = await asClient(cli, '/token', { grant_type: 'refresh_token', refresh_token: rt1 }, { dpop: await proof(thief, { htm: 'POST', htu: `${graced.issuer}/token` }) }, graced);
+        assert.deepEqual([withOtherKey.status, withOtherKey.body.error], [400, 'invalid_grant'], withOtherKey.text);
+        // The owner's bound token still refreshes with its key.
+        const owner = await asClient(cli, '/token', { grant_type: 'refresh_token', refresh_token: String(bound.body.refresh_token) }, { dpop: await proof(key, { htm: 'POST', htu: `${graced.issuer}/token` }) }, graced);
+        assert.equal(owner.status, 200, owner.text);
       });
     });
 

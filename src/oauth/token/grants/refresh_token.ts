@@ -26,6 +26,9 @@ export const refreshTokenGrant: GrantHandler = async (request) => {
   checkBoundKey(presented.dpopJkt, request.dpop, 'refresh token');
   checkUsable(presented, now);
   const current = await resolveRotation(request, presented, now);
+  // In a grace retry `current` is the newest token, which the client may have bound to a key at
+  // its last refresh: the retry proves that key too, and the successor stays bound to it.
+  if (current !== presented) checkBoundKey(current.dpopJkt, request.dpop, 'refresh token');
   const requested = checkScope(presented, params.scope);
   const grant = checkGrantLive(holder, now);
   const scopes = scopesStillGranted(grant, requested);
@@ -109,7 +112,7 @@ function checkScope(token: RefreshToken, scope: string | undefined): string[] {
  * presented one, so the superseded token, if it ever comes back, is reuse and kills the grant.
  */
 async function rotate({ deps, client, dpop }: GrantRequest, presented: RefreshToken, current: RefreshToken, now: number): Promise<string> {
-  const next = mintNextRefreshToken(deps.config, presented, now, refreshTokenBinding(client, dpop, presented.dpopJkt));
+  const next = mintNextRefreshToken(deps.config, presented, now, refreshTokenBinding(client, dpop, current.dpopJkt ?? presented.dpopJkt));
   if (!(await deps.stores.tokens.rotateRefresh(current.id, next.row, now))) return reuseDetected(deps, current);
   return next.token;
 }
