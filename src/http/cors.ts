@@ -1,8 +1,8 @@
 /**
  * CORS (Fetch standard, "CORS protocol"): which browser origins may read Tessera's answers. One
- * table, one place; every policy answers without `Access-Control-Allow-Credentials`, so a browser
- * never sends cookies cross-origin to us and never lets a page read an answer made with them
- * (SECURITY 39).
+ * table, one place; every policy answers without `Access-Control-Allow-Credentials`, so no page
+ * on another origin can ever read an answer to a request that carried our cookies (a credentialed
+ * request is readable only with it, SECURITY 39).
  *
  * - `client` (/token, /revoke, /par, /userinfo): only single-page apps, only from the origins of
  *   their registered redirect URIs (issue 18, draft-ietf-oauth-browser-based-apps §6.3.3.4). A
@@ -17,8 +17,8 @@
  * - the platform API (`registerApiCors`): bearer tokens only, never a cookie, so `*` lets any page
  *   call it with a token it holds and with nothing else, as GitHub's API does.
  *
- * Anything else, /authorize and every page above all (SECURITY 7), gets no CORS header: no route
- * hook is attached to it, so it pays nothing.
+ * Anything else gets no CORS header: /authorize and every page above all (SECURITY 7), and
+ * /introspect (confidential clients only). No hook is attached to those routes, so they pay nothing.
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestAsyncHookHandler, onRequestHookHandler, onSendAsyncHookHandler, RouteOptions } from 'fastify';
