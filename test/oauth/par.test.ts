@@ -185,8 +185,7 @@ for (const dialect of dialects()) {
       const late = await pushed();
       const expiresAt = async (requestUri: string) =>
         (await t.deps.database.db.selectFrom('pushed_requests').select('expires_at').where('id', '=', digest(requestUri)).executeTakeFirstOrThrow()).expires_at;
-      /** The test clock at the very start of `second`: a whole second of margin for the request. */
-      const at = (second: number) => t.clock.advance((second * 1000 - t.clock.nowMs()) / 1000);
+      const at = (second: number) => t.clock.toStartOf(second);
       const row = await t.deps.database.db.selectFrom('pushed_requests').select(['created_at', 'expires_at']).where('id', '=', digest(early.requestUri)).executeTakeFirstOrThrow();
       assert.equal(row.expires_at - row.created_at, 60);
       at((await expiresAt(early.requestUri)) - 1);

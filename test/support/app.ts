@@ -42,6 +42,13 @@ export class TestClock implements Clock {
     this.offsetMs += seconds * 1000;
   }
   /**
+   * Moves the clock to the very start of `second` (epoch seconds): a test that checks a boundary
+   * at whole seconds then has a whole real second before `now()` moves on by itself.
+   */
+  toStartOf(second: number) {
+    this.offsetMs += second * 1000 - this.nowMs();
+  }
+  /**
    * Moves the clock to the next UTC midnight when that is less than `marginSeconds` away, so a
    * test that counts per day (usage panels) cannot see its counts split across two days.
    */

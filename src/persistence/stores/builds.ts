@@ -1,5 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Db } from '../database.ts';
-import type { BuildDefinitionsTable, BuildsTable } from '../schema.ts';
+import type { BuildDefinitionsTable, BuildsTable, Database } from '../schema.ts';
 import type { Build, BuildDefinition, BuildFilter, BuildLogLine, BuildStatus, BuildStep, BuildStore, ClaimedBuild } from '../../domain/builds.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
@@ -46,8 +47,8 @@ export class SqlBuildStore implements BuildStore {
     return this.db.selectFrom('build_definitions').innerJoin('repositories', 'repositories.id', 'build_definitions.repo_id').selectAll('build_definitions').select('repositories.name as repo_name');
   }
 
-  private builds() {
-    return this.db.selectFrom('builds').innerJoin('build_definitions', 'build_definitions.id', 'builds.definition_id').selectAll('builds').select('build_definitions.name as definition_name');
+  private builds(db: Db | Transaction<Database> = this.db) {
+    return db.selectFrom('builds').innerJoin('build_definitions', 'build_definitions.id', 'builds.definition_id').selectAll('builds').select('build_definitions.name as definition_name');
   }
 
   async createDefinition(input: { projectId: string; name: string; repoId: string; branch: string; steps: BuildStep[]; createdBy: string }, now: number) {
@@ -81,7 +82,8 @@ export class SqlBuildStore implements BuildStore {
 
   async queue(input: { projectId: string; definitionId: string; branch: string; commitId: string; queuedBy: string }, now: number): Promise<Build> {
     const id = randomId();
-    await this.db.transaction().execute(async (tx) => {
+    // The build as queued, read in its own transaction: a runner may take it the moment it commits.
+    const row = await this.db.transaction().execute(async (tx) => {
       // The project's counter, bumped in the same transaction: concurrent queues get distinct numbers.
       await tx
         .insertInto('build_sequences')
@@ -114,8 +116,8 @@ export class SqlBuildStore implements BuildStore {
           result: null,
         })
         .execute();
+      return this.builds(tx).where('builds.id', '=', id).executeTakeFirstOrThrow();
     });
-    const row = await this.builds().where('builds.id', '=', id).executeTakeFirstOrThrow();
     return toBuild(row);
   }
 
