@@ -1,7 +1,7 @@
 /**
- * Delivers the outbox (domain/mail.ts), in every server process. Each poll takes a few due
- * messages under a lease (persistence/stores/outbox.ts: one sender per message on any number of
- * nodes), renders each (mail/messages.ts) and hands it to the transport. A message that fails is
+ * Delivers the outbox (domain/mail.ts), in every server process, through the shared lease loop
+ * (jobs/leased_sender.ts). Each poll takes a few due messages under a lease
+ * (persistence/stores/outbox.ts: one sender per message on any number of nodes), renders each (mail/messages.ts) and hands it to the transport. A message that fails is
  * tried again after `retrySeconds`, doubling up to an hour, and marked `failed` after
  * `maxAttempts`, or at once when the mail server refuses it for good (SMTP 5xx); `tessera mail
  * retry` sends failed mail again.
@@ -16,7 +16,7 @@ import type { Clock } from '../clock.ts';
 import type { MailConfig } from '../config/config.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { isLinkMail, type OutboxMessage, type OutboxStore } from '../domain/mail.ts';
-import { randomId } from '../crypto/random.ts';
+import { LeasedSender, retryDelay } from './leased_sender.ts';
 import { linkValue } from '../crypto/account_links.ts';
 import { renderMail } from '../mail/messages.ts';
 import { LINK_PATHS, absolute } from '../mail/links.ts';
@@ -24,11 +24,6 @@ import { PermanentDeliveryError, type MailTransport } from '../mail/transport.ts
 
 /** A lease longer than any one delivery can take (the transport's timeouts are 10–30 s). */
 const LEASE_SECONDS = 120;
-/** Messages taken per poll. */
-const BATCH = 10;
-const MAX_DELAY_SECONDS = 3600;
-/** How long a stopping sender waits for the delivery in flight. */
-const STOP_WAIT_MS = 2000;
 
 export interface MailSenderOptions extends Pick<MailConfig, 'pollMs' | 'retrySeconds' | 'maxAttempts'> {
   issuer: string;
@@ -36,20 +31,8 @@ export interface MailSenderOptions extends Pick<MailConfig, 'pollMs' | 'retrySec
   linkKey: Buffer;
 }
 
-/** Seconds before attempt `attempts + 1`: retrySeconds, doubling, at most an hour. */
-export function retryDelay(retrySeconds: number, attempts: number): number {
-  return Math.min(MAX_DELAY_SECONDS, retrySeconds * 2 ** Math.max(0, attempts - 1));
-}
-
 export class MailSender {
-  /** This process's sender id, written on the messages it takes. */
-  readonly id = randomId();
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
-  private again = false;
-  private stopping = false;
-  /** Taken in this pass and not yet tried; `stop()` gives them back. */
-  private readonly waiting: OutboxMessage[] = [];
+  private readonly loop: LeasedSender<OutboxMessage>;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -58,66 +41,36 @@ export class MailSender {
     private readonly log: Logger,
     private readonly options: MailSenderOptions,
     private readonly metrics: Pick<Metrics, 'mailDeliveries'>,
-  ) {}
+  ) {
+    this.loop = new LeasedSender(outbox, clock, log, { name: 'mail', pollMs: options.pollMs, leaseSeconds: LEASE_SECONDS }, (message, owner) => this.deliver(message, owner));
+  }
+
+  /** This process's sender id, written on the messages it takes. */
+  get id(): string {
+    return this.loop.id;
+  }
 
   start(): void {
-    this.timer = setInterval(() => this.wake(), this.options.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.loop.start();
   }
 
   /** Look for mail now (this process just wrote some); nothing unless started. */
   wake(): void {
-    if (!this.timer || this.stopping) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    this.ticking = this.tick()
-      .catch((err: unknown) => this.log.warn({ err }, 'mail: looking for mail to send failed; will retry'))
-      .finally(() => {
-        this.ticking = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    this.loop.wake();
   }
 
-  /**
-   * Sends nothing more. Messages taken but not started go back at once for another node; the
-   * delivery in flight gets STOP_WAIT_MS to finish, so a mail server that hangs cannot hold a
-   * shutdown past the process's grace period. One cut short is sent again when its lease ends.
-   */
+  /** Sends nothing more (jobs/leased_sender.ts), then closes the transport. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
-    const untried = this.waiting.splice(0);
-    await this.outbox.release(untried.map((m) => m.id), this.id).catch((err: unknown) => this.log.warn({ err }, 'mail: giving back untried messages failed; their lease will end'));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.ticking, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-    clearTimeout(timer);
+    await this.loop.stop();
     this.transport.close();
   }
 
-  /** One pass: takes due messages until none are left (or the process stops). */
-  private async tick(): Promise<void> {
-    while (!this.stopping) {
-      const taken = await this.outbox.claim(this.id, this.clock.now(), LEASE_SECONDS, BATCH);
-      // Stopped while claiming: give them back rather than start.
-      if (this.stopping) return this.outbox.release(taken.map((m) => m.id), this.id);
-      this.waiting.push(...taken);
-      for (let message = this.waiting.shift(); message; message = this.waiting.shift()) await this.deliver(message);
-      if (taken.length < BATCH) return;
-    }
-  }
-
-  private async deliver(message: OutboxMessage): Promise<void> {
+  private async deliver(message: OutboxMessage, owner: string): Promise<void> {
     try {
       const link = isLinkMail(message) ? absolute(this.options.issuer, LINK_PATHS[message.kind], { link: linkValue(this.options.linkKey, message.kind, message.data.linkId) }) : undefined;
       const rendered = renderMail(message, { issuer: this.options.issuer, ...(link ? { link } : {}) });
       await this.transport.send({ id: message.id, to: message.to, ...rendered });
-      await this.outbox.markSent(message.id, this.id, this.clock.now());
+      await this.outbox.markSent(message.id, owner, this.clock.now());
       this.metrics.mailDeliveries.inc({ outcome: 'sent' });
       this.log.info({ mail: message.id, kind: message.kind, attempts: message.attempts }, 'mail sent');
     } catch (err) {
@@ -125,7 +78,7 @@ export class MailSender {
       const last = permanent || message.attempts >= this.options.maxAttempts;
       const retryAt = last ? null : this.clock.now() + retryDelay(this.options.retrySeconds, message.attempts);
       const error = err instanceof Error ? err.message : String(err);
-      await this.outbox.markFailed(message.id, this.id, error, retryAt);
+      await this.outbox.markFailed(message.id, owner, error, retryAt);
       this.metrics.mailDeliveries.inc({ outcome: last ? 'failed' : 'retry' });
       this.log.warn({ mail: message.id, kind: message.kind, attempts: message.attempts, error, retryAt }, last ? 'mail failed for good; `tessera mail retry` sends it again' : 'mail not sent; will retry');
     }
