@@ -91,6 +91,10 @@ export function ratios(rows: Row[], scaled = false): Ratio[] {
     for (const r of rows.filter((row) => row.scenario === 'revoke_propagation' && row.target.startsWith(`${t}-`))) {
       out.push({ what: `${r.target} revoke → 401 on node B, p99`, value: r.p99, target: 100, atMost: true, unit: 'ms' });
     }
+    // Issue 21: a suspension is refused by node B within 100 ms at p99, like a revoke.
+    for (const r of rows.filter((row) => row.scenario === 'suspend_propagation' && row.target.startsWith(`${t}-`))) {
+      out.push({ what: `${r.target} suspend → 401 on node B, p99`, value: r.p99, target: 100, atMost: true, unit: 'ms' });
+    }
     if (!scaled) continue;
     // Issue 7: with the bulk rows stored, (1)–(5) keep ≥ 80% of the empty database's throughput.
     for (const id of ['api_read', 'refresh', 'code_exchange', 'authorize', 'introspect'] as const) {

@@ -25,6 +25,7 @@ import { authorize, introspect, jwksMetadata } from './scenarios/endpoints.ts';
 import { apiRead, login, refreshWithSignIns } from './scenarios/tessera_only.ts';
 import { apiReadDpop } from './scenarios/dpop.ts';
 import { revokePropagation } from './scenarios/revoke_propagation.ts';
+import { suspendPropagation } from './scenarios/suspend_propagation.ts';
 import { startTessera } from './targets/tessera.ts';
 import { hello, startHello, startOidcProvider } from './targets/references.ts';
 import { machine, ratioLines, ratios, table, writeRun, type Row } from './report.ts';
@@ -84,7 +85,11 @@ const TARGETS: Record<string, () => Promise<Started>> = {
   // Two processes on one schema, used by nothing else, so its revocations touch no other scenario.
   'tessera-postgres-2nodes': async () => {
     const target = await startTessera('postgres', { nodes: 2 });
-    return { server: target.server, scenarios: {}, probes: { revoke_propagation: () => revokePropagation(target, revokeSamples) }, close: () => target.close() };
+    return { server: target.server, scenarios: {}, probes: {
+        revoke_propagation: () => revokePropagation(target, revokeSamples),
+        // After the revokes: it suspends the bench's client and lifts it again after each sample.
+        suspend_propagation: () => suspendPropagation(target, revokeSamples),
+      }, close: () => target.close() };
   },
   'oidc-provider': async () => {
     const target = await startOidcProvider();

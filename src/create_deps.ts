@@ -16,6 +16,7 @@ import { loadKeyEncryptionKey } from './crypto/key_encryption.ts';
 import { accountLinkKey, formKeyOf } from './crypto/derived_keys.ts';
 import { KeyManager } from './crypto/key_manager.ts';
 import { RevocationCache } from './caches/revocation_cache.ts';
+import { SuspendedApps, announcingSuspensionStore } from './caches/suspended_apps.ts';
 import { AccessGuard } from './caches/access_guard.ts';
 import { announcingFactorStores } from './services/accounts/factor_announcements.ts';
 import { Revoker } from './services/revoker.ts';
@@ -83,6 +84,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     cleanups.push(() => feed.close());
     // Every app or secret write announces itself, so cached client credentials never outlive it.
     stores.apps = announcingAppStore(stores.apps, feed);
+    // Suspensions too (issue 21): every node applies the row the moment it is written.
+    stores.appSuspensions = announcingSuspensionStore(stores.appSuspensions, feed);
     // Every second factor added or removed too, so the AccessGuard's entry for the person goes at once (issue 16).
     Object.assign(stores, announcingFactorStores(stores, feed));
     const clients = new ClientCache(stores.apps, () => clock.now());
@@ -99,6 +102,9 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     );
     await revocations.start(feed, config.syncIntervalMs);
     cleanups.push(() => revocations.stop());
+    const suspensions = new SuspendedApps(stores.appSuspensions, () => clock.now(), (err) => log.warn({ err }, 'suspension sync failed; will retry'));
+    await suspensions.start(feed, config.syncIntervalMs);
+    cleanups.push(() => suspensions.stop());
 
     const throttles = createThrottles(config.throttle, clock);
     const formKey = formKeyOf(kek);
@@ -142,6 +148,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       stores,
       keys,
       revocations,
+      suspensions,
       access,
       revoker,
       usage,

@@ -11,6 +11,7 @@ import type { DatabaseHandle } from './persistence/database.ts';
 import type { ChangeFeed } from './persistence/change_feed.ts';
 import type { KeyManager } from './crypto/key_manager.ts';
 import type { RevocationCache } from './caches/revocation_cache.ts';
+import type { SuspendedApps } from './caches/suspended_apps.ts';
 import type { AccessGuard } from './caches/access_guard.ts';
 import type { Revoker } from './services/revoker.ts';
 import type { UsageRecorder } from './jobs/usage_recorder.ts';
@@ -36,6 +37,8 @@ export interface Deps {
   stores: Stores;
   keys: KeyManager;
   revocations: RevocationCache;
+  /** Apps an operator suspended (issue 21): the one "is this client suspended" check, no database read. */
+  suspensions: SuspendedApps;
   /** Memberships and organization policies, cached for the API's per-call checks. */
   access: AccessGuard;
   revoker: Revoker;

@@ -15,6 +15,8 @@ export const SCENARIOS = {
   refresh_with_signins: '(2) refresh during (7) at full load',
   // Issue 7: a revoke at one node refused by another within 100 ms at p99 (revoke_propagation.ts).
   revoke_propagation: 'revoke at node A, 401 at node B',
+  // Issue 21: a suspension written next to node A refused by node B within 100 ms at p99 (suspend_propagation.ts).
+  suspend_propagation: 'suspend at node A, 401 at node B',
 } as const;
 
 export type ScenarioId = keyof typeof SCENARIOS;

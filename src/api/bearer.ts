@@ -35,9 +35,11 @@ export const REALM = 'Bearer realm="tessera"';
 
 /**
  * checkAccessToken's reasons as problem codes. All are `invalid_token` in the RFC 6750 challenge;
- * the problem body tells an expired token (refresh it) from a revoked grant (ask again) from the rest.
+ * the problem body tells an expired token (refresh it) from a revoked grant (ask again) from a
+ * suspended service (issue 21: the platform switched it off) from the rest. A token issued before a
+ * suspension that was since lifted is plain invalid_token: the service refreshes.
  */
-const REASON_CODES: Record<string, ApiErrorCode> = { expired: 'token_expired', revoked: 'grant_revoked' };
+const REASON_CODES: Record<string, ApiErrorCode> = { expired: 'token_expired', revoked: 'grant_revoked', app_suspended: 'app_suspended' };
 
 function unauthorized(reason: string, withError: boolean): ApiError {
   const code = REASON_CODES[reason] ?? 'invalid_token';

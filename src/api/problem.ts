@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | 'use_dpop_nonce'
   | 'token_expired'
   | 'grant_revoked'
+  | 'app_suspended'
   | 'insufficient_scope'
   | 'not_a_member'
   | 'org_policy_blocked'
@@ -35,6 +36,7 @@ const TITLES: Record<ApiErrorCode, string> = {
   use_dpop_nonce: 'Sign the DPoP proof again with the nonce in the DPoP-Nonce header of this answer.',
   token_expired: 'The access token has expired; get a new one with the refresh token.',
   grant_revoked: 'The authorization behind this access token was revoked.',
+  app_suspended: 'The service this access token was issued to has been suspended by the platform.',
   insufficient_scope: 'The access token does not carry the scope this request needs.',
   not_a_member: 'The person behind the access token is no longer a member of this organization.',
   org_policy_blocked: "The organization's policy does not let this service act in it.",

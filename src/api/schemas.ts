@@ -12,7 +12,7 @@ export const Problem = Type.Object({
   type: Type.String(),
   title: Type.String(),
   status: Type.Integer(),
-  code: Type.String({ description: 'token_expired, grant_revoked, invalid_token, insufficient_scope, not_a_member, org_policy_blocked, second_factor_required, not_found, …' }),
+  code: Type.String({ description: 'token_expired, grant_revoked, app_suspended, invalid_token, insufficient_scope, not_a_member, org_policy_blocked, second_factor_required, not_found, …' }),
   detail: Type.Optional(Type.String()),
   scope: Type.Optional(Type.String({ description: 'insufficient_scope: the scope that is needed' })),
   approval_url: Type.Optional(Type.String({ description: 'org_policy_blocked: where to ask the owners for approval' })),

@@ -8,6 +8,8 @@ import { isWebRedirectUri } from '../domain/spa.ts';
 import { SCOPES, parseScope } from '../domain/scopes.ts';
 import { digest } from '../crypto/digest.ts';
 import { randomToken, randomClientId } from '../crypto/random.ts';
+import { MAX_SUSPENSION_REASON } from '../domain/app_suspensions.ts';
+import { suspendApp, unsuspendApp } from '../services/app_suspensions.ts';
 
 export const DEFAULT_APP_SCOPES = 'openid profile email offline_access orgs:read workitems:read';
 
@@ -158,6 +160,55 @@ const verify = command<{ clientId: string; revoke: boolean }>({
   },
 });
 
+const suspend = command<{ clientId: string; reason: string }>({
+  summary: 'suspend a service everywhere at once (issue 21): its tokens, codes and sign-ins are refused; people keep their grants',
+  flags: {
+    'client-id': { type: 'string', required: true, value: 'ID', description: 'the app to suspend' },
+    reason: {
+      type: 'string',
+      required: true,
+      value: 'TEXT',
+      description: `why, at most ${MAX_SUSPENSION_REASON} characters: recorded in the audit log and shown to the app's owners (people who authorized it see only "suspended by the platform")`,
+    },
+  },
+  example: 'tessera app suspend --client-id 6f1c… --reason "Phishing reported by 40 people; under review"',
+  check(flags) {
+    return { clientId: text('client-id', flags.required('client-id'), 100), reason: text('reason', flags.required('reason'), MAX_SUSPENSION_REASON) };
+  },
+  async run(context, input) {
+    const app = await context.stores.apps.find(input.clientId);
+    if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
+    const outcome = await suspendApp(context, app.id, input.reason, context.now(), { via: 'cli' });
+    if (outcome.kind === 'unknown_app') throw new CliError(`no app has client_id ${input.clientId}`);
+    if (outcome.kind === 'bad_reason') throw new UsageError(`--reason must have 1 to ${MAX_SUSPENSION_REASON} characters`);
+    return {
+      json: { client_id: app.id, suspended_at: outcome.suspension.suspendedAt, reason: outcome.suspension.reason },
+      text: `suspended "${app.name}" (${app.id}) everywhere; people's grants are kept. Lift it with: tessera app unsuspend --client-id ${app.id}`,
+    };
+  },
+});
+
+const unsuspend = command<{ clientId: string }>({
+  summary: "lift a suspension: refresh tokens work again; access tokens issued before the suspension stay refused",
+  flags: {
+    'client-id': { type: 'string', required: true, value: 'ID', description: 'the suspended app' },
+  },
+  example: 'tessera app unsuspend --client-id 6f1c…',
+  check(flags) {
+    return { clientId: text('client-id', flags.required('client-id'), 100) };
+  },
+  async run(context, input) {
+    const app = await context.stores.apps.find(input.clientId);
+    if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
+    const lifted = await unsuspendApp(context, app.id, context.now(), { via: 'cli' });
+    if (!lifted) throw new CliError(`"${app.name}" (${app.id}) is not suspended`);
+    return {
+      json: { client_id: app.id, suspended: false, suspended_at: lifted.suspendedAt, unsuspended_at: lifted.liftedAt },
+      text: `lifted the suspension of "${app.name}" (${app.id}); its access tokens issued before it stay refused`,
+    };
+  },
+});
+
 const registrationToken = command<{ expiresIn: number | null }>({
   summary: 'create an initial access token for Dynamic Client Registration (RFC 7591); printed once, single use',
   flags: {
@@ -187,5 +238,5 @@ const registrationToken = command<{ expiresIn: number | null }>({
 export const appGroup: CommandGroup = {
   name: 'app',
   summary: 'third-party services (OAuth clients)',
-  commands: { create, verify, 'registration-token': registrationToken },
+  commands: { create, verify, suspend, unsuspend, 'registration-token': registrationToken },
 };

@@ -19,6 +19,7 @@ import { migrateToLatest, type MigrationReport } from '../persistence/migrate.ts
 import { createStores } from '../persistence/stores/index.ts';
 import { PostgresChangeFeed, SqliteChangeFeed, type ChangeFeed } from '../persistence/change_feed.ts';
 import { announcingAppStore } from '../oauth/client_auth/client_cache.ts';
+import { announcingSuspensionStore } from '../caches/suspended_apps.ts';
 import { announcingFactorStores } from '../services/accounts/factor_announcements.ts';
 import { Accounts } from '../services/accounts/accounts.ts';
 import { createThrottles } from '../caches/throttles.ts';
@@ -77,7 +78,13 @@ function announcedStores(database: DatabaseHandle): Stores {
   if (!database.pool) return stores;
   // publish() only uses the pool; the feed's listener connection is never started.
   const feed = new PostgresChangeFeed(database.pool, {});
-  return { ...stores, apps: announcingAppStore(stores.apps, feed), grants: announcingGrantStore(stores.grants, feed), ...announcingFactorStores(stores, feed) };
+  return {
+    ...stores,
+    apps: announcingAppStore(stores.apps, feed),
+    appSuspensions: announcingSuspensionStore(stores.appSuspensions, feed),
+    grants: announcingGrantStore(stores.grants, feed),
+    ...announcingFactorStores(stores, feed),
+  };
 }
 
 /**
@@ -129,7 +136,15 @@ export function announcingStores(stores: Stores, feed: ChangeFeed): Stores {
     await feed.publish({ type: 'keys' });
   };
 
-  return { ...stores, organizations, keys, grants: announcingGrantStore(stores.grants, feed), apps: announcingAppStore(stores.apps, feed), ...announcingFactorStores(stores, feed) };
+  return {
+    ...stores,
+    organizations,
+    keys,
+    grants: announcingGrantStore(stores.grants, feed),
+    apps: announcingAppStore(stores.apps, feed),
+    appSuspensions: announcingSuspensionStore(stores.appSuspensions, feed),
+    ...announcingFactorStores(stores, feed),
+  };
 }
 
 /** A revoked grant announced as the same denylist entry the server's Revoker announces. */

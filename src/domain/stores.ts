@@ -1,5 +1,6 @@
 /** Every store the application uses, built once by persistence/stores and passed in `deps`. */
 import type { AppStore } from './apps.ts';
+import type { AppSuspensionStore } from './app_suspensions.ts';
 import type { AppOwnerStore } from './app_owners.ts';
 import type { AppErrorStore } from './app_errors.ts';
 import type { AuditStore } from './audit.ts';
@@ -39,6 +40,8 @@ export interface Stores {
   /** Owners' invitations of email addresses not (yet) proven to belong to an account. */
   invitations: InvitationStore;
   apps: AppStore;
+  /** Apps an operator suspended (issue 21): read at start and on the sync by caches/suspended_apps.ts. */
+  appSuspensions: AppSuspensionStore;
   /** Apps owned by organizations (developer portal). */
   appOwners: AppOwnerStore;
   /** Errors answered to apps, per day and code (developer portal usage). */

@@ -120,6 +120,19 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
         ifNotYou: 'If this was not you, sign that session out on your profile and change your password. If it was you, there is nothing to do.',
         action: profile,
       };
+    // Issue 21: written by the suspension itself (persistence/stores/app_suspensions.ts), one per person with a live grant.
+    case 'app.suspended': {
+      const app = typeof d.app === 'string' ? `“${d.app}”` : 'A service you authorized';
+      return {
+        subject: 'A service you authorized was suspended',
+        what: [
+          `${app} has been suspended by the platform. It cannot use your account while it is suspended.`,
+          'Your authorization is kept: if the platform lifts the suspension, the service works again without asking you.',
+        ],
+        ifNotYou: 'You can revoke its access at any time, suspended or not, in Manage applications.',
+        action: { label: 'Manage applications', url: absolute(issuer, PAGE_PATHS.applications) },
+      };
+    }
     default:
       return { subject: 'Something changed in your Tessera account', what: [`Event: ${notice.event}.`], ifNotYou: 'If this was not you, review your account.', action: profile };
   }

@@ -239,6 +239,17 @@ export class UnknownClient extends OAuthError {
   override readonly allowRedirect = false;
 }
 
+/**
+ * Issue 21: the platform suspended the service. The person sees a plain page and the service gets
+ * nothing: never redirected (a redirect would hand the service a response), never a code.
+ */
+export class AppSuspended extends OAuthError {
+  readonly error = 'access_denied';
+  readonly statusCode = 403;
+  readonly description = 'This service has been suspended by the platform.';
+  override readonly allowRedirect = false;
+}
+
 export class TemporarilyUnavailable extends OAuthError {
   readonly error = 'temporarily_unavailable';
   readonly statusCode = 503;

@@ -13,6 +13,7 @@ import { randomId } from '../crypto/random.ts';
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { Narrowing } from '../domain/grants.ts';
+import type { AppSuspension } from '../domain/app_suspensions.ts';
 import type { Db } from './database.ts';
 
 export type ChangeEvent =
@@ -27,7 +28,9 @@ export type ChangeEvent =
   /** A person turned TOTP on or off, added or removed a passkey, or an operator reset their factors: drop their cached standing. */
   | { type: 'second_factor'; userId: string }
   /** An app, or one of its secrets, was created, changed, revoked or deleted: drop its cached credentials. */
-  | { type: 'app'; appId: string };
+  | { type: 'app'; appId: string }
+  /** An operator suspended an app or lifted its suspension (issue 21): every node's SuspendedApps takes the row as it now is. */
+  | { type: 'app_suspension'; suspension: AppSuspension };
 
 export interface ChangeFeed {
   publish(event: ChangeEvent): Promise<void>;

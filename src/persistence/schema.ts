@@ -305,6 +305,16 @@ export interface RevocationsTable {
   expires_at: number;
 }
 
+/** An app an operator suspended, or once suspended (issue 21, caches/suspended_apps.ts). */
+export interface AppSuspensionsTable {
+  app_id: string;
+  suspended_at: number;
+  reason: string;
+  /** Null while suspended. */
+  lifted_at: number | null;
+  changed_at: number;
+}
+
 export interface SigningKeysTable {
   kid: string;
   alg: string;
@@ -643,6 +653,7 @@ export interface Database {
   authorization_codes: AuthorizationCodesTable;
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
+  app_suspensions: AppSuspensionsTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   changes: ChangesTable;

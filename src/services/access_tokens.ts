@@ -1,7 +1,7 @@
 /**
  * The one check of an access token, used by the API, userinfo and introspection: a valid JWT of
  * ours (crypto/jwt.ts), then not revoked — its grant, its family and its own `jti` are looked up
- * in the in-memory denylist, with no database read. A token verified moments ago is not verified
+ * in the in-memory denylist, and its app in the in-memory set of suspended apps (issue 21), with no database read. A token verified moments ago is not verified
  * again (verified_tokens.ts), but its expiry, key and revocation are checked on every call.
  * @module
  */
@@ -18,7 +18,7 @@ export function apiAudience(issuer: string): string {
 export type AccessTokenCheck = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string };
 
 export async function checkAccessToken(
-  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'revocations' | 'verifiedTokens'>,
+  deps: Pick<Deps, 'keys' | 'config' | 'clock' | 'revocations' | 'verifiedTokens' | 'suspensions'>,
   token: string,
 ): Promise<AccessTokenCheck> {
   const now = deps.clock.now();
@@ -35,6 +35,9 @@ export async function checkAccessToken(
     }
   }
   if (deps.revocations.isRevoked(claims.gid, claims.fid, claims.jti)) return { ok: false, reason: 'revoked' };
+  // Issue 21: every token of a suspended app, and after an unsuspend those issued up to the suspension.
+  const suspended = deps.suspensions.refusalFor(claims.client_id, claims.iat);
+  if (suspended) return { ok: false, reason: suspended };
   const narrowing = deps.revocations.narrowingFor(claims.gid, claims.iat);
   return { ok: true, claims: narrowing ? narrowed(claims, narrowing) : claims };
 }

@@ -11,8 +11,20 @@ import { digest } from '../crypto/digest.ts';
 import { randomToken, randomClientId } from '../crypto/random.ts';
 import { clientTypeOf, type AppInput, type AppKind } from '../domain/app_input.ts';
 import { logoPath } from '../domain/app_logo.ts';
+import { AppSuspended } from '../oauth/errors.ts';
 
-type PortalDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker'>;
+type PortalDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'suspensions'>;
+
+/**
+ * Issue 21: while the platform suspends an app, its owners (portal pages and API) and the app
+ * itself (RFC 7592 management) may not change its profile or delete it — the operator reviews it
+ * as it was, and the people's grants stay for the unsuspend. Secrets may still be created and
+ * revoked: after a leaked secret the owner rotates during the suspension, which gives nothing back
+ * (every call of a suspended app is refused). Only the operator unsuspends (`tessera app unsuspend`).
+ */
+function refuseWhileSuspended(deps: Pick<Deps, 'suspensions'>, app: App): void {
+  if (deps.suspensions.isSuspended(app.id)) throw new AppSuspended('change to a suspended app');
+}
 
 /** Two live secrets at a time: create a second, switch over, revoke the first (issue 5). */
 export const MAX_LIVE_SECRETS = 2;
@@ -127,6 +139,7 @@ export async function createApp(deps: PortalDeps, owner: User | undefined, kind:
 }
 
 export async function updateApp(deps: PortalDeps, user: User | undefined, app: App, input: AppInput, logo: AppLogo | undefined, ip: string): Promise<App> {
+  refuseWhileSuspended(deps, app);
   const now = deps.clock.now();
   const updated = profile(app, input);
   if (logo) {
@@ -163,6 +176,7 @@ export async function revokeSecret(deps: PortalDeps, user: User, app: App, secre
  * are denied on every node at once; then the app and everything under it goes in one transaction.
  */
 export async function deleteApp(deps: PortalDeps, user: User | undefined, app: App, ip: string): Promise<void> {
+  refuseWhileSuspended(deps, app);
   for (const grantId of await deps.stores.apps.liveGrantIds(app.id, deps.clock.now())) {
     await deps.revoker.revokeGrant(grantId, 'app_deleted');
   }

@@ -64,7 +64,7 @@ export async function loadLiveInteraction(
  * app.ts hands it to the pages, which never import the protocol (issue 13).
  */
 export type Decide = (
-  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'suspensions' | 'formKey'>,
   interaction: Interaction,
   signedIn: SignedIn,
   choice: ApprovalChoice | undefined,
@@ -132,7 +132,7 @@ export type Decision =
  * (the protocol's, handed over by app.ts) answers the client. `shownScopes`: what the page showed.
  */
 export async function decideApproval(
-  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'accounts'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'accounts' | 'suspensions' | 'formKey'>,
   decide: Decide,
   decision: { interaction: Interaction; signedIn: SignedIn; shownScopes: readonly string[]; choice: ApprovalChoice | undefined; event: AuditEvent },
 ): Promise<Decision> {

@@ -36,7 +36,7 @@ function organizationsText(grant: Grant, names: Map<string, string>): string {
 }
 
 /** The grants' summaries, each with its app, naming organizations from the person's reach; a grant whose app is gone is left out. */
-export async function summarize(deps: Pick<Deps, 'stores' | 'config'>, reach: Reach, grants: Grant[]): Promise<GrantSummary[]> {
+export async function summarize(deps: Pick<Deps, 'stores' | 'config' | 'suspensions'>, reach: Reach, grants: Grant[]): Promise<GrantSummary[]> {
   const names = orgNames(reach);
   const apps = await Promise.all(grants.map((g) => deps.stores.apps.find(g.appId)));
   const devices = await deps.stores.deviceAuthorizations.devicesOfGrants(grants.map((g) => g.id));
@@ -52,6 +52,7 @@ export async function summarize(deps: Pick<Deps, 'stores' | 'config'>, reach: Re
       lastUsed: grant.lastUsedAt === null ? 'Never' : `${formatTime(grant.lastUsedAt)}${grant.lastUsedIp ? ` from ${grant.lastUsedIp}` : ''}`,
     };
     if (grant.expiresAt !== null) summary.expires = formatDate(grant.expiresAt);
+    if (deps.suspensions.isSuspended(app.id)) summary.suspended = true;
     const device = devices.get(grant.id);
     if (device) summary.device = device;
     return [summary];

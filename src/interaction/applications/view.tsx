@@ -27,6 +27,8 @@ export interface GrantSummary {
   expires?: string;
   /** Issue 17: signed in on a device (the device flow): the device's address and user agent as it asked. */
   device?: { ip: string; userAgent: string | null };
+  /** Issue 21: the platform suspended the service; the grant is kept, and the person may still revoke it. */
+  suspended?: boolean;
 }
 
 interface PageFrame {
@@ -79,6 +81,14 @@ export function ApplicationsView(p: PageFrame & { grants: GrantSummary[]; second
 function GrantFacts({ grant }: { grant: GrantSummary }) {
   return (
     <dl class="facts">
+      {grant.suspended === true && (
+        <>
+          <dt>Status</dt>
+          <dd class="suspended">
+            <strong class="badge">Suspended by the platform</strong> It cannot use your account now. You can still revoke it.
+          </dd>
+        </>
+      )}
       <dt>May</dt>
       <dd>
         <ul class="scopes">

@@ -27,6 +27,7 @@ import { sendPage } from '../views/send_page.ts';
 import { sendMessagePage } from '../views/error_page.tsx';
 import { approvalContent } from '../consent/page.tsx';
 import { choiceFields, isOptional, readChoice } from '../consent/choices.ts';
+import { AppSuspended } from '../../oauth/errors.ts';
 import { DeviceConfirmView, DeviceDoneView, DeviceEntryView } from './view.tsx';
 import { DEVICE_DECISION_PATH, DEVICE_PATH, DEVICE_REAUTH, deviceReauth, deviceSignIn } from './paths.ts';
 
@@ -34,6 +35,8 @@ type PageDeps = Pick<Deps, 'formKey' | 'access' | 'config' | 'clock' | 'accounts
 
 const WRONG_CODE = 'That code is not valid, or it expired. Check the code on your device and type it again.';
 const TOO_MANY = 'Too many wrong codes. Wait a few minutes and try again.';
+/** Issue 21: the plain words a person sees for a suspended service, the same as at /authorize. */
+const SUSPENDED = new AppSuspended().description;
 const CLOSED = 'This request is no longer open: it was answered already, or it expired. Start again on your device.';
 
 const entryToken = (deps: Pick<Deps, 'formKey'>, sessionId: string) => formToken(deps.formKey, sessionId, 'device');
@@ -85,6 +88,7 @@ export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOp
       case 'unknown':
         return sendPage(reply, <DeviceEntryView csrf={csrf} problem={WRONG_CODE} />, { status: 400 });
       case 'found':
+        if (deps.suspensions.isSuspended(found.app.id)) return sendMessagePage(reply, 403, 'Service suspended', SUSPENDED);
         return sendConfirmPage(deps, reply, signedIn, found.device, found.app, normalizeUserCode(form.user_code!)!);
     }
   });
@@ -99,6 +103,8 @@ export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOp
     const found = await findOpen(deps, assembleParams(['user_code'], body).user_code);
     if (!found) return sendMessagePage(reply, 410, 'Request closed', CLOSED);
     const { device, app: client } = found;
+    // Issue 21: suspended while the page was open — no grant; the device's poll gets invalid_grant anyway.
+    if (deps.suspensions.isSuspended(client.id)) return sendMessagePage(reply, 403, 'Service suspended', SUSPENDED);
     const now = deps.clock.now();
     const grant = await deps.stores.grants.findLive(signedIn.user.id, client.id, now);
     const { shown } = await approvalContent(deps, signedIn.user.id, client.id, device.scopes, grant, { deviceFlow: true });

@@ -54,6 +54,8 @@ export async function sendProfile(
     deps.stores.passkeys.countForUser(user.id),
   ]);
   const notice = await requirementNotice(deps, user, reach.current);
+  // Issue 21: services this person authorized that the platform suspended (from memory; names read only for those).
+  const suspended = await Promise.all(grants.filter((g) => deps.suspensions.isSuspended(g.appId)).map(async (g) => (await deps.stores.apps.find(g.appId))?.name ?? 'A service'));
   return sendPage(
     reply,
     <ProfileView
@@ -75,6 +77,7 @@ export async function sendProfile(
       recoveryLeft={recoveryLeft}
       passkeys={user.kind === 'personal' ? passkeys : undefined}
       secondFactorNotice={notice}
+      suspendedApps={suspended}
       notice={message.notice}
       problem={message.problem}
     />,

@@ -45,6 +45,8 @@ export interface ProfileViewProps {
   passkeys?: number | undefined;
   /** Organizations that require a second factor the person lacks (issue 16). */
   secondFactorNotice?: RequirementNotice | undefined;
+  /** Issue 21: names of services the person authorized that the platform suspended. */
+  suspendedApps?: string[];
   notice?: string;
   problem?: string;
 }
@@ -56,6 +58,12 @@ export function ProfileView(p: ProfileViewProps) {
       <Messages notice={p.notice} problem={p.problem} />
       {!p.emailVerified && !p.workAccount && <VerifyBanner email={p.email} token={p.token} />}
       <SecondFactorNotice notice={p.secondFactorNotice} />
+      {(p.suspendedApps ?? []).map((name) => (
+        <p key={name} class="notice" role="status">
+          “{name}”, a service you authorized, has been suspended by the platform. It cannot use your account now. Your authorization is kept; you
+          can revoke it in <a href="/profile/applications">Manage applications</a>.
+        </p>
+      ))}
       <dl>
         <dt>Name</dt>
         <dd>{p.name}</dd>

@@ -27,7 +27,7 @@ import { createInteraction } from '../../services/interactions.ts';
 import { codeFromLiveGrant, proceed } from './proceed.ts';
 import { errorRedirect, type Outcome } from './respond.ts';
 
-type AuthorizeDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'clients' | 'keys'>;
+type AuthorizeDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'clients' | 'keys' | 'suspensions' | 'formKey'>;
 
 export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest): Promise<Outcome> {
   // SECURITY 7: a form POST is the same request as a GET; both places are read, and a

@@ -8,6 +8,7 @@
 import type { Decide } from '../../services/interactions.ts';
 import { AccessDenied } from '../errors.ts';
 import { issueCode } from './issue_code.ts';
+import { refuseSuspendedApp } from './check_client.ts';
 import { responseUrl } from './respond.ts';
 
 /** The redirect URL that answers the client; `choice` undefined means Deny. The caller has consumed the interaction. */
@@ -17,6 +18,8 @@ export const decide: Decide = async (deps, interaction, signedIn, choice, event)
     const denied = new AccessDenied();
     return responseUrl(request, deps.config.issuer, { error: denied.error, error_description: denied.description });
   }
+  // Issue 21: suspended while the page was open — no grant, no code, the plain page.
+  refuseSuspendedApp(deps, interaction.appId);
   const now = deps.clock.now();
   const narrowingUntil = now + deps.config.ttl.accessToken;
   const grant = await deps.stores.grants.approve(signedIn.user.id, interaction.appId, choice.scopes, now, { ...choice.terms, narrowingUntil }, event);

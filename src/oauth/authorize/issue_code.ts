@@ -9,19 +9,22 @@ import type { Session } from '../../domain/sessions.ts';
 import { digest } from '../../crypto/digest.ts';
 import { randomId, randomToken } from '../../crypto/random.ts';
 import { responseUrl } from './respond.ts';
+import { refuseSuspendedApp } from './check_client.ts';
 
 /**
  * Stores a new code for the interaction's request and returns the success redirect URL. `scopes`
  * are what the person approved: the request's, or fewer when they unticked some.
  */
 export async function issueCode(
-  deps: Pick<Deps, 'config' | 'clock' | 'stores'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'suspensions'>,
   interaction: Interaction,
   session: Session,
   grantId: string,
   scopes: string[] = interaction.request.scopes,
 ): Promise<string> {
   const { request } = interaction;
+  // Issue 21: suspended while the person was signing in or consenting — still never a code.
+  refuseSuspendedApp(deps, interaction.appId);
   const now = deps.clock.now();
   const code = randomToken('authorizationCode');
   await deps.stores.tokens.createCode({

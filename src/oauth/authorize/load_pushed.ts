@@ -21,7 +21,7 @@ export interface LoadedRequest {
   pushed: boolean;
 }
 
-export async function loadPushed(deps: Pick<Deps, 'clients' | 'stores' | 'clock'>, front: (RawParams | undefined)[]): Promise<LoadedRequest> {
+export async function loadPushed(deps: Pick<Deps, 'clients' | 'stores' | 'clock' | 'suspensions'>, front: (RawParams | undefined)[]): Promise<LoadedRequest> {
   const notPushed = { sources: front, pushed: false };
   if (duplicated(['request_uri'], ...front).length > 0) return notPushed;
   const requestUri = assembleParams(['request_uri'], ...front).request_uri;

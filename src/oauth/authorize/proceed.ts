@@ -21,7 +21,7 @@ import { issueCode } from './issue_code.ts';
  * Undefined when the person must be asked: the caller stores an interaction and calls `proceed`.
  */
 export async function codeFromLiveGrant(
-  deps: Pick<Deps, 'config' | 'clock' | 'stores'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'suspensions' | 'formKey'>,
   app: App,
   request: AuthorizationRequest,
   signedIn: SignedIn,
@@ -36,7 +36,7 @@ export async function codeFromLiveGrant(
 }
 
 export async function proceed(
-  deps: Pick<Deps, 'config' | 'clock' | 'stores'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'suspensions' | 'formKey'>,
   app: App,
   interaction: Interaction,
   signedIn: SignedIn,

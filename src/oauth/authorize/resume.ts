@@ -14,7 +14,7 @@ import { InteractionExpired, loadLiveInteraction } from '../../services/interact
 import { proceed } from './proceed.ts';
 import { errorRedirect, type Outcome } from './respond.ts';
 
-type ResumeDeps = Pick<Deps, 'config' | 'clock' | 'stores'>;
+type ResumeDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'suspensions' | 'formKey'>;
 
 export async function resume(deps: ResumeDeps, httpRequest: FastifyRequest): Promise<Outcome> {
   const { interaction: id } = assembleParams(['interaction'], httpRequest.query as RawParams);

@@ -8,7 +8,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
-import { InvalidClient, InvalidRequest } from '../errors.ts';
+import { InvalidClient, InvalidGrant, InvalidRequest } from '../errors.ts';
 import { fromBasicHeader } from './client_secret_basic.ts';
 import { fromBody } from './client_secret_post.ts';
 import { fromClientId } from './none.ts';
@@ -34,6 +34,14 @@ export interface ClientAuthOptions {
    * /token reads the code or refresh token anyway.
    */
   cached?: boolean;
+  /**
+   * What a suspended app (issue 21) gets once its credentials check out. By default invalid_client:
+   * the platform no longer serves it (/introspect, /par, /device_authorization). 'invalid_grant'
+   * at /token: its codes, refresh tokens and device codes are what is refused, and a public client
+   * has no credentials to refuse. 'allow' at /revoke: giving access up is always safe, and the
+   * person's own revocation (/profile/applications) needs no client authentication anyway.
+   */
+  whenSuspended?: 'invalid_client' | 'invalid_grant' | 'allow';
 }
 
 /**
@@ -41,7 +49,7 @@ export interface ClientAuthOptions {
  * client id failed too often from this address (SECURITY 15): refused before the secret is checked.
  */
 export async function authenticateClient(
-  deps: Pick<Deps, 'clients' | 'throttles' | 'usage'>,
+  deps: Pick<Deps, 'clients' | 'throttles' | 'usage' | 'suspensions'>,
   request: FastifyRequest,
   params: ClientAuthParams,
   options: ClientAuthOptions,
@@ -49,12 +57,22 @@ export async function authenticateClient(
   const presented = pickMethod(request.headers.authorization, params);
   const network = clientNetwork(request.ip);
   checkClientAuthThrottle(deps.throttles, network, presented.clientId);
+  let app: App;
   try {
-    return await verifyClient(deps, presented, options);
+    app = await verifyClient(deps, presented, options);
   } catch (err) {
     if (err instanceof InvalidClient) recordClientAuthFailure(deps.throttles, network, presented.clientId);
     throw err;
   }
+  // After the credentials check, and not counted as a failure: the right secret of a suspended app is not a guess.
+  refuseSuspended(deps, app, options.whenSuspended ?? 'invalid_client');
+  return app;
+}
+
+function refuseSuspended(deps: Pick<Deps, 'suspensions'>, app: App, when: NonNullable<ClientAuthOptions['whenSuspended']>): void {
+  if (when === 'allow' || !deps.suspensions.isSuspended(app.id)) return;
+  if (when === 'invalid_grant') throw new InvalidGrant('the app is suspended by the platform');
+  throw new InvalidClient('the app is suspended by the platform');
 }
 
 async function verifyClient(deps: Pick<Deps, 'clients' | 'usage'>, presented: PresentedClient, options: ClientAuthOptions): Promise<App> {

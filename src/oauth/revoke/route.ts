@@ -20,7 +20,7 @@ export default async function revocationRoutes(app: FastifyInstance, { deps }: A
   app.post(ENDPOINTS.revocation, async (request, reply) => {
     rejectCredentialsInQuery(request.query, ['client_secret', 'token']);
     const params = assembleParams(REVOCATION_PARAMS, asRawParams(request.body));
-    const client = await authenticateClient(deps, request, params, { allowPublic: true });
+    const client = await authenticateClient(deps, request, params, { allowPublic: true, whenSuspended: 'allow' });
     if (params.token === undefined) throw new InvalidRequest('token missing');
     // RFC 7009 §2.1: token_type_hint is only a hint; both kinds are tried whatever it says.
     await revokeToken(deps, client, params.token);

@@ -22,7 +22,7 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: AppOpt
   app.post(ENDPOINTS.token, { schema: { response: { 200: TokenResponse } } }, async (request, reply) => {
     rejectCredentialsInQuery(request.query, CREDENTIALS_NOT_IN_QUERY);
     const params = assembleParams(TOKEN_PARAMS, asRawParams(request.body));
-    const client = await authenticateClient(deps, request, params, { allowPublic: true, cached: true });
+    const client = await authenticateClient(deps, request, params, { allowPublic: true, cached: true, whenSuspended: 'invalid_grant' });
     const grant = grantHandler(params.grant_type);
     const dpop = await readTokenProof(deps, request, client);
     // RFC 9449 §8.2: the next nonce travels with the answer.

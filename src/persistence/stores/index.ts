@@ -2,6 +2,7 @@
 import type { Db } from '../database.ts';
 import type { Stores } from '../../domain/stores.ts';
 import { SqlAppStore } from './apps.ts';
+import { SqlAppSuspensionStore } from './app_suspensions.ts';
 import { SqlAppOwnerStore } from './app_owners.ts';
 import { SqlAppErrorStore } from './app_errors.ts';
 import { SqlAuditStore } from './audit.ts';
@@ -39,6 +40,7 @@ export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
     approvalRequests: new SqlApprovalRequestStore(db),
     invitations: new SqlInvitationStore(db),
     apps: new SqlAppStore(db),
+    appSuspensions: new SqlAppSuspensionStore(db),
     appOwners: new SqlAppOwnerStore(db),
     appErrors: new SqlAppErrorStore(db),
     grants: new SqlGrantStore(db),

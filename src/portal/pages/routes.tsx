@@ -71,7 +71,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
   async function showApp(reply: FastifyReply, signedIn: SignedIn, found: App, notice?: string) {
     const [secrets, usage, orgId] = await Promise.all([deps.stores.apps.listSecrets(found.id), readUsage(deps, found.id), deps.stores.appOwners.orgOf(found.id)]);
     const org = orgId === undefined ? undefined : (await ownedOrgs(deps, signedIn.user)).find((o) => o.id === orgId);
-    return sendPage(reply, <AppView app={found} org={org} secrets={secrets} usage={usage} token={portalToken(deps, signedIn, found.id)} notice={notice} account={account(signedIn)} />);
+    return sendPage(reply, <AppView app={found} org={org} secrets={secrets} usage={usage} token={portalToken(deps, signedIn, found.id)} notice={notice} account={account(signedIn)} suspension={deps.suspensions.holding(found.id)} />);
   }
 
   app.get(PORTAL.apps, async (request, reply) => {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ComponentChildren } from 'preact';
+import type { AppSuspension } from '../../domain/app_suspensions.ts';
 import type { App, AppSecretInfo } from '../../domain/apps.ts';
 import type { Organization } from '../../domain/organizations.ts';
 import type { ManagedApp } from '../../services/apps.ts';
@@ -259,13 +260,27 @@ export interface AppViewProps {
   token: string;
   notice?: string;
   account: Account;
+  /** Issue 21: the platform's suspension, with its reason, while it holds. */
+  suspension?: AppSuspension | undefined;
 }
 
-export function AppView({ app, org, secrets, usage, token, notice, account }: AppViewProps) {
+export function AppView({ app, org, secrets, usage, token, notice, account, suspension }: AppViewProps) {
   const base = PORTAL.app(app.id);
   return (
     <PortalLayout title={app.name} account={account}>
       <h1>{app.name}</h1>
+      {suspension !== undefined && (
+        <div class="notice" role="alert" id="suspension">
+          <p>
+            <strong>Suspended by the platform</strong> since {new Date(suspension.suspendedAt * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC.
+          </p>
+          <p>Reason: {suspension.reason}</p>
+          <p>
+            Every call of this service is refused: its tokens, its sign-ins and its changes here. The people who authorized it keep their authorizations. You can still
+            rotate its secrets. Only the platform's operators can lift the suspension.
+          </p>
+        </div>
+      )}
       {notice !== undefined && (
         <p class="notice" role="status">
           {notice}

@@ -1,0 +1,99 @@
+/**
+ * Issue 21: "suspend at node A, then 401 at node B (p99 < 100 ms, like revoke)". Not a load: one
+ * sample at a time on two processes on one PostgreSQL.
+ *
+ * A sample: the bench's client is unsuspended (the previous sample's suspension lifted), a code
+ * for a live grant (approved through the store, as the revoke probe does) is exchanged at node A, and node B is polled with the new access token until it accepts it
+ * (it has heard of the lift). Then the client is suspended through the one service function
+ * (services/app_suspensions.ts) from the bench's own process on the same database — the path
+ * `tessera app suspend` takes, without its process start — which commits the row with its audit
+ * event and the people's notices, then NOTIFYs. From the suspension's return, node B is polled with
+ * the access token until it answers 401 app_suspended; the delay is the time to that 401. As for
+ * the revoke, a poll that set off before B heard answers 200, so a delay overstates the true one by
+ * up to one poll round trip; the note adds the delay counted from the call of the suspension.
+ * @module
+ */
+import type { Measurement } from '../lib/load.ts';
+import { mintCodes, SCOPES } from '../seed.ts';
+import type { TesseraTarget } from '../targets/tessera.ts';
+import { obtainTokens } from './token.ts';
+import { suspendApp, unsuspendApp } from '../../src/services/app_suspensions.ts';
+
+const GIVE_UP_MS = 5000;
+
+function percentile(sorted: number[], p: number): number {
+  const value = sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  return Math.round(value * 10) / 10;
+}
+
+export async function suspendPropagation(target: TesseraTarget, samples: number): Promise<Measurement> {
+  const [a, b] = [target.server, target.peers[0]];
+  if (!b) throw new Error('suspend propagation needs a second node');
+  const { deps, seeded } = target;
+  const delays: number[] = [];
+  const fromCall: number[] = [];
+  let errors = 0;
+  let polls = 0;
+  const now = () => deps.clock.now();
+  try {
+    for (let i = 0; i < samples; i++) {
+      const person = seeded.people[i % seeded.people.length]!;
+      // A live grant of the person (the revoke probe, run first, revoked the seeded ones); approve returns the live one if any.
+      const grant = await deps.stores.grants.approve(person.userId, seeded.clientId, SCOPES, now());
+      const [code] = await mintCodes(deps, { ...seeded, people: [{ userId: person.userId, grantId: grant.id }] }, 1);
+      const { accessToken } = await obtainTokens(a, { ...target, mintCodes: async () => [code!] }, 1);
+      const onB = () => fetch(b.url + '/api/v1/me', { headers: { authorization: `Bearer ${accessToken}` } });
+      // B must have heard of the previous lift before this sample starts.
+      for (let waited = performance.now(); ; ) {
+        const res = await onB();
+        await res.arrayBuffer();
+        if (res.status === 200) break;
+        if (performance.now() - waited > GIVE_UP_MS) throw new Error(`node B refused a fresh token: ${res.status}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+
+      const called = performance.now();
+      const outcome = await suspendApp(deps, seeded.clientId, `bench sample ${i}`, now(), { via: 'cli' });
+      if (outcome.kind !== 'suspended') throw new Error(`suspend: ${outcome.kind}`);
+      const returned = performance.now();
+      for (;;) {
+        const res = await onB();
+        await res.arrayBuffer();
+        polls++;
+        const t = performance.now();
+        if (res.status === 401) {
+          delays.push(t - returned);
+          fromCall.push(t - called);
+          break;
+        }
+        if (res.status !== 200) throw new Error(`node B answered ${res.status} while the suspension travelled`);
+        if (t - returned >= GIVE_UP_MS) {
+          errors++;
+          delays.push(t - returned);
+          fromCall.push(t - called);
+          break;
+        }
+      }
+      // The next sample's token is minted after the lift, so the lifted suspension does not refuse it (domain/app_suspensions.ts).
+      await unsuspendApp(deps, seeded.clientId, now(), { via: 'cli' });
+    }
+  } finally {
+    await unsuspendApp(deps, seeded.clientId, now(), { via: 'cli' });
+  }
+  const sorted = delays.sort((x, y) => x - y);
+  const sortedFromCall = fromCall.sort((x, y) => x - y);
+  const rss = Math.max(await a.rss(), await b.rss());
+  return {
+    rps: null,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: percentile(sorted, 100),
+    total: samples,
+    errors,
+    rssMB: rss / 1024 / 1024,
+    note:
+      `${samples} samples, p95 ${percentile(sorted, 95)} ms, max ${percentile(sorted, 100)} ms, ${(polls / samples).toFixed(1)} polls each;` +
+      ` from calling the suspension: p50 ${percentile(sortedFromCall, 50)} ms, p99 ${percentile(sortedFromCall, 99)} ms`,
+  };
+}
