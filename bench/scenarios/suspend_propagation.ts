@@ -26,6 +26,24 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(value * 10) / 10;
 }
 
+/**
+ * An access token from node A for the grant, once A has heard of the previous sample's lift: until
+ * then A answers invalid_grant before it reads the code (client authentication refuses first), so
+ * each try takes a fresh code and nothing is consumed by a refusal.
+ */
+async function tokenAfterLift(target: TesseraTarget, userId: string, grantId: string): Promise<string> {
+  const started = performance.now();
+  for (;;) {
+    const [code] = await mintCodes(target.deps, { ...target.seeded, people: [{ userId, grantId }] }, 1);
+    try {
+      return (await obtainTokens(target.server, { ...target, mintCodes: async () => [code!] }, 1)).accessToken;
+    } catch (err) {
+      if (performance.now() - started > GIVE_UP_MS) throw err;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
 export async function suspendPropagation(target: TesseraTarget, samples: number): Promise<Measurement> {
   const [a, b] = [target.server, target.peers[0]];
   if (!b) throw new Error('suspend propagation needs a second node');
@@ -40,8 +58,7 @@ export async function suspendPropagation(target: TesseraTarget, samples: number)
       const person = seeded.people[i % seeded.people.length]!;
       // A live grant of the person (the revoke probe, run first, revoked the seeded ones); approve returns the live one if any.
       const grant = await deps.stores.grants.approve(person.userId, seeded.clientId, SCOPES, now());
-      const [code] = await mintCodes(deps, { ...seeded, people: [{ userId: person.userId, grantId: grant.id }] }, 1);
-      const { accessToken } = await obtainTokens(a, { ...target, mintCodes: async () => [code!] }, 1);
+      const accessToken = await tokenAfterLift(target, person.userId, grant.id);
       const onB = () => fetch(b.url + '/api/v1/me', { headers: { authorization: `Bearer ${accessToken}` } });
       // B must have heard of the previous lift before this sample starts.
       for (let waited = performance.now(); ; ) {
