@@ -35,6 +35,7 @@ import { DirectoryClients } from './interaction/directory/upstream.ts';
 import { Accounts } from './services/accounts/accounts.ts';
 import { meetsSecondFactorRequirement } from './services/accounts/second_factor_requirement.ts';
 import { MailSender } from './jobs/mail_sender.ts';
+import { OutboundSender } from './jobs/outbound_sender.ts';
 import { createTransport } from './mail/transport.ts';
 
 export interface DepsOptions {
@@ -140,6 +141,10 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     const mail = new MailSender(stores.outbox, createTransport(config.mail, config.dataDir, log), clock, log, { pollMs, retrySeconds, maxAttempts, issuer: config.issuer, linkKey: accountLinkKey(formKey) }, metrics);
     mail.start();
     cleanups.push(() => mail.stop());
+    // Back-channel logout tokens (issue 19), on the same lease loop; stops before the database closes.
+    const outbound = new OutboundSender(stores.outboundDeliveries, keys, clock, log, { ...config.outbound, issuer: config.issuer }, metrics);
+    outbound.start();
+    cleanups.push(() => outbound.stop());
     return {
       config,
       log,
@@ -162,6 +167,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       formKey,
       throttles,
       mail,
+      outbound,
       accounts: new Accounts({ config, clock, stores, throttles, formKey }),
       directoryClients: new DirectoryClients(kek, () => clock.now()),
       async close() {

@@ -25,6 +25,7 @@ import type { Metrics } from './ops/metrics.ts';
 import type { DirectoryClients } from './interaction/directory/upstream.ts';
 import type { Accounts } from './services/accounts/accounts.ts';
 import type { MailSender } from './jobs/mail_sender.ts';
+import type { OutboundSender } from './jobs/outbound_sender.ts';
 import type { Clock } from './clock.ts';
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
@@ -62,6 +63,8 @@ export interface Deps {
   throttles: Throttles;
   /** Delivers the mail outbox in the background; `wake()` after writing mail to send it now. */
   mail: MailSender;
+  /** Sends back-channel logout tokens in the background (issue 19); `wake()` after a sign-out to send them now. */
+  outbound: OutboundSender;
   /** The one authority over sign-in, sessions, accounts, passwords and second factors (issue 13). */
   accounts: Accounts;
   /** Company directories as OpenID providers: discovery and JWKS caches, sign-in checks (SECURITY 47, 49). */

@@ -5,6 +5,7 @@ import { email, text } from './values.ts';
 import type { App, ClientType } from '../domain/apps.ts';
 import { checkRedirectUris } from '../domain/redirect_uris.ts';
 import { isWebRedirectUri } from '../domain/spa.ts';
+import { outboundUrlProblem } from '../domain/outbound_url.ts';
 import { SCOPES, parseScope } from '../domain/scopes.ts';
 import { digest } from '../crypto/digest.ts';
 import { randomToken, randomClientId } from '../crypto/random.ts';
@@ -26,6 +27,8 @@ interface CreateApp {
   requirePar: boolean;
   dpop: boolean;
   spa: boolean;
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired: boolean;
 }
 
 function scopes(value: string): string[] {
@@ -67,6 +70,12 @@ const create = command<CreateApp>({
     'device-flow': { type: 'boolean', description: 'may sign people in with the device flow (RFC 8628: command-line tools, TVs)' },
     'require-par': { type: 'boolean', description: 'its authorization requests must be pushed to /par first (RFC 9126 §6)' },
     dpop: { type: 'boolean', description: 'takes only DPoP-bound tokens: /token refuses a request without a DPoP proof (RFC 9449 §5.2)' },
+    'backchannel-logout-uri': {
+      type: 'string',
+      value: 'URL',
+      description: 'where a signed logout token is POSTed when a person who signed in to it signs out (OpenID Connect Back-Channel Logout 1.0); https (http on loopback), no private address unless OUTBOUND_ALLOW_PRIVATE=on',
+    },
+    'backchannel-logout-session-required': { type: 'boolean', description: 'the app needs sid in its logout tokens (Tessera always sends sid and sub)' },
   },
   example: 'tessera app create --name "CI Dashboard" --redirect-uri https://ci.example.com/oauth/callback --owner alice@example.com',
   check(flags) {
@@ -97,12 +106,17 @@ const create = command<CreateApp>({
       requirePar: flags.boolean('require-par'),
       dpop: flags.boolean('dpop'),
       spa,
+      ...(flags.string('backchannel-logout-uri') === undefined ? {} : { backchannelLogoutUri: flags.string('backchannel-logout-uri')! }),
+      backchannelLogoutSessionRequired: flags.boolean('backchannel-logout-session-required'),
     };
   },
   async run(context, input) {
     const { users, apps, audit } = context.stores;
     const owner = input.owner === undefined ? undefined : await users.findByEmail(input.owner);
     if (input.owner !== undefined && !owner) throw new CliError(`no user has email ${input.owner}; create one with tessera user create`);
+    // Back-Channel Logout §2.2, held to the outbound rules with this server's setting.
+    const logoutProblem = input.backchannelLogoutUri === undefined ? undefined : outboundUrlProblem(input.backchannelLogoutUri, context.config.outbound);
+    if (logoutProblem) throw new UsageError(`--backchannel-logout-uri ${input.backchannelLogoutUri} ${logoutProblem}`);
     const app: App = {
       id: randomClientId(),
       name: input.name,
@@ -122,6 +136,8 @@ const create = command<CreateApp>({
       requirePar: input.requirePar,
       dpopBoundAccessTokens: input.dpop,
       spa: input.spa,
+      backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+      backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired,
     };
     // RFC 6819 §5.1.4.1.3: only the digest is stored; the secret is shown here, once.
     const secret = app.clientType === 'confidential' ? randomToken('clientSecret') : undefined;

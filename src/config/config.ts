@@ -205,6 +205,26 @@ export interface Config {
   };
   /** Outgoing mail (issue 15; docs/operators.md, "Mail"). */
   mail: MailConfig;
+  /** Requests Tessera sends on its own: back-channel logout tokens (issue 19; docs/operators.md, "Outbound requests"). */
+  outbound: OutboundConfig;
+}
+
+export interface OutboundConfig {
+  /**
+   * Lets outbound requests reach private, link-local, unique-local and CGNAT addresses (apps on the
+   * operator's own network). Loopback is always allowed. @default false (`OUTBOUND_ALLOW_PRIVATE=on|off`)
+   */
+  allowPrivate: boolean;
+  /** How often each node looks for deliveries. @default 1000 ms (`OUTBOUND_POLL_MS`) */
+  pollMs: number;
+  /** The first retry waits this long, each next one twice as long. @default 10 s (`OUTBOUND_RETRY_SECONDS`) */
+  retrySeconds: number;
+  /** Attempts before a delivery is `failed` (also failed one hour after the sign-out). @default 8 (`OUTBOUND_MAX_ATTEMPTS`) */
+  maxAttempts: number;
+  /** The connection must open within this. @default 3000 ms (`OUTBOUND_CONNECT_MS`) */
+  connectMs: number;
+  /** The whole request and answer must end within this. @default 5000 ms (`OUTBOUND_TIMEOUT_MS`) */
+  totalMs: number;
 }
 
 export interface MailConfig {
@@ -405,6 +425,14 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: integer(env, 'BUILD_CONCURRENCY', 2, 1, 32),
     },
     mail: mailFrom(env, issuer),
+    outbound: {
+      allowPrivate: onOff(env, 'OUTBOUND_ALLOW_PRIVATE', false),
+      pollMs: integer(env, 'OUTBOUND_POLL_MS', 1000, 50, 60000),
+      retrySeconds: integer(env, 'OUTBOUND_RETRY_SECONDS', 10, 1, 3600),
+      maxAttempts: integer(env, 'OUTBOUND_MAX_ATTEMPTS', 8, 1, 100),
+      connectMs: integer(env, 'OUTBOUND_CONNECT_MS', 3000, 100, 60000),
+      totalMs: integer(env, 'OUTBOUND_TIMEOUT_MS', 5000, 100, 60000),
+    },
   };
 }
 

@@ -58,6 +58,23 @@ export async function signIdToken(ring: KeyRing, claims: IdTokenClaims): Promise
   return signCompact(ring, 'JWT', claims);
 }
 
+/** OpenID Connect Back-Channel Logout 1.0 §2.4: the claims of a logout token. */
+export interface LogoutTokenClaims {
+  iss: string;
+  aud: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  sub: string;
+  sid: string;
+  events: { 'http://schemas.openid.net/event/backchannel-logout': Record<string, never> };
+}
+
+/** §2.4: signed like an ID token, with `typ: logout+jwt` (§4.1), and never a `nonce`. */
+export function signLogoutToken(ring: KeyRing, claims: LogoutTokenClaims): string {
+  return signCompact(ring, 'logout+jwt', claims);
+}
+
 /**
  * JWS compact serialization (RFC 7515 §7.1) of our own claims with the current key. Signing is
  * done with node:crypto directly: for ES256 it is about 3× cheaper than jose's WebCrypto path,

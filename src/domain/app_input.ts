@@ -8,6 +8,7 @@ import type { App, ClientType } from './apps.ts';
 import { checkRedirectUri, MAX_REDIRECT_URIS } from './redirect_uris.ts';
 import { SCOPES } from './scopes.ts';
 import { isWebRedirectUri } from './spa.ts';
+import { outboundUrlProblem } from './outbound_url.ts';
 
 /** RFC 7591 §3.2.2 error codes, used by the JSON API; the pages show the message next to the field. */
 export type FieldErrorCode = 'invalid_redirect_uri' | 'invalid_client_metadata';
@@ -48,6 +49,10 @@ export interface AppInput {
   requirePar: boolean;
   /** Only DPoP-bound tokens (RFC 9449 §5.2 `dpop_bound_access_tokens`, issue 18): a checkbox, or `true` in JSON; absent = off. */
   dpopBoundAccessTokens: boolean;
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2 (issue 19): held to domain/outbound_url.ts; null = none. */
+  backchannelLogoutUri: string | null;
+  /** §2.2 `backchannel_logout_session_required`: a checkbox, or `true` in JSON; absent = off. */
+  backchannelLogoutSessionRequired: boolean;
 }
 
 /** Raw values as received: strings, lists of strings (repeated fields), or absent. */
@@ -72,6 +77,8 @@ export function rawInputOf(app: App): RawInput {
     ...(app.deviceFlow ? { device_flow: true } : {}),
     ...(app.requirePar ? { require_pushed_authorization_requests: true } : {}),
     ...(app.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
+    backchannel_logout_uri: app.backchannelLogoutUri ?? '',
+    ...(app.backchannelLogoutSessionRequired ? { backchannel_logout_session_required: true } : {}),
   };
 }
 
@@ -152,6 +159,19 @@ function uriList(raw: RawInput, field: 'redirect_uris' | 'post_logout_redirect_u
   return uris ?? [];
 }
 
+/** An optional URL Tessera will send requests to (domain/outbound_url.ts); null when absent or empty. */
+function outboundUrl(raw: RawInput, field: string, options: { allowPrivate: boolean }, errors: FieldError[]): string | null {
+  const value = single(raw, field)?.trim();
+  if (raw[field] !== undefined && raw[field] !== '' && typeof raw[field] !== 'string') {
+    errors.push({ field, code: 'invalid_client_metadata', message: 'must be a URL' });
+    return null;
+  }
+  if (value === undefined || value === '') return null;
+  const problem = value.length > LIMITS.url ? 'is too long' : outboundUrlProblem(value, options);
+  if (problem) errors.push({ field, code: 'invalid_client_metadata', message: `${value} ${problem}` });
+  return problem ? null : value;
+}
+
 export function checkKind(raw: RawInput): Checked<AppKind> {
   const kind = single(raw, 'kind');
   if (kind !== undefined && Object.hasOwn(APP_KINDS, kind)) return { ok: true, value: kind as AppKind };
@@ -159,7 +179,7 @@ export function checkKind(raw: RawInput): Checked<AppKind> {
 }
 
 /** Checks the whole profile for an app of this kind; every problem is reported, by field. */
-export function checkAppInput(raw: RawInput, kind: AppKind): Checked<AppInput> {
+export function checkAppInput(raw: RawInput, kind: AppKind, outbound: { allowPrivate: boolean } = { allowPrivate: false }): Checked<AppInput> {
   const errors: FieldError[] = [];
   const name = text(raw, 'name', LIMITS.name, true, errors);
   const description = text(raw, 'description', LIMITS.description, false, errors);
@@ -176,6 +196,8 @@ export function checkAppInput(raw: RawInput, kind: AppKind): Checked<AppInput> {
   // OIDC RP-Initiated Logout §3.1: optional, and held to the same rules as redirect URIs.
   const postLogoutRedirectUris = uriList(raw, 'post_logout_redirect_uris', 'sign-out return URL', kind, errors);
 
+  const backchannelLogoutUri = outboundUrl(raw, 'backchannel_logout_uri', outbound, errors);
+
   const scopes = list(raw, 'scopes') ?? [];
   const unknown = scopes.filter((s) => !Object.hasOwn(SCOPES, s));
   if (raw.scopes !== undefined && list(raw, 'scopes') === undefined) errors.push({ field: 'scopes', code: 'invalid_client_metadata', message: 'must be a list of scopes' });
@@ -190,6 +212,8 @@ export function checkAppInput(raw: RawInput, kind: AppKind): Checked<AppInput> {
       deviceFlow: raw.device_flow === true || raw.device_flow === 'on',
       requirePar: raw.require_pushed_authorization_requests === true || raw.require_pushed_authorization_requests === 'on',
       dpopBoundAccessTokens: raw.dpop_bound_access_tokens === true || raw.dpop_bound_access_tokens === 'on',
+      backchannelLogoutUri,
+      backchannelLogoutSessionRequired: raw.backchannel_logout_session_required === true || raw.backchannel_logout_session_required === 'on',
     },
   };
 }

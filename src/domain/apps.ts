@@ -35,6 +35,13 @@ export interface App {
    * family's first. Absent means no.
    */
   spa?: boolean;
+  /**
+   * OpenID Connect Back-Channel Logout 1.0 §2.2 (issue 19): where its logout tokens are POSTed
+   * (domain/outbound_url.ts rules); absent or null = none.
+   */
+  backchannelLogoutUri?: string | null;
+  /** §2.2 `backchannel_logout_session_required`: it wants `sid`; Tessera sends `sid` always. */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 export interface AppSecret {

@@ -47,6 +47,12 @@ export const PURGE_KINDS = [
   'pushed_requests',
   /** Accepted DPoP proofs (issue 18) whose replay window ended before the cutoff: their `iat` is refused anyway. */
   'dpop_proofs',
+  /** Outbound deliveries (issue 19) delivered before the cutoff; kept a while as history. */
+  'outbound_delivered',
+  /** Outbound deliveries given up on (`failed`) whose last attempt was due before the cutoff; kept longer. */
+  'outbound_failed',
+  /** Apps signed in to during a session (issue 19) that is no longer live, recorded before the cutoff. */
+  'session_apps',
 ] as const;
 
 /**

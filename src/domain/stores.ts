@@ -1,4 +1,5 @@
 /** Every store the application uses, built once by persistence/stores and passed in `deps`. */
+import type { OutboundDeliveryStore } from './outbound_deliveries.ts';
 import type { AppStore } from './apps.ts';
 import type { AppSuspensionStore } from './app_suspensions.ts';
 import type { AppOwnerStore } from './app_owners.ts';
@@ -59,6 +60,8 @@ export interface Stores {
   builds: BuildStore;
   /** Mail waiting to be sent, and sent or failed mail as history (issue 15). */
   outbox: OutboxStore;
+  /** Requests Tessera sends on its own: back-channel logout tokens (issue 19). */
+  outboundDeliveries: OutboundDeliveryStore;
   /** Single-use links mailed to people: verify an address, reset a password, confirm a new address. */
   accountLinks: AccountLinkStore;
   /** Passkeys (WebAuthn credentials) and the challenges of their ceremonies (issue 16). */

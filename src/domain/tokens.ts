@@ -16,6 +16,8 @@ export interface AuthorizationCode {
   consumedAt: number | null;
   /** RFC 9449 §10: the JWK thumbprint the authorization request's `dpop_jkt` bound the code to; absent or null = none. */
   dpopJkt?: string | null;
+  /** The sid of the session it was issued in (Back-Channel Logout §2.4), for its ID token; absent or null = none. */
+  sid?: string | null;
 }
 
 export interface RefreshToken {

@@ -88,6 +88,11 @@ export function cutoffs(now: number, activityRetentionDays: number, auditRetenti
     pushed_requests: now - SHORT_ROWS_KEPT,
     // One row per DPoP proof accepted (the API writes one per bound call): gone soon, with five minutes for clocks that disagree.
     dpop_proofs: now - DPOP_PROOFS_KEPT,
+    // Like mail: delivered logout tokens as history for a while, failed ones longer (issue 19).
+    outbound_delivered: now - SENT_MAIL_KEPT,
+    outbound_failed: now - FAILED_MAIL_KEPT,
+    // Needed only while the session can still be ended; a day of skew, like the others.
+    session_apps: now - SHORT_ROWS_KEPT,
   };
 }
 

@@ -14,6 +14,8 @@ export interface Metrics {
   oauthErrors: Counter<'endpoint' | 'error'>;
   /** Delivery attempts of the mail outbox (jobs/mail_sender.ts): `sent`, `retry` (will be tried again), `failed` (given up). */
   mailDeliveries: Counter<'outcome'>;
+  /** Outbound delivery attempts (jobs/outbound_sender.ts), by kind and outcome: `delivered`, `retry`, `failed`. */
+  outboundDeliveries: Counter<'kind' | 'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
@@ -56,6 +58,12 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
       name: 'tessera_mail_deliveries_total',
       help: 'Mail delivery attempts by this process, by outcome: sent, retry (will be tried again), failed (given up; tessera mail retry).',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    outboundDeliveries: new Counter({
+      name: 'tessera_outbound_deliveries_total',
+      help: 'Outbound delivery attempts by this process (back-channel logout), by kind and outcome: delivered, retry (will be tried again), failed (given up).',
+      labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),
   };

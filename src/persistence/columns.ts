@@ -50,12 +50,12 @@ export const APP_COLUMNS = every<AppsTable>({
   id: true, name: true, description: true, publisher: true, website_url: true, logo_url: true, redirect_uris: true,
   post_logout_redirect_uris: true, client_type: true, scopes: true, owner_user_id: true, verified: true, created_at: true, updated_at: true,
   company_url: true, terms_url: true, privacy_url: true, owner_org_id: true, device_flow: true, require_par: true,
-  dpop_bound_access_tokens: true, spa: true,
+  dpop_bound_access_tokens: true, spa: true, backchannel_logout_uri: true, backchannel_logout_session_required: true,
 });
 
 export const CODE_COLUMNS = every<AuthorizationCodesTable>({
   id: true, app_id: true, user_id: true, grant_id: true, family_id: true, redirect_uri: true, scopes: true, code_challenge: true, nonce: true,
-  auth_time: true, amr: true, created_at: true, expires_at: true, consumed_at: true, dpop_jkt: true,
+  auth_time: true, amr: true, created_at: true, expires_at: true, consumed_at: true, dpop_jkt: true, sid: true,
 });
 
 /** With each column's PostgreSQL type, which the token store's `INSERT … SELECT` casts its values to. */

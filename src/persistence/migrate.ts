@@ -35,6 +35,7 @@ import * as dpopProofsUnlogged from './migrations/202612071210_dpop_proofs_unlog
 import * as orgDeviceFlowOff from './migrations/202612071181_org_device_flow_off.ts';
 import * as pushedRequests from './migrations/202612071200_pushed_requests.ts';
 import * as spaApps from './migrations/202612071220_spa_apps.ts';
+import * as backchannelLogout from './migrations/202612071300_backchannel_logout.ts';
 import * as appSuspensions from './migrations/202612071320_app_suspensions.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071210_dpop': dpop,
   '202612071210_dpop_proofs_unlogged': dpopProofsUnlogged,
   '202612071220_spa_apps': spaApps,
+  '202612071300_backchannel_logout': backchannelLogout,
   '202612071320_app_suspensions': appSuspensions,
 };
 

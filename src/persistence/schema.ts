@@ -122,6 +122,10 @@ export interface AppsTable {
   dpop_bound_access_tokens: number;
   /** 1 for a single-page app: a public client that runs in a browser (issue 18, draft-ietf-oauth-browser-based-apps). */
   spa: number;
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2 (issue 19): where logout tokens are POSTed; null = none. */
+  backchannel_logout_uri: string | null;
+  /** 1 when the app asked for `sid` in its logout tokens (§2.2); Tessera sends it always. */
+  backchannel_logout_session_required: number;
 }
 
 /** One device authorization request (RFC 8628 §3.1, issue 17); credentials only as SHA-256 digests. */
@@ -264,6 +268,43 @@ export interface AuthorizationCodesTable {
   consumed_at: number | null;
   /** RFC 9449 §10: the JWK thumbprint `dpop_jkt` bound the code to, or null. */
   dpop_jkt: string | null;
+  /** The sid of the session the code was issued in (Back-Channel Logout §2.4), for its ID token; 202612071300. */
+  sid: string | null;
+}
+
+/** Apps a person signed in to during a session (Back-Channel Logout §2.5, issue 19); 202612071300. */
+export interface SessionAppsTable {
+  /** The session's id (the cookie's digest). */
+  session_id: string;
+  app_id: string;
+  user_id: string;
+  /** The session's sid as this app saw it (crypto/session_ids.ts). */
+  sid: string;
+  created_at: number;
+}
+
+/** Requests Tessera sends on its own (issue 19): written with their change, sent by jobs/outbound_sender.ts; 202612071300. */
+export interface OutboundDeliveriesTable {
+  id: string;
+  /** 'backchannel_logout'. */
+  kind: string;
+  app_id: string;
+  user_id: string | null;
+  url: string;
+  /** JSON of the claims to sign at send time; never a token or a secret. */
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  /** The receiver's last HTTP status, if it answered. */
+  last_status: number | null;
+  created_at: number;
+  /** No attempt starts after this (a logout a day late helps nobody). */
+  give_up_at: number;
+  sent_at: number | null;
 }
 
 export interface RefreshTokensTable {
@@ -658,6 +699,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   changes: ChangesTable;
   mail_outbox: MailOutboxTable;
+  session_apps: SessionAppsTable;
+  outbound_deliveries: OutboundDeliveriesTable;
   account_links: AccountLinksTable;
   known_browsers: KnownBrowsersTable;
   org_policies: OrgPoliciesTable;

@@ -90,6 +90,8 @@ function profile(app: App, input: AppInput): App {
     deviceFlow: input.deviceFlow,
     requirePar: input.requirePar,
     dpopBoundAccessTokens: input.dpopBoundAccessTokens,
+    backchannelLogoutUri: input.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired,
   };
 }
 

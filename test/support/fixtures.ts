@@ -25,7 +25,7 @@ export interface TestClient {
 
 export async function createClient(
   deps: Deps,
-  options: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string; spa?: boolean } = {},
+  options: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string; spa?: boolean; backchannelLogoutUri?: string } = {},
 ): Promise<TestClient> {
   const app: App = {
     id: randomClientId(),
@@ -39,6 +39,8 @@ export async function createClient(
     clientType: options.public || options.spa ? 'public' : 'confidential',
     // Issue 18: a single-page app is a public client.
     ...(options.spa ? { spa: true } : {}),
+    // Issue 19: OpenID Connect Back-Channel Logout 1.0 §2.2.
+    ...(options.backchannelLogoutUri ? { backchannelLogoutUri: options.backchannelLogoutUri } : {}),
     scopes: options.scopes ?? ['openid', 'profile', 'email', 'offline_access', 'orgs:read', 'workitems:read', 'workitems:write'],
     ownerUserId: null,
     verified: false,

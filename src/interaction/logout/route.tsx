@@ -69,6 +69,8 @@ async function confirmLogout(deps: Deps, request: FastifyRequest, reply: Fastify
   const back = checked.ok ? checked.back : undefined;
   const caller = callerOf(deps.config, request);
   await deps.accounts.signOut(signedIn, caller.presentedSession, caller, back?.clientId);
+  // The logout tokens were written with the ending (Back-Channel Logout §2.5); send them now, without waiting.
+  deps.outbound.wake();
   clearSessionCookie(deps.config, reply);
   return reply.code(303).header('clear-site-data', '"cookies"').header('location', back ? returnUrl(back) : ENDPOINTS.endSession).send();
 }

@@ -8,6 +8,7 @@ import type { Interaction } from '../../domain/interactions.ts';
 import type { Session } from '../../domain/sessions.ts';
 import { digest } from '../../crypto/digest.ts';
 import { randomId, randomToken } from '../../crypto/random.ts';
+import { sidOf } from '../../crypto/session_ids.ts';
 import { responseUrl } from './respond.ts';
 import { refuseSuspendedApp } from './check_client.ts';
 
@@ -16,7 +17,7 @@ import { refuseSuspendedApp } from './check_client.ts';
  * are what the person approved: the request's, or fewer when they unticked some.
  */
 export async function issueCode(
-  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'suspensions'>,
+  deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'suspensions' | 'formKey'>,
   interaction: Interaction,
   session: Session,
   grantId: string,
@@ -27,6 +28,9 @@ export async function issueCode(
   refuseSuspendedApp(deps, interaction.appId);
   const now = deps.clock.now();
   const code = randomToken('authorizationCode');
+  // Back-Channel Logout §2.4, §2.5: the app is named with the session, so signing out reaches it.
+  const sid = sidOf(deps.formKey, session.id);
+  await deps.stores.sessions.recordApp({ sessionId: session.id, appId: interaction.appId, userId: session.userId, sid }, now);
   await deps.stores.tokens.createCode({
     id: digest(code),
     appId: interaction.appId,
@@ -45,6 +49,7 @@ export async function issueCode(
     expiresAt: now + deps.config.ttl.authorizationCode,
     consumedAt: null,
     dpopJkt: request.dpopJkt ?? null,
+    sid,
   });
   return responseUrl(request, deps.config.issuer, { code });
 }

@@ -34,6 +34,9 @@ export function buildMetadata(issuer: string, options: MetadataOptions = {}) {
     ...(options.requirePar ? { require_pushed_authorization_requests: true } : {}),
     // OIDC RP-Initiated Logout 1.0 §2.1; return addresses are client metadata (§3.1).
     end_session_endpoint: url(ENDPOINTS.endSession),
+    // OpenID Connect Back-Channel Logout 1.0 §2.1 (issue 19): logout tokens carry sid, as ID tokens do.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     // RFC 8414 §2: advertised only when the operator turned registration on.
     ...(options.dynamicRegistration ? { registration_endpoint: url(REGISTRATION_PATH) } : {}),
     scopes_supported: [...SUPPORTED_SCOPES],
@@ -48,7 +51,7 @@ export function buildMetadata(issuer: string, options: MetadataOptions = {}) {
     code_challenge_methods_supported: ['S256'],
     // RFC 9449 §5.1: proofs at /token, /userinfo and the platform API (issue 18).
     dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'at_hash', 'name', 'email', 'email_verified'],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'at_hash', 'sid', 'name', 'email', 'email_verified'],
     prompt_values_supported: ['none', 'login', 'consent'],
     claims_parameter_supported: false,
     request_parameter_supported: false,

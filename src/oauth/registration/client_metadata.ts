@@ -38,7 +38,7 @@ function kindOfRegistration(method: unknown, applicationType: unknown, redirectU
 }
 
 /** Reads a registration request: the kind follows token_endpoint_auth_method (`none` = public) and the redirect URIs. */
-export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked<{ kind: AppKind; input: AppInput }> {
+export function checkClientMetadata(body: unknown, fixedKind?: AppKind, outbound: { allowPrivate: boolean } = { allowPrivate: false }): Checked<{ kind: AppKind; input: AppInput }> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [metadataError('body', 'must be a JSON object')] };
   const m = body as Record<string, unknown>;
   const errors: FieldError[] = [];
@@ -70,11 +70,16 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
   const dpopBound = m.dpop_bound_access_tokens;
   // RFC 9449 §5.2: a boolean, false when omitted.
   if (dpopBound !== undefined && typeof dpopBound !== 'boolean') errors.push(metadataError('dpop_bound_access_tokens', 'must be a boolean'));
+  // OpenID Connect Back-Channel Logout 1.0 §2.2: a URL (held to domain/outbound_url.ts) and a boolean, false when omitted.
+  const sessionRequired = m.backchannel_logout_session_required;
+  if (sessionRequired !== undefined && typeof sessionRequired !== 'boolean') errors.push(metadataError('backchannel_logout_session_required', 'must be a boolean'));
 
   const raw: RawInput = {
     name: m.client_name,
     redirect_uris: m.redirect_uris,
     ...(m.post_logout_redirect_uris === undefined ? {} : { post_logout_redirect_uris: m.post_logout_redirect_uris }),
+    ...(m.backchannel_logout_uri === undefined ? {} : { backchannel_logout_uri: m.backchannel_logout_uri }),
+    ...(sessionRequired === true ? { backchannel_logout_session_required: true } : {}),
     scopes: m.scope ?? DEFAULT_DCR_SCOPE,
     ...(m.client_uri === undefined ? {} : { website_url: m.client_uri }),
     ...(m.tos_uri === undefined ? {} : { terms_url: m.tos_uri }),
@@ -88,7 +93,7 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind): Checked
   if (m.post_logout_redirect_uris !== undefined && !stringList(m.post_logout_redirect_uris)) {
     errors.push(metadataError('post_logout_redirect_uris', 'must be an array of URIs'));
   }
-  const checked = checkAppInput(raw, kind);
+  const checked = checkAppInput(raw, kind, outbound);
   if (!checked.ok) errors.push(...checked.errors.map((e) => ({ ...e, field: FIELD_NAMES[e.field] ?? e.field })));
   if (errors.length > 0 || !checked.ok) return { ok: false, errors };
   return { ok: true, value: { kind, input: checked.value } };
@@ -113,6 +118,9 @@ export function clientInformation(app: App, authMethod: string) {
     scope: app.scopes.join(' '),
     require_pushed_authorization_requests: app.requirePar === true,
     dpop_bound_access_tokens: app.dpopBoundAccessTokens === true,
+    // Back-Channel Logout §2.2.
+    ...(app.backchannelLogoutUri ? { backchannel_logout_uri: app.backchannelLogoutUri } : {}),
+    backchannel_logout_session_required: app.backchannelLogoutSessionRequired === true,
     ...(app.websiteUrl ? { client_uri: app.websiteUrl } : {}),
     ...(app.termsUrl ? { tos_uri: app.termsUrl } : {}),
     ...(app.privacyUrl ? { policy_uri: app.privacyUrl } : {}),

@@ -58,7 +58,7 @@ export default async function registrationRoutes(app: FastifyInstance, { deps }:
     const token = bearer(request);
     // Checked first and spent only once the metadata is valid, so a typo does not burn the token.
     if (!token || !looksLike('initialAccessToken', token)) return invalidToken(reply);
-    const checked = checkClientMetadata(request.body);
+    const checked = checkClientMetadata(request.body, undefined, deps.config.outbound);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     if (!(await deps.stores.apps.spendInitialToken(digest(token), deps.clock.now()))) return invalidToken(reply);
 
@@ -94,7 +94,7 @@ export default async function registrationRoutes(app: FastifyInstance, { deps }:
     if (body && typeof body === 'object' && body.client_id !== found.id) {
       return send(reply, 400, { error: 'invalid_client_metadata', error_description: 'client_id: must be the id of this client' });
     }
-    const checked = checkClientMetadata(body, kindOf(found));
+    const checked = checkClientMetadata(body, kindOf(found), deps.config.outbound);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, undefined, found, checked.value.input, undefined, request.ip);
     return send(reply, 200, { ...clientInformation(updated, 'client_secret_basic'), registration_client_uri: `${deps.config.issuer}${REGISTRATION_PATH}/${encodeURIComponent(found.id)}` });

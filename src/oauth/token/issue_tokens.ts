@@ -30,6 +30,8 @@ export interface Issuance {
   email: { address: string; verified: boolean };
   /** Only at the code exchange (OIDC Core §3.1.3.6 / §12.2: a refreshed ID token carries none). */
   nonce?: string | null;
+  /** The sid of the session the code was issued in (Back-Channel Logout §2.4); only at the code exchange. */
+  sid?: string | null;
   /** Already stored by the grant (with the code redemption or the rotation). */
   refreshToken?: string;
   ip: string;
@@ -87,6 +89,8 @@ function idTokenClaims(deps: Deps, issuance: Issuance, accessToken: string, now:
     at_hash: atHash(accessToken),
   };
   if (issuance.nonce) claims.nonce = issuance.nonce;
+  // Back-Channel Logout §2.4: the session the person signed in with, as its logout token will name it.
+  if (issuance.sid) claims.sid = issuance.sid;
   // OIDC Core §5.4, §5.1: `email_verified` is true only once the person proved the address (issue
   // 15: a sign-up link, a change-of-address link, an operator, or a directory that vouches for it).
   if (issuance.scopes.includes('email')) {

@@ -28,6 +28,8 @@ function toApp(row: AppsTable): App {
     requirePar: row.require_par === 1,
     dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
     spa: row.spa === 1,
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: row.backchannel_logout_session_required === 1,
   };
 }
 
@@ -92,6 +94,8 @@ export class SqlAppStore implements AppStore {
           dpop_bound_access_tokens: app.dpopBoundAccessTokens ? 1 : 0,
           // The kind is chosen at creation and never changes (update leaves it alone).
           spa: app.spa ? 1 : 0,
+          backchannel_logout_uri: app.backchannelLogoutUri ?? null,
+          backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
         })
         .execute();
       if (secretDigest) {
@@ -155,6 +159,8 @@ export class SqlAppStore implements AppStore {
         ...(app.deviceFlow === undefined ? {} : { device_flow: app.deviceFlow ? 1 : 0 }),
         ...(app.requirePar === undefined ? {} : { require_par: app.requirePar ? 1 : 0 }),
         ...(app.dpopBoundAccessTokens === undefined ? {} : { dpop_bound_access_tokens: app.dpopBoundAccessTokens ? 1 : 0 }),
+        ...(app.backchannelLogoutUri === undefined ? {} : { backchannel_logout_uri: app.backchannelLogoutUri }),
+        ...(app.backchannelLogoutSessionRequired === undefined ? {} : { backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0 }),
         updated_at: now,
       })
       .where('id', '=', app.id)

@@ -7,6 +7,7 @@ import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
 import { revokeRefreshTokensOf } from './tokens.ts';
 import { toUser } from './users.ts';
+import { endSessions } from './session_endings.ts';
 
 function toDirectory(row: DirectoriesTable, domains: string[]): Directory {
   return {
@@ -72,18 +73,14 @@ export class SqlDirectoryStore implements DirectoryStore {
   async remove(id: string, now: number) {
     return this.db.transaction().execute(async (trx) => {
       const users = trx.selectFrom('users').select('id').where('directory_id', '=', id);
-      const ended = await trx
-        .updateTable('sessions')
-        .set({ ended_at: now })
-        .where('user_id', 'in', users)
-        .where('ended_at', 'is', null)
-        .executeTakeFirst();
+      const userIds = (await users.execute()).map((u) => u.id);
+      const ended = await endSessions(trx, { userIds }, now);
       // Their services lose the refresh tokens too, as when a password changes (SECURITY 37).
       await revokeRefreshTokensOf(trx, trx.selectFrom('grants').select('id').where('user_id', 'in', users), now);
       // Domains cascade; users.directory_id and federated_identities.directory_id become null.
       const removed = await trx.deleteFrom('directories').where('id', '=', id).executeTakeFirst();
       if (Number(removed.numDeletedRows) === 0) return undefined;
-      return { sessionsEnded: Number(ended.numUpdatedRows) };
+      return { sessionsEnded: ended };
     });
   }
 

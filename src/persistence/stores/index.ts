@@ -2,6 +2,7 @@
 import type { Db } from '../database.ts';
 import type { Stores } from '../../domain/stores.ts';
 import { SqlAppStore } from './apps.ts';
+import { SqlOutboundDeliveryStore } from './outbound_deliveries.ts';
 import { SqlAppSuspensionStore } from './app_suspensions.ts';
 import { SqlAppOwnerStore } from './app_owners.ts';
 import { SqlAppErrorStore } from './app_errors.ts';
@@ -55,6 +56,7 @@ export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
     repositories: new SqlRepositoryStore(db),
     builds: new SqlBuildStore(db),
     outbox: new SqlOutboxStore(db, dialect),
+    outboundDeliveries: new SqlOutboundDeliveryStore(db, dialect),
     accountLinks: new SqlAccountLinkStore(db),
     passkeys: new SqlPasskeyStore(db),
     deviceAuthorizations: new SqlDeviceAuthorizationStore(db),

@@ -62,6 +62,13 @@ function statement(kind: PurgeKind, cutoff: number, limit: number, postgres: boo
       return byId('mail_outbox', sql`status = 'failed' AND next_attempt_at < ${cutoff}`);
     case 'account_links':
       return byId(kind, sql`expires_at < ${cutoff} OR used_at < ${cutoff}`);
+    case 'outbound_delivered':
+      return byId('outbound_deliveries', sql`status = 'delivered' AND sent_at < ${cutoff}`);
+    case 'outbound_failed':
+      return byId('outbound_deliveries', sql`status = 'failed' AND next_attempt_at < ${cutoff}`);
+    case 'session_apps':
+      // Its logout tokens were written when the session ended; a lapsed session is never ended.
+      return sql`DELETE FROM session_apps WHERE (session_id, app_id) IN (SELECT session_id, app_id FROM session_apps WHERE created_at < ${cutoff} AND session_id NOT IN (SELECT id FROM sessions WHERE ended_at IS NULL AND expires_at >= ${cutoff}) LIMIT ${limit})`;
     case 'org_invitations':
       // A pending invitation is dead once expired; an answered one keeps its decided_at.
       return byId(kind, sql`expires_at < ${cutoff} OR decided_at < ${cutoff}`);

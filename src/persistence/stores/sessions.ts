@@ -6,6 +6,7 @@ import type { FactorFailures, PendingSignIn, Session, SessionStore, SessionSumma
 import type { AuditEvent } from '../../domain/audit.ts';
 import { insertAuditEvent } from './audit.ts';
 import { toUser } from './users.ts';
+import { endSessions } from './session_endings.ts';
 import { isNewBrowser, type BrowserSeen } from '../../domain/known_browsers.ts';
 import type { Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
@@ -102,7 +103,15 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async end(id: string, now: number) {
-    await this.db.updateTable('sessions').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).execute();
+    await this.db.transaction().execute((tx) => endSessions(tx, { id }, now));
+  }
+
+  async recordApp(entry: { sessionId: string; appId: string; userId: string; sid: string }, now: number) {
+    await this.db
+      .insertInto('session_apps')
+      .values({ session_id: entry.sessionId, app_id: entry.appId, user_id: entry.userId, sid: entry.sid, created_at: now })
+      .onConflict((oc) => oc.columns(['session_id', 'app_id']).doNothing())
+      .execute();
   }
 
   async listLive(userId: string, now: number): Promise<SessionSummary[]> {
@@ -119,14 +128,7 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async endOwn(userId: string, id: string, now: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('sessions')
-      .set({ ended_at: now })
-      .where('id', '=', id)
-      .where('user_id', '=', userId)
-      .where('ended_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return (await this.db.transaction().execute((tx) => endSessions(tx, { id, userId }, now))) > 0;
   }
 
   async createPending(p: PendingSignIn) {

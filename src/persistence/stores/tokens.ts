@@ -23,6 +23,7 @@ function toCode(row: AuthorizationCodesTable): AuthorizationCode {
     expiresAt: row.expires_at,
     consumedAt: row.consumed_at,
     dpopJkt: row.dpop_jkt,
+    sid: row.sid,
   };
 }
 
@@ -197,6 +198,7 @@ function codeRow(code: AuthorizationCode): AuthorizationCodesTable {
     expires_at: code.expiresAt,
     consumed_at: null,
     dpop_jkt: code.dpopJkt ?? null,
+    sid: code.sid ?? null,
   };
 }
 
@@ -205,7 +207,7 @@ function codeColumns(v: AuthorizationCodesTable): AuthorizationCodesTable {
   return {
     id: v.id, app_id: v.app_id, user_id: v.user_id, grant_id: v.grant_id, family_id: v.family_id, redirect_uri: v.redirect_uri, scopes: v.scopes,
     code_challenge: v.code_challenge, nonce: v.nonce, auth_time: v.auth_time, amr: v.amr, created_at: v.created_at, expires_at: v.expires_at,
-    consumed_at: v.consumed_at, dpop_jkt: v.dpop_jkt,
+    consumed_at: v.consumed_at, dpop_jkt: v.dpop_jkt, sid: v.sid,
   };
 }
 

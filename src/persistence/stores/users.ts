@@ -13,6 +13,7 @@ import { insertAuditEvent } from './audit.ts';
 import { insertLink, useLink } from './account_links.ts';
 import { insertMail } from './outbox.ts';
 import { insertPasskey } from './passkeys.ts';
+import { endSessions } from './session_endings.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
 
 export function toUser(row: UsersTable): User {
@@ -186,7 +187,7 @@ export class SqlUserStore implements UserStore {
           .executeTakeFirst();
         if (Number(changed.numUpdatedRows) !== 1) throw new Refused('stale');
         // Every way in that the old password opened ends: sessions, sign-ins waiting for a code, refresh tokens.
-        await tx.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('ended_at', 'is', null).execute();
+        await endSessions(tx, { userId }, now);
         await tx.updateTable('pending_sign_ins').set({ consumed_at: now }).where('user_id', '=', userId).where('consumed_at', 'is', null).execute();
         await revokeRefreshTokensOf(tx, tx.selectFrom('grants').select('id').where('user_id', '=', userId), now);
         const verified = await tx
@@ -229,13 +230,7 @@ export class SqlUserStore implements UserStore {
   async changePassword(id: string, passwordHash: string, keepSessionId: string, now: number, event?: AuditEvent) {
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('users').set({ password_hash: passwordHash, password_changed_at: now, updated_at: now }).where('id', '=', id).execute();
-      await trx
-        .updateTable('sessions')
-        .set({ ended_at: now })
-        .where('user_id', '=', id)
-        .where('id', '!=', keepSessionId)
-        .where('ended_at', 'is', null)
-        .execute();
+      await endSessions(trx, { userId: id, except: keepSessionId }, now);
       await revokeRefreshTokensOf(trx, trx.selectFrom('grants').select('id').where('user_id', '=', id), now);
       if (event) await insertAuditEvent(trx, event, now);
     });
@@ -244,8 +239,7 @@ export class SqlUserStore implements UserStore {
   async disable(id: string, now: number) {
     return this.db.transaction().execute(async (trx) => {
       await trx.updateTable('users').set({ disabled_at: now, updated_at: now }).where('id', '=', id).where('disabled_at', 'is', null).execute();
-      const ended = await trx.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
-      return { sessionsEnded: Number(ended.numUpdatedRows) };
+      return { sessionsEnded: await endSessions(trx, { userId: id }, now) };
     });
   }
 

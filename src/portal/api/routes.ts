@@ -45,6 +45,8 @@ function appJson(app: App, org?: Organization) {
     scopes: app.scopes,
     require_pushed_authorization_requests: app.requirePar === true,
     dpop_bound_access_tokens: app.dpopBoundAccessTokens === true,
+    backchannel_logout_uri: app.backchannelLogoutUri ?? null,
+    backchannel_logout_session_required: app.backchannelLogoutSessionRequired === true,
     verified: app.verified,
     created_at: app.createdAt,
   };
@@ -113,7 +115,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     const input = readInput(request);
     const kind = checkKind(input.raw);
     if (!kind.ok) return invalidMetadata(reply, kind.errors);
-    const checked = checkAppInput(input.raw, kind.value);
+    const checked = checkAppInput(input.raw, kind.value, deps.config.outbound);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const owner = checkOwner(input.raw, await ownedOrgs(deps, signedIn.user));
     if (!owner.ok) return invalidMetadata(reply, owner.errors);
@@ -131,7 +133,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     const own_ = await own(request, reply);
     if (!own_) return reply;
     const input = readInput(request);
-    const checked = checkAppInput(input.raw, kindOf(own_.app));
+    const checked = checkAppInput(input.raw, kindOf(own_.app), deps.config.outbound);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, own_.signedIn.user, own_.app, checked.value, undefined, request.ip);
     return reply.header('cache-control', 'no-store').send(appJson(updated, own_.org));
@@ -149,7 +151,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     if (!own_) return reply;
     const input = readInput(request);
     if (input.logoError || !input.logo) return invalidMetadata(reply, [input.logoError ?? { field: 'logo', code: 'invalid_client_metadata', message: 'send a multipart field named logo' }]);
-    const checked = checkAppInput(rawInputOf(own_.app), kindOf(own_.app));
+    const checked = checkAppInput(rawInputOf(own_.app), kindOf(own_.app), deps.config.outbound);
     if (!checked.ok) return invalidMetadata(reply, checked.errors);
     const updated = await updateApp(deps, own_.signedIn.user, own_.app, checked.value, input.logo, request.ip);
     return reply.header('cache-control', 'no-store').send(appJson(updated, own_.org));

@@ -23,6 +23,12 @@ const profileProperties = {
   scopes: { type: 'array', items: { type: 'string', enum: [...SUPPORTED_SCOPES] }, minItems: 1 },
   require_pushed_authorization_requests: { type: 'boolean', description: 'optional; true: only authorization requests pushed to /par first are accepted (RFC 9126 §6)' },
   dpop_bound_access_tokens: { type: 'boolean', description: 'optional; true: /token issues only DPoP-bound tokens and refuses a request without a DPoP proof (RFC 9449 §5.2)' },
+  backchannel_logout_uri: {
+    type: ['string', 'null'],
+    maxLength: 2000,
+    description: 'optional; where logout tokens are POSTed when a person who signed in to the app signs out (OpenID Connect Back-Channel Logout 1.0): https (http only on loopback), no fragment, no private address',
+  },
+  backchannel_logout_session_required: { type: 'boolean', description: 'optional; the app needs sid in its logout tokens (Tessera always sends sid and sub)' },
 } as const;
 
 export const appInputSchema = {
@@ -65,6 +71,7 @@ export const appSchema = {
     terms_url: nullableUrl,
     privacy_url: nullableUrl,
     logo_uri: nullableUrl,
+    backchannel_logout_uri: { type: ['string', 'null'] },
     verified: { type: 'boolean' },
     created_at: { type: 'integer', description: 'seconds since the epoch' },
   },

@@ -90,7 +90,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     const signedIn = await signedInOf(request);
     const input = readInput(request);
     const kind = checkKind(input.raw);
-    const checked = checkAppInput(input.raw, kind.ok ? kind.value : 'native');
+    const checked = checkAppInput(input.raw, kind.ok ? kind.value : 'native', deps.config.outbound);
     const orgs = await ownedOrgs(deps, signedIn.user);
     const owner = checkOwner(input.raw, orgs);
     const errors: FieldError[] = [
@@ -128,7 +128,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     const found = await ownApp(request, reply, signedIn);
     if (!found) return reply;
     const input = readInput(request);
-    const checked = checkAppInput(input.raw, kindOf(found));
+    const checked = checkAppInput(input.raw, kindOf(found), deps.config.outbound);
     if (!checked.ok || input.logoError) {
       const errors = [...(checked.ok ? [] : checked.errors), ...(input.logoError ? [input.logoError] : [])];
       const page = <AppFormView title={`Edit ${found.name}`} action={PORTAL.app(found.id)} token={portalToken(deps, signedIn, found.id)} raw={input.raw} errors={errors} chooseKind={false} submit="Save" account={account(signedIn)} />;

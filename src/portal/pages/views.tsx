@@ -208,6 +208,15 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
           Issue only DPoP-bound tokens: every token request must carry a DPoP proof, and the tokens are useless without its key (RFC 9449)
         </label>
       </fieldset>
+      <fieldset>
+        <legend>Back-channel logout</legend>
+        {/* Issue 19, OpenID Connect Back-Channel Logout 1.0 §2.2: held to domain/outbound_url.ts. */}
+        <TextField raw={raw} errors={errors} name="backchannel_logout_uri" label="Back-channel logout URL" hint="(optional; https, no private address: a signed logout token is POSTed here when a person signs out)" />
+        <label class="inline">
+          <input type="checkbox" name="backchannel_logout_session_required" checked={raw.backchannel_logout_session_required === true || raw.backchannel_logout_session_required === 'on'} />{' '}
+          The app needs the session id (<code>sid</code>) in logout tokens (Tessera always sends it)
+        </label>
+      </fieldset>
       <button type="submit">{submit}</button>
     </form>
   );
@@ -338,6 +347,8 @@ export function AppView({ app, org, secrets, usage, token, notice, account, susp
         <dd id="require-par">{app.requirePar ? 'Required (RFC 9126)' : 'Not required'}</dd>
         <dt>Sender-constrained tokens</dt>
         <dd id="dpop-bound">{app.dpopBoundAccessTokens ? 'DPoP-bound only (RFC 9449)' : 'Bearer or DPoP, as the client asks'}</dd>
+        <dt>Back-channel logout</dt>
+        <dd id="backchannel-logout">{app.backchannelLogoutUri ?? 'None'}</dd>
       </dl>
       <p>
         <a href={PORTAL.editApp(app.id)}>Edit</a>

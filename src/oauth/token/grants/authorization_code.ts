@@ -43,6 +43,7 @@ export const authorizationCodeGrant: GrantHandler = async (request) => {
     amr: code.amr,
     email: { address: user.email, verified: user.emailVerified },
     nonce: code.nonce,
+    sid: code.sid ?? null,
     refreshToken,
     ip: request.ip,
     ...(request.dpop ? { dpopJkt: request.dpop.jkt } : {}),

@@ -1,0 +1,163 @@
+/**
+ * Outbound deliveries (domain/outbound_deliveries.ts). `insertLogoutDeliveries` writes the logout
+ * tokens of ending sessions inside the transaction that ends them (stores/session_endings.ts), so
+ * they commit or vanish with the sign-out.
+ *
+ * Taking deliveries is the mail outbox's statement (stores/outbox.ts): one UPDATE … RETURNING over
+ * the due rows, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several nodes take different rows; a
+ * lease, not a lock, marks a row as taken, and a row whose sender died is due again when it ends.
+ * A row past its `give_up_at` is not taken: it is marked failed with its audit event by `claim`.
+ * @module
+ */
+import type { Transaction } from 'kysely';
+import type { Db } from '../database.ts';
+import type { Database, OutboundDeliveriesTable } from '../schema.ts';
+import type { AuditEvent } from '../../domain/audit.ts';
+import { DELIVERY_WINDOW_SECONDS, type DeliveryStatus, type OutboundDelivery, type OutboundDeliveryStore } from '../../domain/outbound_deliveries.ts';
+import { randomId } from '../../crypto/random.ts';
+import { insertAuditEvent } from './audit.ts';
+
+type Tx = Db | Transaction<Database>;
+
+/**
+ * For every app named in `sessionIds` (session_apps) that has a back-channel logout URI, one
+ * pending logout delivery (Back-Channel Logout §2.5); the number written.
+ */
+export async function insertLogoutDeliveries(db: Tx, sessionIds: readonly string[], now: number): Promise<number> {
+  if (sessionIds.length === 0) return 0;
+  const targets = await db
+    .selectFrom('session_apps as s')
+    .innerJoin('apps as a', 'a.id', 's.app_id')
+    .select(['s.app_id', 's.user_id', 's.sid', 'a.backchannel_logout_uri'])
+    .where('s.session_id', 'in', [...sessionIds])
+    .where('a.backchannel_logout_uri', 'is not', null)
+    .execute();
+  for (const t of targets) {
+    await db
+      .insertInto('outbound_deliveries')
+      .values({
+        id: randomId(),
+        kind: 'backchannel_logout',
+        app_id: t.app_id,
+        user_id: t.user_id,
+        url: t.backchannel_logout_uri!,
+        payload: JSON.stringify({ aud: t.app_id, sub: t.user_id, sid: t.sid }),
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        lease_owner: null,
+        lease_until: null,
+        last_error: null,
+        last_status: null,
+        created_at: now,
+        give_up_at: now + DELIVERY_WINDOW_SECONDS,
+        sent_at: null,
+      })
+      .execute();
+  }
+  return targets.length;
+}
+
+function dueIds(db: Db, now: number) {
+  return db
+    .selectFrom('outbound_deliveries')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]));
+}
+
+function toDelivery(row: OutboundDeliveriesTable): OutboundDelivery {
+  return {
+    id: row.id,
+    kind: row.kind as OutboundDelivery['kind'],
+    appId: row.app_id,
+    userId: row.user_id,
+    url: row.url,
+    payload: JSON.parse(row.payload),
+    status: row.status,
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    lastError: row.last_error,
+    lastStatus: row.last_status === null ? null : Number(row.last_status),
+    createdAt: Number(row.created_at),
+    giveUpAt: Number(row.give_up_at),
+    sentAt: row.sent_at === null ? null : Number(row.sent_at),
+  };
+}
+
+export class SqlOutboundDeliveryStore implements OutboundDeliveryStore {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  async claim(owner: string, now: number, leaseSeconds: number, limit: number) {
+    // An idle poll is a read: it never takes SQLite's write lock from a request.
+    if (!(await dueIds(this.db, now).limit(1).executeTakeFirst())) return [];
+    const rows = await this.db
+      .updateTable('outbound_deliveries')
+      .set((eb) => ({ lease_owner: owner, lease_until: now + leaseSeconds, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', () => {
+        const due = dueIds(this.db, now).orderBy('next_attempt_at').limit(limit);
+        return this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due;
+      })
+      .returningAll()
+      .execute();
+    return rows.map(toDelivery);
+  }
+
+  async markDelivered(id: string, owner: string, status: number, now: number, event: AuditEvent) {
+    await this.db.transaction().execute(async (tx) => {
+      const done = await tx
+        .updateTable('outbound_deliveries')
+        .set({ status: 'delivered', sent_at: now, last_status: status, last_error: null, lease_owner: null, lease_until: null })
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      // Only the lease holder's outcome counts: a sender whose lease ran out records nothing.
+      if (Number(done.numUpdatedRows) === 1) await insertAuditEvent(tx, event, now);
+    });
+  }
+
+  async markFailed(id: string, owner: string, failure: { error: string; status: number | null }, retryAt: number | null, now: number, event: AuditEvent) {
+    await this.db.transaction().execute(async (tx) => {
+      const done = await tx
+        .updateTable('outbound_deliveries')
+        .set({
+          status: retryAt === null ? 'failed' : 'pending',
+          ...(retryAt === null ? {} : { next_attempt_at: retryAt }),
+          lease_owner: null,
+          lease_until: null,
+          last_error: failure.error.slice(0, 500),
+          last_status: failure.status,
+        })
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      if (retryAt === null && Number(done.numUpdatedRows) === 1) await insertAuditEvent(tx, event, now);
+    });
+  }
+
+  async release(ids: readonly string[], owner: string) {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('outbound_deliveries')
+      .set((eb) => ({ lease_owner: null, lease_until: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', 'in', [...ids])
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  async find(id: string) {
+    const row = await this.db.selectFrom('outbound_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toDelivery(row);
+  }
+
+  async list(filter: { status?: DeliveryStatus; appId?: string; limit: number }) {
+    let query = this.db.selectFrom('outbound_deliveries').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.appId) query = query.where('app_id', '=', filter.appId);
+    return (await query.execute()).map(toDelivery);
+  }
+}
