@@ -57,7 +57,7 @@ for (const dialect of dialects()) {
       await page.getByLabel('Company', { exact: true }).fill('Clockwork Ltd');
       await page.getByLabel('App website').fill('https://tt.clockwork.example/');
       await page.getByLabel('Callback URLs').fill('https://tt.clockwork.example/cb');
-      await page.getByLabel('Logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG_1PX });
+      await page.getByLabel(/^Logo \(/).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG_1PX });
       await page.locator('input[name=scopes][value="offline_access"]').check();
       await page.locator('input[name=scopes][value="workitems:read"]').check();
       await page.getByRole('button', { name: 'Register' }).click();
