@@ -51,6 +51,23 @@ for (const dialect of dialects()) {
       assert.doesNotMatch((await dev.browser.get(`/developers/apps/${created.client_id}`)).body, /Suspended by the platform/);
     });
 
+    it('portal pages: the edit and delete forms are refused (403) and change nothing', async () => {
+      const created = await dev.createApp();
+      await suspend(created.client_id);
+      const edit = await dev.browser.get(`/developers/apps/${created.client_id}/edit`);
+      const fields = { ...GOOD_APP, name: 'Renamed', redirect_uris: GOOD_APP.redirect_uris.join('\n'), scopes: GOOD_APP.scopes.join(' ') };
+      const saved = await dev.browser.submit(edit, new RegExp(`^/developers/apps/${created.client_id}$`), fields);
+      assert.equal(saved.statusCode, 403, saved.body);
+      assert.match(saved.body, /This service has been suspended by the platform/);
+      const deleted = await dev.browser.submit(await dev.browser.get(`/developers/apps/${created.client_id}`), /\/delete$/);
+      assert.equal(deleted.statusCode, 403, deleted.body);
+      const kept = await t.deps.stores.apps.find(created.client_id);
+      assert.equal(kept?.name, GOOD_APP.name);
+      assert.deepEqual(kept?.redirectUris, GOOD_APP.redirect_uris);
+      const audited = await t.deps.database.db.selectFrom('audit_events').select('type').where('app_id', '=', created.client_id).where('type', 'in', ['app.updated', 'app.deleted']).execute();
+      assert.deepEqual(audited, []);
+    });
+
     it('RFC 7592: the app may read its configuration, not update or delete it', async () => {
       const initial = randomToken('initialAccessToken');
       await t.deps.stores.apps.createRegistrationToken({ digest: digest(initial), kind: 'initial', appId: null, expiresAt: null }, t.clock.now());
