@@ -49,12 +49,16 @@ const API_METHODS = 'GET, POST, PUT, PATCH, DELETE';
 const API_REQUEST_HEADERS = 'Authorization, Content-Type, DPoP, If-Match';
 const API_EXPOSED_HEADERS = 'WWW-Authenticate, DPoP-Nonce, ETag, Location, Link, Retry-After, RateLimit, RateLimit-Policy';
 
-/** Set by a route that knows the client only after reading the request (/userinfo: the token's). */
-const knownClients = new WeakMap<FastifyRequest, string>();
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by a route that knows the client only after reading the request (/userinfo: the token's); null otherwise. */
+    corsClientId: string | null;
+  }
+}
 
 /** Lets the CORS answer of this request be decided for `clientId` (the client of the verified token). */
 export function allowClientOrigin(request: FastifyRequest, clientId: string): void {
-  knownClients.set(request, clientId);
+  request.corsClientId = clientId;
 }
 
 function isPreflight(request: FastifyRequest): boolean {
@@ -81,8 +85,7 @@ function methodsOf(route: RouteOptions): string[] {
 
 /** The client a request names in its form body (a public client's `client_id`, RFC 6749 §2.3.1 / §3.2.1). */
 function clientOf(request: FastifyRequest): string | undefined {
-  const known = knownClients.get(request);
-  if (known !== undefined) return known;
+  if (request.corsClientId !== null) return request.corsClientId;
   const body = request.body as Record<string, unknown> | undefined;
   const id = body && typeof body === 'object' ? body.client_id : undefined;
   return typeof id === 'string' ? id : undefined;
@@ -94,6 +97,7 @@ function clientOf(request: FastifyRequest): string | undefined {
  * answers 405; an answer hook on the endpoint itself).
  */
 export function registerCors(app: FastifyInstance, deps: Pick<Deps, 'spaOrigins' | 'clients'>): void {
+  app.decorateRequest('corsClientId', null);
   const clientPreflight = (methods: string): onRequestAsyncHookHandler =>
     async function clientPreflight(request, reply) {
       reply.header('vary', 'Origin');
