@@ -5,54 +5,33 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { dialects, POSTGRES_URL } from '../support/app.ts';
-import { loadConfig } from '../../src/config/config.ts';
+import { dialects } from '../support/app.ts';
 import { type Deps } from '../../src/deps.ts';
-import { createDeps } from '../../src/create_deps.ts';
-import { createLogger } from '../../src/ops/logger.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
 import { basic, issueTestCode } from '../support/codes.ts';
 import { proof, proofKey } from '../support/dpop.ts';
-import { startServerProcess, type ServerProcess } from '../support/processes.ts';
+import type { ServerProcess } from '../support/processes.ts';
+import { SHARED_PUBLIC_URL as PUBLIC_URL, startTwoNodes, type TwoNodes } from '../support/two_nodes.ts';
 
 // describe.skip is describe with { skip: true }; written as an option, the linter sees node:test's describe.
 const skip = !dialects().includes('postgres');
-const PUBLIC_URL = 'https://tessera.internal';
 const REDIRECT = 'https://app.example/cb';
 
 describe('DPoP replay across two server processes on one PostgreSQL', { skip }, () => {
-  const database = 'tessera_dpop_' + randomBytes(4).toString('hex');
-  const databaseUrl = POSTGRES_URL.replace(/\/[^/]*$/, `/${database}`);
-  const kek = randomBytes(32).toString('base64url');
+  let nodes: TwoNodes;
   let seed: Deps;
   let a: ServerProcess;
   let b: ServerProcess;
   let client: TestClient;
 
-  async function admin(sql: string) {
-    const c = new pg.Client({ connectionString: POSTGRES_URL });
-    await c.connect();
-    await c.query(sql);
-    await c.end();
-  }
-
   before(async () => {
-    await admin(`CREATE DATABASE ${database}`);
     // One issuer for both, as behind a load balancer: proofs name PUBLIC_URL, not either port.
-    const env = { DATABASE_URL: databaseUrl, KEY_ENCRYPTION_KEY: kek, PUBLIC_URL };
-    a = await startServerProcess(env);
-    b = await startServerProcess(env);
-    seed = await createDeps(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { log: createLogger('silent') });
+    nodes = await startTwoNodes('dpop');
+    ({ a, b, seed } = nodes);
     client = await createClient(seed, { redirectUris: [REDIRECT] });
   });
 
-  after(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await seed?.close();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  });
+  after(() => nodes?.close());
 
   it('a proof accepted at /token and at the API by one process is refused by the other', async () => {
     const key = await proofKey();

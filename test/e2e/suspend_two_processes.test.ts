@@ -8,17 +8,13 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import pg from 'pg';
-import { dialects, POSTGRES_URL } from '../support/app.ts';
-import { loadConfig } from '../../src/config/config.ts';
+import { dialects } from '../support/app.ts';
 import { type Deps } from '../../src/deps.ts';
-import { createDeps } from '../../src/create_deps.ts';
-import { createLogger } from '../../src/ops/logger.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
 import { basic, issueTestCode } from '../support/codes.ts';
-import { startServerProcess, type ServerProcess } from '../support/processes.ts';
+import type { ServerProcess } from '../support/processes.ts';
+import { startTwoNodes, type TwoNodes } from '../support/two_nodes.ts';
 import { runCli } from '../cli/cli.ts';
 
 const skip = !dialects().includes('postgres');
@@ -26,38 +22,22 @@ const REDIRECT = 'https://app.example/cb';
 const DEADLINE_MS = 1000;
 
 describe('suspend and unsuspend reach two server processes on one PostgreSQL', { skip }, () => {
-  const database = 'tessera_suspend_' + randomBytes(4).toString('hex');
-  const databaseUrl = POSTGRES_URL.replace(/\/[^/]*$/, `/${database}`);
-  const kek = randomBytes(32).toString('base64url');
-  const env = { DATABASE_URL: databaseUrl, KEY_ENCRYPTION_KEY: kek, SYNC_INTERVAL_MS: '60000', PUBLIC_URL: 'https://tessera.internal' };
+  let nodes: TwoNodes;
   let seed: Deps;
   let a: ServerProcess;
   let b: ServerProcess;
   let client: TestClient;
 
-  async function admin(sql: string) {
-    const c = new pg.Client({ connectionString: POSTGRES_URL });
-    await c.connect();
-    await c.query(sql);
-    await c.end();
-  }
-
   before(async () => {
-    await admin(`CREATE DATABASE ${database}`);
-    a = await startServerProcess(env);
-    b = await startServerProcess(env);
-    seed = await createDeps(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { log: createLogger('silent') });
+    nodes = await startTwoNodes('suspend', { SYNC_INTERVAL_MS: '60000' });
+    ({ a, b, seed } = nodes);
     client = await createClient(seed, { redirectUris: [REDIRECT] });
   });
 
-  after(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await seed?.close();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  });
+  after(() => nodes?.close());
 
   const cli = async (args: string[]) => {
-    const result = await runCli(args, { PATH: process.env.PATH ?? '', DATA_DIR: tmpdir(), ...env });
+    const result = await runCli(args, { PATH: process.env.PATH ?? '', DATA_DIR: tmpdir(), ...nodes.env });
     assert.equal(result.code, 0, result.stderr);
   };
   const token = (server: ServerProcess, fields: Record<string, string>) =>

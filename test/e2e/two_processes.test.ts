@@ -5,52 +5,30 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { dialects, POSTGRES_URL } from '../support/app.ts';
-import { loadConfig } from '../../src/config/config.ts';
+import { dialects } from '../support/app.ts';
 import { type Deps } from '../../src/deps.ts';
-import { createDeps } from '../../src/create_deps.ts';
-import { createLogger } from '../../src/ops/logger.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
 import { basic, issueTestCode } from '../support/codes.ts';
-import { startServerProcess, type ServerProcess } from '../support/processes.ts';
+import type { ServerProcess } from '../support/processes.ts';
+import { startTwoNodes, type TwoNodes } from '../support/two_nodes.ts';
 
 // describe.skip is describe with { skip: true }; written as an option, the linter sees node:test's describe.
 const skip = !dialects().includes('postgres');
 
 describe('two server processes on one PostgreSQL', { skip }, () => {
-  const database = 'tessera_two_' + randomBytes(4).toString('hex');
-  const databaseUrl = POSTGRES_URL.replace(/\/[^/]*$/, `/${database}`);
-  const kek = randomBytes(32).toString('base64url');
+  let nodes: TwoNodes;
   let seed: Deps;
   let a: ServerProcess;
   let b: ServerProcess;
   let client: TestClient;
 
-  async function admin(sql: string) {
-    const c = new pg.Client({ connectionString: POSTGRES_URL });
-    await c.connect();
-    await c.query(sql);
-    await c.end();
-  }
-
   before(async () => {
-    await admin(`CREATE DATABASE ${database}`);
-    // One issuer for both, as behind a load balancer; each listens on its own port.
-    const env = { DATABASE_URL: databaseUrl, KEY_ENCRYPTION_KEY: kek, SYNC_INTERVAL_MS: '60000', PUBLIC_URL: 'https://tessera.internal' };
-    a = await startServerProcess(env);
-    b = await startServerProcess(env);
-    // Seeding goes through Tessera's own stores on the same database (people and apps have no HTTP API yet).
-    seed = await createDeps(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { log: createLogger('silent') });
+    nodes = await startTwoNodes('two', { SYNC_INTERVAL_MS: '60000' });
+    ({ a, b, seed } = nodes);
     client = await createClient(seed, { redirectUris: ['https://app.example/cb'] });
   });
 
-  after(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await seed?.close();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  });
+  after(() => nodes?.close());
 
   it('a revoke answered by one process is refused by the other within one second', async () => {
     const alice = await createUser(seed, 'alice@example.com');
