@@ -248,4 +248,32 @@ for (const dialect of dialects()) {
       assert.equal((await exchangeCode(t, spa, issued)).statusCode, 200);
     });
   });
+
+  describe(`DPoP under the invalid_grant throttle (${dialect})`, () => {
+    let t: TestApp;
+    let alice: User;
+    let spa: TestClient;
+
+    before(async () => {
+      t = await startTestApp({ dialect, env: { THROTTLE_INVALID_GRANT: '2/60' } });
+      alice = await createUser(t.deps, `alice-throttled-${dialect}@example.com`, 'Alice');
+      spa = await createClient(t.deps, { name: 'Board SPA', public: true, redirectUris: [REDIRECT] });
+    });
+    after(() => t.close());
+
+    const storedProofs = async () => (await t.deps.database.db.selectFrom('dpop_proofs').select('id').execute()).length;
+
+    it('a throttled client gets 429 before its proof is looked at: no replay record is written', async () => {
+      for (let i = 0; i < 2; i++) {
+        const guess = await postForm(t, '/token', spa, { grant_type: 'authorization_code', code: `tsc_guess${i}`, code_verifier: 'v'.repeat(43) });
+        assert.equal(guess.json().error, 'invalid_grant');
+      }
+      const before = await storedProofs();
+      const issued = await issueTestCode(t.deps, { client: spa, user: alice, scopes: SCOPES });
+      const form = { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier };
+      const res = await postForm(t, '/token', spa, form, { dpop: await proof(await proofKey(), { htm: 'POST', htu: `${t.issuer}/token` }) });
+      assert.equal(res.statusCode, 429, res.body);
+      assert.equal(await storedProofs(), before);
+    });
+  });
 }

@@ -24,10 +24,13 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: AppOpt
     const params = assembleParams(TOKEN_PARAMS, asRawParams(request.body));
     const client = await authenticateClient(deps, request, params, { allowPublic: true, cached: true, whenSuspended: 'invalid_grant' });
     const grant = grantHandler(params.grant_type);
-    const dpop = await readTokenProof(deps, request, client);
-    // RFC 9449 §8.2: the next nonce travels with the answer.
-    if (dpop) reply.headers(dpopNonceHeader(deps));
-    return throttleInvalidGrant(deps, request.ip, client, () => grant({ deps, client, params, ip: request.ip, ...(dpop ? { dpop } : {}) }));
+    // The proof is read inside the throttle: a throttled client gets 429 before its signature is checked or its jti stored.
+    return throttleInvalidGrant(deps, request.ip, client, async () => {
+      const dpop = await readTokenProof(deps, request, client);
+      // RFC 9449 §8.2: the next nonce travels with the answer.
+      if (dpop) reply.headers(dpopNonceHeader(deps));
+      return grant({ deps, client, params, ip: request.ip, ...(dpop ? { dpop } : {}) });
+    });
   });
   rejectOtherMethods(app, ENDPOINTS.token, ['POST']);
 }
