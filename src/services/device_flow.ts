@@ -23,10 +23,12 @@ export type DeviceDecision =
   | { kind: 'step_up'; reason: StepUp }
   /** Decided before (by this person or another), or expired meanwhile: nothing changed. */
   | { kind: 'gone' }
+  /** Issue 21: the platform suspended the app (perhaps while the page was open): nothing was decided. */
+  | { kind: 'suspended' }
   | { kind: 'approved'; grantId: string }
   | { kind: 'denied' };
 
-type DeviceDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'accounts' | 'access'>;
+type DeviceDeps = Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'accounts' | 'access' | 'suspensions'>;
 
 /**
  * Issue 17: organizations whose owners turned the device flow off are left out of the grant,
@@ -59,6 +61,8 @@ export async function decideDevice(
   const { device, signedIn, choice } = decision;
   const now = deps.clock.now();
   if (!isOpen(device, now)) return { kind: 'gone' };
+  // As the approval decision at /authorize refuses (oauth/authorize/decide.ts): no grant, no binding, no denial recorded.
+  if (deps.suspensions.isSuspended(device.appId)) return { kind: 'suspended' };
   if (!choice) return (await deps.stores.deviceAuthorizations.deny(device.id, now)) ? { kind: 'denied' } : { kind: 'gone' };
   if (!signedInRecently(deps, signedIn.session)) return { kind: 'step_up', reason: 'stale' };
   const stepUp = await approvalStepUp(deps, signedIn, decision.shownScopes);

@@ -55,5 +55,28 @@ for (const dialect of dialects()) {
       assert.equal(open.statusCode, 200);
       assert.ok(findForm(open.body, /^\/device\/decision$/));
     });
+
+    it('suspended while the decision page is open: Approve and Deny are refused (403), no grant, the request stays pending', async () => {
+      const started = await postForm(t, '/device_authorization', cli, { scope: 'openid' });
+      const { device_code, user_code } = started.json() as { device_code: string; user_code: string };
+      const browser = new Browser(t);
+      assert.equal((await browser.signIn('bob@example.com')).statusCode, 303);
+      const entry = await browser.get('/device');
+      const page = await browser.post('/device', { ...findForm(entry.body, /^\/device$/)!.hidden, user_code });
+      assert.equal(page.statusCode, 200);
+      const bob = (await t.deps.stores.users.findByEmail('bob@example.com'))!;
+      const grantBefore = await t.deps.stores.grants.findLive(bob.id, cli.clientId, t.clock.now());
+
+      assert.equal((await suspendApp(t.deps, cli.clientId, 'r', t.clock.now(), { via: 'cli' })).kind, 'suspended');
+      for (const decision of ['approve', 'deny']) {
+        const decided = await browser.submit(page, /^\/device\/decision$/, { decision });
+        assert.equal(decided.statusCode, 403, decision);
+        assert.match(decided.body, /This service has been suspended by the platform/);
+      }
+      assert.deepEqual(await t.deps.stores.grants.findLive(bob.id, cli.clientId, t.clock.now()), grantBefore);
+      await unsuspendApp(t.deps, cli.clientId, t.clock.now(), { via: 'cli' });
+      // Nothing was decided: the device is still asked to wait.
+      assert.equal((await postForm(t, '/token', cli, { grant_type: GRANT, device_code })).json().error, 'authorization_pending');
+    });
   });
 }

@@ -103,8 +103,6 @@ export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOp
     const found = await findOpen(deps, assembleParams(['user_code'], body).user_code);
     if (!found) return sendMessagePage(reply, 410, 'Request closed', CLOSED);
     const { device, app: client } = found;
-    // Issue 21: suspended while the page was open — no grant; the device's poll gets invalid_grant anyway.
-    if (deps.suspensions.isSuspended(client.id)) return sendMessagePage(reply, 403, 'Service suspended', SUSPENDED);
     const now = deps.clock.now();
     const grant = await deps.stores.grants.findLive(signedIn.user.id, client.id, now);
     const { shown } = await approvalContent(deps, signedIn.user.id, client.id, device.scopes, grant, { deviceFlow: true });
@@ -126,6 +124,8 @@ export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOp
         return reply.code(303).header('location', DEVICE_REAUTH).send();
       case 'gone':
         return sendMessagePage(reply, 410, 'Request closed', CLOSED);
+      case 'suspended':
+        return sendMessagePage(reply, 403, 'Service suspended', SUSPENDED);
       case 'approved':
       case 'denied':
         return sendPage(reply, <DeviceDoneView approved={decided.kind === 'approved'} appName={client.name} />);
