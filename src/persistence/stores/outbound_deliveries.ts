@@ -3,10 +3,11 @@
  * tokens of ending sessions inside the transaction that ends them (stores/session_endings.ts), so
  * they commit or vanish with the sign-out.
  *
- * Taking deliveries is the mail outbox's statement (stores/outbox.ts): one UPDATE … RETURNING over
- * the due rows, `FOR UPDATE SKIP LOCKED` on PostgreSQL so several nodes take different rows; a
- * lease, not a lock, marks a row as taken, and a row whose sender died is due again when it ends.
- * A row past its `give_up_at` is not taken: it is marked failed with its audit event by `claim`.
+ * Taking deliveries and recording outcomes are the statements of every leased queue
+ * (stores/leases.ts, shared with the mail outbox): one UPDATE … RETURNING over the due rows,
+ * `FOR UPDATE SKIP LOCKED` on PostgreSQL so several nodes take different rows; a lease, not a
+ * lock, marks a row as taken, and a row whose sender died is due again when it ends. A row past
+ * its `give_up_at` is still taken: the sender marks it failed, with its audit event, without sending.
  * @module
  */
 import type { Transaction } from 'kysely';
@@ -16,6 +17,7 @@ import type { AuditEvent } from '../../domain/audit.ts';
 import { DELIVERY_WINDOW_SECONDS, type DeliveryStatus, type OutboundDelivery, type OutboundDeliveryStore } from '../../domain/outbound_deliveries.ts';
 import { randomId } from '../../crypto/random.ts';
 import { insertAuditEvent } from './audit.ts';
+import { claimLeased, failedAttempt, releaseLeased, settleLeased } from './leases.ts';
 
 type Tx = Db | Transaction<Database>;
 
@@ -58,15 +60,6 @@ export async function insertLogoutDeliveries(db: Tx, sessionIds: readonly string
   return targets.length;
 }
 
-function dueIds(db: Db, now: number) {
-  return db
-    .selectFrom('outbound_deliveries')
-    .select('id')
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]));
-}
-
 function toDelivery(row: OutboundDeliveriesTable): OutboundDelivery {
   return {
     id: row.id,
@@ -93,60 +86,25 @@ export class SqlOutboundDeliveryStore implements OutboundDeliveryStore {
   ) {}
 
   async claim(owner: string, now: number, leaseSeconds: number, limit: number) {
-    // An idle poll is a read: it never takes SQLite's write lock from a request.
-    if (!(await dueIds(this.db, now).limit(1).executeTakeFirst())) return [];
-    const rows = await this.db
-      .updateTable('outbound_deliveries')
-      .set((eb) => ({ lease_owner: owner, lease_until: now + leaseSeconds, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', () => {
-        const due = dueIds(this.db, now).orderBy('next_attempt_at').limit(limit);
-        return this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due;
-      })
-      .returningAll()
-      .execute();
-    return rows.map(toDelivery);
+    return (await claimLeased(this.db, this.dialect, 'outbound_deliveries', owner, now, leaseSeconds, limit)).map(toDelivery);
   }
 
   async markDelivered(id: string, owner: string, status: number, now: number, event: AuditEvent) {
     await this.db.transaction().execute(async (tx) => {
-      const done = await tx
-        .updateTable('outbound_deliveries')
-        .set({ status: 'delivered', sent_at: now, last_status: status, last_error: null, lease_owner: null, lease_until: null })
-        .where('id', '=', id)
-        .where('lease_owner', '=', owner)
-        .executeTakeFirst();
-      // Only the lease holder's outcome counts: a sender whose lease ran out records nothing.
-      if (Number(done.numUpdatedRows) === 1) await insertAuditEvent(tx, event, now);
+      const held = await settleLeased(tx, 'outbound_deliveries', id, owner, { status: 'delivered', sent_at: now, last_status: status, last_error: null });
+      if (held) await insertAuditEvent(tx, event, now);
     });
   }
 
   async markFailed(id: string, owner: string, failure: { error: string; status: number | null }, retryAt: number | null, now: number, event: AuditEvent) {
     await this.db.transaction().execute(async (tx) => {
-      const done = await tx
-        .updateTable('outbound_deliveries')
-        .set({
-          status: retryAt === null ? 'failed' : 'pending',
-          ...(retryAt === null ? {} : { next_attempt_at: retryAt }),
-          lease_owner: null,
-          lease_until: null,
-          last_error: failure.error.slice(0, 500),
-          last_status: failure.status,
-        })
-        .where('id', '=', id)
-        .where('lease_owner', '=', owner)
-        .executeTakeFirst();
-      if (retryAt === null && Number(done.numUpdatedRows) === 1) await insertAuditEvent(tx, event, now);
+      const held = await settleLeased(tx, 'outbound_deliveries', id, owner, { ...failedAttempt(failure.error, retryAt), last_status: failure.status });
+      if (retryAt === null && held) await insertAuditEvent(tx, event, now);
     });
   }
 
-  async release(ids: readonly string[], owner: string) {
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable('outbound_deliveries')
-      .set((eb) => ({ lease_owner: null, lease_until: null, attempts: eb('attempts', '-', 1) }))
-      .where('id', 'in', [...ids])
-      .where('lease_owner', '=', owner)
-      .execute();
+  release(ids: readonly string[], owner: string) {
+    return releaseLeased(this.db, 'outbound_deliveries', ids, owner);
   }
 
   async find(id: string) {

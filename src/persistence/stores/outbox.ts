@@ -2,11 +2,9 @@
  * The mail outbox (domain/mail.ts). `insertMail` writes a message inside another store's
  * transaction, so it commits or vanishes with the change that causes it.
  *
- * Taking messages to send is one UPDATE … RETURNING over the due rows: on PostgreSQL the rows are
- * picked with `FOR UPDATE SKIP LOCKED`, so senders on several nodes each take different messages
- * without waiting on each other; SQLite has one writer at a time, so the same statement is atomic
- * there as it stands. A lease, not a lock, marks a message as taken: a sender that dies leaves
- * it due again when the lease ends.
+ * Taking messages to send, and recording how each went, are the statements of every leased queue
+ * (stores/leases.ts: one UPDATE … RETURNING, `FOR UPDATE SKIP LOCKED` on PostgreSQL; a lease, not a
+ * lock, marks a message as taken, and a sender that dies leaves it due again when the lease ends).
  * @module
  */
 import type { Transaction } from 'kysely';
@@ -14,6 +12,7 @@ import type { Db } from '../database.ts';
 import type { Database, MailOutboxTable } from '../schema.ts';
 import type { MailIntent, MailKind, MailStatus, OutboxBacklog, OutboxMessage, OutboxStore } from '../../domain/mail.ts';
 import { randomId } from '../../crypto/random.ts';
+import { claimLeased, failedAttempt, releaseLeased, settleLeased } from './leases.ts';
 
 /** Writes one message, on its own or inside another store's transaction; its id. */
 export async function insertMail(db: Db | Transaction<Database>, mail: MailIntent, now: number): Promise<string> {
@@ -37,16 +36,6 @@ export async function insertMail(db: Db | Transaction<Database>, mail: MailInten
     })
     .execute();
   return id;
-}
-
-/** Ids of messages due at `now` and taken by no live lease. */
-function dueIds(db: Db, now: number) {
-  return db
-    .selectFrom('mail_outbox')
-    .select('id')
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]));
 }
 
 function toMessage(row: MailOutboxTable): OutboxMessage {
@@ -76,53 +65,19 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async claim(owner: string, now: number, leaseSeconds: number, limit: number) {
-    // Every node polls about once a second and there is rarely mail: look with a read first, so an
-    // idle poll never takes SQLite's write lock from a request.
-    if (!(await dueIds(this.db, now).limit(1).executeTakeFirst())) return [];
-    const rows = await this.db
-      .updateTable('mail_outbox')
-      .set((eb) => ({ lease_owner: owner, lease_until: now + leaseSeconds, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', () => {
-        const due = dueIds(this.db, now).orderBy('next_attempt_at').limit(limit);
-        return this.dialect === 'postgres' ? due.forUpdate().skipLocked() : due;
-      })
-      .returningAll()
-      .execute();
-    return rows.map(toMessage);
+    return (await claimLeased(this.db, this.dialect, 'mail_outbox', owner, now, leaseSeconds, limit)).map(toMessage);
   }
 
   async markSent(id: string, owner: string, now: number) {
-    await this.db
-      .updateTable('mail_outbox')
-      .set({ status: 'sent', sent_at: now, lease_owner: null, lease_until: null, last_error: null })
-      .where('id', '=', id)
-      .where('lease_owner', '=', owner)
-      .execute();
+    await settleLeased(this.db, 'mail_outbox', id, owner, { status: 'sent', sent_at: now, last_error: null });
   }
 
   async markFailed(id: string, owner: string, error: string, retryAt: number | null) {
-    await this.db
-      .updateTable('mail_outbox')
-      .set({
-        status: retryAt === null ? 'failed' : 'pending',
-        ...(retryAt === null ? {} : { next_attempt_at: retryAt }),
-        lease_owner: null,
-        lease_until: null,
-        last_error: error.slice(0, 500),
-      })
-      .where('id', '=', id)
-      .where('lease_owner', '=', owner)
-      .execute();
+    await settleLeased(this.db, 'mail_outbox', id, owner, failedAttempt(error, retryAt));
   }
 
-  async release(ids: readonly string[], owner: string) {
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable('mail_outbox')
-      .set((eb) => ({ lease_owner: null, lease_until: null, attempts: eb('attempts', '-', 1) }))
-      .where('id', 'in', [...ids])
-      .where('lease_owner', '=', owner)
-      .execute();
+  release(ids: readonly string[], owner: string) {
+    return releaseLeased(this.db, 'mail_outbox', ids, owner);
   }
 
   async list(filter: { status?: MailStatus; limit: number }) {
