@@ -16,19 +16,11 @@
  */
 import { basic, FORM, form } from '../lib/http.ts';
 import type { Measurement } from '../lib/load.ts';
+import { GIVE_UP_MS, propagationFigure } from '../lib/propagation.ts';
 import { CLIENT } from '../lib/reference_client.ts';
 import { mintCodes, SCOPES } from '../seed.ts';
 import type { TesseraTarget } from '../targets/tessera.ts';
 import { obtainTokens } from './token.ts';
-
-/** A sample B has not refused by then counts as an error, with this delay (a lower bound) in the figures. */
-const GIVE_UP_MS = 5000;
-
-/** Nearest-rank percentile of sorted values, to 0.1 ms. */
-function percentile(sorted: number[], p: number): number {
-  const value = sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-  return Math.round(value * 10) / 10;
-}
 
 export async function revokePropagation(target: TesseraTarget, samples: number): Promise<Measurement> {
   const [a, b] = [target.server, target.peers[0]];
@@ -81,20 +73,5 @@ export async function revokePropagation(target: TesseraTarget, samples: number):
       }
     }
   }
-  const sorted = delays.sort((x, y) => x - y);
-  const sortedFromRequest = fromRequest.sort((x, y) => x - y);
-  const rss = Math.max(await a.rss(), await b.rss());
-  return {
-    rps: null,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: percentile(sorted, 100),
-    total: samples,
-    errors,
-    rssMB: rss / 1024 / 1024,
-    note:
-      `${samples} samples, p95 ${percentile(sorted, 95)} ms, max ${percentile(sorted, 100)} ms, ${(polls / samples).toFixed(1)} polls each;` +
-      ` from sending the revoke: p50 ${percentile(sortedFromRequest, 50)} ms, p99 ${percentile(sortedFromRequest, 99)} ms`,
-  };
+  return propagationFigure(a, b, { samples, delays, fromStart: fromRequest, startedBy: 'sending the revoke', errors, polls });
 }

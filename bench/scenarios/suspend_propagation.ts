@@ -14,17 +14,11 @@
  * @module
  */
 import type { Measurement } from '../lib/load.ts';
+import { GIVE_UP_MS, propagationFigure } from '../lib/propagation.ts';
 import { mintCodes, SCOPES } from '../seed.ts';
 import type { TesseraTarget } from '../targets/tessera.ts';
 import { obtainTokens } from './token.ts';
 import { suspendApp, unsuspendApp } from '../../src/services/app_suspensions.ts';
-
-const GIVE_UP_MS = 5000;
-
-function percentile(sorted: number[], p: number): number {
-  const value = sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-  return Math.round(value * 10) / 10;
-}
 
 /**
  * An access token from node A for the grant, once A has heard of the previous sample's lift: until
@@ -97,20 +91,5 @@ export async function suspendPropagation(target: TesseraTarget, samples: number)
   } finally {
     await unsuspendApp(deps, seeded.clientId, now(), { via: 'cli' });
   }
-  const sorted = delays.sort((x, y) => x - y);
-  const sortedFromCall = fromCall.sort((x, y) => x - y);
-  const rss = Math.max(await a.rss(), await b.rss());
-  return {
-    rps: null,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: percentile(sorted, 100),
-    total: samples,
-    errors,
-    rssMB: rss / 1024 / 1024,
-    note:
-      `${samples} samples, p95 ${percentile(sorted, 95)} ms, max ${percentile(sorted, 100)} ms, ${(polls / samples).toFixed(1)} polls each;` +
-      ` from calling the suspension: p50 ${percentile(sortedFromCall, 50)} ms, p99 ${percentile(sortedFromCall, 99)} ms`,
-  };
+  return propagationFigure(a, b, { samples, delays, fromStart: fromCall, startedBy: 'calling the suspension', errors, polls });
 }
