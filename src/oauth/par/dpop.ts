@@ -7,18 +7,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { PushedParams } from '../../domain/pushed_requests.ts';
-import { checkDpopProof, dpopNonceHeader } from '../../services/dpop_proofs.ts';
-import { InvalidDpopProof, UseDpopNonce } from '../errors.ts';
+import { InvalidDpopProof } from '../errors.ts';
+import { proofKey } from '../token/dpop.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 
 /** The pushed parameters with `dpop_jkt` set from the request's proof, when it carried one. */
 export async function bindToProof(deps: Deps, request: FastifyRequest, params: PushedParams): Promise<PushedParams> {
   const header = request.headers.dpop;
   if (header === undefined) return params;
-  const result = await checkDpopProof(deps, { header, method: 'POST', path: ENDPOINTS.pushedAuthorizationRequest });
-  if (!result.ok && result.reason === 'use_dpop_nonce') throw new UseDpopNonce(dpopNonceHeader(deps));
-  if (!result.ok) throw new InvalidDpopProof(`DPoP proof refused: ${result.reason}`);
+  const jkt = await proofKey(deps, header, ENDPOINTS.pushedAuthorizationRequest);
   // §10.1: "the authorization server MUST ensure that the dpop_jkt parameter value matches".
-  if (params.dpop_jkt !== undefined && params.dpop_jkt !== result.jkt) throw new InvalidDpopProof('dpop_jkt is not the thumbprint of the proof key');
-  return { ...params, dpop_jkt: result.jkt };
+  if (params.dpop_jkt !== undefined && params.dpop_jkt !== jkt) throw new InvalidDpopProof('dpop_jkt is not the thumbprint of the proof key');
+  return { ...params, dpop_jkt: jkt };
 }

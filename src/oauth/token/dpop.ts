@@ -27,10 +27,18 @@ export async function readTokenProof(deps: Deps, request: FastifyRequest, client
     if (client.dpopBoundAccessTokens) throw new InvalidRequest('this client takes only DPoP-bound tokens; DPoP proof missing');
     return undefined;
   }
-  const result = await checkDpopProof(deps, { header, method: 'POST', path: ENDPOINTS.token });
+  return { jkt: await proofKey(deps, header, ENDPOINTS.token) };
+}
+
+/**
+ * The thumbprint of the key of a valid proof POSTed to `path` (/token, /par): refused as
+ * invalid_dpop_proof, or use_dpop_nonce with the nonce to sign with (§8).
+ */
+export async function proofKey(deps: Deps, header: string | string[], path: string): Promise<string> {
+  const result = await checkDpopProof(deps, { header, method: 'POST', path });
   if (!result.ok && result.reason === 'use_dpop_nonce') throw new UseDpopNonce(dpopNonceHeader(deps));
   if (!result.ok) throw new InvalidDpopProof(`DPoP proof refused: ${result.reason}`);
-  return { jkt: result.jkt };
+  return result.jkt;
 }
 
 /**

@@ -9,19 +9,15 @@ import { assembleParams, asRawParams } from '../../http/params.ts';
 import { InvalidRequest, InvalidToken } from '../errors.ts';
 import { isForm } from '../client_auth/back_channel.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
+import type { TokenScheme } from '../../services/dpop_proofs.ts';
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 // RFC 9449 §7.1: the same token68 syntax under the DPoP scheme.
 const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-/** The presented token, or undefined when there is none. */
-export function extractBearerToken(request: FastifyRequest): string | undefined {
-  return extractAccessToken(request)?.token;
-}
-
 /** The presented token and its scheme: Bearer (header or form), or DPoP (header only, RFC 9449 §7.1). */
-export function extractAccessToken(request: FastifyRequest): { token: string; scheme: 'bearer' | 'dpop' } | undefined {
+export function extractAccessToken(request: FastifyRequest): { token: string; scheme: TokenScheme } | undefined {
   const dpop = fromDpopHeader(request.headers.authorization);
   const query = request.query as RawParams | undefined;
   if (query?.access_token !== undefined) throw new InvalidRequest('access_token in the query string');

@@ -7,23 +7,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { AccessTokenClaims } from '../../crypto/jwt.ts';
-import { DPOP_SIGNING_ALGS } from '../../crypto/dpop.ts';
-import { checkDpopProof, dpopNonceHeader } from '../../services/dpop_proofs.ts';
+import { checkTokenBinding, dpopChallenge, dpopNonceHeader, type TokenScheme } from '../../services/dpop_proofs.ts';
 import { InvalidDpopProof, InvalidToken, UseDpopNonce } from '../errors.ts';
 import { ENDPOINTS } from '../endpoints.ts';
 
-const challenge = (error: string) => `DPoP error="${error}", algs="${DPOP_SIGNING_ALGS.join(' ')}"`;
-
-export async function checkUserinfoBinding(deps: Deps, request: FastifyRequest, reply: FastifyReply, scheme: 'bearer' | 'dpop', token: string, claims: AccessTokenClaims): Promise<void> {
-  const bound = claims.cnf?.jkt;
-  if (bound === undefined) {
-    if (scheme === 'dpop') throw new InvalidToken('an unbound token under the DPoP scheme', challenge('invalid_token'));
+export async function checkUserinfoBinding(deps: Deps, request: FastifyRequest, reply: FastifyReply, scheme: TokenScheme, token: string, claims: AccessTokenClaims): Promise<void> {
+  const result = await checkTokenBinding(deps, { scheme, token, boundJkt: claims.cnf?.jkt }, { header: request.headers.dpop, method: request.method, path: ENDPOINTS.userinfo });
+  if (result.ok) {
+    if (claims.cnf !== undefined) reply.headers(dpopNonceHeader(deps));
     return;
   }
-  if (scheme !== 'dpop' || request.headers.dpop === undefined) throw new InvalidToken('a DPoP-bound token without its proof', challenge('invalid_token'));
-  const result = await checkDpopProof(deps, { header: request.headers.dpop, method: request.method, path: ENDPOINTS.userinfo, accessToken: token });
-  if (!result.ok && result.reason === 'use_dpop_nonce') throw new UseDpopNonce(dpopNonceHeader(deps), challenge('use_dpop_nonce'));
-  if (!result.ok) throw new InvalidDpopProof(`DPoP proof refused: ${result.reason}`, challenge('invalid_dpop_proof'));
-  if (result.jkt !== bound) throw new InvalidDpopProof('DPoP proof signed by another key', challenge('invalid_dpop_proof'));
-  reply.headers(dpopNonceHeader(deps));
+  const challenge = dpopChallenge(result.error);
+  if (result.error === 'use_dpop_nonce') throw new UseDpopNonce(dpopNonceHeader(deps), challenge);
+  if (result.error === 'invalid_dpop_proof') throw new InvalidDpopProof(result.detail, challenge);
+  throw new InvalidToken(result.detail, challenge);
 }
