@@ -7,9 +7,9 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { dialects, freePort, startTestApp, type TestApp } from '../support/app.ts';
-import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
+import { createClient, PASSWORD, type TestClient } from '../support/fixtures.ts';
+import { seedCarolsWorkItems, startSample } from '../support/samples.ts';
 import { chromiumPerFile } from '../support/chromium_per_file.ts';
 
 const chromium = chromiumPerFile();
@@ -21,34 +21,17 @@ for (const dialect of dialects()) {
     let port: number;
     before(async () => {
       t = await startTestApp({ dialect, listen: true });
-      const now = t.clock.now();
-      const carol = await createUser(t.deps, 'carol@example.com', 'Carol');
-      const { organizations, projects, workItems } = t.deps.stores;
-      const acme = (await organizations.create({ slug: 'acme', name: 'Acme Corp', ownerUserId: carol.id }, now))!;
-      const web = (await projects.create({ orgId: acme.id, key: 'web', name: 'Website', description: '' }, now))!;
-      await workItems.create(web.id, { title: 'Fix the login redirect', type: 'bug', state: 'active', assigneeId: carol.id, description: '', createdBy: carol.id }, now);
-      await workItems.create(web.id, { title: 'Old and done', type: 'task', state: 'closed', assigneeId: carol.id, description: '', createdBy: carol.id }, now);
+      await seedCarolsWorkItems(t.deps);
       port = await freePort();
       spa = await createClient(t.deps, { name: 'Sample SPA', spa: true, redirectUris: [`http://127.0.0.1:${port}/callback`], scopes: ['openid', 'orgs:read', 'workitems:read'] });
     });
     after(() => t.close());
 
     it('signs in from the browser with PKCE and DPoP, and lists the open work items', async () => {
-      const child = spawn(process.execPath, ['examples/sample-spa/server.mjs'], {
-        env: { PATH: process.env.PATH ?? '', TESSERA_URL: t.issuer, CLIENT_ID: spa.clientId, PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const sample = startSample('examples/sample-spa/server.mjs', { TESSERA_URL: t.issuer, CLIENT_ID: spa.clientId, PORT: String(port) });
       const context = await chromium().newContext();
       try {
-        const deadline = Date.now() + 15_000;
-        while (!output.includes('listening on')) {
-          if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the sample did not start:\n${output}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await sample.waitFor(/listening on/);
         const app = `http://127.0.0.1:${port}`;
         const page = await context.newPage();
         const problems: string[] = [];
@@ -80,7 +63,7 @@ for (const dialect of dialects()) {
         await Promise.all([page.waitForURL(`${app}/**`), page.getByRole('button', { name: 'Approve' }).click()]);
 
         await page.locator('#work-items li').first().waitFor({ timeout: 10_000 }).catch(async (err: unknown) => {
-          throw new Error(`no work items: ${await page.locator('#status').textContent()}\n${problems.join('\n')}\n${output}`, { cause: err });
+          throw new Error(`no work items: ${await page.locator('#status').textContent()}\n${problems.join('\n')}\n${sample.output()}`, { cause: err });
         });
         const items = await page.locator('#work-items li').allTextContents();
         assert.deepEqual(items, ['acme/web-1 [active] Fix the login redirect']);
@@ -100,8 +83,7 @@ for (const dialect of dialects()) {
         assert.equal(grants.length, 1);
       } finally {
         await context.close();
-        if (child.exitCode === null) child.kill('SIGTERM');
-        await exited;
+        await sample.stop();
       }
     });
   });
