@@ -34,16 +34,16 @@ export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest
   // parameter sent in both counts as repeated (SECURITY 40).
   const front = [httpRequest.query as RawParams, asRawParams(httpRequest.body)];
   let sources: (RawParams | undefined)[];
-  let pushed: boolean;
+  let pushedBy: App | undefined;
   let app: App;
   let target: RedirectTarget;
   try {
-    ({ sources, pushed } = await loadPushed(deps, front));
-    ({ app, target } = await verifyTarget(deps, sources));
+    ({ sources, pushedBy } = await loadPushed(deps, front));
+    ({ app, target } = await verifyTarget(deps, sources, pushedBy));
   } catch (err) {
     return { type: 'error_page', error: asPageError(err) };
   }
-  const mustPush = !pushed && (deps.config.requirePar || app.requirePar === true);
+  const mustPush = pushedBy === undefined && (deps.config.requirePar || app.requirePar === true);
   const request = await checkIdTokenHint(deps, validateRequest(deps.config.issuer, app, target, sources, mustPush), sources);
   try {
     return await signInThenProceed(deps, httpRequest, app, request);
@@ -54,9 +54,9 @@ export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest
   }
 }
 
-/** Step 1 (check_target.ts). */
-async function verifyTarget(deps: AuthorizeDeps, sources: (RawParams | undefined)[]): Promise<{ app: App; target: RedirectTarget }> {
-  const app = await checkClient(deps, targetParams(sources).client_id);
+/** Step 1 (check_target.ts); a pushed request's client was checked by step 0 when it took the request. */
+async function verifyTarget(deps: AuthorizeDeps, sources: (RawParams | undefined)[], pushedBy: App | undefined): Promise<{ app: App; target: RedirectTarget }> {
+  const app = pushedBy ?? (await checkClient(deps, targetParams(sources).client_id));
   return { app, target: checkTarget(app, sources) };
 }
 

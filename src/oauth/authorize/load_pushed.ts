@@ -9,6 +9,7 @@
  * @module
  */
 import type { Deps } from '../../deps.ts';
+import type { App } from '../../domain/apps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { isPushedRequestUri, pushedRequestId } from '../../crypto/request_uris.ts';
 import { InvalidRequest } from '../errors.ts';
@@ -18,16 +19,17 @@ import { checkClient } from './check_client.ts';
 export interface LoadedRequest {
   /** Where the request's parameters come from: the pushed ones, or the query and the body. */
   sources: (RawParams | undefined)[];
-  pushed: boolean;
+  /** The client that pushed the request, already checked (step 1 need not read it again); undefined when nothing was pushed. */
+  pushedBy?: App;
 }
 
 export async function loadPushed(deps: Pick<Deps, 'clients' | 'stores' | 'clock' | 'suspensions'>, front: (RawParams | undefined)[]): Promise<LoadedRequest> {
-  const notPushed = { sources: front, pushed: false };
+  const notPushed = { sources: front };
   if (duplicated(['request_uri'], ...front).length > 0) return notPushed;
   const requestUri = assembleParams(['request_uri'], ...front).request_uri;
   if (requestUri === undefined || !isPushedRequestUri(requestUri)) return notPushed;
   const app = await checkClient(deps, assembleParams(['client_id'], ...front).client_id);
   const params = await deps.stores.pushedRequests.take(pushedRequestId(requestUri), app.id, deps.clock.now());
   if (!params) throw new InvalidRequest('request_uri unknown, expired, used, or pushed by another client');
-  return { sources: [params], pushed: true };
+  return { sources: [params], pushedBy: app };
 }
