@@ -159,10 +159,13 @@ function uriList(raw: RawInput, field: 'redirect_uris' | 'post_logout_redirect_u
   return uris ?? [];
 }
 
-/** An optional URL Tessera will send requests to (domain/outbound_url.ts); null when absent or empty. */
+/**
+ * An optional URL Tessera will send requests to (domain/outbound_url.ts); null when absent, empty
+ * or null (the portal API answers null for none, so a read sent back as an edit stays valid).
+ */
 function outboundUrl(raw: RawInput, field: string, options: { allowPrivate: boolean }, errors: FieldError[]): string | null {
   const value = single(raw, field)?.trim();
-  if (raw[field] !== undefined && raw[field] !== '' && typeof raw[field] !== 'string') {
+  if (raw[field] !== undefined && raw[field] !== null && raw[field] !== '' && typeof raw[field] !== 'string') {
     errors.push({ field, code: 'invalid_client_metadata', message: 'must be a URL' });
     return null;
   }

@@ -167,6 +167,10 @@ for (const dialect of dialects()) {
         assert.equal(res.status, 400, uri);
         assert.equal(((await res.json()) as { error: string }).error, 'invalid_client_metadata', uri);
       }
+      // null is not a URL here (the portal API alone takes it for none).
+      const nullUri = await register({ backchannel_logout_uri: null });
+      assert.equal(nullUri.status, 400);
+      assert.equal(((await nullUri.json()) as { error: string }).error, 'invalid_client_metadata');
       const res = await register({ backchannel_logout_uri: 'https://rp.example/bc', backchannel_logout_session_required: true });
       assert.equal(res.status, 201);
       const info = (await res.json()) as Record<string, unknown>;

@@ -73,6 +73,8 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind, outbound
   // OpenID Connect Back-Channel Logout 1.0 §2.2: a URL (held to domain/outbound_url.ts) and a boolean, false when omitted.
   const sessionRequired = m.backchannel_logout_session_required;
   if (sessionRequired !== undefined && typeof sessionRequired !== 'boolean') errors.push(metadataError('backchannel_logout_session_required', 'must be a boolean'));
+  // The portal API takes null for none (it answers null); registration never has, and still does not.
+  if (m.backchannel_logout_uri === null) errors.push(metadataError('backchannel_logout_uri', 'must be a URL'));
 
   const raw: RawInput = {
     name: m.client_name,
