@@ -19,3 +19,8 @@ export function totpSealingKey(formKey: Buffer): Buffer {
 export function accountLinkKey(formKey: Buffer): Buffer {
   return Buffer.from(hmac(formKey, 'account-links'), 'base64url');
 }
+
+/** Signs DPoP server nonces (crypto/dpop_nonces.ts, RFC 9449 §8). */
+export function dpopNonceKey(formKey: Buffer): Buffer {
+  return Buffer.from(hmac(formKey, 'dpop-nonces'), 'base64url');
+}

@@ -6,7 +6,7 @@
  * the caller's: it needs storage (services/dpop_proofs.ts).
  * @module
  */
-import { createHash, createPublicKey, constants, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, constants, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { constantEquals, digest } from './digest.ts';
 
 /**
@@ -20,7 +20,7 @@ export const DPOP_SIGNING_ALGS = ['ES256', 'EdDSA', 'Ed25519', 'RS256', 'PS256']
  * that ±10 s pass and ±1 h fail; 60 s also lets a phone or browser whose clock drifts by a minute
  * sign proofs, and it bounds how long each `jti` must be remembered to refuse its replay.
  */
-export const DPOP_IAT_WINDOW = 60;
+const DPOP_IAT_WINDOW = 60;
 
 /** Longest `jti` accepted: the RFC asks for 96 random bits; anything past this is not a proof. */
 const MAX_JTI_LENGTH = 256;
@@ -193,8 +193,7 @@ function verifySignature(alg: Header['alg'], key: KeyObject, input: Buffer, sign
 /** RFC 7638: base64url SHA-256 of the required members, in order, as JSON with no whitespace. */
 function thumbprint(jwk: Jwk): string {
   const members = THUMBPRINT_MEMBERS[jwk.kty as string]!;
-  const canonical = JSON.stringify(Object.fromEntries(members.map((m) => [m, jwk[m]])));
-  return createHash('sha256').update(canonical, 'utf8').digest('base64url');
+  return digest(JSON.stringify(Object.fromEntries(members.map((m) => [m, jwk[m]]))));
 }
 
 /**
@@ -212,11 +211,10 @@ function sameTarget(htu: string, url: string): boolean {
   return given.origin === wanted.origin && given.pathname === wanted.pathname;
 }
 
-/** §4.2, §7: `ath` is base64url(SHA-256(the access token's ASCII)). */
+/** §4.2, §7: `ath` is base64url(SHA-256(the access token's ASCII)); a verified token of ours is ASCII, so its UTF-8 is the same bytes. */
 function checkAth(ath: unknown, accessToken: string): void {
   if (typeof ath !== 'string') throw new DpopProofRejected('ath');
-  const expected = createHash('sha256').update(accessToken, 'ascii').digest('base64url');
-  if (!constantEquals(ath, expected)) throw new DpopProofRejected('ath');
+  if (!constantEquals(ath, digest(accessToken))) throw new DpopProofRejected('ath');
 }
 
 /** An `dpop_jkt` (§10) or `cnf.jkt` value: a base64url SHA-256 thumbprint, 43 characters. */

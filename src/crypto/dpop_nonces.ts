@@ -7,27 +7,24 @@
  * @module
  */
 import { constantEquals, hmac } from './digest.ts';
+import { dpopNonceKey } from './derived_keys.ts';
 
 /** Seconds a nonce period lasts. */
-export const DPOP_NONCE_PERIOD = 300;
+const DPOP_NONCE_PERIOD = 300;
 
-/** The key nonces are signed with, one purpose of the form key (crypto/derived_keys.ts). */
-function nonceKey(formKey: Buffer): Buffer {
-  return Buffer.from(hmac(formKey, 'dpop-nonces'), 'base64url');
-}
-
-function nonceFor(formKey: Buffer, period: number): string {
-  return `${period.toString(36)}.${hmac(nonceKey(formKey), String(period)).slice(0, 22)}`;
+function nonceFor(key: Buffer, period: number): string {
+  return `${period.toString(36)}.${hmac(key, String(period)).slice(0, 22)}`;
 }
 
 /** The nonce to hand out now (the `DPoP-Nonce` header). */
 export function currentDpopNonce(formKey: Buffer, now: number): string {
-  return nonceFor(formKey, Math.floor(now / DPOP_NONCE_PERIOD));
+  return nonceFor(dpopNonceKey(formKey), Math.floor(now / DPOP_NONCE_PERIOD));
 }
 
 /** True for a nonce of ours from this period or the one before. */
 export function isFreshDpopNonce(formKey: Buffer, nonce: unknown, now: number): boolean {
   if (typeof nonce !== 'string' || nonce.length > 64) return false;
+  const key = dpopNonceKey(formKey);
   const period = Math.floor(now / DPOP_NONCE_PERIOD);
-  return constantEquals(nonce, nonceFor(formKey, period)) || constantEquals(nonce, nonceFor(formKey, period - 1));
+  return constantEquals(nonce, nonceFor(key, period)) || constantEquals(nonce, nonceFor(key, period - 1));
 }
