@@ -7,11 +7,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { hiddenInputs } from '../support/browser.ts';
 import { postForm } from '../support/codes.ts';
-import { digest } from '../../src/crypto/digest.ts';
-import { randomToken } from '../../src/crypto/random.ts';
-import { Developer, multipart } from '../portal/helpers.ts';
+import { registerClient } from '../support/registration.ts';
+import { clientIdOf, Developer } from '../portal/helpers.ts';
 import { CliTarget } from '../cli/cli.ts';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -30,14 +28,7 @@ for (const dialect of dialects()) {
 
     it('dynamic registration opts in with the grant type, and reports it back', async () => {
       const register = async (grantTypes: string[]) => {
-        const token = randomToken('initialAccessToken');
-        await t.deps.stores.apps.createRegistrationToken({ digest: digest(token), kind: 'initial', appId: null, expiresAt: null }, t.clock.now());
-        const res = await t.app.inject({
-          method: 'POST',
-          url: '/register',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          payload: JSON.stringify({ client_name: 'Work CLI', redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none', grant_types: grantTypes }),
-        });
+        const res = await registerClient(t, { client_name: 'Work CLI', redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none', grant_types: grantTypes });
         assert.equal(res.statusCode, 201, res.body);
         return res.json() as { client_id: string; grant_types: string[] };
       };
@@ -54,12 +45,10 @@ for (const dialect of dialects()) {
       const dev = await Developer.signIn(t, 'dev@example.com');
       const form = await dev.browser.get('/developers/apps/new');
       assert.match(form.body, /<input type="checkbox" name="device_flow"/);
-      const token = hiddenInputs(form.body, /^\/developers\/apps$/).token!;
-      const body = multipart({ kind: 'cli', name: 'Work CLI', redirect_uris: 'http://127.0.0.1/cb', scopes: ['openid', 'workitems:read'], device_flow: 'on', token });
-      const created = await t.app.inject({ method: 'POST', url: '/developers/apps', headers: { cookie: dev.cookie(), 'content-type': body.contentType }, payload: body.payload });
+      const created = await dev.postNewAppForm(form, { kind: 'cli', name: 'Work CLI', redirect_uris: 'http://127.0.0.1/cb', scopes: ['openid', 'workitems:read'], device_flow: 'on' });
       // A public app has no secret to show once: the answer goes to its page.
       assert.equal(created.statusCode, 303, created.body.slice(0, 500));
-      const clientId = /^\/developers\/apps\/([0-9a-f]+)$/.exec(created.headers.location as string)![1]!;
+      const clientId = clientIdOf(created);
       assert.equal((await t.deps.stores.apps.find(clientId))?.deviceFlow, true);
       assert.match((await dev.browser.get(created.headers.location as string)).body, /id="device-flow">On/);
       assert.equal((await deviceAuthorization(t, clientId)).statusCode, 200);

@@ -7,13 +7,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { hiddenInputs } from '../support/browser.ts';
 import { issueTestCode, postForm } from '../support/codes.ts';
 import { createUser } from '../support/fixtures.ts';
 import { proof, proofKey } from '../support/dpop.ts';
-import { digest } from '../../src/crypto/digest.ts';
-import { randomToken } from '../../src/crypto/random.ts';
-import { Developer, multipart } from '../portal/helpers.ts';
+import { registerClient } from '../support/registration.ts';
+import { clientIdOf, Developer } from '../portal/helpers.ts';
 import { CliTarget } from '../cli/cli.ts';
 
 const NATIVE = 'http://127.0.0.1/cb';
@@ -38,16 +36,7 @@ for (const dialect of dialects()) {
     after(() => t.close());
 
     it('dynamic registration takes the metadata as a boolean and reports it back', async () => {
-      const register = async (metadata: Record<string, unknown>) => {
-        const token = randomToken('initialAccessToken');
-        await t.deps.stores.apps.createRegistrationToken({ digest: digest(token), kind: 'initial', appId: null, expiresAt: null }, t.clock.now());
-        return t.app.inject({
-          method: 'POST',
-          url: '/register',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          payload: JSON.stringify({ client_name: 'Bound App', redirect_uris: [NATIVE], token_endpoint_auth_method: 'none', ...metadata }),
-        });
-      };
+      const register = (metadata: Record<string, unknown>) => registerClient(t, { client_name: 'Bound App', redirect_uris: [NATIVE], token_endpoint_auth_method: 'none', ...metadata });
       const strict = await register({ dpop_bound_access_tokens: true });
       assert.equal(strict.statusCode, 201, strict.body);
       assert.equal(strict.json().dpop_bound_access_tokens, true);
@@ -68,11 +57,9 @@ for (const dialect of dialects()) {
       const dev = await Developer.signIn(t, 'dev@example.com');
       const form = await dev.browser.get('/developers/apps/new');
       assert.match(form.body, /<input type="checkbox" name="dpop_bound_access_tokens"/);
-      const token = hiddenInputs(form.body, /^\/developers\/apps$/).token!;
-      const body = multipart({ kind: 'cli', name: 'Bound CLI', redirect_uris: NATIVE, scopes: ['openid', 'workitems:read'], dpop_bound_access_tokens: 'on', token });
-      const created = await t.app.inject({ method: 'POST', url: '/developers/apps', headers: { cookie: dev.cookie(), 'content-type': body.contentType }, payload: body.payload });
+      const created = await dev.postNewAppForm(form, { kind: 'cli', name: 'Bound CLI', redirect_uris: NATIVE, scopes: ['openid', 'workitems:read'], dpop_bound_access_tokens: 'on' });
       assert.equal(created.statusCode, 303, created.body.slice(0, 500));
-      const clientId = /^\/developers\/apps\/([0-9a-f]+)$/.exec(created.headers.location as string)![1]!;
+      const clientId = clientIdOf(created);
       assert.equal((await t.deps.stores.apps.find(clientId))?.dpopBoundAccessTokens, true);
       assert.match((await dev.browser.get(created.headers.location as string)).body, /id="dpop-bound">DPoP-bound only/);
       assert.match((await dev.browser.get(`/developers/apps/${clientId}/edit`)).body, /name="dpop_bound_access_tokens" checked/);

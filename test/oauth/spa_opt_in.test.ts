@@ -8,10 +8,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { hiddenInputs } from '../support/browser.ts';
-import { digest } from '../../src/crypto/digest.ts';
-import { randomToken } from '../../src/crypto/random.ts';
-import { Developer, multipart } from '../portal/helpers.ts';
+import { registerClient } from '../support/registration.ts';
+import { clientIdOf, Developer } from '../portal/helpers.ts';
 import { CliTarget, assertRefused } from '../cli/cli.ts';
 import { until } from '../support/wait.ts';
 
@@ -29,16 +27,7 @@ for (const dialect of dialects()) {
     });
     after(() => t.close());
 
-    const register = async (metadata: Record<string, unknown>) => {
-      const token = randomToken('initialAccessToken');
-      await t.deps.stores.apps.createRegistrationToken({ digest: digest(token), kind: 'initial', appId: null, expiresAt: null }, t.clock.now());
-      return t.app.inject({
-        method: 'POST',
-        url: '/register',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        payload: JSON.stringify({ client_name: 'Registered', ...metadata }),
-      });
-    };
+    const register = (metadata: Record<string, unknown>) => registerClient(t, { client_name: 'Registered', ...metadata });
 
     it('dynamic registration: token_endpoint_auth_method none with web redirect URIs is a single-page app; otherwise it is not', async () => {
       const cases: [Record<string, unknown>, boolean, string][] = [
@@ -85,18 +74,14 @@ for (const dialect of dialects()) {
       const dev = await Developer.signIn(t, 'dev@example.com');
       const form = await dev.browser.get('/developers/apps/new');
       assert.match(form.body, /<input type="radio" name="kind" value="spa"[^>]*\/> Single-page app/);
-      const token = hiddenInputs(form.body, /^\/developers\/apps$/).token!;
-      const post = (redirectUris: string) => {
-        const body = multipart({ kind: 'spa', name: 'Browser App', redirect_uris: redirectUris, scopes: ['openid', 'workitems:read'], token });
-        return t.app.inject({ method: 'POST', url: '/developers/apps', headers: { cookie: dev.cookie(), 'content-type': body.contentType }, payload: body.payload });
-      };
+      const post = (redirectUris: string) => dev.postNewAppForm(form, { kind: 'spa', name: 'Browser App', redirect_uris: redirectUris, scopes: ['openid', 'workitems:read'] });
       const refused = await post('com.example.browser:/cb');
       assert.equal(refused.statusCode, 400);
       assert.match(refused.body, /is not a web URL; a single-page app uses https/);
 
       const created = await post('https://portal-spa.example/cb');
       assert.equal(created.statusCode, 303, created.body.slice(0, 500));
-      const clientId = /^\/developers\/apps\/([0-9a-f]+)$/.exec(created.headers.location as string)![1]!;
+      const clientId = clientIdOf(created);
       const app = (await t.deps.stores.apps.find(clientId))!;
       assert.deepEqual([app.spa, app.clientType], [true, 'public']);
       assert.match((await dev.browser.get(created.headers.location as string)).body, /id="kind">\s*Single-page app/);

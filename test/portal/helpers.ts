@@ -1,6 +1,6 @@
 /** A signed-in developer driving the portal's JSON API and pages through app.inject(). */
 import type { TestApp } from '../support/app.ts';
-import { Browser, type Response } from '../support/browser.ts';
+import { Browser, hiddenInputs, type Response } from '../support/browser.ts';
 import { createUser } from '../support/fixtures.ts';
 
 export const API = '/developers/api/v1';
@@ -44,11 +44,27 @@ export class Developer {
     });
   }
 
+  /**
+   * Submits the new-app form of `page` (GET /developers/apps/new) as a browser does, multipart, with
+   * its token and `fields`; `clientIdOf` reads the created app from the 303.
+   */
+  postNewAppForm(page: Response, fields: Record<string, string | string[]>): Promise<Response> {
+    const body = multipart({ ...fields, token: hiddenInputs(page.body, /^\/developers\/apps$/).token! });
+    return this.t.app.inject({ method: 'POST', url: '/developers/apps', headers: { cookie: this.cookie(), 'content-type': body.contentType }, payload: body.payload });
+  }
+
   async createApp(overrides: Record<string, unknown> = {}): Promise<{ client_id: string; client_secret?: string } & Record<string, unknown>> {
     const res = await this.api('POST', '/apps', { ...GOOD_APP, ...overrides });
     if (res.statusCode !== 201) throw new Error(`create answered ${res.statusCode}: ${res.body}`);
     return res.json();
   }
+}
+
+/** The client id of the app a new-app form created (its 303 goes to the app's page). */
+export function clientIdOf(created: Response): string {
+  const id = /^\/developers\/apps\/([0-9a-f]+)$/.exec(String(created.headers.location))?.[1];
+  if (id === undefined) throw new Error(`no app page in the answer (${created.statusCode}, location ${String(created.headers.location)})`);
+  return id;
 }
 
 /** A minimal valid PNG (1×1). */

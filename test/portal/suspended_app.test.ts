@@ -6,8 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
-import { digest } from '../../src/crypto/digest.ts';
-import { randomToken } from '../../src/crypto/random.ts';
+import { registerClient } from '../support/registration.ts';
 import { suspendApp, unsuspendApp } from '../../src/services/app_suspensions.ts';
 import { Developer, GOOD_APP } from './helpers.ts';
 
@@ -69,9 +68,7 @@ for (const dialect of dialects()) {
     });
 
     it('RFC 7592: the app may read its configuration, not update or delete it', async () => {
-      const initial = randomToken('initialAccessToken');
-      await t.deps.stores.apps.createRegistrationToken({ digest: digest(initial), kind: 'initial', appId: null, expiresAt: null }, t.clock.now());
-      const reg = await t.app.inject({ method: 'POST', url: '/register', headers: { 'content-type': 'application/json', authorization: `Bearer ${initial}` }, payload: JSON.stringify(METADATA) });
+      const reg = await registerClient(t, METADATA);
       assert.equal(reg.statusCode, 201, reg.body);
       const created = reg.json() as { client_id: string; registration_access_token: string };
       const as = (method: 'GET' | 'PUT' | 'DELETE', body?: unknown) =>
