@@ -14,7 +14,7 @@ import * as oidc from 'openid-client';
 import { sql } from 'kysely';
 import { databaseOf, dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, type TestClient } from '../support/fixtures.ts';
-import { issueTestCode } from '../support/codes.ts';
+import { issueTestCode, postForm } from '../support/codes.ts';
 import { authorize } from '../support/browser.ts';
 import { ath, hs256Proof, proof, proofKey, tampered, unsignedProof, type ProofKey } from '../support/dpop.ts';
 import { ALL, call, createPlatform, type Platform } from './platform_fixture.ts';
@@ -138,6 +138,23 @@ for (const dialect of dialects()) {
       const good = await t.app.inject({ method: 'GET', url: '/userinfo', headers: { authorization: `DPoP ${bound}`, dpop: await proof(key, { htm: 'GET', htu: `${t.issuer}/userinfo`, accessToken: bound }) } });
       assert.equal(good.statusCode, 200, good.body);
       assert.equal(good.json().sub, p.alice.id);
+    });
+
+    it('a bound token revoked at /revoke is refused at once, with a valid proof of its key, at the API and /userinfo', async () => {
+      const token = await p.token('bob', ALL, { cnf: { jkt: key.jkt } });
+      const userinfo = `${t.issuer}/userinfo`;
+      const readApi = async () => dpopCall(t, token, await proof(key, { htm: 'GET', htu: me, accessToken: token }));
+      const readUserinfo = async () =>
+        t.app.inject({ method: 'GET', url: '/userinfo', headers: { authorization: `DPoP ${token}`, dpop: await proof(key, { htm: 'GET', htu: userinfo, accessToken: token }) } });
+      assert.equal((await readApi()).statusCode, 200);
+      assert.equal((await readUserinfo()).statusCode, 200);
+      const revoked = await postForm(t, '/revoke', p.service, { token, token_type_hint: 'access_token' });
+      assert.equal(revoked.statusCode, 200, revoked.body);
+      const api = await readApi();
+      assert.equal(api.statusCode, 401);
+      assert.equal(api.json().code, 'grant_revoked');
+      const info = await readUserinfo();
+      assert.deepEqual([info.statusCode, info.json().error], [401, 'invalid_token']);
     });
 
     it('oauth4webapi end to end: DPoP token from /token, then the API and /userinfo with its proofs', async () => {

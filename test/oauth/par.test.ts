@@ -327,6 +327,35 @@ for (const dialect of dialects()) {
     });
   });
 
+  describe(`/par under the client-authentication throttle (${dialect})`, () => {
+    let t: TestApp;
+    let web: TestClient;
+    let other: TestClient;
+
+    before(async () => {
+      t = await startTestApp({ dialect, env: { THROTTLE_CLIENT_AUTH: '2/60' } });
+      web = await createClient(t.deps, { name: 'Web Service', redirectUris: [REDIRECT] });
+      other = await createClient(t.deps, { name: 'Other Service', redirectUris: [REDIRECT] });
+    });
+    after(() => t.close());
+
+    const wrongSecret = (client: TestClient): TestClient => ({ ...client, clientSecret: 'tss_' + 'x'.repeat(43) });
+
+    it('secret guesses at /par are throttled as at /token, and the two count together; nothing is stored past the limit', async () => {
+      const { params } = codeRequest(web.clientId, REDIRECT);
+      for (let i = 0; i < 2; i++) assert.equal((await postForm(t, '/par', wrongSecret(web), params)).statusCode, 401);
+      const throttled = await postForm(t, '/par', web, params);
+      assert.equal(throttled.statusCode, 429, throttled.body);
+      assert.ok(Number(throttled.headers['retry-after']) >= 1);
+      assert.equal((await postForm(t, '/token', web, { grant_type: 'authorization_code', code: 'tsc_x', code_verifier: 'v'.repeat(43) })).statusCode, 429);
+      // Guesses at /token throttle /par for that client too.
+      const { params: otherParams } = codeRequest(other.clientId, REDIRECT);
+      for (let i = 0; i < 2; i++) assert.equal((await postForm(t, '/token', wrongSecret(other), { grant_type: 'authorization_code', code: 'tsc_x', code_verifier: 'v'.repeat(43) })).statusCode, 401);
+      assert.equal((await postForm(t, '/par', other, otherParams)).statusCode, 429);
+      assert.deepEqual(await t.deps.database.db.selectFrom('pushed_requests').select('id').execute(), []);
+    });
+  });
+
   describe(`REQUIRE_PAR=on (${dialect})`, () => {
     let t: TestApp;
     let web: TestClient;
