@@ -40,9 +40,13 @@ for (const dialect of dialects()) {
       const page = await dev.browser.get(`/developers/apps/${created.client_id}`);
       assert.match(page.body, /<strong>Suspended by the platform<\/strong>/);
       assert.match(page.body, /Reason: under review/);
+      const refusal = { error: 'access_denied', error_description: 'This service has been suspended by the platform.' };
       const put = await dev.api('PUT', `/apps/${created.client_id}`, { ...GOOD_APP, name: 'Renamed' });
       assert.equal(put.statusCode, 403, put.body);
-      assert.equal((await dev.api('DELETE', `/apps/${created.client_id}`)).statusCode, 403);
+      assert.deepEqual(put.json(), refusal);
+      const deleted = await dev.api('DELETE', `/apps/${created.client_id}`);
+      assert.equal(deleted.statusCode, 403);
+      assert.deepEqual(deleted.json(), refusal);
       assert.equal((await t.deps.stores.apps.find(created.client_id))?.name, GOOD_APP.name);
       assert.equal((await dev.api('POST', `/apps/${created.client_id}/secrets`, {})).statusCode, 201);
       await unsuspendApp(t.deps, created.client_id, t.clock.now(), { via: 'cli' });

@@ -20,6 +20,7 @@ import { checkOwner } from '../owner_input.ts';
 import { readUsage } from '../usage.ts';
 import { readInput } from '../read_input.ts';
 import { PORTAL } from '../pages/paths.ts';
+import { OAuthError } from '../../oauth/errors.ts';
 import { appInputSchema, appSchema, createAppSchema, errorSchema, idParams, secretSchema, usageSchema } from './schemas.ts';
 
 const BASE = PORTAL.api;
@@ -198,6 +199,8 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
 
   app.setErrorHandler((err, request, reply) => {
     request.log.info({ err }, 'portal api error');
+    // A refusal of the service layer (AppSuspended from services/apps.ts) keeps its code and fixed text, as RFC 7592 management answers it.
+    if (err instanceof OAuthError && err.statusCode < 500) return problem(reply, err.statusCode, err.error, err.description);
     const status = (err as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) return problem(reply, status, 'invalid_request', 'The request could not be read.');
     throw err;
