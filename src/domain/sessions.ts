@@ -32,13 +32,6 @@ export interface SessionStore {
   /** Ends one of the person's sessions; false when it was not theirs or not live. */
   endOwn(userId: string, id: string, now: number): Promise<boolean>;
 
-  /**
-   * Records that the person signed in to `appId` during the session (Back-Channel Logout §2.5,
-   * issue 19); once per app and session. When the session ends, each such app with a
-   * back-channel logout URI gets a logout token in the ending's transaction.
-   */
-  recordApp(entry: { sessionId: string; appId: string; userId: string; sid: string }, now: number): Promise<void>;
-
   /** A sign-in whose password was right and whose second factor is still to come. */
   createPending(pending: PendingSignIn): Promise<void>;
   findPending(id: string, now: number): Promise<PendingSignIn | undefined>;

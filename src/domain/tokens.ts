@@ -52,7 +52,12 @@ export interface TokenHolder {
 }
 
 export interface TokenStore {
-  createCode(code: AuthorizationCode): Promise<void>;
+  /**
+   * Stores a code. With `sessionId`, the same write names the code's app with that sign-in session
+   * (session_apps, with the code's `sid`; once per app and session), so ending the session sends
+   * the app a logout token (OpenID Connect Back-Channel Logout 1.0 §2.5, issue 19).
+   */
+  createCode(code: AuthorizationCode, sessionId?: string): Promise<void>;
   findCode(id: string): Promise<AuthorizationCode | undefined>;
   /** A code with its grant and person, in one read. */
   findCodeWithHolder(id: string): Promise<{ code: AuthorizationCode; holder: TokenHolder } | undefined>;

@@ -17,7 +17,6 @@ import { loadConfig } from '../../src/config/config.ts';
 import { openDatabase, type DatabaseHandle } from '../../src/persistence/database.ts';
 import { migrateToLatest } from '../../src/persistence/migrate.ts';
 import { SqlAppStore } from '../../src/persistence/stores/apps.ts';
-import { SqlSessionStore } from '../../src/persistence/stores/sessions.ts';
 import { insertLogoutDeliveries, SqlOutboundDeliveryStore } from '../../src/persistence/stores/outbound_deliveries.ts';
 import { randomClientId, randomId } from '../../src/crypto/random.ts';
 
@@ -63,7 +62,6 @@ for (const dialect of dialects()) {
     it(`each of ${N} tokens is delivered exactly once`, async () => {
       const now = Math.floor(Date.now() / 1000);
       const apps = new SqlAppStore(database.db);
-      const sessions = new SqlSessionStore(database.db);
       const sessionId = randomId();
       for (let i = 0; i < N; i++) {
         const id = randomClientId();
@@ -72,7 +70,7 @@ for (const dialect of dialects()) {
           undefined,
           now,
         );
-        await sessions.recordApp({ sessionId, appId: id, userId: 'user-1', sid: 'sid-1' }, now);
+        await database.db.insertInto('session_apps').values({ session_id: sessionId, app_id: id, user_id: 'user-1', sid: 'sid-1', created_at: now }).execute();
       }
       const written = await database.db.transaction().execute((tx) => insertLogoutDeliveries(tx, [sessionId], now));
       assert.equal(written, N);

@@ -28,9 +28,9 @@ export async function issueCode(
   refuseSuspendedApp(deps, interaction.appId);
   const now = deps.clock.now();
   const code = randomToken('authorizationCode');
-  // Back-Channel Logout §2.4, §2.5: the app is named with the session, so signing out reaches it.
+  // Back-Channel Logout §2.4, §2.5: the ID token names the session, and the app is named with it
+  // in the code's own write, so signing out reaches it.
   const sid = sidOf(deps.formKey, session.id);
-  await deps.stores.sessions.recordApp({ sessionId: session.id, appId: interaction.appId, userId: session.userId, sid }, now);
   await deps.stores.tokens.createCode({
     id: digest(code),
     appId: interaction.appId,
@@ -50,6 +50,6 @@ export async function issueCode(
     consumedAt: null,
     dpopJkt: request.dpopJkt ?? null,
     sid,
-  });
+  }, session.id);
   return responseUrl(request, deps.config.issuer, { code });
 }

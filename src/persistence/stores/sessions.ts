@@ -106,14 +106,6 @@ export class SqlSessionStore implements SessionStore {
     await this.db.transaction().execute((tx) => endSessions(tx, { id }, now));
   }
 
-  async recordApp(entry: { sessionId: string; appId: string; userId: string; sid: string }, now: number) {
-    await this.db
-      .insertInto('session_apps')
-      .values({ session_id: entry.sessionId, app_id: entry.appId, user_id: entry.userId, sid: entry.sid, created_at: now })
-      .onConflict((oc) => oc.columns(['session_id', 'app_id']).doNothing())
-      .execute();
-  }
-
   async listLive(userId: string, now: number): Promise<SessionSummary[]> {
     const rows = await this.db
       .selectFrom('sessions')

@@ -158,6 +158,25 @@ function tokenQueries(db: Db, postgres: boolean) {
     db.updateTable('refresh_tokens').set({ rotated_at: v.now }).where('id', '=', v.id).where('rotated_at', 'is', null).where('revoked_at', 'is', null),
   );
   const insertCode = new PreparedQuery(db, (v: AuthorizationCodesTable) => db.insertInto('authorization_codes').values(codeColumns(v)));
+  // The app named with the session whose sign-in issued the code (issue 19): its row shares the
+  // code's app, person, sid and time. PostgreSQL: in the code's own statement; SQLite: in its transaction.
+  const insertSessionApp = new PreparedQuery(db, (v: AuthorizationCodesTable & { session_id: string }) =>
+    db
+      .insertInto('session_apps')
+      .values({ session_id: v.session_id, app_id: v.app_id, user_id: v.user_id, sid: v.sid!, created_at: v.created_at })
+      .onConflict((oc) => oc.columns(['session_id', 'app_id']).doNothing()),
+  );
+  const insertCodeNamingApp = new PreparedQuery(db, (v: AuthorizationCodesTable & { session_id: string }) =>
+    db
+      .with('named', (w) =>
+        w
+          .insertInto('session_apps')
+          .values({ session_id: v.session_id, app_id: v.app_id, user_id: v.user_id, sid: v.sid!, created_at: v.created_at })
+          .onConflict((oc) => oc.columns(['session_id', 'app_id']).doNothing()),
+      )
+      .insertInto('authorization_codes')
+      .values(codeColumns(v)),
+  );
   const insertRefresh = new PreparedQuery(db, (v: RefreshTokensTable) => db.insertInto('refresh_tokens').values(refreshColumns(v)));
   // PostgreSQL: one statement, so one round trip, and atomic — the successor is inserted only if
   // the update won. SQLite has no data-modifying CTEs; there the two run in one transaction.
@@ -178,7 +197,7 @@ function tokenQueries(db: Db, postgres: boolean) {
       INSERT INTO refresh_tokens (${REFRESH_COLUMNS}) SELECT ${refreshSelectList(v)} FROM rotated
       RETURNING id`,
   );
-  return { insertCode, codeWithHolder, refreshWithHolder, consumeCode, markRotated, insertRefresh, ...(postgres ? { consumeCodeInserting, rotateInserting } : {}) };
+  return { insertCode, insertSessionApp, codeWithHolder, refreshWithHolder, consumeCode, markRotated, insertRefresh, ...(postgres ? { consumeCodeInserting, rotateInserting, insertCodeNamingApp } : {}) };
 }
 
 function codeRow(code: AuthorizationCode): AuthorizationCodesTable {
@@ -229,8 +248,18 @@ export class SqlTokenStore implements TokenStore {
     this.q = tokenQueries(db, this.postgres);
   }
 
-  async createCode(code: AuthorizationCode) {
-    await this.q.insertCode.run(this.db, codeRow(code));
+  async createCode(code: AuthorizationCode, sessionId?: string) {
+    const row = codeRow(code);
+    if (sessionId === undefined || row.sid === null) {
+      await this.q.insertCode.run(this.db, row);
+    } else if (this.q.insertCodeNamingApp) {
+      await this.q.insertCodeNamingApp.run(this.db, { ...row, session_id: sessionId });
+    } else {
+      await this.db.transaction().execute(async (tx) => {
+        await this.q.insertSessionApp.run(tx, { ...row, session_id: sessionId });
+        await this.q.insertCode.run(tx, row);
+      });
+    }
   }
 
   async findCode(id: string) {
