@@ -33,7 +33,7 @@ export class SuspendedApps {
     this.timer.unref();
   }
 
-  subscribe(feed: ChangeFeed): void {
+  private subscribe(feed: ChangeFeed): void {
     feed.subscribe((event) => {
       if (event.type === 'app_suspension') this.apply(event.suspension);
     });
@@ -67,10 +67,6 @@ export class SuspendedApps {
   /** Why an access token of the app issued at `issuedAt` is refused, if it is. */
   refusalFor(appId: string, issuedAt: number): SuspensionRefusal | undefined {
     return suspensionRefusal(this.byApp.get(appId), issuedAt);
-  }
-
-  get size(): number {
-    return this.byApp.size;
   }
 
   stop(): void {
