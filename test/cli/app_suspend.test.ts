@@ -99,6 +99,8 @@ for (const dialect of dialects()) describe(`tessera app suspend / unsuspend reac
     assertRefused(await cli.run(['app', 'suspend', '--client-id', client.clientId, '--reason', 'x'.repeat(501)]), 2, /--reason/);
     assertRefused(await cli.run(['app', 'suspend', '--client-id', 'nope', '--reason', 'r']), 1, /no app has client_id nope/);
     assertRefused(await cli.run(['app', 'unsuspend', '--client-id', client.clientId]), 1, /is not suspended/);
+    assertRefused(await cli.run(['app', 'unsuspend', '--client-id', 'nope']), 1, /no app has client_id nope/);
+    assertRefused(await cli.run(['app', 'unsuspend']), 2, /--client-id/);
     // Nothing was suspended by any of these.
     const held = await tokens();
     assert.equal((await api(held.access_token)).status, 200);
