@@ -9,11 +9,10 @@ export const DEVICE_DECISION_PATH = `${ENDPOINTS.deviceVerification}/decision`;
  * (domain/return_path.ts), so verification_uri_complete's code survives the sign-in this way.
  * `code` is a normalized user code (8 letters of crypto/user_codes.ts).
  */
-export const devicePathWith = (code: string) => `${DEVICE_PATH}/${code}`;
+const devicePathWith = (code: string) => `${DEVICE_PATH}/${code}`;
 
 /** Sign in first, then back to the code entry (with the code filled in, when there was one). */
 export const deviceSignIn = (code?: string) => `/login?${new URLSearchParams({ return_to: code ? devicePathWith(code) : DEVICE_PATH })}`;
 /** The same for a sign-in that is not recent (issue 16's window), or to use the second factor. */
 export const deviceReauth = (code?: string) => `/login?${new URLSearchParams({ return_to: code ? devicePathWith(code) : DEVICE_PATH, reauth: '1' })}`;
-export const DEVICE_SIGN_IN = deviceSignIn();
 export const DEVICE_REAUTH = deviceReauth();
