@@ -1,5 +1,6 @@
 /**
- * Client authentication at the back-channel endpoints (/token, /revoke, /introspect):
+ * Client authentication at the back-channel endpoints (/token, /revoke, /introspect, /par,
+ * /device_authorization):
  * RFC 6749 §2.3.1 (client_secret_basic, client_secret_post) and `none` for public clients.
  * Exactly one method per request (SECURITY 14). Every failure is the same 401 invalid_client with
  * `WWW-Authenticate: Basic`, whether the client is unknown, the secret wrong or missing.
@@ -28,10 +29,11 @@ export interface ClientAuthOptions {
   /** False at /introspect: only confidential clients may call it (RFC 7662 §2.1). */
   allowPublic: boolean;
   /**
-   * True at /token only: the app and its secret digests may come from this process's cache
-   * (client_cache.ts). /introspect and /revoke read fresh, because with a cached client they could
-   * answer without touching the database and must fail closed while it is down (SECURITY R3);
-   * /token reads the code or refresh token anyway.
+   * True at /token, /par and /device_authorization: the app and its secret digests may come from
+   * this process's cache (client_cache.ts), because each of them writes to the database anyway (a
+   * code or refresh token read, a pushed request, a device request) and so fails closed while it is
+   * down. /introspect and /revoke read fresh: with a cached client they could answer without
+   * touching the database, and must fail closed while it is down (SECURITY R3).
    */
   cached?: boolean;
   /**
