@@ -34,17 +34,28 @@ export async function insertLogoutDeliveries(db: Tx, sessionIds: readonly string
     .where('s.session_id', 'in', [...sessionIds])
     .where('a.backchannel_logout_uri', 'is not', null)
     .execute();
-  for (const t of targets) {
-    await db
-      .insertInto('outbound_deliveries')
-      .values({
+  // One statement per 500 deliveries rather than one per delivery (a directory removed may end
+  // thousands of sessions; 500 rows of 16 values stay under either database's parameter limit).
+  for (let i = 0; i < targets.length; i += INSERT_BATCH) {
+    await insertDeliveries(db, targets.slice(i, i + INSERT_BATCH), now);
+  }
+  return targets.length;
+}
+
+const INSERT_BATCH = 500;
+
+async function insertDeliveries(db: Tx, targets: readonly { app_id: string; user_id: string; sid: string; backchannel_logout_uri: string | null }[], now: number): Promise<void> {
+  await db
+    .insertInto('outbound_deliveries')
+    .values(
+      targets.map((t) => ({
         id: randomId(),
         kind: 'backchannel_logout',
         app_id: t.app_id,
         user_id: t.user_id,
         url: t.backchannel_logout_uri!,
         payload: JSON.stringify({ aud: t.app_id, sub: t.user_id, sid: t.sid }),
-        status: 'pending',
+        status: 'pending' as const,
         attempts: 0,
         next_attempt_at: now,
         lease_owner: null,
@@ -54,10 +65,9 @@ export async function insertLogoutDeliveries(db: Tx, sessionIds: readonly string
         created_at: now,
         give_up_at: now + DELIVERY_WINDOW_SECONDS,
         sent_at: null,
-      })
-      .execute();
-  }
-  return targets.length;
+      })),
+    )
+    .execute();
 }
 
 function toDelivery(row: OutboundDeliveriesTable): OutboundDelivery {
