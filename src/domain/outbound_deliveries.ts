@@ -56,6 +56,5 @@ export interface OutboundDeliveryStore {
   /** Not taken: tried again at `retryAt`; or, when null, `failed` for good, with `event` written in the same transaction. */
   markFailed(id: string, owner: string, failure: { error: string; status: number | null }, retryAt: number | null, now: number, event: AuditEvent): Promise<void>;
   release(ids: readonly string[], owner: string): Promise<void>;
-  find(id: string): Promise<OutboundDelivery | undefined>;
   list(filter: { status?: DeliveryStatus; appId?: string; limit: number }): Promise<OutboundDelivery[]>;
 }

@@ -117,11 +117,6 @@ export class SqlOutboundDeliveryStore implements OutboundDeliveryStore {
     return releaseLeased(this.db, 'outbound_deliveries', ids, owner);
   }
 
-  async find(id: string) {
-    const row = await this.db.selectFrom('outbound_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toDelivery(row);
-  }
-
   async list(filter: { status?: DeliveryStatus; appId?: string; limit: number }) {
     let query = this.db.selectFrom('outbound_deliveries').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit);
     if (filter.status) query = query.where('status', '=', filter.status);
