@@ -3,7 +3,7 @@
  * page): approving a high-privilege scope (`workitems:write`) with a session that did not use the
  * account's second factor shows "Confirm it is you" and only Deny, a forged Approve grants nothing
  * and sends the person to confirm, and the device keeps waiting; after confirming with the factor,
- * the same code approves.
+ * the person is back on /device with the same code filled in, and approves.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,7 +50,8 @@ for (const dialect of dialects()) {
       const form = findForm(page.body, /^\/device\/decision$/)!;
       assert.deepEqual(form.buttons.map((button) => button.value), ['deny'], 'only Deny until the person confirms');
       const confirm = /<a class="button" href="([^"]+)">Confirm it is you<\/a>/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
-      assert.equal(confirm, '/login?return_to=%2Fdevice&reauth=1');
+      const code = user_code.replace('-', '');
+      assert.equal(confirm, `/login?return_to=%2Fdevice%2F${code}&reauth=1`);
 
       // A forged Approve grants nothing and sends the person to confirm; the device keeps waiting.
       const forged = await b.post(form.action, { ...form.hidden, decision: 'approve' });
@@ -63,8 +64,11 @@ for (const dialect of dialects()) {
       // Confirmed with the factor, the same code approves.
       const step = await b.submit(await b.get(confirm!), /^\/login$/, { email: 'tess@example.com', password: PASSWORD });
       assert.equal(step.headers.location, '/login/code', 'the password alone is not enough');
-      assert.equal((await b.submit(await b.get('/login/code'), /^\/login\/code$/, { code: totpCode(secret, t.clock.now()) })).headers.location, '/device');
-      const again = await b.submit(await b.get('/device'), /^\/device$/, { user_code });
+      assert.equal((await b.submit(await b.get('/login/code'), /^\/login\/code$/, { code: totpCode(secret, t.clock.now()) })).headers.location, `/device/${code}`);
+      const back = await b.get(`/device/${code}`);
+      assert.match(back.body, new RegExp(`value="${user_code}"`), 'the code is filled in again');
+      // The browser submits the filled-in field.
+      const again = await b.submit(back, /^\/device$/, { user_code });
       assert.ok(findForm(again.body, /^\/device\/decision$/)!.buttons.some((button) => button.value === 'approve'));
       const done = await b.submit(again, /^\/device\/decision$/, { decision: 'approve', scope_workitems_write: 'on', lifetime: 'forever' });
       assert.equal(done.statusCode, 200, done.body.slice(0, 500));

@@ -15,4 +15,3 @@ const devicePathWith = (code: string) => `${DEVICE_PATH}/${code}`;
 export const deviceSignIn = (code?: string) => `/login?${new URLSearchParams({ return_to: code ? devicePathWith(code) : DEVICE_PATH })}`;
 /** The same for a sign-in that is not recent (issue 16's window), or to use the second factor. */
 export const deviceReauth = (code?: string) => `/login?${new URLSearchParams({ return_to: code ? devicePathWith(code) : DEVICE_PATH, reauth: '1' })}`;
-export const DEVICE_REAUTH = deviceReauth();

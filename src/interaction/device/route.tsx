@@ -29,7 +29,7 @@ import { approvalContent } from '../consent/page.tsx';
 import { choiceFields, isOptional, readChoice } from '../consent/choices.ts';
 import { AppSuspended } from '../../oauth/errors.ts';
 import { DeviceConfirmView, DeviceDoneView, DeviceEntryView } from './view.tsx';
-import { DEVICE_DECISION_PATH, DEVICE_PATH, DEVICE_REAUTH, deviceReauth, deviceSignIn } from './paths.ts';
+import { DEVICE_DECISION_PATH, DEVICE_PATH, deviceReauth, deviceSignIn } from './paths.ts';
 
 type PageDeps = Pick<Deps, 'formKey' | 'access' | 'config' | 'clock' | 'accounts' | 'stores'>;
 
@@ -100,7 +100,8 @@ export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOp
   app.post(DEVICE_DECISION_PATH, { config: { csrf: decisionCsrf } }, async (request, reply) => {
     const signedIn = await signedInOf(request);
     const body = asRawParams(request.body);
-    const found = await findOpen(deps, assembleParams(['user_code'], body).user_code);
+    const typed = assembleParams(['user_code'], body).user_code;
+    const found = await findOpen(deps, typed);
     if (!found) return sendMessagePage(reply, 410, 'Request closed', CLOSED);
     const { device, app: client } = found;
     const now = deps.clock.now();
@@ -121,7 +122,8 @@ export default async function deviceRoutes(app: FastifyInstance, { deps }: AppOp
     const decided = await decideDevice(deps, { device, signedIn, shownScopes: shown.scopes, choice, event });
     switch (decided.kind) {
       case 'step_up':
-        return reply.code(303).header('location', DEVICE_REAUTH).send();
+        // Back to the same code after confirming, as the approval page resumes its interaction.
+        return reply.code(303).header('location', deviceReauth(normalizeUserCode(typed!))).send();
       case 'gone':
         return sendMessagePage(reply, 410, 'Request closed', CLOSED);
       case 'suspended':
@@ -156,7 +158,7 @@ async function sendConfirmPage(deps: PageDeps, reply: FastifyReply, signedIn: Si
       requester={{ ip: device.requesterIp, userAgent: device.requesterUserAgent, ago: ago(now - device.createdAt) }}
       user={{ name: signedIn.user.name, email: signedIn.user.email }}
       csrf={decisionToken(deps, signedIn.session.id, code)}
-      stepUp={stepUp === undefined ? undefined : { reason: stepUp, url: DEVICE_REAUTH }}
+      stepUp={stepUp === undefined ? undefined : { reason: stepUp, url: deviceReauth(code) }}
     />,
   );
 }
