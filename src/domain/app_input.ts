@@ -170,7 +170,7 @@ function outboundUrl(raw: RawInput, field: string, options: { allowPrivate: bool
     return null;
   }
   if (value === undefined || value === '') return null;
-  const problem = value.length > LIMITS.url ? 'is too long' : outboundUrlProblem(value, options);
+  const problem = outboundUrlProblem(value, options);
   if (problem) errors.push({ field, code: 'invalid_client_metadata', message: `${value} ${problem}` });
   return problem ? null : value;
 }

@@ -20,8 +20,12 @@ import { isIP } from 'node:net';
 /** What an address is, for the outbound rules. */
 export type AddressKind = 'public' | 'loopback' | 'private' | 'refused';
 
+/** Longer URLs are refused: the portal's limit for every URL an app registers. */
+const MAX_URL_LENGTH = 2000;
+
 /** Reasons a URL is refused, as shown to whoever registers it. */
 export function outboundUrlProblem(value: string, options: { allowPrivate: boolean }): string | undefined {
+  if (value.length > MAX_URL_LENGTH) return `is too long (at most ${MAX_URL_LENGTH} characters)`;
   let url: URL;
   try {
     url = new URL(value);

@@ -32,7 +32,7 @@ for (const dialect of dialects()) {
       }
     });
 
-    it('refuses http off loopback, a fragment, credentials and private addresses', async () => {
+    it('refuses http off loopback, a fragment, credentials, private addresses and a URL longer than the portal takes', async () => {
       for (const [uri, reason] of [
         ['http://rp.example/bc', /must be https/],
         ['https://rp.example/bc#x', /fragment/],
@@ -40,6 +40,7 @@ for (const dialect of dialects()) {
         ['https://10.0.0.1/bc', /private address/],
         ['https://[fd00::1]/bc', /private address/],
         ['https://169.254.169.254/latest', /private address/],
+        [`https://rp.example/${'a'.repeat(2000)}`, /too long/],
       ] as const) {
         assertRefused(await cli.run(['app', 'create', '--name', 'Bad', '--redirect-uri', 'https://rp.example/cb', '--backchannel-logout-uri', uri]), 2, reason);
       }

@@ -23,6 +23,9 @@ describe('outbound URL rules', () => {
   it('refuses credentials and fragments (Back-Channel Logout §2.2)', () => {
     assert.match(outboundUrlProblem('https://user:pw@rp.example.com/bc', strict)!, /credentials/);
     assert.match(outboundUrlProblem('https://rp.example.com/bc#x', strict)!, /fragment/);
+    // The portal's limit for any URL an app registers, here for every entry point (CLI, portal, DCR).
+    assert.equal(outboundUrlProblem(`https://rp.example.com/${'a'.repeat(2000 - 'https://rp.example.com/'.length)}`, strict), undefined);
+    assert.match(outboundUrlProblem(`https://rp.example.com/${'a'.repeat(2001 - 'https://rp.example.com/'.length)}`, strict)!, /too long/);
     assert.match(outboundUrlProblem('https://rp.example.com/bc#', strict)!, /fragment/);
   });
 
