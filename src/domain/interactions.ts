@@ -47,3 +47,6 @@ export interface InteractionStore {
  * or JWT a client keeps in state; far below common URL limits (8 kB).
  */
 export const MAX_STATE_LENGTH = 4096;
+
+/** Longest `nonce` kept and copied into the ID token (oauth/authorize/check_nonce.ts). */
+export const MAX_NONCE_LENGTH = 1024;

@@ -284,6 +284,17 @@ for (const dialect of dialects()) {
         const res = await send({ ...codeRequest(client.clientId, REDIRECT).params, state: 'x'.repeat(8 * 1024) }, 'POST');
         assertErrorPage(res);
       });
+
+      it('a nonce of 1,024 characters is kept with the code; a longer one is invalid_request at the redirect URI, with no code', async () => {
+        const longest = new URL(String((await send({ ...codeRequest(client.clientId, REDIRECT).params, nonce: 'n'.repeat(1024) })).headers.location));
+        const code = longest.searchParams.get('code');
+        assert.ok(code, longest.href);
+        assert.equal((await t.deps.stores.tokens.findCode(digest(code)))?.nonce, 'n'.repeat(1024));
+        const refused = new URL(String((await send({ ...codeRequest(client.clientId, REDIRECT).params, nonce: 'n'.repeat(1025) })).headers.location));
+        assert.equal(refused.origin + refused.pathname, REDIRECT);
+        assert.equal(refused.searchParams.get('error'), 'invalid_request');
+        assert.equal(refused.searchParams.get('code'), null);
+      });
     });
 
     describe('endpoint hygiene (SECURITY 7)', () => {

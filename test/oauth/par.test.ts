@@ -249,6 +249,7 @@ for (const dialect of dialects()) {
         [{ resource: 'https://elsewhere.example/' }, 'invalid_target'],
         [{ id_token_hint: 'not.a.token' }, 'invalid_request'],
         [{ state: 'x'.repeat(5000) }, 'invalid_request'],
+        [{ nonce: 'n'.repeat(1025) }, 'invalid_request'],
         [{ request: 'eyJhbGciOiJub25lIn0.e30.' }, 'request_not_supported'],
       ];
       for (const [change, error] of cases) {

@@ -22,6 +22,7 @@ import { checkPkce } from './check_pkce.ts';
 import { checkResource } from './check_resource.ts';
 import { checkMaxAge, checkPrompt, promptValues } from './check_prompt.ts';
 import { checkDpopJkt } from './check_dpop_jkt.ts';
+import { checkNonce } from './check_nonce.ts';
 
 /** A parameter's value when it was sent exactly once and not empty; otherwise undefined. */
 function single(name: AuthorizeParam, sources: (RawParams | undefined)[]): string | undefined {
@@ -47,13 +48,14 @@ export function checkParams(issuer: string, app: App, sources: (RawParams | unde
   checkResource(issuer, params.resource);
   const prompt = checkPrompt(params.prompt);
   const maxAge = checkMaxAge(params.max_age);
+  const nonce = checkNonce(params.nonce);
   const dpopJkt = checkDpopJkt(params);
   return {
     scopes,
     codeChallenge,
     prompt,
     ...(maxAge === undefined ? {} : { maxAge }),
-    ...(params.nonce === undefined ? {} : { nonce: params.nonce }),
+    ...(nonce === undefined ? {} : { nonce }),
     ...(dpopJkt === undefined ? {} : { dpopJkt }),
   };
 }
