@@ -6,6 +6,7 @@ import { email, text } from './values.ts';
 import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS } from '../crypto/passwords.ts';
 import type { User } from '../domain/users.ts';
 import { LINK_LIFETIME_SECONDS } from '../domain/account_links.ts';
+import { admin } from './user_admin.ts';
 
 interface CreateUser {
   email: string;
@@ -131,5 +132,5 @@ const resetSecondFactor = command<{ email: string }>({
 export const userGroup: CommandGroup = {
   name: 'user',
   summary: 'accounts',
-  commands: { create, disable, enable, 'reset-second-factor': resetSecondFactor },
+  commands: { create, disable, enable, 'reset-second-factor': resetSecondFactor, admin },
 };

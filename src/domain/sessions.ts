@@ -31,6 +31,11 @@ export interface SessionStore {
   listLive(userId: string, now: number): Promise<SessionSummary[]>;
   /** Ends one of the person's sessions; false when it was not theirs or not live. */
   endOwn(userId: string, id: string, now: number): Promise<boolean>;
+  /**
+   * Ends every live session of the person (an operator's "End all sessions", issue 21) and records
+   * `event`, made from how many ended, in the same transaction; the number ended.
+   */
+  endAllOf(userId: string, now: number, event: (ended: number) => AuditEvent): Promise<number>;
 
   /** A sign-in whose password was right and whose second factor is still to come. */
   createPending(pending: PendingSignIn): Promise<void>;

@@ -27,6 +27,11 @@ export interface User {
    * addition is an invitation (domain/invitations.ts).
    */
   emailVerifiedAt: number | null;
+  /**
+   * When the account was made a platform operator (issue 21, `tessera user admin --grant`), or
+   * null. Only an operator may open the console under /admin (interaction/admin/guard.ts).
+   */
+  platformOperatorAt: number | null;
 }
 
 export type AccountKind = 'personal' | 'work';
@@ -105,6 +110,11 @@ export interface UserStore {
   disable(id: string, now: number): Promise<{ sessionsEnded: number }>;
   /** Lets a disabled account sign in again; false when it was not disabled. */
   enable(id: string, now: number): Promise<boolean>;
+  /**
+   * Makes the account a platform operator (`operator` true) or no longer one, and records `event`
+   * in the same transaction; false, and nothing written, when it already was (or was not) one.
+   */
+  setPlatformOperator(id: string, operator: boolean, now: number, event: AuditEvent): Promise<boolean>;
 
   /** The person's TOTP secret (sealed), confirmed or not. */
   findTotp(userId: string): Promise<UserTotp | undefined>;

@@ -33,7 +33,7 @@ export function unprefixed<Row>(row: Record<string, unknown>, prefix: string, co
 
 export const USER_COLUMNS = every<UsersTable>({
   id: true, email: true, name: true, password_hash: true, created_at: true, updated_at: true, password_changed_at: true, disabled_at: true,
-  kind: true, directory_id: true, email_verified_at: true,
+  kind: true, directory_id: true, email_verified_at: true, platform_operator_at: true,
 });
 
 export const SESSION_COLUMNS = every<SessionsTable>({

@@ -21,6 +21,8 @@ export interface UsersTable {
   directory_id: string | null;
   /** When the person was known to own `email` (operator, directory); null = not proven; 202612070800. */
   email_verified_at: number | null;
+  /** When the account was made a platform operator (`tessera user admin --grant`); null = not one; 202612071410. */
+  platform_operator_at: number | null;
 }
 
 /** Company directories (upstream OpenID providers) for work accounts; 202611291100. */

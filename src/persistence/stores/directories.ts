@@ -109,6 +109,7 @@ export class SqlDirectoryStore implements DirectoryStore {
       directory_id: input.directoryId,
       // Recorded by the sign-in when the directory says `email_verified` (services/accounts/work_accounts.ts).
       email_verified_at: null,
+      platform_operator_at: null,
     };
     try {
       await this.db.transaction().execute(async (trx) => {

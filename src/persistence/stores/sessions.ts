@@ -123,6 +123,14 @@ export class SqlSessionStore implements SessionStore {
     return (await this.db.transaction().execute((tx) => endSessions(tx, { id, userId }, now))) > 0;
   }
 
+  async endAllOf(userId: string, now: number, event: (ended: number) => AuditEvent): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const ended = await endSessions(tx, { userId }, now);
+      await insertAuditEvent(tx, event(ended), now);
+      return ended;
+    });
+  }
+
   async createPending(p: PendingSignIn) {
     await this.db
       .insertInto('pending_sign_ins')

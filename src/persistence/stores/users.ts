@@ -28,6 +28,7 @@ export function toUser(row: UsersTable): User {
     kind: row.kind,
     directoryId: row.directory_id,
     emailVerifiedAt: row.email_verified_at === null ? null : Number(row.email_verified_at),
+    platformOperatorAt: row.platform_operator_at === null ? null : Number(row.platform_operator_at),
   };
 }
 
@@ -66,6 +67,7 @@ export class SqlUserStore implements UserStore {
       kind: 'personal',
       directory_id: null,
       email_verified_at: input.emailVerified === true ? now : null,
+      platform_operator_at: null,
     };
     const user = toUser(row);
     const rows = withIt?.(user) ?? {};
@@ -240,6 +242,20 @@ export class SqlUserStore implements UserStore {
     return this.db.transaction().execute(async (trx) => {
       await trx.updateTable('users').set({ disabled_at: now, updated_at: now }).where('id', '=', id).where('disabled_at', 'is', null).execute();
       return { sessionsEnded: await endSessions(trx, { userId: id }, now) };
+    });
+  }
+
+  async setPlatformOperator(id: string, operator: boolean, now: number, event: AuditEvent) {
+    return this.db.transaction().execute(async (tx) => {
+      const changed = await tx
+        .updateTable('users')
+        .set({ platform_operator_at: operator ? now : null, updated_at: now })
+        .where('id', '=', id)
+        .where('platform_operator_at', operator ? 'is' : 'is not', null)
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) !== 1) return false;
+      await insertAuditEvent(tx, event, now);
+      return true;
     });
   }
 

@@ -16,6 +16,7 @@ import type { Throttles } from '../../caches/throttles.ts';
 import type { Directory } from '../../domain/directories.ts';
 import type { PendingSignIn } from '../../domain/sessions.ts';
 import type { User } from '../../domain/users.ts';
+import { actorDetail, type Actor } from '../../domain/audit.ts';
 import { normalizeEmail } from '../../domain/users.ts';
 import { digest } from '../../crypto/digest.ts';
 import { hashPassword, verifyPassword } from '../../crypto/passwords.ts';
@@ -322,7 +323,7 @@ export class Accounts {
    * tokens die, its access tokens go on the denylist). Running it again revokes whatever a crash
    * left live. `accessTokenTtl` bounds how long a denylist entry must stay.
    */
-  async disableAccount(user: User, via: string, accessTokenTtl: number): Promise<{ sessionsEnded: number; grantsRevoked: number }> {
+  async disableAccount(user: User, via: string | Actor, accessTokenTtl: number): Promise<{ sessionsEnded: number; grantsRevoked: number }> {
     const { stores, clock } = this.deps;
     const now = clock.now();
     const { sessionsEnded } = await stores.users.disable(user.id, now);
@@ -330,16 +331,36 @@ export class Accounts {
     for (const grant of await stores.grants.listLive(user.id, now)) {
       if (await stores.grants.revoke(grant.id, now, now + accessTokenTtl)) grantsRevoked++;
     }
-    await stores.audit.record({ type: 'user.disabled', userId: user.id, detail: { via, sessions_ended: sessionsEnded, grants_revoked: grantsRevoked } }, now);
+    await stores.audit.record({ type: 'user.disabled', userId: user.id, detail: { ...actorDetail(via), sessions_ended: sessionsEnded, grants_revoked: grantsRevoked } }, now);
     return { sessionsEnded, grantsRevoked };
   }
 
   /** Lets a disabled account sign in again; false when it was not disabled. Revoked authorizations stay revoked. */
-  async enableAccount(user: User, via: string): Promise<boolean> {
+  async enableAccount(user: User, via: string | Actor): Promise<boolean> {
     const now = this.deps.clock.now();
     if (!(await this.deps.stores.users.enable(user.id, now))) return false;
-    await this.deps.stores.audit.record({ type: 'user.enabled', userId: user.id, detail: { via } }, now);
+    await this.deps.stores.audit.record({ type: 'user.enabled', userId: user.id, detail: actorDetail(via) }, now);
     return true;
+  }
+
+  /**
+   * Makes the account a platform operator, or no longer one (issue 21, `tessera user admin`), with
+   * its audit event (`user.operator_granted` / `user.operator_revoked`) in the same transaction;
+   * false when it already was (or was not) one.
+   */
+  async setPlatformOperator(user: User, operator: boolean, actor: Actor): Promise<boolean> {
+    const type = operator ? 'user.operator_granted' : 'user.operator_revoked';
+    return this.deps.stores.users.setPlatformOperator(user.id, operator, this.deps.clock.now(), { type, userId: user.id, detail: actorDetail(actor) });
+  }
+
+  /**
+   * Ends every live session of the account (an operator's "End all sessions", issue 21), each
+   * with its logout tokens (persistence/stores/session_endings.ts), and records
+   * `user.sessions_ended` in the same transaction; the number ended.
+   */
+  async endSessionsOf(user: User, actor: Actor): Promise<number> {
+    const now = this.deps.clock.now();
+    return this.deps.stores.sessions.endAllOf(user.id, now, (ended) => ({ type: 'user.sessions_ended', userId: user.id, detail: { ...actorDetail(actor), sessions_ended: ended } }));
   }
 
   /**
@@ -374,7 +395,7 @@ export class Accounts {
    * An operator removes lost second factors (`tessera user reset-second-factor`): TOTP, recovery
    * codes and passkeys; an account without a password is mailed a link to set one. Undefined when there is none.
    */
-  async resetSecondFactor(user: User, via: string): Promise<recovery.SecondFactorReset | undefined> {
+  async resetSecondFactor(user: User, via: string | Actor): Promise<recovery.SecondFactorReset | undefined> {
     return recovery.resetSecondFactor(this.deps, user, via);
   }
 

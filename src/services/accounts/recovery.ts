@@ -27,6 +27,7 @@ import type { ClientInfo } from './sessions.ts';
 import type { RequestOptions } from '../../crypto/webauthn.ts';
 import { LINK_LIFETIME_SECONDS, linkProblem } from '../../domain/account_links.ts';
 import { isPlausibleEmail, normalizeEmail } from '../../domain/users.ts';
+import { actorDetail, type Actor } from '../../domain/audit.ts';
 import { clientNetwork } from '../../caches/throttles.ts';
 import { linkIdOf, newLinkId } from '../../crypto/account_links.ts';
 import { accountLinkKey } from '../../crypto/derived_keys.ts';
@@ -222,13 +223,13 @@ async function commitReset(deps: RecoveryDeps, user: User, link: AccountLink, pa
  * its passkeys — is left with no way in, so the same transaction writes a password-reset link and
  * its mail: the person sets a password with it. Undefined when the account had no second factor.
  */
-export async function resetSecondFactor(deps: RecoveryDeps, user: User, via: string): Promise<SecondFactorReset | undefined> {
+export async function resetSecondFactor(deps: RecoveryDeps, user: User, via: string | Actor): Promise<SecondFactorReset | undefined> {
   const now = deps.clock.now();
   const link = user.passwordHash === null ? resetLinkFor(user, now) : undefined;
   const event = (removed: RemovedFactors) => ({
     type: 'user.second_factor_reset',
     userId: user.id,
-    detail: { via, totp: removed.totp, recovery_codes_deleted: removed.recoveryCodes, passkeys_removed: removed.passkeys, password_link: link !== undefined },
+    detail: { ...actorDetail(via), totp: removed.totp, recovery_codes_deleted: removed.recoveryCodes, passkeys_removed: removed.passkeys, password_link: link !== undefined },
   });
   const removed = await deps.stores.users.removeSecondFactors(user.id, now, event, link && { link, mail: resetMail(user, link) });
   return removed && { ...removed, passwordLink: link !== undefined };
