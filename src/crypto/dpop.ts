@@ -157,9 +157,35 @@ function publicKeyFor(alg: Header['alg'], jwk: Jwk): KeyObject {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) throw new DpopProofRejected('jwk');
   }
+  if (wanted.kty === 'OKP' && hasSmallOrder(Buffer.from(publicJwk.x!, 'base64url'))) throw new DpopProofRejected('jwk');
   if (importedKeys.size >= MAX_IMPORTED_KEYS) importedKeys.delete(importedKeys.keys().next().value!);
   importedKeys.set(cacheKey, key);
   return key;
+}
+
+/**
+ * The Ed25519 points of small order (1, 2, 4 or 8), as encoded with the sign bit cleared; their
+ * non-canonical encodings (y ≥ p) are among them. A signature under such a key proves nothing:
+ * the identity point with the signature (identity, 0) verifies for every message, and OpenSSL
+ * does not refuse these keys. A proof "signed" so could be made by anyone, so a token bound to
+ * the key would be bound to nobody. Libsodium refuses the same list (`has_small_order`).
+ */
+const SMALL_ORDER_ED25519 = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((hex) => Buffer.from(hex, 'hex'));
+
+/** Whether a 32-byte Ed25519 public key is a point of small order, whatever its sign bit. */
+function hasSmallOrder(x: Buffer): boolean {
+  if (x.length !== 32) return true;
+  const cleared = Buffer.from(x);
+  cleared[31]! &= 0x7f;
+  return SMALL_ORDER_ED25519.some((point) => point.equals(cleared));
 }
 
 /**

@@ -4,7 +4,7 @@
  * none and HS256, a private jwk, a bad signature, typ), `token_type: DPoP` and `cnf.jkt`, a public
  * client's refresh token bound to the key (used without it or with another: invalid_grant), a
  * confidential client's left unbound, `dpop_jkt` at /authorize (§10), apps that take only bound
- * tokens (§5.2), and introspection's `cnf.jkt` (SECURITY 21). oauth4webapi's DPoP support plays the
+ * tokens (§5.2), introspection's `cnf.jkt` (SECURITY 21), and Ed25519 keys of small order. oauth4webapi's DPoP support plays the
  * client where a client library would; the refusals use proofs made by hand.
  */
 import { describe, it, before, after } from 'node:test';
@@ -238,6 +238,19 @@ for (const dialect of dialects()) {
       const input = `${b64({ alg: 'RS256', typ: 'dpop+jwt', jwk: { kty: 'RSA', n: jwk.n, e: jwk.e } })}.${b64({ htm: 'POST', htu: tokenUrl, jti: randomUUID(), iat: t.clock.now() })}`;
       const res = await exchangeWith(spa, `${input}.${sign('sha256', Buffer.from(input), weak.privateKey).toString('base64url')}`);
       assert.deepEqual([res.statusCode, res.json().error], [400, 'invalid_dpop_proof']);
+    });
+
+    it('an Ed25519 key of small order is refused: the identity point, whose signature (identity, 0) verifies for every message, and its sign-bit twin', async () => {
+      const identity = Buffer.from('0100000000000000000000000000000000000000000000000000000000000000', 'hex');
+      const universal = Buffer.concat([identity, Buffer.alloc(32)]).toString('base64url');
+      const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      for (const last of [0x00, 0x80]) {
+        const x = Buffer.from(identity);
+        x[31] = last;
+        const input = `${b64({ alg: 'EdDSA', typ: 'dpop+jwt', jwk: { kty: 'OKP', crv: 'Ed25519', x: x.toString('base64url') } })}.${b64({ htm: 'POST', htu: tokenUrl, jti: randomUUID(), iat: t.clock.now() })}`;
+        const res = await exchangeWith(spa, `${input}.${universal}`);
+        assert.deepEqual([res.statusCode, res.json().error], [400, 'invalid_dpop_proof'], `sign byte ${last}: ${res.body}`);
+      }
     });
 
     it('a refused exchange leaves the code usable (the proof is checked before the code is spent)', async () => {
