@@ -27,6 +27,7 @@ import type { PasskeyStore } from './passkeys.ts';
 import type { DeviceAuthorizationStore } from './device_authorizations.ts';
 import type { PushedRequestStore } from './pushed_requests.ts';
 import type { DpopProofStore } from './dpop_proofs.ts';
+import type { OperatorReadStore } from './operator_reads.ts';
 
 export interface Stores {
   users: UserStore;
@@ -72,4 +73,6 @@ export interface Stores {
   pushedRequests: PushedRequestStore;
   /** Accepted DPoP proofs, for the replay check on every node (RFC 9449 §11.1, issue 18). */
   dpopProofs: DpopProofStore;
+  /** What platform operators read about people and services: the CLI's lists and the /admin console (issue 21). */
+  operatorReads: OperatorReadStore;
 }

@@ -29,6 +29,7 @@ import { SqlPasskeyStore } from './passkeys.ts';
 import { SqlDeviceAuthorizationStore } from './device_authorizations.ts';
 import { SqlPushedRequestStore } from './pushed_requests.ts';
 import { SqlDpopProofStore } from './dpop_proofs.ts';
+import { SqlOperatorReads } from './operator_reads.ts';
 
 /** `dialect` picks the outbox's way of taking messages (FOR UPDATE SKIP LOCKED on PostgreSQL). */
 export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
@@ -62,5 +63,6 @@ export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
     deviceAuthorizations: new SqlDeviceAuthorizationStore(db),
     pushedRequests: new SqlPushedRequestStore(db),
     dpopProofs: new SqlDpopProofStore(db),
+    operatorReads: new SqlOperatorReads(db),
   };
 }
