@@ -10,6 +10,11 @@
  * - revocation: the person can revoke the service on Tessera at any time. The API then answers
  *   401 `grant_revoked`, and the refresh `invalid_grant`: the service forgets the tokens and asks
  *   the person to connect again. It never retries them.
+ * - being told, without asking: Tessera POSTs a logout token to /backchannel-logout when the person
+ *   signs out there (OpenID Connect Back-Channel Logout 1.0), and a Security Event Token to
+ *   /security-events when they revoke or narrow this service's access (RFC 8935 push, CAEP
+ *   events). Both are JWTs signed with Tessera's keys; the service checks them against Tessera's
+ *   JWKS, acts on each once, and the person's next page load shows what happened.
  *
  * Run it next to a running Tessera (see README.md):
  *   TESSERA_URL=http://localhost:3000 CLIENT_ID=… CLIENT_SECRET=… node examples/sample-service/server.mjs
@@ -20,6 +25,7 @@
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 const env = (name, fallback) => {
   const value = process.env[name] ?? fallback;
@@ -59,7 +65,7 @@ const config = await oidc
     process.exit(1);
   });
 
-/** In-memory sessions: id → { pending?, tokens?, notice?, refreshing? } */
+/** In-memory sessions: id → { pending?, tokens?, person?, notice?, refreshing? }; `person` is the ID token's { sub, sid }. */
 const sessions = new Map();
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -83,11 +89,14 @@ function keepTokens(session, tokens) {
     refresh: tokens.refresh_token ?? session.tokens?.refresh,
     // A margin of at most a fifth of the lifetime, so short-lived tokens are not refreshed on every call.
     refreshAt: now() + lifetime - Math.min(REFRESH_MARGIN, Math.floor(lifetime / 5)),
+    // What the person let this service do (RFC 6749 §5.1); a token-claims-change event narrows it.
+    scope: tokens.scope ?? session.tokens?.scope ?? SCOPE,
   };
 }
 
 function forget(session, notice) {
   delete session.tokens;
+  delete session.person;
   session.notice = notice;
 }
 
@@ -95,7 +104,10 @@ function forget(session, notice) {
 function refresh(session) {
   session.refreshing ??= (async () => {
     try {
-      keepTokens(session, await oidc.refreshTokenGrant(config, session.tokens.refresh));
+      const tokens = await oidc.refreshTokenGrant(config, session.tokens.refresh);
+      // A logout token or security event may have ended the session while the refresh ran.
+      if (!session.tokens) throw new Revoked();
+      keepTokens(session, tokens);
     } catch (err) {
       // invalid_grant: revoked, expired, or already used. Whatever the reason, this token is done.
       if (err instanceof oidc.ResponseBodyError && err.error === 'invalid_grant') throw new Revoked();
@@ -121,6 +133,7 @@ async function call(session, path) {
 }
 
 async function api(session, path) {
+  if (!session.tokens) throw new Revoked();
   if (session.tokens.refreshAt <= now()) await refresh(session);
   let answer = await call(session, path);
   if (answer.code === 'token_expired') {
@@ -173,25 +186,165 @@ function connectPage(res, session, status = 200) {
 <p><a class="button" href="/connect">Connect your account</a></p>`);
 }
 
-function dashboardPage(res, { me, orgs }) {
+function dashboardPage(res, { me, orgs }, scope) {
   const list = orgs.length === 0
     ? '<p>You do not belong to any organization this service may see.</p>'
     : orgs.map(({ org, items }) => `<section class="org"><h2>${esc(org.name)} <span class="muted">(${esc(org.slug)})</span></h2>${
         items.length === 0 ? '<p class="muted">No open work items assigned to you.</p>'
           : `<ul>${items.map((i) => `<li class="work-item">${esc(i.project)}-${esc(i.id)}: ${esc(i.title)} <span class="muted">${esc(i.state)}</span></li>`).join('')}</ul>`
       }</section>`).join('');
-  page(res, 200, 'Sample service', `<p>Connected as <strong id="who">${esc(me.name ?? me.id)}</strong>.</p>${list}
+  page(res, 200, 'Sample service', `<p>Connected as <strong id="who">${esc(me.name ?? me.id)}</strong>.</p>
+<p class="muted">Tessera lets this service: <span id="scope">${esc(scope)}</span></p>${list}
 <form method="post" action="/disconnect"><button class="button" type="submit">Disconnect</button></form>`);
 }
+
+// ---- Being told: back-channel logout and security events -------------------------------------
+// Both arrive as JWTs signed with Tessera's keys. jose checks the signature against Tessera's
+// JWKS (fetched once, again on an unknown `kid`), the header's `typ`, `iss`, `aud` and the age.
+const metadata = config.serverMetadata();
+const jwks = createRemoteJWKSet(new URL(metadata.jwks_uri));
+const ALGORITHMS = metadata.id_token_signing_alg_values_supported ?? ['ES256'];
+/** Tessera signs each attempt when it sends it, so a valid token is always recent. */
+const MAX_TOKEN_AGE = 120;
+const CLOCK_TOLERANCE = 30;
+
+const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
+const CLAIMS_CHANGE = 'https://schemas.openid.net/secevent/caep/event-type/token-claims-change';
+
+function verify(token, typ) {
+  return jwtVerify(token, jwks, {
+    issuer: metadata.issuer, audience: CLIENT_ID, typ, algorithms: ALGORITHMS,
+    maxTokenAge: MAX_TOKEN_AGE, clockTolerance: CLOCK_TOLERANCE, requiredClaims: ['iat', 'jti'],
+  }).then(({ payload }) => payload);
+}
+
+/**
+ * Each token is acted on once. Tessera sends a token again, with the same `jti`, until it gets a
+ * 2xx: a repeat is acknowledged and ignored, so a copy replayed later cannot end a newer session.
+ * A `jti` is remembered until its token is too old to pass `verify` anyway.
+ */
+const seen = new Map(); // jti → second it may be forgotten
+function firstTime(jti) {
+  for (const [old, until] of seen) if (until < now()) seen.delete(old);
+  if (seen.has(jti)) return false;
+  seen.set(jti, now() + MAX_TOKEN_AGE + 2 * CLOCK_TOLERANCE);
+  return true;
+}
+
+/** Ends every local session whose person matches, with `notice` for their next page load. */
+function endSessions(matches, notice) {
+  let ended = 0;
+  for (const session of sessions.values()) {
+    if (session.person && matches(session.person)) {
+      forget(session, notice);
+      ended++;
+    }
+  }
+  return ended;
+}
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function readBody(req, limit = 16 * 1024) {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      body += chunk;
+      if (body.length > limit) reject(new Error('body too large'));
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
+
+function answer(res, status, json) {
+  res.writeHead(status, { 'cache-control': 'no-store', ...(json ? { 'content-type': 'application/json' } : {}) });
+  res.end(json ? JSON.stringify(json) : undefined);
+}
+
+/** RFC 8935 §2.4's error codes for what jose refused. */
+function setErrorCode(err) {
+  if (err.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && err.claim === 'iss') return 'invalid_issuer';
+  if (err.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && err.claim === 'aud') return 'invalid_audience';
+  if (err.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || err.code === 'ERR_JWKS_NO_MATCHING_KEY') return 'invalid_key';
+  return 'invalid_request';
+}
+
+const receivers = {
+  /**
+   * OpenID Connect Back-Channel Logout 1.0 §2.6-§2.8: the person signed out at Tessera (or their
+   * Tessera session ended). `sid` names that session, `sub` the person; end what they name.
+   */
+  async 'POST /backchannel-logout'(req, res) {
+    try {
+      if (!/^application\/x-www-form-urlencoded\b/.test(req.headers['content-type'] ?? '')) throw new Error('expected a form post');
+      const token = new URLSearchParams(await readBody(req)).get('logout_token');
+      if (!token) throw new Error('no logout_token');
+      const claims = await verify(token, 'logout+jwt');
+      if (!isObject(claims.events?.[LOGOUT_EVENT])) throw new Error('not a logout token');
+      if (claims.nonce !== undefined) throw new Error('a logout token has no nonce'); // §2.4: so an ID token cannot pass for one
+      if (typeof claims.sid !== 'string' && typeof claims.sub !== 'string') throw new Error('no sid or sub');
+      if (firstTime(claims.jti)) {
+        const ended = endSessions((p) => (claims.sid === undefined || p.sid === claims.sid) && (claims.sub === undefined || p.sub === claims.sub), 'Signed out at Tessera.');
+        console.log(`back-channel logout: ended ${ended} session(s)`);
+      }
+      answer(res, 200);
+    } catch (err) {
+      answer(res, 400, { error: 'invalid_request', error_description: err.message }); // §2.8
+    }
+  },
+
+  /**
+   * RFC 8935 push of Security Event Tokens (RFC 8417) with CAEP events: session-revoked (the
+   * person revoked this service, or Tessera did for them) ends their local session and forgets
+   * its tokens; token-claims-change updates what the session holds. 202 when accepted (§2.2).
+   */
+  async 'POST /security-events'(req, res) {
+    try {
+      if (!/^application\/secevent\+jwt\b/.test(req.headers['content-type'] ?? '')) throw new Error('expected application/secevent+jwt');
+      const claims = await verify((await readBody(req)).trim(), 'secevent+jwt');
+      const { events, sub_id: subject } = claims;
+      if (!isObject(events)) throw new Error('no events');
+      // The SSF subject format iss_sub: the person as Tessera's ID tokens name them.
+      if (subject?.format !== 'iss_sub' || subject.iss !== metadata.issuer || typeof subject.sub !== 'string') throw new Error('sub_id is not an iss_sub of Tessera');
+      const revoked = events[SESSION_REVOKED];
+      const changed = events[CLAIMS_CHANGE];
+      if ((revoked !== undefined && !isObject(revoked)) || (changed !== undefined && !isObject(changed))) throw new Error('an event is not an object');
+      if (firstTime(claims.jti)) {
+        if (revoked) {
+          const ended = endSessions((p) => p.sub === subject.sub, 'Signed out: access was revoked.');
+          console.log(`security event session-revoked: ended ${ended} session(s)`);
+        } else if (changed) {
+          const scope = changed.claims?.scope;
+          for (const session of sessions.values()) {
+            if (session.person?.sub !== subject.sub || !session.tokens) continue;
+            if (typeof scope === 'string') session.tokens.scope = scope;
+            session.tokens.refreshAt = 0; // the next call refreshes: a token that says what is granted now
+          }
+          console.log('security event token-claims-change: updated');
+        }
+        // Other event types: accepted and ignored (RFC 8417 §2.2 lets a recipient ignore what it does not know).
+      }
+      answer(res, 202);
+    } catch (err) {
+      answer(res, 400, { err: setErrorCode(err), description: err.message }); // RFC 8935 §2.3
+    }
+  },
+};
 
 const routes = {
   async 'GET /'(req, res, session) {
     if (!session.tokens) return connectPage(res, session);
     try {
-      return dashboardPage(res, await dashboard(session));
+      const shown = await dashboard(session);
+      if (!session.tokens) throw new Revoked(); // ended by a receiver while the page was built
+      return dashboardPage(res, shown, session.tokens.scope);
     } catch (err) {
       if (!(err instanceof Revoked)) throw err;
-      forget(session, 'Tessera access was revoked — connect again.');
+      // A receiver may have ended the session meanwhile and said why: keep its notice.
+      forget(session, session.notice ?? 'Tessera access was revoked — connect again.');
       return connectPage(res, session);
     }
   },
@@ -222,6 +375,9 @@ const routes = {
         idTokenExpected: true,
       });
       keepTokens(session, tokens);
+      // Who signed in, and in which Tessera session: what a logout token or security event names.
+      const { sub, sid } = tokens.claims();
+      session.person = { sub, sid };
     } catch (err) {
       // access_denied (the person said no) and every other failure: nothing is kept.
       session.notice = err instanceof oidc.AuthorizationResponseError && err.error === 'access_denied' ? 'You did not connect your account.' : 'Connecting failed; try again.';
@@ -241,10 +397,12 @@ const routes = {
 
 const server = createServer(async (req, res) => {
   const path = new URL(req.url, PUBLIC_URL).pathname;
-  const handler = routes[`${req.method} ${path}`];
+  const route = `${req.method} ${path}`;
+  const handler = Object.hasOwn(routes, route) ? routes[route] : Object.hasOwn(receivers, route) ? receivers[route] : undefined;
   if (!handler) return page(res, 404, 'Not found', '<p>Not found.</p>');
   try {
-    await handler(req, res, sessionOf(req, res));
+    // Tessera calls the receivers server to server: no cookie, no session of their own.
+    await handler(req, res, Object.hasOwn(routes, route) ? sessionOf(req, res) : undefined);
   } catch (err) {
     console.error(err);
     if (!res.headersSent) page(res, 502, 'Error', '<p>Tessera could not be reached or answered unexpectedly. Try again.</p>');
