@@ -14,7 +14,11 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20000): Promise<ServerProcess> {
+/**
+ * `timeoutMs`: tsx compiles the whole server at start; on a loaded 2-core machine (CI with other
+ * work beside it) that took over 20 s once, so a minute, which a healthy start never comes near.
+ */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
