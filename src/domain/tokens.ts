@@ -37,6 +37,11 @@ export interface RefreshToken {
   revokedAt: number | null;
   /** RFC 9449 §5: the JWK thumbprint a public client's token is bound to; absent or null = unbound. */
   dpopJkt?: string | null;
+  /**
+   * The sid of the session the family's code was issued in, carried by every token of the family
+   * so a refreshed ID token names the same session (OIDC Core §12.2); absent or null = none.
+   */
+  sid?: string | null;
 }
 
 /**

@@ -62,7 +62,7 @@ export const CODE_COLUMNS = every<AuthorizationCodesTable>({
 export const REFRESH_TOKEN_TYPES: Record<keyof RefreshTokensTable, 'text' | 'bigint'> = {
   id: 'text', family_id: 'text', grant_id: 'text', app_id: 'text', user_id: 'text', scopes: 'text', auth_time: 'bigint', amr: 'text',
   parent_id: 'text', created_at: 'bigint', expires_at: 'bigint', family_expires_at: 'bigint', rotated_at: 'bigint', revoked_at: 'bigint',
-  dpop_jkt: 'text',
+  dpop_jkt: 'text', sid: 'text',
 };
 
 export const REFRESH_TOKEN_COLUMNS = Object.keys(REFRESH_TOKEN_TYPES) as (keyof RefreshTokensTable)[];

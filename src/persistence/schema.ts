@@ -328,6 +328,8 @@ export interface RefreshTokensTable {
   revoked_at: number | null;
   /** RFC 9449 §5: a public client's refresh token is bound to this JWK thumbprint; null = unbound. */
   dpop_jkt: string | null;
+  /** The sid of the session the family's code was issued in, for each refreshed ID token (OIDC Core §12.2); null = none. 202612071405. */
+  sid: string | null;
 }
 
 /** Accepted DPoP proofs (RFC 9449 §11.1), kept until their `iat` leaves the window: a replay is refused on every node. */

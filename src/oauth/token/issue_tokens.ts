@@ -30,7 +30,10 @@ export interface Issuance {
   email: { address: string; verified: boolean };
   /** Only at the code exchange (OIDC Core §3.1.3.6 / §12.2: a refreshed ID token carries none). */
   nonce?: string | null;
-  /** The sid of the session the code was issued in (Back-Channel Logout §2.4); only at the code exchange. */
+  /**
+   * The sid of the session the code was issued in (Back-Channel Logout §2.4): at the code exchange,
+   * and at every refresh of the family it started (OIDC Core §12.2: the same session as the first).
+   */
   sid?: string | null;
   /** Already stored by the grant (with the code redemption or the rotation). */
   refreshToken?: string;

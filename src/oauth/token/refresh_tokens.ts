@@ -17,8 +17,11 @@ export interface MintedRefreshToken {
   row: RefreshToken;
 }
 
-/** Whose token it is. `scopes` are the family's full scopes: a refresh token's scope never changes (SECURITY 19). */
-export type RefreshTokenSubject = Pick<RefreshToken, 'familyId' | 'grantId' | 'appId' | 'userId' | 'scopes' | 'authTime' | 'amr'>;
+/**
+ * Whose token it is. `scopes` are the family's full scopes: a refresh token's scope never changes
+ * (SECURITY 19). `sid`, the session of the family's code, stays with the family for its ID tokens.
+ */
+export type RefreshTokenSubject = Pick<RefreshToken, 'familyId' | 'grantId' | 'appId' | 'userId' | 'scopes' | 'authTime' | 'amr' | 'sid'>;
 
 /** The first token of a family, stored with the code's redemption; `dpopJkt` binds it to a DPoP key (RFC 9449 §5). */
 export function mintFirstRefreshToken(config: Config, subject: RefreshTokenSubject, now: number, dpopJkt: string | null, client: Pick<App, 'spa'>): MintedRefreshToken {
@@ -59,6 +62,7 @@ function mint(config: Config, subject: RefreshTokenSubject, parentId: string | n
     rotatedAt: null,
     revokedAt: null,
     dpopJkt,
+    sid: subject.sid ?? null,
   };
   return { token, row };
 }

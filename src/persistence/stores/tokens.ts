@@ -44,6 +44,7 @@ function toRefresh(row: RefreshTokensTable): RefreshToken {
     rotatedAt: row.rotated_at,
     revokedAt: row.revoked_at,
     dpopJkt: row.dpop_jkt,
+    sid: row.sid,
   };
 }
 
@@ -64,6 +65,7 @@ export function refreshRow(t: RefreshToken): RefreshTokensTable {
     rotated_at: t.rotatedAt,
     revoked_at: t.revokedAt,
     dpop_jkt: t.dpopJkt ?? null,
+    sid: t.sid ?? null,
   };
 }
 
@@ -235,7 +237,7 @@ function refreshColumns(v: RefreshTokensTable): RefreshTokensTable {
   return {
     id: v.id, family_id: v.family_id, grant_id: v.grant_id, app_id: v.app_id, user_id: v.user_id, scopes: v.scopes, auth_time: v.auth_time,
     amr: v.amr, parent_id: v.parent_id, created_at: v.created_at, expires_at: v.expires_at, family_expires_at: v.family_expires_at,
-    rotated_at: v.rotated_at, revoked_at: v.revoked_at, dpop_jkt: v.dpop_jkt,
+    rotated_at: v.rotated_at, revoked_at: v.revoked_at, dpop_jkt: v.dpop_jkt, sid: v.sid,
   };
 }
 

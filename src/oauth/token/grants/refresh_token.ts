@@ -48,6 +48,8 @@ export const refreshTokenGrant: GrantHandler = async (request) => {
     authTime: presented.authTime,
     amr: presented.amr,
     email: { address: user.email, verified: user.emailVerified },
+    // OIDC Core §12.2: the refreshed ID token names the same session as the family's first one.
+    sid: presented.sid ?? null,
     refreshToken,
     ip: request.ip,
     ...(request.dpop ? { dpopJkt: request.dpop.jkt } : {}),
