@@ -11,6 +11,7 @@ import { digest } from '../crypto/digest.ts';
 import { randomToken, randomClientId } from '../crypto/random.ts';
 import { MAX_SUSPENSION_REASON } from '../domain/app_suspensions.ts';
 import { suspendApp, unsuspendApp } from '../services/app_suspensions.ts';
+import { setPublisherVerified } from '../services/app_verification.ts';
 
 export const DEFAULT_APP_SCOPES = 'openid profile email offline_access orgs:read workitems:read';
 
@@ -163,12 +164,9 @@ const verify = command<{ clientId: string; revoke: boolean }>({
     return { clientId: text('client-id', flags.required('client-id'), 100), revoke: flags.boolean('revoke') };
   },
   async run(context, input) {
-    const { apps, audit } = context.stores;
-    const app = await apps.find(input.clientId);
+    // The one write path of the mark, shared with the operator console (services/app_verification.ts).
+    const app = await setPublisherVerified(context, input.clientId, !input.revoke, context.now(), { via: 'cli' });
     if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
-    await apps.setVerified(app.id, !input.revoke);
-    const type = input.revoke ? 'app.unverified' : 'app.verified';
-    await audit.record({ type, userId: null, appId: app.id, detail: { via: 'cli' } }, context.now());
     return {
       json: { client_id: app.id, verified: !input.revoke },
       text: `${input.revoke ? 'removed the verified mark from' : 'marked verified:'} "${app.name}" (${app.publisher})`,

@@ -21,6 +21,7 @@ import assetRoutes from './assets/route.ts';
 import verifyEmailRoutes from './email/verify_route.tsx';
 import changeEmailRoutes from './email/change_route.tsx';
 import deviceRoutes from './device/route.tsx';
+import adminRoutes from './admin/routes.ts';
 
 export default async function interactionRoutes(app: FastifyInstance, options: InteractionOptions): Promise<void> {
   registerPageErrors(app);
@@ -38,5 +39,7 @@ export default async function interactionRoutes(app: FastifyInstance, options: I
   await app.register(changeEmailRoutes, options);
   // The device flow's confirm page (RFC 8628 §3.3, issue 17).
   await app.register(deviceRoutes, options);
+  // The operator console (issue 21), for platform operators only.
+  await app.register(adminRoutes, options);
   await app.register(assetRoutes);
 }

@@ -8,7 +8,7 @@ import type { AuthorizationRequest, Interaction } from '../domain/interactions.t
 import { randomId } from '../crypto/random.ts';
 import { OAuthError } from '../oauth/errors.ts';
 import { SCOPES } from '../domain/scopes.ts';
-import { signedInRecently } from './accounts/sessions.ts';
+import { signedInRecently, usedSecondFactor } from './accounts/sessions.ts';
 
 /** Where sign-in returns to continue a pending authorization. */
 export const RESUME_PATH = '/authorize/resume';
@@ -85,12 +85,6 @@ export interface InteractionOptions extends AppOptions {
 export type StepUp = 'stale' | 'second_factor';
 
 /**
- * RFC 8176 §2 values that say a second factor or a passkey took part in the sign-in: `otp` (TOTP or
- * a recovery code after the password), `hwk`/`swk` (a passkey, alone or after the password), `mfa`.
- */
-const STRONG_AMR: ReadonlySet<string> = new Set(['otp', 'hwk', 'swk', 'mfa']);
-
-/**
  * The step-up rule, in one place: whether approving `scopes` (those the approval page shows the
  * person, so the page and the POST of its form decide alike) needs a new sign-in first. Only a
  * high-privilege scope (domain/scopes.ts: the write scopes, `builds:execute`, `full_access`) does.
@@ -107,7 +101,7 @@ export async function approvalStepUp(
 ): Promise<StepUp | undefined> {
   if (!scopes.some((scope) => SCOPES[scope]?.highPrivilege === true)) return undefined;
   if (!signedInRecently(deps, signedIn.session)) return 'stale';
-  if (signedIn.session.amr.some((value) => STRONG_AMR.has(value))) return undefined;
+  if (usedSecondFactor(signedIn.session)) return undefined;
   // A work account's factors are its directory's business (SECURITY 48): no sign-in through it
   // could ever show ours, so only the time counts.
   if (signedIn.user.kind === 'work') return undefined;

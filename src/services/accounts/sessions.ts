@@ -57,6 +57,18 @@ export function signedInRecently(deps: { config: Pick<Config, 'ttl'>; clock: Clo
   return deps.clock.now() - session.authTime <= deps.config.ttl.stepUp;
 }
 
+/**
+ * RFC 8176 §2 values that say a second factor or a passkey took part in the sign-in: `otp` (TOTP or
+ * a recovery code after the password), `hwk`/`swk` (a passkey, alone or after the password), `mfa`.
+ * A password alone is `pwd`; a work account's sign-in is `fed` (its factors are its directory's).
+ */
+const STRONG_AMR: ReadonlySet<string> = new Set(['otp', 'hwk', 'swk', 'mfa']);
+
+/** Whether the session's sign-in used a second factor or a passkey (step-up, the operator console). */
+export function usedSecondFactor(session: Pick<Session, 'amr'>): boolean {
+  return session.amr.some((value) => STRONG_AMR.has(value));
+}
+
 /** The digest of a presented cookie value, when it has the shape of one of ours. */
 export function sessionIdOf(cookieValue: string | undefined): string | undefined {
   return cookieValue && looksLike('session', cookieValue) ? digest(cookieValue) : undefined;

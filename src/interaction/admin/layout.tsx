@@ -1,0 +1,39 @@
+/** The frame of every console page: the shared layout, wide, with the console's own way around. */
+import type { ComponentChildren } from 'preact';
+import { Layout } from '../views/layout.tsx';
+import { ADMIN } from './paths.ts';
+
+export type Section = 'services' | 'people';
+
+export interface AdminPageProps {
+  title: string;
+  logoutToken: string;
+  /** The section the page belongs to, marked in the navigation; none on the step-up pages. */
+  section?: Section;
+  children: ComponentChildren;
+}
+
+export function AdminLayout({ title, logoutToken, section, children }: AdminPageProps) {
+  return (
+    <Layout title={`${title} · Operator console`} wide account={{ logoutToken }}>
+      <nav class="portal-nav admin-nav" aria-label="Operator console">
+        <a href={ADMIN.services} aria-current={section === 'services' ? 'page' : undefined}>
+          Services
+        </a>
+        <a href={ADMIN.people} aria-current={section === 'people' ? 'page' : undefined}>
+          People
+        </a>
+      </nav>
+      {children}
+    </Layout>
+  );
+}
+
+/** A notice after an action (`?done=`), read from a fixed table: never text from the request. */
+export function Notice({ text }: { text: string | undefined }) {
+  return text === undefined ? null : (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  );
+}
