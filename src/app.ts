@@ -24,6 +24,7 @@ import authorizeRoutes from './oauth/authorize/route.ts';
 import tokenRoutes from './oauth/token/route.ts';
 import revocationRoutes from './oauth/revoke/route.ts';
 import introspectionRoutes from './oauth/introspect/route.ts';
+import ssfRoutes from './oauth/ssf/route.ts';
 import userinfoRoutes from './oauth/userinfo/route.ts';
 import interactionRoutes from './interaction/routes.ts';
 import { authorizationPages } from './interaction/authorization_pages.ts';
@@ -109,6 +110,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await protocol.register(tokenRoutes, options);
     await protocol.register(revocationRoutes, options);
     await protocol.register(introspectionRoutes, options);
+    await protocol.register(ssfRoutes, options);
     await protocol.register(userinfoRoutes, options);
     await protocol.register(registrationRoutes, options);
     await protocol.register(deviceAuthorizationRoutes, options);

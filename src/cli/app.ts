@@ -30,6 +30,7 @@ interface CreateApp {
   spa: boolean;
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired: boolean;
+  ssfEndpoint?: string;
 }
 
 function scopes(value: string): string[] {
@@ -40,6 +41,18 @@ function scopes(value: string): string[] {
     throw new UsageError(`unknown scope ${unknown.join(', ')}; known scopes: ${Object.keys(SCOPES).join(' ')}`);
   }
   return parsed;
+}
+
+/** RFC 8935 push endpoint (issue 19): the outbound rules of back-channel logout, with this server's setting. */
+const SSF_ENDPOINT_FLAG = {
+  type: 'string',
+  value: 'URL',
+  description: 'where signed security events (CAEP session-revoked, token-claims-change) are POSTed when a grant of the app is revoked or narrowed (RFC 8935); https (http on loopback), no private address unless OUTBOUND_ALLOW_PRIVATE=on',
+} as const;
+
+function checkSsfEndpoint(url: string, outbound: { allowPrivate: boolean }): void {
+  const problem = outboundUrlProblem(url, outbound);
+  if (problem) throw new UsageError(`--ssf-endpoint ${url} ${problem}`);
 }
 
 const create = command<CreateApp>({
@@ -77,6 +90,7 @@ const create = command<CreateApp>({
       description: 'where a signed logout token is POSTed when a person who signed in to it signs out (OpenID Connect Back-Channel Logout 1.0); https (http on loopback), no private address unless OUTBOUND_ALLOW_PRIVATE=on',
     },
     'backchannel-logout-session-required': { type: 'boolean', description: 'the app needs sid in its logout tokens (Tessera always sends sid and sub)' },
+    'ssf-endpoint': SSF_ENDPOINT_FLAG,
   },
   example: 'tessera app create --name "CI Dashboard" --redirect-uri https://ci.example.com/oauth/callback --owner alice@example.com',
   check(flags) {
@@ -109,6 +123,7 @@ const create = command<CreateApp>({
       spa,
       ...(flags.string('backchannel-logout-uri') === undefined ? {} : { backchannelLogoutUri: flags.string('backchannel-logout-uri')! }),
       backchannelLogoutSessionRequired: flags.boolean('backchannel-logout-session-required'),
+      ...(flags.string('ssf-endpoint') === undefined ? {} : { ssfEndpoint: flags.string('ssf-endpoint')! }),
     };
   },
   async run(context, input) {
@@ -118,6 +133,7 @@ const create = command<CreateApp>({
     // Back-Channel Logout §2.2, held to the outbound rules with this server's setting.
     const logoutProblem = input.backchannelLogoutUri === undefined ? undefined : outboundUrlProblem(input.backchannelLogoutUri, context.config.outbound);
     if (logoutProblem) throw new UsageError(`--backchannel-logout-uri ${input.backchannelLogoutUri} ${logoutProblem}`);
+    if (input.ssfEndpoint !== undefined) checkSsfEndpoint(input.ssfEndpoint, context.config.outbound);
     const app: App = {
       id: randomClientId(),
       name: input.name,
@@ -139,6 +155,7 @@ const create = command<CreateApp>({
       spa: input.spa,
       backchannelLogoutUri: input.backchannelLogoutUri ?? null,
       backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired,
+      ssfEndpointUrl: input.ssfEndpoint ?? null,
     };
     // RFC 6819 §5.1.4.1.3: only the digest is stored; the secret is shown here, once.
     const secret = app.clientType === 'confidential' ? randomToken('clientSecret') : undefined;
@@ -149,6 +166,35 @@ const create = command<CreateApp>({
     return {
       json: secret === undefined ? { client_id: app.id } : { client_id: app.id, client_secret: secret },
       text: lines.join('\n'),
+    };
+  },
+});
+
+/** Changes what an operator may set on an existing app from here: today its security events endpoint. */
+const update = command<{ clientId: string; ssfEndpoint: string | null }>({
+  summary: "change an app's security events endpoint (--ssf-endpoint URL), or remove it (--no-ssf-endpoint)",
+  flags: {
+    'client-id': { type: 'string', required: true, value: 'ID', description: 'the app to change' },
+    'ssf-endpoint': SSF_ENDPOINT_FLAG,
+    'no-ssf-endpoint': { type: 'boolean', description: 'remove the endpoint: no more security events are queued for the app' },
+  },
+  example: 'tessera app update --client-id 6f1c… --ssf-endpoint https://ci.example.com/ssf/events',
+  check(flags) {
+    const url = flags.string('ssf-endpoint');
+    const clear = flags.boolean('no-ssf-endpoint');
+    if ((url === undefined) === !clear) throw new UsageError('give exactly one of --ssf-endpoint URL and --no-ssf-endpoint');
+    return { clientId: text('client-id', flags.required('client-id'), 100), ssfEndpoint: url ?? null };
+  },
+  async run(context, input) {
+    const { apps, audit } = context.stores;
+    if (input.ssfEndpoint !== null) checkSsfEndpoint(input.ssfEndpoint, context.config.outbound);
+    const app = await apps.find(input.clientId);
+    if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
+    await apps.update({ ...app, ssfEndpointUrl: input.ssfEndpoint }, context.now());
+    await audit.record({ type: 'app.updated', userId: null, appId: app.id, detail: { via: 'cli', ssf_endpoint_url: input.ssfEndpoint } }, context.now());
+    return {
+      json: { client_id: app.id, ssf_endpoint_url: input.ssfEndpoint },
+      text: input.ssfEndpoint === null ? `"${app.name}" (${app.id}) gets no security events any more` : `"${app.name}" (${app.id}) gets its security events at ${input.ssfEndpoint}`,
     };
   },
 });
@@ -252,5 +298,5 @@ const registrationToken = command<{ expiresIn: number | null }>({
 export const appGroup: CommandGroup = {
   name: 'app',
   summary: 'third-party services (OAuth clients)',
-  commands: { create, verify, suspend, unsuspend, 'registration-token': registrationToken },
+  commands: { create, update, verify, suspend, unsuspend, 'registration-token': registrationToken },
 };

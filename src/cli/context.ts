@@ -150,8 +150,8 @@ export function announcingStores(stores: Stores, feed: ChangeFeed): Stores {
 /** A revoked grant announced as the same denylist entry the server's Revoker announces. */
 function announcingGrantStore(store: Stores['grants'], feed: ChangeFeed): Stores['grants'] {
   const grants = Object.create(store) as Stores['grants'];
-  grants.revoke = async (grantId, now, denylistUntil) => {
-    const revoked = await store.revoke(grantId, now, denylistUntil);
+  grants.revoke = async (grantId, now, denylistUntil, cause) => {
+    const revoked = await store.revoke(grantId, now, denylistUntil, cause);
     if (revoked) await feed.publish({ type: 'revoked', id: grantId, kind: 'grant', expiresAt: denylistUntil });
     return revoked;
   };

@@ -76,6 +76,27 @@ export function signLogoutToken(ring: KeyRing, claims: LogoutTokenClaims): strin
 }
 
 /**
+ * RFC 8417 §2.2 / RFC 8935 §2: the claims of a Security Event Token Tessera pushes (issue 19). No
+ * `exp` (RFC 8417 §2.2 leaves it out: a SET describes a past fact); the `jti` is the delivery's id,
+ * the same at every attempt, so a receiver drops a repeat (RFC 8935 §2.1).
+ */
+export interface SecurityEventTokenClaims {
+  iss: string;
+  aud: string;
+  iat: number;
+  jti: string;
+  /** RFC 9493 §3.2.5 `iss_sub` subject identifier (SSF 1.0 §3: `sub_id`). */
+  sub_id: { format: 'iss_sub'; iss: string; sub: string };
+  /** Exactly one event, keyed by its type URI (CAEP 1.0 §3). */
+  events: Record<string, Record<string, unknown>>;
+}
+
+/** RFC 8417 §2.3: `typ: secevent+jwt`, signed with the current key like our other tokens. */
+export function signSecurityEventToken(ring: KeyRing, claims: SecurityEventTokenClaims): string {
+  return signCompact(ring, 'secevent+jwt', claims);
+}
+
+/**
  * JWS compact serialization (RFC 7515 §7.1) of our own claims with the current key. Signing is
  * done with node:crypto directly: for ES256 it is about 3× cheaper than jose's WebCrypto path,
  * which hops to the thread pool. Verification stays with jose (verifyAccessToken).

@@ -53,6 +53,8 @@ export interface AppInput {
   backchannelLogoutUri: string | null;
   /** §2.2 `backchannel_logout_session_required`: a checkbox, or `true` in JSON; absent = off. */
   backchannelLogoutSessionRequired: boolean;
+  /** RFC 8935 push endpoint for security events (issue 19): held to domain/outbound_url.ts; null = none. */
+  ssfEndpointUrl: string | null;
 }
 
 /** Raw values as received: strings, lists of strings (repeated fields), or absent. */
@@ -79,6 +81,7 @@ export function rawInputOf(app: App): RawInput {
     ...(app.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
     backchannel_logout_uri: app.backchannelLogoutUri ?? '',
     ...(app.backchannelLogoutSessionRequired ? { backchannel_logout_session_required: true } : {}),
+    ssf_endpoint_url: app.ssfEndpointUrl ?? '',
   };
 }
 
@@ -200,6 +203,7 @@ export function checkAppInput(raw: RawInput, kind: AppKind, outbound: { allowPri
   const postLogoutRedirectUris = uriList(raw, 'post_logout_redirect_uris', 'sign-out return URL', kind, errors);
 
   const backchannelLogoutUri = outboundUrl(raw, 'backchannel_logout_uri', outbound, errors);
+  const ssfEndpointUrl = outboundUrl(raw, 'ssf_endpoint_url', outbound, errors);
 
   const scopes = list(raw, 'scopes') ?? [];
   const unknown = scopes.filter((s) => !Object.hasOwn(SCOPES, s));
@@ -217,6 +221,7 @@ export function checkAppInput(raw: RawInput, kind: AppKind, outbound: { allowPri
       dpopBoundAccessTokens: raw.dpop_bound_access_tokens === true || raw.dpop_bound_access_tokens === 'on',
       backchannelLogoutUri,
       backchannelLogoutSessionRequired: raw.backchannel_logout_session_required === true || raw.backchannel_logout_session_required === 'on',
+      ssfEndpointUrl,
     },
   };
 }

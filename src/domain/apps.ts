@@ -42,6 +42,12 @@ export interface App {
   backchannelLogoutUri?: string | null;
   /** §2.2 `backchannel_logout_session_required`: it wants `sid`; Tessera sends `sid` always. */
   backchannelLogoutSessionRequired?: boolean;
+  /**
+   * Where its Security Event Tokens are pushed (RFC 8935 §2, issue 19: CAEP session-revoked and
+   * token-claims-change); held to domain/outbound_url.ts like the back-channel URI. Its
+   * registration is its one SSF stream. Absent or null = none.
+   */
+  ssfEndpointUrl?: string | null;
 }
 
 export interface AppSecret {

@@ -1,5 +1,6 @@
 import type { ApprovalTerms } from './approval.ts';
 import type { AuditEvent } from './audit.ts';
+import type { EventCause } from './security_events.ts';
 
 /**
  * A grant is one person's authorization of one app: the scopes approved, the organizations it
@@ -61,16 +62,19 @@ export interface GrantStore {
    * Keeps of the live grant only what lies within `scopes` and `orgIds` (null: no limit on
    * organizations), applied to the row as it is then (it never adds what a concurrent approval
    * took away), and records the narrowing, in one transaction. False when the grant is not the
-   * person's or not live.
+   * person's or not live. Something taken away queues the app's CAEP `token-claims-change` event
+   * in the same transaction (as `approve` does when it narrows).
    */
   narrow(grantId: string, userId: string, scopes: string[], orgIds: string[] | null, now: number, narrowingUntil: number): Promise<boolean>;
   /** Narrowings recorded at or after `since` and still in force at `now`. */
   listNarrowingsSince(since: number, now: number): Promise<Narrowing[]>;
   /**
-   * Revokes the grant and, in the same transaction, its codes and refresh tokens, and records the
-   * revocation for the access-token denylist. Returns false when it was not live.
+   * Revokes the grant and, in the same transaction, its codes and refresh tokens, records the
+   * revocation for the access-token denylist, and queues the app's CAEP `session-revoked` event
+   * with `cause` (domain/security_events.ts; absent: system, unspecified). Returns false when it
+   * was not live.
    */
-  revoke(grantId: string, now: number, denylistUntil: number): Promise<boolean>;
+  revoke(grantId: string, now: number, denylistUntil: number, cause?: EventCause): Promise<boolean>;
   touch(grantId: string, now: number, ip: string | null): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 /**
- * Requests Tessera sends on its own (issue 19): today a back-channel logout token (OpenID Connect
- * Back-Channel Logout 1.0 §2.5), later security events (RFC 8935). A delivery is written in the
+ * Requests Tessera sends on its own (issue 19): a back-channel logout token (OpenID Connect
+ * Back-Channel Logout 1.0 §2.5) or a security event (RFC 8935 push of an RFC 8417 SET,
+ * domain/security_events.ts). A delivery is written in the
  * transaction of the change that causes it (a session ending), then sent by jobs/outbound_sender.ts
  * in every server, under the same lease loop as mail (jobs/leased_sender.ts): a crash after the
  * commit loses nothing, and a receiver that is down or hangs delays its own delivery and nothing else.
@@ -11,9 +12,9 @@
  * @module
  */
 import type { AuditEvent } from './audit.ts';
+import type { SecurityEventPayload } from './security_events.ts';
 
-/** The only kind today; SSF adds its own. */
-export type DeliveryKind = 'backchannel_logout';
+export type DeliveryKind = 'backchannel_logout' | 'security_event';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
@@ -27,13 +28,18 @@ export interface LogoutPayload {
   sid: string;
 }
 
-export interface OutboundDelivery {
+export type DeliveryPayload = LogoutPayload | SecurityEventPayload;
+
+/** The kind says what the payload is. */
+export type KindAndPayload = { kind: 'backchannel_logout'; payload: LogoutPayload } | { kind: 'security_event'; payload: SecurityEventPayload };
+
+export type OutboundDelivery = KindAndPayload & DeliveryState;
+
+interface DeliveryState {
   id: string;
-  kind: DeliveryKind;
   appId: string;
   userId: string | null;
   url: string;
-  payload: LogoutPayload;
   status: DeliveryStatus;
   /** Attempts started so far. */
   attempts: number;
@@ -45,7 +51,7 @@ export interface OutboundDelivery {
   sentAt: number | null;
 }
 
-/** No attempt starts more than an hour after the sign-out: a logout that late helps nobody. */
+/** No attempt starts more than an hour after the change: a logout or an event that late helps nobody. */
 export const DELIVERY_WINDOW_SECONDS = 3600;
 
 export interface OutboundDeliveryStore {

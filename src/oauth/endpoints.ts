@@ -13,4 +13,8 @@ export const ENDPOINTS = {
   deviceVerification: '/device',
   /** RFC 9126 §2 (issue 18): the pushed authorization request endpoint. */
   pushedAuthorizationRequest: '/par',
+  /** OpenID Shared Signals Framework 1.0 §7.1 (issue 19): the transmitter configuration metadata. */
+  ssfConfiguration: '/.well-known/ssf-configuration',
+  /** SSF 1.0 §8.1.1: the stream configuration endpoint (read only: the app's registration is its stream). */
+  ssfStream: '/ssf/stream',
 } as const;

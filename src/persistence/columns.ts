@@ -51,6 +51,7 @@ export const APP_COLUMNS = every<AppsTable>({
   post_logout_redirect_uris: true, client_type: true, scopes: true, owner_user_id: true, verified: true, created_at: true, updated_at: true,
   company_url: true, terms_url: true, privacy_url: true, owner_org_id: true, device_flow: true, require_par: true,
   dpop_bound_access_tokens: true, spa: true, backchannel_logout_uri: true, backchannel_logout_session_required: true,
+  ssf_endpoint_url: true,
 });
 
 export const CODE_COLUMNS = every<AuthorizationCodesTable>({

@@ -37,6 +37,7 @@ import * as pushedRequests from './migrations/202612071200_pushed_requests.ts';
 import * as spaApps from './migrations/202612071220_spa_apps.ts';
 import * as backchannelLogout from './migrations/202612071300_backchannel_logout.ts';
 import * as appSuspensions from './migrations/202612071320_app_suspensions.ts';
+import * as ssfEndpoint from './migrations/202612071400_ssf_endpoint.ts';
 import * as refreshSid from './migrations/202612071405_refresh_sid.ts';
 import * as platformOperators from './migrations/202612071410_platform_operators.ts';
 
@@ -73,6 +74,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071220_spa_apps': spaApps,
   '202612071300_backchannel_logout': backchannelLogout,
   '202612071320_app_suspensions': appSuspensions,
+  '202612071400_ssf_endpoint': ssfEndpoint,
   '202612071405_refresh_sid': refreshSid,
   '202612071410_platform_operators': platformOperators,
 };

@@ -128,6 +128,8 @@ export interface AppsTable {
   backchannel_logout_uri: string | null;
   /** 1 when the app asked for `sid` in its logout tokens (§2.2); Tessera sends it always. */
   backchannel_logout_session_required: number;
+  /** RFC 8935 push endpoint for its security events (issue 19, SSF/CAEP); null = none. */
+  ssf_endpoint_url: string | null;
 }
 
 /** One device authorization request (RFC 8628 §3.1, issue 17); credentials only as SHA-256 digests. */

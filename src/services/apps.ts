@@ -3,6 +3,7 @@
  * thin: they read input, call one of these, and render the outcome.
  * @module
  */
+import { CAUSES } from '../domain/security_events.ts';
 import type { Deps } from '../deps.ts';
 import type { App, AppLogo } from '../domain/apps.ts';
 import type { User } from '../domain/users.ts';
@@ -92,6 +93,7 @@ function profile(app: App, input: AppInput): App {
     dpopBoundAccessTokens: input.dpopBoundAccessTokens,
     backchannelLogoutUri: input.backchannelLogoutUri,
     backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired,
+    ssfEndpointUrl: input.ssfEndpointUrl,
   };
 }
 
@@ -180,7 +182,7 @@ export async function revokeSecret(deps: PortalDeps, user: User, app: App, secre
 export async function deleteApp(deps: PortalDeps, user: User | undefined, app: App, ip: string): Promise<void> {
   refuseWhileSuspended(deps, app);
   for (const grantId of await deps.stores.apps.liveGrantIds(app.id, deps.clock.now())) {
-    await deps.revoker.revokeGrant(grantId, 'app_deleted');
+    await deps.revoker.revokeGrant(grantId, 'app_deleted', CAUSES.appDeleted);
   }
   await deps.stores.apps.delete(app.id);
   await deps.stores.audit.record({ type: 'app.deleted', userId: user?.id ?? null, appId: app.id, ip, detail: { name: app.name } }, deps.clock.now());

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Narrowing } from '../domain/grants.ts';
+import { CAUSES, type EventCause } from '../domain/security_events.ts';
 import type { Stores } from '../domain/stores.ts';
 import type { ChangeFeed } from '../persistence/change_feed.ts';
 import type { RevocationCache } from '../caches/revocation_cache.ts';
@@ -20,11 +21,14 @@ export class Revoker {
     private readonly accessTokenTtl: number,
   ) {}
 
-  /** Revokes a grant with its codes, refresh tokens and access tokens. False if it was not live. */
-  async revokeGrant(grantId: string, reason: string): Promise<boolean> {
+  /**
+   * Revokes a grant with its codes, refresh tokens and access tokens; `cause` goes to the app's
+   * security event (CAEP §2), `reason` to the metrics. False if it was not live.
+   */
+  async revokeGrant(grantId: string, reason: string, cause: EventCause = CAUSES.unspecified): Promise<boolean> {
     const now = this.now();
     const expiresAt = now + this.accessTokenTtl;
-    const revoked = await this.stores.grants.revoke(grantId, now, expiresAt);
+    const revoked = await this.stores.grants.revoke(grantId, now, expiresAt, cause);
     await this.announce(grantId, 'grant', expiresAt);
     if (revoked) this.metrics.grantsRevoked.inc({ reason });
     return revoked;

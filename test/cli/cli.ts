@@ -68,11 +68,15 @@ export class CliTarget {
     return JSON.parse(result.stdout) as T;
   }
 
-  /** A server process's view of the same database (same KEK), to check what the CLI wrote. */
-  startApp(): Promise<TestApp> {
+  /**
+   * A server process's view of the same database (same KEK), to check what the CLI wrote;
+   * `listen` and `env` as startTestApp takes them (a real port, e.g. for outbound deliveries).
+   */
+  startApp(options: { listen?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
     return startTestApp({
       database: this.dialect === 'sqlite' ? { dialect: 'sqlite', sqlitePath: this.sqlitePath! } : { dialect: 'postgres', schema: this.schema! },
       keyEncryptionKey: this.kek,
+      ...options,
     });
   }
 

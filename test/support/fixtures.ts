@@ -25,7 +25,7 @@ export interface TestClient {
 
 export async function createClient(
   deps: Deps,
-  options: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string; spa?: boolean; backchannelLogoutUri?: string } = {},
+  options: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string; spa?: boolean; backchannelLogoutUri?: string; ssfEndpointUrl?: string } = {},
 ): Promise<TestClient> {
   const app: App = {
     id: randomClientId(),
@@ -41,6 +41,7 @@ export async function createClient(
     ...(options.spa ? { spa: true } : {}),
     // Issue 19: OpenID Connect Back-Channel Logout 1.0 §2.2.
     ...(options.backchannelLogoutUri ? { backchannelLogoutUri: options.backchannelLogoutUri } : {}),
+    ...(options.ssfEndpointUrl ? { ssfEndpointUrl: options.ssfEndpointUrl } : {}),
     scopes: options.scopes ?? ['openid', 'profile', 'email', 'offline_access', 'orgs:read', 'workitems:read', 'workitems:write'],
     ownerUserId: null,
     verified: false,

@@ -7,6 +7,7 @@
  * and its access tokens are refused on every node at once.
  * @module
  */
+import { CAUSES } from '../../domain/security_events.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import type { Deps } from '../../deps.ts';
@@ -163,7 +164,7 @@ function editableOrgIds(grant: Grant, memberships: string[]): string[] {
 }
 
 async function revoke(deps: Deps, signedIn: SignedIn, grant: Grant, ip: string): Promise<void> {
-  if (!(await deps.revoker.revokeGrant(grant.id, 'user_revoked'))) return;
+  if (!(await deps.revoker.revokeGrant(grant.id, 'user_revoked', CAUSES.userRevoked))) return;
   const appName = (await deps.stores.apps.find(grant.appId))?.name ?? grant.appId;
   await deps.stores.audit.record({ type: 'grant.revoked', userId: signedIn.user.id, appId: grant.appId, ip, detail: { app: appName } }, deps.clock.now());
 }

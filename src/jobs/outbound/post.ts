@@ -1,6 +1,6 @@
 /**
  * One outbound POST (issue 19): a back-channel logout token (OpenID Connect Back-Channel Logout
- * 1.0 §2.5), later a security event. The URL is checked again by domain/outbound_url.ts, its host
+ * 1.0 §2.5) or a security event (RFC 8935 §2). The URL is checked again by domain/outbound_url.ts, its host
  * is resolved once, every address it resolves to is judged, and the request connects to the
  * address judged: the socket's lookup answers with it, so no second DNS answer (DNS rebinding)
  * can move the request elsewhere. TLS still verifies the certificate against the URL's name.
@@ -62,15 +62,24 @@ function pinnedLookup(pinned: { address: string; family: number }): LookupFuncti
   };
 }
 
-/** POSTs `form` as application/x-www-form-urlencoded; the status and the start of the answer. */
-export async function postForm(target: string, form: Record<string, string>, options: OutboundPostOptions): Promise<OutboundAnswer> {
+/** POSTs `form` as application/x-www-form-urlencoded (Back-Channel Logout §2.5); the status and the start of the answer. */
+export function postForm(target: string, form: Record<string, string>, options: OutboundPostOptions): Promise<OutboundAnswer> {
+  return post(target, { body: new URLSearchParams(form).toString(), contentType: 'application/x-www-form-urlencoded', accept: '*/*' }, options);
+}
+
+/** POSTs a Security Event Token as RFC 8935 §2 asks: the compact JWT as `application/secevent+jwt`, JSON errors accepted. */
+export function postSecurityEvent(target: string, jwt: string, options: OutboundPostOptions): Promise<OutboundAnswer> {
+  return post(target, { body: jwt, contentType: 'application/secevent+jwt', accept: 'application/json' }, options);
+}
+
+async function post(target: string, content: { body: string; contentType: string; accept: string }, options: OutboundPostOptions): Promise<OutboundAnswer> {
   const url = new URL(target);
   const pinned = await checkedAddress(url, options);
-  const body = new URLSearchParams(form).toString();
+  const { body } = content;
   const requestOptions: RequestOptions = {
     method: 'POST',
     lookup: pinnedLookup(pinned),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), accept: '*/*', 'user-agent': 'Tessera' },
+    headers: { 'content-type': content.contentType, 'content-length': Buffer.byteLength(body), accept: content.accept, 'user-agent': 'Tessera' },
     agent: false,
     signal: AbortSignal.timeout(options.totalMs),
   };

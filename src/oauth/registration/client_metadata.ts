@@ -75,6 +75,9 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind, outbound
   if (sessionRequired !== undefined && typeof sessionRequired !== 'boolean') errors.push(metadataError('backchannel_logout_session_required', 'must be a boolean'));
   // The portal API takes null for none (it answers null); registration never has, and still does not.
   if (m.backchannel_logout_uri === null) errors.push(metadataError('backchannel_logout_uri', 'must be a URL'));
+  // `ssf_endpoint_url` is a Tessera extension (issue 19): the RFC 8935 push endpoint of the app's
+  // one Shared Signals stream, held to the same outbound rules; omitted = none, as above.
+  if (m.ssf_endpoint_url === null) errors.push(metadataError('ssf_endpoint_url', 'must be a URL'));
 
   const raw: RawInput = {
     name: m.client_name,
@@ -82,6 +85,7 @@ export function checkClientMetadata(body: unknown, fixedKind?: AppKind, outbound
     ...(m.post_logout_redirect_uris === undefined ? {} : { post_logout_redirect_uris: m.post_logout_redirect_uris }),
     ...(m.backchannel_logout_uri === undefined ? {} : { backchannel_logout_uri: m.backchannel_logout_uri }),
     ...(sessionRequired === true ? { backchannel_logout_session_required: true } : {}),
+    ...(m.ssf_endpoint_url === undefined ? {} : { ssf_endpoint_url: m.ssf_endpoint_url }),
     scopes: m.scope ?? DEFAULT_DCR_SCOPE,
     ...(m.client_uri === undefined ? {} : { website_url: m.client_uri }),
     ...(m.tos_uri === undefined ? {} : { terms_url: m.tos_uri }),
@@ -123,6 +127,8 @@ export function clientInformation(app: App, authMethod: string) {
     // Back-Channel Logout §2.2.
     ...(app.backchannelLogoutUri ? { backchannel_logout_uri: app.backchannelLogoutUri } : {}),
     backchannel_logout_session_required: app.backchannelLogoutSessionRequired === true,
+    // Tessera extension (issue 19): where its security events are pushed (RFC 8935).
+    ...(app.ssfEndpointUrl ? { ssf_endpoint_url: app.ssfEndpointUrl } : {}),
     ...(app.websiteUrl ? { client_uri: app.websiteUrl } : {}),
     ...(app.termsUrl ? { tos_uri: app.termsUrl } : {}),
     ...(app.privacyUrl ? { policy_uri: app.privacyUrl } : {}),

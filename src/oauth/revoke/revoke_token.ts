@@ -6,6 +6,7 @@
  * did not happen must not be reported as done (RFC 7009 §2.2.1, STYLE 5.4).
  * @module
  */
+import { CAUSES } from '../../domain/security_events.ts';
 import type { Deps } from '../../deps.ts';
 import type { App } from '../../domain/apps.ts';
 import { digest } from '../../crypto/digest.ts';
@@ -21,7 +22,7 @@ export async function revokeToken(deps: Deps, client: App, token: string): Promi
 async function revokeRefreshToken(deps: Deps, client: App, token: string): Promise<void> {
   const found = await deps.stores.tokens.findRefresh(digest(token));
   if (!found || found.appId !== client.id) return;
-  if (await deps.revoker.revokeGrant(found.grantId, 'revoked_by_client')) await deps.stores.audit.record({ type: 'grant.revoked_by_client', userId: found.userId, appId: client.id, detail: { app: client.name } }, deps.clock.now());
+  if (await deps.revoker.revokeGrant(found.grantId, 'revoked_by_client', CAUSES.clientRevoked)) await deps.stores.audit.record({ type: 'grant.revoked_by_client', userId: found.userId, appId: client.id, detail: { app: client.name } }, deps.clock.now());
 }
 
 async function revokeAccessToken(deps: Deps, client: App, token: string): Promise<void> {

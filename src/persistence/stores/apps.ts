@@ -30,6 +30,7 @@ function toApp(row: AppsTable): App {
     spa: row.spa === 1,
     backchannelLogoutUri: row.backchannel_logout_uri,
     backchannelLogoutSessionRequired: row.backchannel_logout_session_required === 1,
+    ssfEndpointUrl: row.ssf_endpoint_url,
   };
 }
 
@@ -96,6 +97,7 @@ export class SqlAppStore implements AppStore {
           spa: app.spa ? 1 : 0,
           backchannel_logout_uri: app.backchannelLogoutUri ?? null,
           backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0,
+          ssf_endpoint_url: app.ssfEndpointUrl ?? null,
         })
         .execute();
       if (secretDigest) {
@@ -161,6 +163,7 @@ export class SqlAppStore implements AppStore {
         ...(app.dpopBoundAccessTokens === undefined ? {} : { dpop_bound_access_tokens: app.dpopBoundAccessTokens ? 1 : 0 }),
         ...(app.backchannelLogoutUri === undefined ? {} : { backchannel_logout_uri: app.backchannelLogoutUri }),
         ...(app.backchannelLogoutSessionRequired === undefined ? {} : { backchannel_logout_session_required: app.backchannelLogoutSessionRequired ? 1 : 0 }),
+        ...(app.ssfEndpointUrl === undefined ? {} : { ssf_endpoint_url: app.ssfEndpointUrl }),
         updated_at: now,
       })
       .where('id', '=', app.id)

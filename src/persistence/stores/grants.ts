@@ -10,6 +10,8 @@ import { grantAfter, type ApprovalTerms, type GrantChange, type GrantOutcome } f
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
 import { revokeFamiliesOfGrant } from './tokens.ts';
+import { insertGrantNarrowedEvent, insertGrantRevokedEvent } from './security_events.ts';
+import { CAUSES, type EventCause } from '../../domain/security_events.ts';
 
 /** Organization ids are kept space-separated; NULL means every organization. */
 function formatOrgIds(ids: readonly string[] | null): string | null {
@@ -191,7 +193,11 @@ export class SqlGrantStore implements GrantStore {
         .where((eb) => (live.expires_at === null ? eb('expires_at', 'is', null) : eb('expires_at', '=', live.expires_at)))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
-      if (outcome.narrowed) await recordNarrowing(tx, live.id, set.scopes, set.org_ids, now, narrowingUntil);
+      if (outcome.narrowed) {
+        await recordNarrowing(tx, live.id, set.scopes, set.org_ids, now, narrowingUntil);
+        // CAEP token-claims-change, committed with the narrowing (issue 19).
+        await insertGrantNarrowedEvent(tx, { ...live, ...set }, change.kind === 'narrowing' ? CAUSES.userNarrowed : CAUSES.userReapprovedLess, now);
+      }
       if (event) await insertAuditEvent(tx, await approvalEvent(tx, event, outcome, false), now);
       return { row: { ...live, ...set }, outcome };
     });
@@ -226,15 +232,18 @@ export class SqlGrantStore implements GrantStore {
     return rows.map(toNarrowing);
   }
 
-  async revoke(grantId: string, now: number, denylistUntil: number): Promise<boolean> {
+  async revoke(grantId: string, now: number, denylistUntil: number, cause: EventCause = CAUSES.unspecified): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      const result = await tx
+      const revoked = await tx
         .updateTable('grants')
         .set({ revoked_at: now, updated_at: now })
         .where('id', '=', grantId)
         .where('revoked_at', 'is', null)
+        .returning(['user_id', 'app_id', 'scopes', 'org_ids'])
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) return false;
+      if (!revoked) return false;
+      // CAEP session-revoked, committed with the revocation whoever asked for it (issue 19).
+      await insertGrantRevokedEvent(tx, revoked, cause, now);
       await tx
         .updateTable('authorization_codes')
         .set({ consumed_at: now })

@@ -4,6 +4,8 @@ import type { Membership, Organization, OrganizationStore, Reach, Role } from '.
 import { THIRD_PARTY_MODES, type AppRule, type OrgPolicy, type ThirdPartyMode } from '../../domain/policies.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
+import { insertCutOffEvents } from './security_events.ts';
+import { CAUSES } from '../../domain/security_events.ts';
 
 function toOrganization(row: OrganizationsTable): Organization {
   return { id: row.id, slug: row.slug, name: row.name, createdAt: row.created_at };
@@ -110,11 +112,16 @@ export class SqlOrganizationStore implements OrganizationStore {
       await this.db.deleteFrom('org_app_rules').where('org_id', '=', orgId).where('app_id', '=', appId).execute();
       return;
     }
-    await this.db
-      .insertInto('org_app_rules')
-      .values({ org_id: orgId, app_id: appId, rule, updated_at: now })
-      .onConflict((oc) => oc.columns(['org_id', 'app_id']).doUpdateSet({ rule, updated_at: now }))
-      .execute();
+    await this.db.transaction().execute(async (tx) => {
+      const before = await tx.selectFrom('org_app_rules').select('rule').where('org_id', '=', orgId).where('app_id', '=', appId).executeTakeFirst();
+      await tx
+        .insertInto('org_app_rules')
+        .values({ org_id: orgId, app_id: appId, rule, updated_at: now })
+        .onConflict((oc) => oc.columns(['org_id', 'app_id']).doUpdateSet({ rule, updated_at: now }))
+        .execute();
+      // A cut-off tells the app, with the rule (issue 19: CAEP token-claims-change); blocking again tells nothing new.
+      if (rule === 'blocked' && before?.rule !== 'blocked') await insertCutOffEvents(tx, orgId, appId, CAUSES.orgCutOff, now);
+    });
   }
 
   async isMember(orgId: string, userId: string) {

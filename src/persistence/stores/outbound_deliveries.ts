@@ -14,7 +14,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Database, OutboundDeliveriesTable } from '../schema.ts';
 import type { AuditEvent } from '../../domain/audit.ts';
-import { DELIVERY_WINDOW_SECONDS, type DeliveryStatus, type OutboundDelivery, type OutboundDeliveryStore } from '../../domain/outbound_deliveries.ts';
+import { DELIVERY_WINDOW_SECONDS, type DeliveryStatus, type KindAndPayload, type OutboundDelivery, type OutboundDeliveryStore } from '../../domain/outbound_deliveries.ts';
 import { randomId } from '../../crypto/random.ts';
 import { insertAuditEvent } from './audit.ts';
 import { claimLeased, failedAttempt, releaseLeased, settleLeased } from './leases.ts';
@@ -34,50 +34,59 @@ export async function insertLogoutDeliveries(db: Tx, sessionIds: readonly string
     .where('s.session_id', 'in', [...sessionIds])
     .where('a.backchannel_logout_uri', 'is not', null)
     .execute();
-  // One statement per 500 deliveries rather than one per delivery (a directory removed may end
-  // thousands of sessions; 500 rows of 16 values stay under either database's parameter limit).
-  for (let i = 0; i < targets.length; i += INSERT_BATCH) {
-    await insertDeliveries(db, targets.slice(i, i + INSERT_BATCH), now);
-  }
+  await insertDeliveries(
+    db,
+    targets.map((t) => ({ kind: 'backchannel_logout', appId: t.app_id, userId: t.user_id, url: t.backchannel_logout_uri!, payload: { aud: t.app_id, sub: t.user_id, sid: t.sid } })),
+    now,
+  );
   return targets.length;
 }
 
+/** One delivery to write: everything but its bookkeeping. */
+export type NewDelivery = KindAndPayload & { appId: string; userId: string | null; url: string };
+
 const INSERT_BATCH = 500;
 
-async function insertDeliveries(db: Tx, targets: readonly { app_id: string; user_id: string; sid: string; backchannel_logout_uri: string | null }[], now: number): Promise<void> {
-  await db
-    .insertInto('outbound_deliveries')
-    .values(
-      targets.map((t) => ({
-        id: randomId(),
-        kind: 'backchannel_logout',
-        app_id: t.app_id,
-        user_id: t.user_id,
-        url: t.backchannel_logout_uri!,
-        payload: JSON.stringify({ aud: t.app_id, sub: t.user_id, sid: t.sid }),
-        status: 'pending' as const,
-        attempts: 0,
-        next_attempt_at: now,
-        lease_owner: null,
-        lease_until: null,
-        last_error: null,
-        last_status: null,
-        created_at: now,
-        give_up_at: now + DELIVERY_WINDOW_SECONDS,
-        sent_at: null,
-      })),
-    )
-    .execute();
+/** Writes pending deliveries, due now, in the caller's transaction. */
+export async function insertDeliveries(db: Tx, deliveries: readonly NewDelivery[], now: number): Promise<void> {
+  // One statement per 500 deliveries rather than one per delivery (a directory removed may end
+  // thousands of sessions; 500 rows of 16 values stay under either database's parameter limit).
+  for (let i = 0; i < deliveries.length; i += INSERT_BATCH) {
+    await db
+      .insertInto('outbound_deliveries')
+      .values(
+        deliveries.slice(i, i + INSERT_BATCH).map((d) => ({
+          id: randomId(),
+          kind: d.kind,
+          app_id: d.appId,
+          user_id: d.userId,
+          url: d.url,
+          payload: JSON.stringify(d.payload),
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now,
+          lease_owner: null,
+          lease_until: null,
+          last_error: null,
+          last_status: null,
+          created_at: now,
+          give_up_at: now + DELIVERY_WINDOW_SECONDS,
+          sent_at: null,
+        })),
+      )
+      .execute();
+  }
 }
 
 function toDelivery(row: OutboundDeliveriesTable): OutboundDelivery {
+  // The row's kind was written with its payload (insertDeliveries), so they agree.
+  const kindAndPayload = { kind: row.kind, payload: JSON.parse(row.payload) } as KindAndPayload;
   return {
     id: row.id,
-    kind: row.kind as OutboundDelivery['kind'],
+    ...kindAndPayload,
     appId: row.app_id,
     userId: row.user_id,
     url: row.url,
-    payload: JSON.parse(row.payload),
     status: row.status,
     attempts: Number(row.attempts),
     nextAttemptAt: Number(row.next_attempt_at),

@@ -48,6 +48,7 @@ function appJson(app: App, org?: Organization) {
     dpop_bound_access_tokens: app.dpopBoundAccessTokens === true,
     backchannel_logout_uri: app.backchannelLogoutUri ?? null,
     backchannel_logout_session_required: app.backchannelLogoutSessionRequired === true,
+    ssf_endpoint_url: app.ssfEndpointUrl ?? null,
     verified: app.verified,
     created_at: app.createdAt,
   };

@@ -29,6 +29,11 @@ const profileProperties = {
     description: 'optional; where logout tokens are POSTed when a person who signed in to the app signs out (OpenID Connect Back-Channel Logout 1.0): https (http only on loopback), no fragment, no private address',
   },
   backchannel_logout_session_required: { type: 'boolean', description: 'optional; the app needs sid in its logout tokens (Tessera always sends sid and sub)' },
+  ssf_endpoint_url: {
+    type: ['string', 'null'],
+    maxLength: 2000,
+    description: 'optional; where Security Event Tokens (CAEP session-revoked, token-claims-change) are pushed (RFC 8935) when a grant is revoked or narrowed: the same rules as backchannel_logout_uri',
+  },
 } as const;
 
 export const appInputSchema = {
@@ -72,6 +77,7 @@ export const appSchema = {
     privacy_url: nullableUrl,
     logo_uri: nullableUrl,
     backchannel_logout_uri: { type: ['string', 'null'] },
+    ssf_endpoint_url: { type: ['string', 'null'] },
     verified: { type: 'boolean' },
     created_at: { type: 'integer', description: 'seconds since the epoch' },
   },

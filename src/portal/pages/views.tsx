@@ -216,6 +216,8 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
           <input type="checkbox" name="backchannel_logout_session_required" checked={raw.backchannel_logout_session_required === true || raw.backchannel_logout_session_required === 'on'} />{' '}
           The app needs the session id (<code>sid</code>) in logout tokens (Tessera always sends it)
         </label>
+        {/* Issue 19, RFC 8935 push of CAEP events: the same outbound rules as the URL above. */}
+        <TextField raw={raw} errors={errors} name="ssf_endpoint_url" label="Security events URL" hint="(optional; https, no private address: a signed security event is POSTed here when a person revokes or narrows the app's access)" />
       </fieldset>
       <button type="submit">{submit}</button>
     </form>
@@ -349,6 +351,8 @@ export function AppView({ app, org, secrets, usage, token, notice, account, susp
         <dd id="dpop-bound">{app.dpopBoundAccessTokens ? 'DPoP-bound only (RFC 9449)' : 'Bearer or DPoP, as the client asks'}</dd>
         <dt>Back-channel logout</dt>
         <dd id="backchannel-logout">{app.backchannelLogoutUri ?? 'None'}</dd>
+        <dt>Security events</dt>
+        <dd id="ssf-endpoint">{app.ssfEndpointUrl ?? 'None'}</dd>
       </dl>
       <p>
         <a href={PORTAL.editApp(app.id)}>Edit</a>

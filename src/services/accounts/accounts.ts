@@ -9,6 +9,7 @@
  * src/http/signed_in.ts alone sets on the answer.
  * @module
  */
+import { CAUSES } from '../../domain/security_events.ts';
 import type { Clock } from '../../clock.ts';
 import type { Config } from '../../config/config.ts';
 import type { Stores } from '../../domain/stores.ts';
@@ -329,7 +330,7 @@ export class Accounts {
     const { sessionsEnded } = await stores.users.disable(user.id, now);
     let grantsRevoked = 0;
     for (const grant of await stores.grants.listLive(user.id, now)) {
-      if (await stores.grants.revoke(grant.id, now, now + accessTokenTtl)) grantsRevoked++;
+      if (await stores.grants.revoke(grant.id, now, now + accessTokenTtl, CAUSES.accountDisabled)) grantsRevoked++;
     }
     await stores.audit.record({ type: 'user.disabled', userId: user.id, detail: { ...actorDetail(via), sessions_ended: sessionsEnded, grants_revoked: grantsRevoked } }, now);
     return { sessionsEnded, grantsRevoked };

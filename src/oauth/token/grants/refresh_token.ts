@@ -5,6 +5,7 @@
  * the direct predecessor of the newest token retry once its response was lost — and nothing older.
  * @module
  */
+import { CAUSES } from '../../../domain/security_events.ts';
 import type { RefreshToken, TokenHolder } from '../../../domain/tokens.ts';
 import type { App } from '../../../domain/apps.ts';
 import { digest } from '../../../crypto/digest.ts';
@@ -92,7 +93,7 @@ async function resolveRotation({ deps }: GrantRequest, presented: RefreshToken, 
 }
 
 async function reuseDetected(deps: GrantRequest['deps'], token: RefreshToken): Promise<never> {
-  if (await deps.revoker.revokeGrant(token.grantId, 'refresh_token_reuse')) await deps.stores.audit.record({ type: 'refresh_token.reused', userId: token.userId, appId: token.appId, detail: { grant_revoked: true } }, deps.clock.now());
+  if (await deps.revoker.revokeGrant(token.grantId, 'refresh_token_reuse', CAUSES.refreshTokenReuse)) await deps.stores.audit.record({ type: 'refresh_token.reused', userId: token.userId, appId: token.appId, detail: { grant_revoked: true } }, deps.clock.now());
   throw new InvalidGrant('refresh token reused; the grant is revoked');
 }
 
