@@ -147,6 +147,8 @@ for (const dialect of dialects()) {
       assert.notEqual((await t.deps.stores.users.findById(alice.id))!.disabledAt, null);
       assert.equal((await aliceBrowser.get('/profile')).statusCode, 302);
       assert.equal((await refresh(t, client, tokens.refresh_token)).json().error, 'invalid_grant');
+      const listed = async (disabled: string) => (await browser.get(`/admin/people?${new URLSearchParams({ q: 'alice', disabled })}`)).body.includes(`href="/admin/people/${alice.id}"`);
+      assert.deepEqual([await listed('yes'), await listed('no')], [true, false], 'the Disabled filter finds her');
       const [off] = await t.deps.stores.audit.listForUser(alice.id, ['user.disabled'], 1);
       assert.deepEqual([off!.detail.via, off!.detail.actor], ['admin', olga.user.id]);
 

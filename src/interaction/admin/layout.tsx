@@ -37,3 +37,34 @@ export function Notice({ text }: { text: string | undefined }) {
     </p>
   );
 }
+
+/** A yes/no filter of a search (`?name=yes|no`); anything else is "Any". */
+export type YesNo = 'yes' | 'no' | undefined;
+
+export function yesNo(value: string | undefined): YesNo {
+  return value === 'yes' || value === 'no' ? value : undefined;
+}
+
+/** The filter as the reads take it: true, false, or undefined for any. */
+export function asFilter(value: YesNo): boolean | undefined {
+  return value === undefined ? undefined : value === 'yes';
+}
+
+export function FilterSelect({ name, label, value, yes, no }: { name: string; label: string; value: YesNo; yes: string; no: string }) {
+  return (
+    <label>
+      {label}
+      <select name={name}>
+        <option value="" selected={value === undefined}>
+          Any
+        </option>
+        <option value="yes" selected={value === 'yes'}>
+          {yes}
+        </option>
+        <option value="no" selected={value === 'no'}>
+          {no}
+        </option>
+      </select>
+    </label>
+  );
+}

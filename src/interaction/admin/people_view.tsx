@@ -2,12 +2,13 @@
 import type { PersonDetails, PersonRow } from '../../services/operator_reads.ts';
 import { formatTime } from '../../domain/dates.ts';
 import { eventText } from '../profile/events.ts';
-import { AdminLayout, Notice } from './layout.tsx';
+import { AdminLayout, FilterSelect, Notice, type YesNo } from './layout.tsx';
 import { ADMIN, type PersonAction } from './paths.ts';
 
 export interface PeopleSearchProps {
   logoutToken: string;
   query: string | undefined;
+  disabled: YesNo;
   people: PersonRow[];
   nextUrl: string | undefined;
 }
@@ -21,6 +22,7 @@ export function PeopleSearchView(p: PeopleSearchProps) {
           Email or name
           <input type="text" name="q" value={p.query ?? ''} maxLength={254} />
         </label>
+        <FilterSelect name="disabled" label="Account" value={p.disabled} yes="Disabled" no="Enabled" />
         <button type="submit">Search</button>
       </form>
       {p.people.length === 0 ? (

@@ -22,7 +22,8 @@ import { sendMessagePage } from '../views/error_page.tsx';
 import { logoutToken } from '../logout/route.tsx';
 import { adminToken } from './guard.ts';
 import { ADMIN } from './paths.ts';
-import { ServicePageView, ServiceSearchView, type YesNo } from './services_view.tsx';
+import { ServicePageView, ServiceSearchView } from './services_view.tsx';
+import { asFilter, yesNo } from './layout.tsx';
 
 /** One page of the search. */
 export const PAGE_SIZE = 50;
@@ -38,13 +39,6 @@ const NOTICES: Record<string, string> = {
 
 type ServiceRequest = FastifyRequest<{ Params: { clientId: string } }>;
 
-function yesNo(value: string | undefined): YesNo {
-  return value === 'yes' || value === 'no' ? value : undefined;
-}
-
-function asFilter(value: YesNo): boolean | undefined {
-  return value === undefined ? undefined : value === 'yes';
-}
 
 /** The operator acting, as the audit records them. */
 function actorOf(userId: string): Actor {

@@ -2,10 +2,8 @@
 import type { ServiceRow, ServiceOverview } from '../../services/operator_reads.ts';
 import { MAX_SUSPENSION_REASON } from '../../domain/app_suspensions.ts';
 import { formatTime } from '../../domain/dates.ts';
-import { AdminLayout, Notice } from './layout.tsx';
+import { AdminLayout, FilterSelect, Notice, type YesNo } from './layout.tsx';
 import { ADMIN } from './paths.ts';
-
-export type YesNo = 'yes' | 'no' | undefined;
 
 export interface ServiceSearchProps {
   logoutToken: string;
@@ -15,25 +13,6 @@ export interface ServiceSearchProps {
   services: ServiceRow[];
   /** The next page's address, when there is one. */
   nextUrl: string | undefined;
-}
-
-function FilterSelect({ name, label, value, yes, no }: { name: string; label: string; value: YesNo; yes: string; no: string }) {
-  return (
-    <label>
-      {label}
-      <select name={name}>
-        <option value="" selected={value === undefined}>
-          Any
-        </option>
-        <option value="yes" selected={value === 'yes'}>
-          {yes}
-        </option>
-        <option value="no" selected={value === 'no'}>
-          {no}
-        </option>
-      </select>
-    </label>
-  );
 }
 
 export function ServiceSearchView(p: ServiceSearchProps) {
