@@ -3,7 +3,10 @@
  * running as its own process, and Chromium shows what the person sees. The person connects the
  * sample, signs out at Tessera, and the sample's next page load says "Signed out at Tessera":
  * Tessera's outbound sender POSTed a logout token to the sample's /backchannel-logout, which
- * checked it against Tessera's JWKS and ended the session its `sid` names.
+ * checked it against Tessera's JWKS and ended the session its `sid` names. Connected again, the
+ * person revokes the sample in Manage applications, and the next page load says "Signed out:
+ * access was revoked": Tessera pushed a CAEP session-revoked Security Event Token (RFC 8935) to
+ * the sample's /security-events, which ended the person's session and forgot its tokens.
  *
  * Also over real HTTP: what the sample's receivers refuse (Back-Channel Logout 1.0 §2.6 and §2.8,
  * RFC 8935 §2.3), each with Cache-Control: no-store, and that a token is acted on once.
@@ -45,8 +48,13 @@ for (const dialect of dialects()) {
       // ignore ports, and Tessera's sign-out clears its host's cookies (Clear-Site-Data), which
       // would take the sample's session cookie too (its README says the same).
       app = `http://localhost:${port}`;
-      // Registered as its README says: the callback, and the back-channel logout URL Tessera posts to.
-      client = await createClient(t.deps, { name: 'Sample service', redirectUris: [`${app}/callback`], backchannelLogoutUri: `http://127.0.0.1:${port}/backchannel-logout` });
+      // Registered as its README says: the callback, and the two URLs Tessera posts to.
+      client = await createClient(t.deps, {
+        name: 'Sample service',
+        redirectUris: [`${app}/callback`],
+        backchannelLogoutUri: `http://127.0.0.1:${port}/backchannel-logout`,
+        ssfEndpointUrl: `http://127.0.0.1:${port}/security-events`,
+      });
       sample = startSample('examples/sample-service/server.mjs', { TESSERA_URL: t.issuer, CLIENT_ID: client.clientId, CLIENT_SECRET: client.clientSecret!, PORT: String(port), PUBLIC_URL: app });
       await sample.waitFor(/listening on/);
     });
@@ -74,7 +82,7 @@ for (const dialect of dialects()) {
       assert.match(await page.content(), /Connected as <strong id="who">Carol<\/strong>/, sample.output());
     }
 
-    it('signing out at Tessera signs the person out of the sample: its next page load says so', async () => {
+    it('signing out at Tessera, then revoking the sample in Manage applications, each signs the person out of the sample: its next page load says so', async () => {
       const context = await chromium().newContext();
       try {
         const page = await context.newPage();
@@ -96,6 +104,22 @@ for (const dialect of dialects()) {
         // Said once: the next load is the plain connect page.
         await page.goto(`${app}/`);
         assert.doesNotMatch(await page.content(), /Signed out/);
+
+        // (b) Connected again, the person revokes the sample in Manage applications: Tessera
+        // pushes a session-revoked security event, and the sample forgets the person.
+        await connect(page);
+        await page.goto(`${t.issuer}/profile/applications`);
+        await page.getByRole('link', { name: 'Details and changes' }).click();
+        await page.getByRole('link', { name: 'Revoke Sample service' }).click();
+        await page.getByRole('heading', { name: 'Revoke Sample service?' }).waitFor();
+        await page.getByRole('button', { name: 'Revoke Sample service' }).click();
+        await page.getByText('The application was revoked').waitFor();
+        await sample.waitFor(/security event session-revoked: ended 1 session\(s\)/, 10_000);
+        await page.goto(`${app}/`);
+        const revoked = await page.content();
+        assert.match(revoked, /Signed out: access was revoked/);
+        assert.match(revoked, /Connect your account/);
+        assert.doesNotMatch(revoked, /Fix the login redirect|Tessera access was revoked — connect again/, 'told, not found out by a refused call');
       } finally {
         await context.close();
       }

@@ -3,7 +3,8 @@
  * block after the `runs in test/oauth/docs_receivers_example.test.ts` marker is written to a file
  * and run with Node as a developer would run it, next to a live Tessera. A sign-out at Tessera
  * reaches it through Tessera's outbound sender, and it ends the session that the ID token's `sid`
- * names; what is not a valid token it refuses with each spec's 400.
+ * names; a revoked grant reaches it as a CAEP session-revoked Security Event Token, and it ends
+ * the person's sessions; what is not a valid token it refuses with each spec's 400.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,7 +49,7 @@ for (const dialect of dialects()) {
       await createUser(t.deps, EMAIL, 'Frank');
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
-      rp = await createClient(t.deps, { name: 'Docs RP', redirectUris: [REDIRECT], backchannelLogoutUri: `${base}/backchannel-logout` });
+      rp = await createClient(t.deps, { name: 'Docs RP', redirectUris: [REDIRECT], backchannelLogoutUri: `${base}/backchannel-logout`, ssfEndpointUrl: `${base}/security-events` });
       // Its own directory, where `import 'jose'` finds the repository's node_modules, as after `npm install jose`.
       dir = mkdtempSync(join(tmpdir(), 'tessera-docs-example-'));
       symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
@@ -62,10 +63,10 @@ for (const dialect of dialects()) {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it("ends the sessions of the sid and sub a sign-out at Tessera names, those of the ID token", async () => {
+    it("ends the sessions of the sid and sub a sign-out at Tessera names, those of the ID token, and the person's on a revocation", async () => {
       const browser = new Browser(t);
       const config = await oidc.discovery(new URL(t.issuer), rp.clientId, { client_secret: rp.clientSecret }, undefined, { execute: [oidc.allowInsecureRequests] });
-      const { url, verifier, state, nonce } = await startFlow(config, REDIRECT);
+      const { url, verifier, state, nonce } = await startFlow(config, REDIRECT, { scope: 'openid offline_access' });
       const callback = await authorize(t, Object.fromEntries(url.searchParams), { browser, email: EMAIL, approve: true });
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
       const { sid, sub } = decodeJwt(tokens.id_token!);
@@ -74,6 +75,11 @@ for (const dialect of dialects()) {
       assert.equal((await browser.submit(page, /^\/logout\/confirm$/)).statusCode, 303);
       const [, ended] = await receiver.waitFor(/end sessions (\{.*\})/, 10_000);
       assert.deepEqual(JSON.parse(ended!), { sid, sub });
+
+      // The grant is revoked (here by the service's own RFC 7009 call; Manage applications sends
+      // the same event): Tessera pushes a CAEP session-revoked SET, and the example ends the person's sessions.
+      await oidc.tokenRevocation(config, tokens.refresh_token!);
+      await receiver.waitFor(new RegExp(`end sessions \\{"sub":"${sub}"\\}`), 10_000);
     });
 
     it('refuses what is not a valid token for it, with each spec\'s 400 and no-store', async () => {
