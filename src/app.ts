@@ -18,6 +18,8 @@ import { registerSignedIn } from './http/signed_in.ts';
 import { registerFormGuard, defaultCsrfRule, exempt } from './http/form_guard.ts';
 import { registerCors } from './http/cors.ts';
 import { sendForbidden } from './interaction/views/error_page.tsx';
+import { registerStatusPages } from './http/status_pages.ts';
+import { statusPage } from './interaction/views/status_page.tsx';
 import discoveryRoutes from './oauth/discovery/route.ts';
 import jwksRoutes from './oauth/jwks/route.ts';
 import authorizeRoutes from './oauth/authorize/route.ts';
@@ -68,6 +70,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerErrorCounting(app, deps);
   registerSecurityHeaders(app, { secure: deps.config.secure });
+  // A browser gets a page for a 404 or 405, a JSON client its JSON (issue 20).
+  registerStatusPages(app, statusPage);
   registerFormBody(app);
   // A malformed query string is refused here, inside Fastify's error handling (see parseQueryString).
   app.addHook('onRequest', async (request) => {

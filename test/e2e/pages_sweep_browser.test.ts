@@ -129,6 +129,8 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
       at('/verify-email', 'a mailed link that is not valid', '/verify-email?link=x', 400),
       at('/login/directory', 'sign in with a work account', '/login/directory'),
       at('/authorize', 'error page: an unknown client', '/authorize?client_id=unknown-client&response_type=code', 400),
+      at(undefined, 'error page: nothing here (404)', '/no/such/page', 404),
+      at(undefined, 'error page: a form’s address opened as a link (405)', '/logout/confirm', 405),
       at('/api/v1/docs', 'API reference', '/api/v1/docs'),
       { route: undefined, name: '(signing in)', go: (page) => page.context().addCookies([{ ...session, url: t.issuer }]) },
       // Signed in.
