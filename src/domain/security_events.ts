@@ -69,5 +69,6 @@ export const CAUSES = {
   appDeleted: { initiatingEntity: 'admin', reasonAdmin: 'The service was deleted by its owner.' },
   accountDisabled: { initiatingEntity: 'admin', reasonAdmin: "The person's account was disabled." },
   orgCutOff: { initiatingEntity: 'policy', reasonAdmin: "An organization's owners cut the service off from the organization." },
+  orgPolicy: { initiatingEntity: 'policy', reasonAdmin: "An organization's owners changed its policy: the service may no longer act in it." },
   unspecified: { initiatingEntity: 'system', reasonAdmin: 'The grant was revoked.' },
 } as const satisfies Record<string, EventCause>;

@@ -165,6 +165,28 @@ for (const dialect of dialects()) {
       assert.equal(receiver.at('/cutoff').length, 1);
     });
 
+    it("a stricter organization policy, or an approval withdrawn under it, tells each service it keeps out", async () => {
+      const { client } = await authorized('/policy');
+      const owner = await signedIn();
+      const token = orgFormToken(t.deps, digest(owner.sessionCookie()!.value), globex.slug, '');
+      const settings = `/orgs/${globex.slug}/settings`;
+      assert.equal((await owner.post(`${settings}/policy`, { token, third_party: 'approved' })).statusCode, 303);
+      await until('token-claims-change', () => receiver.at('/policy').length === 1);
+      const [got] = receiver.at('/policy');
+      assert.equal(got!.type, CLAIMS_CHANGE);
+      assert.equal(got!.event.initiating_entity, 'policy');
+      assert.deepEqual(got!.event.claims, { scope: SCOPES.join(' '), orgs_unreachable: [globex.id] });
+      // Approved: let in again, nothing to say. Withdrawn: kept out again, said again.
+      assert.equal((await owner.post(`${settings}/apps`, { token, client_id: client.clientId, action: 'approve' })).statusCode, 303);
+      assert.equal((await owner.post(`${settings}/apps`, { token, client_id: client.clientId, action: 'withdraw' })).statusCode, 303);
+      await until('a second token-claims-change', () => receiver.at('/policy').length === 2);
+      // From "approved only" to "deny": it was already kept out, nothing new.
+      assert.equal((await owner.post(`${settings}/policy`, { token, third_party: 'deny' })).statusCode, 303);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(receiver.at('/policy').length, 2);
+      assert.equal((await owner.post(`${settings}/policy`, { token, third_party: 'allow' })).statusCode, 303);
+    });
+
     it('a receiver that is down gets the event once it is back: nothing is lost, the same jti', async () => {
       const { tokens } = await authorized('/flaky');
       receiver.modes.set('/flaky', 'down');

@@ -38,13 +38,14 @@ export class SsfReceiver {
   hits = 0;
 
   constructor(
-    private readonly t: Pick<TestApp, 'issuer'>,
+    /** The issuer SETs must name; `jwksUrl` when the keys are not at the issuer's own address (nodes behind one PUBLIC_URL). */
+    private readonly t: Pick<TestApp, 'issuer'> & { jwksUrl?: string },
     /** Milliseconds each valid event waits before its 202 (two nodes' polls then overlap). */
     private readonly delayMs = 0,
   ) {}
 
   async start(): Promise<void> {
-    const jwks = createRemoteJWKSet(new URL(`${this.t.issuer}/.well-known/jwks.json`));
+    const jwks = createRemoteJWKSet(new URL(this.t.jwksUrl ?? `${this.t.issuer}/.well-known/jwks.json`));
     this.server = createServer((req, res) => {
       this.hits++;
       let body = '';

@@ -1,10 +1,10 @@
 import type { Db } from '../database.ts';
 import type { OrganizationsTable } from '../schema.ts';
 import type { Membership, Organization, OrganizationStore, Reach, Role } from '../../domain/organizations.ts';
-import { THIRD_PARTY_MODES, type AppRule, type OrgPolicy, type ThirdPartyMode } from '../../domain/policies.ts';
+import { THIRD_PARTY_MODES, decide, type AppRule, type OrgPolicy, type ThirdPartyMode } from '../../domain/policies.ts';
 import { randomId } from '../../crypto/random.ts';
 import { isUniqueViolation } from './errors.ts';
-import { insertCutOffEvents } from './security_events.ts';
+import { insertCutOffEvents, insertPolicyCutOffEvents } from './security_events.ts';
 import { CAUSES } from '../../domain/security_events.ts';
 
 function toOrganization(row: OrganizationsTable): Organization {
@@ -80,11 +80,19 @@ export class SqlOrganizationStore implements OrganizationStore {
   }
 
   async setThirdPartyMode(orgId: string, mode: ThirdPartyMode, now: number) {
-    await this.db
-      .insertInto('org_policies')
-      .values({ org_id: orgId, third_party: mode, updated_at: now })
-      .onConflict((oc) => oc.column('org_id').doUpdateSet({ third_party: mode, updated_at: now }))
-      .execute();
+    await this.db.transaction().execute(async (tx) => {
+      const before = await tx.selectFrom('org_policies').select('third_party').where('org_id', '=', orgId).executeTakeFirst();
+      await tx
+        .insertInto('org_policies')
+        .values({ org_id: orgId, third_party: mode, updated_at: now })
+        .onConflict((oc) => oc.column('org_id').doUpdateSet({ third_party: mode, updated_at: now }))
+        .execute();
+      // A stricter mode cuts off every app it no longer lets in: each hears so, with the mode (issue 19).
+      const rules = new Map((await tx.selectFrom('org_app_rules').select(['app_id', 'rule']).where('org_id', '=', orgId).execute()).map((r) => [r.app_id, r.rule as AppRule]));
+      const policy = (thirdParty: ThirdPartyMode): OrgPolicy => ({ thirdParty, apps: rules, requireSecondFactor: false });
+      const old = policy(THIRD_PARTY_MODES.find((m) => m === before?.third_party) ?? 'allow');
+      await insertPolicyCutOffEvents(tx, orgId, (appId) => decide(old, appId) === 'allowed' && decide(policy(mode), appId) !== 'allowed', CAUSES.orgPolicy, now);
+    });
   }
 
   async setRequireSecondFactor(orgId: string, required: boolean, now: number) {
@@ -108,19 +116,25 @@ export class SqlOrganizationStore implements OrganizationStore {
   }
 
   async setAppRule(orgId: string, appId: string, rule: AppRule | undefined, now: number) {
-    if (rule === undefined) {
-      await this.db.deleteFrom('org_app_rules').where('org_id', '=', orgId).where('app_id', '=', appId).execute();
-      return;
-    }
     await this.db.transaction().execute(async (tx) => {
+      const mode = await tx.selectFrom('org_policies').select('third_party').where('org_id', '=', orgId).executeTakeFirst();
       const before = await tx.selectFrom('org_app_rules').select('rule').where('org_id', '=', orgId).where('app_id', '=', appId).executeTakeFirst();
-      await tx
-        .insertInto('org_app_rules')
-        .values({ org_id: orgId, app_id: appId, rule, updated_at: now })
-        .onConflict((oc) => oc.columns(['org_id', 'app_id']).doUpdateSet({ rule, updated_at: now }))
-        .execute();
-      // A cut-off tells the app, with the rule (issue 19: CAEP token-claims-change); blocking again tells nothing new.
-      if (rule === 'blocked' && before?.rule !== 'blocked') await insertCutOffEvents(tx, orgId, appId, CAUSES.orgCutOff, now);
+      if (rule === undefined) {
+        await tx.deleteFrom('org_app_rules').where('org_id', '=', orgId).where('app_id', '=', appId).execute();
+      } else {
+        await tx
+          .insertInto('org_app_rules')
+          .values({ org_id: orgId, app_id: appId, rule, updated_at: now })
+          .onConflict((oc) => oc.columns(['org_id', 'app_id']).doUpdateSet({ rule, updated_at: now }))
+          .execute();
+      }
+      // The app was let in and no longer is (cut off, or its approval withdrawn under "approved
+      // only"): it hears so, in this transaction (issue 19, CAEP token-claims-change).
+      const thirdParty = THIRD_PARTY_MODES.find((m) => m === mode?.third_party) ?? 'allow';
+      const standing = (r: string | undefined): OrgPolicy => ({ thirdParty, apps: new Map(r === undefined ? [] : [[appId, r as AppRule]]), requireSecondFactor: false });
+      if (decide(standing(before?.rule), appId) === 'allowed' && decide(standing(rule), appId) !== 'allowed') {
+        await insertCutOffEvents(tx, orgId, appId, rule === 'blocked' ? CAUSES.orgCutOff : CAUSES.orgPolicy, now);
+      }
     });
   }
 

@@ -2,7 +2,7 @@
  * Security events (domain/security_events.ts), written by the stores that make the change, in the
  * change's own transaction (as stores/session_endings.ts writes logout tokens): a grant revoked
  * (stores/grants.ts revoke), a grant narrowed (its narrowing write), an organization cutting an
- * app off (stores/organizations.ts setAppRule). No route can make the change without its event,
+ * app off (stores/organizations.ts setAppRule 'blocked', or a stricter setThirdPartyMode). No route can make the change without its event,
  * and a change rolled back takes its event with it. An app without an `ssf_endpoint_url` gets none.
  * @module
  */
@@ -99,4 +99,24 @@ export async function insertCutOffEvents(tx: Tx, orgId: string, appId: string, c
     now,
   );
   return reached.length;
+}
+
+/**
+ * An organization's mode turned stricter: `token-claims-change` (as a cut-off) for the grants of
+ * every app with an endpoint that reached the organization through a member and that `cutOff`
+ * says the new mode keeps out.
+ */
+export async function insertPolicyCutOffEvents(tx: Tx, orgId: string, cutOff: (appId: string) => boolean, cause: EventCause, now: number): Promise<number> {
+  const apps = await tx
+    .selectFrom('grants as g')
+    .innerJoin('memberships as m', (join) => join.onRef('m.user_id', '=', 'g.user_id').on('m.org_id', '=', orgId))
+    .innerJoin('apps as a', 'a.id', 'g.app_id')
+    .select('g.app_id')
+    .distinct()
+    .where('a.ssf_endpoint_url', 'is not', null)
+    .where('g.revoked_at', 'is', null)
+    .execute();
+  let written = 0;
+  for (const { app_id } of apps) if (cutOff(app_id)) written += await insertCutOffEvents(tx, orgId, app_id, cause, now);
+  return written;
 }
