@@ -9,6 +9,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
+/** The brand mark (./tessera.svg), the pages' icon; `/favicon.ico`, which browsers ask for unprompted, answers the same. */
+export const ICON = '/assets/tessera.svg';
+export const FAVICON = '/favicon.ico';
+
 /** Our first-party script: plain JavaScript, no build step (./passkeys.js). */
 export const PASSKEYS_SCRIPT = '/assets/passkeys.js';
 

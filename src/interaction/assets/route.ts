@@ -1,5 +1,7 @@
 /**
- * GET /assets/tessera.css — the one stylesheet; GET /assets/passkeys.js — our one script (issue
+ * GET /assets/tessera.css — the one stylesheet; GET /assets/tessera.svg — the brand mark, the
+ * pages' icon, also answered at /favicon.ico (issue 20: every page logged a 404 for it);
+ * GET /assets/passkeys.js — our one script (issue
  * 16), for the pages that run passkey ceremonies; GET /assets/webauthn/<version>/… — the ESM build
  * of @simplewebauthn/browser it imports. All read once at start and served from our origin: the
  * pages' CSP allows scripts from 'self' only, and nothing is loaded from elsewhere.
@@ -10,10 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { join, relative, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { STYLESHEET } from '../views/layout.tsx';
-import { PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY_BASE, WEBAUTHN_LIBRARY_DIR } from './paths.ts';
+import { FAVICON, ICON, PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY_BASE, WEBAUTHN_LIBRARY_DIR } from './paths.ts';
 
 const css = readFileSync(new URL('./tessera.css', import.meta.url), 'utf8');
 const passkeys = readFileSync(new URL('./passkeys.js', import.meta.url), 'utf8');
+const icon = readFileSync(new URL('./tessera.svg', import.meta.url), 'utf8');
 
 /** The library's JavaScript files by path relative to its ESM directory (a Map: request paths never become object keys). */
 function libraryFiles(): Map<string, string> {
@@ -33,6 +36,12 @@ export default async function assetRoutes(app: FastifyInstance): Promise<void> {
   app.get(STYLESHEET, async (_request, reply) => {
     reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css);
   });
+
+  for (const path of [ICON, FAVICON]) {
+    app.get(path, async (_request, reply) => {
+      reply.header('content-type', 'image/svg+xml').header('cache-control', 'public, max-age=3600').send(icon);
+    });
+  }
 
   app.get(PASSKEYS_SCRIPT, async (_request, reply) => {
     reply.header('content-type', JAVASCRIPT).header('cache-control', 'public, max-age=3600').send(passkeys);

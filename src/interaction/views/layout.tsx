@@ -4,7 +4,7 @@
  * escapes every text and attribute value; nothing here sets raw HTML.
  */
 import type { ComponentChildren } from 'preact';
-import { PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY } from '../assets/paths.ts';
+import { ICON, PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY } from '../assets/paths.ts';
 
 export const STYLESHEET = '/assets/tessera.css';
 
@@ -36,6 +36,7 @@ export function Layout({ title, children, wide, account, passkeys }: LayoutProps
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Tessera`}</title>
         <link rel="stylesheet" href={STYLESHEET} />
+        <link rel="icon" href={ICON} type="image/svg+xml" />
         {passkeys && <script type="module" src={PASSKEYS_SCRIPT} data-webauthn={WEBAUTHN_LIBRARY} />}
       </head>
       <body>
