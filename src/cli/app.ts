@@ -11,6 +11,7 @@ import { digest } from '../crypto/digest.ts';
 import { randomToken, randomClientId } from '../crypto/random.ts';
 import { MAX_SUSPENSION_REASON } from '../domain/app_suspensions.ts';
 import { suspendApp, unsuspendApp } from '../services/app_suspensions.ts';
+import { appReads } from './app_reads.ts';
 import { setPublisherVerified } from '../services/app_verification.ts';
 
 export const DEFAULT_APP_SCOPES = 'openid profile email offline_access orgs:read workitems:read';
@@ -298,5 +299,5 @@ const registrationToken = command<{ expiresIn: number | null }>({
 export const appGroup: CommandGroup = {
   name: 'app',
   summary: 'third-party services (OAuth clients)',
-  commands: { create, update, verify, suspend, unsuspend, 'registration-token': registrationToken },
+  commands: { list: appReads.list, show: appReads.show, create, update, verify, suspend, unsuspend, 'registration-token': registrationToken },
 };

@@ -7,11 +7,24 @@ import type { FlagSpecs, ParsedFlags } from './args.ts';
 import type { CliContext } from './context.ts';
 import type { Config } from '../config/config.ts';
 
-export interface CommandResult {
-  /** Printed by `--json`: the machine-readable outcome. */
-  json: unknown;
-  /** Printed otherwise: a few lines for a person. */
-  text: string;
+export type CommandResult =
+  | {
+      /** Printed by `--json`: the machine-readable outcome, one JSON value on one line. */
+      json: unknown;
+      /** Printed otherwise: a few lines for a person. */
+      text: string;
+    }
+  | {
+      /** Printed by `--json` for a list: JSON lines, one value per line (none for an empty list), so a script can stream it. */
+      jsonLines: readonly unknown[];
+      text: string;
+    };
+
+/** What one invocation prints on stdout, with its final newline. */
+export function output(result: CommandResult, json: boolean): string {
+  if (!json) return result.text + '\n';
+  if ('jsonLines' in result) return result.jsonLines.map((line) => JSON.stringify(line) + '\n').join('');
+  return JSON.stringify(result.json) + '\n';
 }
 
 export interface Command<Input> {

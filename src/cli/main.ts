@@ -6,7 +6,7 @@
  */
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { describeFlags, parseFlags } from './args.ts';
-import type { CommandGroup } from './command.ts';
+import { output, type CommandGroup } from './command.ts';
 import { openContext } from './context.ts';
 import { CliError, EXIT_REFUSED, EXIT_USAGE, UsageError, oneLine } from './errors.ts';
 import { appGroup } from './app.ts';
@@ -93,14 +93,12 @@ export async function run(argv: readonly string[]): Promise<number> {
     throw err;
   }
   if (cmd.standalone) {
-    const result = await cmd.standalone(config, input);
-    process.stdout.write((flags.boolean('json') ? JSON.stringify(result.json) : result.text) + '\n');
+    process.stdout.write(output(await cmd.standalone(config, input), flags.boolean('json')));
     return 0;
   }
   const context = await openContext(config);
   try {
-    const result = await cmd.run(context, input);
-    process.stdout.write((flags.boolean('json') ? JSON.stringify(result.json) : result.text) + '\n');
+    process.stdout.write(output(await cmd.run(context, input), flags.boolean('json')));
     return 0;
   } finally {
     await context.close();

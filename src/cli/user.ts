@@ -7,6 +7,7 @@ import { MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS } from '../crypto/passwords.ts';
 import type { User } from '../domain/users.ts';
 import { LINK_LIFETIME_SECONDS } from '../domain/account_links.ts';
 import { admin } from './user_admin.ts';
+import { userReads } from './user_reads.ts';
 
 interface CreateUser {
   email: string;
@@ -132,5 +133,5 @@ const resetSecondFactor = command<{ email: string }>({
 export const userGroup: CommandGroup = {
   name: 'user',
   summary: 'accounts',
-  commands: { create, disable, enable, 'reset-second-factor': resetSecondFactor, admin },
+  commands: { list: userReads.list, show: userReads.show, create, disable, enable, 'reset-second-factor': resetSecondFactor, admin },
 };

@@ -22,6 +22,8 @@ export interface PersonRow {
   kind: AccountKind;
   createdAt: number;
   disabledAt: number | null;
+  /** Since when the person is a platform operator (`tessera user admin`); null for everyone else. */
+  platformOperatorAt: number | null;
   /** The start of the person's newest session, or null when they never signed in (sessions are purged after a while). */
   lastSignInAt: number | null;
 }
@@ -52,6 +54,8 @@ export interface PeopleQuery {
   query?: string;
   /** true: disabled accounts only; false: enabled only. */
   disabled?: boolean;
+  /** true: platform operators only; false: everyone else. */
+  operators?: boolean;
   limit: number;
   after?: PageKey;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Stores } from '../domain/stores.ts';
-import type { App } from '../domain/apps.ts';
+import type { App, AppSecretInfo } from '../domain/apps.ts';
 import type { AppSuspension } from '../domain/app_suspensions.ts';
 import { isoDay } from '../domain/app_errors.ts';
 import {
@@ -44,6 +44,8 @@ export const SERVICE_USAGE_DAYS = 30;
 export interface PeopleSearch {
   query?: string;
   disabled?: boolean;
+  /** Platform operators only (true), or everyone else (false). */
+  operators?: boolean;
   limit: number;
   after?: string;
 }
@@ -80,15 +82,13 @@ function page<Row>(rows: Row[], limit: number, keyOf: (row: Row) => PageKey): { 
   return { rows: shown, next: encodeCursor(keyOf(shown[shown.length - 1]!)) };
 }
 
-/**
- * People by email or name (any case, matched literally), newest account first. Throws BadCursor.
- * The platform-operator filter waits for the operator flag (issue 21, the console's own work).
- */
+/** People by email or name (any case, matched literally), newest account first. Throws BadCursor. */
 export async function searchPeople(deps: OperatorReadDeps, input: PeopleSearch): Promise<{ people: PersonRow[]; next?: string }> {
   const limit = boundedLimit(input.limit);
   const rows = await deps.stores.operatorReads.searchPeople({
     ...boundedQuery(input.query),
     ...(input.disabled === undefined ? {} : { disabled: input.disabled }),
+    ...(input.operators === undefined ? {} : { operators: input.operators }),
     ...pageKey(input.after),
     limit,
   });
@@ -122,6 +122,8 @@ export async function searchServices(deps: OperatorReadDeps, input: ServicesSear
 export interface ServiceOverview {
   app: App;
   owners: string[];
+  /** Secrets not revoked, oldest first, with when each was last used (never a digest): after a leak, which one to revoke. */
+  secrets: AppSecretInfo[];
   /** Null while the platform does not suspend it; a lifted suspension shows as `lastLifted`. */
   suspension: { reason: string; since: number } | null;
   /** The last suspension that was lifted, if any and none holds now. */
@@ -143,14 +145,15 @@ function suspensionOf(s: AppSuspension | undefined): Pick<ServiceOverview, 'susp
   return { suspension: null, lastLifted: { reason: s.reason, suspendedAt: s.suspendedAt, liftedAt: s.liftedAt } };
 }
 
-/** One service: owners, verification, scopes, URIs, suspension, people, usage and error codes over SERVICE_USAGE_DAYS; undefined when unknown. */
+/** One service: owners, secrets, verification, scopes, URIs, suspension, people, usage and error codes over SERVICE_USAGE_DAYS; undefined when unknown. */
 export async function serviceOverview(deps: OperatorReadDeps, appId: string): Promise<ServiceOverview | undefined> {
   if (appId.length === 0 || appId.length > 200) return undefined;
   const app = await deps.stores.apps.find(appId);
   if (!app) return undefined;
   const now = deps.clock.now();
-  const [owners, suspension, usage, errors] = await Promise.all([
+  const [owners, secrets, suspension, usage, errors] = await Promise.all([
     deps.stores.operatorReads.ownerEmails(app.id),
+    deps.stores.apps.listSecrets(app.id),
     deps.stores.appSuspensions.find(app.id),
     deps.stores.apps.usage(app.id, now, SERVICE_USAGE_DAYS),
     deps.stores.appErrors.list(app.id, isoDay(now - (SERVICE_USAGE_DAYS - 1) * 86_400)),
@@ -160,6 +163,7 @@ export async function serviceOverview(deps: OperatorReadDeps, appId: string): Pr
   return {
     app,
     owners,
+    secrets,
     ...suspensionOf(suspension),
     people: usage.activeGrants,
     usage: {

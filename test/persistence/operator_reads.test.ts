@@ -94,7 +94,7 @@ for (const dialect of dialects()) {
       assert.deepEqual(none, { people: [] });
     });
 
-    it('people: disabled filter, last sign-in, bounded limit, bad cursors', async () => {
+    it('people: disabled and operator filters, last sign-in, bounded limit, bad cursors', async () => {
       const on = await createUser(t.deps, 'on@filter.example');
       const off = await createUser(t.deps, 'off@filter.example');
       await t.deps.stores.users.disable(off.id, t.clock.now());
@@ -104,6 +104,11 @@ for (const dialect of dialects()) {
       assert.deepEqual(disabled.map((p) => [p.email, p.disabledAt !== null, p.lastSignInAt]), [['off@filter.example', true, null]]);
       const enabled = (await searchPeople(deps, { query: '@filter.example', disabled: false, limit: 10 })).people;
       assert.deepEqual(enabled.map((p) => [p.email, p.kind, p.lastSignInAt]), [['on@filter.example', 'personal', now - 5]]);
+      await t.deps.stores.users.setPlatformOperator(on.id, true, now, { type: 'user.operator_granted', userId: on.id });
+      const operators = (await searchPeople(deps, { query: '@filter.example', operators: true, limit: 10 })).people;
+      assert.deepEqual(operators.map((p) => [p.email, p.platformOperatorAt]), [['on@filter.example', now]]);
+      assert.deepEqual((await searchPeople(deps, { query: '@filter.example', operators: false, limit: 10 })).people.map((p) => p.email), ['off@filter.example']);
+      assert.deepEqual((await searchPeople(deps, { query: '@filter.example', operators: true, disabled: true, limit: 10 })).people, []);
 
       // More than a page can hold: the limit is cut to MAX_PAGE, and 0 or less means 1.
       const rows = Array.from({ length: MAX_PAGE + 3 }, (_, i) => ({

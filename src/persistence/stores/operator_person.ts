@@ -27,7 +27,7 @@ function amrOf(text: string): string[] {
 export async function personDetails(db: Db, userId: string, now: number, events: number): Promise<PersonDetails | undefined> {
   const user = await db
     .selectFrom('users as u')
-    .select(['u.id', 'u.email', 'u.name', 'u.kind', 'u.created_at', 'u.disabled_at', 'u.email_verified_at', 'u.password_hash'])
+    .select(['u.id', 'u.email', 'u.name', 'u.kind', 'u.created_at', 'u.disabled_at', 'u.platform_operator_at', 'u.email_verified_at', 'u.password_hash'])
     .select((eb) => eb.selectFrom('sessions as s').select((e) => e.fn.max('s.created_at').as('m')).whereRef('s.user_id', '=', 'u.id').as('last_sign_in_at'))
     .where('u.id', '=', userId)
     .executeTakeFirst();
@@ -83,6 +83,7 @@ export async function personDetails(db: Db, userId: string, now: number, events:
       kind: user.kind,
       createdAt: Number(user.created_at),
       disabledAt: user.disabled_at === null ? null : Number(user.disabled_at),
+      platformOperatorAt: user.platform_operator_at === null ? null : Number(user.platform_operator_at),
       lastSignInAt: user.last_sign_in_at === null || user.last_sign_in_at === undefined ? null : Number(user.last_sign_in_at),
       emailVerifiedAt: user.email_verified_at === null ? null : Number(user.email_verified_at),
     },

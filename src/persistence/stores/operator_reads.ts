@@ -29,12 +29,13 @@ export class SqlOperatorReads implements OperatorReadStore {
   async searchPeople(query: PeopleQuery): Promise<PersonRow[]> {
     let select = this.db
       .selectFrom('users as u')
-      .select(['u.id', 'u.email', 'u.name', 'u.kind', 'u.created_at', 'u.disabled_at'])
+      .select(['u.id', 'u.email', 'u.name', 'u.kind', 'u.created_at', 'u.disabled_at', 'u.platform_operator_at'])
       // One indexed lookup per row of the page (sessions_user), not a scan.
       .select((eb) => eb.selectFrom('sessions as s').select((e) => e.fn.max('s.created_at').as('m')).whereRef('s.user_id', '=', 'u.id').as('last_sign_in_at'));
     const text = query.query;
     if (text !== undefined) select = select.where((eb) => eb.or([containsIgnoringCase('u.email', text), containsIgnoringCase('u.name', text)]));
     if (query.disabled !== undefined) select = select.where('u.disabled_at', query.disabled ? 'is not' : 'is', null);
+    if (query.operators !== undefined) select = select.where('u.platform_operator_at', query.operators ? 'is not' : 'is', null);
     if (query.after) select = select.where(afterKey('u', query.after));
     const rows = await select.orderBy('u.created_at', 'desc').orderBy('u.id', 'desc').limit(query.limit + 1).execute();
     return rows.map((r) => ({
@@ -44,6 +45,7 @@ export class SqlOperatorReads implements OperatorReadStore {
       kind: r.kind,
       createdAt: Number(r.created_at),
       disabledAt: r.disabled_at === null ? null : Number(r.disabled_at),
+      platformOperatorAt: r.platform_operator_at === null ? null : Number(r.platform_operator_at),
       lastSignInAt: r.last_sign_in_at === null || r.last_sign_in_at === undefined ? null : Number(r.last_sign_in_at),
     }));
   }
