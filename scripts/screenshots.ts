@@ -1,6 +1,7 @@
 /**
  * Regenerates the screenshots of the two pages people trust Tessera with — the approval page and
- * "Manage applications" — in light and dark, on a phone and on a desktop, into docs/screenshots/.
+ * "Manage applications" — and of the operator console's pages (issue 21: Services, a suspended
+ * service, a person), in light and dark, on a phone and on a desktop, into docs/screenshots/.
  * Run with `npm run screenshots` (needs /usr/bin/chromium, or CHROMIUM_PATH). It starts Tessera
  * on a throw-away SQLite database, seeds a person, organizations and a service, and drives the
  * real pages through a real sign-in and approval.
@@ -15,6 +16,8 @@ import { launchChromium, startCallbackServer } from '../test/support/chromium.ts
 import { codeRequest, authorizeUrl } from '../test/support/browser.ts';
 import { setThirdPartyMode } from '../src/services/org_admin.ts';
 import { logoPath } from '../src/domain/app_logo.ts';
+import { suspendApp } from '../src/services/app_suspensions.ts';
+import { createOperator, signedInOperator } from '../test/interaction/admin_support.ts';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 375, height: 812 } } as const;
@@ -76,16 +79,30 @@ async function main(): Promise<void> {
     await t.deps.stores.apps.update({ ...other.app, publisher: 'Radar Labs' }, now);
     await t.deps.stores.grants.approve(person.id, other.clientId, ['openid', 'orgs:read', 'builds:read'], now - 86_400 * 12);
 
+    // The operator console: an operator signed in with the password and TOTP, a suspended service.
+    const operator = await createOperator(t, 'olga@example.com');
+    const suspect = await createClient(t.deps, { name: 'Quick Invoices', redirectUris: [callback.url] });
+    await t.deps.stores.grants.approve(person.id, suspect.clientId, ['openid', 'workitems:read'], now - 86_400 * 3);
+    await suspendApp(t.deps, suspect.clientId, 'Phishing: asks people for their password on its own site', now, { via: 'admin', userId: operator.user.id });
+    const operatorSession = (await signedInOperator(t, operator)).sessionCookie()!;
+    const consolePages = [
+      ['admin-services', '/admin/services'],
+      ['admin-service', `/admin/services/${suspect.clientId}`],
+      ['admin-person', `/admin/people/${person.id}`],
+    ] as const;
+
     for (const scheme of SCHEMES) {
       for (const [device, viewport] of Object.entries(VIEWPORTS)) {
         const context = await chromium.newContext({ colorScheme: scheme, viewport, deviceScaleFactor: device === 'phone' ? 2 : 1 });
         const page = await context.newPage();
         const { params } = codeRequest(service.clientId, callback.url, { scope: 'openid profile orgs:read workitems:read workitems:write', prompt: 'consent' });
         await page.goto(t.issuer + authorizeUrl(params));
-        if (await page.getByLabel('Password').isVisible()) {
+        // Email first (issue 16): the address, then the password step.
+        if (await page.getByLabel('Email').isVisible()) {
           await page.getByLabel('Email').fill('dana@example.com');
+          await page.getByRole('button', { name: 'Continue' }).click();
           await page.getByLabel('Password').fill(PASSWORD);
-          await page.getByRole('button', { name: 'Sign in' }).click();
+          await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         }
         await page.getByRole('button', { name: 'Approve' }).waitFor();
         await page.screenshot({ path: join(OUT, `approval-${scheme}-${device}.png`), fullPage: true });
@@ -93,9 +110,18 @@ async function main(): Promise<void> {
         await page.goto(`${t.issuer}/profile/applications`);
         await page.screenshot({ path: join(OUT, `applications-${scheme}-${device}.png`), fullPage: true });
         await context.close();
+
+        const operatorContext = await chromium.newContext({ colorScheme: scheme, viewport, deviceScaleFactor: device === 'phone' ? 2 : 1 });
+        await operatorContext.addCookies([{ name: operatorSession.name, value: operatorSession.value, url: t.issuer }]);
+        const operatorPage = await operatorContext.newPage();
+        for (const [name, path] of consolePages) {
+          await operatorPage.goto(t.issuer + path);
+          await operatorPage.screenshot({ path: join(OUT, `${name}-${scheme}-${device}.png`), fullPage: true });
+        }
+        await operatorContext.close();
       }
     }
-    console.log(`wrote ${SCHEMES.length * Object.keys(VIEWPORTS).length * 2} screenshots to ${OUT}`);
+    console.log(`wrote ${SCHEMES.length * Object.keys(VIEWPORTS).length * (2 + consolePages.length)} screenshots to ${OUT}`);
   } finally {
     await chromium.close();
     await callback.close();

@@ -99,7 +99,7 @@ export function ServicePageView({ logoutToken, overview, token, notice, reasonEr
         </dd>
         <dt>Owners</dt>
         <dd>
-          <List items={overview.owners} empty="None (registered dynamically)" />
+          <List items={overview.owners} empty="None" />
         </dd>
         <dt>People who authorized it</dt>
         <dd>{overview.people}</dd>
