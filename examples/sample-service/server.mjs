@@ -149,9 +149,15 @@ const OPEN_STATES = new Set(['new', 'active']);
 
 async function dashboard(session) {
   const me = await api(session, '/me');
-  const { items: orgs } = await api(session, '/orgs');
+  // Only what the person still allows: a token-claims-change event may have taken scopes away.
+  const may = (scope) => (session.tokens?.scope ?? '').split(' ').includes(scope);
+  const { items: orgs } = may('orgs:read') ? await api(session, '/orgs') : { items: [] };
   const result = [];
   for (const org of orgs) {
+    if (!may('workitems:read')) {
+      result.push({ org, items: null });
+      continue;
+    }
     const items = [];
     const { items: projects } = await api(session, `/orgs/${encodeURIComponent(org.slug)}/projects`);
     for (const project of projects) {
@@ -190,7 +196,8 @@ function dashboardPage(res, { me, orgs }, scope) {
   const list = orgs.length === 0
     ? '<p>You do not belong to any organization this service may see.</p>'
     : orgs.map(({ org, items }) => `<section class="org"><h2>${esc(org.name)} <span class="muted">(${esc(org.slug)})</span></h2>${
-        items.length === 0 ? '<p class="muted">No open work items assigned to you.</p>'
+        items === null ? '<p class="muted">You no longer let this service read your work items.</p>'
+          : items.length === 0 ? '<p class="muted">No open work items assigned to you.</p>'
           : `<ul>${items.map((i) => `<li class="work-item">${esc(i.project)}-${esc(i.id)}: ${esc(i.title)} <span class="muted">${esc(i.state)}</span></li>`).join('')}</ul>`
       }</section>`).join('');
   page(res, 200, 'Sample service', `<p>Connected as <strong id="who">${esc(me.name ?? me.id)}</strong>.</p>

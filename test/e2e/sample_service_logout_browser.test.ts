@@ -82,7 +82,7 @@ for (const dialect of dialects()) {
       assert.match(await page.content(), /Connected as <strong id="who">Carol<\/strong>/, sample.output());
     }
 
-    it('signing out at Tessera, then revoking the sample in Manage applications, each signs the person out of the sample: its next page load says so', async () => {
+    it('signing out at Tessera, or revoking the sample in Manage applications, signs the person out of the sample, and narrowing its access narrows what it shows: its next page load says so', async () => {
       const context = await chromium().newContext();
       try {
         const page = await context.newPage();
@@ -105,9 +105,23 @@ for (const dialect of dialects()) {
         await page.goto(`${app}/`);
         assert.doesNotMatch(await page.content(), /Signed out/);
 
-        // (b) Connected again, the person revokes the sample in Manage applications: Tessera
-        // pushes a session-revoked security event, and the sample forgets the person.
+        // Connected again, the person takes work items away in Manage applications: Tessera pushes
+        // a token-claims-change security event, and the sample keeps the narrower scope.
         await connect(page);
+        await page.goto(`${t.issuer}/profile/applications`);
+        await page.getByRole('link', { name: 'Details and changes' }).click();
+        await page.getByLabel('Read work items in your organizations.').uncheck();
+        await page.getByRole('button', { name: 'Save changes' }).click();
+        await sample.waitFor(/security event token-claims-change: updated/, 10_000);
+        await page.goto(`${app}/`);
+        const narrowed = await page.content();
+        assert.match(narrowed, /Connected as <strong id="who">Carol<\/strong>/, sample.output());
+        assert.match(narrowed, /<span id="scope">openid profile offline_access orgs:read<\/span>/);
+        assert.match(narrowed, /You no longer let this service read your work items/);
+        assert.doesNotMatch(narrowed, /Fix the login redirect/);
+
+        // (b) Then the person revokes the sample in Manage applications: Tessera pushes a
+        // session-revoked security event, and the sample forgets the person.
         await page.goto(`${t.issuer}/profile/applications`);
         await page.getByRole('link', { name: 'Details and changes' }).click();
         await page.getByRole('link', { name: 'Revoke Sample service' }).click();
