@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
-import { Browser, findForm, type Response } from '../support/browser.ts';
+import { Browser, authorizeUrl, codeRequest, findForm, isSignInPage, type Response } from '../support/browser.ts';
 import { obtainTokens, postForm, refresh } from '../support/codes.ts';
 import { SsfReceiver } from '../support/ssf_receiver.ts';
 import { SqlAuditLog } from '../../src/persistence/stores/audit_log.ts';
@@ -125,6 +125,30 @@ for (const dialect of dialects()) {
       await browser.post(again.action, again.hidden);
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(receiver.at('/narrow').length, 1);
+    });
+
+    it('approving again with fewer organizations pushes token-claims-change from the approval page', async () => {
+      const client = await createClient(t.deps, { name: 'RP /reapprove', redirectUris: [REDIRECT], ssfEndpointUrl: receiver.url('/reapprove') });
+      receiver.audiences.set('/reapprove', client.clientId);
+      const browser = new Browser(t);
+      const approve = async (untick: string[], set: Record<string, string>) => {
+        const start = await browser.get(authorizeUrl(codeRequest(client.clientId, REDIRECT, { scope: 'openid orgs:read workitems:read', prompt: 'consent' }).params));
+        const page = isSignInPage(start) ? await browser.follow(await browser.signInOn(start, 'alice@example.com')) : start;
+        const decision = findForm(page.body, /^\/interaction\/[^/]+\/decision$/);
+        assert.ok(decision, page.body.slice(0, 1000));
+        const fields: Record<string, string> = { ...decision.hidden, ...set, decision: 'approve' };
+        for (const name of untick) delete fields[name];
+        assert.equal((await browser.post(decision.action, fields)).statusCode, 303);
+      };
+      await approve([], {});
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(receiver.at('/reapprove').length, 0, 'a first approval takes nothing away');
+      await approve([`org_${globex.id}`], { orgs: 'some' });
+      await until('token-claims-change', () => receiver.at('/reapprove').length === 1);
+      const [got] = receiver.at('/reapprove');
+      assert.equal(got!.type, CLAIMS_CHANGE);
+      assert.deepEqual(got!.event.claims, { scope: 'openid orgs:read workitems:read', orgs: [acme.id] });
+      assert.match(String((got!.event.reason_admin as { en: string }).en), /approved the service again/);
     });
 
     it('a refresh token used twice revokes the grant and pushes session-revoked, initiated by the system', async () => {
