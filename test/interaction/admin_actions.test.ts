@@ -109,6 +109,10 @@ for (const dialect of dialects()) {
       assert.match(page.body, /Signed in/, 'her events');
       assert.ok(findForm(page.body, /\/end-sessions$/), 'she has a session to end');
       assert.equal((await browser.get('/admin/people/nobody')).statusCode, 404);
+      const operators = await browser.get(`/admin/people?${new URLSearchParams({ operators: 'yes' })}`);
+      assert.ok(operators.body.includes(`href="/admin/people/${olga.user.id}"`), 'the operators filter lists Olga');
+      assert.ok(!operators.body.includes(`href="/admin/people/${alice.id}"`), 'and not Alice');
+      assert.match((await browser.get(`/admin/people/${olga.user.id}`)).body, /Platform operator/);
     });
 
     it('End all sessions signs the person out everywhere, audited', async () => {

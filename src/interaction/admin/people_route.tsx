@@ -50,17 +50,17 @@ const ACTIONS: Record<PersonAction, (deps: Deps, user: User, actor: Actor) => Pr
 export default async function peopleRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   app.get(ADMIN.people, async (request, reply) => {
     const signedIn = await signedInOf(request);
-    const q = assembleParams(['q', 'disabled', 'after'], request.query as RawParams);
-    const disabled = yesNo(q.disabled);
+    const q = assembleParams(['q', 'disabled', 'operators', 'after'], request.query as RawParams);
+    const [disabled, operators] = [yesNo(q.disabled), yesNo(q.operators)];
     let found;
     try {
-      found = await searchPeople(deps, { query: q.q, disabled: asFilter(disabled), limit: PAGE_SIZE, ...(q.after === undefined ? {} : { after: q.after }) });
+      found = await searchPeople(deps, { query: q.q, disabled: asFilter(disabled), operators: asFilter(operators), limit: PAGE_SIZE, ...(q.after === undefined ? {} : { after: q.after }) });
     } catch (err) {
       if (err instanceof BadCursor) return sendMessagePage(reply, 400, 'Page not found', 'This page of results is not one we handed out. Start the search again.');
       throw err;
     }
-    const next = found.next === undefined ? undefined : `${ADMIN.people}?${new URLSearchParams({ q: q.q ?? '', disabled: disabled ?? '', after: found.next })}`;
-    return sendPage(reply, <PeopleSearchView logoutToken={logoutToken(deps, signedIn.session.id)} query={q.q} disabled={disabled} people={found.people} nextUrl={next} />);
+    const next = found.next === undefined ? undefined : `${ADMIN.people}?${new URLSearchParams({ q: q.q ?? '', disabled: disabled ?? '', operators: operators ?? '', after: found.next })}`;
+    return sendPage(reply, <PeopleSearchView logoutToken={logoutToken(deps, signedIn.session.id)} query={q.q} disabled={disabled} operators={operators} people={found.people} nextUrl={next} />);
   });
 
   app.get('/admin/people/:id', async (request: PersonRequest, reply) => {

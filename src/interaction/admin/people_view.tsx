@@ -9,6 +9,7 @@ export interface PeopleSearchProps {
   logoutToken: string;
   query: string | undefined;
   disabled: YesNo;
+  operators: YesNo;
   people: PersonRow[];
   nextUrl: string | undefined;
 }
@@ -23,6 +24,7 @@ export function PeopleSearchView(p: PeopleSearchProps) {
           <input type="text" name="q" value={p.query ?? ''} maxLength={254} />
         </label>
         <FilterSelect name="disabled" label="Account" value={p.disabled} yes="Disabled" no="Enabled" />
+        <FilterSelect name="operators" label="Platform operator" value={p.operators} yes="Operators" no="Not operators" />
         <button type="submit">Search</button>
       </form>
       {p.people.length === 0 ? (
@@ -34,6 +36,7 @@ export function PeopleSearchView(p: PeopleSearchProps) {
               <a href={ADMIN.person(person.id)}>{person.email}</a>
               <span class="muted">{person.name}</span>
               {person.kind === 'work' && <span class="role">Work account</span>}
+              {person.platformOperatorAt !== null && <span class="role">Operator</span>}
               {person.disabledAt !== null && <span class="badge">Disabled</span>}
               <span class="muted admin-id">{person.lastSignInAt === null ? 'No recent sign-in' : `Signed in ${formatTime(person.lastSignInAt)}`}</span>
             </li>
@@ -94,6 +97,12 @@ export function PersonPageView({ logoutToken, details, token, notice }: PersonPa
         </dd>
         <dt>Created</dt>
         <dd>{formatTime(person.createdAt)}</dd>
+        {person.platformOperatorAt !== null && (
+          <>
+            <dt>Platform operator</dt>
+            <dd>since {formatTime(person.platformOperatorAt)}</dd>
+          </>
+        )}
         {person.disabledAt !== null && (
           <>
             <dt>Disabled</dt>
