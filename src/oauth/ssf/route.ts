@@ -25,7 +25,8 @@ export default async function ssfRoutes(app: FastifyInstance, { deps }: AppOptio
   const metadata = transmitterMetadata(issuer);
 
   app.get(ENDPOINTS.ssfConfiguration, { schema: { response: { 200: TransmitterMetadata } } }, async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=300').header('access-control-allow-origin', '*');
+    // Read by receivers' servers, not by pages: no CORS (http/cors.ts keeps that table).
+    reply.header('cache-control', 'public, max-age=300');
     return metadata;
   });
   rejectOtherMethods(app, ENDPOINTS.ssfConfiguration, ['GET']);
