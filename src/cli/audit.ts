@@ -15,6 +15,7 @@ const MAX_LIMIT = 10_000;
 
 interface ListInput {
   user: string | undefined;
+  app: string | undefined;
   type: string | undefined;
   since: number | undefined;
   limit: number;
@@ -59,6 +60,7 @@ const list = command<ListInput>({
   summary: 'show audit events, newest first: sign-ins, grants, secrets, policies, key rotations',
   flags: {
     user: { type: 'string', value: 'EMAIL', description: "only this person's events" },
+    app: { type: 'string', value: 'CLIENT_ID', description: "only events about this service (its secrets, grants, suspension; see tessera app show)" },
     type: { type: 'string', value: 'TYPE', description: 'only this event type (grant.revoked), or every type of an entity (grant.)' },
     since: { type: 'string', value: 'ISO', description: 'only events at or after this date or date-time (2026-11-29T10:00:00Z)' },
     limit: { type: 'string', value: 'N', description: `at most N events (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})` },
@@ -66,10 +68,12 @@ const list = command<ListInput>({
   example: 'tessera audit list --user alice@example.com --type grant. --since 2026-11-01 --json',
   check(flags) {
     const user = flags.string('user');
+    const app = flags.string('app');
     const type = flags.string('type');
     const since = flags.string('since');
     return {
       user: user === undefined ? undefined : email('user', user),
+      app: app === undefined ? undefined : text('app', app, 200),
       type: type === undefined ? undefined : parseType(type),
       since: since === undefined ? undefined : parseSince(since.trim()),
       limit: parseLimit(flags.string('limit')),
@@ -84,6 +88,7 @@ const list = command<ListInput>({
     }
     const events = await new SqlAuditLog(context.database.db).list({
       ...(userId !== undefined ? { userId } : {}),
+      ...(input.app !== undefined ? { appId: input.app } : {}),
       ...(input.type !== undefined ? { type: input.type } : {}),
       ...(input.since !== undefined ? { since: input.since } : {}),
       limit: input.limit,

@@ -2,6 +2,8 @@
 
 export interface AuditQuery {
   userId?: string;
+  /** Only events about this app (client_id). */
+  appId?: string;
   /** An exact type (`grant.revoked`), or a prefix ending in `.` (`grant.`) for a whole entity. */
   type?: string;
   /** Epoch seconds; events at or after it. */

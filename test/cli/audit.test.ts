@@ -114,6 +114,17 @@ for (const dialect of dialects()) {
       assert.deepEqual(await list('--type', 'nothing.happened'), []);
     });
 
+    it('--app lists the events about one service only (issue 21, the bad day)', async () => {
+      const all = await list();
+      const ofClient = await list('--app', client.clientId);
+      assert.ok(ofClient.length > 0);
+      assert.ok(ofClient.every((e) => e.app_id === client.clientId));
+      assert.deepEqual(ofClient, all.filter((e) => e.app_id === client.clientId));
+      assert.ok(ofClient.length < all.length, 'events without the app are left out');
+      assert.deepEqual(await list('--app', 'no-such-client'), []);
+      assertRefused(await cli.run(['audit', 'list', '--app', ' ']), 2, /--app must not be empty/);
+    });
+
     it('prints one line per event without --json', async () => {
       const result = await cli.run(['audit', 'list', '--user', 'alice@example.com', '--limit', '1']);
       assert.equal(result.code, 0, result.stderr);

@@ -12,6 +12,7 @@ export class SqlAuditLog implements AuditLog {
       .leftJoin('users', 'users.id', 'audit_events.user_id')
       .select(['audit_events.id', 'audit_events.at', 'audit_events.type', 'audit_events.user_id', 'users.email', 'audit_events.app_id', 'audit_events.ip', 'audit_events.detail']);
     if (query.userId !== undefined) select = select.where('audit_events.user_id', '=', query.userId);
+    if (query.appId !== undefined) select = select.where('audit_events.app_id', '=', query.appId);
     if (query.type !== undefined) {
       const type = query.type;
       select = type.endsWith('.')
