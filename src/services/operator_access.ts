@@ -1,11 +1,11 @@
 /**
  * Who may use the operator console under /admin (issue 21), as one rule: a platform operator
  * (`tessera user admin --grant`) whose session's sign-in is at most OPERATOR_SIGN_IN_MAX_AGE old
- * AND used a second factor or a passkey (`usedSecondFactor`: amr `otp`, `hwk`, `swk` or `mfa`),
- * whatever the account's own settings and whatever STEP_UP_MAX_AGE says for other changes: the
- * console can switch off a service for everyone, so it asks more than a person's own changes do
- * (SECURITY 51; ASVS 6.3.3 multi-factor for administrative interfaces). The HTTP side of it is
- * interaction/admin/guard.ts.
+ * AND used a second factor or a passkey (`usedSecondFactor`: amr `otp`, `hwk`, `swk` or `mfa`,
+ * RFC 8176 §2), whatever the account's own settings: the console can switch off a service for
+ * everyone, so a password alone never opens it. The window is issue 21's own 15 minutes, not
+ * STEP_UP_MAX_AGE (SECURITY 51's window for a person's own sensitive changes), so tuning one
+ * never moves the other. The HTTP side of it is interaction/admin/guard.ts.
  * @module
  */
 import type { Clock } from '../clock.ts';

@@ -9,7 +9,8 @@
  *   the second factor but more than 15 minutes ago (TestClock.advance): "Confirm it is you",
  *   which is /login?reauth=1 returning to the page; a form posted meanwhile does nothing;
  * - an operator with no second factor at all is told to add one on /profile;
- * - a form without its token, or with another page's token, or cross-site: 403, nothing done.
+ * - a form without its token, or with another page's token, or cross-site: 403, nothing done;
+ * - a sign-in with a passkey (amr hwk or swk) opens it like one with TOTP (amr otp).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import { createClient, createUser, type TestClient } from '../support/fixtures.t
 import { Browser, findForm, hiddenInputs } from '../support/browser.ts';
 import { collectRoutes, type Route } from '../support/route_table.ts';
 import { createOperator, nextCode, signedInOperator, type Operator } from './admin_support.ts';
+import { SoftAuthenticator, type CeremonyOptions } from '../support/soft_authenticator.ts';
 
 /** The route's URL with its parameters filled in with a real service and person. */
 function urlOf(route: Route, ids: { clientId: string; id: string }): string {
@@ -172,6 +174,37 @@ for (const dialect of dialects()) {
       const ok = await browser.submit(page, /\/suspend$/, { reason: 'the real one' });
       assert.equal(ok.statusCode, 303);
       assert.ok(findForm((await browser.follow(ok)).body, /\/unsuspend$/));
+    });
+  });
+}
+
+for (const dialect of dialects()) {
+  describe(`issue 21: a passkey sign-in opens the console (${dialect})`, () => {
+    const ORIGIN = 'http://localhost:3000';
+    let t: TestApp;
+
+    before(async () => {
+      t = await startTestApp({ dialect, env: { PUBLIC_URL: ORIGIN, THROTTLE_LOGIN_PER_IP: '100000/300' } });
+    });
+    after(() => t?.close());
+
+    it('an operator with only a passkey as a second factor: a passkey sign-in (amr hwk|swk) opens /admin, the password alone does not', async () => {
+      const pia = await createOperator(t, 'pia@example.com', { totp: false });
+      const setup = new Browser(t);
+      assert.equal((await setup.signIn(pia.user.email)).statusCode, 303);
+      const key = new SoftAuthenticator(ORIGIN);
+      const creation = (await setup.postJson('/profile/passkeys/options', {})).json() as { options: CeremonyOptions };
+      assert.equal((await setup.postJson('/profile/passkeys/add', { name: 'Key', credential: key.register(creation.options).response })).statusCode, 200);
+      // That session began with the password alone, before the passkey existed: confirm.
+      assert.match((await setup.get('/admin/services')).body, /Confirm it is you/);
+
+      const browser = new Browser(t);
+      const request = (await browser.postJson('/login/passkey/options', {})).json() as { options: CeremonyOptions };
+      const signedIn = await browser.postJson('/login/passkey', { return_to: '/admin/services', credential: key.assert(request.options) });
+      assert.deepEqual(signedIn.json(), { location: '/admin/services' });
+      const [event] = await t.deps.stores.audit.listForUser(pia.user.id, ['user.signed_in'], 1);
+      assert.ok((event!.detail.amr as string[]).some((v) => v === 'hwk' || v === 'swk'), JSON.stringify(event!.detail.amr));
+      assert.equal((await browser.get('/admin/services')).statusCode, 200);
     });
   });
 }
