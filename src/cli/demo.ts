@@ -14,6 +14,7 @@ import type { App } from '../domain/apps.ts';
 import type { Organization } from '../domain/organizations.ts';
 import type { User } from '../domain/users.ts';
 import { checkRedirectUris } from '../domain/redirect_uris.ts';
+import { outboundUrlProblem } from '../domain/outbound_url.ts';
 import { setMember } from '../services/org_admin.ts';
 import { BuildRunner } from '../jobs/builds/runner.ts';
 import { systemClock } from '../deps.ts';
@@ -102,6 +103,18 @@ async function seedRepositoryAndBuilds(context: CliContext, people: Map<Person, 
   return (await builds.list(projectId, { limit: 10 })).reverse();
 }
 
+/**
+ * Where the sample service receives what Tessera pushes (issue 19): its /backchannel-logout and
+ * /security-events, on the origin of its callback. Left out when that origin is not one outbound
+ * requests may reach (domain/outbound_url.ts): the sample then learns of a revocation from the API.
+ */
+function receiverUrls(context: CliContext, redirectUri: string): Pick<App, 'backchannelLogoutUri' | 'ssfEndpointUrl'> {
+  const logout = new URL(DEMO_APP.backchannelLogoutPath, redirectUri).href;
+  const events = new URL(DEMO_APP.securityEventsPath, redirectUri).href;
+  const reachable = (url: string) => outboundUrlProblem(url, context.config.outbound) === undefined;
+  return reachable(logout) && reachable(events) ? { backchannelLogoutUri: logout, ssfEndpointUrl: events } : {};
+}
+
 async function registerApp(context: CliContext, owner: User, redirectUri: string) {
   const app: App = {
     id: randomClientId(),
@@ -111,6 +124,7 @@ async function registerApp(context: CliContext, owner: User, redirectUri: string
     websiteUrl: null,
     logoUrl: null,
     redirectUris: [redirectUri],
+    ...receiverUrls(context, redirectUri),
     clientType: 'confidential',
     scopes: DEMO_APP.scopes,
     ownerUserId: owner.id,
@@ -121,7 +135,7 @@ async function registerApp(context: CliContext, owner: User, redirectUri: string
   const secret = randomToken('clientSecret');
   await context.stores.apps.create(app, digest(secret), context.now());
   await context.stores.audit.record({ type: 'app.created', userId: owner.id, appId: app.id, detail: { via: 'demo' } }, context.now());
-  return { clientId: app.id, secret };
+  return { clientId: app.id, secret, backchannelLogoutUri: app.backchannelLogoutUri ?? null, ssfEndpointUrl: app.ssfEndpointUrl ?? null };
 }
 
 const seed = command<DemoInput>({
@@ -151,7 +165,10 @@ const seed = command<DemoInput>({
       issuer,
       people: PEOPLE.map((p) => ({ email: p.email, password: people.get(p.key)!.password, name: p.name, orgs: roles(p.key) })),
       organizations: ORGS.map((o) => o.slug),
-      app: { name: DEMO_APP.name, client_id: app.clientId, client_secret: app.secret, redirect_uri: input.redirectUri, scopes: DEMO_APP.scopes.join(' ') },
+      app: {
+        name: DEMO_APP.name, client_id: app.clientId, client_secret: app.secret, redirect_uri: input.redirectUri, scopes: DEMO_APP.scopes.join(' '),
+        backchannel_logout_uri: app.backchannelLogoutUri, ssf_endpoint_url: app.ssfEndpointUrl,
+      },
       builds: builds.map((b) => ({ org: REPOSITORY.org, project: REPOSITORY.project, id: b.number, definition: b.definitionName, status: b.status })),
     };
     const text = [
@@ -164,6 +181,7 @@ const seed = command<DemoInput>({
       `  client_id:     ${app.clientId}`,
       `  client_secret: ${app.secret}`,
       `  callback:      ${input.redirectUri}`,
+      ...(app.backchannelLogoutUri && app.ssfEndpointUrl ? [`  back-channel logout: ${app.backchannelLogoutUri}`, `  security events:     ${app.ssfEndpointUrl}`] : []),
       `Run it: TESSERA_URL=${issuer} CLIENT_ID=${app.clientId} CLIENT_SECRET=${app.secret} node examples/sample-service/server.mjs`,
       '',
       `Builds of ${REPOSITORY.org}/${REPOSITORY.project}: ${json.builds.map((b) => `#${b.id} ${b.definition} ${b.status}`).join(', ')}`,

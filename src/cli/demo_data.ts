@@ -76,5 +76,8 @@ export const DEMO_APP = {
   description: 'The sample third-party service from examples/sample-service.',
   publisher: 'Tessera demo',
   redirectUri: 'http://127.0.0.1:8080/callback',
+  /** Its receivers (examples/sample-service/README.md), on the callback's origin. */
+  backchannelLogoutPath: '/backchannel-logout',
+  securityEventsPath: '/security-events',
   scopes: ['openid', 'profile', 'email', 'offline_access', 'orgs:read', 'workitems:read', 'workitems:write', 'code:read', 'builds:read', 'builds:execute'],
 };

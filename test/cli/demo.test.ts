@@ -15,7 +15,7 @@ interface DemoOutput {
   issuer: string;
   people: { email: string; password: string; name: string; orgs: string }[];
   organizations: string[];
-  app: { name: string; client_id: string; client_secret: string; redirect_uri: string; scopes: string };
+  app: { name: string; client_id: string; client_secret: string; redirect_uri: string; scopes: string; backchannel_logout_uri: string | null; ssf_endpoint_url: string | null };
   builds: { org: string; project: string; id: number; definition: string; status: string }[];
 }
 
@@ -63,6 +63,11 @@ for (const dialect of dialects()) {
       const app = await server.deps.stores.apps.find(out.app.client_id);
       assert.ok(app);
       assert.deepEqual(app.redirectUris, ['http://127.0.0.1:8765/callback']);
+      // Issue 19: the sample's receivers, on its callback's origin, as its README registers them.
+      assert.equal(app.backchannelLogoutUri, 'http://127.0.0.1:8765/backchannel-logout');
+      assert.equal(app.ssfEndpointUrl, 'http://127.0.0.1:8765/security-events');
+      assert.equal(out.app.backchannel_logout_uri, app.backchannelLogoutUri);
+      assert.equal(out.app.ssf_endpoint_url, app.ssfEndpointUrl);
       assert.equal(app.clientType, 'confidential');
       const alice = (await server.deps.stores.users.findByEmail('alice@demo.example.com'))!;
       const tokens = await obtainTokens(server, {
