@@ -159,6 +159,7 @@ for (const dialect of dialects()) {
       await press(`/admin/people/${alice.id}`, /\/enable$/);
       assert.equal((await t.deps.stores.users.findById(alice.id))!.disabledAt, null);
       assert.equal((await new Browser(t).signIn('alice@example.com')).statusCode, 303);
+      assert.match((await browser.get(`/admin/people/${alice.id}`)).body, /Account enabled, from the operator console/, 'her page lists it');
       const [on] = await t.deps.stores.audit.listForUser(alice.id, ['user.enabled'], 1);
       assert.deepEqual(on!.detail, { via: 'admin', actor: olga.user.id });
     });

@@ -2,8 +2,24 @@
 import type { PersonDetails, PersonRow } from '../../services/operator_reads.ts';
 import { formatTime } from '../../domain/dates.ts';
 import { eventText } from '../profile/events.ts';
+import { ownEntry } from '../../domain/lookup.ts';
 import { AdminLayout, FilterSelect, Notice, type YesNo } from './layout.tsx';
 import { ADMIN, type PersonAction } from './paths.ts';
+
+/** Events an operator sees that the person's own profile does not list (profile/events.ts has the rest). */
+const OPERATOR_EVENT_TEXT: Record<string, string> = {
+  'user.created': 'Account created',
+  'user.disabled': 'Account disabled',
+  'user.enabled': 'Account enabled',
+  'user.sessions_ended': 'Every session ended',
+  'user.operator_granted': 'Made a platform operator',
+  'user.operator_revoked': 'No longer a platform operator',
+};
+
+function operatorEventText(type: string, detail: Record<string, unknown>): string {
+  const text = ownEntry(OPERATOR_EVENT_TEXT, type) ?? eventText(type, detail);
+  return detail.via === 'admin' ? `${text}, from the operator console` : detail.via === 'cli' ? `${text}, from the CLI` : text;
+}
 
 export interface PeopleSearchProps {
   logoutToken: string;
@@ -162,7 +178,7 @@ export function PersonPageView({ logoutToken, details, token, notice }: PersonPa
           <ul class="events">
             {events.map((e) => (
               <li key={e.id}>
-                {formatTime(e.at)}: {eventText(e.type, e.detail)}
+                {formatTime(e.at)}: {operatorEventText(e.type, e.detail)}
                 {e.ip !== null && ` (${e.ip})`}
               </li>
             ))}
