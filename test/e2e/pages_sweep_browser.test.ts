@@ -15,10 +15,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AxeResults } from 'axe-core';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser } from '../support/fixtures.ts';
-import { Browser } from '../support/browser.ts';
+import { Browser, authorizeUrl, codeRequest } from '../support/browser.ts';
 import { chromiumPerFile } from '../support/chromium_per_file.ts';
 import { collectRoutes, type Route } from '../support/route_table.ts';
 import { setThirdPartyMode } from '../../src/services/org_admin.ts';
@@ -98,7 +98,9 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
     const finance = (await orgs.create({ slug: 'finance', name: 'Finance', ownerUserId: dana.id }, now))!;
     await setThirdPartyMode({ stores: t.deps.stores, announce: { feed: t.deps.feed }, now, via: 'test' }, finance, 'approved');
     await orgs.setMember(acme.id, bob.id, 'member', now);
-    const service = await createClient(t.deps, { name: 'Sprint Planner', redirectUris: ['https://planner.example/callback'] });
+    const service = await createClient(t.deps, { name: 'Sprint Planner', redirectUris: ['https://planner.example/callback', 'https://collector.example/callback'] });
+    // A website, so the approval page can say the second callback is elsewhere (issue 20, trust signals).
+    await t.deps.stores.apps.update({ ...service.app, websiteUrl: 'https://planner.example' }, now);
     const grant = await t.deps.stores.grants.approve(dana.id, service.clientId, ['openid', 'orgs:read', 'workitems:read', 'workitems:write'], now);
     await t.deps.stores.approvalRequests.create(acme.id, service.clientId, bob.id, now);
     for (const name of ['Dana Tools', 'Dana Tools (dark)']) {
@@ -148,6 +150,7 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
           await page.getByRole('heading', { name: 'Turn on two-step verification' }).waitFor();
         },
       },
+      at('/authorize', 'approval page, the callback on another host', authorizeUrl(codeRequest(service.clientId, 'https://collector.example/callback', { scope: 'openid orgs:read workitems:read', prompt: 'consent' }).params)),
       at('/profile/applications', 'manage applications', '/profile/applications'),
       at('/profile/applications/:grant', 'one application', `/profile/applications/${grant.id}`),
       at('/profile/applications/:grant/revoke', 'revoke confirmation', `/profile/applications/${grant.id}/revoke`),
@@ -201,8 +204,7 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
   it('no page scrolls sideways and axe-core finds no violation, light and dark', async () => {
     const failures: string[] = [];
     for (const [i, colorScheme] of (['light', 'dark'] as const).entries()) {
-      // bypassCSP only so that axe-core can be injected; the pages' CSP (rightly) allows no inline script.
-      const context = await chromium().newContext({ bypassCSP: true, colorScheme, viewport: PHONE });
+      const context = await phoneContext(colorScheme);
       try {
         const page = await context.newPage();
         page.setDefaultTimeout(10_000);
@@ -219,9 +221,11 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
   });
 
   it('the audit itself catches a page wider than the phone and a violation', async () => {
-    const context = await chromium().newContext({ bypassCSP: true, viewport: PHONE });
+    const context = await phoneContext('light');
     try {
       const page = await context.newPage();
+      await page.goto(`${t.issuer}/login`);
+      assert.equal(await page.evaluate('typeof globalThis.axe'), 'object', 'axe-core is in every page the context opens');
       await page.setContent('<!doctype html><html lang="en"><title>Broken</title><body><main><h1>One</h1><input type="text"><div style="width:600px">Wide</div></main></body></html>');
       const found = (await audit(page, 'broken')).join('\n');
       assert.match(found, /scrolls sideways \(\d+px in 320px/);
@@ -232,42 +236,53 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
   });
 });
 
+/**
+ * A phone-sized context in `colorScheme` with axe-core in every page it opens (an init script: sent
+ * once, not with each page). bypassCSP only so that axe-core can run; the pages' CSP (rightly)
+ * allows no script but ours.
+ */
+function phoneContext(colorScheme: 'light' | 'dark'): Promise<BrowserContext> {
+  return chromium()
+    .newContext({ bypassCSP: true, colorScheme, viewport: PHONE })
+    .then(async (context) => {
+      // tsx (esbuild keepNames) wraps named functions in __name(), which the page must then know.
+      await context.addInitScript({ content: `${AXE_SOURCE};globalThis.__name = (f) => f;` });
+      return context;
+    });
+}
+
 /** What is wrong with the page on screen: sideways scrolling, and every axe-core violation. */
 async function audit(page: Page, name: string): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  // tsx (esbuild keepNames) wraps named functions in __name(), which the page must then know.
-  await page.evaluate('globalThis.__name = (f) => f');
-  const results = await page.evaluate(
-    (tags) => (globalThis as unknown as { axe: { run(c: unknown, o: unknown): Promise<AxeResults> } }).axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-    WCAG_TAGS,
-  );
-  const failures = results.violations.map((v) => `${name}: axe ${v.id} [${v.impact}] ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  const { scrollWidth, width, widest } = await page.evaluate(() => {
+  if (!(await page.evaluate('typeof globalThis.axe === "object"'))) {
+    await page.addScriptTag({ content: AXE_SOURCE });
+    await page.evaluate('globalThis.__name = (f) => f');
+  }
+  const { violations, scrollWidth, width, widest } = await page.evaluate(async (tags) => {
+    const axe = (globalThis as unknown as { axe: { run(c: unknown, o: unknown): Promise<AxeResults> } }).axe;
+    const { violations } = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
     const width = window.innerWidth;
-    // The element that reaches furthest right, to say what overflows.
+    const scrollWidth = document.scrollingElement!.scrollWidth;
+    // What reaches furthest right, to say what overflows: an element, or text that runs out of its
+    // box (a long word), which is no element of its own. Only looked for when something does.
     let widest = '';
-    let right = width;
-    const name = (el: Element | null) => (el ? `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).replace(/\s+/g, '.') : ''}` : '');
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect().right;
-      if (r > right) {
-        right = r;
-        widest = `${name(el)} (${Math.round(r)}px)`;
+    if (scrollWidth > width) {
+      let right = width;
+      const name = (el: Element | null) => (el ? `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).replace(/\s+/g, '.') : ''}` : '');
+      for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect().right;
+        if (r > right) [right, widest] = [r, `${name(el)} (${Math.round(r)}px)`];
+      }
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      const range = document.createRange();
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        range.selectNodeContents(node);
+        const r = range.getBoundingClientRect().right;
+        if (r > right) [right, widest] = [r, `text in ${name(node.parentElement)} (${Math.round(r)}px)`];
       }
     }
-    // Text that runs out of its box (a long word) is no element of its own: measure the text.
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    const range = document.createRange();
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      range.selectNodeContents(node);
-      const r = range.getBoundingClientRect().right;
-      if (r > right) {
-        right = r;
-        widest = `text in ${name(node.parentElement)} (${Math.round(r)}px)`;
-      }
-    }
-    return { scrollWidth: document.scrollingElement!.scrollWidth, width, widest };
-  });
+    return { violations: violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, at: v.nodes.map((n) => n.target.join(' ')) })), scrollWidth, width, widest };
+  }, WCAG_TAGS);
+  const failures = violations.map((v) => `${name}: axe ${v.id} [${v.impact}] ${v.help} at ${v.at.join(', ')}`);
   if (scrollWidth > width) failures.push(`${name}: scrolls sideways (${scrollWidth}px in ${width}px; widest: ${widest})`);
   return failures;
 }

@@ -14,6 +14,8 @@ import { sendPage } from '../views/send_page.ts';
 import { approvalStepUp } from '../../services/interactions.ts';
 import { isOptional, reachesOrganizations, type Shown } from './choices.ts';
 import { ApprovalView, type OrgLine } from './view.tsx';
+import { callbackElsewhere } from './callback_host.ts';
+import { siteHost } from '../views/site_address.tsx';
 
 /** The decision token: bound to this session and this pending authorization (SECURITY 28). */
 export function decisionToken(deps: Pick<Deps, 'formKey'>, sessionId: string, interactionId: string): string {
@@ -103,11 +105,14 @@ export async function sendApprovalPage(
   const { shown, orgs } = await approvalContent(deps, signedIn.user.id, app.id, requested, grant);
   // Issue 16: the same rule the decision enforces (services/interactions.ts); the page only follows it.
   const stepUp = await approvalStepUp(deps, signedIn, shown.scopes);
+  const identity = appIdentity(deps.config.issuer, app);
   return sendPage(
     reply,
     <ApprovalView
-      app={appIdentity(deps.config.issuer, app)}
+      app={identity}
+      site={siteHost(deps.config.issuer)}
       returnTo={hostOf(interaction.request.redirectUri)}
+      elsewhere={callbackElsewhere(interaction.request.redirectUri, identity.website)}
       scopes={shown.scopes.map((scope) => ({
         scope,
         description: SCOPES[scope]?.description ?? scope,

@@ -8,6 +8,8 @@ import type { Role } from '../../domain/organizations.ts';
 import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
 import { Layout } from '../views/layout.tsx';
 import { orgField, scopeField } from './choices.ts';
+import { SiteAddress } from '../views/site_address.tsx';
+import type { ElsewhereCallback } from './callback_host.ts';
 
 export interface ScopeLine {
   scope: string;
@@ -33,6 +35,10 @@ export interface ApprovalViewProps {
   app: AppIdentityProps;
   /** The host (or scheme, for a native app) the response goes to. */
   returnTo: string;
+  /** This Tessera's host, said in words (issue 20). */
+  site: string;
+  /** Set when the response goes to a host other than the service's website (consent/callback_host.ts). */
+  elsewhere?: ElsewhereCallback;
   scopes: ScopeLine[];
   /** True when the app already holds a grant and this asks for more. */
   incremental: boolean;
@@ -73,6 +79,7 @@ export function ApprovalView(props: ApprovalViewProps) {
         </h1>
       </AppIdentity>
       <UnverifiedWarning verified={app.verified} />
+      <SiteAddress host={props.site} />
       <p class="account">
         Signed in as <strong>{props.user.name}</strong> ({props.user.email}). <a href={props.switchAccountUrl}>Not you? Switch account</a>
       </p>
@@ -85,6 +92,12 @@ export function ApprovalView(props: ApprovalViewProps) {
           Whatever you choose, you will be sent back to <strong>{props.returnTo}</strong>. You can review or revoke this access at any time
           under <a href="/profile/applications">Manage applications</a>.
         </p>
+        {props.elsewhere !== undefined && (
+          <p class="warning" id="callback-elsewhere">
+            <strong>{props.elsewhere.callback}</strong> is not the address of {app.name}’s website (<strong>{props.elsewhere.website}</strong>).
+            Approve only if you expected to be sent there.
+          </p>
+        )}
         {props.stepUp !== undefined && (
           <p class="warning" role="status">
             {STEP_UP_TEXT[props.stepUp.reason]}

@@ -6,6 +6,7 @@ import type { Interaction } from '../../domain/interactions.ts';
 import { fieldOf, formToken, preSessionFormRule } from '../../http/form_guard.ts';
 import { sendPage } from '../views/send_page.ts';
 import { SignInView, type SignInStep } from './view.tsx';
+import { siteHost } from '../views/site_address.tsx';
 
 export interface SignInPage {
   app?: App;
@@ -33,7 +34,7 @@ export function loginToken(deps: Pick<Deps, 'formKey'>, interactionId: string | 
   return formToken(deps.formKey, null, 'login', interactionId);
 }
 
-export function sendSignInPage(deps: Pick<Deps, 'formKey' | 'accounts'>, reply: FastifyReply, page: SignInPage): FastifyReply {
+export function sendSignInPage(deps: Pick<Deps, 'formKey' | 'accounts' | 'config'>, reply: FastifyReply, page: SignInPage): FastifyReply {
   const id = page.interaction?.id;
   const returnTo = id === undefined ? page.returnTo : undefined;
   const throttled = page.retryAfter !== undefined;
@@ -51,6 +52,7 @@ export function sendSignInPage(deps: Pick<Deps, 'formKey' | 'accounts'>, reply: 
       throttled={throttled}
       step={page.step ?? { kind: 'email' }}
       passkeys={deps.accounts.passkeysOffered()}
+      site={siteHost(deps.config.issuer)}
     />,
     { status: throttled ? 429 : page.failed ? 401 : 200, redirectUri: page.interaction?.request.redirectUri, scripts: deps.accounts.passkeysOffered() },
   );

@@ -10,6 +10,7 @@
  */
 import { Layout } from '../views/layout.tsx';
 import { SIGN_IN_PASSKEY } from '../passkey_paths.ts';
+import { SiteAddress } from '../views/site_address.tsx';
 
 export const INCORRECT = 'Email or password is incorrect.';
 /** Shown with status 429 when sign-in is throttled (SECURITY 32). */
@@ -54,6 +55,8 @@ export interface SignInViewProps {
   step: SignInStep;
   /** Offer passkeys (issue 16): the button, and the email field's autofill. */
   passkeys?: boolean;
+  /** This Tessera's host, said in words (issue 20). */
+  site: string;
 }
 
 /** The same page again, for the first step: another address, another way in. */
@@ -62,7 +65,7 @@ function startOverHref(interactionId: string | undefined, returnTo: string | und
   return query.toString() === '' ? '/login' : `/login?${query}`;
 }
 
-export function SignInView({ token, interactionId, returnTo, appName, email, failed, throttled, notice, step, passkeys }: SignInViewProps) {
+export function SignInView({ token, interactionId, returnTo, appName, email, failed, throttled, notice, step, passkeys, site }: SignInViewProps) {
   const workQuery = interactionId === undefined ? '' : `?${new URLSearchParams({ interaction: interactionId })}`;
   const offerPasskey = passkeys === true;
   return (
@@ -73,6 +76,7 @@ export function SignInView({ token, interactionId, returnTo, appName, email, fai
           to continue to <strong>{appName}</strong>
         </p>
       )}
+      <SiteAddress host={site} />
       {notice !== undefined && (
         <p class="notice" role="status">
           {notice}
