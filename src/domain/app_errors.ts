@@ -26,3 +26,10 @@ export interface AppErrorStore {
 export function isoDay(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 10);
 }
+
+/** Totals per code over the counts given, most frequent first, then by code: the usage panels of the portal and the operator's reads. */
+export function totalsByCode(counts: readonly Pick<AppErrorCount, 'code' | 'count'>[]): { code: string; count: number }[] {
+  const totals = new Map<string, number>();
+  for (const c of counts) totals.set(c.code, (totals.get(c.code) ?? 0) + c.count);
+  return [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code, count]) => ({ code, count }));
+}

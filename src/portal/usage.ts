@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../deps.ts';
 import type { AppUsage } from '../domain/apps.ts';
-import { isoDay, type AppErrorCount } from '../domain/app_errors.ts';
+import { isoDay, totalsByCode, type AppErrorCount } from '../domain/app_errors.ts';
 
 export const USAGE_DAYS = 14;
 
@@ -22,11 +22,9 @@ export async function readUsage(deps: Pick<Deps, 'stores' | 'clock'>, appId: str
     deps.stores.apps.usage(appId, now, USAGE_DAYS),
     deps.stores.appErrors.list(appId, isoDay(now - (USAGE_DAYS - 1) * 86400)),
   ]);
-  const totals = new Map<string, number>();
-  for (const e of errors) totals.set(e.code, (totals.get(e.code) ?? 0) + e.count);
   return {
     ...usage,
     errorsPerDay: errors.map(({ day, code, count }) => ({ day, code, count })),
-    errorsByCode: [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code, count]) => ({ code, count })),
+    errorsByCode: totalsByCode(errors),
   };
 }

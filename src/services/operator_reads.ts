@@ -8,7 +8,7 @@
 import type { Stores } from '../domain/stores.ts';
 import type { App, AppSecretInfo } from '../domain/apps.ts';
 import type { AppSuspension } from '../domain/app_suspensions.ts';
-import { isoDay } from '../domain/app_errors.ts';
+import { isoDay, totalsByCode } from '../domain/app_errors.ts';
 import {
   MAX_PAGE,
   MAX_QUERY,
@@ -63,12 +63,12 @@ function boundedLimit(limit: number): number {
 }
 
 /** Trimmed and cut to MAX_QUERY characters; an empty text searches nothing (lists everything). */
-function boundedQuery(query: string | undefined): { query: string } | object {
+function boundedQuery(query: string | undefined): { query?: string } {
   const trimmed = query?.trim() ?? '';
   return trimmed === '' ? {} : { query: [...trimmed].slice(0, MAX_QUERY).join('') };
 }
 
-function pageKey(after: string | undefined): { after: PageKey } | object {
+function pageKey(after: string | undefined): { after?: PageKey } {
   if (after === undefined) return {};
   const key = decodeCursor(after);
   if (!key) throw new BadCursor();
@@ -158,8 +158,6 @@ export async function serviceOverview(deps: OperatorReadDeps, appId: string): Pr
     deps.stores.apps.usage(app.id, now, SERVICE_USAGE_DAYS),
     deps.stores.appErrors.list(app.id, isoDay(now - (SERVICE_USAGE_DAYS - 1) * 86_400)),
   ]);
-  const totals = new Map<string, number>();
-  for (const e of errors) totals.set(e.code, (totals.get(e.code) ?? 0) + e.count);
   return {
     app,
     owners,
@@ -169,7 +167,7 @@ export async function serviceOverview(deps: OperatorReadDeps, appId: string): Pr
     usage: {
       days: SERVICE_USAGE_DAYS,
       tokensPerDay: usage.tokensPerDay,
-      errorsByCode: [...totals.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([code, count]) => ({ code, count })),
+      errorsByCode: totalsByCode(errors),
     },
   };
 }
