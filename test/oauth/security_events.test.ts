@@ -151,6 +151,42 @@ for (const dialect of dialects()) {
       assert.match(String((got!.event.reason_admin as { en: string }).en), /approved the service again/);
     });
 
+    it('approving a device sign-in for fewer organizations narrows the grant and pushes token-claims-change', async () => {
+      const cli = await createClient(t.deps, { name: 'Work CLI', public: true, redirectUris: ['http://127.0.0.1/callback'], scopes: ['openid', 'offline_access', 'workitems:read'], ssfEndpointUrl: receiver.url('/device') });
+      await t.deps.stores.apps.update({ ...cli.app, deviceFlow: true }, t.clock.now());
+      t.deps.clients.invalidate(cli.clientId);
+      receiver.audiences.set('/device', cli.clientId);
+      const browser = await signedIn();
+      const approveDevice = async (set: Record<string, string>, untick: string[]) => {
+        const started = await t.app.inject({
+          method: 'POST',
+          url: '/device_authorization',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ client_id: cli.clientId, scope: 'openid offline_access workitems:read' }).toString(),
+        });
+        assert.equal(started.statusCode, 200, started.body);
+        const userCode = (started.json() as { user_code: string }).user_code;
+        const entry = await browser.get(`/device?user_code=${encodeURIComponent(userCode)}`);
+        const page = await browser.submit(entry, /^\/device$/, { user_code: userCode });
+        assert.equal(page.statusCode, 200, page.body.slice(0, 500));
+        const decision = findForm(page.body, /^\/device\/decision$/);
+        assert.ok(decision, page.body.slice(0, 1000));
+        const fields: Record<string, string> = { ...decision.hidden, decision: 'approve', lifetime: 'forever', ...set };
+        for (const name of untick) delete fields[name];
+        const done = await browser.post(decision.action, fields);
+        assert.equal(done.statusCode, 200, done.body.slice(0, 500));
+      };
+      await approveDevice({}, []);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(receiver.at('/device').length, 0, 'a first approval takes nothing away');
+      await approveDevice({ orgs: 'some' }, [`org_${globex.id}`]);
+      await until('token-claims-change', () => receiver.at('/device').length === 1);
+      const [got] = receiver.at('/device');
+      assert.equal(got!.type, CLAIMS_CHANGE);
+      assert.deepEqual(got!.event.claims, { scope: 'openid offline_access workitems:read', orgs: [acme.id] });
+      assert.equal(got!.event.initiating_entity, 'user');
+    });
+
     it('a refresh token used twice revokes the grant and pushes session-revoked, initiated by the system', async () => {
       const { client, tokens } = await authorized('/reuse');
       assert.equal((await refresh(t, client, tokens.refresh_token)).statusCode, 200);
