@@ -89,6 +89,8 @@ async function main(): Promise<void> {
       ['admin-services', '/admin/services'],
       ['admin-service', `/admin/services/${suspect.clientId}`],
       ['admin-person', `/admin/people/${person.id}`],
+      ['admin-orgs', '/admin/orgs'],
+      ['admin-org', '/admin/orgs/finance'],
     ] as const;
 
     for (const scheme of SCHEMES) {

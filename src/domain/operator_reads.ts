@@ -43,6 +43,21 @@ export interface ServiceRow {
   createdAt: number;
 }
 
+export interface OrgRow {
+  id: string;
+  slug: string;
+  name: string;
+  members: number;
+  createdAt: number;
+}
+
+export interface OrgsQuery {
+  /** Part of the name or the slug, any case; matched literally. */
+  query?: string;
+  limit: number;
+  after?: PageKey;
+}
+
 /** Where a page starts: after the row with this creation time and id (the order's last row). */
 export interface PageKey {
   createdAt: number;
@@ -113,6 +128,8 @@ export interface OperatorReadStore {
   searchPeople(query: PeopleQuery): Promise<PersonRow[]>;
   /** One page of services, newest first; one more row than `limit` tells the caller another page follows. */
   searchServices(query: ServicesQuery, now: number): Promise<ServiceRow[]>;
+  /** One page of organizations, newest first; one more row than `limit` tells the caller another page follows. */
+  searchOrgs(query: OrgsQuery): Promise<OrgRow[]>;
   /** Undefined for an unknown id. */
   personDetails(userId: string, now: number, events: number): Promise<PersonDetails | undefined>;
   /** The emails of the people who own the app (itself, or through its organization). */

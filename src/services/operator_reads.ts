@@ -14,13 +14,14 @@ import {
   MAX_QUERY,
   decodeCursor,
   encodeCursor,
+  type OrgRow,
   type PageKey,
   type PersonDetails,
   type PersonRow,
   type ServiceRow,
 } from '../domain/operator_reads.ts';
 
-export type { PersonRow, ServiceRow, PersonDetails } from '../domain/operator_reads.ts';
+export type { OrgRow, PersonRow, ServiceRow, PersonDetails } from '../domain/operator_reads.ts';
 export { MAX_PAGE, MAX_QUERY } from '../domain/operator_reads.ts';
 
 export interface OperatorReadDeps {
@@ -117,6 +118,20 @@ export async function searchServices(deps: OperatorReadDeps, input: ServicesSear
   );
   const { rows: services, next } = page(rows, limit, (s) => ({ createdAt: s.createdAt, id: s.clientId }));
   return next === undefined ? { services } : { services, next };
+}
+
+export interface OrgsSearch {
+  query?: string;
+  limit: number;
+  after?: string;
+}
+
+/** Organizations by name or slug (any case, matched literally), newest first. Throws BadCursor. */
+export async function searchOrgs(deps: OperatorReadDeps, input: OrgsSearch): Promise<{ orgs: OrgRow[]; next?: string }> {
+  const limit = boundedLimit(input.limit);
+  const rows = await deps.stores.operatorReads.searchOrgs({ ...boundedQuery(input.query), ...pageKey(input.after), limit });
+  const { rows: orgs, next } = page(rows, limit, (o) => ({ createdAt: o.createdAt, id: o.id }));
+  return next === undefined ? { orgs } : { orgs, next };
 }
 
 export interface ServiceOverview {

@@ -5,8 +5,8 @@
  *   Tessera's own pages, lands back on Services, finds a service, suspends it with a reason and
  *   sees it marked "Suspended by the platform" (and its refresh token refused);
  * - axe-core finds no violation, and nothing scrolls sideways at 320 px, on each /admin page
- *   (Services, a service suspended and not, People, a person, "Confirm it is you", "Add a second
- *   factor first"), light and dark.
+ *   (Services, a service suspended and not, People, a person, Organizations, an organization,
+ *   "Confirm it is you", "Add a second factor first"), light and dark.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +111,8 @@ describe('the operator console in Chromium (sqlite)', () => {
     assert.equal(typeof (await t.deps.accounts.confirmTotp(tina.user, nextCode(t, secret), { ip: '203.0.113.9', userAgent: null })), 'object');
     await new Browser(t).signIn(alice.email);
     await obtainTokens(t, { client: other, user: alice, scopes: ['openid', 'offline_access'] });
+    const org = (await t.deps.stores.organizations.create({ slug: 'a-rather-long-organization-slug', name: 'An organization with a rather long name', ownerUserId: alice.id }, t.clock.now()))!;
+    await t.deps.stores.organizations.setAppRule(org.id, client.clientId, 'blocked', t.clock.now());
 
     const pages: [Browser, string, string][] = [
       [http, '/admin/services', 'Services'],
@@ -118,6 +120,8 @@ describe('the operator console in Chromium (sqlite)', () => {
       [http, `/admin/services/${other.clientId}`, 'a service'],
       [http, '/admin/people', 'People'],
       [http, `/admin/people/${alice.id}`, 'a person'],
+      [http, '/admin/orgs', 'Organizations'],
+      [http, `/admin/orgs/${org.slug}`, 'an organization'],
       [tinaHttp, '/admin/services', 'Confirm it is you'],
       [paulHttp, '/admin/people', 'Add a second factor first'],
     ];

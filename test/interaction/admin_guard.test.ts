@@ -21,9 +21,9 @@ import { collectRoutes, type Route } from '../support/route_table.ts';
 import { createOperator, nextCode, signedInOperator, type Operator } from './admin_support.ts';
 import { SoftAuthenticator, type CeremonyOptions } from '../support/soft_authenticator.ts';
 
-/** The route's URL with its parameters filled in with a real service and person. */
+/** The route's URL with its parameters filled in with a real service and person (and a well-formed organization slug). */
 function urlOf(route: Route, ids: { clientId: string; id: string }): string {
-  return route.url.replace(':clientId', ids.clientId).replace(':id', ids.id);
+  return route.url.replace(':clientId', ids.clientId).replace(':id', ids.id).replace(':slug', 'some-org');
 }
 
 const CONFIRM = (path: string) => `/login?${new URLSearchParams({ return_to: path, reauth: '1' })}`;
@@ -51,7 +51,7 @@ for (const dialect of dialects()) {
 
     it('the console has its pages and forms in the route table', () => {
       const keys = new Set(routes.map((r) => `${r.method} ${r.url}`));
-      for (const expected of ['GET /admin', 'GET /admin/services', 'GET /admin/services/:clientId', 'POST /admin/services/:clientId/suspend', 'GET /admin/people/:id', 'POST /admin/people/:id/disable']) {
+      for (const expected of ['GET /admin', 'GET /admin/services', 'GET /admin/services/:clientId', 'POST /admin/services/:clientId/suspend', 'GET /admin/people/:id', 'POST /admin/people/:id/disable', 'GET /admin/orgs', 'GET /admin/orgs/:slug']) {
         assert.ok(keys.has(expected), `${expected} in the route table`);
       }
     });

@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { Layout } from '../views/layout.tsx';
 import { ADMIN } from './paths.ts';
 
-export type Section = 'services' | 'people';
+export type Section = 'services' | 'people' | 'orgs';
 
 export interface AdminPageProps {
   title: string;
@@ -22,6 +22,9 @@ export function AdminLayout({ title, logoutToken, section, children }: AdminPage
         </a>
         <a href={ADMIN.people} aria-current={section === 'people' ? 'page' : undefined}>
           People
+        </a>
+        <a href={ADMIN.orgs} aria-current={section === 'orgs' ? 'page' : undefined}>
+          Organizations
         </a>
       </nav>
       {children}

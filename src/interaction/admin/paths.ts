@@ -11,6 +11,8 @@ export const ADMIN = {
   people: `${ADMIN_PATH}/people`,
   person: (id: string) => `${ADMIN_PATH}/people/${enc(id)}`,
   personAction: (id: string, action: PersonAction) => `${ADMIN_PATH}/people/${enc(id)}/${action}`,
+  orgs: `${ADMIN_PATH}/orgs`,
+  org: (slug: string) => `${ADMIN_PATH}/orgs/${enc(slug)}`,
   /** Tessera's one sign-in page, coming back to `path` (a console path) afterwards. */
   signIn: (path: string) => `/login?${new URLSearchParams({ return_to: path })}`,
   /** "Confirm it is you": the same re-authentication path as every sensitive change (login/route.ts `reauth=1`). */

@@ -1,7 +1,7 @@
 /**
  * The operator console (issue 21): pages for platform operators under /admin, behind one guard
  * (guard.ts: a platform operator, signed in within 15 minutes with a second factor or a passkey;
- * anyone else signed in gets the 404 of a path that does not exist). Services and People today;
+ * anyone else signed in gets the 404 of a path that does not exist). Services, People and Organizations today;
  * /admin itself opens Services.
  *
  * Unlike the other areas, no 405 answers other methods here: they get the root's 404 like any
@@ -14,10 +14,12 @@ import { adminArea } from './guard.ts';
 import { ADMIN } from './paths.ts';
 import serviceRoutes from './services_route.tsx';
 import peopleRoutes from './people_route.tsx';
+import orgRoutes from './orgs_route.tsx';
 
 export default async function adminRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
   adminArea(app, options.deps);
   app.get(ADMIN.home, async (_request, reply) => reply.code(302).header('location', ADMIN.services).send());
   await app.register(serviceRoutes, options);
   await app.register(peopleRoutes, options);
+  await app.register(orgRoutes, options);
 }

@@ -161,7 +161,8 @@ function AppButton({ slug, token, app, action, text, label }: { slug: string; to
   );
 }
 
-function standing(s: ServiceRow, mode: ThirdPartyMode): string {
+/** How a service stands in the organization under its policy. */
+export function standing(s: ServiceRow, mode: ThirdPartyMode): string {
   if (s.rule === 'blocked') return 'Cut off';
   if (mode === 'deny') return 'Blocked by the policy';
   if (s.rule === 'approved') return mode === 'approved' ? 'Approved' : 'Approved (applies under "approved only")';

@@ -7,12 +7,12 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../database.ts';
-import type { OperatorReadStore, PageKey, PeopleQuery, PersonDetails, PersonRow, ServiceRow, ServicesQuery } from '../../domain/operator_reads.ts';
+import type { OperatorReadStore, OrgRow, OrgsQuery, PageKey, PeopleQuery, PersonDetails, PersonRow, ServiceRow, ServicesQuery } from '../../domain/operator_reads.ts';
 import { containsIgnoringCase } from './like.ts';
 import { personDetails } from './operator_person.ts';
 
 /** Rows after `key` in the order (created_at desc, id desc); `table` is our own alias, never input. */
-function afterKey(table: 'u' | 'a', key: PageKey): RawBuilder<boolean> {
+function afterKey(table: 'u' | 'a' | 'o', key: PageKey): RawBuilder<boolean> {
   const created = sql.ref(`${table}.created_at`);
   const id = sql.ref(`${table}.id`);
   return sql<boolean>`(${created} < ${key.createdAt} or (${created} = ${key.createdAt} and ${id} < ${key.id}))`;
@@ -87,6 +87,18 @@ export class SqlOperatorReads implements OperatorReadStore {
       people: Number(r.people ?? 0),
       createdAt: Number(r.created_at),
     }));
+  }
+
+  async searchOrgs(query: OrgsQuery): Promise<OrgRow[]> {
+    let select = this.db
+      .selectFrom('organizations as o')
+      .select(['o.id', 'o.slug', 'o.name', 'o.created_at'])
+      .select((eb) => eb.selectFrom('memberships as m').select((e) => e.fn.countAll<number>().as('n')).whereRef('m.org_id', '=', 'o.id').as('members'));
+    const text = query.query;
+    if (text !== undefined) select = select.where((eb) => eb.or([containsIgnoringCase('o.name', text), containsIgnoringCase('o.slug', text)]));
+    if (query.after) select = select.where(afterKey('o', query.after));
+    const rows = await select.orderBy('o.created_at', 'desc').orderBy('o.id', 'desc').limit(query.limit + 1).execute();
+    return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, members: Number(r.members ?? 0), createdAt: Number(r.created_at) }));
   }
 
   personDetails(userId: string, now: number, events: number): Promise<PersonDetails | undefined> {
