@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     await suspendApp(t.deps, suspect.clientId, 'Phishing: asks people for their password on its own site', now, { via: 'admin', userId: operator.user.id });
     const operatorSession = (await signedInOperator(t, operator)).sessionCookie()!;
     const consolePages = [
+      ['admin-overview', '/admin'],
       ['admin-services', '/admin/services'],
       ['admin-service', `/admin/services/${suspect.clientId}`],
       ['admin-person', `/admin/people/${person.id}`],

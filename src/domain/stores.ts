@@ -28,6 +28,7 @@ import type { DeviceAuthorizationStore } from './device_authorizations.ts';
 import type { PushedRequestStore } from './pushed_requests.ts';
 import type { DpopProofStore } from './dpop_proofs.ts';
 import type { OperatorReadStore } from './operator_reads.ts';
+import type { OperatorOverviewStore } from './operator_overview.ts';
 
 export interface Stores {
   users: UserStore;
@@ -75,4 +76,5 @@ export interface Stores {
   dpopProofs: DpopProofStore;
   /** What platform operators read about people and services: the CLI's lists and the /admin console (issue 21). */
   operatorReads: OperatorReadStore;
+  operatorOverview: OperatorOverviewStore;
 }

@@ -5,7 +5,7 @@
  *   Tessera's own pages, lands back on Services, finds a service, suspends it with a reason and
  *   sees it marked "Suspended by the platform" (and its refresh token refused);
  * - axe-core finds no violation, and nothing scrolls sideways at 320 px, on each /admin page
- *   (Services, a service suspended and not, People, a person, Organizations, an organization,
+ *   (Overview, Services, a service suspended and not, People, a person, Organizations, an organization,
  *   "Confirm it is you", "Add a second factor first"), light and dark.
  */
 import { describe, it, before, after } from 'node:test';
@@ -115,6 +115,7 @@ describe('the operator console in Chromium (sqlite)', () => {
     await t.deps.stores.organizations.setAppRule(org.id, client.clientId, 'blocked', t.clock.now());
 
     const pages: [Browser, string, string][] = [
+      [http, '/admin', 'Overview'],
       [http, '/admin/services', 'Services'],
       [http, `/admin/services/${client.clientId}`, 'a suspended service'],
       [http, `/admin/services/${other.clientId}`, 'a service'],

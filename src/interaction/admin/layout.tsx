@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { Layout } from '../views/layout.tsx';
 import { ADMIN } from './paths.ts';
 
-export type Section = 'services' | 'people' | 'orgs';
+export type Section = 'overview' | 'services' | 'people' | 'orgs';
 
 export interface AdminPageProps {
   title: string;
@@ -17,6 +17,9 @@ export function AdminLayout({ title, logoutToken, section, children }: AdminPage
   return (
     <Layout title={`${title} · Operator console`} wide account={{ logoutToken }}>
       <nav class="portal-nav admin-nav" aria-label="Operator console">
+        <a href={ADMIN.home} aria-current={section === 'overview' ? 'page' : undefined}>
+          Overview
+        </a>
         <a href={ADMIN.services} aria-current={section === 'services' ? 'page' : undefined}>
           Services
         </a>

@@ -1,8 +1,8 @@
 /**
  * The operator console (issue 21): pages for platform operators under /admin, behind one guard
  * (guard.ts: a platform operator, signed in within 15 minutes with a second factor or a passkey;
- * anyone else signed in gets the 404 of a path that does not exist). Services, People and Organizations today;
- * /admin itself opens Services.
+ * anyone else signed in gets the 404 of a path that does not exist): the Overview at /admin
+ * itself, Services, People and Organizations.
  *
  * Unlike the other areas, no 405 answers other methods here: they get the root's 404 like any
  * unknown address, for everyone, so no method probes the console's existence either.
@@ -11,14 +11,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppOptions } from '../../deps.ts';
 import { adminArea } from './guard.ts';
-import { ADMIN } from './paths.ts';
+import overviewRoutes from './overview_route.tsx';
 import serviceRoutes from './services_route.tsx';
 import peopleRoutes from './people_route.tsx';
 import orgRoutes from './orgs_route.tsx';
 
 export default async function adminRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
   adminArea(app, options.deps);
-  app.get(ADMIN.home, async (_request, reply) => reply.code(302).header('location', ADMIN.services).send());
+  await app.register(overviewRoutes, options);
   await app.register(serviceRoutes, options);
   await app.register(peopleRoutes, options);
   await app.register(orgRoutes, options);

@@ -30,6 +30,7 @@ import { SqlDeviceAuthorizationStore } from './device_authorizations.ts';
 import { SqlPushedRequestStore } from './pushed_requests.ts';
 import { SqlDpopProofStore } from './dpop_proofs.ts';
 import { SqlOperatorReads } from './operator_reads.ts';
+import { SqlOperatorOverview } from './operator_overview.ts';
 
 /** `dialect` picks the outbox's way of taking messages (FOR UPDATE SKIP LOCKED on PostgreSQL). */
 export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
@@ -64,5 +65,6 @@ export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
     pushedRequests: new SqlPushedRequestStore(db),
     dpopProofs: new SqlDpopProofStore(db),
     operatorReads: new SqlOperatorReads(db),
+    operatorOverview: new SqlOperatorOverview(db),
   };
 }
