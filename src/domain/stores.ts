@@ -29,6 +29,7 @@ import type { PushedRequestStore } from './pushed_requests.ts';
 import type { DpopProofStore } from './dpop_proofs.ts';
 import type { OperatorReadStore } from './operator_reads.ts';
 import type { OperatorOverviewStore } from './operator_overview.ts';
+import type { TokenCountStore } from './token_counts.ts';
 
 export interface Stores {
   users: UserStore;
@@ -77,4 +78,5 @@ export interface Stores {
   /** What platform operators read about people and services: the CLI's lists and the /admin console (issue 21). */
   operatorReads: OperatorReadStore;
   operatorOverview: OperatorOverviewStore;
+  tokenCounts: TokenCountStore;
 }

@@ -40,6 +40,7 @@ import * as appSuspensions from './migrations/202612071320_app_suspensions.ts';
 import * as ssfEndpoint from './migrations/202612071400_ssf_endpoint.ts';
 import * as refreshSid from './migrations/202612071405_refresh_sid.ts';
 import * as platformOperators from './migrations/202612071410_platform_operators.ts';
+import * as tokenCounts from './migrations/202612071420_token_counts.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -77,6 +78,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071400_ssf_endpoint': ssfEndpoint,
   '202612071405_refresh_sid': refreshSid,
   '202612071410_platform_operators': platformOperators,
+  '202612071420_token_counts': tokenCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

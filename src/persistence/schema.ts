@@ -214,6 +214,12 @@ export interface GrantNarrowingsTable {
   expires_at: number;
 }
 
+/** Access tokens issued per UTC day (jobs/usage_recorder.ts); 202612071420. */
+export interface TokenCountsTable {
+  day: string;
+  count: number;
+}
+
 export interface GrantActivityTable {
   grant_id: string;
   day: string;
@@ -694,6 +700,7 @@ export interface Database {
   grants: GrantsTable;
   grant_narrowings: GrantNarrowingsTable;
   grant_activity: GrantActivityTable;
+  token_counts: TokenCountsTable;
   grant_actions: GrantActionsTable;
   interactions: InteractionsTable;
   pushed_requests: PushedRequestsTable;

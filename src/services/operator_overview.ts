@@ -1,5 +1,5 @@
 /**
- * The console's Overview (issue 21): sign-ins, API calls and refusals per UTC day over the last
+ * The console's Overview (issue 21): sign-ins, tokens issued, API calls and refusals per UTC day over the last
  * OVERVIEW_DAYS days, the same days in every series with a day without any shown as zero, and the
  * services with the most people and with the most refusals today. Reads only aggregates
  * (stores/operator_overview.ts).
@@ -19,7 +19,7 @@ export const TOP_SERVICES = 5;
 const DAY = 86_400;
 
 export interface OverviewDeps {
-  stores: Pick<Stores, 'operatorOverview'>;
+  stores: Pick<Stores, 'operatorOverview' | 'tokenCounts'>;
   clock: { now(): number };
 }
 
@@ -27,6 +27,8 @@ export interface Overview {
   /** The UTC days of every series, oldest first, today last. */
   days: string[];
   signIns: DayCount[];
+  /** Access tokens issued (the usage recorder's daily counts, token_counts). */
+  tokensIssued: DayCount[];
   apiCalls: DayCount[];
   refusals: DayCount[];
   /** Refusals over the window by code, most frequent first. */
@@ -54,8 +56,9 @@ export async function operatorOverview(deps: OverviewDeps): Promise<Overview> {
   const first = days[0]!;
   const today = days[days.length - 1]!;
   const store = deps.stores.operatorOverview;
-  const [signIns, calls, refusals, topByPeople, topByRefusalsToday] = await Promise.all([
+  const [signIns, tokens, calls, refusals, topByPeople, topByRefusalsToday] = await Promise.all([
     store.signInsPerDay((Math.floor(now / DAY) - (OVERVIEW_DAYS - 1)) * DAY),
+    deps.stores.tokenCounts.perDay(first),
     store.callsPerDay(first),
     store.refusalsPerDay(first),
     store.topByPeople(now, TOP_SERVICES),
@@ -64,6 +67,7 @@ export async function operatorOverview(deps: OverviewDeps): Promise<Overview> {
   return {
     days,
     signIns: onDays(days, signIns),
+    tokensIssued: onDays(days, tokens),
     apiCalls: onDays(days, calls),
     refusals: onDays(days, refusals),
     refusalsByCode: totalsByCode(refusals),

@@ -1,7 +1,7 @@
 /**
  * Issue 21, the console's Overview over HTTP on each dialect. Counts are seeded on known UTC days
- * (the clock set to noon of a day): sign-ins as audit events, API calls through the usage
- * recorder's daily counts, refusals through the error counts. Each chart's bars (SVG rects) and its
+ * (the clock set to noon of a day): sign-ins as audit events, tokens issued at the token endpoint
+ * (and stored counts), API calls through the usage recorder's daily counts, refusals through the error counts. Each chart's bars (SVG rects) and its
  * table show them on their days, a day with nothing is 0, a day before the 30 is left out; the top
  * lists are in order and link to the services' console pages.
  */
@@ -13,6 +13,7 @@ import type { Browser } from '../support/browser.ts';
 import { isoDay } from '../../src/domain/app_errors.ts';
 import type { User } from '../../src/domain/users.ts';
 import { createOperator, signedInOperator } from './admin_support.ts';
+import { obtainTokens, refresh } from '../support/codes.ts';
 
 const DAY = 86_400;
 
@@ -135,6 +136,22 @@ for (const dialect of dialects()) {
         [noisy.clientId, 9],
         [busy.clientId, 4],
       ]);
+    });
+
+    it('tokens issued: counted per day by the usage recorder at the token endpoint, written in its batch', async () => {
+      await t.deps.stores.tokenCounts.add([{ day: day(4), count: 3 }]);
+      await t.deps.stores.tokenCounts.add([{ day: day(4), count: 2 }, { day: day(31), count: 7 }]);
+      const client = await createClient(t.deps, { name: 'Token Taker', redirectUris: ['https://taker.example/cb'] });
+      const user = await createUser(t.deps, 'dan@example.com', 'Dan', { verified: true });
+      const tokens = await obtainTokens(t, { client, user, scopes: ['openid', 'offline_access'] });
+      assert.equal((await refresh(t, client, tokens.refresh_token)).statusCode, 200);
+      const before = chartOf((await browser.get('/admin')).body, 'chart-tokens');
+      assert.equal(before.bars.get(day(0)), 0, 'not written until the batch is');
+      await t.deps.usage.flush();
+      const chart = chartOf((await browser.get('/admin')).body, 'chart-tokens');
+      assert.equal(chart.bars.size, 30);
+      assert.deepEqual([chart.bars.get(day(0)), chart.bars.get(day(4)), chart.bars.get(day(3))], [2, 5, 0]);
+      assert.deepEqual(chart.rows, chart.bars);
     });
   });
 }

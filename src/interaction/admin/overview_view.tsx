@@ -41,6 +41,7 @@ export function OverviewView({ logoutToken, overview: o }: OverviewProps) {
       <p class="hint">{`The last ${days} days, by UTC day (${o.days[0]} to ${o.days[days - 1]}).`}</p>
       <div class="admin-charts">
         <DayChart id="chart-sign-ins" label="Sign-ins per day" series={values(o.signIns)} />
+        <DayChart id="chart-tokens" label="Tokens issued per day" series={values(o.tokensIssued)} />
         <DayChart id="chart-api-calls" label="API calls per day" series={values(o.apiCalls)} />
         <div>
           <DayChart id="chart-refusals" label="Refusals per day" series={values(o.refusals)} />

@@ -76,6 +76,7 @@ export async function issueTokens(deps: Deps, issuance: Issuance): Promise<Token
     count(deps, issuance.grantType, 'id_token');
   }
   deps.usage.recordGrant(issuance.grantId, issuance.ip);
+  deps.usage.recordToken();
   return response;
 }
 

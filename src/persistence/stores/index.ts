@@ -31,6 +31,7 @@ import { SqlPushedRequestStore } from './pushed_requests.ts';
 import { SqlDpopProofStore } from './dpop_proofs.ts';
 import { SqlOperatorReads } from './operator_reads.ts';
 import { SqlOperatorOverview } from './operator_overview.ts';
+import { SqlTokenCountStore } from './token_counts.ts';
 
 /** `dialect` picks the outbox's way of taking messages (FOR UPDATE SKIP LOCKED on PostgreSQL). */
 export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
@@ -66,5 +67,6 @@ export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
     dpopProofs: new SqlDpopProofStore(db),
     operatorReads: new SqlOperatorReads(db),
     operatorOverview: new SqlOperatorOverview(db),
+    tokenCounts: new SqlTokenCountStore(db),
   };
 }
