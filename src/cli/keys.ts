@@ -6,6 +6,7 @@ import { KeyManager } from '../crypto/key_manager.ts';
 import { loadKeyEncryptionKey } from '../crypto/key_encryption.ts';
 import { notifyKeysChanged } from '../persistence/notify.ts';
 import { rotateKek } from './kek.ts';
+import { listSigningKeys, rotateSigningKeys } from '../services/signing_keys.ts';
 
 /** The key manager over the stored keys, after proving this KEK opens them. */
 async function keyManager(context: CliContext): Promise<KeyManager> {
@@ -38,14 +39,12 @@ const rotate = command<null>({
       const notified = await notifyKeysChanged(context.database);
       return { json: { current: first, previous: null, retired: null, notified }, text: `created the first signing key ${first}` };
     }
-    const active = await context.stores.keys.listActive();
-    const before = manager.keys.currentKid;
-    // OIDC Core §10.1.1: the old current key stays published for tokens in flight; the one before it retires.
-    const retired = active.find((k) => k.state === 'previous')?.kid ?? null;
-    const kid = await manager.rotate();
-    await context.stores.audit.record({ type: 'signing_key.rotated', detail: { via: 'cli', current: kid, previous: before, retired } }, context.now());
     // Running servers reload at once on PostgreSQL; otherwise within their key poll (≤ a few seconds).
-    const notified = await notifyKeysChanged(context.database);
+    const { current: kid, previous: before, retired, notified } = await rotateSigningKeys(
+      { keys: manager, stores: context.stores, announce: () => notifyKeysChanged(context.database) },
+      { via: 'cli' },
+      context.now(),
+    );
     return {
       json: { current: kid, previous: before, retired, notified },
       text: [
@@ -63,7 +62,7 @@ const list = command<null>({
   example: 'tessera keys list',
   check: () => null,
   async run(context) {
-    const keys = (await context.stores.keys.listAll()).map((k) => ({
+    const keys = (await listSigningKeys(context)).map((k) => ({
       kid: k.kid,
       alg: k.alg,
       state: k.state,

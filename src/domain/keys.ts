@@ -9,6 +9,8 @@ export interface SealedKey {
   sealedPrivateJwk: string;
   state: KeyState;
   createdAt: number;
+  /** When the key last changed state (became previous, or retired); null while it is current. Read only: the store sets it. */
+  rotatedAt?: number | null;
 }
 
 export interface SigningKeyStore {

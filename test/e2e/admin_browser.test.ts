@@ -123,6 +123,7 @@ describe('the operator console in Chromium (sqlite)', () => {
       [http, `/admin/people/${alice.id}`, 'a person'],
       [http, '/admin/orgs', 'Organizations'],
       [http, `/admin/orgs/${org.slug}`, 'an organization'],
+      [http, '/admin/keys', 'Keys'],
       [tinaHttp, '/admin/services', 'Confirm it is you'],
       [paulHttp, '/admin/people', 'Add a second factor first'],
     ];

@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { Layout } from '../views/layout.tsx';
 import { ADMIN } from './paths.ts';
 
-export type Section = 'overview' | 'services' | 'people' | 'orgs';
+export type Section = 'overview' | 'services' | 'people' | 'orgs' | 'keys';
 
 export interface AdminPageProps {
   title: string;
@@ -28,6 +28,9 @@ export function AdminLayout({ title, logoutToken, section, children }: AdminPage
         </a>
         <a href={ADMIN.orgs} aria-current={section === 'orgs' ? 'page' : undefined}>
           Organizations
+        </a>
+        <a href={ADMIN.keys} aria-current={section === 'keys' ? 'page' : undefined}>
+          Keys
         </a>
       </nav>
       {children}

@@ -13,6 +13,8 @@ export const ADMIN = {
   personAction: (id: string, action: PersonAction) => `${ADMIN_PATH}/people/${enc(id)}/${action}`,
   orgs: `${ADMIN_PATH}/orgs`,
   org: (slug: string) => `${ADMIN_PATH}/orgs/${enc(slug)}`,
+  keys: `${ADMIN_PATH}/keys`,
+  rotateKeys: `${ADMIN_PATH}/keys/rotate`,
   /** Tessera's one sign-in page, coming back to `path` (a console path) afterwards. */
   signIn: (path: string) => `/login?${new URLSearchParams({ return_to: path })}`,
   /** "Confirm it is you": the same re-authentication path as every sensitive change (login/route.ts `reauth=1`). */

@@ -15,6 +15,7 @@ import overviewRoutes from './overview_route.tsx';
 import serviceRoutes from './services_route.tsx';
 import peopleRoutes from './people_route.tsx';
 import orgRoutes from './orgs_route.tsx';
+import keyRoutes from './keys_route.tsx';
 
 export default async function adminRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
   adminArea(app, options.deps);
@@ -22,4 +23,5 @@ export default async function adminRoutes(app: FastifyInstance, options: AppOpti
   await app.register(serviceRoutes, options);
   await app.register(peopleRoutes, options);
   await app.register(orgRoutes, options);
+  await app.register(keyRoutes, options);
 }

@@ -10,6 +10,7 @@ function toKey(row: SigningKeysTable): SealedKey {
     sealedPrivateJwk: row.private_jwk,
     state: row.state,
     createdAt: row.created_at,
+    rotatedAt: row.rotated_at === null ? null : Number(row.rotated_at),
   };
 }
 
