@@ -79,6 +79,21 @@ async function main(): Promise<void> {
     await t.deps.stores.apps.update({ ...other.app, publisher: 'Radar Labs' }, now);
     await t.deps.stores.grants.approve(person.id, other.clientId, ['openid', 'orgs:read', 'builds:read'], now - 86_400 * 12);
 
+    // The Overview's charts: a month of counts, as the recorders would have written them.
+    const caller = await createUser(t.deps, 'fox@example.com', 'Fox Mulder');
+    const grantIds = [(await t.deps.stores.grants.approve(caller.id, other.clientId, ['openid'], now - 86_400 * 40)).id];
+    for (let ago = 29; ago >= 0; ago--) {
+      const day = new Date((now - ago * 86_400) * 1000).toISOString().slice(0, 10);
+      const wave = 20 + Math.round(15 * Math.sin(ago / 3)) + (ago % 7 === 0 ? 0 : 10);
+      await t.deps.stores.tokenCounts.add([{ day, count: wave * 3 }]);
+      await t.deps.stores.grantActivity.record({ calls: new Map([[grantIds[0]!, new Map([[day, wave * 40]])]]), actions: new Map() }, 5);
+      await t.deps.stores.appErrors.add([
+        { appId: service.clientId, day, code: 'invalid_grant', count: 1 + (ago % 5) },
+        { appId: other.clientId, day, code: 'invalid_client', count: ago % 3 === 0 ? 6 : 1 },
+      ]);
+      for (let i = 0; i < wave % 9; i++) await t.deps.stores.audit.record({ type: 'user.signed_in', userId: person.id, detail: { amr: ['pwd'] } }, now - ago * 86_400);
+    }
+
     // The operator console: an operator signed in with the password and TOTP, a suspended service.
     const operator = await createOperator(t, 'olga@example.com');
     const suspect = await createClient(t.deps, { name: 'Quick Invoices', redirectUris: [callback.url] });
@@ -92,7 +107,6 @@ async function main(): Promise<void> {
       ['admin-person', `/admin/people/${person.id}`],
       ['admin-orgs', '/admin/orgs'],
       ['admin-org', '/admin/orgs/finance'],
-      ['admin-keys', '/admin/keys'],
     ] as const;
 
     for (const scheme of SCHEMES) {
