@@ -107,6 +107,7 @@ async function main(): Promise<void> {
       ['admin-person', `/admin/people/${person.id}`],
       ['admin-orgs', '/admin/orgs'],
       ['admin-org', '/admin/orgs/finance'],
+      ['admin-keys', '/admin/keys'],
     ] as const;
 
     for (const scheme of SCHEMES) {
