@@ -77,3 +77,45 @@ export function FilterSelect({ name, label, value, yes, no }: { name: string; la
     </label>
   );
 }
+
+export interface SearchPageProps {
+  title: string;
+  logoutToken: string;
+  section: Section;
+  /** Where the search form is sent (GET). */
+  action: string;
+  /** The search box's label ("Name or slug"). */
+  label: string;
+  query: string | undefined;
+  /** Filters beside the search box (FilterSelect), if any. */
+  filters?: ComponentChildren;
+  /** What an empty result says. */
+  empty: string;
+  /** One `<li>` per row; nothing when the page is empty. */
+  rows: ComponentChildren[];
+  /** The next page's address, when there is one (keyset pages). */
+  nextUrl: string | undefined;
+}
+
+/** A console search page: the search form, one page of rows, and the link to the next page. */
+export function SearchPage(p: SearchPageProps) {
+  return (
+    <AdminLayout title={p.title} logoutToken={p.logoutToken} section={p.section}>
+      <h1>{p.title}</h1>
+      <form method="get" action={p.action} role="search" class="admin-search">
+        <label>
+          {p.label}
+          <input type="text" name="q" value={p.query ?? ''} maxLength={254} />
+        </label>
+        {p.filters}
+        <button type="submit">Search</button>
+      </form>
+      {p.rows.length === 0 ? <p>{p.empty}</p> : <ul class="apps admin-list">{p.rows}</ul>}
+      {p.nextUrl !== undefined && (
+        <p>
+          <a href={p.nextUrl}>Next page</a>
+        </p>
+      )}
+    </AdminLayout>
+  );
+}

@@ -8,7 +8,7 @@ import type { SettingsModel } from '../orgs/settings_model.ts';
 import { ACTIVITY_DAYS } from '../orgs/settings_model.ts';
 import { MODE_TEXT, standing } from '../orgs/settings_view.tsx';
 import { PublisherLine } from '../orgs/shared_view.tsx';
-import { AdminLayout } from './layout.tsx';
+import { AdminLayout, SearchPage } from './layout.tsx';
 import { ADMIN } from './paths.ts';
 
 export interface OrgSearchProps {
@@ -20,36 +20,16 @@ export interface OrgSearchProps {
 }
 
 export function OrgSearchView(p: OrgSearchProps) {
+  const rows = p.orgs.map((o) => (
+    <li key={o.id}>
+      <a href={ADMIN.org(o.slug)}>{o.name}</a>
+      <span class="muted admin-id">
+        <code>{o.slug}</code> · {o.members} {o.members === 1 ? 'member' : 'members'}
+      </span>
+    </li>
+  ));
   return (
-    <AdminLayout title="Organizations" logoutToken={p.logoutToken} section="orgs">
-      <h1>Organizations</h1>
-      <form method="get" action={ADMIN.orgs} role="search" class="admin-search">
-        <label>
-          Name or slug
-          <input type="text" name="q" value={p.query ?? ''} maxLength={254} />
-        </label>
-        <button type="submit">Search</button>
-      </form>
-      {p.orgs.length === 0 ? (
-        <p>No organization matches.</p>
-      ) : (
-        <ul class="apps admin-list">
-          {p.orgs.map((o) => (
-            <li key={o.id}>
-              <a href={ADMIN.org(o.slug)}>{o.name}</a>
-              <span class="muted admin-id">
-                <code>{o.slug}</code> · {o.members} {o.members === 1 ? 'member' : 'members'}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {p.nextUrl !== undefined && (
-        <p>
-          <a href={p.nextUrl}>Next page</a>
-        </p>
-      )}
-    </AdminLayout>
+    <SearchPage title="Organizations" logoutToken={p.logoutToken} section="orgs" action={ADMIN.orgs} label="Name or slug" query={p.query} empty="No organization matches." rows={rows} nextUrl={p.nextUrl} />
   );
 }
 

@@ -3,7 +3,7 @@ import type { PersonDetails, PersonRow } from '../../services/operator_reads.ts'
 import { formatTime } from '../../domain/dates.ts';
 import { eventText } from '../profile/events.ts';
 import { ownEntry } from '../../domain/lookup.ts';
-import { AdminLayout, FilterSelect, Notice, type YesNo } from './layout.tsx';
+import { AdminLayout, FilterSelect, Notice, SearchPage, type YesNo } from './layout.tsx';
 import { ADMIN, type PersonAction } from './paths.ts';
 
 /** Events an operator sees that the person's own profile does not list (profile/events.ts has the rest). */
@@ -31,40 +31,24 @@ export interface PeopleSearchProps {
 }
 
 export function PeopleSearchView(p: PeopleSearchProps) {
+  const filters = (
+    <>
+      <FilterSelect name="disabled" label="Account" value={p.disabled} yes="Disabled" no="Enabled" />
+      <FilterSelect name="operators" label="Platform operator" value={p.operators} yes="Operators" no="Not operators" />
+    </>
+  );
+  const rows = p.people.map((person) => (
+    <li key={person.id}>
+      <a href={ADMIN.person(person.id)}>{person.email}</a>
+      <span class="muted">{person.name}</span>
+      {person.kind === 'work' && <span class="role">Work account</span>}
+      {person.platformOperatorAt !== null && <span class="role">Operator</span>}
+      {person.disabledAt !== null && <span class="badge">Disabled</span>}
+      <span class="muted admin-id">{person.lastSignInAt === null ? 'No recent sign-in' : `Signed in ${formatTime(person.lastSignInAt)}`}</span>
+    </li>
+  ));
   return (
-    <AdminLayout title="People" logoutToken={p.logoutToken} section="people">
-      <h1>People</h1>
-      <form method="get" action={ADMIN.people} role="search" class="admin-search">
-        <label>
-          Email or name
-          <input type="text" name="q" value={p.query ?? ''} maxLength={254} />
-        </label>
-        <FilterSelect name="disabled" label="Account" value={p.disabled} yes="Disabled" no="Enabled" />
-        <FilterSelect name="operators" label="Platform operator" value={p.operators} yes="Operators" no="Not operators" />
-        <button type="submit">Search</button>
-      </form>
-      {p.people.length === 0 ? (
-        <p>No one matches.</p>
-      ) : (
-        <ul class="apps admin-list">
-          {p.people.map((person) => (
-            <li key={person.id}>
-              <a href={ADMIN.person(person.id)}>{person.email}</a>
-              <span class="muted">{person.name}</span>
-              {person.kind === 'work' && <span class="role">Work account</span>}
-              {person.platformOperatorAt !== null && <span class="role">Operator</span>}
-              {person.disabledAt !== null && <span class="badge">Disabled</span>}
-              <span class="muted admin-id">{person.lastSignInAt === null ? 'No recent sign-in' : `Signed in ${formatTime(person.lastSignInAt)}`}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {p.nextUrl !== undefined && (
-        <p>
-          <a href={p.nextUrl}>Next page</a>
-        </p>
-      )}
-    </AdminLayout>
+    <SearchPage title="People" logoutToken={p.logoutToken} section="people" action={ADMIN.people} label="Email or name" query={p.query} filters={filters} empty="No one matches." rows={rows} nextUrl={p.nextUrl} />
   );
 }
 

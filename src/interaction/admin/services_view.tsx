@@ -2,7 +2,7 @@
 import type { ServiceRow, ServiceOverview } from '../../services/operator_reads.ts';
 import { MAX_SUSPENSION_REASON } from '../../domain/app_suspensions.ts';
 import { formatTime } from '../../domain/dates.ts';
-import { AdminLayout, FilterSelect, Notice, type YesNo } from './layout.tsx';
+import { AdminLayout, FilterSelect, Notice, SearchPage, type YesNo } from './layout.tsx';
 import { ADMIN } from './paths.ts';
 
 export interface ServiceSearchProps {
@@ -16,41 +16,25 @@ export interface ServiceSearchProps {
 }
 
 export function ServiceSearchView(p: ServiceSearchProps) {
+  const filters = (
+    <>
+      <FilterSelect name="suspended" label="Suspended" value={p.suspended} yes="Suspended" no="Not suspended" />
+      <FilterSelect name="verified" label="Publisher" value={p.verified} yes="Verified" no="Not verified" />
+    </>
+  );
+  const rows = p.services.map((s) => (
+    <li key={s.clientId}>
+      <a href={ADMIN.service(s.clientId)}>{s.name}</a>
+      <span class="muted">{s.company}</span>
+      {s.verified && <span class="verified">Verified</span>}
+      {s.suspension && <span class="badge">Suspended</span>}
+      <span class="muted admin-id">
+        <code>{s.clientId}</code> · {s.people} {s.people === 1 ? 'person' : 'people'}
+      </span>
+    </li>
+  ));
   return (
-    <AdminLayout title="Services" logoutToken={p.logoutToken} section="services">
-      <h1>Services</h1>
-      <form method="get" action={ADMIN.services} role="search" class="admin-search">
-        <label>
-          Name, publisher or client id
-          <input type="text" name="q" value={p.query ?? ''} maxLength={254} />
-        </label>
-        <FilterSelect name="suspended" label="Suspended" value={p.suspended} yes="Suspended" no="Not suspended" />
-        <FilterSelect name="verified" label="Publisher" value={p.verified} yes="Verified" no="Not verified" />
-        <button type="submit">Search</button>
-      </form>
-      {p.services.length === 0 ? (
-        <p>No service matches.</p>
-      ) : (
-        <ul class="apps admin-list">
-          {p.services.map((s) => (
-            <li key={s.clientId}>
-              <a href={ADMIN.service(s.clientId)}>{s.name}</a>
-              <span class="muted">{s.company}</span>
-              {s.verified && <span class="verified">Verified</span>}
-              {s.suspension && <span class="badge">Suspended</span>}
-              <span class="muted admin-id">
-                <code>{s.clientId}</code> · {s.people} {s.people === 1 ? 'person' : 'people'}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {p.nextUrl !== undefined && (
-        <p>
-          <a href={p.nextUrl}>Next page</a>
-        </p>
-      )}
-    </AdminLayout>
+    <SearchPage title="Services" logoutToken={p.logoutToken} section="services" action={ADMIN.services} label="Name, publisher or client id" query={p.query} filters={filters} empty="No service matches." rows={rows} nextUrl={p.nextUrl} />
   );
 }
 
