@@ -13,6 +13,7 @@ import { Browser, authorizeUrl, codeRequest, findForm, isSignInPage, type Respon
 import { obtainTokens, postForm, refresh } from '../support/codes.ts';
 import { SsfReceiver } from '../support/ssf_receiver.ts';
 import { SqlAuditLog } from '../../src/persistence/stores/audit_log.ts';
+import { deleteApp } from '../../src/services/apps.ts';
 import { digest } from '../../src/crypto/digest.ts';
 import { randomToken } from '../../src/crypto/random.ts';
 import { orgFormToken } from '../../src/interaction/orgs/access.ts';
@@ -103,6 +104,19 @@ for (const dialect of dialects()) {
       const mine = audited.find((e) => e.appId === client.clientId);
       assert.equal(mine?.detail.status, 202);
       assert.equal(mine?.detail.event, REVOKED);
+      assert.deepEqual(receiver.problems, []);
+    });
+
+    it('deleting the app pushes session-revoked for each live grant, initiated by an admin, though the app is gone', async () => {
+      const { client } = await authorized('/deleted');
+      await deleteApp(t.deps, undefined, (await t.deps.stores.apps.find(client.clientId))!, '203.0.113.9');
+      assert.equal(await t.deps.stores.apps.find(client.clientId), undefined, 'the app is gone');
+      await until('session-revoked', () => receiver.at('/deleted').length === 1);
+      const [got] = receiver.at('/deleted');
+      assert.equal(got!.type, REVOKED);
+      assert.equal(got!.claims.aud, client.clientId);
+      assert.equal(got!.event.initiating_entity, 'admin');
+      assert.match(String((got!.event.reason_admin as { en: string }).en), /deleted/);
       assert.deepEqual(receiver.problems, []);
     });
 
