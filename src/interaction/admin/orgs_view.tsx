@@ -5,9 +5,7 @@
  */
 import type { OrgRow } from '../../services/operator_reads.ts';
 import type { SettingsModel } from '../orgs/settings_model.ts';
-import { ACTIVITY_DAYS } from '../orgs/settings_model.ts';
-import { MODE_TEXT, standing } from '../orgs/settings_view.tsx';
-import { PublisherLine } from '../orgs/shared_view.tsx';
+import { MODE_TEXT, ServiceCells } from '../orgs/settings_view.tsx';
 import { AdminLayout, SearchPage } from './layout.tsx';
 import { ADMIN } from './paths.ts';
 
@@ -121,18 +119,7 @@ export function OrgPageView({ logoutToken, org, model }: OrgPageProps) {
               <tbody>
                 {model.services.map((s) => (
                   <tr key={s.app.id}>
-                    <td>
-                      <a href={ADMIN.service(s.app.id)}>{s.app.name}</a>
-                      <br />
-                      <PublisherLine publisher={s.app.publisher} verified={s.app.verified} />
-                    </td>
-                    <td>{s.people.length === 0 ? 'nobody now' : s.people.join(', ')}</td>
-                    <td>
-                      {s.lastUsed === null ? 'never used' : `last used ${s.lastUsed}`}
-                      <br />
-                      <span class="hint">{`${s.calls} API ${s.calls === 1 ? 'call' : 'calls'} in ${ACTIVITY_DAYS} days`}</span>
-                    </td>
-                    <td>{standing(s, model.mode)}</td>
+                    <ServiceCells s={s} mode={model.mode} name={<a href={ADMIN.service(s.app.id)}>{s.app.name}</a>} />
                   </tr>
                 ))}
               </tbody>

@@ -3,6 +3,7 @@
  * second-factor requirement, members' approval requests, and the services acting in the organization. Every form posts to
  * our own origin with the page's token; labels on every input; no script.
  */
+import type { ComponentChildren } from 'preact';
 import { Layout } from '../views/layout.tsx';
 import type { ThirdPartyMode } from '../../domain/policies.ts';
 import type { InvitationRow, MemberRow, RequestRow, ServiceRow, SettingsModel } from './settings_model.ts';
@@ -162,19 +163,23 @@ function AppButton({ slug, token, app, action, text, label }: { slug: string; to
 }
 
 /** How a service stands in the organization under its policy. */
-export function standing(s: ServiceRow, mode: ThirdPartyMode): string {
+function standing(s: ServiceRow, mode: ThirdPartyMode): string {
   if (s.rule === 'blocked') return 'Cut off';
   if (mode === 'deny') return 'Blocked by the policy';
   if (s.rule === 'approved') return mode === 'approved' ? 'Approved' : 'Approved (applies under "approved only")';
   return mode === 'approved' ? 'Not approved' : 'Allowed';
 }
 
-function ServiceItem({ s, slug, token, mode }: { s: ServiceRow; slug: string; token: string; mode: ThirdPartyMode }) {
-  const name = s.app.name;
+/**
+ * A service's cells in the "Services acting" table: who, activity, standing. The owners' page adds
+ * its buttons; the operator console (admin/orgs_view.tsx) shows the same row read-only, its name
+ * linked to the service's console page.
+ */
+export function ServiceCells({ s, mode, name }: { s: ServiceRow; mode: ThirdPartyMode; name: ComponentChildren }) {
   return (
-    <tr>
+    <>
       <td>
-        <strong>{name}</strong>
+        {name}
         <br />
         <PublisherLine publisher={s.app.publisher} verified={s.app.verified} />
       </td>
@@ -185,6 +190,15 @@ function ServiceItem({ s, slug, token, mode }: { s: ServiceRow; slug: string; to
         <span class="hint">{`${s.calls} API ${s.calls === 1 ? 'call' : 'calls'} in ${ACTIVITY_DAYS} days`}</span>
       </td>
       <td>{standing(s, mode)}</td>
+    </>
+  );
+}
+
+function ServiceItem({ s, slug, token, mode }: { s: ServiceRow; slug: string; token: string; mode: ThirdPartyMode }) {
+  const name = s.app.name;
+  return (
+    <tr>
+      <ServiceCells s={s} mode={mode} name={<strong>{name}</strong>} />
       <td class="actions">
         {s.rule === 'blocked' ? (
           <AppButton slug={slug} token={token} app={s.app.id} action="restore" text="Restore" label={`Restore ${name}`} />
