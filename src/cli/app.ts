@@ -13,6 +13,7 @@ import { MAX_SUSPENSION_REASON } from '../domain/app_suspensions.ts';
 import { suspendApp, unsuspendApp } from '../services/app_suspensions.ts';
 import { appReads } from './app_reads.ts';
 import { setPublisherVerified } from '../services/app_verification.ts';
+import { replaceSecrets } from '../services/apps.ts';
 
 export const DEFAULT_APP_SCOPES = 'openid profile email offline_access orgs:read workitems:read';
 
@@ -270,6 +271,33 @@ const unsuspend = command<{ clientId: string }>({
   },
 });
 
+const rotateSecret = command<{ clientId: string }>({
+  summary: "after a leak: issue a new client secret and revoke every other one of the app at once; prints the new secret once",
+  flags: {
+    'client-id': { type: 'string', required: true, value: 'ID', description: 'the confidential app whose secret leaked' },
+  },
+  example: 'tessera app rotate-secret --client-id 6f1c…',
+  check(flags) {
+    return { clientId: text('client-id', flags.required('client-id'), 100) };
+  },
+  async run(context, input) {
+    const app = await context.stores.apps.find(input.clientId);
+    if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
+    const outcome = await replaceSecrets(context, app, context.now(), { via: 'cli' });
+    if ('refused' in outcome) {
+      throw new CliError(outcome.refused === 'public' ? `"${app.name}" (${app.id}) is a public client: it has no secret` : `no app has client_id ${input.clientId}`);
+    }
+    return {
+      json: { client_id: app.id, client_secret: outcome.secret, secret_id: outcome.id, revoked: outcome.revoked },
+      text: [
+        `client_secret: ${outcome.secret}`,
+        `${outcome.revoked} earlier secret${outcome.revoked === 1 ? ' is' : 's are'} revoked: every node refuses ${outcome.revoked === 1 ? 'it' : 'them'} from the next request.`,
+        "Give the new secret to the app's owners over a channel you trust; it is not shown again.",
+      ].join('\n'),
+    };
+  },
+});
+
 const registrationToken = command<{ expiresIn: number | null }>({
   summary: 'create an initial access token for Dynamic Client Registration (RFC 7591); printed once, single use',
   flags: {
@@ -299,5 +327,5 @@ const registrationToken = command<{ expiresIn: number | null }>({
 export const appGroup: CommandGroup = {
   name: 'app',
   summary: 'third-party services (OAuth clients)',
-  commands: { list: appReads.list, show: appReads.show, create, update, verify, suspend, unsuspend, 'registration-token': registrationToken },
+  commands: { list: appReads.list, show: appReads.show, create, update, verify, suspend, unsuspend, 'rotate-secret': rotateSecret, 'registration-token': registrationToken },
 };

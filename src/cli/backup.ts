@@ -90,7 +90,7 @@ export const restore = command<{ from: string }>({
   run() {
     throw new Error('db restore runs standalone');
   },
-  async standalone(config, input) {
+  async standalone(config, input, io) {
     const target = sqlitePath(config, 'restore', PG_RESTORE);
     if (!existsSync(input.from)) throw new CliError(`${input.from} does not exist`);
     // A server running on the target has the file open, so "no file there" also means "no server on it":
@@ -116,7 +116,7 @@ export const restore = command<{ from: string }>({
     }
     await copySqlite(input.from, target);
     // Brings the schema up to this version, as the server would at start, and records the restore.
-    const context = await openContext(config);
+    const context = await openContext(config, io);
     try {
       await context.stores.audit.record({ type: 'database.restored', detail: { via: 'cli', from: input.from, migration: summary.migration } }, context.now());
     } finally {

@@ -6,6 +6,7 @@
 import type { FlagSpecs, ParsedFlags } from './args.ts';
 import type { CliContext } from './context.ts';
 import type { Config } from '../config/config.ts';
+import type { CliIo } from './io.ts';
 
 export type CommandResult =
   | {
@@ -37,7 +38,7 @@ export interface Command<Input> {
   /** Does the work; throws CliError when refused (taken email, unknown organization, …). */
   run(context: CliContext, input: Input): Promise<CommandResult>;
   /** When set, runs instead of `run`, without the database opened or migrated first (`db restore` must find none there). */
-  standalone?(config: Config, input: Input): Promise<CommandResult>;
+  standalone?(config: Config, input: Input, io: CliIo): Promise<CommandResult>;
 }
 
 export interface CommandGroup {

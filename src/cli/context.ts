@@ -12,7 +12,8 @@
  * the table applies them within ~150 ms instead of its cache TTL (10–30 s) or its key poll (5 s).
  * @module
  */
-import type { Config } from '../config/config.ts';
+import type { Config, Env } from '../config/config.ts';
+import type { CliIo } from './io.ts';
 import type { Stores } from '../domain/stores.ts';
 import { openDatabase, type DatabaseHandle } from '../persistence/database.ts';
 import { migrateToLatest, type MigrationReport } from '../persistence/migrate.ts';
@@ -39,14 +40,16 @@ export interface CliContext {
   now(): number;
   /** Prints a warning line on stderr (stdout stays clean for --json). */
   warn(message: string): void;
+  /** The invocation's environment, for the few commands reading a variable the configuration does not (NEW_KEY_ENCRYPTION_KEY). */
+  env: Env;
 }
 
-export async function openContext(config: Config): Promise<CliContext & { close(): Promise<void> }> {
+export async function openContext(config: Config, io: CliIo): Promise<CliContext & { close(): Promise<void> }> {
   const database = openDatabase(config.database);
   try {
     const migrations = await migrateToLatest(database.db);
     const stores = announcedStores(database);
-    const warn = (message: string) => process.stderr.write(`tessera: warning: ${message}\n`);
+    const warn = (message: string) => io.stderr(`tessera: warning: ${message}\n`);
     // The form key (sealing TOTP secrets) is derived from the server's key-encryption key, made on first use like the server does.
     const formKey = formKeyOf(loadKeyEncryptionKey(config, (path) => warn(`generated a key-encryption key at ${path}; set KEY_ENCRYPTION_KEY in production`)));
     const accounts = new Accounts({ config, clock: systemClock, stores, throttles: createThrottles(config.throttle, systemClock), formKey });
@@ -58,6 +61,7 @@ export async function openContext(config: Config): Promise<CliContext & { close(
       migrations,
       now: () => Math.floor(Date.now() / 1000),
       warn,
+      env: io.env,
       close: () => database.close(),
     };
   } catch (err) {

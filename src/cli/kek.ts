@@ -12,6 +12,7 @@ import { command } from './command.ts';
 import { CliError, UsageError } from './errors.ts';
 import { currentKek, kekId, newKek, parseKek, resealer, UnopenableValueError } from '../crypto/rekey.ts';
 import type { SealedKind } from '../domain/sealed_values.ts';
+import type { Env } from '../config/config.ts';
 import { SqlSealedValueStore } from '../persistence/stores/sealed_values.ts';
 
 interface RotateKekInput {
@@ -25,12 +26,12 @@ const COUNTED: Record<SealedKind, 'signing_keys' | 'totp_secrets' | 'directory_s
 };
 
 /** The new key: --new-key-file, else NEW_KEY_ENCRYPTION_KEY, else (embedded DATA_DIR/kek only) a half-done rotation's kek.next or a fresh key. */
-function newKeyFor(input: RotateKekInput, nextFile: string | undefined): { key: Buffer; generated: boolean } {
+function newKeyFor(input: RotateKekInput, nextFile: string | undefined, env: Env): { key: Buffer; generated: boolean } {
   if (input.newKeyFile !== undefined) {
     if (!existsSync(input.newKeyFile)) throw new UsageError(`--new-key-file ${input.newKeyFile} does not exist`);
     return { key: parseUsage(readFileSync(input.newKeyFile, 'utf8'), input.newKeyFile), generated: false };
   }
-  const fromEnv = process.env.NEW_KEY_ENCRYPTION_KEY;
+  const fromEnv = env.NEW_KEY_ENCRYPTION_KEY;
   if (fromEnv) return { key: parseUsage(fromEnv, 'NEW_KEY_ENCRYPTION_KEY'), generated: false };
   if (nextFile === undefined) {
     throw new UsageError('KEY_ENCRYPTION_KEY is set: give the new key with --new-key-file FILE or NEW_KEY_ENCRYPTION_KEY (make one with: openssl rand -base64 32)');
@@ -79,7 +80,7 @@ export const rotateKek = command<RotateKekInput>({
     // The embedded default: the key lives in DATA_DIR/kek, and this command replaces that file.
     const embedded = current.file !== undefined;
     const nextFile = embedded ? `${current.file}.next` : undefined;
-    const { key, generated } = newKeyFor(input, nextFile);
+    const { key, generated } = newKeyFor(input, nextFile, context.env);
     const oldId = kekId(current.key);
     const newId = kekId(key);
     if (oldId === newId) throw new UsageError(`the new key is the key in use (${oldId})`);

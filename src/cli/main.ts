@@ -2,116 +2,22 @@
  * The `tessera` command: administers a Tessera installation with the server's own configuration
  * (DATABASE_URL, DATA_DIR, KEY_ENCRYPTION_KEY). Each command migrates the database first, prints
  * a short report (or JSON with --json), and on failure prints one line on stderr and exits ≠ 0.
+ * The work is in run.ts; this file only hands it the process.
  * @module
  */
-import { ConfigError, loadConfig } from '../config/config.ts';
-import { describeFlags, parseFlags } from './args.ts';
-import { output, type CommandGroup } from './command.ts';
-import { openContext } from './context.ts';
-import { CliError, EXIT_REFUSED, EXIT_USAGE, UsageError, oneLine } from './errors.ts';
-import { appGroup } from './app.ts';
-import { dbGroup } from './db.ts';
-import { keysGroup } from './keys.ts';
-import { orgGroup } from './org.ts';
-import { userGroup } from './user.ts';
-import { directoryGroup } from './directory.ts';
-import { demoGroup } from './demo.ts';
-import { auditGroup } from './audit.ts';
-import { janitorGroup } from './janitor.ts';
-import { mailGroup } from './mail.ts';
+import { runTessera } from './run.ts';
 
-const GROUPS: readonly CommandGroup[] = [dbGroup, userGroup, orgGroup, appGroup, keysGroup, directoryGroup, demoGroup, auditGroup, janitorGroup, mailGroup];
-
-const HELP = new Set(['--help', '-h', 'help']);
-
-function usage(): string {
-  const lines = GROUPS.flatMap((group) =>
-    Object.entries(group.commands).map(([name, cmd]) => `  ${`${group.name} ${name}`.padEnd(16)}  ${cmd.summary}`),
-  );
-  return [
-    'Usage: tessera <command> [flags]',
-    '',
-    'Commands:',
-    ...lines,
-    '',
-    'Every command takes --json (machine-readable output) and --help.',
-    'Configuration comes from the same environment as the server: DATABASE_URL, DATA_DIR, KEY_ENCRYPTION_KEY.',
-    'Run "tessera <group> --help" or "tessera <group> <command> --help" for details.',
-  ].join('\n');
-}
-
-function groupUsage(group: CommandGroup): string {
-  return [
-    `Usage: tessera ${group.name} <command> [flags]   (${group.summary})`,
-    '',
-    ...Object.entries(group.commands).map(([name, cmd]) => `  ${name.padEnd(12)}  ${cmd.summary}`),
-    '',
-    `Run "tessera ${group.name} <command> --help" for its flags.`,
-  ].join('\n');
-}
-
-function commandUsage(group: CommandGroup, name: string): string {
-  const cmd = group.commands[name]!;
-  return [`Usage: tessera ${group.name} ${name} [flags]`, '', cmd.summary, '', 'Flags:', describeFlags(cmd.flags), '', 'Example:', `  ${cmd.example}`].join('\n');
-}
-
-/** Runs one invocation; returns the exit status. Output goes to stdout, the failure line to stderr. */
-export async function run(argv: readonly string[]): Promise<number> {
-  const [groupName, commandName, ...rest] = argv;
-  if (groupName === undefined) {
-    process.stderr.write(usage() + '\n');
-    return EXIT_USAGE;
-  }
-  if (HELP.has(groupName)) {
-    process.stdout.write(usage() + '\n');
-    return 0;
-  }
-  const group = GROUPS.find((g) => g.name === groupName);
-  if (!group) throw new UsageError(`unknown command "${groupName}"; run tessera --help`);
-  // A group with a default command runs it when no command is named: `tessera demo --json`.
-  if (group.default !== undefined && (commandName === undefined || commandName.startsWith('-'))) return run([groupName, group.default, ...argv.slice(1)]);
-  if (commandName !== undefined && HELP.has(commandName)) {
-    process.stdout.write(groupUsage(group) + '\n');
-    return 0;
-  }
-  if (commandName === undefined) throw new UsageError(`tessera ${group.name} needs a command: ${Object.keys(group.commands).join(', ')}`);
-  const cmd = Object.hasOwn(group.commands, commandName) ? group.commands[commandName] : undefined;
-  if (!cmd) throw new UsageError(`unknown command "${group.name} ${commandName}"; run tessera ${group.name} --help`);
-  const label = `tessera ${group.name} ${commandName}`;
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(commandUsage(group, commandName) + '\n');
-    return 0;
-  }
-
-  const flags = parseFlags(rest, cmd.flags, label);
-  const input = cmd.check(flags);
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(`configuration error: ${err.message}`, EXIT_USAGE);
-    throw err;
-  }
-  if (cmd.standalone) {
-    process.stdout.write(output(await cmd.standalone(config, input), flags.boolean('json')));
-    return 0;
-  }
-  const context = await openContext(config);
-  try {
-    process.stdout.write(output(await cmd.run(context, input), flags.boolean('json')));
-    return 0;
-  } finally {
-    await context.close();
-  }
-}
-
-run(process.argv.slice(2)).then(
+runTessera(process.argv.slice(2), {
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+}).then(
   (code) => {
     process.exitCode = code;
   },
+  // runTessera answers every failure itself; this is for a fault in that answer.
   (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`tessera: ${oneLine(message) || 'failed'}\n`);
-    process.exitCode = err instanceof CliError ? err.exitCode : EXIT_REFUSED;
+    process.stderr.write(`tessera: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
   },
 );

@@ -5,6 +5,8 @@
  */
 import { CAUSES } from '../domain/security_events.ts';
 import type { Deps } from '../deps.ts';
+import type { Stores } from '../domain/stores.ts';
+import { actorDetail, type Actor } from '../domain/audit.ts';
 import type { App, AppLogo } from '../domain/apps.ts';
 import type { User } from '../domain/users.ts';
 import type { Organization } from '../domain/organizations.ts';
@@ -165,6 +167,28 @@ export async function createSecret(deps: PortalDeps, user: User, app: App, expir
   if (id === undefined) return { refused: 'limit' };
   await deps.stores.audit.record({ type: 'app_secret.created', userId: user.id, appId: app.id, ip, detail: { secretId: id } }, now);
   return { secret, id };
+}
+
+export type ReplacedSecrets = { secret: string; id: string; revoked: number } | { refused: 'public' | 'unknown_app' };
+
+/**
+ * An operator's answer to a leaked secret (docs/operators.md, "The bad day"): a new secret, then
+ * every other secret of the app revoked, so the leaked one is refused at the next request on every
+ * node (client authentication reads secrets per request; the CLI's app store announces the change).
+ * The new one is added before the old go, past the two-secret limit for that moment: a crash in
+ * between leaves the old secrets working and running the command again finishes the job.
+ */
+export async function replaceSecrets(deps: { stores: Pick<Stores, 'apps' | 'audit'> }, app: App, now: number, actor: Actor): Promise<ReplacedSecrets> {
+  if (app.clientType !== 'confidential') return { refused: 'public' };
+  const secret = randomToken('clientSecret');
+  const id = await deps.stores.apps.addSecret(app.id, digest(secret), null, Number.MAX_SAFE_INTEGER, now);
+  if (id === undefined) return { refused: 'unknown_app' };
+  // Read after the add: a secret an owner made meanwhile goes too.
+  const live = await deps.stores.apps.findWithLiveSecrets(app.id, now);
+  let revoked = 0;
+  for (const old of live?.secrets ?? []) if (old.id !== id && (await deps.stores.apps.revokeSecret(app.id, old.id, now))) revoked++;
+  await deps.stores.audit.record({ type: 'app_secret.replaced', userId: actor.userId ?? null, appId: app.id, detail: { ...actorDetail(actor), secretId: id, revoked } }, now);
+  return { secret, id, revoked };
 }
 
 /** Revoked secrets stop working at the next request: client authentication reads them per request. */

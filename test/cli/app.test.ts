@@ -133,6 +133,23 @@ for (const dialect of dialects()) {
       }
     });
 
+    it('rotate-secret: a new secret, stored as a digest, and every other live secret revoked; public and unknown apps refused', async () => {
+      const out = await cli.json<{ client_id: string; client_secret: string }>(['app', 'create', '--name', 'Leaky', '--redirect-uri', 'https://leaky.example/cb']);
+      const rotated = await cli.json<{ client_id: string; client_secret: string; secret_id: string; revoked: number }>(['app', 'rotate-secret', '--client-id', out.client_id]);
+      assert.equal(rotated.client_id, out.client_id);
+      assert.equal(rotated.revoked, 1);
+      assert.notEqual(rotated.client_secret, out.client_secret);
+      const live = await server.deps.stores.apps.liveSecrets(out.client_id, server.clock.now());
+      assert.deepEqual(live.map((s) => [s.id, s.digest]), [[rotated.secret_id, digest(rotated.client_secret)]]);
+      const audit = await cli.run(['audit', 'list', '--app', out.client_id, '--json']);
+      assert.match(audit.stdout, /"type":"app_secret\.replaced"/);
+
+      const publicApp = await cli.json<{ client_id: string }>(['app', 'create', '--name', 'Phone', '--public', '--redirect-uri', 'com.example.phone:/cb']);
+      assertRefused(await cli.run(['app', 'rotate-secret', '--client-id', publicApp.client_id]), 1, /public client: it has no secret/);
+      assertRefused(await cli.run(['app', 'rotate-secret', '--client-id', 'nope']), 1, /no app has client_id nope/);
+      assertRefused(await cli.run(['app', 'rotate-secret']), 2, /--client-id/);
+    });
+
     it('refuses unknown scopes and an unknown owner', async () => {
       const [scope, owner] = await Promise.all([
         cli.run(['app', 'create', '--name', 'S', '--redirect-uri', 'https://s.example/cb', '--scopes', 'openid admin']),

@@ -1,9 +1,17 @@
 /**
- * Runs the real `tessera` CLI as a child process against a real database: its own SQLite file
- * or its own PostgreSQL schema (passed through DATABASE_URL's `options=-c search_path=…`).
+ * Runs the real `tessera` CLI against a real database: its own SQLite file or its own PostgreSQL
+ * schema (passed through DATABASE_URL's `options=-c search_path=…`).
+ *
+ * `runCli` runs the command's own code (src/cli/run.ts) on a worker thread of this process
+ * (cli_worker.ts), with the environment it is given and its output captured: a child process costs
+ * about a second and a half of TypeScript compilation per call, which made the CLI files the
+ * slowest of the suite. `runCliProcess` spawns the real `bin/tessera.js`, for the tests about the
+ * process itself (exit status, stdout and stderr of the binary).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { POSTGRES_URL, createPostgresSchema, startTestApp, type Dialect, type TestApp } from '../support/app.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const ENTRY = join(ROOT, 'src/cli/main.ts');
+const BIN = join(ROOT, 'bin/tessera.js');
 
 export interface CliResult {
   code: number;
@@ -85,35 +93,59 @@ export class CliTarget {
   }
 }
 
-// Each child compiles TypeScript at start; a few at a time keep a busy CI machine responsive.
-const MAX_CHILDREN = 3;
-let running = 0;
-const waiting: (() => void)[] = [];
+const WORKER = pathToFileURL(join(import.meta.dirname, 'cli_worker.ts')).href;
 
-async function slot<T>(work: () => Promise<T>): Promise<T> {
-  // A finishing child hands its slot straight to the next waiter, so the count never overshoots.
-  if (running >= MAX_CHILDREN) await new Promise<void>((resolveSlot) => waiting.push(resolveSlot));
-  else running++;
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
+interface Pending {
+  resolve(result: CliResult): void;
+  reject(error: Error): void;
 }
 
+/** The worker, started on the first call and kept for the file; it holds the process open only while a call is pending. */
+let worker: Worker | undefined;
+const pending = new Map<number, Pending>();
+let nextId = 0;
+
+function cliWorker(): Worker {
+  if (worker) return worker;
+  // tsx's hooks are registered inside the worker: a worker does not inherit the parent's --import.
+  const started = new Worker(`import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${JSON.stringify(WORKER)}))`, { eval: true });
+  started.on('message', (message: CliResult & { id: number }) => {
+    const call = pending.get(message.id);
+    pending.delete(message.id);
+    if (pending.size === 0) started.unref();
+    call?.resolve({ code: message.code, stdout: message.stdout, stderr: message.stderr });
+  });
+  const fail = (error: Error) => {
+    if (worker === started) worker = undefined;
+    for (const call of pending.values()) call.reject(error);
+    pending.clear();
+  };
+  started.on('error', fail);
+  started.on('exit', (code) => fail(new Error(`the CLI worker exited (${code})`)));
+  worker = started;
+  return started;
+}
+
+/** One invocation of the CLI's own code: the same dispatch, configuration and output as the binary's. */
 export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
-  return slot(
-    () =>
-      new Promise((resolvePromise) => {
-        execFile(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, env, timeout: 180_000 }, (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          const killed = error && error.signal ? `[killed by ${error.signal}]` : '';
-          resolvePromise({ code, stdout, stderr: stderr + killed });
-        });
-      }),
-  );
+  const target = cliWorker();
+  const id = nextId++;
+  target.ref();
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    target.postMessage({ id, args, env });
+  });
+}
+
+/** The real `tessera` binary as a child process (bin/tessera.js, through tsx as an operator runs it). */
+export function runCliProcess(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolvePromise) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 180_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      const killed = error && error.signal ? `[killed by ${error.signal}]` : '';
+      resolvePromise({ code, stdout, stderr: stderr + killed });
+    });
+  });
 }
 
 /** Exit ≠ 0 with exactly one line on stderr, naming the problem. */

@@ -11,9 +11,6 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { execFile } from 'node:child_process';
 import { decodeProtectedHeader } from 'jose';
 import { dialects } from '../support/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -27,7 +24,6 @@ import { startServerProcess, type ServerProcess } from '../support/processes.ts'
 import type { User } from '../../src/domain/users.ts';
 import { CliTarget } from './cli.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const REDIRECT = 'https://app.example/cb';
 const DEADLINE_MS = 1000;
 // On SQLite through the `changes` table, on PostgreSQL through NOTIFY (src/cli/context.ts).
@@ -131,32 +127,16 @@ for (const dialect of dialects()) describe(`CLI changes reach a running server p
     assert.equal(await projects(access_token), 200);
   });
 
-  it("an app secret rotated through the CLI's stores: the old secret is refused at /token", async () => {
+  it('tessera app rotate-secret: the old secret is refused at /token, the new one works', async () => {
     // A bogus refresh token: with a good client secret the answer is invalid_grant (400), with a bad one invalid_client (401).
     const probe = async () => (await tokenRequest({ grant_type: 'refresh_token', refresh_token: 'tsr_unknown' })).status;
     assert.equal(await probe(), 400); // the server now caches the client with its old secret
-    // There is no `tessera app` secret command yet; this runs what one would: the CLI's own context, in its own process.
-    const script = join(cli.dataDir, 'rotate_secret.mts');
-    writeFileSync(
-      script,
-      `import { loadConfig } from ${JSON.stringify(join(ROOT, 'src/config/config.ts'))};
-import { openContext } from ${JSON.stringify(join(ROOT, 'src/cli/context.ts'))};
-import { digest } from ${JSON.stringify(join(ROOT, 'src/crypto/digest.ts'))};
-const context = await openContext(loadConfig());
-const now = context.now();
-const found = await context.stores.apps.findWithLiveSecrets(${JSON.stringify(client.clientId)}, now);
-await context.stores.apps.addSecret(${JSON.stringify(client.clientId)}, digest('tss_the_new_secret'), null, 5, now);
-for (const s of found.secrets) await context.stores.apps.revokeSecret(${JSON.stringify(client.clientId)}, s.id, now);
-await context.close();
-`,
-    );
-    await new Promise<void>((resolvePromise, reject) =>
-      execFile(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: cli.env() }, (err, _out, stderr) => (err ? reject(new Error(stderr)) : resolvePromise())),
-    );
+    const rotated = await cli.json<{ client_secret: string; revoked: number }>(['app', 'rotate-secret', '--client-id', client.clientId]);
+    assert.equal(rotated.revoked, 1);
     await reflects('app secret revoked', async () => (await probe()) === 401);
-    const withNew = await tokenRequest({ grant_type: 'refresh_token', refresh_token: 'tsr_unknown' }, 'tss_the_new_secret');
+    const withNew = await tokenRequest({ grant_type: 'refresh_token', refresh_token: 'tsr_unknown' }, rotated.client_secret);
     assert.equal(withNew.status, 400, 'the new secret authenticates (and the bogus grant is refused)');
-    client = { ...client, clientSecret: 'tss_the_new_secret' };
+    client = { ...client, clientSecret: rotated.client_secret };
   });
 
   it('user disable: her session cookie and her access token are refused', async () => {

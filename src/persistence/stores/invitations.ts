@@ -78,7 +78,9 @@ export class SqlInvitationStore implements InvitationStore {
       .where('org_id', '=', orgId)
       .where('status', '=', 'pending')
       .where('expires_at', '>', now)
+      // Times are whole seconds: invitations of the same second list by address, not by their random ids.
       .orderBy('created_at')
+      .orderBy('email')
       .orderBy('id')
       .execute();
     return rows.map(toInvitation);
