@@ -41,6 +41,7 @@ import * as ssfEndpoint from './migrations/202612071400_ssf_endpoint.ts';
 import * as refreshSid from './migrations/202612071405_refresh_sid.ts';
 import * as platformOperators from './migrations/202612071410_platform_operators.ts';
 import * as tokenCounts from './migrations/202612071420_token_counts.ts';
+import * as consoleOrderIndexes from './migrations/202612072150_console_order_indexes.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -79,6 +80,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071405_refresh_sid': refreshSid,
   '202612071410_platform_operators': platformOperators,
   '202612071420_token_counts': tokenCounts,
+  '202612072150_console_order_indexes': consoleOrderIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
