@@ -7,8 +7,8 @@
 import { command, type CommandGroup } from './command.ts';
 import { CliError, UsageError } from './errors.ts';
 import { email, text } from './values.ts';
-import { SqlAuditLog } from '../persistence/stores/audit_log.ts';
-import type { AuditLogEntry } from '../domain/audit_log.ts';
+import { auditJson, type AuditLogEntry } from '../domain/audit_log.ts';
+import { MAX_TYPE, auditTime, auditType, refusedAs } from '../domain/audit_filters.ts';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
@@ -18,17 +18,13 @@ interface ListInput {
   app: string | undefined;
   type: string | undefined;
   since: number | undefined;
+  until: number | undefined;
   limit: number;
 }
 
-function parseSince(value: string): number {
-  // Dates and date-times only (2026-11-29, 2026-11-29T10:00:00Z): Date.parse alone takes far too much.
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
-    throw new UsageError(`--since "${value}" is not an ISO 8601 date or date-time (e.g. 2026-11-29 or 2026-11-29T10:00:00Z)`);
-  }
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`--since "${value}" is not a valid date`);
-  return Math.floor(ms / 1000);
+/** The shared rules (domain/audit_filters.ts), refused as a usage error naming the flag. */
+function checked<T>(flag: string, read: () => T): T {
+  return refusedAs(read, (message) => new UsageError(`--${flag} ${message}`));
 }
 
 function parseLimit(value: string | undefined): number {
@@ -37,17 +33,6 @@ function parseLimit(value: string | undefined): number {
     throw new UsageError(`--limit must be a whole number from 1 to ${MAX_LIMIT}`);
   }
   return Number(value);
-}
-
-function parseType(value: string): string {
-  const type = text('type', value, 100);
-  // `<entity>.<past_verb>` (STYLE 5.3), or `<entity>.` for every event of an entity.
-  if (!/^[a-z0-9_]+(\.[a-z0-9_]*)*$/.test(type)) throw new UsageError(`--type "${type}" is not an event type like grant.revoked (or a prefix like grant.)`);
-  return type;
-}
-
-function toJson(e: AuditLogEntry) {
-  return { id: e.id, at: new Date(e.at * 1000).toISOString(), type: e.type, user_id: e.userId, user_email: e.userEmail, app_id: e.appId, ip: e.ip, detail: e.detail };
 }
 
 function line(e: AuditLogEntry): string {
@@ -62,7 +47,8 @@ const list = command<ListInput>({
     user: { type: 'string', value: 'EMAIL', description: "only this person's events" },
     app: { type: 'string', value: 'CLIENT_ID', description: "only events about this service (its secrets, grants, suspension; see tessera app show)" },
     type: { type: 'string', value: 'TYPE', description: 'only this event type (grant.revoked), or every type of an entity (grant.)' },
-    since: { type: 'string', value: 'ISO', description: 'only events at or after this date or date-time (2026-11-29T10:00:00Z)' },
+    since: { type: 'string', value: 'ISO', description: 'only events at or after this date or date-time (2026-11-29T10:00:00Z; UTC unless it says otherwise)' },
+    until: { type: 'string', value: 'ISO', description: 'only events at or before this date-time, or during or before this date (2026-11-30)' },
     limit: { type: 'string', value: 'N', description: `at most N events (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})` },
   },
   example: 'tessera audit list --user alice@example.com --type grant. --since 2026-11-01 --json',
@@ -71,11 +57,13 @@ const list = command<ListInput>({
     const app = flags.string('app');
     const type = flags.string('type');
     const since = flags.string('since');
+    const until = flags.string('until');
     return {
       user: user === undefined ? undefined : email('user', user),
       app: app === undefined ? undefined : text('app', app, 200),
-      type: type === undefined ? undefined : parseType(type),
-      since: since === undefined ? undefined : parseSince(since.trim()),
+      type: type === undefined ? undefined : checked('type', () => auditType(text('type', type, MAX_TYPE))),
+      since: since === undefined ? undefined : checked('since', () => auditTime(since, 'start')),
+      until: until === undefined ? undefined : checked('until', () => auditTime(until, 'end')),
       limit: parseLimit(flags.string('limit')),
     };
   },
@@ -86,15 +74,16 @@ const list = command<ListInput>({
       if (!user) throw new CliError(`no person has the email ${input.user}`);
       userId = user.id;
     }
-    const events = await new SqlAuditLog(context.database.db).list({
+    const events = await context.stores.auditLog.list({
       ...(userId !== undefined ? { userId } : {}),
       ...(input.app !== undefined ? { appId: input.app } : {}),
       ...(input.type !== undefined ? { type: input.type } : {}),
       ...(input.since !== undefined ? { since: input.since } : {}),
+      ...(input.until !== undefined ? { until: input.until } : {}),
       limit: input.limit,
     });
     return {
-      json: { events: events.map(toJson) },
+      json: { events: events.map(auditJson) },
       text: events.length === 0 ? 'no matching audit events' : events.map(line).join('\n'),
     };
   },

@@ -1,4 +1,19 @@
-/** The audit log as operators read it (`tessera audit list`): every event, filtered, newest first. */
+/**
+ * The audit log as operators read it (`tessera audit list`, the console's Audit log page): every
+ * event, filtered, newest first, in pages continued after the last row shown (keyset pagination:
+ * a page deep in a long log costs what the first does, and an event written meanwhile neither
+ * repeats nor hides one).
+ * @module
+ */
+
+/** A row's place in the order (at desc, id desc): the next page holds the rows strictly after it. */
+export interface AuditKey {
+  at: number;
+  id: number;
+}
+
+/** Who acted, as operators' actions record it (domain/audit.ts `actorDetail`). */
+export type AuditActor = { operatorId: string } | { via: 'cli' };
 
 export interface AuditQuery {
   userId?: string;
@@ -8,6 +23,12 @@ export interface AuditQuery {
   type?: string;
   /** Epoch seconds; events at or after it. */
   since?: number;
+  /** Epoch seconds; events at or before it. */
+  until?: number;
+  /** Only the actions of this operator (`detail.actor`), or of the CLI (`detail.via`). */
+  actor?: AuditActor;
+  /** The last row of the previous page. */
+  after?: AuditKey;
   limit: number;
 }
 
@@ -25,4 +46,9 @@ export interface AuditLogEntry {
 
 export interface AuditLog {
   list(query: AuditQuery): Promise<AuditLogEntry[]>;
+}
+
+/** One event as `tessera audit list --json` and the console's export write it. */
+export function auditJson(e: AuditLogEntry) {
+  return { id: e.id, at: new Date(e.at * 1000).toISOString(), type: e.type, user_id: e.userId, user_email: e.userEmail, app_id: e.appId, ip: e.ip, detail: e.detail };
 }

@@ -5,6 +5,7 @@ import type { AppSuspensionStore } from './app_suspensions.ts';
 import type { AppOwnerStore } from './app_owners.ts';
 import type { AppErrorStore } from './app_errors.ts';
 import type { AuditStore } from './audit.ts';
+import type { AuditLog } from './audit_log.ts';
 import type { GrantStore } from './grants.ts';
 import type { GrantActivityStore } from './grant_activity.ts';
 import type { InteractionStore } from './interactions.ts';
@@ -57,6 +58,8 @@ export interface Stores {
   revocations: RevocationStore;
   keys: SigningKeyStore;
   audit: AuditStore;
+  /** The audit log as operators read it: `tessera audit list`, the console's Audit log page. */
+  auditLog: AuditLog;
   projects: ProjectStore;
   workItems: WorkItemStore;
   repositories: RepositoryStore;

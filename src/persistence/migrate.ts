@@ -42,6 +42,7 @@ import * as refreshSid from './migrations/202612071405_refresh_sid.ts';
 import * as platformOperators from './migrations/202612071410_platform_operators.ts';
 import * as tokenCounts from './migrations/202612071420_token_counts.ts';
 import * as consoleOrderIndexes from './migrations/202612072150_console_order_indexes.ts';
+import * as auditAppIndex from './migrations/202612072230_audit_app_index.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -81,6 +82,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071410_platform_operators': platformOperators,
   '202612071420_token_counts': tokenCounts,
   '202612072150_console_order_indexes': consoleOrderIndexes,
+  '202612072230_audit_app_index': auditAppIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -112,6 +112,11 @@ for (const dialect of dialects()) {
       assert.deepEqual(await list('--since', '2999-01-01'), []);
       assert.equal((await list('--since', new Date(Date.now() - 3_600_000).toISOString())).length, all.length);
       assert.deepEqual(await list('--type', 'nothing.happened'), []);
+      // --until: a date alone keeps its whole day; a date-time is its second (UTC without an offset).
+      assert.deepEqual(await list('--until', '2000-01-01'), []);
+      assert.deepEqual(await list('--until', new Date(Date.now() + 3_600_000).toISOString().slice(0, 10)), all);
+      const newest = all[0]!;
+      assert.deepEqual((await list('--until', newest.at.replace(/\.\d+Z$/, ''), '--limit', '1'))[0], newest);
     });
 
     it('--app lists the events about one service only (issue 21, the bad day)', async () => {
@@ -136,6 +141,7 @@ for (const dialect of dialects()) {
     it('bad filters are usage errors; an unknown person is refused', async () => {
       assertRefused(await cli.run(['audit', 'list', '--since', 'yesterday']), 2, /--since "yesterday" is not an ISO 8601 date/);
       assertRefused(await cli.run(['audit', 'list', '--since', '2026-13-45']), 2, /--since/);
+      assertRefused(await cli.run(['audit', 'list', '--until', '2026-02-31']), 2, /--until "2026-02-31" is not an ISO 8601 date/);
       assertRefused(await cli.run(['audit', 'list', '--limit', '0']), 2, /--limit must be a whole number from 1 to 10000/);
       assertRefused(await cli.run(['audit', 'list', '--limit', 'ten']), 2, /--limit/);
       assertRefused(await cli.run(['audit', 'list', '--type', "x' or 1=1 --"]), 2, /is not an event type/);

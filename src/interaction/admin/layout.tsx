@@ -1,9 +1,11 @@
 /** The frame of every console page: the shared layout, wide, with the console's own way around. */
 import type { ComponentChildren } from 'preact';
+import type { FastifyReply } from 'fastify';
 import { Layout } from '../views/layout.tsx';
+import { sendMessagePage } from '../views/error_page.tsx';
 import { ADMIN } from './paths.ts';
 
-export type Section = 'overview' | 'services' | 'people' | 'orgs' | 'keys';
+export type Section = 'overview' | 'services' | 'people' | 'orgs' | 'keys' | 'audit';
 
 export interface AdminPageProps {
   title: string;
@@ -31,6 +33,9 @@ export function AdminLayout({ title, logoutToken, section, children }: AdminPage
         </a>
         <a href={ADMIN.keys} aria-current={section === 'keys' ? 'page' : undefined}>
           Keys
+        </a>
+        <a href={ADMIN.audit} aria-current={section === 'audit' ? 'page' : undefined}>
+          Audit log
         </a>
       </nav>
       {children}
@@ -84,15 +89,19 @@ export interface SearchPageProps {
   section: Section;
   /** Where the search form is sent (GET). */
   action: string;
-  /** The search box's label ("Name or slug"). */
-  label: string;
-  query: string | undefined;
+  /** The search box's label ("Name or slug"); without one, the filters are the whole form. */
+  label?: string;
+  query?: string | undefined;
   /** Filters beside the search box (FilterSelect), if any. */
   filters?: ComponentChildren;
+  /** Between the form and the rows (a hint, an export link). */
+  tools?: ComponentChildren;
   /** What an empty result says. */
   empty: string;
-  /** One `<li>` per row; nothing when the page is empty. */
+  /** One `<li>` per row (or what `layout` takes); nothing when the page is empty. */
   rows: ComponentChildren[];
+  /** Lays the rows out; a list by default. */
+  layout?: (rows: ComponentChildren[]) => ComponentChildren;
   /** The next page's address, when there is one (keyset pages). */
   nextUrl: string | undefined;
 }
@@ -103,14 +112,17 @@ export function SearchPage(p: SearchPageProps) {
     <AdminLayout title={p.title} logoutToken={p.logoutToken} section={p.section}>
       <h1>{p.title}</h1>
       <form method="get" action={p.action} role="search" class="admin-search">
-        <label>
-          {p.label}
-          <input type="text" name="q" value={p.query ?? ''} maxLength={254} />
-        </label>
+        {p.label !== undefined && (
+          <label>
+            {p.label}
+            <input type="text" name="q" value={p.query ?? ''} maxLength={254} />
+          </label>
+        )}
         {p.filters}
         <button type="submit">Search</button>
       </form>
-      {p.rows.length === 0 ? <p>{p.empty}</p> : <ul class="apps admin-list">{p.rows}</ul>}
+      {p.tools}
+      {p.rows.length === 0 ? <p>{p.empty}</p> : p.layout ? p.layout(p.rows) : <ul class="apps admin-list">{p.rows}</ul>}
       {p.nextUrl !== undefined && (
         <p>
           <a href={p.nextUrl}>Next page</a>
@@ -118,4 +130,9 @@ export function SearchPage(p: SearchPageProps) {
       )}
     </AdminLayout>
   );
+}
+
+/** A cursor in a search's address that no page handed out (BadCursor): a 400 with a plain sentence. */
+export function sendBadCursorPage(reply: FastifyReply): FastifyReply {
+  return sendMessagePage(reply, 400, 'Page not found', 'This page of results is not one we handed out. Start the search again.');
 }

@@ -18,6 +18,7 @@ import { sendMessagePage } from '../views/error_page.tsx';
 import { logoutToken } from '../logout/route.tsx';
 import { ADMIN } from './paths.ts';
 import { OrgPageView, OrgSearchView } from './orgs_view.tsx';
+import { sendBadCursorPage } from './layout.tsx';
 import { PAGE_SIZE } from './services_route.tsx';
 
 export default async function orgRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
@@ -28,7 +29,7 @@ export default async function orgRoutes(app: FastifyInstance, { deps }: AppOptio
     try {
       found = await searchOrgs(deps, { query: q.q, limit: PAGE_SIZE, ...(q.after === undefined ? {} : { after: q.after }) });
     } catch (err) {
-      if (err instanceof BadCursor) return sendMessagePage(reply, 400, 'Page not found', 'This page of results is not one we handed out. Start the search again.');
+      if (err instanceof BadCursor) return sendBadCursorPage(reply);
       throw err;
     }
     const next = found.next === undefined ? undefined : `${ADMIN.orgs}?${new URLSearchParams({ q: q.q ?? '', after: found.next })}`;

@@ -14,6 +14,13 @@ export const ADMIN = {
   orgs: `${ADMIN_PATH}/orgs`,
   org: (slug: string) => `${ADMIN_PATH}/orgs/${enc(slug)}`,
   keys: `${ADMIN_PATH}/keys`,
+  audit: `${ADMIN_PATH}/audit`,
+  auditExport: `${ADMIN_PATH}/audit/export`,
+  /** The Audit log filtered (`AUDIT_FILTERS`), e.g. a person's or a service's events; empty filters are left out. */
+  auditOf: (filters: AuditLinkFilters, path: string = `${ADMIN_PATH}/audit`) => {
+    const query = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+    return query.size === 0 ? path : `${path}?${query}`;
+  },
   rotateKeys: `${ADMIN_PATH}/keys/rotate`,
   /** Tessera's one sign-in page, coming back to `path` (a console path) afterwards. */
   signIn: (path: string) => `/login?${new URLSearchParams({ return_to: path })}`,
@@ -28,3 +35,7 @@ export type ServiceAction = (typeof SERVICE_ACTIONS)[number];
 /** The forms of a person's page, one route each (POST). */
 export const PERSON_ACTIONS = ['disable', 'enable', 'reset-second-factor', 'end-sessions'] as const;
 export type PersonAction = (typeof PERSON_ACTIONS)[number];
+
+/** The Audit log's filters, the names of its form fields and of its address's query. */
+export const AUDIT_FILTERS = ['person', 'service', 'type', 'from', 'to', 'actor'] as const;
+export type AuditLinkFilters = Partial<Record<(typeof AUDIT_FILTERS)[number] | 'after', string>>;

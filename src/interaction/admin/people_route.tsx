@@ -22,7 +22,7 @@ import { adminToken } from './guard.ts';
 import { ADMIN, type PersonAction } from './paths.ts';
 import { PeopleSearchView, PersonPageView } from './people_view.tsx';
 import { PAGE_SIZE } from './services_route.tsx';
-import { asFilter, yesNo } from './layout.tsx';
+import { asFilter, sendBadCursorPage, yesNo } from './layout.tsx';
 
 const NOTICES: Record<string, string> = {
   disabled: 'Disabled. Every session ended and every service it authorized lost its tokens.',
@@ -56,7 +56,7 @@ export default async function peopleRoutes(app: FastifyInstance, { deps }: AppOp
     try {
       found = await searchPeople(deps, { query: q.q, disabled: asFilter(disabled), operators: asFilter(operators), limit: PAGE_SIZE, ...(q.after === undefined ? {} : { after: q.after }) });
     } catch (err) {
-      if (err instanceof BadCursor) return sendMessagePage(reply, 400, 'Page not found', 'This page of results is not one we handed out. Start the search again.');
+      if (err instanceof BadCursor) return sendBadCursorPage(reply);
       throw err;
     }
     const next = found.next === undefined ? undefined : `${ADMIN.people}?${new URLSearchParams({ q: q.q ?? '', disabled: disabled ?? '', operators: operators ?? '', after: found.next })}`;

@@ -156,6 +156,9 @@ export function PersonPageView({ logoutToken, details, token, notice }: PersonPa
 
       <section aria-labelledby="events">
         <h2 id="events">Recent security events</h2>
+        <p>
+          <a href={ADMIN.auditOf({ person: person.email })}>Every event about this person in the audit log</a>
+        </p>
         {events.length === 0 ? (
           <p class="muted">None.</p>
         ) : (

@@ -23,7 +23,7 @@ import { logoutToken } from '../logout/route.tsx';
 import { adminToken } from './guard.ts';
 import { ADMIN } from './paths.ts';
 import { ServicePageView, ServiceSearchView } from './services_view.tsx';
-import { asFilter, yesNo } from './layout.tsx';
+import { asFilter, sendBadCursorPage, yesNo } from './layout.tsx';
 
 /** One page of the search. */
 export const PAGE_SIZE = 50;
@@ -75,7 +75,7 @@ export default async function serviceRoutes(app: FastifyInstance, { deps }: AppO
     try {
       found = await searchServices(deps, { ...filters, limit: PAGE_SIZE, ...(q.after === undefined ? {} : { after: q.after }) });
     } catch (err) {
-      if (err instanceof BadCursor) return sendMessagePage(reply, 400, 'Page not found', 'This page of results is not one we handed out. Start the search again.');
+      if (err instanceof BadCursor) return sendBadCursorPage(reply);
       throw err;
     }
     const next = found.next === undefined ? undefined : `${ADMIN.services}?${new URLSearchParams({ q: q.q ?? '', suspended: suspended ?? '', verified: verified ?? '', after: found.next })}`;

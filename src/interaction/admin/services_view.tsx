@@ -103,6 +103,10 @@ export function ServicePageView({ logoutToken, overview, token, notice, reasonEr
         <dd>
           <List items={overview.usage.errorsByCode.map((e) => `${e.code}: ${e.count}`)} empty="None" />
         </dd>
+        <dt>Audit log</dt>
+        <dd>
+          <a href={ADMIN.auditOf({ service: app.id })}>Events about this service</a>
+        </dd>
       </dl>
 
       <section aria-labelledby="suspension">

@@ -1,10 +1,20 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Db } from '../database.ts';
 import type { AuditLog, AuditLogEntry, AuditQuery } from '../../domain/audit_log.ts';
 import { parseDetail } from './audit.ts';
 
 export class SqlAuditLog implements AuditLog {
-  constructor(private readonly db: Db) {}
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: Db) {
+    this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  }
+
+  /** One top-level field of the JSON detail (always written by JSON.stringify of an object, store audit.ts). */
+  private detailField(field: 'via' | 'actor'): RawBuilder<string | null> {
+    // A literal, not a parameter: PostgreSQL cannot tell `->>` of a text from `->>` of an index otherwise.
+    return this.postgres ? sql<string | null>`(audit_events.detail::json ->> ${sql.lit(field)})` : sql<string | null>`json_extract(audit_events.detail, ${sql.lit(`$.${field}`)})`;
+  }
 
   async list(query: AuditQuery): Promise<AuditLogEntry[]> {
     let select = this.db
@@ -21,6 +31,16 @@ export class SqlAuditLog implements AuditLog {
         : select.where('audit_events.type', '=', type);
     }
     if (query.since !== undefined) select = select.where('audit_events.at', '>=', query.since);
+    if (query.until !== undefined) select = select.where('audit_events.at', '<=', query.until);
+    if (query.actor !== undefined) {
+      const actor = query.actor;
+      select = 'operatorId' in actor ? select.where(this.detailField('actor'), '=', actor.operatorId) : select.where(this.detailField('via'), '=', actor.via);
+    }
+    if (query.after !== undefined) {
+      // Strictly after the last row shown in (at desc, id desc): a row value, which both dialects
+      // compare left to right and read as a range of the (…, at) indexes.
+      select = select.where(sql<boolean>`(audit_events.at, audit_events.id) < (${query.after.at}, ${query.after.id})`);
+    }
     const rows = await select.orderBy('audit_events.at', 'desc').orderBy('audit_events.id', 'desc').limit(query.limit).execute();
     return rows.map((r) => ({
       id: Number(r.id),

@@ -7,6 +7,7 @@ import { SqlAppSuspensionStore } from './app_suspensions.ts';
 import { SqlAppOwnerStore } from './app_owners.ts';
 import { SqlAppErrorStore } from './app_errors.ts';
 import { SqlAuditStore } from './audit.ts';
+import { SqlAuditLog } from './audit_log.ts';
 import { SqlGrantStore } from './grants.ts';
 import { SqlGrantActivityStore } from './grant_activity.ts';
 import { SqlInteractionStore } from './interactions.ts';
@@ -54,6 +55,7 @@ export function createStores(db: Db, dialect: 'sqlite' | 'postgres'): Stores {
     revocations: new SqlRevocationStore(db),
     keys: new SqlSigningKeyStore(db),
     audit: new SqlAuditStore(db),
+    auditLog: new SqlAuditLog(db),
     projects: new SqlProjectStore(db),
     workItems: new SqlWorkItemStore(db),
     repositories: new SqlRepositoryStore(db),
