@@ -20,6 +20,7 @@ import { registerCors } from './http/cors.ts';
 import { sendForbidden } from './interaction/views/error_page.tsx';
 import { registerStatusPages } from './http/status_pages.ts';
 import { statusPage } from './interaction/views/status_page.tsx';
+import { registerBrand } from './interaction/views/brand.tsx';
 import discoveryRoutes from './oauth/discovery/route.ts';
 import jwksRoutes from './oauth/jwks/route.ts';
 import authorizeRoutes from './oauth/authorize/route.ts';
@@ -68,6 +69,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app);
+  // PRODUCT_NAME and PRODUCT_LOGO, for every page's frame (issue 20).
+  registerBrand(app, deps.config);
   registerErrorCounting(app, deps);
   registerSecurityHeaders(app, { secure: deps.config.secure });
   // A browser gets a page for a 404 or 405, a JSON client its JSON (issue 20).

@@ -138,7 +138,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
 
     // The outbox is delivered in the background (issue 15); it stops before the database closes.
     const { pollMs, retrySeconds, maxAttempts } = config.mail;
-    const mail = new MailSender(stores.outbox, createTransport(config.mail, config.dataDir, log), clock, log, { pollMs, retrySeconds, maxAttempts, issuer: config.issuer, linkKey: accountLinkKey(formKey) }, metrics);
+    const mail = new MailSender(stores.outbox, createTransport(config.mail, config.dataDir, log), clock, log, { pollMs, retrySeconds, maxAttempts, issuer: config.issuer, productName: config.brand.productName, linkKey: accountLinkKey(formKey) }, metrics);
     mail.start();
     cleanups.push(() => mail.stop());
     // Back-channel logout tokens (issue 19), on the same lease loop; stops before the database closes.

@@ -4,8 +4,8 @@
  * is wider than a phone, so each operation wraps on its own (issue 20, 320 px).
  */
 import type { FastifyReply } from 'fastify';
-import { render } from 'preact-render-to-string';
 import { Layout } from '../interaction/views/layout.tsx';
+import { renderPage } from '../interaction/views/send_page.ts';
 
 interface Operation {
   summary?: string;
@@ -51,5 +51,5 @@ export function sendDocsPage(reply: FastifyReply, doc: unknown): FastifyReply {
   return reply
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-    .send('<!doctype html>' + render(<DocsView doc={doc as Doc} />));
+    .send(renderPage(reply, <DocsView doc={doc as Doc} />));
 }

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { AUDIT_FLOOR_DAYS } from '../domain/purge.ts';
+import { productLogoFrom, productNameFrom, type BrandConfig } from './brand.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -203,6 +204,8 @@ export interface Config {
     /** Builds one process runs at the same time. @default 2 (`BUILD_CONCURRENCY`) */
     concurrency: number;
   };
+  /** The platform's name and logo in every page and mail (issue 20; config/brand.ts). */
+  brand: BrandConfig;
   /** Outgoing mail (issue 15; docs/operators.md, "Mail"). */
   mail: MailConfig;
   /** Requests Tessera sends on its own: back-channel logout tokens (issue 19; docs/operators.md, "Outbound requests"). */
@@ -234,7 +237,7 @@ export interface MailConfig {
    * with its subject and link, so `npm start` needs no mail server. (`SMTP_URL`)
    */
   smtpUrl?: string;
-  /** The From header. @default `Tessera <no-reply@HOST>` with PUBLIC_URL's host (`MAIL_FROM`) */
+  /** The From header. @default `PRODUCT_NAME <no-reply@HOST>` with PUBLIC_URL's host (`MAIL_FROM`) */
   from: string;
   /** How often each node looks for mail to send. @default 1000 ms (`MAIL_POLL_MS`) */
   pollMs: number;
@@ -397,6 +400,9 @@ export function loadConfig(env: Env = process.env): Config {
     interaction: integer(env, 'INTERACTION_TTL', 900, 1, 86400),
     stepUp: integer(env, 'STEP_UP_MAX_AGE', 600, 30, 86400),
   };
+  const productName = productNameFrom(env.PRODUCT_NAME);
+  const logo = productLogoFrom(env.PRODUCT_LOGO);
+  const brand: BrandConfig = logo === undefined ? { productName } : { productName, logo };
   return {
     port,
     host,
@@ -424,7 +430,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: integer(env, 'BUILD_MAX_ATTEMPTS', 2, 1, 10),
       concurrency: integer(env, 'BUILD_CONCURRENCY', 2, 1, 32),
     },
-    mail: mailFrom(env, issuer),
+    brand,
+    mail: mailFrom(env, issuer, brand.productName),
     outbound: {
       allowPrivate: onOff(env, 'OUTBOUND_ALLOW_PRIVATE', false),
       pollMs: integer(env, 'OUTBOUND_POLL_MS', 1000, 50, 60000),
@@ -449,7 +456,7 @@ function isOneMailbox(value: string): boolean {
   return new RegExp(String.raw`^\s*(?:[^<>@,;]*<${address}>|${address})\s*$`).test(unquoted);
 }
 
-function mailFrom(env: Env, issuer: string): MailConfig {
+function mailFrom(env: Env, issuer: string, productName: string): MailConfig {
   const smtpUrl = env.SMTP_URL || undefined;
   if (smtpUrl !== undefined) {
     let url: URL;
@@ -461,7 +468,10 @@ function mailFrom(env: Env, issuer: string): MailConfig {
     if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('SMTP_URL must start with smtp:// or smtps://');
     if (!url.hostname) throw new ConfigError('SMTP_URL must name a host');
   }
-  const from = env.MAIL_FROM || `Tessera <no-reply@${new URL(issuer).hostname}>`;
+  // RFC 5322 §3.2.3: a name of atoms and spaces stands as it is; any other (a dot, a letter
+  // outside ASCII) is quoted (§3.2.4), which always works since PRODUCT_NAME holds no quote.
+  const name = /^[A-Za-z0-9 !'&+_-]+$/.test(productName) ? productName : `"${productName}"`;
+  const from = env.MAIL_FROM || `${name} <no-reply@${new URL(issuer).hostname}>`;
   if (!isOneMailbox(from)) throw new ConfigError('MAIL_FROM must be one address, such as "Tessera <no-reply@example.com>"');
   return {
     ...(smtpUrl === undefined ? {} : { smtpUrl }),

@@ -12,7 +12,7 @@ import { sendApprovalPage } from './consent/page.tsx';
 export function authorizationPages(deps: Deps): AuthorizationPages {
   return {
     registerErrors: registerPageErrors,
-    error: (reply, error) => sendErrorPage(reply, error),
+    error: (reply, error, app) => sendErrorPage(reply, error, { service: app }),
     signIn: (reply, page) => sendSignInPage(deps, reply, page),
     approval: (reply, page) => sendApprovalPage(deps, reply, page),
   };

@@ -27,6 +27,8 @@ const LEASE_SECONDS = 120;
 
 export interface MailSenderOptions extends Pick<MailConfig, 'pollMs' | 'retrySeconds' | 'maxAttempts'> {
   issuer: string;
+  /** PRODUCT_NAME, which signs every message. */
+  productName: string;
   /** Makes link values (crypto/derived_keys.ts accountLinkKey). */
   linkKey: Buffer;
 }
@@ -68,7 +70,7 @@ export class MailSender {
   private async deliver(message: OutboxMessage, owner: string): Promise<void> {
     try {
       const link = isLinkMail(message) ? absolute(this.options.issuer, LINK_PATHS[message.kind], { link: linkValue(this.options.linkKey, message.kind, message.data.linkId) }) : undefined;
-      const rendered = renderMail(message, { issuer: this.options.issuer, ...(link ? { link } : {}) });
+      const rendered = renderMail(message, { issuer: this.options.issuer, productName: this.options.productName, ...(link ? { link } : {}) });
       await this.transport.send({ id: message.id, to: message.to, ...rendered });
       await this.outbox.markSent(message.id, owner, this.clock.now());
       this.metrics.mailDeliveries.inc({ outcome: 'sent' });

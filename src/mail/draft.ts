@@ -16,13 +16,14 @@ export interface Draft {
   after?: string[];
 }
 
-export function textOf(draft: Draft): string {
+/** `sender`: the platform's name (PRODUCT_NAME), signing every message. */
+export function textOf(draft: Draft, sender: string): string {
   const parts = [
     draft.greeting ? `Hello ${draft.greeting},` : undefined,
     ...draft.paragraphs.map(paragraphText),
     draft.action ? `${draft.action.label}: ${draft.action.url}` : undefined,
     ...(draft.after ?? []),
-    '— Tessera',
+    `— ${sender}`,
   ];
   return parts.filter((p): p is string => p !== undefined).join('\n\n') + '\n';
 }
@@ -33,7 +34,7 @@ function paragraphText(paragraph: Paragraph): string {
   return paragraph.facts.map(([label, value]) => `${label}: ${value}`).join('\n');
 }
 
-export function htmlOf(draft: Draft): string {
+export function htmlOf(draft: Draft, sender: string): string {
   const p = (text: string) => `<p style="margin:0 0 16px">${escapeHtml(text)}</p>`;
   const action = draft.action
     ? `<p style="margin:0 0 16px"><a href="${escapeHtml(draft.action.url)}" style="display:inline-block;padding:10px 16px;background:#1f4fd1;color:#ffffff;text-decoration:none;border-radius:6px">${escapeHtml(draft.action.label)}</a></p>` +
@@ -47,7 +48,7 @@ export function htmlOf(draft: Draft): string {
     ...draft.paragraphs.map((paragraph) => paragraphHtml(paragraph, p)),
     action,
     ...(draft.after ?? []).map(p),
-    '<p style="margin:0;color:#555">— Tessera</p></body></html>',
+    `<p style="margin:0;color:#555">— ${escapeHtml(sender)}</p></body></html>`,
   ].join('');
 }
 

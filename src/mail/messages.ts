@@ -14,6 +14,8 @@ import { noticeDraft } from './notices.ts';
 
 export interface RenderContext {
   issuer: string;
+  /** The platform's name (PRODUCT_NAME), which signs the message. */
+  productName: string;
   /** The absolute link of a link message (mail/links.ts), recomputed at send time. */
   link?: string;
 }
@@ -30,7 +32,7 @@ export function renderMail(message: MailIntent, ctx: RenderContext): RenderedMai
   const draft = draftOf(message, ctx);
   // A user-chosen name (an organization, a service) ends up in the subject: one line, always.
   const subject = draft.subject.replace(/[\r\n\u2028\u2029]+/g, ' ');
-  return { subject, text: textOf(draft), html: htmlOf(draft), link: draft.action?.url };
+  return { subject, text: textOf(draft, ctx.productName), html: htmlOf(draft, ctx.productName), link: draft.action?.url };
 }
 
 function draftOf(message: MailIntent, ctx: RenderContext): Draft {

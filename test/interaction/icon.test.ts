@@ -15,7 +15,7 @@ for (const dialect of dialects()) {
     });
     after(() => t.close());
 
-    it('the brand mark is an SVG under /assets, cached like the stylesheet, and /favicon.ico answers it', async () => {
+    it('the built-in brand mark is an SVG under /assets, cached like the stylesheet, and /favicon.ico answers it (no PRODUCT_LOGO)', async () => {
       const css = await t.app.inject({ method: 'GET', url: '/assets/tessera.css' });
       for (const url of ['/assets/tessera.svg', '/favicon.ico']) {
         const res = await t.app.inject({ method: 'GET', url });
@@ -31,11 +31,11 @@ for (const dialect of dialects()) {
       for (const url of ['/login', '/signup', '/forgot-password']) {
         const res = await t.app.inject({ method: 'GET', url });
         assert.equal(res.statusCode, 200, url);
-        assert.match(res.body, /<link rel="icon" href="\/assets\/tessera.svg" type="image\/svg\+xml"\/>/, url);
+        assert.match(res.body, /<link rel="icon" href="\/assets\/logo\?v=[\w-]{16}" type="image\/svg\+xml"\/>/, url);
         assert.match(String(res.headers['content-security-policy']), /img-src 'self'/, url);
       }
       const missing = await t.app.inject({ method: 'GET', url: '/nowhere', headers: { accept: 'text/html' } });
-      assert.match(missing.body, /<link rel="icon" href="\/assets\/tessera.svg"/, 'the 404 page too');
+      assert.match(missing.body, /<link rel="icon" href="\/assets\/logo\?v=/, 'the 404 page too');
     });
   });
 }

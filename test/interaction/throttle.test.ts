@@ -28,7 +28,7 @@ function assertThrottled(res: Res): void {
   assert.match(String(res.headers['retry-after']), /^[1-9]\d*$/);
   assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/);
   assert.ok(res.body.includes(TOO_MANY));
-  assert.match(res.body, /<header class="brand"><span class="brand-name">Tessera<\/span>/, 'the same layout as every page');
+  assert.match(res.body, /<header class="brand"><span class="brand-mark"><img class="brand-logo" [^>]*\/><span class="brand-name">Tessera<\/span>/, 'the same layout as every page');
   assert.equal(res.headers['set-cookie'], undefined);
 }
 

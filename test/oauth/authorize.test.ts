@@ -119,7 +119,8 @@ for (const dialect of dialects()) {
         const res = await send(params);
         assert.equal(res.statusCode, 400);
         assert.equal(res.headers.location, undefined);
-        assert.match(res.body, /The redirect_uri is missing/);
+        assert.match(res.body, /<h1>This link is broken<\/h1>/, 'in plain words first (issue 20)');
+        assert.match(res.body, /<details class="developer-detail">[\s\S]*The redirect_uri is missing/, 'the protocol text stays, for the developer');
       });
 
       it('a plain OAuth request with one URI registered and none sent uses it and stores an empty redirect_uri on the code', async () => {

@@ -59,7 +59,7 @@ for (const dialect of dialects()) {
         assert.equal(m.status, 'pending');
         assert.equal(m.to_address, `${m.user_id}@example.com`);
       }
-      const rendered = renderMail({ kind: 'notice', to: sent[0]!.to_address, userId: sent[0]!.user_id!, data: JSON.parse(sent[0]!.data) } as MailIntent, { issuer: 'https://id.example' });
+      const rendered = renderMail({ kind: 'notice', to: sent[0]!.to_address, userId: sent[0]!.user_id!, data: JSON.parse(sent[0]!.data) } as MailIntent, { issuer: 'https://id.example', productName: 'Tessera' });
       assert.match(rendered.subject, /A service you authorized was suspended/);
       assert.match(rendered.text, /“Mailer Test” has been suspended by the platform/);
       assert.doesNotMatch(rendered.text, /Reason/i);

@@ -25,14 +25,14 @@ export interface TestClient {
 
 export async function createClient(
   deps: Deps,
-  options: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string; spa?: boolean; backchannelLogoutUri?: string; ssfEndpointUrl?: string } = {},
+  options: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[]; public?: boolean; scopes?: string[]; clientSecret?: string; spa?: boolean; backchannelLogoutUri?: string; ssfEndpointUrl?: string; websiteUrl?: string } = {},
 ): Promise<TestClient> {
   const app: App = {
     id: randomClientId(),
     name: options.name ?? 'Test Service',
     description: 'A service used in tests',
     publisher: 'Test Publisher',
-    websiteUrl: null,
+    websiteUrl: options.websiteUrl ?? null,
     logoUrl: null,
     redirectUris: options.redirectUris ?? ['https://app.example/cb'],
     ...(options.postLogoutRedirectUris ? { postLogoutRedirectUris: options.postLogoutRedirectUris } : {}),

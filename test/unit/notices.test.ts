@@ -73,7 +73,7 @@ describe('the words of each notice', () => {
   const render = (type: string, detail?: Record<string, unknown>, from: Partial<AuditEvent> = {}) => {
     const notice = noticeFor({ ...event(type, detail), ...from }, NOW);
     assert.ok(notice, type);
-    return renderMail({ kind: 'notice', to: notice.to ?? 'ann@example.com', userId: 'u1', data: notice.data }, { issuer: ISSUER });
+    return renderMail({ kind: 'notice', to: notice.to ?? 'ann@example.com', userId: 'u1', data: notice.data }, { issuer: ISSUER, productName: 'Tessera' });
   };
 
   it('each says what happened, when (UTC), from where, and links under PUBLIC_URL to undo it, in text and HTML', () => {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-/** The brand mark (./tessera.svg), the pages' icon; `/favicon.ico`, which browsers ask for unprompted, answers the same. */
+/** The built-in brand mark (./tessera.svg); `/favicon.ico`, which browsers ask for unprompted, answers the product logo (logo.ts). */
 export const ICON = '/assets/tessera.svg';
 export const FAVICON = '/favicon.ico';
 

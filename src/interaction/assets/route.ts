@@ -1,6 +1,7 @@
 /**
- * GET /assets/tessera.css — the one stylesheet; GET /assets/tessera.svg — the brand mark, the
- * pages' icon, also answered at /favicon.ico (issue 20: every page logged a 404 for it);
+ * GET /assets/tessera.css — the one stylesheet; GET /assets/tessera.svg — the built-in brand mark;
+ * GET /assets/logo — the product logo (PRODUCT_LOGO, or that mark), the pages' header image and
+ * icon, also answered at /favicon.ico (issue 20: every page logged a 404 for it);
  * GET /assets/passkeys.js — our one script (issue
  * 16), for the pages that run passkey ceremonies; GET /assets/webauthn/<version>/… — the ESM build
  * of @simplewebauthn/browser it imports. All read once at start and served from our origin: the
@@ -12,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { join, relative, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { STYLESHEET } from '../views/layout.tsx';
+import { BUILT_IN_MARK, LOGO } from './logo.ts';
 import { FAVICON, ICON, PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY_BASE, WEBAUTHN_LIBRARY_DIR } from './paths.ts';
 
 const css = readFileSync(new URL('./tessera.css', import.meta.url), 'utf8');
 const passkeys = readFileSync(new URL('./passkeys.js', import.meta.url), 'utf8');
-const icon = readFileSync(new URL('./tessera.svg', import.meta.url), 'utf8');
 
 /** The library's JavaScript files by path relative to its ESM directory (a Map: request paths never become object keys). */
 function libraryFiles(): Map<string, string> {
@@ -32,14 +33,27 @@ function libraryFiles(): Map<string, string> {
 
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
 
+/**
+ * An SVG opened on its own is a document that could run script: nothing may load or run in it but
+ * its own inline styles (the pages only ever show it as an <img>, which runs none anyway).
+ */
+export const IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox";
+
 export default async function assetRoutes(app: FastifyInstance): Promise<void> {
   app.get(STYLESHEET, async (_request, reply) => {
     reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css);
   });
 
-  for (const path of [ICON, FAVICON]) {
+  const logo = app.brand.logo;
+  for (const [path, image, cache] of [
+    [ICON, { contentType: 'image/svg+xml', bytes: BUILT_IN_MARK }, 'public, max-age=3600'],
+    // The pages link `LOGO?v=<digest of the bytes>` (logo.ts): a new logo is a new address, so this one can be kept for good.
+    [LOGO, logo, 'public, max-age=31536000, immutable'],
+    // Browsers ask for it unprompted, by a name that cannot carry a version.
+    [FAVICON, logo, 'public, max-age=3600'],
+  ] as const) {
     app.get(path, async (_request, reply) => {
-      reply.header('content-type', 'image/svg+xml').header('cache-control', 'public, max-age=3600').send(icon);
+      reply.header('content-type', image.contentType).header('content-security-policy', IMAGE_CSP).header('cache-control', cache).send(image.bytes);
     });
   }
 

@@ -1,10 +1,12 @@
 /**
- * The frame of every page: platform name first, one same-origin stylesheet, no script (the CSP
+ * The frame of every page: the platform's logo and name first (PRODUCT_LOGO, PRODUCT_NAME:
+ * views/brand.tsx), one same-origin stylesheet, no script (the CSP
  * allows none) but, on the pages that run passkey ceremonies, our own from our origin. preact
  * escapes every text and attribute value; nothing here sets raw HTML.
  */
 import type { ComponentChildren } from 'preact';
-import { ICON, PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY } from '../assets/paths.ts';
+import { PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY } from '../assets/paths.ts';
+import { useBrand } from './brand.tsx';
 
 export const STYLESHEET = '/assets/tessera.css';
 
@@ -29,19 +31,25 @@ export interface LayoutProps {
 }
 
 export function Layout({ title, children, wide, account, passkeys }: LayoutProps) {
+  const brand = useBrand();
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · Tessera`}</title>
+        <title>{`${title} · ${brand.name}`}</title>
         <link rel="stylesheet" href={STYLESHEET} />
-        <link rel="icon" href={ICON} type="image/svg+xml" />
+        <link rel="icon" href={brand.logo.src} type={brand.logo.contentType} />
         {passkeys && <script type="module" src={PASSKEYS_SCRIPT} data-webauthn={WEBAUTHN_LIBRARY} />}
       </head>
       <body>
         <header class="brand">
-          <span class="brand-name">Tessera</span>
+          {/* The name says it already: the image is decoration to a screen reader (alt=""). Never
+              inlined: an operator's SVG is only ever an <img>, which runs no script. */}
+          <span class="brand-mark">
+            <img class="brand-logo" src={brand.logo.src} alt="" height="32" />
+            <span class="brand-name">{brand.name}</span>
+          </span>
           {account && <AccountNav {...account} />}
         </header>
         <main class={wide ? 'card wide' : 'card'}>{children}</main>

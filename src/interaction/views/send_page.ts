@@ -7,8 +7,9 @@
  * @module
  */
 import type { FastifyReply } from 'fastify';
-import type { VNode } from 'preact';
+import { h, type VNode } from 'preact';
 import { render } from 'preact-render-to-string';
+import { BrandContext } from './brand.tsx';
 
 /** The CSP source for a redirect URI: its origin, or its scheme for a native app's private-use URI. */
 export function formTarget(redirectUri: string): string | undefined {
@@ -43,11 +44,16 @@ export interface PageOptions {
   scripts?: boolean;
 }
 
+/** The HTML document of a page, with the app's brand (views/brand.tsx) for its frame: every page is rendered here. */
+export function renderPage(reply: FastifyReply, page: VNode): string {
+  return '<!doctype html>' + render(h(BrandContext.Provider, { value: reply.server.brand }, page));
+}
+
 export function sendPage(reply: FastifyReply, page: VNode, options: PageOptions = {}): FastifyReply {
   return reply
     .code(options.status ?? 200)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('content-security-policy', pageCsp(options.redirectUri && formTarget(options.redirectUri), options.dataImages, options.scripts))
-    .send('<!doctype html>' + render(page));
+    .send(renderPage(reply, page));
 }

@@ -4,9 +4,8 @@
  * http/status_pages.ts, which keeps JSON for clients that asked for it.
  */
 import type { FastifyReply } from 'fastify';
-import { render } from 'preact-render-to-string';
 import { Layout } from './layout.tsx';
-import { pageCsp } from './send_page.ts';
+import { pageCsp, renderPage } from './send_page.ts';
 import type { StatusCode } from '../../http/status_pages.ts';
 
 const WORDS: Record<StatusCode, { title: string; message: string }> = {
@@ -35,5 +34,5 @@ export function StatusPageView({ status }: { status: StatusCode }) {
 
 export function statusPage(reply: FastifyReply, status: StatusCode): string {
   reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', pageCsp());
-  return '<!doctype html>' + render(<StatusPageView status={status} />);
+  return renderPage(reply, <StatusPageView status={status} />);
 }

@@ -37,11 +37,15 @@ export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest
   let pushedBy: App | undefined;
   let app: App;
   let target: RedirectTarget;
+  // The registered client, once step 1 knows it: a refused redirect URI names it on the page (issue 20).
+  let known: App | undefined;
   try {
     ({ sources, pushedBy } = await loadPushed(deps, front));
-    ({ app, target } = await verifyTarget(deps, sources, pushedBy));
+    // Step 1 (check_target.ts); a pushed request's client was checked by step 0 when it took the request.
+    app = known = pushedBy ?? (await checkClient(deps, targetParams(sources).client_id));
+    target = checkTarget(app, sources);
   } catch (err) {
-    return { type: 'error_page', error: asPageError(err) };
+    return { type: 'error_page', error: asPageError(err), ...(known === undefined ? {} : { app: known }) };
   }
   const mustPush = pushedBy === undefined && (deps.config.requirePar || app.requirePar === true);
   const request = await checkIdTokenHint(deps, validateRequest(deps.config.issuer, app, target, sources, mustPush), sources);
@@ -52,12 +56,6 @@ export async function authorize(deps: AuthorizeDeps, httpRequest: FastifyRequest
     if (isDatabaseUnavailable(err)) return errorRedirect(request, deps.config.issuer, new TemporarilyUnavailable());
     throw err;
   }
-}
-
-/** Step 1 (check_target.ts); a pushed request's client was checked by step 0 when it took the request. */
-async function verifyTarget(deps: AuthorizeDeps, sources: (RawParams | undefined)[], pushedBy: App | undefined): Promise<{ app: App; target: RedirectTarget }> {
-  const app = pushedBy ?? (await checkClient(deps, targetParams(sources).client_id));
-  return { app, target: checkTarget(app, sources) };
 }
 
 function asPageError(err: unknown): OAuthError {

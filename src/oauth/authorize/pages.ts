@@ -14,8 +14,11 @@ import type { OAuthError } from '../errors.ts';
 export interface AuthorizationPages {
   /** Anything thrown on a browser-facing route is shown as a page, not JSON. */
   registerErrors(app: FastifyInstance): void;
-  /** The request cannot be answered at any redirect URI (RFC 6749 §4.1.2.1). */
-  error(reply: FastifyReply, error: OAuthError): FastifyReply;
+  /**
+   * The request cannot be answered at any redirect URI (RFC 6749 §4.1.2.1). `app`: the registered
+   * client it came from, when that much is known, so the page can name it and send the person back.
+   */
+  error(reply: FastifyReply, error: OAuthError, app?: App): FastifyReply;
   /** Nobody (or someone else) is signed in: the sign-in page, continuing `interaction`. */
   signIn(reply: FastifyReply, page: { app: App; interaction: Interaction }): FastifyReply;
   /** The approval page; `grant` is what the person already allowed this app. */

@@ -52,7 +52,7 @@ export async function proceed(
   if (grant && covers(grant.scopes, request.scopes) && !request.prompt.includes('consent')) {
     // Consumed first: the same interaction never yields two codes.
     if (!(await deps.stores.interactions.consume(interaction.id, now))) {
-      return { type: 'error_page', error: new InteractionExpired('interaction already used') };
+      return { type: 'error_page', error: new InteractionExpired('interaction already used'), app };
     }
     return { type: 'redirect', url: await issueCode(deps, interaction, signedIn.session, grant.id) };
   }

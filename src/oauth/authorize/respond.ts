@@ -16,8 +16,8 @@ import type { AuthorizationPages } from './pages.ts';
 export type Outcome =
   /** To the client's verified redirect URI. */
   | { type: 'redirect'; url: string }
-  /** The request cannot be answered at any redirect URI: an error page (RFC 6749 §4.1.2.1). */
-  | { type: 'error_page'; error: OAuthError }
+  /** The request cannot be answered at any redirect URI: an error page (RFC 6749 §4.1.2.1), naming `app` when it is known. */
+  | { type: 'error_page'; error: OAuthError; app?: App }
   | { type: 'sign_in'; app: App; interaction: Interaction }
   /** `grant`: what the person already allowed this app, so only the new scopes are asked. */
   | { type: 'approval'; app: App; interaction: Interaction; signedIn: SignedIn; grant: Grant | undefined };
@@ -51,7 +51,7 @@ export async function sendOutcome(pages: AuthorizationPages, request: FastifyReq
     case 'redirect':
       return reply.code(redirectStatus(request)).header('location', outcome.url).header('cache-control', 'no-store').send();
     case 'error_page':
-      return pages.error(reply, outcome.error);
+      return pages.error(reply, outcome.error, outcome.app);
     case 'sign_in':
       return pages.signIn(reply, { app: outcome.app, interaction: outcome.interaction });
     case 'approval':
