@@ -9,3 +9,10 @@ export function formatTime(epochSeconds: number): string {
 export function formatDate(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 }
+
+/**
+ * The period every activity view shows, in days ending today: a person's Manage applications, a
+ * developer's app usage, an organization's services and the operator console (issue 20: "the same
+ * period everywhere").
+ */
+export const ACTIVITY_PERIOD_DAYS = 30;

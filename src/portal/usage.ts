@@ -6,8 +6,9 @@
 import type { Deps } from '../deps.ts';
 import type { AppUsage } from '../domain/apps.ts';
 import { isoDay, totalsByCode, type AppErrorCount } from '../domain/app_errors.ts';
+import { ACTIVITY_PERIOD_DAYS } from '../domain/dates.ts';
 
-export const USAGE_DAYS = 14;
+export const USAGE_DAYS = ACTIVITY_PERIOD_DAYS;
 
 export interface PortalUsage extends AppUsage {
   /** Newest day first, codes alphabetically; days without errors left out. */

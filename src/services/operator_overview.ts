@@ -8,11 +8,12 @@
 import type { Stores } from '../domain/stores.ts';
 import type { DayCount, ServiceCount } from '../domain/operator_overview.ts';
 import { isoDay, totalsByCode } from '../domain/app_errors.ts';
+import { ACTIVITY_PERIOD_DAYS } from '../domain/dates.ts';
 
 export type { DayCount, ServiceCount } from '../domain/operator_overview.ts';
 
 /** The window of every chart, in UTC days, today included. */
-export const OVERVIEW_DAYS = 30;
+export const OVERVIEW_DAYS = ACTIVITY_PERIOD_DAYS;
 /** How many services each top list shows. */
 export const TOP_SERVICES = 5;
 

@@ -20,6 +20,7 @@ import {
   type PersonRow,
   type ServiceRow,
 } from '../domain/operator_reads.ts';
+import { ACTIVITY_PERIOD_DAYS } from '../domain/dates.ts';
 
 export type { OrgRow, PersonRow, ServiceRow, PersonDetails } from '../domain/operator_reads.ts';
 export { MAX_PAGE, MAX_QUERY } from '../domain/operator_reads.ts';
@@ -40,7 +41,7 @@ export class BadCursor extends Error {
 /** How many audit events a person's page shows. */
 export const PERSON_EVENTS = 20;
 /** The window of a service's usage and error codes. */
-export const SERVICE_USAGE_DAYS = 30;
+export const SERVICE_USAGE_DAYS = ACTIVITY_PERIOD_DAYS;
 
 export interface PeopleSearch {
   query?: string;

@@ -99,13 +99,14 @@ for (const dialect of dialects()) {
       assert.match(list, /Acme Corp/);
       assert.doesNotMatch(list, /Globex/);
       await page.getByRole('link', { name: 'Details and changes' }).click();
+      assert.match(await page.content(), /Listed your organizations/);
       assert.match(await page.content(), /GET \/api\/v1\/orgs/);
 
       // Revokes it, after the confirmation.
       await page.getByRole('link', { name: 'Revoke Sprint Planner' }).click();
       await page.getByRole('heading', { name: 'Revoke Sprint Planner?' }).waitFor();
       await page.getByRole('button', { name: 'Revoke Sprint Planner' }).click();
-      await page.getByText('The application was revoked').waitFor();
+      await page.getByText('Sprint Planner was revoked. It can no longer act for you.').waitFor();
       assert.match(await page.content(), /You have not authorized any application/);
 
       // The service's next API call and refresh are refused.

@@ -117,7 +117,8 @@ for (const dialect of dialects()) {
         const narrowed = await page.content();
         assert.match(narrowed, /Connected as <strong id="who">Carol<\/strong>/, sample.output());
         assert.match(narrowed, /<span id="scope">openid profile offline_access orgs:read<\/span>/);
-        assert.match(narrowed, /You no longer let this service read your work items/);
+        assert.match(narrowed, /Tessera did not let this service read your work items: you have not given it the permission <code>workitems:read<\/code>/);
+        assert.match(narrowed, /href="\/connect\?add=workitems%3Aread"/, "and offers to ask for it again");
         assert.doesNotMatch(narrowed, /Fix the login redirect/);
 
         // (b) Then the person revokes the sample in Manage applications: Tessera pushes a
@@ -127,7 +128,7 @@ for (const dialect of dialects()) {
         await page.getByRole('link', { name: 'Revoke Sample service' }).click();
         await page.getByRole('heading', { name: 'Revoke Sample service?' }).waitFor();
         await page.getByRole('button', { name: 'Revoke Sample service' }).click();
-        await page.getByText('The application was revoked').waitFor();
+        await page.getByText('Sample service was revoked. It can no longer act for you.').waitFor();
         await sample.waitFor(/security event session-revoked: ended 1 session\(s\)/, 10_000);
         await page.goto(`${app}/`);
         const revoked = await page.content();

@@ -91,7 +91,15 @@ for (const dialect of dialects()) {
       const done = await browser.post(revokeForm.action, revokeForm.hidden);
       assert.equal(done.statusCode, 303);
       assert.equal(done.headers.location, '/profile/applications?done=revoked');
-      assert.doesNotMatch((await browser.get('/profile/applications')).body, /Revocable/);
+      // The confirmation names the service (from her own log, not from the address); the list no longer has it.
+      const after = await browser.get('/profile/applications?done=revoked');
+      assert.match(after.body, /class="notice"[^>]*>Revocable was revoked\. It can no longer act for you\./);
+      assert.doesNotMatch(after.body.replace(/Revocable was revoked/, ''), /Revocable/);
+      // Someone who revoked nothing gets no name.
+      const bob = await signedIn('bob@example.com');
+      const plain = await bob.get('/profile/applications?done=revoked');
+      assert.doesNotMatch(plain.body, /Revocable/);
+      assert.match(plain.body, /The application was revoked\./);
 
       const refreshed = await refresh(t, client, tokens.refresh_token);
       assert.equal(refreshed.statusCode, 400);
@@ -177,15 +185,28 @@ for (const dialect of dialects()) {
       assert.equal(grant!.orgIds, null);
     });
 
-    it("shows the service's calls per day and its latest calls", async () => {
+    it("shows the service's calls per day over 30 days as a chart, and its latest calls in words", async () => {
       t.clock.awayFromMidnight();
       const { tokens } = await authorized('Busy');
+      const quiet = await (await signedIn('alice@example.com')).get(`/profile/applications/${tokens.grantId}`);
+      assert.match(quiet.body, /No calls in the last 30 days\./);
+      assert.doesNotMatch(quiet.body, /What it did lately/);
       for (let i = 0; i < 3; i++) assert.equal((await call(t, 'GET', '/orgs/acme/projects', tokens.access_token)).statusCode, 200);
       assert.equal((await call(t, 'GET', '/orgs/nowhere/projects', tokens.access_token)).statusCode, 404);
+      assert.equal((await call(t, 'GET', '/orgs', tokens.access_token)).statusCode, 200);
       await t.deps.usage.flush();
       const page = await (await signedIn('alice@example.com')).get(`/profile/applications/${tokens.grantId}`);
       const today = new Date(t.clock.now() * 1000).toISOString().slice(0, 10);
-      assert.match(page.body, new RegExp(`<td>${today}</td><td class="num">4</td>`));
+      // The chart: 30 bars, today's the last with its 5 calls; the numbers in a table too.
+      assert.equal([...page.body.matchAll(/class="day-chart-bar"/g)].length, 30);
+      assert.match(page.body, new RegExp(`data-day="${today}" data-value="5"`));
+      assert.match(page.body, new RegExp(`<td>${today}</td><td>5</td>`));
+      // One sentence per kind: the organization by its name, an unknown one by its slug, refusals counted.
+      assert.match(page.body, /<strong>Read projects in Acme<\/strong>: 3 times, last \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+      assert.match(page.body, /<strong>Read projects in nowhere<\/strong>: once<span class="status failed"> \(1 refused\)<\/span>/);
+      assert.match(page.body, /<strong>Listed your organizations<\/strong>: once/);
+      assert.match(page.body, /Its latest 5 calls, by kind\./);
+      // The calls themselves stay available, below.
       assert.match(page.body, /GET \/api\/v1\/orgs\/acme\/projects/);
       assert.match(page.body, /class="status failed">404/);
       assert.doesNotMatch((await (await signedIn('alice@example.com')).get('/profile/applications')).body, /Last used<\/dt><dd>Never/);

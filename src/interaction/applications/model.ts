@@ -6,14 +6,15 @@
 import type { Deps } from '../../deps.ts';
 import type { Grant } from '../../domain/grants.ts';
 import type { Reach } from '../../domain/organizations.ts';
-import { utcDay } from '../../domain/grant_activity.ts';
+import { KEPT_ACTIONS, utcDay, type GrantAction } from '../../domain/grant_activity.ts';
+import { describeCall } from '../../domain/api_calls.ts';
 import { SCOPES } from '../../domain/scopes.ts';
 import { appIdentity } from '../views/app_identity.tsx';
-import { formatDate, formatTime } from '../../domain/dates.ts';
-import type { ActivityDay, GrantSummary, ScopeText } from './view.tsx';
+import { ACTIVITY_PERIOD_DAYS, formatDate, formatTime } from '../../domain/dates.ts';
+import type { ActionKind, GrantSummary, ScopeText } from './view.tsx';
+import type { DayValue } from '../views/day_chart.tsx';
 
-/** Days of activity shown on a grant's page. */
-export const ACTIVITY_DAYS = 14;
+/** The newest calls listed one by one, under the sentences. */
 const SHOWN_ACTIONS = 10;
 
 export function scopeTexts(scopes: string[]): ScopeText[] {
@@ -59,19 +60,36 @@ export async function summarize(deps: Pick<Deps, 'stores' | 'config' | 'suspensi
   });
 }
 
-/** Calls per day over the last ACTIVITY_DAYS days, today last, with the days without calls. */
-export async function activity(deps: Pick<Deps, 'stores' | 'clock'>, grantId: string) {
+/**
+ * The newest calls (at most KEPT_ACTIONS are kept per grant) as one sentence per kind of action and
+ * organization, most frequent first: "Read work items in Acme: 7 times, last 2026-12-07 10:02 UTC".
+ */
+export function actionKinds(actions: readonly GrantAction[], orgNamesBySlug: ReadonlyMap<string, string>): ActionKind[] {
+  const kinds = new Map<string, ActionKind & { latest: number }>();
+  for (const a of actions) {
+    const { action, orgSlug } = describeCall(a.method, a.path);
+    const where = orgSlug === undefined ? '' : ` in ${orgNamesBySlug.get(orgSlug) ?? orgSlug}`;
+    const sentence = action + where;
+    const kind = kinds.get(sentence) ?? { sentence, times: 0, refused: 0, last: formatTime(a.at), latest: a.at };
+    kind.times++;
+    if (a.status >= 400) kind.refused++;
+    if (a.at > kind.latest) Object.assign(kind, { latest: a.at, last: formatTime(a.at) });
+    kinds.set(sentence, kind);
+  }
+  return [...kinds.values()].sort((x, y) => y.times - x.times || y.latest - x.latest).map(({ latest: _latest, ...kind }) => kind);
+}
+
+/** Calls per day over the activity period (today last, days without calls as 0), the newest calls in words, and the newest few as they were made. */
+export async function activity(deps: Pick<Deps, 'stores' | 'clock'>, reach: Reach, grantId: string) {
   const now = deps.clock.now();
-  const days = Array.from({ length: ACTIVITY_DAYS }, (_, i) => utcDay(now - (ACTIVITY_DAYS - 1 - i) * 86_400));
-  const [counted, actions] = await Promise.all([
-    deps.stores.grantActivity.dailyCalls(grantId, days[0]!),
-    deps.stores.grantActivity.recentActions(grantId, SHOWN_ACTIONS),
-  ]);
+  const days = Array.from({ length: ACTIVITY_PERIOD_DAYS }, (_, i) => utcDay(now - (ACTIVITY_PERIOD_DAYS - 1 - i) * 86_400));
+  const [counted, actions] = await Promise.all([deps.stores.grantActivity.dailyCalls(grantId, days[0]!), deps.stores.grantActivity.recentActions(grantId, KEPT_ACTIONS)]);
   const byDay = new Map(counted.map((d) => [d.day, d.calls]));
-  const series: ActivityDay[] = days.map((day) => ({ day, calls: byDay.get(day) ?? 0 }));
+  const series: DayValue[] = days.map((day) => ({ day, value: byDay.get(day) ?? 0 }));
+  const slugs = new Map([...reach.former.map((o) => [o.slug, o.name] as const), ...reach.current.map((m) => [m.org.slug, m.org.name] as const)]);
   return {
     days: series,
-    maxCalls: Math.max(0, ...series.map((d) => d.calls)),
-    actions: actions.map((a) => ({ at: formatTime(a.at), method: a.method, path: a.path, status: a.status, ip: a.ip })),
+    kinds: actionKinds(actions, slugs),
+    actions: actions.slice(0, SHOWN_ACTIONS).map((a) => ({ at: formatTime(a.at), method: a.method, path: a.path, status: a.status, ip: a.ip })),
   };
 }

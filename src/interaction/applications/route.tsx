@@ -46,13 +46,14 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
     const { done } = assembleParams(['done'], request.query as RawParams);
     const grants = await deps.stores.grants.listLive(signedIn.user.id, deps.clock.now());
     const reach = await deps.access.reachOf(signedIn.user.id);
+    const revokedName = done === 'revoked' ? await justRevoked(deps, signedIn) : undefined;
     return sendPage(
       reply,
       <ApplicationsView
         grants={await summarize(deps, reach, grants)}
         secondFactorNotice={grants.length === 0 ? undefined : await requirementNotice(deps, signedIn.user, reach.current)}
         logoutToken={logoutToken(deps, signedIn.session.id)}
-        notice={ownEntry(NOTICES, done)}
+        notice={revokedName === undefined ? ownEntry(NOTICES, done) : `${revokedName} was revoked. It can no longer act for you.`}
       />,
     );
   });
@@ -158,6 +159,20 @@ async function ownGrant(deps: Deps, signedIn: SignedIn, id: string): Promise<Gra
   return grant;
 }
 
+/** How recent a revocation the confirmation names: the redirect after the POST comes at once. */
+const JUST_NOW_SECONDS = 300;
+
+/**
+ * The service the person has just revoked, for the confirmation ("Sprint Planner was revoked"): the
+ * name their own newest `grant.revoked` event recorded. Read from their log, not from the address,
+ * so a link cannot make the page announce a name of its choosing.
+ */
+async function justRevoked(deps: Deps, signedIn: SignedIn): Promise<string | undefined> {
+  const [last] = await deps.stores.audit.listForUser(signedIn.user.id, ['grant.revoked'], 1);
+  if (!last || last.at < deps.clock.now() - JUST_NOW_SECONDS) return undefined;
+  return typeof last.detail.app === 'string' ? last.detail.app : undefined;
+}
+
 /** The organizations the edit form offers: those the grant covers now (all current ones when it covers all). */
 function editableOrgIds(grant: Grant, memberships: string[]): string[] {
   return grant.orgIds === null ? memberships : grant.orgIds;
@@ -194,7 +209,7 @@ async function sendDetail(
         all: grant.orgIds === null,
         orgs: editableOrgIds(grant, memberships).map((id) => ({ id, name: names.get(id) ?? 'An organization you left', kept: true })),
       }}
-      {...(await activity(deps, grant.id))}
+      {...(await activity(deps, reach, grant.id))}
       notice={message.notice}
       problem={message.problem}
     />,

@@ -9,6 +9,7 @@ import { Messages } from '../views/messages.tsx';
 import { orgField, scopeField } from '../consent/choices.ts';
 import { SecondFactorNotice } from '../views/second_factor_notice.tsx';
 import type { RequirementNotice } from '../orgs/requirement_notice.ts';
+import { DayChart, type DayValue } from '../views/day_chart.tsx';
 
 export interface ScopeText {
   scope: string;
@@ -136,9 +137,14 @@ export interface EditableOrg {
   kept: boolean;
 }
 
-export interface ActivityDay {
-  day: string;
-  calls: number;
+/** One kind of action among the newest calls, in words. */
+export interface ActionKind {
+  /** "Read work items in Acme". */
+  sentence: string;
+  times: number;
+  /** How many of them were refused (4xx or 5xx). */
+  refused: number;
+  last: string;
 }
 
 export interface ActionLine {
@@ -155,8 +161,9 @@ export interface GrantDetailProps extends PageFrame {
   scopes: EditableScope[];
   /** Null when the grant covers every organization (the "all" choice is then offered too). */
   orgChoice: { all: boolean; orgs: EditableOrg[] };
-  days: ActivityDay[];
-  maxCalls: number;
+  /** Calls per day over the activity period, oldest first. */
+  days: DayValue[];
+  kinds: ActionKind[];
   actions: ActionLine[];
 }
 
@@ -218,22 +225,38 @@ export function GrantDetailView(p: GrantDetailProps) {
       </form>
 
       <h2>Activity</h2>
-      <ActivityTable days={p.days} maxCalls={p.maxCalls} />
-      <h3>Latest calls</h3>
-      {p.actions.length === 0 ? (
-        <p>No calls recorded yet.</p>
+      {p.days.every((d) => d.value === 0) ? (
+        <p>No calls in the last {p.days.length} days.</p>
       ) : (
-        <ul class="actions-log">
-          {p.actions.map((a, i) => (
-            <li key={i}>
-              <time>{a.at}</time> <code>
-                {a.method} {a.path}
-              </code>{' '}
-              <span class={a.status >= 400 ? 'status failed' : 'status'}>{a.status}</span>
-              {a.ip !== null && <span class="hint"> from {a.ip}</span>}
-            </li>
-          ))}
-        </ul>
+        <DayChart id="grant-calls" label={`Calls to the platform per day, last ${p.days.length} days (UTC)`} series={p.days} />
+      )}
+      {p.kinds.length > 0 && (
+        <>
+          <h3>What it did lately</h3>
+          <p class="hint">Its latest {p.kinds.reduce((n, k) => n + k.times, 0)} calls, by kind.</p>
+          <ul class="action-kinds">
+            {p.kinds.map((k) => (
+              <li key={k.sentence}>
+                <strong>{k.sentence}</strong>: {k.times === 1 ? 'once' : `${k.times} times`}
+                {k.refused > 0 && <span class="status failed"> ({k.refused} refused)</span>}, last {k.last}
+              </li>
+            ))}
+          </ul>
+          <details>
+            <summary>The latest calls, one by one</summary>
+            <ul class="actions-log">
+              {p.actions.map((a, i) => (
+                <li key={i}>
+                  <time>{a.at}</time> <code>
+                    {a.method} {a.path}
+                  </code>{' '}
+                  <span class={a.status >= 400 ? 'status failed' : 'status'}>{a.status}</span>
+                  {a.ip !== null && <span class="hint"> from {a.ip}</span>}
+                </li>
+              ))}
+            </ul>
+          </details>
+        </>
       )}
 
       <h2>Revoke</h2>
@@ -244,35 +267,6 @@ export function GrantDetailView(p: GrantDetailProps) {
         </a>
       </p>
     </Layout>
-  );
-}
-
-function ActivityTable({ days, maxCalls }: { days: ActivityDay[]; maxCalls: number }) {
-  if (days.every((d) => d.calls === 0)) return <p>No calls in the last {days.length} days.</p>;
-  return (
-    <table class="activity">
-      <caption>API calls per day, last {days.length} days (UTC)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Day</th>
-          <th scope="col">Calls</th>
-          <th scope="col">
-            <span class="visually-hidden">Chart</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {days.map((d) => (
-          <tr key={d.day}>
-            <td>{d.day}</td>
-            <td class="num">{d.calls}</td>
-            <td>
-              <meter min={0} max={Math.max(maxCalls, 1)} value={d.calls} aria-hidden="true" />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
 

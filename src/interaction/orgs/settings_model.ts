@@ -12,9 +12,10 @@ import type { App } from '../../domain/apps.ts';
 import { decide, type AppRule, type PolicyDecision, type ThirdPartyMode } from '../../domain/policies.ts';
 import { formatTime } from '../profile/events.ts';
 import { utcDay } from '../../domain/grant_activity.ts';
+import { ACTIVITY_PERIOD_DAYS } from '../../domain/dates.ts';
 
 /** How far back "calls" counts (grant_activity days, UTC). */
-export const ACTIVITY_DAYS = 30;
+export const ACTIVITY_DAYS = ACTIVITY_PERIOD_DAYS;
 
 export interface ServiceRef {
   id: string;

@@ -186,7 +186,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
     return revoked ? reply.code(204).send() : problem(reply, 404, 'not_found', 'There is no such active secret.');
   });
 
-  app.get<{ Params: Params }>(`${BASE}/apps/:id/usage`, { schema: doc('People with an active grant; token responses and errors by code per day (14 days)', { params: idParams, response: { 200: usageSchema, 404: errorSchema } }) }, async (request, reply) => {
+  app.get<{ Params: Params }>(`${BASE}/apps/:id/usage`, { schema: doc('People with an active grant; token responses and errors by code per day (30 days)', { params: idParams, response: { 200: usageSchema, 404: errorSchema } }) }, async (request, reply) => {
     const own_ = await own(request, reply);
     if (!own_) return reply;
     const usage = await readUsage(deps, own_.app.id);
