@@ -10,6 +10,12 @@
  * - revocation: the person can revoke the service on Tessera at any time. The API then answers
  *   401 `grant_revoked`, and the refresh `invalid_grant`: the service forgets the tokens and asks
  *   the person to connect again. It never retries them.
+ * - refusals: the person decides what the service may do, and organizations decide whether it may
+ *   act in them. A 403 `insufficient_scope` names the missing permission in its WWW-Authenticate
+ *   challenge (RFC 6750 §3.1): the service says so and offers to connect again asking for just that
+ *   one (incremental authorization: Tessera's approval page shows only what is new). A 403
+ *   `org_policy_blocked` carries `approval_url`, where the person asks the organization's owners to
+ *   approve the service: the service says so and links there.
  * - being told, without asking: Tessera POSTs a logout token to /backchannel-logout when the person
  *   signs out there (OpenID Connect Back-Channel Logout 1.0), and a Security Event Token to
  *   /security-events when they revoke or narrow this service's access (RFC 8935 push, CAEP
@@ -71,6 +77,14 @@ const now = () => Math.floor(Date.now() / 1000);
 
 class Revoked extends Error {}
 
+/** Tessera answered, and said no: an RFC 9457 problem with a `code` (docs/developers.md, "The platform API"). */
+class Refused extends Error {
+  constructor({ status, code, title, scope, approvalUrl }) {
+    super(`Tessera refused: ${status} ${code ?? ''}`);
+    Object.assign(this, { status, code, title, scope, approvalUrl });
+  }
+}
+
 function sessionOf(req, res) {
   const sid = /(?:^|;\s*)sample_sid=([A-Za-z0-9_-]{20,})/.exec(req.headers.cookie ?? '')?.[1];
   if (sid && sessions.has(sid)) return sessions.get(sid);
@@ -119,17 +133,27 @@ function refresh(session) {
   return session.refreshing;
 }
 
-/** A problem answer of the API: { status, code }; a 401 comes as a WWW-Authenticate challenge error. */
+/** Only links into Tessera itself are shown to the person. */
+const tesseraLink = (url) => (typeof url === 'string' && url.startsWith(`${TESSERA_URL}/`) ? url : undefined);
+
+/**
+ * One API call: `{ body }`, or the refusal `{ status, code, title, scope?, approvalUrl? }`. A 401 or
+ * a 403 about the token comes as a WWW-Authenticate challenge error; for insufficient_scope the
+ * challenge names the scope that is needed (RFC 6750 §3.1: error="insufficient_scope", scope="…").
+ */
 async function call(session, path) {
+  let response;
+  let challenge;
   try {
-    const response = await oidc.fetchProtectedResource(config, session.tokens.access, new URL(`/api/v1${path}`, TESSERA_URL), 'GET');
-    const body = await response.json().catch(() => ({}));
-    return response.ok ? { body } : { status: response.status, code: body.code };
+    response = await oidc.fetchProtectedResource(config, session.tokens.access, new URL(`/api/v1${path}`, TESSERA_URL), 'GET');
   } catch (err) {
     if (!(err instanceof oidc.WWWAuthenticateChallengeError)) throw err;
-    const body = await err.response.json().catch(() => ({}));
-    return { status: err.status, code: body.code };
+    response = err.response;
+    challenge = err.cause.find((c) => c.parameters.error)?.parameters;
   }
+  const body = await response.json().catch(() => ({}));
+  if (response.ok) return { body };
+  return { status: response.status, code: body.code, title: body.title, scope: challenge?.scope ?? body.scope, approvalUrl: tesseraLink(body.approval_url) };
 }
 
 async function api(session, path) {
@@ -141,32 +165,53 @@ async function api(session, path) {
     answer = await call(session, path);
   }
   if (answer.code === 'grant_revoked') throw new Revoked();
-  if (answer.status) throw new Error(`Tessera answered ${path} with ${answer.status} ${answer.code ?? ''}`);
+  if (answer.status) throw new Refused(answer);
   return answer.body;
 }
 
 const OPEN_STATES = new Set(['new', 'active']);
+const enc = encodeURIComponent;
+
+/** One organization's open work items assigned to the person: `{ org, items }`, or `{ org, refused }` when Tessera said no. */
+async function orgItems(session, org) {
+  try {
+    const items = [];
+    const { items: projects } = await api(session, `/orgs/${enc(org.slug)}/projects`);
+    for (const project of projects) {
+      const page = await api(session, `/orgs/${enc(org.slug)}/projects/${enc(project.key)}/workitems?assignee=me&limit=100`);
+      for (const item of page.items) if (OPEN_STATES.has(item.state)) items.push({ ...item, project: project.key });
+    }
+    return { org, items };
+  } catch (err) {
+    if (err instanceof Refused) return { org, refused: err };
+    throw err;
+  }
+}
 
 async function dashboard(session) {
   const me = await api(session, '/me');
-  // Only what the person still allows: a token-claims-change event may have taken scopes away.
-  const may = (scope) => (session.tokens?.scope ?? '').split(' ').includes(scope);
-  const { items: orgs } = may('orgs:read') ? await api(session, '/orgs') : { items: [] };
-  const result = [];
-  for (const org of orgs) {
-    if (!may('workitems:read')) {
-      result.push({ org, items: null });
-      continue;
-    }
-    const items = [];
-    const { items: projects } = await api(session, `/orgs/${encodeURIComponent(org.slug)}/projects`);
-    for (const project of projects) {
-      const page = await api(session, `/orgs/${encodeURIComponent(org.slug)}/projects/${encodeURIComponent(project.key)}/workitems?assignee=me&limit=100`);
-      for (const item of page.items) if (OPEN_STATES.has(item.state)) items.push({ ...item, project: project.key });
-    }
-    result.push({ org, items });
+  let orgs = [];
+  let refused;
+  try {
+    ({ items: orgs } = await api(session, '/orgs'));
+  } catch (err) {
+    if (!(err instanceof Refused)) throw err;
+    refused = err; // insufficient_scope: the person did not let it see their organizations
   }
-  return { me, orgs: result };
+  const result = [];
+  for (const org of orgs) result.push(await orgItems(session, org));
+  // GET /orgs lists only where this service may act: an organization it showed before and that is
+  // missing now may have shut it out. Ask there, and say so if its policy is why; otherwise (the
+  // person left it, or took it away from this service) it is simply gone.
+  session.seenOrgs ??= new Map();
+  for (const [slug, org] of session.seenOrgs) {
+    if (orgs.some((o) => o.slug === slug)) continue;
+    const probed = await orgItems(session, org);
+    if (probed.refused?.code === 'org_policy_blocked') result.push(probed);
+    else session.seenOrgs.delete(slug);
+  }
+  for (const org of orgs) session.seenOrgs.set(org.slug, org);
+  return { me, orgs: result, refused };
 }
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -192,16 +237,35 @@ function connectPage(res, session, status = 200) {
 <p><a class="button" href="/connect">Connect your account</a></p>`);
 }
 
-function dashboardPage(res, { me, orgs }, scope) {
+/** What each permission this sample asks for lets it do, in the person's words (a Map: scopes never become object keys). */
+const PERMISSIONS = new Map([['orgs:read', 'see your organizations'], ['workitems:read', 'read your work items']]);
+const permission = (scope) => PERMISSIONS.get(scope) ?? `use ${scope}`;
+
+/** Incremental authorization: a new request for one more permission, on top of what the person allows now. */
+const askFor = (scope) => `<p class="notice" role="status">Tessera did not let this service ${esc(permission(scope))}: you have not given it the permission <code>${esc(scope)}</code>.</p>
+<p><a class="button" href="/connect?add=${esc(enc(scope))}">Allow it to ${esc(permission(scope))}</a></p>`;
+
+/** Why an organization shows nothing: Tessera's refusal, in words, and where the person can act on it. */
+function refusal({ code, scope, title, approvalUrl }) {
+  if (code === 'insufficient_scope') return `<p class="muted">Needs the permission <code>${esc(scope)}</code> (see above).</p>`;
+  if (code === 'org_policy_blocked') {
+    const ask = approvalUrl ? ` <a href="${esc(approvalUrl)}">Ask its owners to approve this service</a>.` : '';
+    return `<p class="notice">This organization's owners do not let this service act in it.${ask}</p>`;
+  }
+  return `<p class="notice">Tessera refused: ${esc(title ?? code ?? 'no reason given')}</p>`;
+}
+
+function dashboardPage(res, { me, orgs, refused }, scope) {
+  const missing = new Set([refused, ...orgs.map((o) => o.refused)].filter((r) => r?.code === 'insufficient_scope' && r.scope).map((r) => r.scope));
   const list = orgs.length === 0
-    ? '<p>You do not belong to any organization this service may see.</p>'
-    : orgs.map(({ org, items }) => `<section class="org"><h2>${esc(org.name)} <span class="muted">(${esc(org.slug)})</span></h2>${
-        items === null ? '<p class="muted">You no longer let this service read your work items.</p>'
+    ? (refused ? '' : '<p>You do not belong to any organization this service may see.</p>')
+    : orgs.map(({ org, items, refused: why }) => `<section class="org"><h2>${esc(org.name)} <span class="muted">(${esc(org.slug)})</span></h2>${
+        why ? refusal(why)
           : items.length === 0 ? '<p class="muted">No open work items assigned to you.</p>'
           : `<ul>${items.map((i) => `<li class="work-item">${esc(i.project)}-${esc(i.id)}: ${esc(i.title)} <span class="muted">${esc(i.state)}</span></li>`).join('')}</ul>`
       }</section>`).join('');
   page(res, 200, 'Sample service', `<p>Connected as <strong id="who">${esc(me.name ?? me.id)}</strong>.</p>
-<p class="muted">Tessera lets this service: <span id="scope">${esc(scope)}</span></p>${list}
+<p class="muted">Tessera lets this service: <span id="scope">${esc(scope)}</span></p>${[...missing].map(askFor).join('')}${list}
 <form method="post" action="/disconnect"><button class="button" type="submit">Disconnect</button></form>`);
 }
 
@@ -357,11 +421,16 @@ const routes = {
   },
 
   async 'GET /connect'(req, res, session) {
+    // `?add=<scope>` after an insufficient_scope: what the person allows now plus that one
+    // permission (only one this service is registered for, i.e. one of SCOPE); Tessera's approval
+    // page then shows only what is new. Otherwise, everything the service asks for.
+    const add = new URL(req.url, PUBLIC_URL).searchParams.get('add');
+    const scope = add && session.tokens && SCOPE.split(' ').includes(add) ? [...new Set([...session.tokens.scope.split(' '), add])].join(' ') : SCOPE;
     const verifier = oidc.randomPKCECodeVerifier();
     session.pending = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce() };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT_URI,
-      scope: SCOPE,
+      scope,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
       state: session.pending.state,
@@ -412,7 +481,10 @@ const server = createServer(async (req, res) => {
     await handler(req, res, Object.hasOwn(routes, route) ? sessionOf(req, res) : undefined);
   } catch (err) {
     console.error(err);
-    if (!res.headersSent) page(res, 502, 'Error', '<p>Tessera could not be reached or answered unexpectedly. Try again.</p>');
+    if (res.headersSent) return;
+    // Tessera answered and said no (a refusal not handled above) is not "could not be reached".
+    if (err instanceof Refused) page(res, 502, 'Refused', `<p>Tessera refused this service's request: ${esc(err.title ?? err.code ?? err.status)}</p><p><a href="/">Try again</a></p>`);
+    else page(res, 502, 'Error', '<p>Tessera could not be reached or answered unexpectedly. Try again.</p>');
   }
 });
 
