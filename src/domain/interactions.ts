@@ -32,12 +32,19 @@ export interface Interaction {
   createdAt: number;
   expiresAt: number;
   consumedAt: number | null;
+  /**
+   * When the person passed the "This service has not been verified" page (issue 20); null or
+   * absent until then. Only an unverified service asking for a high-privilege scope shows it.
+   */
+  warnedAt?: number | null;
 }
 
 export interface InteractionStore {
   create(interaction: Interaction): Promise<void>;
   find(id: string): Promise<Interaction | undefined>;
   bindSession(id: string, sessionId: string): Promise<void>;
+  /** Records that the person passed the unverified-service warning (a used interaction is left alone). */
+  passWarning(id: string, now: number): Promise<void>;
   /** Marks it used; false when it already was (a replayed approval). */
   consume(id: string, now: number): Promise<boolean>;
 }

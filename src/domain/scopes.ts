@@ -20,8 +20,9 @@ export const SCOPES: Readonly<Record<string, ScopeInfo>> = Object.assign(Object.
   openid: { description: 'Confirm who you are.', highPrivilege: false, implies: [], kind: 'openid' },
   profile: { description: 'See your name.', highPrivilege: false, implies: [], kind: 'openid' },
   email: { description: 'See your email address.', highPrivilege: false, implies: [], kind: 'openid' },
+  // Issue 20: how long is the grant's lifetime, not this scope's; pages word it with `describeScope`.
   offline_access: {
-    description: 'Keep this access when you are not using the service, until you revoke it.',
+    description: 'Keep this access when you are not using the service.',
     highPrivilege: false,
     implies: [],
     kind: 'openid',
@@ -49,7 +50,8 @@ export const SCOPES: Readonly<Record<string, ScopeInfo>> = Object.assign(Object.
     kind: 'platform',
   },
   full_access: {
-    description: 'Do everything you can do on the platform, in every organization you can reach.',
+    // Issue 20: the organization choice limits it like every platform scope (api/org_access.ts), so it says "your organizations" too.
+    description: 'Do everything you can do on the platform, in your organizations.',
     highPrivilege: true,
     implies: ['orgs:read', 'workitems:write', 'workitems:read', 'code:write', 'code:read', 'builds:execute', 'builds:read'],
     kind: 'platform',
@@ -57,6 +59,25 @@ export const SCOPES: Readonly<Record<string, ScopeInfo>> = Object.assign(Object.
 });
 
 export const SUPPORTED_SCOPES: readonly string[] = Object.keys(SCOPES);
+
+/**
+ * How long a grant lasts, as a page knows it: until a formatted end date, until revoked, or still
+ * to be chosen on the page itself (the approval page's "For how long").
+ */
+export type LifetimeWords = { until: string } | 'until_revoked' | 'chosen';
+
+/**
+ * A scope's sentence on a page. `offline_access` is worded from the grant's lifetime (issue 20):
+ * "until you revoke it" would contradict a 7- or 30-day grant.
+ */
+export function describeScope(scope: string, lifetime: LifetimeWords): string {
+  const description = SCOPES[scope]?.description ?? scope;
+  if (scope !== 'offline_access') return description;
+  const stem = description.replace(/\.$/, '');
+  if (lifetime === 'chosen') return `${stem}, for as long as you choose.`;
+  if (lifetime === 'until_revoked') return `${stem}, until you revoke it.`;
+  return `${stem}, until ${lifetime.until} at the latest.`;
+}
 
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;

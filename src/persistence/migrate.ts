@@ -43,6 +43,7 @@ import * as platformOperators from './migrations/202612071410_platform_operators
 import * as tokenCounts from './migrations/202612071420_token_counts.ts';
 import * as consoleOrderIndexes from './migrations/202612072150_console_order_indexes.ts';
 import * as auditAppIndex from './migrations/202612072230_audit_app_index.ts';
+import * as interactionWarnedAt from './migrations/202612072240_interaction_warned_at.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -83,6 +84,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612071420_token_counts': tokenCounts,
   '202612072150_console_order_indexes': consoleOrderIndexes,
   '202612072230_audit_app_index': auditAppIndex,
+  '202612072240_interaction_warned_at': interactionWarnedAt,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

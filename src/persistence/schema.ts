@@ -257,6 +257,8 @@ export interface InteractionsTable {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+  /** When the person passed the unverified-service warning (issue 20); null until then. */
+  warned_at: number | null;
 }
 
 export interface AuthorizationCodesTable {

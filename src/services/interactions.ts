@@ -7,8 +7,8 @@ import type { App } from '../domain/apps.ts';
 import type { AuthorizationRequest, Interaction } from '../domain/interactions.ts';
 import { randomId } from '../crypto/random.ts';
 import { OAuthError } from '../oauth/errors.ts';
-import { SCOPES } from '../domain/scopes.ts';
 import { signedInRecently, usedSecondFactor } from './accounts/sessions.ts';
+import { highPrivilegeScopes, warningPending } from './unverified_warning.ts';
 
 /** Where sign-in returns to continue a pending authorization. */
 export const RESUME_PATH = '/authorize/resume';
@@ -99,7 +99,7 @@ export async function approvalStepUp(
   signedIn: SignedIn,
   scopes: readonly string[],
 ): Promise<StepUp | undefined> {
-  if (!scopes.some((scope) => SCOPES[scope]?.highPrivilege === true)) return undefined;
+  if (highPrivilegeScopes(scopes).length === 0) return undefined;
   if (!signedInRecently(deps, signedIn.session)) return 'stale';
   if (usedSecondFactor(signedIn.session)) return undefined;
   // A work account's factors are its directory's business (SECURITY 48): no sign-in through it
@@ -112,6 +112,8 @@ export async function approvalStepUp(
 
 /** What became of a decision posted on the approval page. */
 export type Decision =
+  /** An unverified service's high-privilege approval before its warning was passed: nothing was consumed or granted. */
+  | { kind: 'warning' }
   /** Approving needs a new sign-in first: nothing was consumed, granted or issued. */
   | { kind: 'step_up'; reason: StepUp }
   /** The interaction was used already (a second post lost the race): nothing was granted. */
@@ -121,17 +123,19 @@ export type Decision =
 
 /**
  * The person's decision on a pending authorization (interaction/consent/route.ts, after the form's
- * checks): the step-up rule first, for an approval, so a form posted with a stale session (a page
- * left open, a forged post) grants nothing; then the interaction is consumed, once, and `decide`
+ * checks): for an approval, the unverified-service warning first (services/unverified_warning.ts:
+ * the page of its own must have been passed), then the step-up rule, so a form posted with a stale
+ * session (a page left open, a forged post) grants nothing; then the interaction is consumed, once, and `decide`
  * (the protocol's, handed over by app.ts) answers the client. `shownScopes`: what the page showed.
  */
 export async function decideApproval(
   deps: Pick<Deps, 'config' | 'clock' | 'stores' | 'revoker' | 'accounts' | 'suspensions' | 'formKey'>,
   decide: Decide,
-  decision: { interaction: Interaction; signedIn: SignedIn; shownScopes: readonly string[]; choice: ApprovalChoice | undefined; event: AuditEvent },
+  decision: { app: App; interaction: Interaction; signedIn: SignedIn; shownScopes: readonly string[]; choice: ApprovalChoice | undefined; event: AuditEvent },
 ): Promise<Decision> {
   const { interaction, signedIn, choice } = decision;
   if (choice) {
+    if (warningPending(decision.app, interaction, decision.shownScopes)) return { kind: 'warning' };
     const reason = await approvalStepUp(deps, signedIn, decision.shownScopes);
     if (reason) return { kind: 'step_up', reason };
   }

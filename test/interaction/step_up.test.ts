@@ -15,7 +15,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, PASSWORD, type TestClient } from '../support/fixtures.ts';
-import { Browser, authorizeUrl, codeRequest, decideOn, findForm, isApprovalPage, redirectLocation, type Response } from '../support/browser.ts';
+import { Browser, authorizeUrl, codeRequest, decideOn, findForm, isApprovalPage, pastWarning, redirectLocation, type Response } from '../support/browser.ts';
 import { totpCode } from '../../src/crypto/totp.ts';
 import { digest } from '../../src/crypto/digest.ts';
 import { STEP_UP_TEXT } from '../../src/interaction/consent/view.tsx';
@@ -59,7 +59,8 @@ for (const dialect of dialects()) {
     }
 
     async function approvalPage(b: Browser, scope: string, extra: Record<string, string> = {}): Promise<Response> {
-      return b.follow(await b.get(authorizeUrl(codeRequest(client.clientId, CALLBACK, { scope, ...extra }).params)));
+      // Past the unverified-service warning of a write, as a person who continues (issue 20).
+      return pastWarning(b, await b.follow(await b.get(authorizeUrl(codeRequest(client.clientId, CALLBACK, { scope, ...extra }).params))));
     }
 
     async function grantOf(email: string) {

@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
-import { Browser, authorize, authorizeUrl, codeRequest, decideOn, isApprovalPage, isSignInPage, redirectLocation } from '../support/browser.ts';
+import { Browser, approvalSections, authorize, authorizeUrl, codeRequest, decideOn, isApprovalPage, isSignInPage, pastWarning, redirectLocation } from '../support/browser.ts';
 import { digest } from '../../src/crypto/digest.ts';
 
 const REDIRECT = 'https://app.example/cb';
@@ -102,7 +102,8 @@ for (const dialect of dialects()) {
       assert.equal(more.statusCode, 200);
       assert.ok(isApprovalPage(more));
       assert.match(more.body, /Read work items in your organizations\./);
-      assert.doesNotMatch(more.body, /Confirm who you are\./, 'already granted scopes are not asked again');
+      assert.doesNotMatch(approvalSections(more.body).asked, /Confirm who you are\./, 'already granted scopes are not asked again');
+      assert.match(approvalSections(more.body).before, /Confirm who you are\./, 'they are listed, collapsed, as allowed before');
 
       const none = await browser.get(authorizeUrl(codeRequest(client.clientId, REDIRECT, { scope: 'openid workitems:read', prompt: 'none' }).params));
       assert.equal(none.statusCode, 302);
@@ -124,7 +125,8 @@ for (const dialect of dialects()) {
     it('the approval page escapes client metadata, warns about unverified publishers, names the person and the return host', async () => {
       await freshClient({ name: '<script>alert(1)</script>' });
       const browser = new Browser(t);
-      const page = await browser.follow(await browser.signInOn(await browser.get(authorizeUrl(codeRequest(client.clientId, REDIRECT, { scope: 'openid workitems:write' }).params)), 'alice@example.com'));
+      // A write from an unverified publisher: its warning first (test/interaction/unverified_warning.test.ts), then the page.
+      const page = await pastWarning(browser, await browser.follow(await browser.signInOn(await browser.get(authorizeUrl(codeRequest(client.clientId, REDIRECT, { scope: 'openid workitems:write' }).params)), 'alice@example.com')));
       assert.ok(isApprovalPage(page));
       assert.doesNotMatch(page.body, /<script>/);
       assert.match(page.body, /&lt;script>alert\(1\)&lt;\/script>/);

@@ -180,7 +180,28 @@ export function isSignInPage(res: Response): boolean {
 }
 
 export function isApprovalPage(res: Response): boolean {
-  return res.statusCode === 200 && findForm(res.body, /^\/interaction\/[^/]+\/decision$/) !== undefined;
+  return res.statusCode === 200 && findForm(res.body, /^\/interaction\/[^/]+\/decision$/) !== undefined && !isWarningPage(res);
+}
+
+/** The "This service has not been verified" page (issue 20): an unverified service asking for high-privilege scopes. */
+export function isWarningPage(res: Response): boolean {
+  return res.statusCode === 200 && findForm(res.body, /^\/interaction\/[^/]+\/warning$/) !== undefined;
+}
+
+/** Presses "Continue to <service>" on the unverified-service warning; follows on to the approval page. */
+export async function passWarning(browser: Browser, page: Response): Promise<Response> {
+  return browser.follow(await browser.submit(page, /^\/interaction\/[^/]+\/warning$/));
+}
+
+/** `res`, or, when it is the unverified-service warning, the approval page past it (as a person who continues). */
+export async function pastWarning(browser: Browser, res: Response): Promise<Response> {
+  return isWarningPage(res) ? passWarning(browser, res) : res;
+}
+
+/** The approval page's list of what is asked now (its scopes fieldset), and of what was allowed before (issue 20), '' when absent. */
+export function approvalSections(html: string): { asked: string; before: string } {
+  const part = (re: RegExp) => re.exec(html)?.[0] ?? '';
+  return { asked: part(/<fieldset class="scopes">[\s\S]*?<\/fieldset>/), before: part(/<details class="allowed-before">[\s\S]*?<\/details>/) };
 }
 
 /** Presses "Approve" or "Deny" on the approval page. */
@@ -215,11 +236,14 @@ export interface AuthorizeOptions {
 export async function authorize(t: TestApp, params: Record<string, string>, options: AuthorizeOptions = {}): Promise<URL> {
   const browser = options.browser ?? new Browser(t);
   let res = await browser.follow(await browser.get(authorizeUrl(params)));
-  for (let step = 0; step < 4; step++) {
+  for (let step = 0; step < 5; step++) {
     const location = redirectLocation(res);
     if (location !== undefined) return new URL(location);
     if (isSignInPage(res) && options.email !== undefined) {
       res = await browser.follow(await browser.signInOn(res, options.email, options.password));
+    } else if (isWarningPage(res) && options.approve !== undefined) {
+      // A person who means to approve continues past the warning; one who means to deny goes back to safety (the same Deny).
+      res = options.approve ? await passWarning(browser, res) : await browser.follow(await decideOn(browser, res, false));
     } else if (isApprovalPage(res) && options.approve !== undefined) {
       res = await browser.follow(await decideOn(browser, res, options.approve));
     } else {

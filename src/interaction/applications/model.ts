@@ -30,7 +30,8 @@ export function orgNames(reach: Reach): Map<string, string> {
   return new Map([...reach.former.map((o) => [o.id, o.name] as const), ...reach.current.map((m) => [m.org.id, m.org.name] as const)]);
 }
 
-function organizationsText(grant: Grant, names: Map<string, string>): string {
+/** Where a grant reaches, in words (also the approval page's "You already allowed"). */
+export function organizationsText(grant: Pick<Grant, 'orgIds'>, names: Map<string, string>): string {
   if (grant.orgIds === null) return 'All your organizations, including ones you join later';
   if (grant.orgIds.length === 0) return 'No organization';
   return grant.orgIds.map((id) => names.get(id) ?? 'An organization you left').join(', ');

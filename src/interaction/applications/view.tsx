@@ -8,6 +8,7 @@ import { Layout } from '../views/layout.tsx';
 import { Messages } from '../views/messages.tsx';
 import { orgField, scopeField } from '../consent/choices.ts';
 import { SecondFactorNotice } from '../views/second_factor_notice.tsx';
+import { HighPrivilegeBadge, HighPrivilegeMeaning } from '../views/high_privilege.tsx';
 import type { RequirementNotice } from '../orgs/requirement_notice.ts';
 import { DayChart, type DayValue } from '../views/day_chart.tsx';
 
@@ -96,10 +97,11 @@ function GrantFacts({ grant }: { grant: GrantSummary }) {
           {grant.scopes.map((s) => (
             <li key={s.scope} class={s.highPrivilege ? 'high' : undefined}>
               {s.description}
-              {s.highPrivilege && <strong class="badge">High privilege</strong>}
+              <HighPrivilegeBadge high={s.highPrivilege} />
             </li>
           ))}
         </ul>
+        <HighPrivilegeMeaning shown={grant.scopes.some((s) => s.highPrivilege)} />
       </dd>
       <dt>In</dt>
       <dd>{grant.organizations}</dd>

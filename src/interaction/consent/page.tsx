@@ -6,14 +6,17 @@ import type { Grant } from '../../domain/grants.ts';
 import type { Interaction } from '../../domain/interactions.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';
 import { approvalRequestPath, decide } from '../../domain/policies.ts';
-import { SCOPES, missingScopes } from '../../domain/scopes.ts';
+import { SCOPES, describeScope, missingScopes, type LifetimeWords } from '../../domain/scopes.ts';
 import { formToken } from '../../http/form_guard.ts';
 import { appIdentity, hostOf } from '../views/app_identity.tsx';
 import { formatDate } from '../../domain/dates.ts';
 import { sendPage } from '../views/send_page.ts';
 import { approvalStepUp } from '../../services/interactions.ts';
 import { isOptional, reachesOrganizations, type Shown } from './choices.ts';
-import { ApprovalView, type OrgLine } from './view.tsx';
+import { ApprovalView, type AllowedBefore, type OrgLine, type ScopeLine } from './view.tsx';
+import { WarningView } from './warning_view.tsx';
+import { warningPending } from '../../services/unverified_warning.ts';
+import { orgNames, organizationsText } from '../applications/model.ts';
 import { callbackElsewhere } from './callback_host.ts';
 import { siteHost } from '../views/site_address.tsx';
 
@@ -24,6 +27,43 @@ export function decisionToken(deps: Pick<Deps, 'formKey'>, sessionId: string, in
 
 export function decisionUrl(interactionId: string): string {
   return `/interaction/${encodeURIComponent(interactionId)}/decision`;
+}
+
+/** "Continue to <service>" on the unverified-service warning: its own token, bound like the decision's (issue 20). */
+function warningToken(deps: Pick<Deps, 'formKey'>, sessionId: string, interactionId: string): string {
+  return formToken(deps.formKey, sessionId, 'warning', interactionId);
+}
+
+function warningUrl(interactionId: string): string {
+  return `/interaction/${encodeURIComponent(interactionId)}/warning`;
+}
+
+/** The lines of the scope list; `lifetime` words `offline_access` (issue 20). */
+export function scopeLines(scopes: readonly string[], lifetime: LifetimeWords): ScopeLine[] {
+  return scopes.map((scope) => ({
+    scope,
+    description: describeScope(scope, lifetime),
+    highPrivilege: SCOPES[scope]?.highPrivilege ?? false,
+    optional: isOptional(scope),
+  }));
+}
+
+/** The grant's lifetime in words: its end, or until revoked. */
+export function grantLifetime(grant: Pick<Grant, 'expiresAt'>): LifetimeWords {
+  return grant.expiresAt === null ? 'until_revoked' : { until: formatDate(grant.expiresAt) };
+}
+
+/** True when the person already allowed this app something and this request asks for more. */
+export function asksForMore(grant: Grant | undefined, requested: readonly string[]): grant is Grant {
+  return grant !== undefined && missingScopes(grant.scopes, requested).length > 0;
+}
+
+/** What the person allowed before, shown collapsed beside what is new (issue 20, incremental authorization). */
+async function allowedBefore(deps: Pick<Deps, 'access'>, userId: string, grant: Grant): Promise<AllowedBefore> {
+  return {
+    scopes: scopeLines(grant.scopes, grantLifetime(grant)),
+    organizations: organizationsText(grant, orgNames(await deps.access.reachOf(userId))),
+  };
 }
 
 export interface ApprovalPage {
@@ -103,31 +143,46 @@ export async function sendApprovalPage(
   const { app, interaction, signedIn, grant } = page;
   const requested = interaction.request.scopes;
   const { shown, orgs } = await approvalContent(deps, signedIn.user.id, app.id, requested, grant);
+  const identity = appIdentity(deps.config.issuer, app);
+  const site = siteHost(deps.config.issuer);
+  const returnTo = hostOf(interaction.request.redirectUri);
+  const user = { name: signedIn.user.name, email: signedIn.user.email };
+  const deny = { url: decisionUrl(interaction.id), token: decisionToken(deps, signedIn.session.id, interaction.id) };
+  if (warningPending(app, interaction, shown.scopes)) {
+    // Issue 20: the page of its own comes first; the approval page shows once the person passed it.
+    return sendPage(
+      reply,
+      <WarningView
+        app={identity}
+        site={site}
+        returnTo={returnTo}
+        scopes={scopeLines(shown.scopes, 'chosen').filter((s) => s.highPrivilege)}
+        user={user}
+        back={deny}
+        proceed={{ url: warningUrl(interaction.id), token: warningToken(deps, signedIn.session.id, interaction.id) }}
+      />,
+      { redirectUri: interaction.request.redirectUri },
+    );
+  }
   // Issue 16: the same rule the decision enforces (services/interactions.ts); the page only follows it.
   const stepUp = await approvalStepUp(deps, signedIn, shown.scopes);
-  const identity = appIdentity(deps.config.issuer, app);
   return sendPage(
     reply,
     <ApprovalView
       app={identity}
-      site={siteHost(deps.config.issuer)}
-      returnTo={hostOf(interaction.request.redirectUri)}
+      site={site}
+      returnTo={returnTo}
       elsewhere={callbackElsewhere(interaction.request.redirectUri, identity.website)}
-      scopes={shown.scopes.map((scope) => ({
-        scope,
-        description: SCOPES[scope]?.description ?? scope,
-        highPrivilege: SCOPES[scope]?.highPrivilege ?? false,
-        optional: isOptional(scope),
-      }))}
-      incremental={grant !== undefined && shown.scopes.length < requested.length}
+      scopes={scopeLines(shown.scopes, 'chosen')}
+      allowedBefore={asksForMore(grant, requested) ? await allowedBefore(deps, signedIn.user.id, grant) : undefined}
       orgs={orgs}
       allOrgs={grant?.orgIds == null}
       lifetimes={shown.lifetimes}
       currentEnd={grant?.expiresAt != null ? formatDate(grant.expiresAt) : undefined}
-      user={{ name: signedIn.user.name, email: signedIn.user.email }}
-      decisionUrl={decisionUrl(interaction.id)}
+      user={user}
+      decisionUrl={deny.url}
       switchAccountUrl={`/login?${new URLSearchParams({ interaction: interaction.id, switch: '1' })}`}
-      csrf={decisionToken(deps, signedIn.session.id, interaction.id)}
+      csrf={deny.token}
       stepUp={stepUp === undefined ? undefined : { reason: stepUp, url: stepUpUrl(interaction.id) }}
     />,
     { redirectUri: interaction.request.redirectUri },

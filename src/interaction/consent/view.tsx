@@ -10,6 +10,7 @@ import { Layout } from '../views/layout.tsx';
 import { orgField, scopeField } from './choices.ts';
 import { SiteAddress } from '../views/site_address.tsx';
 import type { ElsewhereCallback } from './callback_host.ts';
+import { HighPrivilegeBadge, HighPrivilegeMeaning } from '../views/high_privilege.tsx';
 
 export interface ScopeLine {
   scope: string;
@@ -31,6 +32,13 @@ export interface OrgLine {
   requestUrl?: string;
 }
 
+/** A live grant's terms, listed collapsed on a request for more (issue 20). */
+export interface AllowedBefore {
+  scopes: ScopeLine[];
+  /** Where it reaches, in words ("All your organizations, including ones you join later"). */
+  organizations: string;
+}
+
 export interface ApprovalViewProps {
   app: AppIdentityProps;
   /** The host (or scheme, for a native app) the response goes to. */
@@ -40,8 +48,8 @@ export interface ApprovalViewProps {
   /** Set when the response goes to a host other than the service's website (consent/callback_host.ts). */
   elsewhere?: ElsewhereCallback;
   scopes: ScopeLine[];
-  /** True when the app already holds a grant and this asks for more. */
-  incremental: boolean;
+  /** What the app already holds, when it holds a grant and this asks for more (incremental authorization). */
+  allowedBefore?: AllowedBefore;
   /** The person's organizations; undefined when nothing asked for reaches into organizations. */
   orgs?: OrgLine[];
   /** Whether the grant covers every organization, including later ones (the default). */
@@ -85,7 +93,8 @@ export function ApprovalView(props: ApprovalViewProps) {
       </p>
       <form method="post" action={props.decisionUrl} class="approval">
         <input type="hidden" name="token" value={props.csrf} />
-        <ScopeList scopes={props.scopes} incremental={props.incremental} fixed={props.stepUp !== undefined} />
+        {props.allowedBefore !== undefined && <AllowedBeforeList {...props.allowedBefore} />}
+        <ScopeList scopes={props.scopes} incremental={props.allowedBefore !== undefined} fixed={props.stepUp !== undefined} />
         {props.stepUp === undefined && props.orgs !== undefined && <OrgChoice orgs={props.orgs} all={props.allOrgs} />}
         {props.stepUp === undefined && props.lifetimes && <LifetimeChoice currentEnd={props.currentEnd} />}
         <p class="return">
@@ -114,7 +123,6 @@ export function ApprovalView(props: ApprovalViewProps) {
   );
 }
 
-/** `fixed`: listed without checkboxes (nothing can be chosen before the person confirms who they are). */
 /** Shown above an approval of an app whose publisher Tessera has not verified. */
 export function UnverifiedWarning({ verified }: { verified: boolean }) {
   if (verified) return null;
@@ -138,6 +146,29 @@ export function ApproveOrConfirm({ stepUp }: { stepUp: { url: string } | undefin
   );
 }
 
+/**
+ * What the person allowed before, collapsed (a <details>), above what is new: they decide on the
+ * new items knowing what the service holds already, without reading it all again.
+ */
+function AllowedBeforeList({ scopes, organizations }: AllowedBefore) {
+  return (
+    <details class="allowed-before">
+      <summary>You already allowed: {scopes.length === 1 ? '1 permission' : `${scopes.length} permissions`}</summary>
+      <ul>
+        {scopes.map((s) => (
+          <li key={s.scope} class={s.highPrivilege ? 'high' : undefined}>
+            {s.description}
+            <HighPrivilegeBadge high={s.highPrivilege} />
+          </li>
+        ))}
+      </ul>
+      <p>In: {organizations}</p>
+      <HighPrivilegeMeaning shown={scopes.some((s) => s.highPrivilege)} />
+    </details>
+  );
+}
+
+/** `fixed`: listed without checkboxes (nothing can be chosen before the person confirms who they are). */
 export function ScopeList({ scopes, incremental, fixed = false }: { scopes: ScopeLine[]; incremental: boolean; fixed?: boolean }) {
   return (
     <fieldset class="scopes">
@@ -150,18 +181,19 @@ export function ScopeList({ scopes, incremental, fixed = false }: { scopes: Scop
                 <input type="checkbox" name={scopeField(s.scope)} checked />
                 <span>
                   {s.description}
-                  {s.highPrivilege && <strong class="badge">High privilege</strong>}
+                  <HighPrivilegeBadge high={s.highPrivilege} />
                 </span>
               </label>
             ) : (
               <span class="fixed">
                 {s.description}
-                {s.highPrivilege && <strong class="badge">High privilege</strong>}
+                <HighPrivilegeBadge high={s.highPrivilege} />
               </span>
             )}
           </li>
         ))}
       </ul>
+      <HighPrivilegeMeaning shown={scopes.some((s) => s.highPrivilege)} />
       {!fixed && scopes.some((s) => s.optional) && <p class="hint">Untick anything you do not want to allow.</p>}
     </fieldset>
   );

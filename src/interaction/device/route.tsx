@@ -18,15 +18,14 @@ import type { RawParams } from '../../http/urlencoded.ts';
 import { defaultCsrfRule, formRule, formToken } from '../../http/form_guard.ts';
 import { guardRoutes, requireRecentSignIn, signedInOf } from '../../http/signed_in.ts';
 import { formatUserCode, normalizeUserCode } from '../../crypto/user_codes.ts';
-import { SCOPES } from '../../domain/scopes.ts';
 import { formatDate } from '../../domain/dates.ts';
 import { approvalStepUp } from '../../services/interactions.ts';
 import { decideDevice, findOpen, findTypedCode } from '../../services/device_flow.ts';
 import { appIdentity } from '../views/app_identity.tsx';
 import { sendPage } from '../views/send_page.ts';
 import { sendMessagePage } from '../views/error_page.tsx';
-import { approvalContent } from '../consent/page.tsx';
-import { choiceFields, isOptional, readChoice } from '../consent/choices.ts';
+import { approvalContent, asksForMore, scopeLines } from '../consent/page.tsx';
+import { choiceFields, readChoice } from '../consent/choices.ts';
 import { AppSuspended } from '../../oauth/errors.ts';
 import { DeviceConfirmView, DeviceDoneView, DeviceEntryView } from './view.tsx';
 import { DEVICE_DECISION_PATH, DEVICE_PATH, deviceReauth, deviceSignIn } from './paths.ts';
@@ -150,8 +149,8 @@ async function sendConfirmPage(deps: PageDeps, reply: FastifyReply, signedIn: Si
     <DeviceConfirmView
       app={appIdentity(deps.config.issuer, client)}
       userCode={formatUserCode(code)}
-      scopes={shown.scopes.map((scope) => ({ scope, description: SCOPES[scope]?.description ?? scope, highPrivilege: SCOPES[scope]?.highPrivilege ?? false, optional: isOptional(scope) }))}
-      incremental={grant !== undefined && shown.scopes.length < device.scopes.length}
+      scopes={scopeLines(shown.scopes, 'chosen')}
+      incremental={asksForMore(grant, device.scopes)}
       orgs={orgs}
       allOrgs={grant?.orgIds == null}
       currentEnd={grant?.expiresAt != null ? formatDate(grant.expiresAt) : undefined}

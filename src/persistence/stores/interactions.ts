@@ -15,6 +15,7 @@ export class SqlInteractionStore implements InteractionStore {
         created_at: i.createdAt,
         expires_at: i.expiresAt,
         consumed_at: i.consumedAt,
+        warned_at: i.warnedAt ?? null,
       })
       .execute();
   }
@@ -30,12 +31,17 @@ export class SqlInteractionStore implements InteractionStore {
         createdAt: row.created_at,
         expiresAt: row.expires_at,
         consumedAt: row.consumed_at,
+        warnedAt: row.warned_at,
       }
     );
   }
 
   async bindSession(id: string, sessionId: string) {
     await this.db.updateTable('interactions').set({ session_id: sessionId }).where('id', '=', id).execute();
+  }
+
+  async passWarning(id: string, now: number) {
+    await this.db.updateTable('interactions').set({ warned_at: now }).where('id', '=', id).where('consumed_at', 'is', null).execute();
   }
 
   async consume(id: string, now: number) {
