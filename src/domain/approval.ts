@@ -51,10 +51,14 @@ export interface GrantShape {
  * - `narrowing` ("Manage applications"): the grant keeps only what it holds within `scopes` and
  *   `orgIds` (null = no limit on organizations). It never adds anything, even if the grant changed
  *   since the page was read.
+ * - `adding_organizations` ("Manage applications", issue 20: an organization left out is added
+ *   back): the grant's organizations gain `orgIds`; its scopes and end stay as they are, and a
+ *   grant covering every organization stays so. Nothing else can widen through it.
  */
 export type GrantChange =
   | { kind: 'approval'; scopes: readonly string[]; terms?: ApprovalTerms }
-  | { kind: 'narrowing'; scopes: readonly string[]; orgIds: readonly string[] | null };
+  | { kind: 'narrowing'; scopes: readonly string[]; orgIds: readonly string[] | null }
+  | { kind: 'adding_organizations'; orgIds: readonly string[] };
 
 export interface GrantOutcome extends GrantShape {
   /** True when an existing grant lost scopes or organizations: tokens in hand must shrink too. */
@@ -77,6 +81,9 @@ export function grantAfter(grant: GrantShape | undefined, change: GrantChange): 
       orgIds: terms.orgIds === 'keep' ? before.orgIds : terms.orgIds,
       expiresAt: terms.expiresAt === 'keep' ? before.expiresAt : terms.expiresAt,
     };
+  } else if (change.kind === 'adding_organizations') {
+    const orgIds = before.orgIds === null ? null : [...before.orgIds, ...change.orgIds.filter((id) => !before.orgIds!.includes(id))];
+    after = { scopes: before.scopes, orgIds, expiresAt: before.expiresAt };
   } else {
     after = {
       scopes: withinScopes(before.scopes, change.scopes),

@@ -66,6 +66,12 @@ export interface GrantStore {
    * in the same transaction (as `approve` does when it narrows).
    */
   narrow(grantId: string, userId: string, scopes: string[], orgIds: string[] | null, now: number, narrowingUntil: number): Promise<boolean>;
+  /**
+   * Adds organizations to the person's live grant (`adding_organizations`, domain/approval.ts) and
+   * records `event` with it; false when the grant is no longer live (revoked or ended meanwhile:
+   * it is never brought back).
+   */
+  addOrganizations(grantId: string, userId: string, orgIds: string[], now: number, event: AuditEvent): Promise<boolean>;
   /** Narrowings recorded at or after `since` and still in force at `now`. */
   listNarrowingsSince(since: number, now: number): Promise<Narrowing[]>;
   /**

@@ -13,6 +13,7 @@ import { introspect, obtainTokens, refresh } from '../support/codes.ts';
 import { call } from '../api/platform_fixture.ts';
 import type { User } from '../../src/domain/users.ts';
 import type { Organization } from '../../src/domain/organizations.ts';
+import { setThirdPartyMode } from '../../src/services/org_admin.ts';
 
 const REDIRECT = 'https://app.example/cb';
 const SCOPES = ['openid', 'offline_access', 'orgs:read', 'workitems:read', 'workitems:write'];
@@ -167,6 +168,86 @@ for (const dialect of dialects()) {
       const listed = await browser.get('/profile/applications');
       assert.match(listed.body, /<dt>In<\/dt><dd>Acme<\/dd>/);
       assert.match((await browser.get('/profile')).body, /Reduced an application&#39;s access: Shrinkable|Reduced an application's access: Shrinkable/);
+    });
+
+    it('an organization dropped can be added back without the service asking again; one its owners block says why and where to ask', async () => {
+      const { client, tokens } = await authorized('Comeback');
+      const browser = await signedIn('alice@example.com');
+      // A grant covering every organization has nothing to add.
+      assert.doesNotMatch((await browser.get(`/profile/applications/${tokens.grantId}`)).body, /Add an organization/);
+      const page = await browser.get(`/profile/applications/${tokens.grantId}`);
+      const edit = form(page, `/profile/applications/${tokens.grantId}/edit`);
+      const fields: Record<string, string> = { ...edit.hidden, orgs: 'some' };
+      delete fields[`org_${globex.id}`];
+      assert.equal((await browser.post(edit.action, fields)).statusCode, 303);
+      t.clock.advance(2);
+
+      // Globex is offered back; the button posts the organization with the profile's form token.
+      const narrowed = await browser.get(`/profile/applications/${tokens.grantId}`);
+      assert.match(narrowed.body, /<h2>Add an organization<\/h2>/);
+      const add = form(narrowed, `/profile/applications/${tokens.grantId}/add-org`);
+      assert.equal(add.hidden.org, globex.id);
+      // Without the form token, or from another site: refused, nothing added.
+      assert.equal((await browser.post(add.action, { org: globex.id })).statusCode, 403);
+      assert.equal((await browser.post(add.action, add.hidden, { 'sec-fetch-site': 'cross-site' })).statusCode, 403);
+      // Bob cannot add to alice's grant.
+      const bob = await signedIn('bob@example.com');
+      const bobToken = form(await bob.get('/profile/applications/revoke-all'), '/profile/applications/revoke-all').hidden;
+      assert.equal((await bob.post(add.action, { ...bobToken, org: globex.id })).statusCode, 404);
+      // Only an organization of hers that the grant leaves out.
+      const acme = (await t.deps.stores.organizations.findBySlug('acme'))!;
+      assert.equal((await browser.post(add.action, { ...add.hidden, org: acme.id })).statusCode, 400);
+      assert.equal((await browser.post(add.action, { ...add.hidden, org: 'not-an-org' })).statusCode, 400);
+      assert.deepEqual((await t.deps.stores.grants.findById(tokens.grantId))!.orgIds, [acme.id]);
+
+      const added = await browser.post(add.action, add.hidden);
+      assert.equal(added.statusCode, 303, added.body);
+      assert.match((await browser.get(String(added.headers.location))).body, /The organization was added/);
+      const grant = (await t.deps.stores.grants.findById(tokens.grantId))!;
+      assert.deepEqual([...grant.orgIds!].sort(), [acme.id, globex.id].sort());
+      assert.deepEqual(grant.scopes, SCOPES, 'the permissions stay as they were');
+      // The service's next token reaches Globex again, with no new approval.
+      t.clock.advance(2);
+      const refreshed = await refresh(t, client, tokens.refresh_token);
+      assert.equal(refreshed.statusCode, 200, refreshed.body);
+      assert.equal((await call(t, 'GET', '/orgs/globex/projects', (refreshed.json() as { access_token: string }).access_token)).statusCode, 200);
+      // Recorded as a widening the person is told about, like any approval that gains something.
+      const [event] = await t.deps.stores.audit.listForUser(alice.id, ['grant.approved'], 1);
+      assert.equal(event!.detail.widened, true);
+      assert.deepEqual([...(event!.detail.orgs as string[])].sort(), ['Acme', 'Globex']);
+
+      // Once the grant is revoked, the old page's button adds nothing and brings nothing back.
+      assert.equal((await browser.post(`/profile/applications/${tokens.grantId}/revoke`, add.hidden)).statusCode, 303);
+      assert.equal((await browser.post(add.action, add.hidden)).statusCode, 404);
+      assert.equal(await t.deps.stores.grants.findLive(alice.id, client.clientId, t.clock.now()), undefined);
+    });
+
+    it('an organization whose owners approve services one by one is shown with the reason and the request link, and cannot be added', async () => {
+      const { tokens } = await authorized('Gated');
+      const browser = await signedIn('alice@example.com');
+      const now = t.clock.now();
+      const initech = (await t.deps.stores.organizations.create({ slug: 'initech', name: 'Initech', ownerUserId: bob.id }, now))!;
+      await t.deps.stores.organizations.setMember(initech.id, alice.id, 'member', now);
+      await t.deps.feed.publish({ type: 'membership', userId: alice.id });
+      await setThirdPartyMode({ stores: t.deps.stores, announce: { feed: t.deps.feed }, now, via: 'test' }, initech, 'approved');
+      const page = await browser.get(`/profile/applications/${tokens.grantId}`);
+      const edit = form(page, `/profile/applications/${tokens.grantId}/edit`);
+      // Narrow to Acme, so Globex and Initech are both left out.
+      const fields: Record<string, string> = { ...edit.hidden, orgs: 'some' };
+      for (const key of Object.keys(fields)) if (key.startsWith('org_') && key !== `org_${(await t.deps.stores.organizations.findBySlug('acme'))!.id}`) delete fields[key];
+      assert.equal((await browser.post(edit.action, fields)).statusCode, 303);
+      const narrowed = await browser.get(`/profile/applications/${tokens.grantId}`);
+      assert.match(narrowed.body, /<strong>Initech<\/strong>: Its owners approve services one by one, and have not approved this one\./);
+      assert.match(narrowed.body, /href="\/orgs\/initech\/third-party\/[^"]+\/request">Ask its owners to approve it/);
+      assert.doesNotMatch(narrowed.body, /Add Initech/);
+      assert.match(narrowed.body, /Add Globex/);
+      const add = form(narrowed, `/profile/applications/${tokens.grantId}/add-org`);
+      const refused = await browser.post(add.action, { ...add.hidden, org: initech.id });
+      assert.equal(refused.statusCode, 409);
+      assert.match(refused.body, /Initech: Its owners approve services one by one/);
+      assert.ok(!(await t.deps.stores.grants.findById(tokens.grantId))!.orgIds!.includes(initech.id));
+      await t.deps.stores.organizations.removeMember(initech.id, alice.id, t.clock.now());
+      await t.deps.feed.publish({ type: 'membership', userId: alice.id });
     });
 
     it('refuses to take every permission away (revoke is the way), and saving nothing changes nothing', async () => {

@@ -83,4 +83,24 @@ describe('grantAfter', () => {
       }),
     );
   });
+  it('adding organizations (Manage applications) adds exactly those, to a grant that lists some, and nothing else', () => {
+    fc.assert(
+      fc.property(shape, fc.subarray(ORGS), (grant, added) => {
+        const after = grantAfter(grant, { kind: 'adding_organizations', orgIds: added });
+        assert.deepEqual(after.scopes, grant.scopes, 'scopes kept');
+        assert.equal(after.expiresAt, grant.expiresAt, 'end kept');
+        assert.equal(after.narrowed, false);
+        if (grant.orgIds === null) {
+          assert.equal(after.orgIds, null, 'every organization stays every organization');
+          assert.equal(after.widened, false);
+          return;
+        }
+        assert.ok(within(grant.orgIds, after.orgIds), 'nothing taken away');
+        assert.ok(within(after.orgIds, [...grant.orgIds, ...added]), 'only what was added');
+        assert.ok(added.every((id) => after.orgIds!.includes(id)), 'all that was added');
+        assert.equal(new Set(after.orgIds).size, after.orgIds!.length, 'no organization twice');
+        assert.equal(after.widened, added.some((id) => !grant.orgIds!.includes(id)));
+      }),
+    );
+  });
 });

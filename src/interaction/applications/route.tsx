@@ -25,9 +25,10 @@ import { isOptional, orgField, scopeField } from '../consent/choices.ts';
 import { keptScopes, spelledOut } from '../../domain/scopes.ts';
 import { grantAfter } from '../../domain/approval.ts';
 import { activity, orgNames, scopeTexts, summarize } from './model.ts';
-import { ApplicationsView, ConfirmView, GrantDetailView } from './view.tsx';
+import { ApplicationsView, ConfirmView, GrantDetailView, type AddableOrg } from './view.tsx';
 import { ownEntry } from '../../domain/lookup.ts';
 import { requirementNotice } from '../orgs/requirement_notice.ts';
+import { organizationLines } from '../consent/page.tsx';
 
 export const APPLICATIONS_PATH = '/profile/applications';
 
@@ -35,6 +36,7 @@ const NOTICES: Record<string, string> = {
   revoked: 'The application was revoked. It can no longer act for you.',
   revoked_all: 'Every application was revoked.',
   changed: 'Your changes were saved. The application lost that access at once.',
+  added: 'The organization was added. The application may act there from its next token.',
   unchanged: 'Nothing was changed.',
 };
 
@@ -113,6 +115,25 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
     return reply.code(303).header('location', `${APPLICATIONS_PATH}/${grant.id}?done=changed`).send();
   });
 
+  app.post<Params>(`${APPLICATIONS_PATH}/:grant/add-org`, async (request, reply) => {
+    const signedIn = await signedInOf(request);
+    const grant = await ownGrant(deps, signedIn, request.params.grant);
+    if (!grant) return notFound(reply);
+    const { org } = assembleParams(['org'], request.body as RawParams);
+    const line = (await addableOrgs(deps, signedIn, grant)).find((o) => o.id === org);
+    if (!line) return sendDetail(deps, reply, signedIn, grant, { problem: 'That organization cannot be added: it is covered already, or you are not a member.', status: 400 });
+    if (line.excluded !== undefined) return sendDetail(deps, reply, signedIn, grant, { problem: `${line.name}: ${line.excluded}`, status: 409 });
+    if (deps.suspensions.isSuspended(grant.appId)) {
+      return sendDetail(deps, reply, signedIn, grant, { problem: 'The platform has suspended this service: it cannot be given more now.', status: 409 });
+    }
+    // The rule is domain/approval.ts's `adding_organizations`: the organizations widen, scopes and end are kept;
+    // recorded as an approval, so the person is told as for any widening (issue 15).
+    const appName = (await deps.stores.apps.find(grant.appId))?.name ?? grant.appId;
+    const event = { type: 'grant.approved', userId: signedIn.user.id, appId: grant.appId, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, detail: { app: appName } };
+    if (!(await deps.stores.grants.addOrganizations(grant.id, signedIn.user.id, [line.id], deps.clock.now(), event))) return notFound(reply);
+    return reply.code(303).header('location', `${APPLICATIONS_PATH}/${grant.id}?done=added`).send();
+  });
+
   app.get<Params>(`${APPLICATIONS_PATH}/:grant/revoke`, async (request, reply) => {
     const signedIn = await signedInOf(request);
     const grant = await ownGrant(deps, signedIn, request.params.grant);
@@ -145,6 +166,7 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
   rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant`, ['GET']);
   rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant/edit`, ['POST']);
   rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant/revoke`, ['GET', 'POST']);
+  rejectOtherMethods(app, `${APPLICATIONS_PATH}/:grant/add-org`, ['POST']);
 }
 
 function notFound(reply: FastifyReply): FastifyReply {
@@ -171,6 +193,18 @@ async function justRevoked(deps: Deps, signedIn: SignedIn): Promise<string | und
   const [last] = await deps.stores.audit.listForUser(signedIn.user.id, ['grant.revoked'], 1);
   if (!last || last.at < deps.clock.now() - JUST_NOW_SECONDS) return undefined;
   return typeof last.detail.app === 'string' ? last.detail.app : undefined;
+}
+
+/**
+ * The person's organizations the grant does not cover, as the approval page judges them (each
+ * organization's policy; a device's sign-in also its device-flow switch): none when it covers all.
+ */
+async function addableOrgs(deps: Deps, signedIn: SignedIn, grant: Grant): Promise<AddableOrg[]> {
+  if (grant.orgIds === null) return [];
+  const covered = new Set(grant.orgIds);
+  const device = (await deps.stores.deviceAuthorizations.devicesOfGrants([grant.id])).has(grant.id);
+  const lines = await organizationLines(deps, signedIn.user.id, grant.appId, grant, { deviceFlow: device });
+  return lines.filter((o) => !covered.has(o.id)).map(({ id, name, excluded, requestUrl }) => ({ id, name, ...(excluded === undefined ? {} : { excluded }), ...(requestUrl === undefined ? {} : { requestUrl }) }));
 }
 
 /** The organizations the edit form offers: those the grant covers now (all current ones when it covers all). */
@@ -209,6 +243,7 @@ async function sendDetail(
         all: grant.orgIds === null,
         orgs: editableOrgIds(grant, memberships).map((id) => ({ id, name: names.get(id) ?? 'An organization you left', kept: true })),
       }}
+      addable={await addableOrgs(deps, signedIn, grant)}
       {...(await activity(deps, reach, grant.id))}
       notice={message.notice}
       problem={message.problem}

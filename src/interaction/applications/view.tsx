@@ -157,12 +157,23 @@ export interface ActionLine {
   ip: string | null;
 }
 
+export interface AddableOrg {
+  id: string;
+  name: string;
+  /** Why the service cannot act there (the organization's policy), when it cannot. */
+  excluded?: string;
+  /** Where to ask its owners to approve the service. */
+  requestUrl?: string;
+}
+
 export interface GrantDetailProps extends PageFrame {
   grant: GrantSummary;
   token: string;
   scopes: EditableScope[];
   /** Null when the grant covers every organization (the "all" choice is then offered too). */
   orgChoice: { all: boolean; orgs: EditableOrg[] };
+  /** Organizations the person belongs to that the grant does not cover: each can be added, or says why not. */
+  addable: AddableOrg[];
   /** Calls per day over the activity period, oldest first. */
   days: DayValue[];
   kinds: ActionKind[];
@@ -226,6 +237,8 @@ export function GrantDetailView(p: GrantDetailProps) {
         <button type="submit">Save changes</button>
       </form>
 
+      <AddOrganizations action={`${action}/add-org`} token={p.token} orgs={p.addable} app={grant.app.name} />
+
       <h2>Activity</h2>
       {p.days.every((d) => d.value === 0) ? (
         <p>No calls in the last {p.days.length} days.</p>
@@ -269,6 +282,47 @@ export function GrantDetailView(p: GrantDetailProps) {
         </a>
       </p>
     </Layout>
+  );
+}
+
+/**
+ * Organizations left out of the grant (dropped here, or not chosen when approving), offered back
+ * one at a time without the service asking again (issue 20): the permissions stay as they are.
+ */
+function AddOrganizations({ action, token, orgs, app }: { action: string; token: string; orgs: AddableOrg[]; app: string }) {
+  if (orgs.length === 0) return null;
+  return (
+    <>
+      <h2>Add an organization</h2>
+      <p class="hint">
+        {app} does not act in these organizations now. Add one and it may, with the permissions above, from its next token.
+      </p>
+      <ul class="add-orgs">
+        {orgs.map((o) => (
+          <li key={o.id}>
+            {o.excluded === undefined ? (
+              <form method="post" action={action} class="inline">
+                <input type="hidden" name="token" value={token} />
+                <input type="hidden" name="org" value={o.id} />
+                <button type="submit" class="secondary">
+                  Add {o.name}
+                </button>
+              </form>
+            ) : (
+              <>
+                <strong>{o.name}</strong>: {o.excluded}
+                {o.requestUrl !== undefined && (
+                  <>
+                    {' '}
+                    <a href={o.requestUrl}>Ask its owners to approve it</a>
+                  </>
+                )}
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 

@@ -203,23 +203,40 @@ export class SqlGrantStore implements GrantStore {
     });
   }
 
+  /** The person's grant by id, if it is live (not revoked, not ended). */
+  private liveOf(grantId: string, userId: string, now: number): Promise<GrantsTable | undefined> {
+    return this.db
+      .selectFrom('grants')
+      .selectAll()
+      .where('id', '=', grantId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .executeTakeFirst();
+  }
+
   async narrow(grantId: string, userId: string, scopes: string[], orgIds: string[] | null, now: number, narrowingUntil: number) {
     const change: GrantChange = { kind: 'narrowing', scopes, orgIds };
     for (let attempt = 0; attempt < 20; attempt++) {
-      const live = await this.db
-        .selectFrom('grants')
-        .selectAll()
-        .where('id', '=', grantId)
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-        .executeTakeFirst();
+      const live = await this.liveOf(grantId, userId, now);
       if (!live) return false;
       // A narrowing that takes nothing away writes nothing either.
       if (!grantAfter(toGrant(live), change).narrowed) return true;
       if (await this.replace(live, change, now, narrowingUntil)) return true;
     }
     throw new Error('grant narrowing kept conflicting');
+  }
+
+  async addOrganizations(grantId: string, userId: string, orgIds: string[], now: number, event: AuditEvent) {
+    const change: GrantChange = { kind: 'adding_organizations', orgIds };
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const live = await this.liveOf(grantId, userId, now);
+      if (!live) return false;
+      // Nothing to add (already covered) writes nothing either.
+      if (!grantAfter(toGrant(live), change).widened) return true;
+      if (await this.replace(live, change, now, now, event)) return true;
+    }
+    throw new Error('adding organizations to a grant kept conflicting');
   }
 
   async listNarrowingsSince(since: number, now: number) {
