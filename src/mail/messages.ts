@@ -37,16 +37,17 @@ export function renderMail(message: MailIntent, ctx: RenderContext): RenderedMai
 
 function draftOf(message: MailIntent, ctx: RenderContext): Draft {
   const url = (path: string) => absolute(ctx.issuer, path);
+  const product = ctx.productName;
   switch (message.kind) {
     case 'verify_email':
     case 'reset_password':
     case 'change_email':
-      return linkDraft(message.kind, message.data.name, message.to, message.data.expiresAt, linkOf(ctx));
+      return linkDraft(message.kind, message.data.name, message.to, message.data.expiresAt, linkOf(ctx), product);
     case 'reset_unknown':
       return {
         subject: 'Password reset requested',
         paragraphs: [
-          `Someone asked to reset the Tessera password for ${message.to}, but no account uses this address.`,
+          `Someone asked to reset the ${product} password for ${message.to}, but no account uses this address.`,
           'If it was you, you may have signed up with another address. If it was not you, you can ignore this message.',
         ],
         action: { label: 'Go to the sign-in page', url: url(PAGE_PATHS.signIn) },
@@ -55,7 +56,7 @@ function draftOf(message: MailIntent, ctx: RenderContext): Draft {
       return {
         subject: 'Password reset requested',
         paragraphs: [
-          `Someone asked to reset the Tessera password for ${message.to}. This is a work account: you sign in through ${message.data.directory}, and Tessera keeps no password for it.`,
+          `Someone asked to reset the ${product} password for ${message.to}. This is a work account: you sign in through ${message.data.directory}, and ${product} keeps no password for it.`,
           'To change your password, use your company’s own password reset, or ask your IT team.',
         ],
       };
@@ -63,7 +64,7 @@ function draftOf(message: MailIntent, ctx: RenderContext): Draft {
       return {
         subject: 'Password reset requested',
         paragraphs: [
-          `Someone asked to reset the Tessera password for ${message.to}. Your account has no password: it signs in with a passkey, so there is nothing to reset.`,
+          `Someone asked to reset the ${product} password for ${message.to}. Your account has no password: it signs in with a passkey, so there is nothing to reset.`,
           'To sign in, use your passkey on the sign-in page. If you lost every passkey of your account, ask your administrator: after checking who you are, they can remove the passkeys and send you a link to set a password.',
         ],
         action: { label: 'Go to the sign-in page', url: url(PAGE_PATHS.signIn) },
@@ -71,9 +72,9 @@ function draftOf(message: MailIntent, ctx: RenderContext): Draft {
       };
     case 'signup_taken':
       return {
-        subject: 'Someone tried to create a Tessera account with this address',
+        subject: `Someone tried to create a ${product} account with this address`,
         paragraphs: [
-          `Someone tried to create a Tessera account with ${message.to}. This address already has an account, so no new one was made.`,
+          `Someone tried to create a ${product} account with ${message.to}. This address already has an account, so no new one was made.`,
           'If it was you, sign in with this address. If you forgot your password, you can reset it.',
         ],
         action: { label: 'Go to the sign-in page', url: url(PAGE_PATHS.signIn) },
@@ -81,9 +82,9 @@ function draftOf(message: MailIntent, ctx: RenderContext): Draft {
       };
     case 'address_taken':
       return {
-        subject: 'Someone tried to use this address on Tessera',
+        subject: `Someone tried to use this address on ${product}`,
         paragraphs: [
-          `Someone asked to make ${message.to} the address of another Tessera account. It is already the address of an account, so nothing changed.`,
+          `Someone asked to make ${message.to} the address of another ${product} account. It is already the address of an account, so nothing changed.`,
           'If it was you, sign in with this address instead. If not, you can ignore this message.',
         ],
         action: { label: 'Go to the sign-in page', url: url(PAGE_PATHS.signIn) },
@@ -91,7 +92,7 @@ function draftOf(message: MailIntent, ctx: RenderContext): Draft {
     case 'invitation': {
       const { orgName, role, invitedBy, expiresAt } = message.data;
       return {
-        subject: `You are invited to join ${orgName} on Tessera`,
+        subject: `You are invited to join ${orgName} on ${product}`,
         paragraphs: [
           `${invitedBy ?? 'An administrator'} invited ${message.to} to join the organization ${orgName} as ${role === 'owner' ? 'an owner' : 'a member'}.`,
           `To accept, sign in (or create an account) with this address, confirm the address, and open Organizations. The invitation ends on ${formatTime(expiresAt)}.`,
@@ -101,7 +102,7 @@ function draftOf(message: MailIntent, ctx: RenderContext): Draft {
       };
     }
     case 'notice':
-      return noticeDraft(message.data, message.to, ctx.issuer);
+      return noticeDraft(message.data, message.to, ctx.issuer, product);
   }
 }
 
@@ -110,7 +111,8 @@ function linkOf(ctx: RenderContext): string {
   return ctx.link;
 }
 
-function linkDraft(purpose: LinkPurpose, name: string, to: string, expiresAt: number, link: string): Draft {
+/** `product`: the platform's name as people know it (PRODUCT_NAME). */
+function linkDraft(purpose: LinkPurpose, name: string, to: string, expiresAt: number, link: string, product: string): Draft {
   const until = `It works once, until ${formatTime(expiresAt)}.`;
   switch (purpose) {
     case 'verify_email':
@@ -119,11 +121,11 @@ function linkDraft(purpose: LinkPurpose, name: string, to: string, expiresAt: nu
         greeting: name,
         paragraphs: [`Confirm that ${to} is your address, so that organizations can invite you with it.`, until],
         action: { label: 'Confirm my address', url: link },
-        after: ['If you did not create a Tessera account, ignore this message.'],
+        after: [`If you did not create a ${product} account, ignore this message.`],
       };
     case 'reset_password':
       return {
-        subject: 'Reset your Tessera password',
+        subject: `Reset your ${product} password`,
         greeting: name,
         paragraphs: ['Someone (we hope you) asked to reset your password. Choose a new one with this link.', `${until} Setting a new password signs you out everywhere.`],
         action: { label: 'Choose a new password', url: link },
@@ -133,7 +135,7 @@ function linkDraft(purpose: LinkPurpose, name: string, to: string, expiresAt: nu
       return {
         subject: 'Confirm your new email address',
         greeting: name,
-        paragraphs: [`Confirm ${to} as the new address of your Tessera account. Until you do, nothing changes.`, until],
+        paragraphs: [`Confirm ${to} as the new address of your ${product} account. Until you do, nothing changes.`, until],
         action: { label: 'Confirm my new address', url: link },
         after: ['If you did not ask for this, ignore this message.'],
       };

@@ -20,12 +20,13 @@ interface Told {
   action: { label: string; url: string };
 }
 
-export function noticeDraft(notice: NoticeData, to: string, issuer: string): Draft {
-  const told = toldOf(notice, to, issuer);
+/** `product`: the platform's name as people know it (PRODUCT_NAME). */
+export function noticeDraft(notice: NoticeData, to: string, issuer: string, product: string): Draft {
+  const told = toldOf(notice, to, issuer, product);
   return { subject: told.subject, paragraphs: [...told.what, { facts: factsOf(notice) }, told.ifNotYou], action: told.action };
 }
 
-function toldOf(notice: NoticeData, to: string, issuer: string): Told {
+function toldOf(notice: NoticeData, to: string, issuer: string, product: string): Told {
   const d = notice.detail;
   const profile = { label: 'Review your account', url: absolute(issuer, PAGE_PATHS.profile) };
   const reset = { label: 'Reset your password', url: absolute(issuer, PAGE_PATHS.forgotPassword) };
@@ -34,28 +35,28 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
     case 'user.password_changed':
       return {
         subject: 'Your password was changed',
-        what: ['The password of your Tessera account was changed. Every other session of the account was signed out.'],
+        what: [`The password of your ${product} account was changed. Every other session of the account was signed out.`],
         ifNotYou: 'If this was not you, someone else knows your password: reset it now with a link sent to this address.',
         action: reset,
       };
     case 'user.password_reset':
       return {
         subject: 'Your password was reset',
-        what: ['The password of your Tessera account was reset with a link sent to this address. Every session of the account was signed out.'],
+        what: [`The password of your ${product} account was reset with a link sent to this address. Every session of the account was signed out.`],
         ifNotYou: 'If this was not you, someone can read your mail: secure your email account first, then reset your password again.',
         action: reset,
       };
     case 'user.totp_enabled':
       return {
         subject: 'Two-step verification was turned on',
-        what: ['Two-step verification was turned on for your Tessera account: signing in now takes a code from an authenticator app after the password.'],
+        what: [`Two-step verification was turned on for your ${product} account: signing in now takes a code from an authenticator app after the password.`],
         ifNotYou: 'If this was not you, someone else knows your password: change it on your profile, sign out the sessions you do not know, and ask your administrator to remove the second factor.',
         action: profile,
       };
     case 'user.totp_disabled':
       return {
         subject: 'Two-step verification was turned off',
-        what: ['Two-step verification was turned off for your Tessera account: signing in now takes only the password.'],
+        what: [`Two-step verification was turned off for your ${product} account: signing in now takes only the password.`],
         ifNotYou: 'If this was not you, change your password and turn two-step verification on again on your profile.',
         action: profile,
       };
@@ -69,25 +70,25 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
       };
     }
     case 'user.second_factor_reset':
-      return secondFactorResetTold(d, profile);
+      return secondFactorResetTold(d, profile, product);
     case 'user.email_changed':
       return {
         subject: 'The email address of your account was changed',
-        what: [`The address of your Tessera account was changed from ${to} to ${typeof d.new_email === 'string' ? d.new_email : 'another address'}. Mail about the account, password resets included, now goes to the new address.`],
+        what: [`The address of your ${product} account was changed from ${to} to ${typeof d.new_email === 'string' ? d.new_email : 'another address'}. Mail about the account, password resets included, now goes to the new address.`],
         ifNotYou: 'If this was not you, contact your administrator at once: this address can no longer reset the password.',
         action: profile,
       };
     case 'user.passkey_added':
       return {
         subject: 'A passkey was added to your account',
-        what: [`${passkey} can now sign in to your Tessera account.`],
+        what: [`${passkey} can now sign in to your ${product} account.`],
         ifNotYou: 'If this was not you, remove the passkey on your profile and change your password.',
         action: profile,
       };
     case 'user.passkey_removed':
       return {
         subject: 'A passkey was removed from your account',
-        what: [`${passkey} was removed from your Tessera account and can no longer sign in to it.`],
+        what: [`${passkey} was removed from your ${product} account and can no longer sign in to it.`],
         ifNotYou: 'If this was not you, change your password and review the sign-in methods on your profile.',
         action: profile,
       };
@@ -99,12 +100,12 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
         action: profile,
       };
     case 'grant.approved':
-      return grantTold(d, issuer);
+      return grantTold(d, issuer, product);
     case 'device.signed_in': {
       const app = typeof d.app === 'string' ? d.app : 'A service';
       const where = [typeof d.device_ip === 'string' ? `from the address ${d.device_ip}` : '', typeof d.device_user_agent === 'string' ? `(${d.device_user_agent})` : ''].filter(Boolean).join(' ');
       const scopes = Array.isArray(d.scopes) ? d.scopes.filter((s): s is string => typeof s === 'string') : [];
-      const what: Paragraph[] = [`You approved a code that signed ${app} in to your Tessera account on a device${where ? ` ${where}` : ''}.`];
+      const what: Paragraph[] = [`You approved a code that signed ${app} in to your ${product} account on a device${where ? ` ${where}` : ''}.`];
       if (scopes.length > 0) what.push({ intro: 'It may:', list: scopes.map((s) => SCOPES[s]?.description ?? s) });
       return {
         subject: `${app} was signed in on a device`,
@@ -116,7 +117,7 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
     case 'user.signed_in':
       return {
         subject: 'New sign-in to your account',
-        what: ['Your Tessera account was signed in to from a browser it had not been used with before.'],
+        what: [`Your ${product} account was signed in to from a browser it had not been used with before.`],
         ifNotYou: 'If this was not you, sign that session out on your profile and change your password. If it was you, there is nothing to do.',
         action: profile,
       };
@@ -134,7 +135,7 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
       };
     }
     default:
-      return { subject: 'Something changed in your Tessera account', what: [`Event: ${notice.event}.`], ifNotYou: 'If this was not you, review your account.', action: profile };
+      return { subject: `Something changed in your ${product} account`, what: [`Event: ${notice.event}.`], ifNotYou: 'If this was not you, review your account.', action: profile };
   }
 }
 
@@ -142,7 +143,7 @@ function toldOf(notice: NoticeData, to: string, issuer: string): Told {
  * What an operator's `tessera user reset-second-factor` removed (its event's detail): two-step
  * verification, passkeys, or both; an account left without a password was mailed a link to set one.
  */
-function secondFactorResetTold(d: Record<string, unknown>, profile: Told['action']): Told {
+function secondFactorResetTold(d: Record<string, unknown>, profile: Told['action'], product: string): Told {
   const passkeys = typeof d.passkeys_removed === 'number' ? d.passkeys_removed : 0;
   // Events from before passkeys name no `totp`: TOTP was all an operator removed then.
   const totp = d.totp !== false;
@@ -153,17 +154,17 @@ function secondFactorResetTold(d: Record<string, unknown>, profile: Told['action
       : 'Signing in takes only the password until you add a second factor again on your profile.';
   return {
     subject: 'Your second factor was removed by an administrator',
-    what: [`An administrator removed ${removed.join(' and ')} from your Tessera account. ${then}`],
+    what: [`An administrator removed ${removed.join(' and ')} from your ${product} account. ${then}`],
     ifNotYou: 'If you did not ask for this, tell your administrator at once, change your password, and add a second factor again on your profile.',
     action: profile,
   };
 }
 
 /** "A new service authorized (its name, what it may do, where; a link to Manage applications)." */
-function grantTold(d: Record<string, unknown>, issuer: string): Told {
+function grantTold(d: Record<string, unknown>, issuer: string, product: string): Told {
   const app = typeof d.app === 'string' ? d.app : 'A service';
   const scopes = Array.isArray(d.scopes) ? d.scopes.filter((s): s is string => typeof s === 'string') : [];
-  const what: Paragraph[] = [d.widened === true ? `You gave ${app} more access to your Tessera account.` : `You authorized ${app} to use your Tessera account.`];
+  const what: Paragraph[] = [d.widened === true ? `You gave ${app} more access to your ${product} account.` : `You authorized ${app} to use your ${product} account.`];
   if (scopes.length > 0) what.push({ intro: d.widened === true ? 'It may now:' : 'It may:', list: scopes.map((s) => SCOPES[s]?.description ?? s) });
   // Only the platform's scopes reach into organizations; a sign-in-only grant is in none.
   if (scopes.some((s) => SCOPES[s]?.kind === 'platform')) {
@@ -175,7 +176,7 @@ function grantTold(d: Record<string, unknown>, issuer: string): Told {
     }
   }
   return {
-    subject: d.widened === true ? `${app} was given more access to your account` : `${app} can now use your Tessera account`,
+    subject: d.widened === true ? `${app} was given more access to your account` : `${app} can now use your ${product} account`,
     what,
     ifNotYou: 'If this was not you, revoke its access on Manage applications and change your password.',
     action: { label: 'Manage applications', url: absolute(issuer, PAGE_PATHS.applications) },

@@ -73,6 +73,7 @@ for (const dialect of dialects()) {
       const browser = new Browser(t);
       const signIn = await browser.follow(await browser.get(authorizeUrl(codeRequest(client.clientId, REDIRECT).params)));
       assert.ok(isSignInPage(signIn));
+      assert.match(signIn.body, /New to Sprint Planner\?/, 'the page’s own words name the product too');
       const approval = await browser.follow(await browser.signInOn(signIn, 'alice@example.com'));
       assert.ok(isApprovalPage(approval), approval.body.slice(0, 500));
       const error = await browser.get(authorizeUrl(codeRequest('no-such-client', REDIRECT).params));

@@ -111,7 +111,7 @@ for (const dialect of dialects()) {
       // The notice, written with the approval (domain/notices.ts), names the app and the device.
       const notices = (await t.deps.stores.outbox.list({ limit: 100 })).filter((m) => m.kind === 'notice' && m.to === 'bob@example.com' && m.data.event === 'device.signed_in');
       assert.equal(notices.length, 1);
-      const draft = noticeDraft(notices[0]!.data as NoticeData, 'bob@example.com', t.issuer);
+      const draft = noticeDraft(notices[0]!.data as NoticeData, 'bob@example.com', t.issuer, t.config.brand.productName);
       assert.equal(draft.subject, 'Work CLI was signed in on a device');
       assert.match(JSON.stringify(draft.paragraphs), /from the address 203\.0\.113\.7 \(work-cli\/1\.4 \(linux\)\)/);
       assert.match(JSON.stringify(draft.paragraphs), /Read work items in your organizations\./);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
 import { MAX_LOGO_BYTES } from '../../src/domain/app_logo.ts';
+import { renderMail } from '../../src/mail/messages.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const SVG = '<?xml version="1.0"?>\n<!-- a mark -->\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>';
@@ -72,5 +73,14 @@ describe('PRODUCT_NAME and PRODUCT_LOGO', () => {
     refused({ PRODUCT_LOGO: file('page.svg', '<html><script>alert(1)</script></html>') }, /^PRODUCT_LOGO must be an SVG/);
     refused({ PRODUCT_LOGO: file('mark-really-svg.png', SVG) }, /^PRODUCT_LOGO must be an SVG/);
     refused({ PRODUCT_LOGO: file('mark-really-png.svg', Buffer.concat([PNG_SIGNATURE, Buffer.alloc(8)])) }, /^PRODUCT_LOGO must be an SVG/);
+  });
+
+  it('mail names the product in its subject and words, and is signed with it', () => {
+    const mail = renderMail({ kind: 'signup_taken', to: 'ann@example.com', userId: null, data: {} }, { issuer: 'https://id.example', productName: 'Sprint Planner' });
+    assert.equal(mail.subject, 'Someone tried to create a Sprint Planner account with this address');
+    assert.match(mail.text, /^Someone tried to create a Sprint Planner account with ann@example\.com\./);
+    assert.match(mail.text, /\n— Sprint Planner\n$/);
+    assert.match(mail.html, /— Sprint Planner<\/p><\/body><\/html>$/);
+    assert.doesNotMatch(mail.text + mail.html, /Tessera/);
   });
 });

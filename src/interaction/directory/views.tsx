@@ -1,5 +1,6 @@
 /** Work-account sign-in: pick a directory or give a work email; the hand-over page. */
 import { Layout } from '../views/layout.tsx';
+import { useBrand } from '../views/brand.tsx';
 import { WORK_PATH } from './paths.ts';
 
 export const NO_DIRECTORY = 'No company directory signs in that email address. Check the address, or sign in with a password.';
@@ -49,6 +50,7 @@ export function WorkAccountView(props: {
 }
 
 export function ContinueView({ directoryName, next, passwordHref }: { directoryName: string; next: string; passwordHref: string }) {
+  const product = useBrand().name;
   return (
     <Layout title={`Continue to ${directoryName}`}>
       <h1>Continue to {directoryName}</h1>
@@ -57,7 +59,7 @@ export function ContinueView({ directoryName, next, passwordHref }: { directoryN
         <a href={next}>Continue to {directoryName}</a>
       </p>
       <p>
-        Have a personal Tessera account with this email? <a href={passwordHref}>Use a Tessera password instead</a>
+        Have a personal {product} account with this email? <a href={passwordHref}>Use a {product} password instead</a>
       </p>
     </Layout>
   );

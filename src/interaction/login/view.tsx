@@ -9,6 +9,7 @@
  *   password, which the signed-in person's own session reveals to nobody else.
  */
 import { Layout } from '../views/layout.tsx';
+import { useBrand } from '../views/brand.tsx';
 import { SIGN_IN_PASSKEY } from '../passkey_paths.ts';
 import { SiteAddress } from '../views/site_address.tsx';
 
@@ -157,7 +158,7 @@ export function SignInView({ token, interactionId, returnTo, appName, email, fai
             <a href={`/login/directory${workQuery}`}>Sign in with your work account</a>
           </p>
           <p>
-            New to Tessera?{' '}
+            New to {useBrand().name}?{' '}
             <a href={interactionId === undefined ? '/signup' : `/signup?${new URLSearchParams({ interaction: interactionId })}`}>Create account</a>
           </p>
         </>

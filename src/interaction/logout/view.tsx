@@ -6,6 +6,7 @@
  */
 import type { App } from '../../domain/apps.ts';
 import { Layout } from '../views/layout.tsx';
+import { useBrand } from '../views/brand.tsx';
 import { AppIdentity, appIdentity, hostOf } from '../views/app_identity.tsx';
 import type { LogoutProblem, LogoutReturn } from './logout_request.ts';
 import { returnUrl } from './logout_request.ts';
@@ -35,7 +36,7 @@ export function LogoutConfirmView({ email, token, issuer, app, back }: LogoutCon
   return (
     <Layout title="Sign out">
       {app && <AppIdentity {...appIdentity(issuer, app)} />}
-      <h1>Sign out of Tessera?</h1>
+      <h1>Sign out of {useBrand().name}?</h1>
       {app && <p>{app.name} asks you to sign out.</p>}
       <p>You are signed in as {email}.</p>
       {back && <p>After signing out you will be sent back to {hostOf(back.uri)}.</p>}
@@ -64,24 +65,26 @@ export function SignedOutView({ issuer, app, back }: { issuer: string; app?: App
   );
 }
 
-const PROBLEMS: Record<LogoutProblem, string> = {
-  invalid_request: 'The sign-out request is malformed.',
-  invalid_hint: 'The sign-out request carries an ID token that Tessera did not issue, or that was altered. You will not be sent back to the service.',
-  client_mismatch: 'The sign-out request names two different services. You will not be sent back to either.',
-  hint_required: 'The service asked Tessera to send you back after signing out, but did not identify itself with an ID token, so Tessera will not send you there.',
-  unknown_client: 'The service that sent this sign-out request is not registered with Tessera.',
-  unregistered_uri: 'The return address in this sign-out request is not registered for the service, so Tessera will not send you there.',
+/** Why, naming the platform as people know it (PRODUCT_NAME). */
+const PROBLEMS: Record<LogoutProblem, (product: string) => string> = {
+  invalid_request: () => 'The sign-out request is malformed.',
+  invalid_hint: (product) => `The sign-out request carries an ID token that ${product} did not issue, or that was altered. You will not be sent back to the service.`,
+  client_mismatch: () => 'The sign-out request names two different services. You will not be sent back to either.',
+  hint_required: (product) => `The service asked ${product} to send you back after signing out, but did not identify itself with an ID token, so ${product} will not send you there.`,
+  unknown_client: (product) => `The service that sent this sign-out request is not registered with ${product}.`,
+  unregistered_uri: (product) => `The return address in this sign-out request is not registered for the service, so ${product} will not send you there.`,
 };
 
 /** A refused request: why, and, for someone signed in, a plain sign-out that sends no one anywhere. */
 export function LogoutProblemView({ problem, token }: { problem: LogoutProblem; token?: string | undefined }) {
+  const product = useBrand().name;
   return (
     <Layout title="Sign-out request refused">
       <h1>This sign-out request cannot be completed</h1>
-      <p id="problem">{PROBLEMS[problem]}</p>
+      <p id="problem">{PROBLEMS[problem](product)}</p>
       {token !== undefined && (
         <>
-          <p>You can still sign out of Tessera.</p>
+          <p>You can still sign out of {product}.</p>
           <ConfirmForm token={token} />
         </>
       )}

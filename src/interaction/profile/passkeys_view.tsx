@@ -1,5 +1,6 @@
 /** The profile's passkeys page (issue 16): the person's passkeys, and adding, renaming, removing them. */
 import { Layout } from '../views/layout.tsx';
+import { useBrand } from '../views/brand.tsx';
 import { Messages } from '../views/messages.tsx';
 import { MAX_PASSKEY_NAME_CHARS } from '../../domain/passkeys.ts';
 import { ADD_PASSKEY, PASSKEYS_PAGE } from '../passkey_paths.ts';
@@ -84,7 +85,7 @@ export function PasskeysView(p: PasskeysViewProps) {
 
       <h2>Add a passkey</h2>
       {!p.offered ? (
-        <p>Passkeys cannot be used at this address of Tessera.</p>
+        <p>Passkeys cannot be used at this address of {useBrand().name}.</p>
       ) : !p.recent ? (
         <p>
           Adding or removing a passkey needs a recent sign-in. <a href={p.reauthUrl}>Sign in again</a>

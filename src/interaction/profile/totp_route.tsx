@@ -23,11 +23,11 @@ import { recentProfileSignIn } from './recent.ts';
 import { RecoveryCodesView, TotpSetupView } from './totp_view.tsx';
 
 const TOTP_PATH = '/profile/totp';
-const ISSUER_NAME = 'Tessera';
 
 export default async function totpRoutes(app: FastifyInstance, { deps }: AppOptions): Promise<void> {
   async function sendSetup(reply: Parameters<typeof sendPage>[0], email: string, sessionId: string, secret: string, wrong = false) {
-    const uri = otpauthUri(secret, ISSUER_NAME, email);
+    // The name the authenticator app lists the account under: the platform's, as people know it (PRODUCT_NAME).
+    const uri = otpauthUri(secret, deps.config.brand.productName, email);
     const svg = await QRCode.toString(uri, { type: 'svg', margin: 1 });
     const qrDataUri = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
     return sendPage(reply, <TotpSetupView token={profileToken(deps, sessionId)} logoutToken={logoutToken(deps, sessionId)} secret={secret} uri={uri} qrDataUri={qrDataUri} wrong={wrong} />, {

@@ -7,6 +7,7 @@
  */
 import type { LinkProblem } from '../../domain/account_links.ts';
 import { Layout } from '../views/layout.tsx';
+import { useBrand } from '../views/brand.tsx';
 import { Messages } from '../views/messages.tsx';
 import { RESET_PASSKEY } from '../passkey_paths.ts';
 import { FORGOT_PATH, RESET_PATH } from './paths.ts';
@@ -130,7 +131,7 @@ export function WorkAccountView({ directory }: { directory: string | null }) {
     <Layout title="This is a work account">
       <h1>This is a work account</h1>
       <p>
-        It signs in through {directory ?? 'your company’s directory'}, and Tessera keeps no password for it. Change your password with your company’s own
+        It signs in through {directory ?? 'your company’s directory'}, and {useBrand().name} keeps no password for it. Change your password with your company’s own
         password reset, or ask your IT team.
       </p>
       <p>
