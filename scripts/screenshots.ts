@@ -2,7 +2,8 @@
  * Regenerates the screenshots of the two pages people trust Tessera with — the approval page and
  * "Manage applications" — and of the operator console's pages (issue 21: Services, a suspended
  * service, a person), in light and dark, on a phone and on a desktop, into docs/screenshots/.
- * Run with `npm run screenshots` (needs /usr/bin/chromium, or CHROMIUM_PATH). It starts Tessera
+ * Run with `npm run screenshots` (needs /usr/bin/chromium, or CHROMIUM_PATH); `npm run screenshots --
+ * admin-audit approval` writes only the files whose names start with one of the words. It starts Tessera
  * on a throw-away SQLite database, seeds a person, organizations and a service, and drives the
  * real pages through a real sign-in and approval.
  * @module
@@ -18,10 +19,19 @@ import { setThirdPartyMode } from '../src/services/org_admin.ts';
 import { logoPath } from '../src/domain/app_logo.ts';
 import { suspendApp } from '../src/services/app_suspensions.ts';
 import { createOperator, signedInOperator } from '../test/interaction/admin_support.ts';
+import type { Page } from 'playwright-core';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 375, height: 812 } } as const;
 const SCHEMES = ['light', 'dark'] as const;
+/** Name prefixes to write (the command's arguments); none: every screenshot. */
+const ONLY = process.argv.slice(2);
+
+async function shoot(page: Page, name: string): Promise<number> {
+  if (ONLY.length > 0 && !ONLY.some((prefix) => name.startsWith(prefix))) return 0;
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+  return 1;
+}
 
 /** A 96×96 PNG logo (a rounded-looking gradient tile), so the pages show a real image from our origin. */
 function logoPng(): Buffer {
@@ -108,7 +118,9 @@ async function main(): Promise<void> {
       ['admin-orgs', '/admin/orgs'],
       ['admin-org', '/admin/orgs/finance'],
       ['admin-keys', '/admin/keys'],
+      ['admin-audit', '/admin/audit'],
     ] as const;
+    let written = 0;
 
     for (const scheme of SCHEMES) {
       for (const [device, viewport] of Object.entries(VIEWPORTS)) {
@@ -124,10 +136,10 @@ async function main(): Promise<void> {
           await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         }
         await page.getByRole('button', { name: 'Approve' }).waitFor();
-        await page.screenshot({ path: join(OUT, `approval-${scheme}-${device}.png`), fullPage: true });
+        written += await shoot(page, `approval-${scheme}-${device}`);
         await Promise.all([page.waitForURL((u) => u.href.startsWith(callback.url)), page.getByRole('button', { name: 'Approve' }).click()]);
         await page.goto(`${t.issuer}/profile/applications`);
-        await page.screenshot({ path: join(OUT, `applications-${scheme}-${device}.png`), fullPage: true });
+        written += await shoot(page, `applications-${scheme}-${device}`);
         await context.close();
 
         const operatorContext = await chromium.newContext({ colorScheme: scheme, viewport, deviceScaleFactor: device === 'phone' ? 2 : 1 });
@@ -135,12 +147,12 @@ async function main(): Promise<void> {
         const operatorPage = await operatorContext.newPage();
         for (const [name, path] of consolePages) {
           await operatorPage.goto(t.issuer + path);
-          await operatorPage.screenshot({ path: join(OUT, `${name}-${scheme}-${device}.png`), fullPage: true });
+          written += await shoot(operatorPage, `${name}-${scheme}-${device}`);
         }
         await operatorContext.close();
       }
     }
-    console.log(`wrote ${SCHEMES.length * Object.keys(VIEWPORTS).length * (2 + consolePages.length)} screenshots to ${OUT}`);
+    console.log(`wrote ${written} screenshots to ${OUT}`);
   } finally {
     await chromium.close();
     await callback.close();

@@ -4,9 +4,11 @@
  * - an operator opens /admin/services signed out, signs in with the password and a TOTP code on
  *   Tessera's own pages, lands back on Services, finds a service, suspends it with a reason and
  *   sees it marked "Suspended by the platform" (and its refresh token refused);
+ * - on the Audit log, the operator filters by event type with the form, sees the events in the
+ *   table, and the "Export JSON lines" link downloads them as a file;
  * - axe-core finds no violation, and nothing scrolls sideways at 320 px, on each /admin page
  *   (Overview, Services, a service suspended and not, People, a person, Organizations, an organization,
- *   "Confirm it is you", "Add a second factor first"), light and dark.
+ *   Keys, the Audit log, "Confirm it is you", "Add a second factor first"), light and dark.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -96,6 +98,30 @@ describe('the operator console in Chromium (sqlite)', () => {
     assert.deepEqual(violations, [], 'no CSP violation');
   });
 
+  it('the Audit log: filtered with its form, its events in the table, exported as a JSON lines file', async () => {
+    const http = await signedInOperator(t, olga);
+    const context = await chromium().newContext({ viewport: { width: 1000, height: 800 }, acceptDownloads: true });
+    contexts.push(context);
+    const session = http.sessionCookie()!;
+    await context.addCookies([{ name: session.name, value: session.value, url: issuer }]);
+    const page = await context.newPage();
+    const violations = cspViolations(page);
+    await page.goto(`${issuer}/admin`);
+    await Promise.all([page.waitForURL(`${issuer}/admin/audit`), page.getByRole('link', { name: 'Audit log' }).click()]);
+    await page.getByLabel('Event type').fill('user.signed_in');
+    await page.getByLabel('Person').fill(olga.user.email);
+    await Promise.all([page.waitForURL(/\/admin\/audit\?/), page.getByRole('button', { name: 'Search' }).click()]);
+    const rows = page.locator('table.audit-events tbody tr');
+    assert.ok((await rows.count()) >= 2, 'her sign-ins');
+    assert.equal(await rows.filter({ hasNotText: 'user.signed_in' }).count(), 0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export JSON lines' }).click()]);
+    assert.match(download.suggestedFilename(), /^tessera-audit-\d{4}-\d{2}-\d{2}\.jsonl$/);
+    const lines = readFileSync((await download.path())!, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; user_email: string });
+    assert.equal(lines.length, await rows.count());
+    assert.ok(lines.every((l) => l.type === 'user.signed_in' && l.user_email === olga.user.email));
+    assert.deepEqual(violations, [], 'no CSP violation');
+  });
+
   it('axe-core finds no violation and nothing scrolls sideways at 320 px on each /admin page, light and dark', async () => {
     // The operator's session (password and TOTP, over HTTP), and two operators the guard stops.
     const http = await signedInOperator(t, olga);
@@ -124,6 +150,8 @@ describe('the operator console in Chromium (sqlite)', () => {
       [http, '/admin/orgs', 'Organizations'],
       [http, `/admin/orgs/${org.slug}`, 'an organization'],
       [http, '/admin/keys', 'Keys'],
+      [http, '/admin/audit', 'Audit log'],
+      [http, `/admin/audit?${new URLSearchParams({ service: client.clientId, type: 'app.' })}`, 'Audit log of a service'],
       [tinaHttp, '/admin/services', 'Confirm it is you'],
       [paulHttp, '/admin/people', 'Add a second factor first'],
     ];

@@ -26,7 +26,7 @@ function seqs(body: string): string[] {
 }
 
 function types(body: string): string[] {
-  return [...body.matchAll(/<td data-label="Event"><code>([^<]+)<\/code>/g)].map((m) => m[1]!);
+  return [...body.matchAll(/<td data-label="Event" class="type"><code>([^<]+)<\/code>/g)].map((m) => m[1]!);
 }
 
 function nextLink(body: string): string | undefined {

@@ -42,6 +42,14 @@ function ActorText({ detail, actors }: { detail: Record<string, unknown>; actors
   );
 }
 
+/** A detail's value in words: text as it is, a list of plain values joined, anything else as JSON. */
+function valueText(value: unknown): ComponentChildren {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null) return 'none';
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.length === 0 ? 'none' : value.join(', ');
+  return <code>{JSON.stringify(value)}</code>;
+}
+
 /** The detail, one `name: value` per line; the actor said in words. */
 function Detail({ detail, actors }: { detail: Record<string, unknown>; actors: Map<string, string> }) {
   const rest = Object.entries(detail).filter(([name]) => name !== 'via' && name !== 'actor');
@@ -50,10 +58,19 @@ function Detail({ detail, actors }: { detail: Record<string, unknown>; actors: M
       <ActorText detail={detail} actors={actors} />
       {rest.map(([name, value]) => (
         <li key={name}>
-          {name}: {typeof value === 'string' ? value : <code>{JSON.stringify(value)}</code>}
+          {name}: {valueText(value)}
         </li>
       ))}
     </ul>
+  );
+}
+
+/** A cell with nothing in it: a dash in the table, left out of a phone's card. */
+function Empty({ label }: { label: string }) {
+  return (
+    <td data-label={label} class="empty">
+      <span class="muted">–</span>
+    </td>
   );
 }
 
@@ -63,15 +80,31 @@ function EventRow({ e, actors }: { e: AuditLogEntry; actors: Map<string, string>
       <td data-label="Time">
         <time datetime={new Date(e.at * 1000).toISOString()}>{formatTime(e.at)}</time>
       </td>
-      <td data-label="Event">
+      <td data-label="Event" class="type">
         <code>{e.type}</code>
       </td>
-      <td data-label="Person">{e.userId === null ? <span class="muted">–</span> : <a href={ADMIN.person(e.userId)}>{e.userEmail ?? e.userId}</a>}</td>
-      <td data-label="Service">{e.appId === null ? <span class="muted">–</span> : <a href={ADMIN.service(e.appId)}>{e.appId}</a>}</td>
-      <td data-label="Address">{e.ip ?? <span class="muted">–</span>}</td>
-      <td data-label="Detail">
-        <Detail detail={e.detail} actors={actors} />
-      </td>
+      {e.userId === null ? (
+        <Empty label="Person" />
+      ) : (
+        <td data-label="Person">
+          <a href={ADMIN.person(e.userId)}>{e.userEmail ?? e.userId}</a>
+        </td>
+      )}
+      {e.appId === null ? (
+        <Empty label="Service" />
+      ) : (
+        <td data-label="Service" class="id">
+          <a href={ADMIN.service(e.appId)}>{e.appId}</a>
+        </td>
+      )}
+      {e.ip === null ? <Empty label="Address" /> : <td data-label="Address">{e.ip}</td>}
+      {Object.keys(e.detail).length === 0 ? (
+        <Empty label="Detail" />
+      ) : (
+        <td data-label="Detail" class="detail">
+          <Detail detail={e.detail} actors={actors} />
+        </td>
+      )}
     </tr>
   );
 }
@@ -100,10 +133,10 @@ export function AuditLogView(p: AuditLogProps) {
     <>
       <Field name="person" label="Person" hint="email" value={f.person} />
       <Field name="service" label="Service" hint="client id" value={f.service} />
-      <Field name="type" label="Event type" hint="grant.revoked, or grant." value={f.type} />
-      <Field name="from" label="From" hint="2026-11-29, UTC" value={f.from} />
-      <Field name="to" label="To" hint="2026-11-30T18:00Z" value={f.to} />
-      <Field name="actor" label="Actor" hint="an operator’s email, or cli" value={f.actor} />
+      <Field name="type" label="Event type" hint="grant.revoked or grant." value={f.type} />
+      <Field name="from" label="From" hint="UTC date" value={f.from} />
+      <Field name="to" label="To" hint="UTC date or time" value={f.to} />
+      <Field name="actor" label="Actor" hint="email or cli" value={f.actor} />
     </>
   );
   const tools = (
