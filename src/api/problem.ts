@@ -28,7 +28,8 @@ export type ApiErrorCode =
   | 'temporarily_unavailable'
   | 'server_error';
 
-const TITLES: Record<ApiErrorCode, string> = {
+/** The fixed `title` of each problem: also the developer guide's meaning of the code (portal/guide). */
+export const TITLES: Record<ApiErrorCode, string> = {
   invalid_request: 'The request is malformed.',
   invalid_token: 'The access token is missing, invalid, expired or revoked.',
   dpop_required: 'This access token is bound to a DPoP key: send it as `Authorization: DPoP` with a DPoP proof.',

@@ -1,6 +1,6 @@
 /**
  * The developer portal (issue 5): pages under /developers/apps, a JSON API under
- * /developers/api/v1, and the logos it re-serves. Multipart (logo uploads) and the OpenAPI
+ * /developers/api/v1, the logos it re-serves, and the developer guide (/developers/guide). Multipart (logo uploads) and the OpenAPI
  * description are registered here only, not for the whole app.
  * @module
  */
@@ -11,6 +11,7 @@ import { MAX_LOGO_BYTES } from '../domain/app_logo.ts';
 import portalPages from './pages/routes.tsx';
 import portalApi from './api/routes.ts';
 import logoRoutes from './logo_route.ts';
+import guideRoute from './guide/route.tsx';
 
 export default async function portalRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
   await app.register(multipart, {
@@ -22,4 +23,5 @@ export default async function portalRoutes(app: FastifyInstance, options: AppOpt
   await app.register(portalPages, options);
   await app.register(portalApi, options);
   await app.register(logoRoutes, options);
+  await app.register(guideRoute);
 }

@@ -7,7 +7,7 @@ import { CAUSES } from '../domain/security_events.ts';
 import type { Deps } from '../deps.ts';
 import type { Stores } from '../domain/stores.ts';
 import { actorDetail, type Actor } from '../domain/audit.ts';
-import type { App, AppLogo } from '../domain/apps.ts';
+import type { App, AppLogo, AppSecretInfo } from '../domain/apps.ts';
 import type { User } from '../domain/users.ts';
 import type { Organization } from '../domain/organizations.ts';
 import { digest } from '../crypto/digest.ts';
@@ -31,6 +31,14 @@ function refuseWhileSuspended(deps: Pick<Deps, 'suspensions'>, app: App): void {
 
 /** Two live secrets at a time: create a second, switch over, revoke the first (issue 5). */
 export const MAX_LIVE_SECRETS = 2;
+
+/** What the portal's page and JSON API say when a secret beyond MAX_LIVE_SECRETS is refused. */
+export const SECRETS_FULL = 'Two secrets are active already: revoke one first.';
+
+/** Whether `secrets` (unrevoked, as listSecrets gives them) hold the limit, counted as addSecret counts: unexpired ones. */
+export function secretsFull(secrets: readonly AppSecretInfo[], now: number): boolean {
+  return secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).length >= MAX_LIVE_SECRETS;
+}
 
 /**
  * The app, only if this person may manage it: they own it, or an organization owns it and they

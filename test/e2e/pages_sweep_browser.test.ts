@@ -134,6 +134,7 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
       at(undefined, 'error page: nothing here (404)', '/no/such/page', 404),
       at(undefined, 'error page: a form’s address opened as a link (405)', '/logout/confirm', 405),
       at('/api/v1/docs', 'API reference', '/api/v1/docs'),
+      at('/developers/guide', 'developer guide', '/developers/guide'),
       { route: undefined, name: '(signing in)', go: (page) => page.context().addCookies([{ ...session, url: t.issuer }]) },
       // Signed in.
       at('/', 'home', '/'),

@@ -53,7 +53,7 @@ for (const dialect of dialects()) {
 
       // Register.
       await page.getByRole('link', { name: 'Register an app' }).click();
-      await page.getByLabel('Name', { exact: true }).fill('Time Tracker');
+      await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Time Tracker');
       await page.getByLabel('Company', { exact: true }).fill('Clockwork Ltd');
       await page.getByLabel('App website').fill('https://tt.clockwork.example/');
       await page.getByLabel('Callback URLs').fill('https://tt.clockwork.example/cb');
@@ -116,7 +116,8 @@ for (const dialect of dialects()) {
       await page.locator('input[name=scopes][value="workitems:write"]').check();
       await page.getByRole('button', { name: 'Save' }).click();
       await page.locator('#scopes').waitFor();
-      assert.equal(await page.locator('#scopes').textContent(), 'openid profile email offline_access workitems:write');
+      assert.deepEqual(await page.locator('#scopes code').allTextContents(), ['openid', 'profile', 'email', 'offline_access', 'workitems:write']);
+      assert.equal(await page.locator('#scopes li', { hasText: 'workitems:write' }).locator('.badge').textContent(), 'High privilege', 'marked as on the approval page');
       assert.deepEqual((await t.deps.stores.apps.find(clientId))?.scopes, ['openid', 'profile', 'email', 'offline_access', 'workitems:write']);
 
       // Delete: the app, its grant and its tokens are gone.

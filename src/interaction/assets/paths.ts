@@ -16,6 +16,9 @@ export const FAVICON = '/favicon.ico';
 /** Our first-party script: plain JavaScript, no build step (./passkeys.js). */
 export const PASSKEYS_SCRIPT = '/assets/passkeys.js';
 
+/** The developer portal's copy buttons (./copy.js, issue 20): plain JavaScript, no build step. */
+export const COPY_SCRIPT = '/assets/copy.js';
+
 /** The ESM build of @simplewebauthn/browser, as installed (its package exports `script/` to require, `esm/` to import). */
 export const WEBAUTHN_LIBRARY_DIR = new URL('../esm/', pathToFileURL(createRequire(import.meta.url).resolve('@simplewebauthn/browser')));
 

@@ -2,8 +2,9 @@
  * GET /assets/tessera.css — the one stylesheet; GET /assets/tessera.svg — the built-in brand mark;
  * GET /assets/logo — the product logo (PRODUCT_LOGO, or that mark), the pages' header image and
  * icon, also answered at /favicon.ico (issue 20: every page logged a 404 for it);
- * GET /assets/passkeys.js — our one script (issue
- * 16), for the pages that run passkey ceremonies; GET /assets/webauthn/<version>/… — the ESM build
+ * GET /assets/passkeys.js — our script (issue
+ * 16) for the pages that run passkey ceremonies; GET /assets/copy.js — the developer portal's copy
+ * buttons (issue 20); GET /assets/webauthn/<version>/… — the ESM build
  * of @simplewebauthn/browser it imports. All read once at start and served from our origin: the
  * pages' CSP allows scripts from 'self' only, and nothing is loaded from elsewhere.
  * @module
@@ -14,10 +15,14 @@ import { join, relative, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { STYLESHEET } from '../views/layout.tsx';
 import { BUILT_IN_MARK, LOGO } from './logo.ts';
-import { FAVICON, ICON, PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY_BASE, WEBAUTHN_LIBRARY_DIR } from './paths.ts';
+import { COPY_SCRIPT, FAVICON, ICON, PASSKEYS_SCRIPT, WEBAUTHN_LIBRARY_BASE, WEBAUTHN_LIBRARY_DIR } from './paths.ts';
 
 const css = readFileSync(new URL('./tessera.css', import.meta.url), 'utf8');
-const passkeys = readFileSync(new URL('./passkeys.js', import.meta.url), 'utf8');
+/** Our own scripts by path. */
+const scripts = new Map([
+  [PASSKEYS_SCRIPT, readFileSync(new URL('./passkeys.js', import.meta.url), 'utf8')],
+  [COPY_SCRIPT, readFileSync(new URL('./copy.js', import.meta.url), 'utf8')],
+]);
 
 /** The library's JavaScript files by path relative to its ESM directory (a Map: request paths never become object keys). */
 function libraryFiles(): Map<string, string> {
@@ -57,9 +62,11 @@ export default async function assetRoutes(app: FastifyInstance): Promise<void> {
     });
   }
 
-  app.get(PASSKEYS_SCRIPT, async (_request, reply) => {
-    reply.header('content-type', JAVASCRIPT).header('cache-control', 'public, max-age=3600').send(passkeys);
-  });
+  for (const [path, script] of scripts) {
+    app.get(path, async (_request, reply) => {
+      reply.header('content-type', JAVASCRIPT).header('cache-control', 'public, max-age=3600').send(script);
+    });
+  }
 
   const library = libraryFiles();
   app.get(`${WEBAUTHN_LIBRARY_BASE}*`, async (request, reply) => {

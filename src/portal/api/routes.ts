@@ -14,7 +14,7 @@ import { guardRoutes, requireSignIn, signedInOf } from '../../http/signed_in.ts'
 import { defaultCsrfRule, SAME_ORIGIN } from '../../http/form_guard.ts';
 import { checkAppInput, checkKind, kindOf, rawInputOf, type FieldError } from '../../domain/app_input.ts';
 import type { Organization } from '../../domain/organizations.ts';
-import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, updateApp } from '../../services/apps.ts';
+import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, SECRETS_FULL, updateApp } from '../../services/apps.ts';
 import { signedInRecently } from '../../services/accounts/sessions.ts';
 import { checkOwner } from '../owner_input.ts';
 import { readUsage } from '../usage.ts';
@@ -174,7 +174,7 @@ export default async function portalApi(app: FastifyInstance, { deps }: AppOptio
       return invalidMetadata(reply, [{ field: 'expires_in_days', code: 'invalid_client_metadata', message: 'must be a whole number of days from 1 to 3650' }]);
     }
     const made = await createSecret(deps, own_.signedIn.user, own_.app, days === undefined ? null : deps.clock.now() + days * 86400, request.ip);
-    if ('refused' in made) return problem(reply, 409, 'conflict', made.refused === 'limit' ? 'Two secrets are active already: revoke one first.' : 'Public apps have no secret.');
+    if ('refused' in made) return problem(reply, 409, 'conflict', made.refused === 'limit' ? SECRETS_FULL : 'Public apps have no secret.');
     const info = (await deps.stores.apps.listSecrets(own_.app.id)).find((s) => s.id === made.id);
     return reply.code(201).header('cache-control', 'no-store').send({ ...(info ? secretJson(info) : { id: made.id }), client_secret: made.secret });
   });

@@ -13,4 +13,6 @@ export const PORTAL = {
   /** The same, saying that managing secrets needs a recent sign-in (SECURITY 51). */
   reauth: (path: string) => `/login?${new URLSearchParams({ return_to: path, reauth: '1' })}`,
   api: '/developers/api/v1',
+  /** The developer guide (issue 20): what to do about each error code the usage panel counts. */
+  guide: '/developers/guide',
 } as const;

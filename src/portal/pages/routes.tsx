@@ -14,7 +14,7 @@ import { exempt } from '../../http/form_guard.ts';
 import { sendPage } from '../../interaction/views/send_page.ts';
 import { registerPageErrors, sendMessagePage } from '../../interaction/views/error_page.tsx';
 import { checkAppInput, checkKind, kindOf, rawInputOf, type FieldError, type RawInput } from '../../domain/app_input.ts';
-import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, updateApp, type ManagedApp } from '../../services/apps.ts';
+import { createApp, createSecret, deleteApp, findManagedApp, listManagedApps, ownedOrgs, revokeSecret, secretsFull, updateApp, type ManagedApp } from '../../services/apps.ts';
 import { checkOwner } from '../owner_input.ts';
 import { readUsage } from '../usage.ts';
 import { portalPagesArea, portalToken, recentSignIn } from '../guard.ts';
@@ -68,10 +68,24 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     return { signedIn, found, form: (request.body ?? {}) as RawInput };
   }
 
-  async function showApp(reply: FastifyReply, signedIn: SignedIn, found: App, notice?: string) {
+  async function showApp(reply: FastifyReply, signedIn: SignedIn, found: App, notice?: string, status = 200) {
     const [secrets, usage, orgId] = await Promise.all([deps.stores.apps.listSecrets(found.id), readUsage(deps, found.id), deps.stores.appOwners.orgOf(found.id)]);
     const org = orgId === undefined ? undefined : (await ownedOrgs(deps, signedIn.user)).find((o) => o.id === orgId);
-    return sendPage(reply, <AppView app={found} org={org} secrets={secrets} usage={usage} token={portalToken(deps, signedIn, found.id)} notice={notice} account={account(signedIn)} suspension={deps.suspensions.holding(found.id)} />);
+    const page = (
+      <AppView
+        app={found}
+        org={org}
+        secrets={secrets}
+        secretsFull={secretsFull(secrets, deps.clock.now())}
+        usage={usage}
+        token={portalToken(deps, signedIn, found.id)}
+        notice={notice}
+        account={account(signedIn)}
+        suspension={deps.suspensions.holding(found.id)}
+      />
+    );
+    // Scripts from our origin: the copy button (assets/copy.js).
+    return sendPage(reply, page, { status, scripts: true });
   }
 
   app.get(PORTAL.apps, async (request, reply) => {
@@ -106,7 +120,7 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     const created = await createApp(deps, signedIn.user, kind.value, checked.value, input.logo, request.ip, owner.value);
     if (created.secret === undefined) return reply.code(303).header('location', PORTAL.app(created.app.id)).send();
     // The secret exists only in this answer (never cached), so it is shown here instead of after a redirect.
-    return sendPage(reply, <SecretView app={created.app} secret={created.secret} created account={account(signedIn)} />, { status: 201 });
+    return sendPage(reply, <SecretView app={created.app} secret={created.secret} created account={account(signedIn)} />, { status: 201, scripts: true });
   });
 
   app.get<{ Params: Params }>('/developers/apps/:id', async (request, reply) => {
@@ -146,11 +160,9 @@ export default async function portalPages(app: FastifyInstance, options: AppOpti
     const days = typeof form.expires_in_days === 'string' && /^\d{1,4}$/.test(form.expires_in_days) ? Number(form.expires_in_days) : undefined;
     const expiresAt = days && days >= 1 && days <= 3650 ? deps.clock.now() + days * 86400 : null;
     const made = await createSecret(deps, signedIn.user, found, expiresAt, request.ip);
-    if ('refused' in made) {
-      const notice = made.refused === 'limit' ? 'Two secrets are active already: revoke one first.' : 'Public apps have no secret.';
-      return showApp(reply.code(409), signedIn, found, notice);
-    }
-    return sendPage(reply, <SecretView app={found} secret={made.secret} secretId={made.id} created={false} account={account(signedIn)} />, { status: 201 });
+    // At the limit, the page's secrets section says so as an error (SECRETS_FULL), by its disabled button.
+    if ('refused' in made) return showApp(reply, signedIn, found, made.refused === 'public' ? 'Public apps have no secret.' : undefined, 409);
+    return sendPage(reply, <SecretView app={found} secret={made.secret} secretId={made.id} created={false} account={account(signedIn)} />, { status: 201, scripts: true });
   });
 
   app.post<{ Params: Params }>('/developers/apps/:id/secrets/:secret/revoke', { onRequest: recent }, async (request, reply) => {

@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import type { AppSuspension } from '../../domain/app_suspensions.ts';
 import type { App, AppSecretInfo } from '../../domain/apps.ts';
 import type { Organization } from '../../domain/organizations.ts';
-import type { ManagedApp } from '../../services/apps.ts';
+import { SECRETS_FULL, type ManagedApp } from '../../services/apps.ts';
 import { OWNER_FIELD } from '../owner_input.ts';
 import { USAGE_DAYS, type PortalUsage } from '../usage.ts';
 import { SCOPES } from '../../domain/scopes.ts';
@@ -15,6 +15,8 @@ import { Layout, type Account } from '../../interaction/views/layout.tsx';
 import { APP_KINDS, type FieldError, type RawInput } from '../../domain/app_input.ts';
 import { MAX_LOGO_BYTES } from '../../domain/app_logo.ts';
 import { PORTAL } from './paths.ts';
+import { HighPrivilegeBadge } from '../../interaction/views/high_privilege.tsx';
+import { COPY_SCRIPT } from '../../interaction/assets/paths.ts';
 
 function date(seconds: number | null): string {
   return seconds === null ? '—' : new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
@@ -40,15 +42,49 @@ function describedByErrors(errors: FieldError[], field: string): { 'aria-describ
   return errors.some((e) => e.field === field) ? { 'aria-describedby': `${field}-errors`, 'aria-invalid': 'true' } : {};
 }
 
-/** Every portal page is a signed-in developer's: the account menu says who, and leads to Profile and Sign out. */
-export function PortalLayout({ title, account, children }: { title: string; account: Account; children: ComponentChildren }) {
+/**
+ * Every portal page is a signed-in developer's: the account menu says who, and leads to Profile and
+ * Sign out. With `copy`, the page has copy buttons (CopyableValue) and loads their script from our
+ * origin: send it with `sendPage(…, { scripts: true })`, whose CSP allows scripts from 'self' only.
+ */
+export function PortalLayout({ title, account, copy = false, children }: { title: string; account: Account; copy?: boolean; children: ComponentChildren }) {
   return (
     <Layout title={title} wide account={account}>
       <nav class="portal-nav">
-        <a href={PORTAL.apps}>Your apps</a>
+        <a href={PORTAL.apps}>Your apps</a> <a href={PORTAL.guide}>Developer guide</a>
       </nav>
       {children}
+      {copy && <script type="module" src={COPY_SCRIPT} />}
     </Layout>
+  );
+}
+
+/**
+ * A value a developer copies into their service (issue 20): selectable text always, and a Copy
+ * button that our script (assets/copy.js) shows only where the browser can copy; without script
+ * the button stays hidden. The status line says "Copied" to screen readers too.
+ */
+function CopyableValue({ id, name, value }: { id: string; name: string; value: string }) {
+  return (
+    <>
+      <code id={id}>{value}</code>{' '}
+      <span class="copy" data-copy={id} hidden>
+        <button type="button" class="secondary">
+          Copy<span class="visually-hidden"> the {name}</span>
+        </button>{' '}
+        <span role="status" class="hint" />
+      </span>
+    </>
+  );
+}
+
+/** Marks a required field for the eye; the field's `required` attribute tells assistive technology (WCAG 3.3.2). */
+function RequiredMark() {
+  return (
+    <span class="required" aria-hidden="true">
+      {' '}
+      *
+    </span>
   );
 }
 
@@ -86,6 +122,7 @@ function TextField({ raw, errors, name, label, required = false, hint }: { raw: 
   return (
     <label>
       {label}
+      {required && <RequiredMark />}
       {hint !== undefined && <span class="hint"> {hint}</span>}
       <input type="text" name={name} value={value(raw, name)} required={required} {...describedByErrors(errors, name)} />
       <Errors errors={errors} field={name} />
@@ -129,6 +166,9 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
   return (
     <form method="post" action={action} enctype="multipart/form-data" class="app-form">
       <input type="hidden" name="token" value={token} />
+      <p class="hint">
+        Fields marked <span class="required">*</span> are required.
+      </p>
       <TextField raw={raw} errors={errors} name="name" label="Name" required />
       <label>
         Description
@@ -146,7 +186,8 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
         <Errors errors={errors} field="logo" />
       </label>
       <label>
-        Callback URLs <span class="hint">(one per line)</span>
+        Callback URLs
+        <RequiredMark /> <span class="hint">(one per line)</span>
         <textarea name="redirect_uris" rows={3} required {...describedByErrors(errors, 'redirect_uris')}>
           {value(raw, 'redirect_uris')}
         </textarea>
@@ -162,7 +203,10 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
       {owners !== undefined && (owners.length > 0 ? <OwnerChoice raw={raw} errors={errors} owners={owners} /> : <Errors errors={errors} field={OWNER_FIELD} />)}
       {chooseKind && (
         <fieldset>
-          <legend>Kind</legend>
+          <legend>
+            Kind
+            <RequiredMark />
+          </legend>
           {Object.entries(APP_KINDS).map(([kind, label]) => (
             <label class="inline">
               <input type="radio" name="kind" value={kind} checked={value(raw, 'kind') === kind} required /> {label}
@@ -172,10 +216,14 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
         </fieldset>
       )}
       <fieldset>
-        <legend>Scopes the app may ask for</legend>
+        <legend>
+          Scopes the app may ask for
+          <RequiredMark /> <span class="hint">(at least one)</span>
+        </legend>
         {Object.entries(SCOPES).map(([scope, info]) => (
           <label class="inline">
             <input type="checkbox" name="scopes" value={scope} checked={chosen.has(scope)} /> <code>{scope}</code> — {info.description}
+            {info.highPrivilege && <HighPrivilegeBadge />}
           </label>
         ))}
         <Errors errors={errors} field="scopes" />
@@ -241,14 +289,14 @@ export function AppFormView({ title, account, ...form }: AppFormProps & { title:
 /** Shown once, right after the secret was made; never again (SECURITY 16). */
 export function SecretView({ app, secret, secretId, created, account }: { app: App; secret: string; secretId?: string; created: boolean; account: Account }) {
   return (
-    <PortalLayout title="Your client secret" account={account}>
+    <PortalLayout title="Your client secret" account={account} copy>
       <h1>{created ? `${app.name} is registered` : 'New client secret'}</h1>
       <p>
-        client_id: <code id="client-id">{app.id}</code>
+        client_id: <CopyableValue id="client-id" name="client_id" value={app.id} />
       </p>
       <p class="warning">Copy this secret now. Tessera keeps only a digest of it and cannot show it again.</p>
       <p>
-        client_secret: <code id="client-secret">{secret}</code>
+        client_secret: <CopyableValue id="client-secret" name="client_secret" value={secret} />
       </p>
       {secretId !== undefined && (
         <p>
@@ -273,12 +321,14 @@ export interface AppViewProps {
   account: Account;
   /** Issue 21: the platform's suspension, with its reason, while it holds. */
   suspension?: AppSuspension | undefined;
+  /** As many live secrets as allowed (services/apps.ts MAX_LIVE_SECRETS): no new one until one is revoked. */
+  secretsFull: boolean;
 }
 
-export function AppView({ app, org, secrets, usage, token, notice, account, suspension }: AppViewProps) {
+export function AppView({ app, org, secrets, usage, token, notice, account, suspension, secretsFull }: AppViewProps) {
   const base = PORTAL.app(app.id);
   return (
-    <PortalLayout title={app.name} account={account}>
+    <PortalLayout title={app.name} account={account} copy>
       <h1>{app.name}</h1>
       {suspension !== undefined && (
         <div class="notice" role="alert" id="suspension">
@@ -301,7 +351,7 @@ export function AppView({ app, org, secrets, usage, token, notice, account, susp
       <dl>
         <dt>client_id</dt>
         <dd>
-          <code id="client-id">{app.id}</code>
+          <CopyableValue id="client-id" name="client_id" value={app.id} />
         </dd>
         <dt>Owner</dt>
         <dd id="owner">{org ? `${org.name} (organization)` : 'You'}</dd>
@@ -342,7 +392,16 @@ export function AppView({ app, org, secrets, usage, token, notice, account, susp
           )}
         </dd>
         <dt>Scopes</dt>
-        <dd id="scopes">{app.scopes.join(' ')}</dd>
+        <dd>
+          <ul class="scopes" id="scopes">
+            {app.scopes.map((scope) => (
+              <li class={SCOPES[scope]?.highPrivilege ? 'high' : undefined}>
+                <code>{scope}</code>
+                {SCOPES[scope]?.highPrivilege && <HighPrivilegeBadge />}
+              </li>
+            ))}
+          </ul>
+        </dd>
         <dt>Device sign-in</dt>
         <dd id="device-flow">{app.deviceFlow ? 'On (device flow, RFC 8628)' : 'Off'}</dd>
         <dt>Pushed requests</dt>
@@ -398,7 +457,15 @@ export function AppView({ app, org, secrets, usage, token, notice, account, susp
               Expires in days <span class="hint">(optional)</span>
               <input type="number" name="expires_in_days" min={1} max={3650} />
             </label>
-            <button type="submit">Create a new secret</button>
+            {/* Issue 20: the limit is said as an error before the developer tries, and the button cannot be pressed. */}
+            {secretsFull && (
+              <p class="error" role="alert" id="secrets-full">
+                {SECRETS_FULL}
+              </p>
+            )}
+            <button type="submit" disabled={secretsFull} {...(secretsFull ? { 'aria-describedby': 'secrets-full' } : {})}>
+              Create a new secret
+            </button>
           </form>
           <p class="hint">At most two secrets are active: create a second, switch your service to it, then revoke the first.</p>
         </section>
@@ -472,7 +539,7 @@ function UsagePanel({ usage }: { usage: PortalUsage }) {
             </>
           )}
           <p class="hint">
-            Errors the token endpoint and the API answered to this app; the developer guide says what to do about each code.
+            Errors the token endpoint and the API answered to this app; the <a href={PORTAL.guide}>developer guide</a> says what to do about each code.
           </p>
         </div>
       </div>
