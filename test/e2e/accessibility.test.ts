@@ -118,6 +118,9 @@ for (const dialect of dialects()) {
 
       service = await createClient(t.deps, { name: 'Sprint Planner', redirectUris: [callback.url] });
       await t.deps.stores.apps.update({ ...service.app, publisher: 'Planwise Ltd', websiteUrl: 'https://planwise.example' }, now);
+      // Verified: its write scope goes straight to the approval page (an unverified one's warning comes first, issue 20;
+      // that page is audited by e2e/unverified_warning_browser).
+      await t.deps.stores.apps.setVerified(service.clientId, true);
       const other = await createClient(t.deps, { name: 'Build Radar', redirectUris: [callback.url] });
       grantId = (await t.deps.stores.grants.approve(dana.id, other.clientId, ['openid', 'orgs:read', 'workitems:read'], now)).id;
       // Acme's settings then show every table: members, a pending approval request, a service acting there.

@@ -43,6 +43,8 @@ describe('email-first sign-in and step-up in Chromium (sqlite)', () => {
     issuer = t.issuer;
     callback = await startCallbackServer();
     client = await createClient(t.deps, { name: 'Work Tracker', redirectUris: [callback.url] });
+    // Verified: its write scope goes straight to the approval page (an unverified one's warning comes first, issue 20).
+    await t.deps.stores.apps.setVerified(client.clientId, true);
     await createUser(t.deps, 'kay@example.com', 'Kay');
     await createUser(t.deps, 'ned@example.com', 'Ned');
   });

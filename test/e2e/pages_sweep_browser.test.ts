@@ -12,22 +12,17 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { AxeResults } from 'axe-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser } from '../support/fixtures.ts';
 import { Browser, authorizeUrl, codeRequest } from '../support/browser.ts';
 import { chromiumPerFile } from '../support/chromium_per_file.ts';
+import { audit, phoneContext } from '../support/phone_audit.ts';
 import { collectRoutes, type Route } from '../support/route_table.ts';
 import { setThirdPartyMode } from '../../src/services/org_admin.ts';
 import { randomClientId } from '../../src/crypto/random.ts';
 import type { App } from '../../src/domain/apps.ts';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa'];
-const PHONE = { width: 320, height: 640 };
 const chromium = chromiumPerFile();
 
 /** The reason a GET route that answers 405 gives for its CSRF exemption (http/methods.ts): no page there. */
@@ -131,6 +126,8 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
       at('/verify-email', 'a mailed link that is not valid', '/verify-email?link=x', 400),
       at('/login/directory', 'sign in with a work account', '/login/directory'),
       at('/authorize', 'error page: an unknown client', '/authorize?client_id=unknown-client&response_type=code', 400),
+      // Issue 20: the service named and its website linked, the developer detail folded below.
+      at('/authorize', 'error page: a return address the service did not register', authorizeUrl(codeRequest(service.clientId, 'https://elsewhere.example/callback').params), 400),
       at(undefined, 'error page: nothing here (404)', '/no/such/page', 404),
       at(undefined, 'error page: a form’s address opened as a link (405)', '/logout/confirm', 405),
       at('/api/v1/docs', 'API reference', '/api/v1/docs'),
@@ -205,7 +202,7 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
   it('no page scrolls sideways and axe-core finds no violation, light and dark', async () => {
     const failures: string[] = [];
     for (const [i, colorScheme] of (['light', 'dark'] as const).entries()) {
-      const context = await phoneContext(colorScheme);
+      const context = await phoneContext(chromium(), colorScheme);
       try {
         const page = await context.newPage();
         page.setDefaultTimeout(10_000);
@@ -222,7 +219,7 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
   });
 
   it('the audit itself catches a page wider than the phone and a violation', async () => {
-    const context = await phoneContext('light');
+    const context = await phoneContext(chromium(), 'light');
     try {
       const page = await context.newPage();
       await page.goto(`${t.issuer}/login`);
@@ -236,54 +233,3 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
     }
   });
 });
-
-/**
- * A phone-sized context in `colorScheme` with axe-core in every page it opens (an init script: sent
- * once, not with each page). bypassCSP only so that axe-core can run; the pages' CSP (rightly)
- * allows no script but ours.
- */
-function phoneContext(colorScheme: 'light' | 'dark'): Promise<BrowserContext> {
-  return chromium()
-    .newContext({ bypassCSP: true, colorScheme, viewport: PHONE })
-    .then(async (context) => {
-      // tsx (esbuild keepNames) wraps named functions in __name(), which the page must then know.
-      await context.addInitScript({ content: `${AXE_SOURCE};globalThis.__name = (f) => f;` });
-      return context;
-    });
-}
-
-/** What is wrong with the page on screen: sideways scrolling, and every axe-core violation. */
-async function audit(page: Page, name: string): Promise<string[]> {
-  if (!(await page.evaluate('typeof globalThis.axe === "object"'))) {
-    await page.addScriptTag({ content: AXE_SOURCE });
-    await page.evaluate('globalThis.__name = (f) => f');
-  }
-  const { violations, scrollWidth, width, widest } = await page.evaluate(async (tags) => {
-    const axe = (globalThis as unknown as { axe: { run(c: unknown, o: unknown): Promise<AxeResults> } }).axe;
-    const { violations } = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    const width = window.innerWidth;
-    const scrollWidth = document.scrollingElement!.scrollWidth;
-    // What reaches furthest right, to say what overflows: an element, or text that runs out of its
-    // box (a long word), which is no element of its own. Only looked for when something does.
-    let widest = '';
-    if (scrollWidth > width) {
-      let right = width;
-      const name = (el: Element | null) => (el ? `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).replace(/\s+/g, '.') : ''}` : '');
-      for (const el of document.querySelectorAll('body *')) {
-        const r = el.getBoundingClientRect().right;
-        if (r > right) [right, widest] = [r, `${name(el)} (${Math.round(r)}px)`];
-      }
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      const range = document.createRange();
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        range.selectNodeContents(node);
-        const r = range.getBoundingClientRect().right;
-        if (r > right) [right, widest] = [r, `text in ${name(node.parentElement)} (${Math.round(r)}px)`];
-      }
-    }
-    return { violations: violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, at: v.nodes.map((n) => n.target.join(' ')) })), scrollWidth, width, widest };
-  }, WCAG_TAGS);
-  const failures = violations.map((v) => `${name}: axe ${v.id} [${v.impact}] ${v.help} at ${v.at.join(', ')}`);
-  if (scrollWidth > width) failures.push(`${name}: scrolls sideways (${scrollWidth}px in ${width}px; widest: ${widest})`);
-  return failures;
-}
