@@ -223,7 +223,7 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
         {Object.entries(SCOPES).map(([scope, info]) => (
           <label class="inline">
             <input type="checkbox" name="scopes" value={scope} checked={chosen.has(scope)} /> <code>{scope}</code> — {info.description}
-            {info.highPrivilege && <HighPrivilegeBadge />}
+            <HighPrivilegeBadge high={info.highPrivilege} />
           </label>
         ))}
         <Errors errors={errors} field="scopes" />
@@ -394,12 +394,15 @@ export function AppView({ app, org, secrets, usage, token, notice, account, susp
         <dt>Scopes</dt>
         <dd>
           <ul class="scopes" id="scopes">
-            {app.scopes.map((scope) => (
-              <li class={SCOPES[scope]?.highPrivilege ? 'high' : undefined}>
-                <code>{scope}</code>
-                {SCOPES[scope]?.highPrivilege && <HighPrivilegeBadge />}
-              </li>
-            ))}
+            {app.scopes.map((scope) => {
+              const high = SCOPES[scope]?.highPrivilege === true;
+              return (
+                <li class={high ? 'high' : undefined}>
+                  <code>{scope}</code>
+                  <HighPrivilegeBadge high={high} />
+                </li>
+              );
+            })}
           </ul>
         </dd>
         <dt>Device sign-in</dt>
