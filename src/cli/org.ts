@@ -13,12 +13,14 @@ import {
   recordMembershipChange,
   removeMember as removeMembership,
   setAppRule,
+  answerAppRequests,
   setMember,
   setRequireSecondFactor,
   setDeviceFlowOff,
   setThirdPartyMode,
   verifiedAccountFor,
   type InvitingAdmin,
+  type RequestAnswerer,
 } from '../services/org_admin.ts';
 import type { Invitation } from '../domain/invitations.ts';
 
@@ -177,7 +179,7 @@ const cancel = command<{ org: string; email: string }>({
 });
 
 /** Changes go through services/org_admin.ts, which also tells running servers (NOTIFY on PostgreSQL). */
-function admin(context: CliContext): InvitingAdmin {
+function admin(context: CliContext): InvitingAdmin & RequestAnswerer {
   return { stores: context.stores, announce: { database: context.database }, now: context.now(), via: 'cli' };
 }
 
@@ -274,6 +276,8 @@ function appRuleCommand(rule: AppRule | undefined, summary: string, example: str
       const app = await context.stores.apps.find(input.clientId);
       if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
       await setAppRule(admin(context), org, app.id, rule);
+      // Members who asked for it are answered as from the settings page (services/org_admin.ts).
+      if (rule !== undefined) await answerAppRequests(admin(context), org, app, rule === 'approved' ? 'approved' : 'denied');
       return {
         json: { org: org.slug, client_id: app.id, rule: rule ?? null },
         text: `${app.name} (${app.id}) ${done} ${org.slug}; ${PROPAGATION}`,

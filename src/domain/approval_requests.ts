@@ -27,6 +27,6 @@ export interface ApprovalRequestStore {
   findPending(orgId: string, appId: string, userId: string): Promise<ApprovalRequest | undefined>;
   /** The organization's pending requests, oldest first. */
   listPending(orgId: string): Promise<ApprovalRequest[]>;
-  /** Closes every pending request for the app in the organization; returns how many were closed. */
-  close(orgId: string, appId: string, status: Exclude<ApprovalRequestStatus, 'pending'>, decidedBy: string, now: number): Promise<number>;
+  /** Closes every pending request for the app in the organization; returns who had asked, one id per request closed. */
+  close(orgId: string, appId: string, status: Exclude<ApprovalRequestStatus, 'pending'>, decidedBy: string, now: number): Promise<string[]>;
 }

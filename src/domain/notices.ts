@@ -24,6 +24,8 @@ const ALWAYS = new Set([
   'user.passkey_clone_suspected',
   // Issue 17: a device signed in through the device flow (services/device_flow.ts), the flow phishers abuse.
   'device.signed_in',
+  // Issue 20: an organization's owners answered the person's request to approve a service.
+  'org_app.request_answered',
 ]);
 
 /**

@@ -134,6 +134,25 @@ function toldOf(notice: NoticeData, to: string, issuer: string, product: string)
         action: { label: 'Manage applications', url: absolute(issuer, PAGE_PATHS.applications) },
       };
     }
+    // Issue 20: the owners answered a member's request to approve a service (services/org_admin.ts answerAppRequests).
+    case 'org_app.request_answered': {
+      const app = typeof d.app === 'string' ? d.app : 'the service';
+      const org = typeof d.org === 'string' ? d.org : 'your organization';
+      if (d.answer === 'approved') {
+        return {
+          subject: `${app} is approved in ${org}`,
+          what: [`The owners of ${org} approved ${app}, as you asked. If you authorized it without ${org}, add ${org} to it in Manage applications: it does not need to ask you again.`],
+          ifNotYou: 'If you did not ask for this, there is nothing to do: approving a service lets no one act for you.',
+          action: { label: 'Manage applications', url: absolute(issuer, PAGE_PATHS.applications) },
+        };
+      }
+      return {
+        subject: `${app} was not approved in ${org}`,
+        what: [`The owners of ${org} did not approve ${app}, which you asked them to. It cannot act in ${org}; it still can where you and the owners allow it.`],
+        ifNotYou: `If you did not ask for this, there is nothing to do. To know why, ask the owners of ${org}.`,
+        action: { label: 'Your organizations', url: absolute(issuer, PAGE_PATHS.orgs) },
+      };
+    }
     default:
       return { subject: `Something changed in your ${product} account`, what: [`Event: ${notice.event}.`], ifNotYou: 'If this was not you, review your account.', action: profile };
   }

@@ -20,6 +20,7 @@ import { normalizeEmail } from '../domain/users.ts';
 import { INVITATION_LIFETIME_SECONDS, isExpired, type Invitation, type InvitationStore } from '../domain/invitations.ts';
 import type { DatabaseHandle } from '../persistence/database.ts';
 import type { MailIntent } from '../domain/mail.ts';
+import type { ApprovalRequestStore } from '../domain/approval_requests.ts';
 
 export interface OrgAdmin {
   stores: { organizations: OrganizationStore; audit: AuditStore };
@@ -63,6 +64,25 @@ export async function setAppRule(admin: OrgAdmin, org: Organization, appId: stri
   const type = rule === 'approved' ? 'org_app.approved' : rule === 'blocked' ? 'org_app.blocked' : 'org_app.withdrawn';
   await admin.stores.audit.record({ type, userId: admin.actorUserId ?? null, appId, detail: { via: admin.via, org: org.slug } }, admin.now);
   await announceAccessChange(admin.announce, { type: 'org_policy', orgId: org.id });
+}
+
+/** An admin who can also answer members' approval requests. */
+export interface RequestAnswerer extends OrgAdmin {
+  stores: OrgAdmin['stores'] & { approvalRequests: ApprovalRequestStore };
+}
+
+/**
+ * The owners' answer to every pending request for one service (issue 20, closing the loop): the
+ * requests close, and each person who asked is told, on their profile and by mail (a notice,
+ * domain/notices.ts), with where to go next. The service's standing itself is `setAppRule`'s.
+ * Returns how many requests were answered.
+ */
+export async function answerAppRequests(admin: RequestAnswerer, org: Organization, app: { id: string; name: string }, answer: 'approved' | 'denied'): Promise<number> {
+  const askers = await admin.stores.approvalRequests.close(org.id, app.id, answer, admin.actorUserId ?? '', admin.now);
+  for (const userId of askers) {
+    await admin.stores.audit.record({ type: 'org_app.request_answered', userId, appId: app.id, detail: { app: app.name, org: org.name, org_slug: org.slug, answer } }, admin.now);
+  }
+  return askers.length;
 }
 
 /** False when the person was not a member. */

@@ -54,9 +54,15 @@ for (const dialect of dialects()) {
       assert.deepEqual(policy, { org: 'acme', third_party: 'approved' });
       assertRefused(badMode, 2, /--third-party must be allow, approved or deny/);
       assert.equal(await serverAnswers(403), 'org_policy_blocked');
+      // A member's pending request is answered by the command as by the settings page, and the member told.
+      const acme = (await server.deps.stores.organizations.findBySlug('acme'))!;
+      await server.deps.stores.approvalRequests.create(acme.id, service.clientId, alice.id, server.clock.now());
 
       assert.deepEqual(await cli.json(['org', 'approve-app', '--org', 'acme', '--client-id', service.clientId]), { org: 'acme', client_id: service.clientId, rule: 'approved' });
       assert.equal(await serverAnswers(200), 'ok');
+      assert.deepEqual(await server.deps.stores.approvalRequests.listPending(acme.id), []);
+      const [answered] = await server.deps.stores.audit.listForUser(alice.id, ['org_app.request_answered'], 5);
+      assert.equal(answered?.detail.answer, 'approved');
 
       assert.deepEqual(await cli.json(['org', 'revoke-app', '--org', 'acme', '--client-id', service.clientId]), { org: 'acme', client_id: service.clientId, rule: 'blocked' });
       assert.equal(await serverAnswers(403), 'org_policy_blocked');

@@ -214,6 +214,15 @@ for (const dialect of dialects()) {
       const aliceEvents = await t.deps.stores.audit.listForUser(p.alice.id, ['org_policy.changed', 'org_app.approved'], 10);
       assert.deepEqual(aliceEvents.map((e) => e.type).sort(), ['org_app.approved', 'org_policy.changed']);
       assert.equal((await t.deps.stores.audit.listForUser(p.bob.id, ['org_app.requested'], 10)).length, 1);
+      // The member who asked is told (issue 20): on the profile, and by a mailed notice.
+      const [answered] = await t.deps.stores.audit.listForUser(p.bob.id, ['org_app.request_answered'], 10);
+      assert.deepEqual(answered?.detail, { app: 'Test Service', org: 'Acme', org_slug: p.acme.slug, answer: 'approved' });
+      assert.match((await member.get('/profile')).body, /The owners of Acme approved Test Service, as you asked/);
+      const told = async (answer: string) =>
+        (await t.deps.stores.outbox.list({ limit: 200 })).filter(
+          (m) => m.kind === 'notice' && m.to === p.bob.email && m.data.event === 'org_app.request_answered' && m.data.detail.answer === answer,
+        ).length;
+      assert.equal(await told('approved'), 1);
 
       // Withdrawn later: refused again at once.
       page = await owner.get(settings());
@@ -230,6 +239,8 @@ for (const dialect of dialects()) {
       assert.deepEqual(await t.deps.stores.approvalRequests.listPending(p.acme.id), []);
       assert.equal((await call(t, 'GET', projects(), bobToken)).statusCode, 403);
       assert.ok(parseForms((await member.get(approvalUrl)).body).some((f) => f.action.endsWith('/request')));
+      assert.equal(await told('denied'), 1, 'the refusal is told too');
+      assert.match((await member.get('/profile')).body, /The owners of Acme did not approve Test Service, as you asked/);
 
       // Back to the default for the next tests, through the page.
       res = await submitWhere(owner, await owner.get(settings()), '/settings/policy', {}, { third_party: 'allow' });
@@ -415,7 +426,8 @@ for (const dialect of dialects()) {
       assert.equal(await store.create(p.globex.id, p.service.clientId, p.alice.id, now), undefined);
       assert.ok(await store.create(p.globex.id, p.service.clientId, p.bob.id, now));
       assert.equal((await store.findPending(p.globex.id, p.service.clientId, p.alice.id))?.id, first.id);
-      assert.equal(await store.close(p.globex.id, p.service.clientId, 'denied', p.bob.id, now), 2);
+      assert.deepEqual((await store.close(p.globex.id, p.service.clientId, 'denied', p.bob.id, now)).sort(), [p.alice.id, p.bob.id].sort(), 'who had asked');
+      assert.deepEqual(await store.close(p.globex.id, p.service.clientId, 'denied', p.bob.id, now), [], 'nothing pending: no one');
       assert.equal(await store.findPending(p.globex.id, p.service.clientId, p.alice.id), undefined);
       assert.ok(await store.create(p.globex.id, p.service.clientId, p.alice.id, now), 'may ask again once answered');
     });

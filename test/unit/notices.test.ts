@@ -81,6 +81,8 @@ describe('the words of each notice', () => {
       ...ALWAYS.map((type): [string] => [type]),
       ['grant.approved', { app: 'Planner', first: true, scopes: ['openid'], orgs: null }],
       ['user.signed_in', { amr: ['pwd'], new_browser: true }],
+      ['org_app.request_answered', { app: 'Planner', org: 'Acme', org_slug: 'acme', answer: 'approved' }],
+      ['org_app.request_answered', { app: 'Planner', org: 'Acme', org_slug: 'acme', answer: 'denied' }],
     ];
     const subjects = new Set<string>();
     for (const [type, detail] of all) {
@@ -115,6 +117,17 @@ describe('the words of each notice', () => {
     assert.match(everywhere.text, /In every organization you belong to, now and later\./);
     const signInOnly = render('grant.approved', { app: 'Planner', first: true, scopes: ['openid', 'email'], orgs: null });
     assert.doesNotMatch(signInOnly.text, /organization/);
+  });
+
+  it("the owners' answer to a request: approved leads to Manage applications to add the organization; not approved says so", () => {
+    const approved = render('org_app.request_answered', { app: 'Planner', org: 'Acme', org_slug: 'acme', answer: 'approved' });
+    assert.equal(approved.subject, 'Planner is approved in Acme');
+    assert.match(approved.text, /The owners of Acme approved Planner, as you asked\. If you authorized it without Acme, add Acme to it in Manage applications/);
+    assert.equal(approved.link, `${ISSUER}/profile/applications`);
+    const denied = render('org_app.request_answered', { app: 'Planner', org: 'Acme', org_slug: 'acme', answer: 'denied' });
+    assert.equal(denied.subject, 'Planner was not approved in Acme');
+    assert.match(denied.text, /did not approve Planner, which you asked them to\. It cannot act in Acme/);
+    assert.equal(denied.link, `${ISSUER}/orgs`);
   });
 
   it('a name chosen by a developer stays one line in the subject and is escaped in HTML', () => {

@@ -6,9 +6,9 @@
  * @module
  */
 import type { Deps } from '../../deps.ts';
-import type { OrgAdmin } from '../../services/org_admin.ts';
+import type { OrgAdmin, RequestAnswerer } from '../../services/org_admin.ts';
 import type { Organization } from '../../domain/organizations.ts';
-import { setAppRule, setThirdPartyMode } from '../../services/org_admin.ts';
+import { answerAppRequests, setAppRule, setThirdPartyMode } from '../../services/org_admin.ts';
 import { THIRD_PARTY_MODES } from '../../domain/policies.ts';
 import type { Outcome } from './members.ts';
 
@@ -27,18 +27,18 @@ export async function changePolicy(admin: OrgAdmin, org: Organization, raw: stri
  * `block` cuts it off whatever the mode (and closes pending requests as denied); `withdraw` and
  * `restore` clear its standing, as `tessera org withdraw-app` does.
  */
-export async function changeApp(deps: Deps, admin: OrgAdmin, org: Organization, clientId: string | undefined, raw: string | undefined): Promise<Outcome> {
+export async function changeApp(deps: Deps, admin: RequestAnswerer, org: Organization, clientId: string | undefined, raw: string | undefined): Promise<Outcome> {
   const action = APP_ACTIONS.find((a) => a === raw);
   const app = clientId === undefined ? undefined : await deps.stores.apps.find(clientId);
   if (!action || !app) return { problem: 'That service or action is unknown. Reload the page and try again.', status: 400 };
   if (action === 'approve') {
     await setAppRule(admin, org, app.id, 'approved');
-    await deps.stores.approvalRequests.close(org.id, app.id, 'approved', admin.actorUserId ?? '', admin.now);
+    await answerAppRequests(admin, org, app, 'approved');
     return { done: 'approved' };
   }
   if (action === 'block') {
     await setAppRule(admin, org, app.id, 'blocked');
-    await deps.stores.approvalRequests.close(org.id, app.id, 'denied', admin.actorUserId ?? '', admin.now);
+    await answerAppRequests(admin, org, app, 'denied');
     return { done: 'blocked' };
   }
   await setAppRule(admin, org, app.id, undefined);
@@ -46,11 +46,11 @@ export async function changeApp(deps: Deps, admin: OrgAdmin, org: Organization, 
 }
 
 /** The owners' answer to the pending requests for one service. */
-export async function answerRequests(deps: Deps, admin: OrgAdmin, org: Organization, clientId: string | undefined, decision: string | undefined): Promise<Outcome> {
+export async function answerRequests(deps: Deps, admin: RequestAnswerer, org: Organization, clientId: string | undefined, decision: string | undefined): Promise<Outcome> {
   if (decision === 'approve') return changeApp(deps, admin, org, clientId, 'approve');
   const app = clientId === undefined ? undefined : await deps.stores.apps.find(clientId);
   if (decision !== 'deny' || !app) return { problem: 'That request or answer is unknown. Reload the page and try again.', status: 400 };
-  const closed = await deps.stores.approvalRequests.close(org.id, app.id, 'denied', admin.actorUserId ?? '', admin.now);
+  const closed = await answerAppRequests(admin, org, app, 'denied');
   if (closed > 0) {
     await deps.stores.audit.record({ type: 'org_app.request_denied', userId: admin.actorUserId ?? null, appId: app.id, detail: { via: admin.via, org: org.slug, requests: closed } }, admin.now);
   }

@@ -20,6 +20,7 @@ export const EVENT_TEXT: Record<string, string> = {
   'grant.approved': 'Authorized an application',
   'grant.narrowed': "Reduced an application's access",
   'grant.revoked': 'Revoked an application',
+  'org_app.request_answered': "An organization's owners answered your request",
 };
 
 export const SHOWN_EVENTS = Object.keys(EVENT_TEXT);
@@ -27,6 +28,9 @@ export const SHOWN_EVENTS = Object.keys(EVENT_TEXT);
 /** The sentence for an event, naming the application it concerns when there is one. */
 export function eventText(type: string, detail: Record<string, unknown>): string {
   // Device recognition (domain/known_browsers.ts): the sign-ins the person was mailed about stand out.
+  if (type === 'org_app.request_answered' && typeof detail.org === 'string' && typeof detail.app === 'string') {
+    return `The owners of ${detail.org} ${detail.answer === 'approved' ? 'approved' : 'did not approve'} ${detail.app}, as you asked`;
+  }
   const text = type === 'user.signed_in' && detail.new_browser === true ? 'Signed in from a new browser' : (EVENT_TEXT[type] ?? type);
   return typeof detail.app === 'string' ? `${text}: ${detail.app}` : text;
 }

@@ -57,13 +57,14 @@ export class SqlApprovalRequestStore implements ApprovalRequestStore {
   }
 
   async close(orgId: string, appId: string, status: Exclude<ApprovalRequestStatus, 'pending'>, decidedBy: string, now: number) {
-    const result = await this.db
+    const rows = await this.db
       .updateTable('org_app_requests')
       .set({ status, decided_at: now, decided_by: decidedBy })
       .where('org_id', '=', orgId)
       .where('app_id', '=', appId)
       .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .returning('user_id')
+      .execute();
+    return rows.map((r) => r.user_id);
   }
 }
