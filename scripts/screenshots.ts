@@ -1,5 +1,6 @@
 /**
- * Regenerates the screenshots of the two pages people trust Tessera with — the approval page and
+ * Regenerates the screenshots of the two pages people trust Tessera with — the approval page (and
+ * the warning an unverified service asking for high-privilege access gets before it) and
  * "Manage applications" — and of the operator console's pages (issue 21: Services, a suspended
  * service, a person), in light and dark, on a phone and on a desktop, into docs/screenshots/.
  * Run with `npm run screenshots` (needs /usr/bin/chromium, or CHROMIUM_PATH); `npm run screenshots --
@@ -85,6 +86,9 @@ async function main(): Promise<void> {
     const app = { ...service.app, publisher: 'Planwise Ltd', websiteUrl: 'https://planwise.example', logoUrl: t.issuer + logoPath(service.clientId) };
     await t.deps.stores.apps.update(app, now);
     await t.deps.stores.apps.setVerified(service.clientId, true);
+    // Issue 20: an unverified publisher asking for a write gets its warning page before the approval.
+    const unverified = await createClient(t.deps, { name: 'Board Sync', redirectUris: [callback.url] });
+    await t.deps.stores.apps.update({ ...unverified.app, publisher: 'Quick Tools Studio' }, now);
     const other = await createClient(t.deps, { name: 'Build Radar', redirectUris: [callback.url] });
     await t.deps.stores.apps.update({ ...other.app, publisher: 'Radar Labs' }, now);
     await t.deps.stores.grants.approve(person.id, other.clientId, ['openid', 'orgs:read', 'builds:read'], now - 86_400 * 12);
@@ -140,6 +144,9 @@ async function main(): Promise<void> {
         await Promise.all([page.waitForURL((u) => u.href.startsWith(callback.url)), page.getByRole('button', { name: 'Approve' }).click()]);
         await page.goto(`${t.issuer}/profile/applications`);
         written += await shoot(page, `applications-${scheme}-${device}`);
+        await page.goto(t.issuer + authorizeUrl(codeRequest(unverified.clientId, callback.url, { scope: 'openid workitems:read workitems:write' }).params));
+        await page.getByRole('button', { name: 'Back to safety' }).waitFor();
+        written += await shoot(page, `unverified-${scheme}-${device}`);
         await context.close();
 
         const operatorContext = await chromium.newContext({ colorScheme: scheme, viewport, deviceScaleFactor: device === 'phone' ? 2 : 1 });
