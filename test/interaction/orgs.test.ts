@@ -7,6 +7,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { SCOPES } from '../../src/domain/scopes.ts';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser } from '../support/fixtures.ts';
 import { Browser, parseForms, redirectLocation, type Response } from '../support/browser.ts';
@@ -180,6 +181,10 @@ for (const dialect of dialects()) {
       assert.match(ask.body, /Test Service/);
       assert.match(ask.body, /by Test Publisher/);
       assert.match(ask.body, /Unverified publisher/);
+      // What approving it would let in: the service's registered permissions, in words, high privilege marked.
+      const service = (await t.deps.stores.apps.find(p.service.clientId))!;
+      assert.match(ask.body, /<h2>What it may ask for<\/h2>/);
+      for (const scope of service.scopes) assert.ok(ask.body.includes(SCOPES[scope]!.description.replace(/'/g, '&#39;')), scope);
       res = await member.submit(ask, /\/request$/);
       assert.equal(res.statusCode, 303);
       ask = await member.follow(res);
@@ -204,6 +209,7 @@ for (const dialect of dialects()) {
       // The owner sees the request and approves it.
       page = await owner.get(settings());
       assert.match(page.body, /Asked by Bob since/);
+      assert.match(page.body, /<details class="request-scopes"><summary>What it may ask for<\/summary><ul class="scopes">/);
       res = await submitWhere(owner, page, '/settings/requests', { client_id: p.service.clientId }, { decision: 'approve' });
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, `${settings()}?done=approved`);

@@ -8,22 +8,14 @@ import type { Grant } from '../../domain/grants.ts';
 import type { Reach } from '../../domain/organizations.ts';
 import { KEPT_ACTIONS, utcDay, type GrantAction } from '../../domain/grant_activity.ts';
 import { describeCall } from '../../domain/api_calls.ts';
-import { SCOPES } from '../../domain/scopes.ts';
 import { appIdentity } from '../views/app_identity.tsx';
 import { ACTIVITY_PERIOD_DAYS, formatDate, formatTime } from '../../domain/dates.ts';
-import type { ActionKind, GrantSummary, ScopeText } from './view.tsx';
+import type { ActionKind, GrantSummary } from './view.tsx';
+import { scopeTexts } from '../views/scope_lines.tsx';
 import type { DayValue } from '../views/day_chart.tsx';
 
 /** The newest calls listed one by one, under the sentences. */
 const SHOWN_ACTIONS = 10;
-
-export function scopeTexts(scopes: string[]): ScopeText[] {
-  return scopes.map((scope) => ({
-    scope,
-    description: SCOPES[scope]?.description ?? scope,
-    highPrivilege: SCOPES[scope]?.highPrivilege ?? false,
-  }));
-}
 
 /** Organization id → name, for every organization the person is or was in. */
 export function orgNames(reach: Reach): Map<string, string> {

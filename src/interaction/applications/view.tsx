@@ -8,15 +8,10 @@ import { Layout } from '../views/layout.tsx';
 import { Messages } from '../views/messages.tsx';
 import { orgField, scopeField } from '../consent/choices.ts';
 import { SecondFactorNotice } from '../views/second_factor_notice.tsx';
-import { HighPrivilegeBadge, HighPrivilegeMeaning } from '../views/high_privilege.tsx';
+import { ScopeLines, type ScopeText } from '../views/scope_lines.tsx';
 import type { RequirementNotice } from '../orgs/requirement_notice.ts';
 import { DayChart, type DayValue } from '../views/day_chart.tsx';
 
-export interface ScopeText {
-  scope: string;
-  description: string;
-  highPrivilege: boolean;
-}
 
 export interface GrantSummary {
   id: string;
@@ -93,15 +88,7 @@ function GrantFacts({ grant }: { grant: GrantSummary }) {
       )}
       <dt>May</dt>
       <dd>
-        <ul class="scopes">
-          {grant.scopes.map((s) => (
-            <li key={s.scope} class={s.highPrivilege ? 'high' : undefined}>
-              {s.description}
-              <HighPrivilegeBadge high={s.highPrivilege} />
-            </li>
-          ))}
-        </ul>
-        <HighPrivilegeMeaning shown={grant.scopes.some((s) => s.highPrivilege)} />
+        <ScopeLines scopes={grant.scopes} />
       </dd>
       <dt>In</dt>
       <dd>{grant.organizations}</dd>

@@ -20,6 +20,7 @@ import { formatTime } from '../profile/events.ts';
 import { orgFormToken, postedForm, visit } from './access.ts';
 import { RequestView, type RequestState } from './request_view.tsx';
 import { approvalRequestUrl } from './paths.ts';
+import { scopeTexts } from '../views/scope_lines.tsx';
 
 type RequestParams = { Params: { slug: string; clientId: string } };
 
@@ -46,6 +47,7 @@ async function sendRequestPage(deps: Deps, reply: FastifyReply, visited: OrgVisi
     <RequestView
       org={{ slug: org.slug, name: org.name }}
       app={{ name: app.name, publisher: app.publisher, verified: app.verified, description: app.description }}
+      scopes={scopeTexts(app.scopes)}
       {...standing}
       isOwner={role === 'owner'}
       action={approvalRequestUrl(org.slug, app.id)}

@@ -7,6 +7,7 @@ import { Layout } from '../views/layout.tsx';
 import { ORG_PATHS } from './paths.ts';
 import { Messages } from '../views/messages.tsx';
 import { PublisherLine } from './shared_view.tsx';
+import { ScopeLines, type ScopeText } from '../views/scope_lines.tsx';
 
 /**
  * `can_request`: "approved only" and not approved; `pending`: this person asked already;
@@ -17,6 +18,8 @@ export type RequestState = 'can_request' | 'pending' | 'allowed' | 'cut_off' | '
 export interface RequestViewProps {
   org: { slug: string; name: string };
   app: { name: string; publisher: string; verified: boolean; description: string };
+  /** What the service may ask for (its registered scopes): what the owners would let in. */
+  scopes: ScopeText[];
   state: RequestState;
   isOwner: boolean;
   requestedAt?: string;
@@ -66,6 +69,9 @@ export function RequestView(p: RequestViewProps) {
       </p>
       {p.app.description !== '' && <p>{p.app.description}</p>}
       <Messages notice={p.notice} />
+      <h2>What it may ask for</h2>
+      <p class="hint">Approved in {p.org.name}, it may ask any member for these, and act there with what each one allows.</p>
+      <ScopeLines scopes={p.scopes} />
       <Standing p={p} />
       <p>
         <a href={ORG_PATHS.overview(p.org.slug)}>{`About ${p.org.name}`}</a>

@@ -13,6 +13,7 @@ import { decide, type AppRule, type PolicyDecision, type ThirdPartyMode } from '
 import { formatTime } from '../profile/events.ts';
 import { utcDay } from '../../domain/grant_activity.ts';
 import { ACTIVITY_PERIOD_DAYS } from '../../domain/dates.ts';
+import { scopeTexts, type ScopeText } from '../views/scope_lines.tsx';
 
 /** How far back "calls" counts (grant_activity days, UTC). */
 export const ACTIVITY_DAYS = ACTIVITY_PERIOD_DAYS;
@@ -45,6 +46,8 @@ export interface InvitationRow {
 
 export interface RequestRow {
   app: ServiceRef;
+  /** What the service may ask for (its registered scopes): what approving it lets in (issue 20). */
+  scopes: ScopeText[];
   /** Who asked, oldest first. */
   people: string[];
   since: string;
@@ -101,7 +104,7 @@ export async function loadSettings(deps: Deps, org: Organization, meUserId: stri
   for (const r of pending) {
     const app = apps.get(r.appId);
     if (!app) continue;
-    const row = requests.get(r.appId) ?? { app: ref(app), people: [], since: formatTime(r.createdAt) };
+    const row = requests.get(r.appId) ?? { app: ref(app), scopes: scopeTexts(app.scopes), people: [], since: formatTime(r.createdAt) };
     // A requester who has left since is not shown; the request stays until the owners answer.
     const name = names.get(r.userId);
     if (name !== undefined) row.people.push(name);

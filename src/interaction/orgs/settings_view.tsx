@@ -12,6 +12,7 @@ import { INVITATION_LIFETIME_SECONDS } from '../../domain/invitations.ts';
 import { ORG_PATHS } from './paths.ts';
 import { Messages } from '../views/messages.tsx';
 import { PublisherLine } from './shared_view.tsx';
+import { ScopeLines } from '../views/scope_lines.tsx';
 
 export interface SettingsViewProps extends SettingsModel {
   org: { slug: string; name: string };
@@ -220,6 +221,10 @@ function RequestItem({ r, slug, token }: { r: RequestRow; slug: string; token: s
       <strong>{r.app.name}</strong> <PublisherLine publisher={r.app.publisher} verified={r.app.verified} />
       <br />
       Asked by {r.people.length === 0 ? 'former members' : r.people.join(', ')} since {r.since}
+      <details class="request-scopes">
+        <summary>What it may ask for</summary>
+        <ScopeLines scopes={r.scopes} />
+      </details>
       <form method="post" action={ORG_PATHS.settingsForm(slug, 'requests')} class="decision">
         <Hidden token={token} fields={{ client_id: r.app.id }} />
         <button type="submit" name="decision" value="approve" aria-label={`Approve ${r.app.name}`}>

@@ -1,0 +1,35 @@
+/**
+ * A list of permissions in plain words, each high-privilege one marked, and what the mark means
+ * once below it (issue 20). Shared by every page that shows what a service may do or asks for:
+ * Manage applications, the approval page's "You already allowed", an organization's approval
+ * requests.
+ */
+import { HighPrivilegeBadge, HighPrivilegeMeaning } from './high_privilege.tsx';
+import { SCOPES } from '../../domain/scopes.ts';
+
+export interface ScopeText {
+  scope: string;
+  description: string;
+  highPrivilege: boolean;
+}
+
+/** The words and the mark of each scope, as domain/scopes.ts describes them. */
+export function scopeTexts(scopes: readonly string[]): ScopeText[] {
+  return scopes.map((scope) => ({ scope, description: SCOPES[scope]?.description ?? scope, highPrivilege: SCOPES[scope]?.highPrivilege ?? false }));
+}
+
+export function ScopeLines({ scopes, class: className = 'scopes' }: { scopes: readonly ScopeText[]; class?: string }) {
+  return (
+    <>
+      <ul class={className}>
+        {scopes.map((s) => (
+          <li key={s.scope} class={s.highPrivilege ? 'high' : undefined}>
+            {s.description}
+            <HighPrivilegeBadge high={s.highPrivilege} />
+          </li>
+        ))}
+      </ul>
+      <HighPrivilegeMeaning shown={scopes.some((s) => s.highPrivilege)} />
+    </>
+  );
+}
