@@ -195,8 +195,9 @@ async function dashboard(session) {
   try {
     ({ items: orgs } = await api(session, '/orgs'));
   } catch (err) {
-    if (!(err instanceof Refused)) throw err;
-    refused = err; // insufficient_scope: the person did not let it see their organizations
+    // The person did not let it see their organizations: the page says so and offers to ask.
+    if (!(err instanceof Refused && err.code === 'insufficient_scope')) throw err;
+    refused = err;
   }
   const result = [];
   for (const org of orgs) result.push(await orgItems(session, org));

@@ -139,5 +139,15 @@ for (const dialect of dialects()) {
       assert.match(page, /<a class="button" href="\/connect">Connect your account<\/a>/);
       assert.doesNotMatch(page, /Fix the login redirect/);
     });
+
+    it('without "See your organizations", it says so and offers to ask for it, instead of claiming there are none', async () => {
+      const visitor = new SampleVisitor(app);
+      const connect = await visitor.get('/connect');
+      const { page } = await throughTessera(visitor, new Browser(t), connect.location!, ['orgs:read']);
+      assert.match(page, /Connected as <strong id="who">Carol<\/strong>/, sample.output());
+      assert.match(page, /Tessera did not let this service see your organizations: you have not given it the permission <code>orgs:read<\/code>\./);
+      assert.match(page, /href="\/connect\?add=orgs%3Aread">Allow it to see your organizations<\/a>/);
+      assert.doesNotMatch(page, /You do not belong to any organization/);
+    });
   });
 }
