@@ -20,7 +20,7 @@ export const TOKEN_ADVICE: readonly Advice[] = [
   { code: 'invalid_grant', meaning: 'The code or refresh token is unknown, expired, used, revoked or issued to another client, or redirect_uri or code_verifier does not match.', todo: 'Forget the tokens and send the person through a new authorization.' },
   { code: 'unauthorized_client', meaning: 'This app may not use this grant type (the device flow needs Device sign-in turned on).', todo: 'Turn the grant on in the app\'s settings, or use the code flow.' },
   { code: 'unsupported_grant_type', meaning: 'Only authorization_code, refresh_token and the device code grant exist.', todo: 'Use one of them.' },
-  { code: 'invalid_scope', meaning: 'A refresh asked for more than the authorization holds, or a scope is not registered.', todo: 'Ask only for registered scopes, and on a refresh for a subset.' },
+  { code: 'invalid_scope', meaning: 'A refresh asked for scopes beyond the authorization.', todo: 'Ask for a subset of what was granted.' },
   { code: 'invalid_dpop_proof', meaning: 'The DPoP proof is malformed, for another URL or method, too old, reused, or badly signed.', todo: 'Make a fresh proof for this request.' },
   { code: 'use_dpop_nonce', meaning: 'Server nonces are on and the proof has no current one (it is in the DPoP-Nonce header).', todo: 'Sign a new proof with that nonce and retry.' },
   { code: 'authorization_pending', meaning: 'Device flow: the person has not decided yet.', todo: 'Keep polling at the interval.' },
