@@ -1,7 +1,7 @@
 /**
  * Regenerates the screenshots of the two pages people trust Tessera with — the approval page (and
  * the warning an unverified service asking for high-privilege access gets before it) and
- * "Manage applications" — and of the operator console's pages (issue 21: Services, a suspended
+ * "Manage applications" — an /authorize error page (issue 20), and of the operator console's pages (issue 21: Services, a suspended
  * service, a person), in light and dark, on a phone and on a desktop, into docs/screenshots/.
  * Run with `npm run screenshots` (needs /usr/bin/chromium, or CHROMIUM_PATH); `npm run screenshots --
  * admin-audit approval` writes only the files whose names start with one of the words. It starts Tessera
@@ -147,6 +147,10 @@ async function main(): Promise<void> {
         await page.goto(t.issuer + authorizeUrl(codeRequest(unverified.clientId, callback.url, { scope: 'openid workitems:read workitems:write' }).params));
         await page.getByRole('button', { name: 'Back to safety' }).waitFor();
         written += await shoot(page, `unverified-${scheme}-${device}`);
+        // Issue 20: an error page in plain words, the service named, its developer detail opened.
+        await page.goto(t.issuer + authorizeUrl(codeRequest(service.clientId, 'https://elsewhere.example/callback').params));
+        await page.getByText('For the service’s developer').click();
+        written += await shoot(page, `error-${scheme}-${device}`);
         await context.close();
 
         const operatorContext = await chromium.newContext({ colorScheme: scheme, viewport, deviceScaleFactor: device === 'phone' ? 2 : 1 });

@@ -26,7 +26,7 @@ function read(res: Response, status = 400): ErrorPage {
   assert.equal(res.statusCode, status, res.body.slice(0, 800));
   assert.equal(res.headers.location, undefined, 'never a redirect');
   assert.match(String(res.headers['content-type']), /^text\/html/);
-  const details = /<details class="developer-detail"><summary>For the service’s developer<\/summary><dl><dt>error<\/dt><dd><code>([^<]*)<\/code><\/dd><dt>error_description<\/dt><dd>([^<]*)<\/dd>/.exec(res.body);
+  const details = /<details class="developer-detail"><summary>For the service’s developer<\/summary><dl class="facts"><dt>error<\/dt><dd><code>([^<]*)<\/code><\/dd><dt>error_description<\/dt><dd>([^<]*)<\/dd>/.exec(res.body);
   return {
     headline: /<h1>([^<]*)<\/h1>/.exec(res.body)?.[1],
     next: /<p id="next-step">(.*?)<\/p>/.exec(res.body)?.[1],

@@ -40,7 +40,7 @@ export function ErrorView({ err, status, service }: { err: OAuthError; status: n
       </p>
       <details class="developer-detail">
         <summary>For the service’s developer</summary>
-        <dl>
+        <dl class="facts">
           <dt>error</dt>
           <dd>
             <code>{err.error}</code>
