@@ -67,6 +67,12 @@ function emailOf(field: string, value: string): string | undefined {
   return email;
 }
 
+/** The id of the account with this email, or the page's sentence that no one has it. */
+async function accountOf(deps: AuditSearchDeps, email: string): Promise<string | { nothing: string }> {
+  const user = await deps.stores.users.findByEmail(email);
+  return user ? user.id : { nothing: `No person has the email ${email}.` };
+}
+
 /** The form's filters, checked; throws InvalidAuditFilter with a sentence naming the field. */
 export async function resolveAuditFilters(deps: AuditSearchDeps, input: AuditFilterInput): Promise<AuditFilters> {
   const { type, from, to } = input;
@@ -77,21 +83,18 @@ export async function resolveAuditFilters(deps: AuditSearchDeps, input: AuditFil
   if (input.service !== undefined) query.appId = plainId('Service', input.service);
   if (input.person !== undefined) {
     const email = emailOf('Person', input.person);
-    if (email === undefined) query.userId = plainId('Person', input.person);
-    else {
-      const user = await deps.stores.users.findByEmail(email);
-      if (!user) return { nothing: `No person has the email ${email}.` };
-      query.userId = user.id;
-    }
+    const id = email === undefined ? plainId('Person', input.person) : await accountOf(deps, email);
+    if (typeof id !== 'string') return id;
+    query.userId = id;
   }
   if (input.actor !== undefined) {
     if (input.actor.trim().toLowerCase() === 'cli') query.actor = { via: 'cli' };
     else {
       const email = emailOf('Actor', input.actor);
       if (email === undefined) throw new InvalidAuditFilter('Actor: give an operator’s email address, or cli.');
-      const user = await deps.stores.users.findByEmail(email);
-      if (!user) return { nothing: `No person has the email ${email}.` };
-      query.actor = { operatorId: user.id };
+      const id = await accountOf(deps, email);
+      if (typeof id !== 'string') return id;
+      query.actor = { operatorId: id };
     }
   }
   return { query };
@@ -149,5 +152,5 @@ export async function startExport(deps: ExportDeps, filters: AuditFilters, input
   const query = filters.nothing === undefined ? filters.query : undefined;
   const first = query ? await deps.stores.auditLog.list({ ...query, limit: EXPORT_BATCH }) : [];
   await deps.stores.audit.record({ type: 'audit.exported', userId: null, detail: { ...actorDetail({ via: 'admin', userId: operatorId }), filters: { ...input } } }, deps.clock.now());
-  return query ? continueFrom(deps, query, first) : continueFrom(deps, {}, []);
+  return continueFrom(deps, query ?? {}, first);
 }

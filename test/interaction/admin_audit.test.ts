@@ -13,7 +13,7 @@ import { createClient, createUser, type TestClient } from '../support/fixtures.t
 import { Browser, findForm } from '../support/browser.ts';
 import type { User } from '../../src/domain/users.ts';
 import { auditJson } from '../../src/domain/audit_log.ts';
-import { createOperator, signedInOperator, type Operator } from './admin_support.ts';
+import { createOperator, nextLink, signedInOperator, type Operator } from './admin_support.ts';
 
 /** 2026-11-01T00:00:00Z */
 const NOV_1 = Date.UTC(2026, 10, 1) / 1000;
@@ -27,10 +27,6 @@ function seqs(body: string): string[] {
 
 function types(body: string): string[] {
   return [...body.matchAll(/<td data-label="Event" class="type"><code>([^<]+)<\/code>/g)].map((m) => m[1]!);
-}
-
-function nextLink(body: string): string | undefined {
-  return /<a href="([^"]+)">Next page<\/a>/.exec(body)?.[1]?.replaceAll('&amp;', '&');
 }
 
 const audit = (filters: Record<string, string>) => `/admin/audit?${new URLSearchParams(filters)}`;

@@ -51,7 +51,7 @@ for (const dialect of dialects()) {
 
     it('the console has its pages and forms in the route table', () => {
       const keys = new Set(routes.map((r) => `${r.method} ${r.url}`));
-      for (const expected of ['GET /admin', 'GET /admin/services', 'GET /admin/services/:clientId', 'POST /admin/services/:clientId/suspend', 'GET /admin/people/:id', 'POST /admin/people/:id/disable', 'GET /admin/orgs', 'GET /admin/orgs/:slug']) {
+      for (const expected of ['GET /admin', 'GET /admin/services', 'GET /admin/services/:clientId', 'POST /admin/services/:clientId/suspend', 'GET /admin/people/:id', 'POST /admin/people/:id/disable', 'GET /admin/orgs', 'GET /admin/orgs/:slug', 'GET /admin/audit', 'GET /admin/audit/export']) {
         assert.ok(keys.has(expected), `${expected} in the route table`);
       }
     });

@@ -11,16 +11,12 @@ import { createClient, createUser, type TestClient } from '../support/fixtures.t
 import { Browser } from '../support/browser.ts';
 import type { Organization } from '../../src/domain/organizations.ts';
 import type { User } from '../../src/domain/users.ts';
-import { createOperator, signedInOperator } from './admin_support.ts';
+import { createOperator, nextLink, signedInOperator } from './admin_support.ts';
 import { PAGE_SIZE } from '../../src/interaction/admin/services_route.tsx';
 
 /** The organization links of a search page, in order. */
 function orgLinks(body: string): string[] {
   return [...body.matchAll(/href="\/admin\/orgs\/([^"?]+)"/g)].map((m) => decodeURIComponent(m[1]!));
-}
-
-function nextLink(body: string): string | undefined {
-  return /<a href="([^"]+)">Next page<\/a>/.exec(body)?.[1]?.replaceAll('&amp;', '&');
 }
 
 for (const dialect of dialects()) {

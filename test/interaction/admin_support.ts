@@ -50,3 +50,8 @@ export async function signedInOperator(t: TestApp, operator: Operator): Promise<
   await signInOperator(t, browser, operator);
   return browser;
 }
+
+/** The "Next page" link of a console search page (keyset pages), as a path with its query. */
+export function nextLink(body: string): string | undefined {
+  return /<a href="([^"]+)">Next page<\/a>/.exec(body)?.[1]?.replaceAll('&amp;', '&');
+}
