@@ -6,10 +6,8 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { dialects, startTestApp, type TestApp } from '../support/app.ts';
+import { dialects, type TestApp } from '../support/app.ts';
+import { startBrandedApp } from '../support/branded_app.ts';
 import { createClient, type TestClient } from '../support/fixtures.ts';
 import { authorizeUrl, codeRequest } from '../support/browser.ts';
 import { chromiumPerFile } from '../support/chromium_per_file.ts';
@@ -25,20 +23,14 @@ const LOGO =
 
 for (const dialect of dialects()) {
   describe(`the brand and the error pages in Chromium (${dialect})`, () => {
-    let dir: string;
     let t: TestApp;
     let planner: TestClient;
 
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'tessera-brand-'));
-      writeFileSync(join(dir, 'logo.svg'), LOGO);
-      t = await startTestApp({ dialect, listen: true, env: { PRODUCT_NAME: 'Sprint Planner', PRODUCT_LOGO: join(dir, 'logo.svg') } });
+      t = await startBrandedApp('Sprint Planner', { file: 'logo.svg', content: LOGO }, { dialect, listen: true });
       planner = await createClient(t.deps, { name: 'Board Sync', redirectUris: ['https://board.example/cb'], websiteUrl: 'https://board.example/' });
     });
-    after(async () => {
-      await t.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => t.close());
 
     it('the logo loads beside the name under the page CSP, and runs no script opened on its own', async () => {
       const { context, origins } = await recordingContext(chromium(), { viewport: PHONE });

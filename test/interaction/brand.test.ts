@@ -7,10 +7,8 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
+import { startBrandedApp } from '../support/branded_app.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
 import { Browser, authorizeUrl, codeRequest, isApprovalPage, isSignInPage, type Response } from '../support/browser.ts';
 
@@ -25,15 +23,12 @@ function brandOf(page: Response): { logo: string | undefined; name: string | und
 
 for (const dialect of dialects()) {
   describe(`the product's name and logo (${dialect})`, () => {
-    let dir: string;
     let t: TestApp;
     let plain: TestApp;
     let client: TestClient;
 
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'tessera-brand-'));
-      writeFileSync(join(dir, 'planner.svg'), SVG);
-      t = await startTestApp({ dialect, env: { PRODUCT_NAME: 'Sprint Planner', PRODUCT_LOGO: join(dir, 'planner.svg') } });
+      t = await startBrandedApp('Sprint Planner', { file: 'planner.svg', content: SVG }, { dialect });
       plain = await startTestApp({ dialect });
       await createUser(t.deps, 'alice@example.com');
       client = await createClient(t.deps, { name: 'Board Sync', redirectUris: [REDIRECT] });
@@ -41,7 +36,6 @@ for (const dialect of dialects()) {
     after(async () => {
       await t.close();
       await plain.close();
-      rmSync(dir, { recursive: true, force: true });
     });
 
     it('serves the configured logo at /assets/logo with its type, a long cache and a CSP that runs no script', async () => {
