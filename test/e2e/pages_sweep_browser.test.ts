@@ -128,8 +128,6 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
       at('/authorize', 'error page: an unknown client', '/authorize?client_id=unknown-client&response_type=code', 400),
       // Issue 20: the service named and its website linked, the developer detail folded below.
       at('/authorize', 'error page: a return address the service did not register', authorizeUrl(codeRequest(service.clientId, 'https://elsewhere.example/callback').params), 400),
-      // Issue 20: the service named and its website linked, the developer detail folded below.
-      at('/authorize', 'error page: a return address the service did not register', authorizeUrl(codeRequest(service.clientId, 'https://elsewhere.example/callback').params), 400),
       at(undefined, 'error page: nothing here (404)', '/no/such/page', 404),
       at(undefined, 'error page: a form’s address opened as a link (405)', '/logout/confirm', 405),
       at('/api/v1/docs', 'API reference', '/api/v1/docs'),
