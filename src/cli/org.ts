@@ -1,4 +1,5 @@
 /** `tessera org …`: organizations and their members. */
+import { counted } from '../domain/words.ts';
 import { command, type CommandGroup } from './command.ts';
 import { CliError, UsageError } from './errors.ts';
 import { email, text } from './values.ts';
@@ -17,10 +18,11 @@ import {
   setMember,
   setRequireSecondFactor,
   setDeviceFlowOff,
-  setThirdPartyMode,
+  changeThirdPartyMode,
   verifiedAccountFor,
   type InvitingAdmin,
   type RequestAnswerer,
+  type PolicyAdmin,
 } from '../services/org_admin.ts';
 import type { Invitation } from '../domain/invitations.ts';
 
@@ -179,7 +181,7 @@ const cancel = command<{ org: string; email: string }>({
 });
 
 /** Changes go through services/org_admin.ts, which also tells running servers (NOTIFY on PostgreSQL). */
-function admin(context: CliContext): InvitingAdmin & RequestAnswerer {
+function admin(context: CliContext): InvitingAdmin & RequestAnswerer & PolicyAdmin {
   return { stores: context.stores, announce: { database: context.database }, now: context.now(), via: 'cli' };
 }
 
@@ -228,8 +230,9 @@ const policy = command<Policy>({
     const org = await orgBySlug(context, input.org);
     const lines: string[] = [];
     if (input.thirdParty !== undefined) {
-      await setThirdPartyMode(admin(context), org, input.thirdParty);
+      const impact = await changeThirdPartyMode(admin(context), org, input.thirdParty);
       lines.push(`third-party services in ${org.slug}: ${input.thirdParty}`);
+      if (impact.appIds.length > 0) lines.push(`this stopped ${counted(impact.appIds.length, 'service')} acting for ${counted(impact.userIds.length, 'member')}; each was told`);
     }
     if (input.requireSecondFactor !== undefined) {
       await setRequireSecondFactor(admin(context), org, input.requireSecondFactor);

@@ -26,6 +26,8 @@ const ALWAYS = new Set([
   'device.signed_in',
   // Issue 20: an organization's owners answered the person's request to approve a service.
   'org_app.request_answered',
+  // Issue 20: the owners' new policy stopped services acting for the person in an organization.
+  'org_policy.stopped_services',
 ]);
 
 /**

@@ -44,3 +44,21 @@ export const SECOND_FACTOR_SETUP_PATH = '/profile#second-factor';
 export function approvalRequestPath(orgSlug: string, clientId: string): string {
   return `/orgs/${encodeURIComponent(orgSlug)}/third-party/${encodeURIComponent(clientId)}/request`;
 }
+
+/** What a change of mode would stop: the services acting now that would not be let in any more, and whom they act for. */
+export interface PolicyImpact {
+  /** Client ids, each once. */
+  appIds: string[];
+  /** The members those services act for, each once. */
+  userIds: string[];
+}
+
+/**
+ * Issue 20: before the owners save a new mode, what it stops, counted from the grants of members
+ * that reach the organization; a service it stops is one `decide` allows now and would not after.
+ */
+export function policyImpact(policy: OrgPolicy, next: ThirdPartyMode, grants: readonly { appId: string; userId: string }[]): PolicyImpact {
+  const after: OrgPolicy = { ...policy, thirdParty: next };
+  const stopped = grants.filter((g) => decide(policy, g.appId) === 'allowed' && decide(after, g.appId) !== 'allowed');
+  return { appIds: [...new Set(stopped.map((g) => g.appId))], userIds: [...new Set(stopped.map((g) => g.userId))] };
+}

@@ -153,6 +153,19 @@ function toldOf(notice: NoticeData, to: string, issuer: string, product: string)
         action: { label: 'Your organizations', url: absolute(issuer, PAGE_PATHS.orgs) },
       };
     }
+    case 'org_policy.stopped_services': {
+      const org = typeof d.org === 'string' ? d.org : 'An organization';
+      const apps = Array.isArray(d.apps) ? d.apps.filter((a): a is string => typeof a === 'string') : [];
+      return {
+        subject: `Services you use can no longer act in ${org}`,
+        what: [
+          { intro: `The owners of ${org} changed which services may act there. These can no longer act for you in ${org}:`, list: apps },
+          'They keep working where you and other owners allow them. You can ask the owners to approve one.',
+        ],
+        ifNotYou: 'If you did not expect this, ask the owners of the organization.',
+        action: { label: 'Your organizations', url: absolute(issuer, PAGE_PATHS.orgs) },
+      };
+    }
     default:
       return { subject: `Something changed in your ${product} account`, what: [`Event: ${notice.event}.`], ifNotYou: 'If this was not you, review your account.', action: profile };
   }

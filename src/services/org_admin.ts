@@ -12,7 +12,10 @@
  */
 import type { AuditStore } from '../domain/audit.ts';
 import type { OrganizationStore, Organization, Role } from '../domain/organizations.ts';
-import type { AppRule, ThirdPartyMode } from '../domain/policies.ts';
+import { policyImpact, type AppRule, type PolicyImpact, type ThirdPartyMode } from '../domain/policies.ts';
+import type { OrgMemberStore } from '../domain/org_members.ts';
+import type { AppStore } from '../domain/apps.ts';
+import { utcDay } from '../domain/grant_activity.ts';
 import { announceAccessChange } from '../caches/access_guard.ts';
 import type { ChangeFeed } from '../persistence/change_feed.ts';
 import type { User, UserStore } from '../domain/users.ts';
@@ -42,6 +45,36 @@ export async function setThirdPartyMode(admin: OrgAdmin, org: Organization, mode
  * Whether services act only for members who have a second factor (issue 16). Announced like a
  * mode change: every node's API refuses (or lets in again) at the next call.
  */
+/** An admin who can also read what a change of mode would stop. */
+export interface PolicyAdmin extends OrgAdmin {
+  stores: OrgAdmin['stores'] & { orgMembers: Pick<OrgMemberStore, 'memberGrants'>; apps: Pick<AppStore, 'find'> };
+}
+
+/** What switching `org` to `mode` would stop now, with the names of the services (issue 20: shown before saving). */
+export async function thirdPartyModeImpact(admin: PolicyAdmin, org: Organization, mode: ThirdPartyMode): Promise<PolicyImpact & { stopped: { appId: string; userId: string }[]; names: Map<string, string> }> {
+  const [policy, grants] = await Promise.all([admin.stores.organizations.policyOf(org.id), admin.stores.orgMembers.memberGrants(org.id, admin.now, utcDay(admin.now))]);
+  const impact = policyImpact(policy, mode, grants);
+  const names = new Map<string, string>();
+  for (const id of impact.appIds) names.set(id, (await admin.stores.apps.find(id))?.name ?? id);
+  const stopped = grants.filter((g) => impact.appIds.includes(g.appId) && impact.userIds.includes(g.userId));
+  return { ...impact, stopped, names };
+}
+
+/**
+ * The owners' change of mode, from the settings page or `tessera org policy`: written as
+ * `setThirdPartyMode` writes it, then each member a service stopped acting for is told which ones,
+ * on their profile and by mail (a notice, `org_policy.stopped_services`).
+ */
+export async function changeThirdPartyMode(admin: PolicyAdmin, org: Organization, mode: ThirdPartyMode): Promise<PolicyImpact> {
+  const impact = await thirdPartyModeImpact(admin, org, mode);
+  await setThirdPartyMode(admin, org, mode);
+  for (const userId of impact.userIds) {
+    const apps = [...new Set(impact.stopped.filter((g) => g.userId === userId).map((g) => impact.names.get(g.appId)!))].sort();
+    await admin.stores.audit.record({ type: 'org_policy.stopped_services', userId, detail: { org: org.name, org_slug: org.slug, apps, mode } }, admin.now);
+  }
+  return { appIds: impact.appIds, userIds: impact.userIds };
+}
+
 export async function setRequireSecondFactor(admin: OrgAdmin, org: Organization, required: boolean): Promise<void> {
   await admin.stores.organizations.setRequireSecondFactor(org.id, required, admin.now);
   await admin.stores.audit.record({ type: 'org_policy.changed', userId: admin.actorUserId ?? null, detail: { via: admin.via, org: org.slug, require_second_factor: required } }, admin.now);

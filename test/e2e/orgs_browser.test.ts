@@ -61,6 +61,10 @@ for (const dialect of dialects()) {
       await owner.page.waitForURL(`${t.issuer}/orgs/${p.acme.slug}/settings`);
       await owner.page.getByLabel('Only services the owners approved').check();
       await owner.page.getByRole('button', { name: 'Save policy' }).click();
+      // What it stops, before it is saved (issue 20).
+      await owner.page.getByRole('heading', { name: /^This stops 1 service used by \d members?$/ }).waitFor({ timeout: 5000 });
+      assert.match(await owner.page.content(), /<strong>Test Service<\/strong>, for \d members?/);
+      await owner.page.getByRole('button', { name: 'Save and stop them' }).click();
       await owner.page.getByText('The policy was saved').waitFor({ timeout: 5000 });
 
       const refused = await projects('bob');

@@ -163,11 +163,23 @@ for (const dialect of dialects()) {
 
       let page = await owner.get(settings());
       let res = await submitWhere(owner, page, '/settings/policy', {}, { third_party: 'approved' });
+      // Issue 20: before anything is saved, the owner sees what it stops.
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /<h1>This stops 1 service used by \d members?<\/h1>/);
+      assert.match(res.body, /<strong>Test Service<\/strong>, for \d members?/);
+      assert.equal((await t.deps.stores.organizations.policyOf(p.acme.id)).thirdParty, 'allow', 'nothing saved yet');
+      assert.equal((await call(t, 'GET', projects(), bobToken)).statusCode, 200);
+      res = await submitWhere(owner, res, '/settings/policy', { confirm: 'yes', third_party: 'approved' });
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, `${settings()}?done=policy`);
       page = await owner.follow(res);
       assert.match(page.body, /The policy was saved/);
       assert.match(page.body, /value="approved" checked/);
+      // The members it stopped for are told which services, on their profile (and by a notice).
+      const [stopped] = await t.deps.stores.audit.listForUser(p.bob.id, ['org_policy.stopped_services'], 5);
+      assert.deepEqual(stopped?.detail, { org: 'Acme', org_slug: p.acme.slug, apps: ['Test Service'], mode: 'approved' });
+      assert.match((await member.get('/profile')).body, /The owners of Acme stopped services you use there: Test Service/);
+      assert.ok((await t.deps.stores.outbox.list({ limit: 200 })).some((m) => m.kind === 'notice' && m.to === p.bob.email && m.data.event === 'org_policy.stopped_services'));
 
       const refused = await call(t, 'GET', projects(), bobToken);
       assert.equal(refused.statusCode, 403);
@@ -258,6 +270,8 @@ for (const dialect of dialects()) {
     it('"deny" on the page shuts every service out at once, and the request page says so', async () => {
       const bobToken = await p.token('bob');
       let res = await submitWhere(owner, await owner.get(settings()), '/settings/policy', {}, { third_party: 'deny' });
+      assert.match(res.body, /This stops 1 service/);
+      res = await submitWhere(owner, res, '/settings/policy', { confirm: 'yes', third_party: 'deny' });
       assert.equal(res.statusCode, 303);
       assert.equal((await call(t, 'GET', projects(), bobToken)).json().code, 'org_policy_blocked');
       const ask = await member.get(approvalRequestUrl(p.acme.slug, p.service.clientId));

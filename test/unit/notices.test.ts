@@ -83,6 +83,7 @@ describe('the words of each notice', () => {
       ['user.signed_in', { amr: ['pwd'], new_browser: true }],
       ['org_app.request_answered', { app: 'Planner', org: 'Acme', org_slug: 'acme', answer: 'approved' }],
       ['org_app.request_answered', { app: 'Planner', org: 'Acme', org_slug: 'acme', answer: 'denied' }],
+      ['org_policy.stopped_services', { org: 'Acme', org_slug: 'acme', apps: ['Planner', 'Sprint'], mode: 'approved' }],
     ];
     const subjects = new Set<string>();
     for (const [type, detail] of all) {
@@ -128,6 +129,13 @@ describe('the words of each notice', () => {
     assert.equal(denied.subject, 'Planner was not approved in Acme');
     assert.match(denied.text, /did not approve Planner, which you asked them to\. It cannot act in Acme/);
     assert.equal(denied.link, `${ISSUER}/orgs`);
+  });
+
+  it("the owners' new policy: which services stopped acting for the person, and where", () => {
+    const mail = render('org_policy.stopped_services', { org: 'Acme', org_slug: 'acme', apps: ['Planner', 'Sprint'], mode: 'approved' });
+    assert.equal(mail.subject, 'Services you use can no longer act in Acme');
+    assert.match(mail.text, /These can no longer act for you in Acme:\n- Planner\n- Sprint/);
+    assert.equal(mail.link, `${ISSUER}/orgs`);
   });
 
   it('a name chosen by a developer stays one line in the subject and is escaped in HTML', () => {

@@ -11,7 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';
 import type { Membership } from '../../domain/organizations.ts';
-import type { InvitingAdmin, RequestAnswerer } from '../../services/org_admin.ts';
+import type { InvitingAdmin, PolicyAdmin, RequestAnswerer } from '../../services/org_admin.ts';
 import { signedInOf } from '../../http/signed_in.ts';
 import { isValidSlug } from '../../domain/organizations.ts';
 import { asRawParams, assembleParams, type Params } from '../../http/params.ts';
@@ -88,6 +88,6 @@ export async function postedForm<K extends string>(
 }
 
 /** Changes go through services/org_admin.ts like the CLI's: write, audit, and every node told at once. */
-export function webAdmin(deps: Deps, signedIn: SignedIn): InvitingAdmin & RequestAnswerer {
+export function webAdmin(deps: Deps, signedIn: SignedIn): InvitingAdmin & RequestAnswerer & PolicyAdmin {
   return { stores: deps.stores, announce: { feed: deps.feed }, now: deps.clock.now(), via: 'web', actorUserId: signedIn.user.id };
 }

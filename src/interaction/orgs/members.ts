@@ -9,6 +9,7 @@
  */
 import type { Deps } from '../../deps.ts';
 import type { OrgAdmin } from '../../services/org_admin.ts';
+import type { ThirdPartyMode } from '../../domain/policies.ts';
 import type { Organization, Role } from '../../domain/organizations.ts';
 import type { OrgMember } from '../../domain/org_members.ts';
 import { addMemberByEmail, cancelInvitation as cancelPending, recordMembershipChange, removeMember as removeMembership, setMember } from '../../services/org_admin.ts';
@@ -19,7 +20,16 @@ export const ROLES: readonly Role[] = ['owner', 'member'];
 
 export const LAST_OWNER = 'An organization needs at least one owner. Make someone else an owner first.';
 
-export type Outcome = { done: string } | { problem: string; status: number };
+/** What a policy change would stop, shown for the owner to confirm before it is saved (issue 20). */
+export interface PolicyConfirmation {
+  mode: ThirdPartyMode;
+  /** Each service it stops, with how many members it acts for. */
+  services: { name: string; people: number }[];
+  /** Members affected, each once. */
+  people: number;
+}
+
+export type Outcome = { done: string } | { problem: string; status: number } | { confirm: PolicyConfirmation };
 
 function problem(status: number, text: string): Outcome {
   return { problem: text, status };

@@ -18,6 +18,7 @@ import { changeSecondFactorRequirement } from './second_factor.ts';
 import { changeDeviceFlow } from './device_flow.ts';
 import { loadSettings } from './settings_model.ts';
 import { SettingsView } from './settings_view.tsx';
+import { PolicyConfirmView } from './policy_confirm_view.tsx';
 import { ORG_PATHS, type SettingsForm } from './paths.ts';
 import { ownEntry } from '../../domain/lookup.ts';
 
@@ -65,7 +66,7 @@ const FORMS: Record<SettingsForm, { fields: readonly string[]; act(deps: Deps, p
   'members/role': { fields: ['user', 'role'], act: (deps, p, f) => changeRole(deps, webAdmin(deps, p.signedIn), p.membership.org, f.user, f.role) },
   'members/remove': { fields: ['user'], act: (deps, p, f) => removeMember(deps, webAdmin(deps, p.signedIn), p.membership.org, f.user) },
   'invitations/cancel': { fields: ['invitation'], act: (deps, p, f) => cancelInvitation(deps, webAdmin(deps, p.signedIn), p.membership.org, f.invitation) },
-  policy: { fields: ['third_party'], act: (deps, p, f) => changePolicy(webAdmin(deps, p.signedIn), p.membership.org, f.third_party) },
+  policy: { fields: ['third_party', 'confirm'], act: (deps, p, f) => changePolicy(webAdmin(deps, p.signedIn), p.membership.org, f.third_party, f.confirm) },
   'second-factor': { fields: ['require'], act: (deps, p, f) => changeSecondFactorRequirement(webAdmin(deps, p.signedIn), p.membership.org, f.require) },
   'device-flow': { fields: ['device_flow'], act: (deps, p, f) => changeDeviceFlow(webAdmin(deps, p.signedIn), p.membership.org, f.device_flow) },
   apps: { fields: ['client_id', 'action'], act: (deps, p, f) => changeApp(deps, webAdmin(deps, p.signedIn), p.membership.org, f.client_id, f.action) },
@@ -88,6 +89,18 @@ export default async function settingsRoutes(app: FastifyInstance, { deps }: App
       if (posted.membership.role !== 'owner') return sendOwnersOnly(reply);
       const outcome = await form.act(deps, posted, posted.form);
       if ('problem' in outcome) return sendSettings(deps, reply, posted, outcome);
+      if ('confirm' in outcome) {
+        const { org } = posted.membership;
+        const page = (
+          <PolicyConfirmView
+            org={{ slug: org.slug, name: org.name }}
+            confirmation={outcome.confirm}
+            token={orgFormToken(deps, posted.signedIn.session.id, org.slug)}
+            logoutToken={logoutToken(deps, posted.signedIn.session.id)}
+          />
+        );
+        return sendPage(reply, page);
+      }
       // A person who is no longer an owner (they made themselves a member, or left) goes to the overview or the list.
       const still = (await deps.stores.organizations.listForUser(posted.signedIn.user.id)).find((m) => m.org.id === posted.membership.org.id);
       const next = still?.role === 'owner' ? ORG_PATHS.settings(posted.membership.org.slug) : still ? ORG_PATHS.overview(posted.membership.org.slug) : ORG_PATHS.list;

@@ -6,19 +6,31 @@
  * @module
  */
 import type { Deps } from '../../deps.ts';
-import type { OrgAdmin, RequestAnswerer } from '../../services/org_admin.ts';
+import type { PolicyAdmin, RequestAnswerer } from '../../services/org_admin.ts';
 import type { Organization } from '../../domain/organizations.ts';
-import { answerAppRequests, setAppRule, setThirdPartyMode } from '../../services/org_admin.ts';
+import { answerAppRequests, changeThirdPartyMode, setAppRule, thirdPartyModeImpact } from '../../services/org_admin.ts';
 import { THIRD_PARTY_MODES } from '../../domain/policies.ts';
 import type { Outcome } from './members.ts';
 
 export const APP_ACTIONS = ['approve', 'withdraw', 'block', 'restore'] as const;
 export type AppAction = (typeof APP_ACTIONS)[number];
 
-export async function changePolicy(admin: OrgAdmin, org: Organization, raw: string | undefined): Promise<Outcome> {
+/**
+ * A new mode. When it would stop services acting for members, the owner first sees which and for
+ * whom (issue 20: "This stops 2 services used by 3 members"), and saves from there (`confirm`);
+ * saving tells those members (services/org_admin.ts `changeThirdPartyMode`).
+ */
+export async function changePolicy(admin: PolicyAdmin, org: Organization, raw: string | undefined, confirm: string | undefined): Promise<Outcome> {
   const mode = THIRD_PARTY_MODES.find((m) => m === raw);
   if (!mode) return { problem: 'Choose who may act in this organization.', status: 400 };
-  await setThirdPartyMode(admin, org, mode);
+  if (confirm !== 'yes') {
+    const impact = await thirdPartyModeImpact(admin, org, mode);
+    if (impact.appIds.length > 0) {
+      const services = impact.appIds.map((id) => ({ name: impact.names.get(id)!, people: new Set(impact.stopped.filter((g) => g.appId === id).map((g) => g.userId)).size }));
+      return { confirm: { mode, services: services.sort((a, b) => a.name.localeCompare(b.name)), people: impact.userIds.length } };
+    }
+  }
+  await changeThirdPartyMode(admin, org, mode);
   return { done: 'policy' };
 }
 

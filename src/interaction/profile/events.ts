@@ -21,6 +21,7 @@ export const EVENT_TEXT: Record<string, string> = {
   'grant.narrowed': "Reduced an application's access",
   'grant.revoked': 'Revoked an application',
   'org_app.request_answered': "An organization's owners answered your request",
+  'org_policy.stopped_services': "An organization's owners stopped services you use there",
 };
 
 export const SHOWN_EVENTS = Object.keys(EVENT_TEXT);
@@ -30,6 +31,9 @@ export function eventText(type: string, detail: Record<string, unknown>): string
   // Device recognition (domain/known_browsers.ts): the sign-ins the person was mailed about stand out.
   if (type === 'org_app.request_answered' && typeof detail.org === 'string' && typeof detail.app === 'string') {
     return `The owners of ${detail.org} ${detail.answer === 'approved' ? 'approved' : 'did not approve'} ${detail.app}, as you asked`;
+  }
+  if (type === 'org_policy.stopped_services' && typeof detail.org === 'string' && Array.isArray(detail.apps)) {
+    return `The owners of ${detail.org} stopped services you use there: ${detail.apps.join(', ')}`;
   }
   const text = type === 'user.signed_in' && detail.new_browser === true ? 'Signed in from a new browser' : (EVENT_TEXT[type] ?? type);
   return typeof detail.app === 'string' ? `${text}: ${detail.app}` : text;
