@@ -11,6 +11,7 @@ import { orgField, scopeField } from './choices.ts';
 import { SiteAddress } from '../views/site_address.tsx';
 import type { ElsewhereCallback } from './callback_host.ts';
 import { HighPrivilegeBadge, HighPrivilegeMeaning } from '../views/high_privilege.tsx';
+import { ScopeLines } from '../views/scope_lines.tsx';
 
 export interface ScopeLine {
   scope: string;
@@ -154,16 +155,8 @@ function AllowedBeforeList({ scopes, organizations }: AllowedBefore) {
   return (
     <details class="allowed-before">
       <summary>You already allowed: {scopes.length === 1 ? '1 permission' : `${scopes.length} permissions`}</summary>
-      <ul>
-        {scopes.map((s) => (
-          <li key={s.scope} class={s.highPrivilege ? 'high' : undefined}>
-            {s.description}
-            <HighPrivilegeBadge high={s.highPrivilege} />
-          </li>
-        ))}
-      </ul>
+      <ScopeLines scopes={scopes} />
       <p>In: {organizations}</p>
-      <HighPrivilegeMeaning shown={scopes.some((s) => s.highPrivilege)} />
     </details>
   );
 }

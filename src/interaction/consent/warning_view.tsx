@@ -12,7 +12,7 @@
 import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
 import { Layout } from '../views/layout.tsx';
 import { SiteAddress } from '../views/site_address.tsx';
-import { HighPrivilegeBadge, HighPrivilegeMeaning } from '../views/high_privilege.tsx';
+import { ScopeLines } from '../views/scope_lines.tsx';
 import type { ScopeLine } from './view.tsx';
 
 /** A form this page posts: where, and its token. */
@@ -48,15 +48,7 @@ export function WarningView(props: WarningViewProps) {
         <strong>{app.publisher}</strong>. A service that is not what it claims could use this access to change or delete your work.
       </p>
       <p>It asks to:</p>
-      <ul class="scopes">
-        {props.scopes.map((s) => (
-          <li key={s.scope} class="high">
-            {s.description}
-            <HighPrivilegeBadge />
-          </li>
-        ))}
-      </ul>
-      <HighPrivilegeMeaning shown />
+      <ScopeLines scopes={props.scopes} />
       <p>
         Continue only if you know the service and who makes it. Signed in as <strong>{props.user.name}</strong> ({props.user.email}).
       </p>
