@@ -68,11 +68,12 @@ export type LifetimeWords = { until: string } | 'until_revoked' | 'chosen';
 
 /**
  * A scope's sentence on a page. `offline_access` is worded from the grant's lifetime (issue 20):
- * "until you revoke it" would contradict a 7- or 30-day grant.
+ * "until you revoke it" would contradict a 7- or 30-day grant. Without a lifetime (a service's
+ * registered scopes, not a grant), the catalogue's sentence.
  */
-export function describeScope(scope: string, lifetime: LifetimeWords): string {
+export function describeScope(scope: string, lifetime?: LifetimeWords): string {
   const description = SCOPES[scope]?.description ?? scope;
-  if (scope !== 'offline_access') return description;
+  if (scope !== 'offline_access' || lifetime === undefined) return description;
   const stem = description.replace(/\.$/, '');
   if (lifetime === 'chosen') return `${stem}, for as long as you choose.`;
   if (lifetime === 'until_revoked') return `${stem}, until you revoke it.`;

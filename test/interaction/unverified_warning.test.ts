@@ -4,8 +4,9 @@
  * and it cannot be skipped by posting the approval form; "Back to safety" answers access_denied at
  * the registered redirect URI (RFC 6749 §4.1.2.1); "Continue" leads to the approval page. A
  * read-only unverified service, and a verified one, go straight to the approval page. The page
- * words offline_access from the lifetime, says full_access reaches the organizations chosen (and
- * the tokens agree), explains "High privilege", and lists what was allowed before, collapsed.
+ * words offline_access from the lifetime (as Manage applications does from the grant's), says
+ * full_access reaches the organizations chosen (and the tokens agree), explains "High privilege",
+ * and lists what was allowed before, collapsed.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -185,6 +186,15 @@ for (const dialect of dialects()) {
       const day = String(end.getUTCDate());
       assert.match(allowed, new RegExp(`Keep this access when you are not using the service, until [^<]*${day}[^<]* at the latest\\.`), allowed);
       assert.match(more.page.body, /Until [^<]+, as before/);
+
+      // Manage applications words it from the grant too: its end, or until revoked.
+      const applications = await more.browser.get('/profile/applications');
+      assert.match(applications.body, new RegExp(`Keep this access when you are not using the service, until [^<]*${day}[^<]* at the latest\\.`));
+      const forever = await service('Forever');
+      const kept = await start(forever, 'openid offline_access', more.browser);
+      await approve(kept.browser, kept.page, { lifetime: 'forever' });
+      const listed = (await more.browser.get('/profile/applications')).body;
+      assert.match(listed, /Keep this access when you are not using the service, until you revoke it\./);
     });
 
     it('a request for more lists what was allowed before in a <details>, beside the new items; a new write still gets the warning', async () => {

@@ -11,7 +11,7 @@ import { describeCall } from '../../domain/api_calls.ts';
 import { appIdentity } from '../views/app_identity.tsx';
 import { ACTIVITY_PERIOD_DAYS, formatDate, formatTime } from '../../domain/dates.ts';
 import type { ActionKind, GrantSummary } from './view.tsx';
-import { scopeTexts } from '../views/scope_lines.tsx';
+import { grantLifetime, scopeTexts } from '../views/scope_lines.tsx';
 import type { DayValue } from '../views/day_chart.tsx';
 
 /** The newest calls listed one by one, under the sentences. */
@@ -40,7 +40,7 @@ export async function summarize(deps: Pick<Deps, 'stores' | 'config' | 'suspensi
     const summary: GrantSummary = {
       id: grant.id,
       app: appIdentity(deps.config.issuer, app),
-      scopes: scopeTexts(grant.scopes),
+      scopes: scopeTexts(grant.scopes, grantLifetime(grant)),
       organizations: organizationsText(grant, names),
       approvedOn: formatDate(grant.createdAt),
       lastUsed: grant.lastUsedAt === null ? 'Never' : `${formatTime(grant.lastUsedAt)}${grant.lastUsedIp ? ` from ${grant.lastUsedIp}` : ''}`,

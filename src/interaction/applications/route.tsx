@@ -25,7 +25,7 @@ import { isOptional, orgField, scopeField } from '../consent/choices.ts';
 import { keptScopes, spelledOut } from '../../domain/scopes.ts';
 import { grantAfter } from '../../domain/approval.ts';
 import { activity, orgNames, summarize } from './model.ts';
-import { scopeTexts } from '../views/scope_lines.tsx';
+import { grantLifetime, scopeTexts } from '../views/scope_lines.tsx';
 import { ApplicationsView, ConfirmView, GrantDetailView, type AddableOrg } from './view.tsx';
 import { ownEntry } from '../../domain/lookup.ts';
 import { requirementNotice } from '../orgs/requirement_notice.ts';
@@ -232,7 +232,7 @@ async function sendDetail(
   if (!summary) return notFound(reply);
   const memberships = reach.current.map((m) => m.org.id);
   const names = orgNames(reach);
-  const texts = scopeTexts(spelledOut(grant.scopes));
+  const texts = scopeTexts(spelledOut(grant.scopes), grantLifetime(grant));
   return sendPage(
     reply,
     <GrantDetailView

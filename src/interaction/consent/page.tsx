@@ -6,7 +6,7 @@ import type { Grant } from '../../domain/grants.ts';
 import type { Interaction } from '../../domain/interactions.ts';
 import type { SignedIn } from '../../services/accounts/sessions.ts';
 import { approvalRequestPath, decide } from '../../domain/policies.ts';
-import { SCOPES, describeScope, missingScopes, type LifetimeWords } from '../../domain/scopes.ts';
+import { missingScopes, type LifetimeWords } from '../../domain/scopes.ts';
 import { formToken } from '../../http/form_guard.ts';
 import { appIdentity, hostOf } from '../views/app_identity.tsx';
 import { formatDate } from '../../domain/dates.ts';
@@ -19,6 +19,7 @@ import { warningPending } from '../../services/unverified_warning.ts';
 import { orgNames, organizationsText } from '../applications/model.ts';
 import { callbackElsewhere } from './callback_host.ts';
 import { siteHost } from '../views/site_address.tsx';
+import { grantLifetime, scopeTexts } from '../views/scope_lines.tsx';
 
 /** The decision token: bound to this session and this pending authorization (SECURITY 28). */
 export function decisionToken(deps: Pick<Deps, 'formKey'>, sessionId: string, interactionId: string): string {
@@ -40,17 +41,7 @@ function warningUrl(interactionId: string): string {
 
 /** The lines of the scope list; `lifetime` words `offline_access` (issue 20). */
 export function scopeLines(scopes: readonly string[], lifetime: LifetimeWords): ScopeLine[] {
-  return scopes.map((scope) => ({
-    scope,
-    description: describeScope(scope, lifetime),
-    highPrivilege: SCOPES[scope]?.highPrivilege ?? false,
-    optional: isOptional(scope),
-  }));
-}
-
-/** The grant's lifetime in words: its end, or until revoked. */
-export function grantLifetime(grant: Pick<Grant, 'expiresAt'>): LifetimeWords {
-  return grant.expiresAt === null ? 'until_revoked' : { until: formatDate(grant.expiresAt) };
+  return scopeTexts(scopes, lifetime).map((s) => ({ ...s, optional: isOptional(s.scope) }));
 }
 
 /** True when the person already allowed this app something and this request asks for more. */

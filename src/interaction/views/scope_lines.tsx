@@ -5,7 +5,9 @@
  * requests.
  */
 import { HighPrivilegeBadge, HighPrivilegeMeaning } from './high_privilege.tsx';
-import { SCOPES } from '../../domain/scopes.ts';
+import { SCOPES, describeScope, type LifetimeWords } from '../../domain/scopes.ts';
+import type { Grant } from '../../domain/grants.ts';
+import { formatDate } from '../../domain/dates.ts';
 
 export interface ScopeText {
   scope: string;
@@ -13,9 +15,14 @@ export interface ScopeText {
   highPrivilege: boolean;
 }
 
-/** The words and the mark of each scope, as domain/scopes.ts describes them. */
-export function scopeTexts(scopes: readonly string[]): ScopeText[] {
-  return scopes.map((scope) => ({ scope, description: SCOPES[scope]?.description ?? scope, highPrivilege: SCOPES[scope]?.highPrivilege ?? false }));
+/** The words and the mark of each scope, as domain/scopes.ts describes them; a grant's `lifetime` words offline_access (issue 20). */
+export function scopeTexts(scopes: readonly string[], lifetime?: LifetimeWords): ScopeText[] {
+  return scopes.map((scope) => ({ scope, description: describeScope(scope, lifetime), highPrivilege: SCOPES[scope]?.highPrivilege ?? false }));
+}
+
+/** A grant's lifetime, as its scope sentences say it: its end, or until revoked. */
+export function grantLifetime(grant: Pick<Grant, 'expiresAt'>): LifetimeWords {
+  return grant.expiresAt === null ? 'until_revoked' : { until: formatDate(grant.expiresAt) };
 }
 
 export function ScopeLines({ scopes, class: className = 'scopes' }: { scopes: readonly ScopeText[]; class?: string }) {
