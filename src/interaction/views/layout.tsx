@@ -67,8 +67,11 @@ function AccountNav({ logoutToken, name }: Account) {
           Signed in as <strong>{name}</strong>
         </span>
       )}
-      <a href="/profile">Profile</a>
+      <a href="/">Home</a>
       <a href="/profile/applications">Manage applications</a>
+      <a href="/orgs">Organizations</a>
+      <a href="/developers/apps">Developer portal</a>
+      <a href="/profile">Profile</a>
       <form method="post" action="/logout/confirm" class="inline">
         <input type="hidden" name="token" value={logoutToken} />
         <button type="submit" class="link">
