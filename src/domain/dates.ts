@@ -1,13 +1,17 @@
-/** Times and dates as pages and mail show them: UTC, since the pages run no script to localize them. */
+/**
+ * Times and dates as pages, mail and the CLI show them, in one format across the product (issue
+ * 20): UTC, since the pages run no script to localize them, year first so no reader takes the day
+ * for the month, and the same day as the activity charts' labels.
+ */
 
 /** To the minute: "2026-11-29 14:05 UTC". */
 export function formatTime(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 }
 
-/** The day: "29 Nov 2026". */
+/** The day: "2026-11-29" (UTC). */
 export function formatDate(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 }
 
 /**

@@ -16,10 +16,11 @@ import { APP_KINDS, type FieldError, type RawInput } from '../../domain/app_inpu
 import { MAX_LOGO_BYTES } from '../../domain/app_logo.ts';
 import { PORTAL } from './paths.ts';
 import { HighPrivilegeBadge } from '../../interaction/views/high_privilege.tsx';
+import { formatTime } from '../../domain/dates.ts';
 import { COPY_SCRIPT } from '../../interaction/assets/paths.ts';
 
 function date(seconds: number | null): string {
-  return seconds === null ? '—' : new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  return seconds === null ? '—' : formatTime(seconds);
 }
 
 function Errors({ errors, field }: { errors: FieldError[]; field: string }) {
@@ -333,7 +334,7 @@ export function AppView({ app, org, secrets, usage, token, notice, account, susp
       {suspension !== undefined && (
         <div class="notice" role="alert" id="suspension">
           <p>
-            <strong>Suspended by the platform</strong> since {new Date(suspension.suspendedAt * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC.
+            <strong>Suspended by the platform</strong> since {formatTime(suspension.suspendedAt)}.
           </p>
           <p>Reason: {suspension.reason}</p>
           <p>
