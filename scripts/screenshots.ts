@@ -108,6 +108,19 @@ async function main(): Promise<void> {
       for (let i = 0; i < wave % 9; i++) await t.deps.stores.audit.record({ type: 'user.signed_in', userId: person.id, detail: { amr: ['pwd'] } }, now - ago * 86_400);
     }
 
+    // The device flow (issue 17): a command-line tool asking to be signed in, confirmed on /device.
+    const tool = await createClient(t.deps, { name: 'Work CLI', public: true, redirectUris: ['http://127.0.0.1/callback'], scopes: ['openid', 'offline_access', 'workitems:read'] });
+    await t.deps.stores.apps.update({ ...tool.app, deviceFlow: true }, now);
+    t.deps.clients.invalidate(tool.clientId);
+    const deviceCode = async (): Promise<string> => {
+      const res = await fetch(`${t.issuer}/device_authorization`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'work-cli/1.4 (linux)' },
+        body: new URLSearchParams({ client_id: tool.clientId, scope: 'openid offline_access workitems:read' }),
+      });
+      return ((await res.json()) as { user_code: string }).user_code;
+    };
+
     // The operator console: an operator signed in with the password and TOTP, a suspended service.
     const operator = await createOperator(t, 'olga@example.com');
     const suspect = await createClient(t.deps, { name: 'Quick Invoices', redirectUris: [callback.url] });
@@ -147,6 +160,14 @@ async function main(): Promise<void> {
         await page.goto(t.issuer + authorizeUrl(codeRequest(unverified.clientId, callback.url, { scope: 'openid workitems:read workitems:write' }).params));
         await page.getByRole('button', { name: 'Back to safety' }).waitFor();
         written += await shoot(page, `unverified-${scheme}-${device}`);
+        // The device confirm page: which device asked, from where and when, Deny focused first.
+        await page.goto(`${t.issuer}/device/${(await deviceCode()).replace('-', '')}`);
+        await page.getByRole('button', { name: 'Continue' }).click();
+        await page.waitForSelector('#requester-ip');
+        written += await shoot(page, `device-${scheme}-${device}`);
+        // Home, with the header's way around (issue 20).
+        await page.goto(`${t.issuer}/`);
+        written += await shoot(page, `home-${scheme}-${device}`);
         // Issue 20: an error page in plain words, the service named, its developer detail opened.
         await page.goto(t.issuer + authorizeUrl(codeRequest(service.clientId, 'https://elsewhere.example/callback').params));
         await page.getByText('For the service’s developer').click();

@@ -70,6 +70,9 @@ for (const dialect of dialects()) {
       assert.match(signIn.body, /New to Sprint Planner\?/, 'the page’s own words name the product too');
       const approval = await browser.follow(await browser.signInOn(signIn, 'alice@example.com'));
       assert.ok(isApprovalPage(approval), approval.body.slice(0, 500));
+      assert.match(approval.body, /wants to access your Sprint Planner account/);
+      assert.match(approval.body, /Sprint Planner has not verified who publishes this app/);
+      assert.doesNotMatch(approval.body.replace(/<[^>]+>/g, ''), /Tessera/, 'the approval page says the platform’s own name only');
       const error = await browser.get(authorizeUrl(codeRequest('no-such-client', REDIRECT).params));
       assert.equal(error.statusCode, 400);
       const logo = brandOf(await t.app.inject({ method: 'GET', url: '/login' })).logo;

@@ -163,7 +163,7 @@ export function ServicePageView({ logoutToken, overview, token, notice, reasonEr
         <p>
           {app.verified
             ? 'The approval page shows this publisher as verified.'
-            : 'The approval page warns that Tessera has not verified who publishes this service.'}
+            : 'The approval page warns that the platform has not verified who publishes this service.'}
         </p>
         <form method="post" action={ADMIN.serviceAction(app.id, app.verified ? 'unverify' : 'verify')}>
           <input type="hidden" name="token" value={token} />

@@ -4,6 +4,7 @@
  * how long, where the person is sent back, who is signed in, and two buttons. Everything is a
  * plain form: the choices are checkboxes and radio buttons, no script needed.
  */
+import { useBrand } from '../views/brand.tsx';
 import type { Role } from '../../domain/organizations.ts';
 import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
 import { Layout } from '../views/layout.tsx';
@@ -80,11 +81,12 @@ export const STEP_UP_TEXT = {
 
 export function ApprovalView(props: ApprovalViewProps) {
   const { app } = props;
+  const brand = useBrand();
   return (
     <Layout title={`Authorize ${app.name}`} wide>
       <AppIdentity {...app}>
         <h1>
-          <strong>{app.name}</strong> wants to access your Tessera account
+          <strong>{app.name}</strong> wants to access your {brand.name} account
         </h1>
       </AppIdentity>
       <UnverifiedWarning verified={app.verified} />
@@ -124,12 +126,13 @@ export function ApprovalView(props: ApprovalViewProps) {
   );
 }
 
-/** Shown above an approval of an app whose publisher Tessera has not verified. */
+/** Shown above an approval of an app whose publisher the platform has not verified. */
 export function UnverifiedWarning({ verified }: { verified: boolean }) {
+  const brand = useBrand();
   if (verified) return null;
   return (
     <p class="warning" role="alert">
-      Tessera has not verified who publishes this app. Approve only if you trust it.
+      {brand.name} has not verified who publishes this app. Approve only if you trust it.
     </p>
   );
 }

@@ -9,6 +9,7 @@
  * of waiting on it. "Continue to <service>" is secondary and looks like a link: it records that the
  * person passed the warning, then the approval page shows as usual.
  */
+import { useBrand } from '../views/brand.tsx';
 import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
 import { Layout } from '../views/layout.tsx';
 import { SiteAddress } from '../views/site_address.tsx';
@@ -37,6 +38,7 @@ export interface WarningViewProps {
 
 export function WarningView(props: WarningViewProps) {
   const { app } = props;
+  const brand = useBrand();
   return (
     <Layout title="This service has not been verified" wide>
       <AppIdentity {...app}>
@@ -44,7 +46,7 @@ export function WarningView(props: WarningViewProps) {
       </AppIdentity>
       <SiteAddress host={props.site} />
       <p class="warning" role="alert">
-        <strong>{app.name}</strong> asks for high-privilege access to your Tessera account, and Tessera has not verified that it is published by{' '}
+        <strong>{app.name}</strong> asks for high-privilege access to your {brand.name} account, and {brand.name} has not verified that it is published by{' '}
         <strong>{app.publisher}</strong>. A service that is not what it claims could use this access to change or delete your work.
       </p>
       <p>It asks to:</p>
