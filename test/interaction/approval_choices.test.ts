@@ -79,7 +79,8 @@ for (const dialect of dialects()) {
       assert.match(page.body, /name="org_[^"]+" checked/);
       // Initech approves services one by one; Umbrella lets none in.
       assert.match(page.body, /<strong>Initech<\/strong>: Its owners approve services one by one/);
-      assert.match(page.body, new RegExp(`href="/orgs/initech/third-party/${client.clientId}/request"`));
+      // In a new tab, so the approval page stays open to be finished; the request page knows where it came from.
+      assert.match(page.body, new RegExp(`href="/orgs/initech/third-party/${client.clientId}/request\\?from=approval" target="_blank" rel="noopener">Ask its owners to approve it \\(opens in a new tab\\)`));
       assert.match(page.body, /<strong>Umbrella<\/strong>: Its owners do not let this service act in it/);
       assert.doesNotMatch(page.body, new RegExp(`name="org_${umbrella.id}"`), 'an excluded organization is not a choice');
       // SECURITY 27: the grant lifetime is on the page.

@@ -203,6 +203,10 @@ for (const dialect of dialects()) {
       assert.match(ask.body, /Your request was sent to the owners/);
       assert.match(ask.body, /They have not answered yet/);
       assert.ok(!parseForms(ask.body).some((f) => f.action.endsWith('/request')), 'no second button while pending');
+      // Opened from an approval page (a new tab): the page says how to finish there, and asking keeps it so.
+      const fromApproval = await member.get(`${approvalUrl}?from=approval`);
+      assert.match(fromApproval.body, /The approval page of Test Service is still open in the tab you came from: you can finish it there without Acme\./);
+      assert.doesNotMatch(ask.body, /still open in the tab you came from/);
       // Posting again while pending (an old tab) adds nothing.
       res = await member.post(approvalRequestUrl(p.acme.slug, p.service.clientId), { token: tokenOf(t, member, p.acme.slug, p.service.clientId) });
       assert.equal(res.statusCode, 303);
@@ -249,8 +253,11 @@ for (const dialect of dialects()) {
       assert.equal((await call(t, 'GET', projects(), bobToken)).json().code, 'org_policy_blocked');
 
       // Asked again and denied: still refused, and the member may ask once more.
-      res = await member.submit(await member.get(approvalUrl), /\/request$/);
+      // (This time from an approval page's link: the answer keeps pointing back to it.)
+      res = await member.submit(await member.get(`${approvalUrl}?from=approval`), /\/request\?from=approval$/);
       assert.equal(res.statusCode, 303);
+      assert.match(String(res.headers.location), /\/request\?done=requested&from=approval$/);
+      assert.match((await member.follow(res)).body, /Your request was sent to the owners[\s\S]*still open in the tab you came from/);
       page = await owner.get(settings());
       res = await submitWhere(owner, page, '/settings/requests', { client_id: p.service.clientId }, { decision: 'deny' });
       assert.equal(res.headers.location, `${settings()}?done=denied`);

@@ -4,6 +4,7 @@
  * how long, where the person is sent back, who is signed in, and two buttons. Everything is a
  * plain form: the choices are checkboxes and radio buttons, no script needed.
  */
+import { FROM_APPROVAL } from '../orgs/paths.ts';
 import { useBrand } from '../views/brand.tsx';
 import type { Role } from '../../domain/organizations.ts';
 import { AppIdentity, type AppIdentityProps } from '../views/app_identity.tsx';
@@ -242,7 +243,10 @@ export function OrgChoice({ orgs, all }: { orgs: OrgLine[]; all: boolean }) {
                 {o.requestUrl !== undefined && (
                   <>
                     {' '}
-                    <a href={o.requestUrl}>Ask its owners to approve it</a>
+                    {/* A new tab, so this page stays open to be finished (issue 20: get back to the approval you left). */}
+                    <a href={`${o.requestUrl}?${FROM_APPROVAL}`} target="_blank" rel="noopener">
+                      Ask its owners to approve it (opens in a new tab)
+                    </a>
                   </>
                 )}
               </li>

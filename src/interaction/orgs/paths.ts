@@ -23,3 +23,6 @@ export type SettingsForm = (typeof SETTINGS_FORMS)[number];
 export function approvalRequestUrl(slug: string, clientId: string): string {
   return approvalRequestPath(slug, clientId);
 }
+
+/** The query an approval page's request link carries, so the request page can point back to it (issue 20). */
+export const FROM_APPROVAL = 'from=approval';

@@ -19,7 +19,7 @@ import { sendMessagePage } from '../views/error_page.tsx';
 import { formatTime } from '../profile/events.ts';
 import { orgFormToken, postedForm, visit } from './access.ts';
 import { RequestView, type RequestState } from './request_view.tsx';
-import { approvalRequestUrl } from './paths.ts';
+import { FROM_APPROVAL, approvalRequestUrl } from './paths.ts';
 import { scopeTexts } from '../views/scope_lines.tsx';
 
 type RequestParams = { Params: { slug: string; clientId: string } };
@@ -40,7 +40,7 @@ async function stateOf(deps: Deps, { signedIn, membership }: OrgVisit, app: App)
   return pending ? { state: 'pending', requestedAt: formatTime(pending.createdAt) } : { state: 'can_request' };
 }
 
-async function sendRequestPage(deps: Deps, reply: FastifyReply, visited: OrgVisit, app: App, notice?: string, status = 200) {
+async function sendRequestPage(deps: Deps, reply: FastifyReply, visited: OrgVisit, app: App, notice?: string, status = 200, fromApproval = false) {
   const { org, role } = visited.membership;
   const standing = await stateOf(deps, visited, app);
   const page = (
@@ -50,7 +50,8 @@ async function sendRequestPage(deps: Deps, reply: FastifyReply, visited: OrgVisi
       scopes={scopeTexts(app.scopes)}
       {...standing}
       isOwner={role === 'owner'}
-      action={approvalRequestUrl(org.slug, app.id)}
+      action={`${approvalRequestUrl(org.slug, app.id)}${fromApproval ? `?${FROM_APPROVAL}` : ''}`}
+      fromApproval={fromApproval}
       token={orgFormToken(deps, visited.signedIn.session.id, org.slug, app.id)}
       logoutToken={logoutToken(deps, visited.signedIn.session.id)}
       {...(notice === undefined ? {} : { notice })}
@@ -65,8 +66,8 @@ export default async function requestRoutes(app: FastifyInstance, { deps }: AppO
     if (!visited) return reply;
     const service = await deps.stores.apps.find(request.params.clientId);
     if (!service) return sendAppNotFound(reply);
-    const { done } = assembleParams(['done'], request.query as RawParams);
-    return sendRequestPage(deps, reply, visited, service, done === 'requested' ? 'Your request was sent to the owners.' : undefined);
+    const { done, from } = assembleParams(['done', 'from'], request.query as RawParams);
+    return sendRequestPage(deps, reply, visited, service, done === 'requested' ? 'Your request was sent to the owners.' : undefined, 200, from === 'approval');
   });
 
   app.post<RequestParams>(REQUEST_ROUTE, async (request: FastifyRequest<RequestParams>, reply) => {
@@ -86,6 +87,7 @@ export default async function requestRoutes(app: FastifyInstance, { deps }: AppO
         await deps.stores.audit.record({ type: 'org_app.requested', userId: posted.signedIn.user.id, appId: service.id, ip: request.ip, detail: { via: 'web', org: slug } }, now);
       }
     }
-    return reply.code(303).header('location', `${approvalRequestUrl(slug, service.id)}?done=requested`).send();
+    const back = assembleParams(['from'], request.query as RawParams).from === 'approval' ? `&${FROM_APPROVAL}` : '';
+    return reply.code(303).header('location', `${approvalRequestUrl(slug, service.id)}?done=requested${back}`).send();
   });
 }

@@ -27,6 +27,8 @@ export interface RequestViewProps {
   token: string;
   logoutToken: string;
   notice?: string;
+  /** Opened from an approval page (in a new tab): say how to finish there. */
+  fromApproval?: boolean;
 }
 
 function Standing({ p }: { p: RequestViewProps }) {
@@ -73,6 +75,11 @@ export function RequestView(p: RequestViewProps) {
       <p class="hint">Approved in {p.org.name}, it may ask any member for these, and act there with what each one allows.</p>
       <ScopeLines scopes={p.scopes} />
       <Standing p={p} />
+      {p.fromApproval === true && (
+        <p class="hint from-approval">
+          {`The approval page of ${p.app.name} is still open in the tab you came from: you can finish it there without ${p.org.name}. Once the owners approve, you are told, and you can add ${p.org.name} from Manage applications without starting over.`}
+        </p>
+      )}
       <p>
         <a href={ORG_PATHS.overview(p.org.slug)}>{`About ${p.org.name}`}</a>
       </p>
