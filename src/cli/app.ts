@@ -1,5 +1,7 @@
 /** `tessera app …`: third-party services (OAuth clients). */
 import { command, type CommandGroup } from './command.ts';
+import type { CliContext } from './context.ts';
+import type { ParsedFlags } from './args.ts';
 import { CliError, UsageError } from './errors.ts';
 import { email, text } from './values.ts';
 import type { App, ClientType } from '../domain/apps.ts';
@@ -222,6 +224,18 @@ const verify = command<{ clientId: string; revoke: boolean }>({
   },
 });
 
+/** The app a command names by --client-id; refused (exit 1) when there is none. */
+async function appOf(context: CliContext, clientId: string): Promise<App> {
+  const app = await context.stores.apps.find(clientId);
+  if (!app) throw new CliError(`no app has client_id ${clientId}`);
+  return app;
+}
+
+/** The input of a command whose only flag is --client-id. */
+function clientIdOnly(flags: ParsedFlags): { clientId: string } {
+  return { clientId: text('client-id', flags.required('client-id'), 100) };
+}
+
 const suspend = command<{ clientId: string; reason: string }>({
   summary: 'suspend a service everywhere at once (issue 21): its tokens, codes and sign-ins are refused; people keep their grants',
   flags: {
@@ -238,8 +252,7 @@ const suspend = command<{ clientId: string; reason: string }>({
     return { clientId: text('client-id', flags.required('client-id'), 100), reason: text('reason', flags.required('reason'), MAX_SUSPENSION_REASON) };
   },
   async run(context, input) {
-    const app = await context.stores.apps.find(input.clientId);
-    if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
+    const app = await appOf(context, input.clientId);
     const outcome = await suspendApp(context, app.id, input.reason, context.now(), { via: 'cli' });
     if (outcome.kind === 'unknown_app') throw new CliError(`no app has client_id ${input.clientId}`);
     if (outcome.kind === 'bad_reason') throw new UsageError(`--reason must have 1 to ${MAX_SUSPENSION_REASON} characters`);
@@ -256,12 +269,9 @@ const unsuspend = command<{ clientId: string }>({
     'client-id': { type: 'string', required: true, value: 'ID', description: 'the suspended app' },
   },
   example: 'tessera app unsuspend --client-id 6f1c…',
-  check(flags) {
-    return { clientId: text('client-id', flags.required('client-id'), 100) };
-  },
+  check: clientIdOnly,
   async run(context, input) {
-    const app = await context.stores.apps.find(input.clientId);
-    if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
+    const app = await appOf(context, input.clientId);
     const lifted = await unsuspendApp(context, app.id, context.now(), { via: 'cli' });
     if (!lifted) throw new CliError(`"${app.name}" (${app.id}) is not suspended`);
     return {
@@ -277,12 +287,9 @@ const rotateSecret = command<{ clientId: string }>({
     'client-id': { type: 'string', required: true, value: 'ID', description: 'the confidential app whose secret leaked' },
   },
   example: 'tessera app rotate-secret --client-id 6f1c…',
-  check(flags) {
-    return { clientId: text('client-id', flags.required('client-id'), 100) };
-  },
+  check: clientIdOnly,
   async run(context, input) {
-    const app = await context.stores.apps.find(input.clientId);
-    if (!app) throw new CliError(`no app has client_id ${input.clientId}`);
+    const app = await appOf(context, input.clientId);
     const outcome = await replaceSecrets(context, app, context.now(), { via: 'cli' });
     if ('refused' in outcome) {
       throw new CliError(outcome.refused === 'public' ? `"${app.name}" (${app.id}) is a public client: it has no secret` : `no app has client_id ${input.clientId}`);
