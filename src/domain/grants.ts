@@ -69,9 +69,12 @@ export interface GrantStore {
   /**
    * Adds organizations to the person's live grant (`adding_organizations`, domain/approval.ts) and
    * records `event` with it; false when the grant is no longer live (revoked or ended meanwhile:
-   * it is never brought back).
+   * it is never brought back). A narrowing of the grant still in force is rewritten in the same
+   * transaction to what the grant allows now, dated now, and returned as `narrowing` so the caller
+   * tells every node: without it, a token issued within the narrowing's second (after the
+   * organization was added back) would still be cut down to the narrowing (revocation_cache.ts).
    */
-  addOrganizations(grantId: string, userId: string, orgIds: string[], now: number, event: AuditEvent): Promise<boolean>;
+  addOrganizations(grantId: string, userId: string, orgIds: string[], now: number, event: AuditEvent): Promise<false | { narrowing: Narrowing | undefined }>;
   /** Narrowings recorded at or after `since` and still in force at `now`. */
   listNarrowingsSince(since: number, now: number): Promise<Narrowing[]>;
   /**

@@ -131,7 +131,10 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
     // recorded as an approval, so the person is told as for any widening (issue 15).
     const appName = (await deps.stores.apps.find(grant.appId))?.name ?? grant.appId;
     const event = { type: 'grant.approved', userId: signedIn.user.id, appId: grant.appId, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, detail: { app: appName } };
-    if (!(await deps.stores.grants.addOrganizations(grant.id, signedIn.user.id, [line.id], deps.clock.now(), event))) return notFound(reply);
+    const added = await deps.stores.grants.addOrganizations(grant.id, signedIn.user.id, [line.id], deps.clock.now(), event);
+    if (!added) return notFound(reply);
+    // A narrowing still in force now says what the grant allows with the organization: every node learns it now.
+    if (added.narrowing) await deps.revoker.announceNarrowing(added.narrowing);
     return reply.code(303).header('location', `${APPLICATIONS_PATH}/${grant.id}?done=added`).send();
   });
 

@@ -56,6 +56,23 @@ async function recordNarrowing(tx: Tx, grantId: string, scopes: string, orgIds: 
 }
 
 /**
+ * A widening of a grant that has a narrowing in force: the narrowing now says what the grant allows
+ * after the widening, dated now. Access tokens issued up to the narrowing are still cut down to the
+ * grant (never beyond it), and one issued after the widening but within the narrowing's second
+ * (which cannot be told apart from one issued before it) is no longer cut down to the narrower grant.
+ */
+async function reviseNarrowing(tx: Transaction<Database>, grantId: string, scopes: string, orgIds: string | null, now: number): Promise<Narrowing | undefined> {
+  const row = await tx
+    .updateTable('grant_narrowings')
+    .set({ scopes, org_ids: orgIds, narrowed_at: now })
+    .where('grant_id', '=', grantId)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toNarrowing(row);
+}
+
+/**
  * The approval's audit event as its security notice needs it (issue 15): `first` for a new grant,
  * `widened` when a live one gained scopes or organizations (only these two are mailed, so a
  * re-approval that adds nothing tells nobody anything), what the grant now allows (`scopes`) and
@@ -179,7 +196,13 @@ export class SqlGrantStore implements GrantStore {
    * organizations and end it read, and records a narrowing in the same transaction when something
    * was taken away. Undefined when the row changed in between (or is no longer live).
    */
-  private async replace(live: GrantsTable, change: GrantChange, now: number, narrowingUntil: number, event?: AuditEvent): Promise<{ row: GrantsTable; outcome: GrantOutcome } | undefined> {
+  private async replace(
+    live: GrantsTable,
+    change: GrantChange,
+    now: number,
+    narrowingUntil: number,
+    event?: AuditEvent,
+  ): Promise<{ row: GrantsTable; outcome: GrantOutcome; revised: Narrowing | undefined } | undefined> {
     const outcome = grantAfter(toGrant(live), change);
     const set = { scopes: outcome.scopes.join(' '), org_ids: formatOrgIds(outcome.orgIds), expires_at: outcome.expiresAt, updated_at: now };
     return this.db.transaction().execute(async (tx) => {
@@ -193,13 +216,16 @@ export class SqlGrantStore implements GrantStore {
         .where((eb) => (live.expires_at === null ? eb('expires_at', 'is', null) : eb('expires_at', '=', live.expires_at)))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
+      let revised: Narrowing | undefined;
       if (outcome.narrowed) {
         await recordNarrowing(tx, live.id, set.scopes, set.org_ids, now, narrowingUntil);
         // CAEP token-claims-change, committed with the narrowing (issue 19).
         await insertGrantNarrowedEvent(tx, { ...live, ...set }, change.kind === 'narrowing' ? CAUSES.userNarrowed : CAUSES.userReapprovedLess, now);
+      } else if (outcome.widened) {
+        revised = await reviseNarrowing(tx, live.id, set.scopes, set.org_ids, now);
       }
       if (event) await insertAuditEvent(tx, await approvalEvent(tx, event, outcome, false), now);
-      return { row: { ...live, ...set }, outcome };
+      return { row: { ...live, ...set }, outcome, revised };
     });
   }
 
@@ -233,8 +259,9 @@ export class SqlGrantStore implements GrantStore {
       const live = await this.liveOf(grantId, userId, now);
       if (!live) return false;
       // Nothing to add (already covered) writes nothing either.
-      if (!grantAfter(toGrant(live), change).widened) return true;
-      if (await this.replace(live, change, now, now, event)) return true;
+      if (!grantAfter(toGrant(live), change).widened) return { narrowing: undefined };
+      const written = await this.replace(live, change, now, now, event);
+      if (written) return { narrowing: written.revised };
     }
     throw new Error('adding organizations to a grant kept conflicting');
   }
