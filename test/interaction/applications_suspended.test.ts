@@ -58,6 +58,24 @@ for (const dialect of dialects()) {
       assert.equal(res.json().error, 'invalid_grant');
     });
 
+    it('a suspended service cannot be given an organization from Manage applications', async () => {
+      const now = t.clock.now();
+      const acme = (await t.deps.stores.organizations.create({ slug: 'acme-s', name: 'Acme', ownerUserId: alice.id }, now))!;
+      const client = await createClient(t.deps, { name: 'Gated', redirectUris: [REDIRECT] });
+      const grant = await t.deps.stores.grants.approve(alice.id, client.clientId, ['openid', 'orgs:read'], now, { orgIds: [], expiresAt: 'keep', narrowingUntil: now });
+      await t.deps.feed.publish({ type: 'membership', userId: alice.id });
+      const browser = await signedIn();
+      const page = await browser.get(`/profile/applications/${grant.id}`);
+      const add = findForm(page.body, new RegExp(`^/profile/applications/${grant.id}/add-org$`));
+      assert.ok(add, 'offered while the service is active');
+      await suspend(client.clientId);
+      const refused = await browser.post(add.action, add.hidden);
+      assert.equal(refused.statusCode, 409);
+      assert.match(refused.body, /The platform has suspended this service: it cannot be given more now\./);
+      assert.deepEqual((await t.deps.stores.grants.findById(grant.id))!.orgIds, [], 'nothing added');
+      assert.equal(add.hidden.org, acme.id);
+    });
+
     it('an approval page open when the service is suspended: no grant, no code, the plain page', async () => {
       const client = await createClient(t.deps, { name: 'Pending', redirectUris: [REDIRECT] });
       const browser = await signedIn();
