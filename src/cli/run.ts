@@ -1,8 +1,8 @@
 /**
  * One `tessera` invocation: parses the command line, loads the configuration from `io.env`, runs
  * the command and prints its result on `io.stdout`; a failure becomes one line on `io.stderr` and
- * an exit status. Nothing here touches `process`, so the test suite runs the same code in-process
- * (test/cli/cli.ts) and a few tests still spawn the real `bin/tessera.js`.
+ * an exit status. Nothing here touches `process`, so the test suite runs the same code on a worker
+ * thread of its own process (test/cli/cli.ts), and a few tests still spawn the real `bin/tessera.js`.
  * @module
  */
 import { ConfigError, loadConfig } from '../config/config.ts';
