@@ -3,6 +3,7 @@
  * bound to the session (and the app), and post to our own paths only.
  * @module
  */
+import { useBrand } from '../../interaction/views/brand.tsx';
 import type { ComponentChildren } from 'preact';
 import type { AppSuspension } from '../../domain/app_suspensions.ts';
 import type { App, AppSecretInfo } from '../../domain/apps.ts';
@@ -263,7 +264,7 @@ export function AppForm({ action, token, raw, errors, chooseKind, owners, submit
         <TextField raw={raw} errors={errors} name="backchannel_logout_uri" label="Back-channel logout URL" hint="(optional; https, no private address: a signed logout token is POSTed here when a person signs out)" />
         <label class="inline">
           <input type="checkbox" name="backchannel_logout_session_required" checked={raw.backchannel_logout_session_required === true || raw.backchannel_logout_session_required === 'on'} />{' '}
-          The app needs the session id (<code>sid</code>) in logout tokens (Tessera always sends it)
+          The app needs the session id (<code>sid</code>) in logout tokens ({useBrand().name} always sends it)
         </label>
         {/* Issue 19, RFC 8935 push of CAEP events: the same outbound rules as the URL above. */}
         <TextField raw={raw} errors={errors} name="ssf_endpoint_url" label="Security events URL" hint="(optional; https, no private address: a signed security event is POSTed here when a person revokes or narrows the app's access)" />
@@ -295,7 +296,7 @@ export function SecretView({ app, secret, secretId, created, account }: { app: A
       <p>
         client_id: <CopyableValue id="client-id" name="client_id" value={app.id} />
       </p>
-      <p class="warning">Copy this secret now. Tessera keeps only a digest of it and cannot show it again.</p>
+      <p class="warning">Copy this secret now. {useBrand().name} keeps only a digest of it and cannot show it again.</p>
       <p>
         client_secret: <CopyableValue id="client-secret" name="client_secret" value={secret} />
       </p>
