@@ -178,6 +178,10 @@ for (const dialect of dialects()) {
       assert.deepEqual(lines, JSON.parse(JSON.stringify(expected)), 'the fields and order of tessera audit list --json');
       assert.deepEqual(Object.keys(lines[0]!), ['id', 'at', 'type', 'user_id', 'user_email', 'app_id', 'ip', 'detail']);
 
+      // Followed from another site (a link, a top-level navigation that carries the Lax cookie): refused, nothing recorded.
+      const crossSite = await browser.get('/admin/audit/export?type=test.', { 'sec-fetch-site': 'cross-site' });
+      assert.equal(crossSite.statusCode, 403);
+      assert.doesNotMatch(String(crossSite.headers['content-type']), /ndjson/);
       const [exported, ...older] = await t.deps.stores.auditLog.list({ type: 'audit.exported', limit: 10 });
       assert.equal(older.length, 0);
       assert.deepEqual(exported!.detail, { via: 'admin', actor: olga.user.id, filters: { type: 'test.' } });

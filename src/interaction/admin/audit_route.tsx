@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppOptions, Deps } from '../../deps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { signedInOf } from '../../http/signed_in.ts';
+import { isCrossSite } from '../../http/form_guard.ts';
 import { assembleParams } from '../../http/params.ts';
 import { auditJson } from '../../domain/audit_log.ts';
 import { BadCursor } from '../../services/operator_reads.ts';
@@ -62,6 +63,9 @@ export default async function auditRoutes(app: FastifyInstance, { deps }: AppOpt
   });
 
   app.get(ADMIN.auditExport, async (request, reply) => {
+    // A read that records an event: only from our own pages, or typed in. Another site's link
+    // followed by an operator's browser (whose cookie is SameSite=Lax) must not write the log.
+    if (isCrossSite(request, deps.config.issuer)) return sendMessagePage(reply, 403, 'Export refused', 'Export the audit log from its page in the console.');
     const signedIn = await signedInOf(request);
     const asked = await filtersOf(deps, request, reply);
     if (!('filters' in asked)) return asked;
