@@ -244,7 +244,9 @@ for (const dialect of dialects()) {
       const owner = await signedIn();
       const token = orgFormToken(t.deps, digest(owner.sessionCookie()!.value), globex.slug, '');
       const settings = `/orgs/${globex.slug}/settings`;
-      assert.equal((await owner.post(`${settings}/policy`, { token, third_party: 'approved' })).statusCode, 303);
+      // The page first says what it stops (issue 20); the owner confirms.
+      assert.match((await owner.post(`${settings}/policy`, { token, third_party: 'approved' })).body, /This stops \d services? used by/);
+      assert.equal((await owner.post(`${settings}/policy`, { token, third_party: 'approved', confirm: 'yes' })).statusCode, 303);
       await until('token-claims-change', () => receiver.at('/policy').length === 1);
       const [got] = receiver.at('/policy');
       assert.equal(got!.type, CLAIMS_CHANGE);
@@ -255,7 +257,7 @@ for (const dialect of dialects()) {
       assert.equal((await owner.post(`${settings}/apps`, { token, client_id: client.clientId, action: 'withdraw' })).statusCode, 303);
       await until('a second token-claims-change', () => receiver.at('/policy').length === 2);
       // From "approved only" to "deny": it was already kept out, nothing new.
-      assert.equal((await owner.post(`${settings}/policy`, { token, third_party: 'deny' })).statusCode, 303);
+      assert.equal((await owner.post(`${settings}/policy`, { token, third_party: 'deny', confirm: 'yes' })).statusCode, 303);
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(receiver.at('/policy').length, 2);
       assert.equal((await owner.post(`${settings}/policy`, { token, third_party: 'allow' })).statusCode, 303);

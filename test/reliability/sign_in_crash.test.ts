@@ -366,8 +366,13 @@ function startLoad(
     model.policies.set(owner.orgId, state);
     // Uncertain until answered: a kill under this request leaves it so.
     state.uncertain.push(mode);
-    const saved = await j.submit(settings, /\/settings\/policy$/, { third_party: mode });
+    let saved = await j.submit(settings, /\/settings\/policy$/, { third_party: mode });
     if (!saved) return void failures.push('no policy form on the settings page');
+    // A mode that stops services acting for members asks first (issue 20); the owner confirms.
+    if (saved.status === 200 && /name="confirm" value="yes"/.test(saved.body)) {
+      saved = await j.submit(saved, /\/settings\/policy$/);
+      if (!saved) return void failures.push('no form on the policy confirmation');
+    }
     state.uncertain.splice(state.uncertain.lastIndexOf(mode), 1);
     if (saved.status === 303) {
       state.acked = mode;
