@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { MAX_LOGO_BYTES, isPng } from '../domain/app_logo.ts';
-import { ConfigError } from './config.ts';
+import { ConfigError } from './errors.ts';
 
 export interface ProductLogo {
   contentType: 'image/svg+xml' | 'image/png';

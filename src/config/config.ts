@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { AUDIT_FLOOR_DAYS } from '../domain/purge.ts';
 import { productLogoFrom, productNameFrom, type BrandConfig } from './brand.ts';
+import { ConfigError } from './errors.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -247,9 +248,7 @@ export interface MailConfig {
   maxAttempts: number;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
