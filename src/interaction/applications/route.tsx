@@ -30,6 +30,7 @@ import { ApplicationsView, ConfirmView, GrantDetailView, type AddableOrg } from 
 import { ownEntry } from '../../domain/lookup.ts';
 import { requirementNotice } from '../orgs/requirement_notice.ts';
 import { organizationLines } from '../consent/page.tsx';
+import { approvalStepUp } from '../../services/interactions.ts';
 
 export const APPLICATIONS_PATH = '/profile/applications';
 
@@ -126,6 +127,12 @@ export default async function applicationsRoutes(app: FastifyInstance, { deps }:
     if (line.excluded !== undefined) return sendDetail(deps, reply, signedIn, grant, { problem: `${line.name}: ${line.excluded}`, status: 409 });
     if (deps.suspensions.isSuspended(grant.appId)) {
       return sendDetail(deps, reply, signedIn, grant, { problem: 'The platform has suspended this service: it cannot be given more now.', status: 409 });
+    }
+    // Issue 16's step-up, as the approval page applies it: reaching further with high-privilege scopes
+    // needs a recent sign-in (and the second factor the account has). Sign in again, back to this page.
+    if (await approvalStepUp(deps, signedIn, grant.scopes)) {
+      const back = `/login?${new URLSearchParams({ return_to: `${APPLICATIONS_PATH}/${grant.id}`, reauth: '1' })}`;
+      return reply.code(303).header('location', back).send();
     }
     // The rule is domain/approval.ts's `adding_organizations`: the organizations widen, scopes and end are kept;
     // recorded as an approval, so the person is told as for any widening (issue 15).
