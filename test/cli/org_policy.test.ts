@@ -54,6 +54,9 @@ for (const dialect of dialects()) {
       assert.deepEqual(policy, { org: 'acme', third_party: 'approved' });
       assertRefused(badMode, 2, /--third-party must be allow, approved or deny/);
       assert.equal(await serverAnswers(403), 'org_policy_blocked');
+      // The member it stopped a service for is told, as from the settings page (issue 20).
+      const [stopped] = await server.deps.stores.audit.listForUser(alice.id, ['org_policy.stopped_services'], 5);
+      assert.deepEqual(stopped?.detail.apps, [(await server.deps.stores.apps.find(service.clientId))!.name]);
       // A member's pending request is answered by the command as by the settings page, and the member told.
       const acme = (await server.deps.stores.organizations.findBySlug('acme'))!;
       await server.deps.stores.approvalRequests.create(acme.id, service.clientId, alice.id, server.clock.now());
