@@ -82,7 +82,7 @@ for (const dialect of dialects()) {
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, new RegExp(`${id}  failed .* mail-cli@example\\.com  attempts=1  given up  error: .*550`));
 
-      const retried = await cli.json<{ retried: number; ids: string[] }>(['mail', 'retry', '--id', id]);
+      const retried = await cli.json<{ retried: number; ids: string[] }>(['mail', 'retry', `--id=${id}`]);
       assert.deepEqual(retried, { retried: 1, ids: [id] });
       // Nothing but the row tells the server: its sender finds it on its next poll.
       const since = Date.now();
@@ -98,14 +98,14 @@ for (const dialect of dialects()) {
 
     it('refuses to retry an id that is not failed: sent, pending, unknown, or one among failed ones; nothing changes', async () => {
       const sent = (await t.deps.stores.outbox.list({ status: 'sent', limit: 1 }))[0]!;
-      assertRefused(await cli.run(['mail', 'retry', '--id', sent.id]), 1, new RegExp(`message ${sent.id} is sent, not failed`));
+      assertRefused(await cli.run(['mail', 'retry', `--id=${sent.id}`]), 1, new RegExp(`message ${sent.id} is sent, not failed`));
       // Pending and not yet due: written an hour ahead, so no sender takes it during the test.
       const pending = await t.deps.stores.outbox.enqueue({ kind: 'reset_unknown', to: 'later@example.com', userId: null, data: {} }, t.clock.now() + 3600);
-      assertRefused(await cli.run(['mail', 'retry', '--id', pending]), 1, /is pending, not failed; .*sent on its own/);
+      assertRefused(await cli.run(['mail', 'retry', `--id=${pending}`]), 1, /is pending, not failed; .*sent on its own/);
       assertRefused(await cli.run(['mail', 'retry', '--id', 'NoSuchMessage0000000000']), 1, /no message with id NoSuchMessage0000000000/);
       // All or nothing: a failed id next to a sent one is not retried either.
       const failed = await failedNotice();
-      assertRefused(await cli.run(['mail', 'retry', '--id', failed, '--id', sent.id]), 1, /is sent, not failed/);
+      assertRefused(await cli.run(['mail', 'retry', `--id=${failed}`, `--id=${sent.id}`]), 1, /is sent, not failed/);
       assert.equal((await t.deps.stores.outbox.find(failed))?.status, 'failed');
       assert.equal((await t.deps.stores.outbox.find(pending))?.status, 'pending');
     });

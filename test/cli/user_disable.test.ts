@@ -88,7 +88,7 @@ for (const dialect of dialects()) {
     });
 
     it('disable again revokes nothing more; enable lets him sign in, and what was revoked stays revoked', async () => {
-      const twice = await cli.json(['user', 'disable', '--user', bob.id]);
+      const twice = await cli.json(['user', 'disable', `--user=${bob.id}`]);
       assert.deepEqual(twice, { id: bob.id, email: 'bob@example.com', disabled: true, sessions_ended: 0, grants_revoked: 0 });
 
       const enabled = await cli.json(['user', 'enable', '--user', 'bob@example.com']);

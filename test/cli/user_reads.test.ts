@@ -103,7 +103,7 @@ for (const dialect of dialects()) {
       assert.match(text, /\nRecent security events \(newest 20\)\n {2}\S+Z {2}user\.signed_in {2}ip=203\.0\.113\.9/);
       assert.equal(text.includes(sessionId), false, 'never the whole session id');
 
-      const json = await cli.json<Record<string, unknown>>(['user', 'show', '--id', alice.id]);
+      const json = await cli.json<Record<string, unknown>>(['user', 'show', `--id=${alice.id}`]);
       assert.equal(json.email, 'alice@example.com');
       assert.deepEqual(json.sessions, [{ id_prefix: sessionId.slice(0, 8), created_at: json.last_sign_in_at, last_seen_at: json.last_sign_in_at, ip: '203.0.113.9', user_agent: 'Mozilla/5.0 Test', amr: ['pwd'] }]);
       assert.deepEqual(json.grants, [{ client_id: clientId, app_name: 'CI Dashboard', scopes: ['openid', 'profile'], orgs: null, created_at: (json.grants as { created_at: number }[])[0]!.created_at, last_used_at: null }]);
@@ -115,7 +115,7 @@ for (const dialect of dialects()) {
       assertRefused(await cli.run(['user', 'show', '--email', 'nobody@example.com']), 1, /no personal account with email nobody@example\.com/);
       assertRefused(await cli.run(['user', 'show', '--id', 'no-such-id']), 1, /no account with id no-such-id/);
       assertRefused(await cli.run(['user', 'show']), 2, /exactly one of --email and --id/);
-      assertRefused(await cli.run(['user', 'show', '--email', 'alice@example.com', '--id', alice.id]), 2, /exactly one of --email and --id/);
+      assertRefused(await cli.run(['user', 'show', '--email', 'alice@example.com', `--id=${alice.id}`]), 2, /exactly one of --email and --id/);
       assertRefused(await cli.run(['user', 'show', '--email', 'not-an-email']), 2, /is not an email address/);
       assertRefused(await cli.run(['user', 'list', '--limit', '0']), 2, /--limit must be a whole number from 1 to 200/);
       assertRefused(await cli.run(['user', 'list', '--limit', '201']), 2, /--limit/);
