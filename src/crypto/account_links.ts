@@ -6,8 +6,8 @@
  * links in flight, which live 30 minutes to a day.
  * @module
  */
-import { constantEquals, hmac } from './digest.ts';
-import { randomId } from './random.ts';
+import { constantEquals, digest, hmac } from './digest.ts';
+import { looksLike, randomId, randomToken } from './random.ts';
 
 /** A new link row id: 128 random bits. */
 export function newLinkId(): string {
@@ -25,4 +25,20 @@ export function linkIdOf(key: Buffer, purpose: string, value: string | undefined
   if (dot <= 0) return undefined;
   const id = value.slice(0, dot);
   return constantEquals(value, linkValue(key, purpose, id)) ? id : undefined;
+}
+
+/**
+ * The value a sign-up sets in the signing-up browser's cookie (issue 20), and the digest stored
+ * with its verification link: 256 random bits only that browser has. A sign-up with a taken
+ * address gets one too, stored nowhere, so the two answers carry the same cookie (SECURITY 33).
+ */
+export function newBrowserBinding(): { value: string; digest: string } {
+  const value = randomToken('signUpBrowser');
+  return { value, digest: digest(value) };
+}
+
+/** Whether a presented cookie value is the one whose digest the link keeps (constant time). */
+export function browserBindingMatches(value: string | undefined, stored: string | null | undefined): boolean {
+  if (typeof value !== 'string' || !stored || !looksLike('signUpBrowser', value)) return false;
+  return constantEquals(digest(value), stored);
 }

@@ -35,6 +35,8 @@ export const TOKEN_PREFIX = {
   requestUri: 'urn:ietf:params:oauth:request_uri:',
   /** A browser's long-lived id for device recognition (domain/known_browsers.ts); not a credential. */
   browser: 'tsb_',
+  /** The cookie that lets the browser that signed up be signed in by its verification link (crypto/account_links.ts). */
+  signUpBrowser: 'tsv_',
 } as const;
 
 export type TokenKind = keyof typeof TOKEN_PREFIX;

@@ -17,6 +17,14 @@ export const LINK_LIFETIME_SECONDS: Record<LinkPurpose, number> = {
   change_email: 24 * 3600,
 };
 
+/**
+ * How long the browser that signed up can turn its verification link into a session (issue 20):
+ * the cookie's lifetime, and checked here too against the link's `createdAt`, since a browser may
+ * keep a cookie longer than told. Short: the session's `auth_time` is the sign-up's time
+ * (services/accounts/link_sign_in.ts), and past this the link only proves the address.
+ */
+export const SIGN_UP_BROWSER_SECONDS = 30 * 60;
+
 export interface AccountLink {
   id: string;
   userId: string;
@@ -31,6 +39,13 @@ export interface AccountLink {
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
+  /**
+   * A sign-up's verification link (issue 20): the digest of the random value the signing-up
+   * browser got in a cookie (crypto/account_links.ts), and the pending authorization the sign-up
+   * started from. Absent (null) on every other link.
+   */
+  browserDigest?: string | null;
+  interactionId?: string | null;
 }
 
 export interface AccountLinkStore {

@@ -12,6 +12,7 @@ import type { Accounts, Caller } from '../services/accounts/accounts.ts';
 import type { OpenedSession, SignedIn } from '../services/accounts/sessions.ts';
 import { browserIdOf, sessionIdOf, signedInRecently } from '../services/accounts/sessions.ts';
 import { KNOWN_BROWSER_DAYS } from '../domain/known_browsers.ts';
+import { SIGN_UP_BROWSER_SECONDS } from '../domain/account_links.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,6 +40,15 @@ export function pendingCookieName(config: Pick<Config, 'secure'>): string {
  */
 export function browserCookieName(config: Pick<Config, 'secure'>): string {
   return config.secure ? '__Host-tessera_browser' : 'tessera_browser';
+}
+
+/**
+ * The browser that signed up (issue 20): a random value whose digest its verification link keeps,
+ * so that the link opened there signs the new account in (services/accounts/link_sign_in.ts).
+ * Set for a taken address too, with a value that matches nothing (SECURITY 33).
+ */
+export function signUpCookieName(config: Pick<Config, 'secure'>): string {
+  return config.secure ? '__Host-tessera_signup' : 'tessera_signup';
 }
 
 function cookieOptions(config: Pick<Config, 'secure'>) {
@@ -92,6 +102,19 @@ export function pendingCookie(config: Pick<Config, 'secure'>, request: FastifyRe
 
 export function clearPendingCookie(config: Pick<Config, 'secure'>, reply: FastifyReply): void {
   reply.clearCookie(pendingCookieName(config), cookieOptions(config));
+}
+
+/** Lives as long as the link may sign in (SIGN_UP_BROWSER_SECONDS), not as long as the link. */
+export function setSignUpCookie(config: Pick<Config, 'secure'>, reply: FastifyReply, value: string): void {
+  reply.setCookie(signUpCookieName(config), value, { ...cookieOptions(config), maxAge: SIGN_UP_BROWSER_SECONDS });
+}
+
+export function signUpCookie(config: Pick<Config, 'secure'>, request: FastifyRequest): string | undefined {
+  return request.cookies[signUpCookieName(config)];
+}
+
+export function clearSignUpCookie(config: Pick<Config, 'secure'>, reply: FastifyReply): void {
+  reply.clearCookie(signUpCookieName(config), cookieOptions(config));
 }
 
 /** What a guard does when the request may not go on: answer it (a redirect, a 401). */

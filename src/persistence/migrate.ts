@@ -44,6 +44,7 @@ import * as tokenCounts from './migrations/202612071420_token_counts.ts';
 import * as consoleOrderIndexes from './migrations/202612072150_console_order_indexes.ts';
 import * as auditAppIndex from './migrations/202612072230_audit_app_index.ts';
 import * as interactionWarnedAt from './migrations/202612072240_interaction_warned_at.ts';
+import * as accountLinkBrowser from './migrations/202612080140_account_link_browser.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -85,6 +86,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612072150_console_order_indexes': consoleOrderIndexes,
   '202612072230_audit_app_index': auditAppIndex,
   '202612072240_interaction_warned_at': interactionWarnedAt,
+  '202612080140_account_link_browser': accountLinkBrowser,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -419,6 +419,10 @@ export interface AccountLinksTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+  /** A sign-up's verification link: digest of the signing-up browser's cookie value (202612080140). */
+  browser_digest: string | null;
+  /** A sign-up's verification link: the pending authorization it started from (202612080140). */
+  interaction_id: string | null;
 }
 
 /** Browsers that signed in to an account (device recognition, domain/known_browsers.ts); 202612071120. */

@@ -3,6 +3,11 @@
  * changes nothing, because mail scanners and link previews open links before the person does. The
  * link names its account, so this works signed in or not (as whoever), and its form token is bound
  * to nothing but the link (a sign-in step's rule, before any session: src/http/form_guard.ts).
+ *
+ * A sign-up's link used in the browser that signed up (its sign-up cookie, issue 20) also signs
+ * the new account in, through the accounts service, and goes on (303, SECURITY 8): to the pending
+ * authorization it started from, by its interaction id only and while it is live (SECURITY 2),
+ * else home. Anywhere else the address is confirmed and the page says to sign in.
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,7 +15,8 @@ import type { AppOptions, Deps } from '../../deps.ts';
 import type { RawParams } from '../../http/urlencoded.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { fieldOf, formToken, preSessionFormRule } from '../../http/form_guard.ts';
-import { callerOf } from '../../http/signed_in.ts';
+import { callerOf, clearSignUpCookie, setSessionCookie, signUpCookie } from '../../http/signed_in.ts';
+import { loadLiveInteraction, resumeUrl } from '../../services/interactions.ts';
 import { asRawParams, assembleParams } from '../../http/params.ts';
 import { LINK_PATHS, PAGE_PATHS } from '../../mail/links.ts';
 import { sendPage } from '../views/send_page.ts';
@@ -61,8 +67,15 @@ export default async function verifyEmailRoutes(app: FastifyInstance, { deps }: 
 
   app.post(VERIFY_PATH, { config: { csrf: VERIFY_FORM } }, async (request, reply) => {
     const { link } = assembleParams(['link'], asRawParams(request.body));
-    const outcome = await deps.accounts.verifyEmail(link, callerOf(deps.config, request));
+    const outcome = await deps.accounts.verifyEmail(link, callerOf(deps.config, request), signUpCookie(deps.config, request));
     switch (outcome.kind) {
+      case 'signed_in': {
+        setSessionCookie(deps.config, reply, outcome.opened);
+        clearSignUpCookie(deps.config, reply);
+        const { interactionId } = outcome.continuation;
+        const live = interactionId === null ? undefined : await loadLiveInteraction(deps, interactionId);
+        return reply.code(303).header('location', live ? resumeUrl(live.interaction.id) : '/').send();
+      }
       case 'verified':
         return sendMessage(request, reply, 200, 'Your address is confirmed', [`${outcome.user.email} is now confirmed. Organizations can add you with it, and you can accept their invitations.`]);
       case 'already':

@@ -1,10 +1,12 @@
 /**
  * GET /signup shows the form; POST /signup creates a personal account. Whether the email was new
- * or already taken, the answer is the same 303 to the sign-in page with "Your account is ready,
- * sign in" (SECURITY 33: sign-up must not reveal which emails have accounts; without mail there is
- * no other way to tell the owner). The password is hashed in both cases so the timing matches.
- * A pending authorization continues through its interaction id only (SECURITY 2). Sign-ups
- * count against the per-address sign-in throttle.
+ * or already taken, the answer is the same 200 "Check your inbox" page naming the address, with
+ * the same cookie (SECURITY 33: sign-up must not reveal which emails have accounts; the owner of a
+ * taken address is mailed a word instead of a link). The password is hashed in both cases so the
+ * timing matches. The cookie binds the mailed link to this browser (issue 20): opened here, it
+ * signs the new account in and continues the pending authorization, through its interaction id
+ * only (SECURITY 2; src/interaction/email/verify_route.tsx). Sign-ups count against the
+ * per-address sign-in throttle.
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +16,7 @@ import type { RawParams } from '../../http/urlencoded.ts';
 import { MAX_NAME_CHARS, isPlausibleEmail, normalizeEmail } from '../../domain/users.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
 import { fieldOf, formToken, preSessionFormRule } from '../../http/form_guard.ts';
-import { callerOf } from '../../http/signed_in.ts';
+import { callerOf, setSignUpCookie } from '../../http/signed_in.ts';
 import { asRawParams, assembleParams } from '../../http/params.ts';
 import { InteractionExpired, loadLiveInteraction } from '../../services/interactions.ts';
 import { PASSWORD_PROBLEMS, passwordProblem } from '../../services/accounts/password_policy.ts';
@@ -22,6 +24,7 @@ import { sendErrorPage } from '../views/error_page.tsx';
 import { sendPage } from '../views/send_page.ts';
 import { TOO_MANY } from '../login/view.tsx';
 import { SignUpView } from './view.tsx';
+import { CheckInboxView } from './check_inbox_view.tsx';
 
 export const SIGNUP_PATH = '/signup';
 
@@ -31,7 +34,7 @@ function signUpToken(deps: Pick<Deps, 'formKey'>, interactionId: string | undefi
 
 const SIGNUP_FORM = preSessionFormRule('signup', (request) => [fieldOf(request.body, 'interaction')]);
 
-/** Where the person signs in after sign-up: our sign-in page, for the same interaction. */
+/** Where a passkey sign-up goes on (./passkey_route.ts): our sign-in page, for the same interaction. */
 export function signedUpLocation(interactionId: string | undefined): string {
   const query = new URLSearchParams({ created: '1' });
   if (interactionId !== undefined) query.set('interaction', interactionId);
@@ -54,9 +57,8 @@ export default async function signUpRoutes(app: FastifyInstance, { deps }: AppOp
 
   app.post(SIGNUP_PATH, { config: { csrf: SIGNUP_FORM } }, async (request, reply) => {
     const form = assembleParams(['name', 'email', 'password', 'interaction'], asRawParams(request.body));
-    if (form.interaction !== undefined && !(await loadLiveInteraction(deps, form.interaction))) {
-      return sendErrorPage(reply, new InteractionExpired('sign-up for an unknown interaction'));
-    }
+    const live = form.interaction === undefined ? undefined : await loadLiveInteraction(deps, form.interaction);
+    if (form.interaction !== undefined && !live) return sendErrorPage(reply, new InteractionExpired('sign-up for an unknown interaction'));
     const name = (form.name ?? '').trim();
     const email = normalizeEmail(form.email ?? '');
     const password = form.password ?? '';
@@ -68,7 +70,7 @@ export default async function signUpRoutes(app: FastifyInstance, { deps }: AppOp
       });
     }
     // The accounts service throttles sign-ups per address; a taken email answers the same (SECURITY 33).
-    const outcome = await deps.accounts.signUp({ email, name, password }, callerOf(deps.config, request));
+    const outcome = await deps.accounts.signUp({ email, name, password }, callerOf(deps.config, request), live?.interaction.id ?? null);
     if (outcome.kind === 'throttled') {
       reply.header('retry-after', String(outcome.retryAfter));
       return sendPage(reply, <SignUpView passkeys={deps.accounts.passkeysOffered()} token={signUpToken(deps, form.interaction)} interactionId={form.interaction} name={name} email={email} problem={TOO_MANY} />, {
@@ -76,7 +78,9 @@ export default async function signUpRoutes(app: FastifyInstance, { deps }: AppOp
         scripts: deps.accounts.passkeysOffered(),
       });
     }
-    return reply.code(303).header('location', signedUpLocation(form.interaction)).send();
+    setSignUpCookie(deps.config, reply, outcome.browserValue);
+    const interaction = live && { id: live.interaction.id, appName: live.app.name };
+    return sendPage(reply, <CheckInboxView email={email} interaction={interaction} />);
   });
 
   rejectOtherMethods(app, SIGNUP_PATH, ['GET', 'POST']);

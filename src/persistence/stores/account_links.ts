@@ -17,6 +17,8 @@ export function toAccountLink(row: AccountLinksTable): AccountLink {
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
     usedAt: row.used_at === null ? null : Number(row.used_at),
+    browserDigest: row.browser_digest ?? null,
+    interactionId: row.interaction_id ?? null,
   };
 }
 
@@ -24,7 +26,18 @@ export function toAccountLink(row: AccountLinksTable): AccountLink {
 export async function insertLink(db: Db | Transaction<Database>, link: Omit<AccountLink, 'usedAt'>): Promise<void> {
   await db
     .insertInto('account_links')
-    .values({ id: link.id, user_id: link.userId, purpose: link.purpose, email: link.email, stamp: link.stamp, created_at: link.createdAt, expires_at: link.expiresAt, used_at: null })
+    .values({
+      id: link.id,
+      user_id: link.userId,
+      purpose: link.purpose,
+      email: link.email,
+      stamp: link.stamp,
+      created_at: link.createdAt,
+      expires_at: link.expiresAt,
+      used_at: null,
+      browser_digest: link.browserDigest ?? null,
+      interaction_id: link.interactionId ?? null,
+    })
     .execute();
 }
 

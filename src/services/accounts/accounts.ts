@@ -20,6 +20,7 @@ import type { User } from '../../domain/users.ts';
 import { actorDetail, type Actor } from '../../domain/audit.ts';
 import { normalizeEmail } from '../../domain/users.ts';
 import { digest } from '../../crypto/digest.ts';
+import { newBrowserBinding } from '../../crypto/account_links.ts';
 import { hashPassword, verifyPassword } from '../../crypto/passwords.ts';
 import { matchTotp, newPendingToken, newTotpSecret } from '../../crypto/totp.ts';
 import { clientNetwork } from '../../caches/throttles.ts';
@@ -29,6 +30,7 @@ import { throttledSignIn } from './sign_in_throttle.ts';
 import { FACTOR_FAILURE_LIMIT, FACTOR_WINDOW_SECONDS, checkLimitedSecondFactor, checkSecondFactor, hasSecondFactor, newRecoveryCodes, sealSecret, unsealSecret } from './second_factor.ts';
 import { passwordProblem, type PasswordProblem } from './password_policy.ts';
 import { findOrCreateAccount, type WorkIdentity } from './work_accounts.ts';
+import { SIGN_UP_AMR, SIGN_UP_LINK_DETAIL, linkSignIn } from './link_sign_in.ts';
 import * as recovery from './recovery.ts';
 import * as passkeys from './passkeys.ts';
 import * as passkeySignIn from './passkey_sign_in.ts';
@@ -173,13 +175,23 @@ export class Accounts {
    * attempt costs an argon2 hash, so it takes room from the per-address sign-in budget and never
    * gives it back: one address cannot flood us with accounts or hashing (SECURITY 32). A taken
    * email creates nothing and looks the same to the caller (SECURITY 33).
+   *
+   * `browserValue` goes in the signing-up browser's cookie (issue 20): with it, the verification
+   * link signs the new account in (`verifyEmail`, link_sign_in.ts) and continues the pending
+   * authorization `interactionId`. A taken address gets one of the same shape, stored nowhere.
    */
-  async signUp(input: { email: string; name: string; password: string }, caller: Caller): Promise<{ kind: 'done' } | { kind: 'throttled'; retryAfter: number }> {
+  async signUp(
+    input: { email: string; name: string; password: string },
+    caller: Caller,
+    interactionId: string | null = null,
+  ): Promise<{ kind: 'done'; browserValue: string } | { kind: 'throttled'; retryAfter: number }> {
     const wait = this.deps.throttles.loginPerIp.take(clientNetwork(caller.ip));
     if (wait > 0) return { kind: 'throttled', retryAfter: wait };
+    const binding = newBrowserBinding();
     // A taken address gets a word to its owner instead of a link: the same answer and the same work (SECURITY 33).
-    if (!(await this.createAccount({ ...input, via: 'signup' }, caller.ip))) await tellOwnerOfSignUp(this.deps, input.email);
-    return { kind: 'done' };
+    const created = await this.createAccount({ ...input, via: 'signup', signUp: { browserDigest: binding.digest, interactionId } }, caller.ip);
+    if (!created) await tellOwnerOfSignUp(this.deps, input.email);
+    return { kind: 'done', browserValue: binding.value };
   }
 
   /**
@@ -190,7 +202,15 @@ export class Accounts {
    * in one transaction: no crash leaves an account whose link was never mailed (issue 15).
    */
   async createAccount(
-    input: { email: string; name: string; password: string | null; via: 'signup' | 'cli' | 'demo'; passkey?: passkeyRegistration.NewAccountPasskey },
+    input: {
+      email: string;
+      name: string;
+      password: string | null;
+      via: 'signup' | 'cli' | 'demo';
+      passkey?: passkeyRegistration.NewAccountPasskey;
+      /** A password sign-up's browser binding and pending authorization, kept with its link (issue 20). */
+      signUp?: { browserDigest: string; interactionId: string | null };
+    },
     ip: string | null = null,
   ): Promise<User | undefined> {
     const now = this.deps.clock.now();
@@ -199,7 +219,7 @@ export class Accounts {
     const fields = { email: normalizeEmail(input.email), name: input.name, passwordHash, emailVerified: input.via !== 'signup' };
     return this.deps.stores.users.create(fields, now, (user) => ({
       ...(input.via === 'signup'
-        ? { event: { type: 'user.signed_up', userId: user.id, ip }, ...verificationRows(user, now) }
+        ? { event: { type: 'user.signed_up', userId: user.id, ip }, ...verificationRows(user, now, input.signUp) }
         : { event: { type: 'user.created', userId: user.id, ip, detail: { via: input.via } } }),
       ...(input.passkey ? { passkey: input.passkey(user) } : {}),
     }));
@@ -210,9 +230,20 @@ export class Accounts {
     return verifyLinkState(this.deps, value);
   }
 
-  /** Proves the address with the link mailed to it; works signed in or not (the link names the account). */
-  verifyEmail(value: string | undefined, caller: Caller): Promise<VerifyOutcome> {
-    return verifyEmail(this.deps, value, caller);
+  /**
+   * Proves the address with the link mailed to it; works signed in or not (the link names the
+   * account). A sign-up's link used in the browser that signed up (`browserValue`, its cookie)
+   * also signs the new account in, with `amr` ["pwd"] and the sign-up's `auth_time`
+   * (link_sign_in.ts), through this service's one way of opening a session; the session's event
+   * says so (`via: signup_link`). Anywhere else the address is verified and nobody is signed in.
+   */
+  async verifyEmail(value: string | undefined, caller: Caller, browserValue?: string): Promise<VerifyOutcome | { kind: 'signed_in'; user: User; opened: OpenedSession; continuation: Continuation }> {
+    const outcome = await verifyEmail(this.deps, value, caller);
+    if (outcome.kind !== 'verified' || browserValue === undefined) return outcome;
+    const allowed = await linkSignIn(this.deps, outcome.link, outcome.user, browserValue);
+    if (!allowed) return outcome;
+    const opened = await this.open(outcome.user, SIGN_UP_AMR, caller, SIGN_UP_LINK_DETAIL, allowed.authTime);
+    return { kind: 'signed_in', user: outcome.user, opened, continuation: { interactionId: allowed.interactionId, returnTo: null } };
   }
 
   /** "Send the link again", throttled per account (email.ts RESEND_GAP_SECONDS, RESEND_PER_DAY). */
@@ -500,9 +531,9 @@ export class Accounts {
    * every one records its browser as known to the account and is told as a new-browser sign-in
    * when it is one (domain/known_browsers.ts).
    */
-  private async open(user: User, amr: string[], caller: Caller, detail: Record<string, unknown> = {}): Promise<OpenedSession> {
+  private async open(user: User, amr: string[], caller: Caller, detail: Record<string, unknown> = {}, authTime?: number): Promise<OpenedSession> {
     const event = { type: 'user.signed_in', userId: user.id, ip: caller.ip, userAgent: caller.userAgent, detail: { amr, ...detail } };
-    return openSession(this.deps, user.id, amr, caller, caller.presentedSession, event);
+    return openSession(this.deps, user.id, amr, caller, caller.presentedSession, event, authTime);
   }
 
   private async startPending(userId: string, next: Continuation): Promise<string> {

@@ -43,17 +43,25 @@ export interface EmailDeps {
 /** Whether a link can be used now, read without writing (a GET: mail scanners open links). */
 export type LinkState<P> = { kind: 'ok'; user: User; link: AccountLink } | P | { kind: 'refused'; problem: LinkProblem };
 
-export type VerifyOutcome = { kind: 'verified'; user: User } | { kind: 'already' } | { kind: 'refused'; problem: LinkProblem };
+export type VerifyOutcome = { kind: 'verified'; user: User; link: AccountLink } | { kind: 'already' } | { kind: 'refused'; problem: LinkProblem };
 export type ResendOutcome = { kind: 'sent' } | { kind: 'already' } | { kind: 'work_account' } | { kind: 'throttled'; retryAfter: number };
 export type ChangeRequestProblem = { kind: 'invalid' } | { kind: 'same' } | { kind: 'work_account' } | { kind: 'throttled'; retryAfter: number };
 export type ChangeOutcome = { kind: 'changed'; user: User } | { kind: 'other_account' } | { kind: 'taken'; email: string } | { kind: 'refused'; problem: LinkProblem };
 
-/** A verification link for the account's address and the mail carrying it (sign-up, "send again"). */
-export function verificationRows(user: Pick<User, 'id' | 'email' | 'name'>, now: number): Required<Pick<WithNewAccount, 'link' | 'mail'>> {
+/**
+ * A verification link for the account's address and the mail carrying it (sign-up, "send again").
+ * At sign-up, `signUp` binds it to the signing-up browser and the authorization it started from
+ * (issue 20, services/accounts/link_sign_in.ts); "send again" binds it to nothing.
+ */
+export function verificationRows(
+  user: Pick<User, 'id' | 'email' | 'name'>,
+  now: number,
+  signUp?: { browserDigest: string; interactionId: string | null },
+): Required<Pick<WithNewAccount, 'link' | 'mail'>> {
   const id = newLinkId();
   const expiresAt = now + LINK_LIFETIME_SECONDS.verify_email;
   return {
-    link: { id, userId: user.id, purpose: 'verify_email', email: user.email, stamp: null, createdAt: now, expiresAt },
+    link: { id, userId: user.id, purpose: 'verify_email', email: user.email, stamp: null, createdAt: now, expiresAt, ...signUp },
     mail: { kind: 'verify_email', to: user.email, userId: user.id, data: { linkId: id, name: user.name, expiresAt } },
   };
 }
@@ -87,7 +95,7 @@ export async function verifyEmail(deps: EmailDeps, value: string | undefined, ca
   const outcome = await deps.stores.users.verifyEmailWithLink(link.id, user.id, link.email, now, event);
   switch (outcome) {
     case 'verified':
-      return { kind: 'verified', user: { ...user, emailVerifiedAt: now } };
+      return { kind: 'verified', user: { ...user, emailVerifiedAt: now }, link };
     case 'already':
       return { kind: 'already' };
     default:

@@ -106,7 +106,8 @@ export async function findSignedIn(deps: SessionDeps, id: string): Promise<Signe
  * Opens a brand-new session and records `event` with it in one transaction, together with the
  * browser as known to the account (the store marks the event `new_browser` when it was not,
  * domain/known_browsers.ts). Any session the browser presented (`replacing`) is ended first: the
- * new id is never one the browser chose.
+ * new id is never one the browser chose. `authTime` (OIDC Core §2 `auth_time`) is now, unless the
+ * person authenticated earlier than the session opens (a sign-up's link, link_sign_in.ts).
  */
 export async function openSession(
   deps: SessionDeps,
@@ -115,6 +116,7 @@ export async function openSession(
   client: ClientInfo,
   replacing: string | undefined,
   event: AuditEvent,
+  authTime?: number,
 ): Promise<OpenedSession> {
   const now = deps.clock.now();
   if (replacing) await deps.stores.sessions.end(replacing, now);
@@ -122,7 +124,7 @@ export async function openSession(
   const session: Session = {
     id: digest(cookieValue),
     userId,
-    authTime: now,
+    authTime: authTime ?? now,
     amr,
     createdAt: now,
     lastSeenAt: now,
