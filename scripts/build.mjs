@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 /**
- * `npm run build` (and before every `npm start`): compiles src/ and the benchmark's server entry
- * points to plain JavaScript in dist/ and copies the files src/ reads at run time beside them.
+ * `npm run build`: compiles src/ and the benchmark's server entry points to plain JavaScript in
+ * dist/ and copies the files src/ reads at run time beside them. Always builds.
+ *
+ * `--if-stale` (what `npm start` runs first, as `prestart`): reuses dist/ when nothing it was
+ * built from has changed (scripts/build_manifest.mjs says what that covers), and builds otherwise.
+ * A failed build exits non-zero, so npm does not start; the previous dist/ stays, with a manifest
+ * that no longer matches, and the next start tries again: old code never runs.
  *
  * Why compile at all: under tsx, Node 20 runs the TypeScript loader's hooks on a thread of their own
  * with a second V8 heap, and keeps every transformed module's source: a started server held 193 MB
@@ -16,13 +21,32 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILD_CONFIG, hashInputs, staleness, writeManifest } from './build_manifest.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(root, 'dist');
 const building = join(root, `.dist-new-${process.pid}`);
 
+if (process.argv.includes('--if-stale')) {
+  const reason = staleness(root, dist);
+  if (reason === undefined) {
+    process.stdout.write('tessera: dist/ is current, not rebuilt (`npm run build` forces a build)\n');
+    process.exit(0);
+  }
+  process.stdout.write(`tessera: building dist/: ${reason}\n`);
+}
+
+// Hashed before the compiler reads them: a file edited during the build fails the next check.
+/** @type {Record<string, string> | undefined} */
+let inputs;
+try {
+  inputs = hashInputs(root);
+} catch (err) {
+  process.stderr.write(`tessera: dist/ gets no build manifest, so every start rebuilds it: ${err instanceof Error ? err.message : String(err)}\n`);
+}
+
 rmSync(building, { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', building], {
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, BUILD_CONFIG), '--outDir', building], {
   stdio: 'inherit',
 });
 if (tsc.status !== 0) {
@@ -37,6 +61,7 @@ for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTy
   const from = join(entry.parentPath, entry.name);
   cpSync(from, join(building, relative(root, from)));
 }
+if (inputs) writeManifest(root, building, inputs);
 
 // The previous build moves aside (a rename, so nobody deletes files another build just put there),
 // the new one moves in, and the previous one goes.

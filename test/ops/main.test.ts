@@ -16,11 +16,12 @@ import { postgresUrlFor } from '../cli/cli.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-// What `npm start` does: the prestart build, then plain node on the compiled entry point.
+// What `npm start` does: the prestart build (skipped when dist/ is current: test/ops/build.test.ts),
+// then plain node on the compiled entry point.
 before(() => {
-  assert.equal(PACKAGE.scripts.prestart, 'node scripts/build.mjs');
+  assert.equal(PACKAGE.scripts.prestart, 'node scripts/build.mjs --if-stale');
   assert.equal(PACKAGE.scripts.start, 'node dist/src/main.js');
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-stale'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(build.status, 0, build.stdout + build.stderr);
 });
 
