@@ -154,4 +154,23 @@ for (const dialect of dialects()) {
       assert.equal(browser.sessionCookie(), undefined);
     });
   });
+
+  describe(`the sign-up cookie over https (${dialect})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp({ dialect, env: { ...ENV, PUBLIC_URL: 'https://tessera.example' } });
+    });
+    after(() => t?.close());
+
+    it('is __Host-, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain, for 30 minutes (SECURITY 36)', async () => {
+      const browser = new Browser(t);
+      const res = await browser.submit(await browser.get('/signup'), /^\/signup$/, { name: 'Sol', email: 'sol@example.com', password: PASSWORD });
+      assert.equal(res.statusCode, 200);
+      const [line, ...more] = [res.headers['set-cookie']].flat().map(String);
+      assert.deepEqual(more, []);
+      assert.match(line!, /^__Host-tessera_signup=tsv_[A-Za-z0-9_-]{43}; /);
+      for (const flag of [/; Secure/i, /; HttpOnly/i, /; SameSite=Lax/i, /; Path=\//, /; Max-Age=1800/]) assert.match(line!, flag);
+      assert.doesNotMatch(line!, /Domain=/i);
+    });
+  });
 }
