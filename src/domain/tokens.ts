@@ -56,6 +56,51 @@ export interface TokenHolder {
   user: { disabledAt: number | null; passwordChangedAt: number | null; email: string; emailVerified: boolean } | undefined;
 }
 
+/**
+ * A refresh the store may rotate in the statement that reads the token (issue 14: one round trip
+ * on PostgreSQL). It rotates only when every check the refresh_token grant makes holds in SQL;
+ * otherwise nothing is written and the grant decides from the row read, as before.
+ */
+export interface RotationAttempt {
+  /** The presented token's digest. */
+  id: string;
+  now: number;
+  /** The authenticated client (RFC 6749 §6). */
+  appId: string;
+  /** The key of the request's DPoP proof, if any (RFC 9449 §5). */
+  proofJkt: string | null;
+  /** The `scope` parameter, parsed; null when omitted (the token's full scopes). */
+  requestedScopes: string[] | null;
+  /** The successor's own terms; the rest of its row is copied from the presented token. */
+  next: {
+    id: string;
+    /** now + the idle lifetime; the family's absolute end still caps it. */
+    idleEnd: number;
+    /** Its key when the presented token has none (a public client's proof). */
+    dpopJkt: string | null;
+  };
+}
+
+/**
+ * A code the store may redeem in the statement that reads it (issue 14), only when every check of
+ * the authorization_code grant holds in SQL (RFC 6749 §4.1.3, RFC 7636 §4.6).
+ */
+export interface RedemptionAttempt {
+  /** The code's digest. */
+  id: string;
+  now: number;
+  appId: string;
+  /** The token request's redirect_uri; null when absent. */
+  redirectUri: string | null;
+  /** Whether that redirect_uri is acceptable for a code whose request carried none. */
+  redirectUriFitsUnnamed: boolean;
+  /** base64url(SHA-256(code_verifier)), to equal the stored challenge. */
+  codeChallenge: string;
+  proofJkt: string | null;
+  /** The family's first refresh token, stored only when the code holds offline_access. */
+  firstRefresh: { id: string; expiresAt: number; familyExpiresAt: number; dpopJkt: string | null };
+}
+
 export interface TokenStore {
   /**
    * Stores a code. With `sessionId`, the same write names the code's app with that sign-in session
@@ -71,9 +116,20 @@ export interface TokenStore {
    * token of its family in the same transaction. False when another redemption won.
    */
   redeemCode(codeId: string, now: number, firstRefresh: RefreshToken | undefined): Promise<boolean>;
+  /**
+   * `findCodeWithHolder`, redeeming the code in the same statement when every check of `attempt`
+   * holds (PostgreSQL). `redeemed` false: nothing was written (always so on SQLite, where the grant
+   * redeems with `redeemCode`). `refreshIssued`: the first refresh token was stored with it.
+   */
+  findCodeRedeeming(attempt: RedemptionAttempt): Promise<{ code: AuthorizationCode; holder: TokenHolder; redeemed: boolean; refreshIssued: boolean } | undefined>;
   findRefresh(id: string): Promise<RefreshToken | undefined>;
   /** A refresh token with its grant and person, in one read. */
   findRefreshWithHolder(id: string): Promise<{ token: RefreshToken; holder: TokenHolder } | undefined>;
+  /**
+   * `findRefreshWithHolder`, rotating the token in the same statement when every check of `attempt`
+   * holds (PostgreSQL). `rotated` false: nothing was written (always so on SQLite).
+   */
+  findRefreshRotating(attempt: RotationAttempt): Promise<{ token: RefreshToken; holder: TokenHolder; rotated: boolean } | undefined>;
   /** The family's live refresh token (neither rotated nor revoked): its newest, if any. */
   findLiveRefreshOfFamily(familyId: string): Promise<RefreshToken | undefined>;
   /** Rotates atomically: false when the token was already rotated or revoked (someone else won). */

@@ -44,6 +44,31 @@ export function mintNextRefreshToken(config: Config, parent: RefreshToken, now: 
   return mint(config, parent, parent.id, parent.familyExpiresAt, now, dpopJkt);
 }
 
+/** A new token's value and the terms that do not come from its predecessor or code, for a write done in SQL (issue 14). */
+export interface RefreshTerms {
+  token: string;
+  id: string;
+  expiresAt: number;
+  familyExpiresAt: number;
+  dpopJkt: string | null;
+}
+
+/** The terms `mintFirstRefreshToken` would give, for the code's redemption to store. */
+export function firstRefreshTerms(config: Config, client: Pick<App, 'spa'>, now: number, dpopJkt: string | null): RefreshTerms {
+  const token = randomToken('refreshToken');
+  const familyExpiresAt = now + familyLifetime(config, client, dpopJkt);
+  return { token, id: digest(token), expiresAt: Math.min(now + config.ttl.refreshTokenIdle, familyExpiresAt), familyExpiresAt, dpopJkt };
+}
+
+/**
+ * A successor's value, id and idle end, for a rotation whose statement copies the rest from the
+ * parent (family, scopes, absolute end, which also caps the idle end: `mintNextRefreshToken`).
+ */
+export function nextRefreshTerms(config: Config, now: number): { token: string; id: string; idleEnd: number } {
+  const token = randomToken('refreshToken');
+  return { token, id: digest(token), idleEnd: now + config.ttl.refreshTokenIdle };
+}
+
 function mint(config: Config, subject: RefreshTokenSubject, parentId: string | null, familyExpiresAt: number, now: number, dpopJkt: string | null): MintedRefreshToken {
   const token = randomToken('refreshToken');
   const row: RefreshToken = {

@@ -4,7 +4,8 @@ import { PreparedQuery } from '../prepared.ts';
 import { CODE_COLUMNS, qualified, REFRESH_TOKEN_COLUMNS, REFRESH_TOKEN_TYPES } from '../columns.ts';
 import type { AuthorizationCodesTable, Database, RefreshTokensTable } from '../schema.ts';
 import { parseOrgIds } from '../../domain/grants.ts';
-import type { AuthorizationCode, RefreshToken, Revocation, RevocationStore, TokenHolder, TokenStore } from '../../domain/tokens.ts';
+import type { AuthorizationCode, RedemptionAttempt, RefreshToken, Revocation, RevocationStore, RotationAttempt, TokenHolder, TokenStore } from '../../domain/tokens.ts';
+import { checkedExchangeQueries, type HolderColumns } from './checked_exchanges.ts';
 
 function toCode(row: AuthorizationCodesTable): AuthorizationCode {
   return {
@@ -67,19 +68,6 @@ export function refreshRow(t: RefreshToken): RefreshTokensTable {
     dpop_jkt: t.dpopJkt ?? null,
     sid: t.sid ?? null,
   };
-}
-
-interface HolderColumns {
-  grant_found: string | null;
-  grant_revoked_at: number | null;
-  grant_expires_at: number | null;
-  grant_scopes: string | null;
-  grant_org_ids: string | null;
-  user_found: string | null;
-  user_disabled_at: number | null;
-  user_password_changed_at: number | null;
-  user_email: string | null;
-  user_email_verified_at: number | null;
 }
 
 function toHolder(row: HolderColumns): TokenHolder {
@@ -199,7 +187,10 @@ function tokenQueries(db: Db, postgres: boolean) {
       INSERT INTO refresh_tokens (${REFRESH_COLUMNS}) SELECT ${refreshSelectList(v)} FROM rotated
       RETURNING id`,
   );
-  return { insertCode, insertSessionApp, codeWithHolder, refreshWithHolder, consumeCode, markRotated, insertRefresh, ...(postgres ? { consumeCodeInserting, rotateInserting, insertCodeNamingApp } : {}) };
+  return {
+    insertCode, insertSessionApp, codeWithHolder, refreshWithHolder, consumeCode, markRotated, insertRefresh,
+    ...(postgres ? { consumeCodeInserting, rotateInserting, insertCodeNamingApp, ...checkedExchangeQueries(db) } : {}),
+  };
 }
 
 function codeRow(code: AuthorizationCode): AuthorizationCodesTable {
@@ -274,6 +265,19 @@ export class SqlTokenStore implements TokenStore {
     return row && { code: toCode(row), holder: toHolder(row) };
   }
 
+  async findCodeRedeeming(attempt: RedemptionAttempt) {
+    if (!this.q.redeemChecked) return this.withoutWrite(await this.findCodeWithHolder(attempt.id), { redeemed: false, refreshIssued: false });
+    const { firstRefresh: rt, ...checks } = attempt;
+    const row = await this.q.redeemChecked.first(this.db, {
+      ...checks, rt_id: rt.id, rt_expires_at: rt.expiresAt, rt_family_expires_at: rt.familyExpiresAt, rt_dpop_jkt: rt.dpopJkt,
+    });
+    return row && { code: toCode(row), holder: toHolder(row), redeemed: row.redeemed, refreshIssued: row.refresh_issued };
+  }
+
+  private withoutWrite<T extends object, W extends object>(found: T | undefined, write: W): (T & W) | undefined {
+    return found && { ...found, ...write };
+  }
+
   async redeemCode(codeId: string, now: number, firstRefresh: RefreshToken | undefined) {
     if (!firstRefresh) return (await this.q.consumeCode.changed(this.db, { id: codeId, now })) === 1;
     if (this.q.consumeCodeInserting) {
@@ -294,6 +298,13 @@ export class SqlTokenStore implements TokenStore {
   async findRefreshWithHolder(id: string) {
     const row = await this.q.refreshWithHolder.first(this.db, { id });
     return row && { token: toRefresh(row), holder: toHolder(row) };
+  }
+
+  async findRefreshRotating(attempt: RotationAttempt) {
+    if (!this.q.rotateChecked) return this.withoutWrite(await this.findRefreshWithHolder(attempt.id), { rotated: false });
+    const { next, ...checks } = attempt;
+    const row = await this.q.rotateChecked.first(this.db, { ...checks, next_id: next.id, next_idle_end: next.idleEnd, next_dpop_jkt: next.dpopJkt });
+    return row && { token: toRefresh(row), holder: toHolder(row), rotated: row.rotated };
   }
 
   async findLiveRefreshOfFamily(familyId: string) {

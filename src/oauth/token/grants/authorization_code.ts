@@ -5,31 +5,33 @@
  * check, so a replay with wrong parameters cannot be used to revoke someone else's tokens (SECURITY 11).
  * @module
  */
-import type { AuthorizationCode, TokenHolder } from '../../../domain/tokens.ts';
+import type { AuthorizationCode, RedemptionAttempt, TokenHolder } from '../../../domain/tokens.ts';
 import type { App } from '../../../domain/apps.ts';
 import { digest } from '../../../crypto/digest.ts';
 import { looksLike } from '../../../crypto/random.ts';
-import { PKCE_VALUE, verifyS256 } from '../../../crypto/pkce.ts';
+import { PKCE_VALUE, s256Challenge, verifyS256 } from '../../../crypto/pkce.ts';
 import { InvalidGrant, InvalidRequest } from '../../errors.ts';
 import { issueTokens } from '../issue_tokens.ts';
-import { mintFirstRefreshToken } from '../refresh_tokens.ts';
+import { firstRefreshTerms, mintFirstRefreshToken } from '../refresh_tokens.ts';
 import type { GrantHandler, GrantRequest } from './context.ts';
 import { checkGrantLive, checkUserActive, scopesStillGranted } from './checks.ts';
 import { checkBoundKey, refreshTokenBinding } from '../dpop.ts';
 
 export const authorizationCodeGrant: GrantHandler = async (request) => {
   const { deps, client, params } = request;
-  const { code, holder } = await loadCode(request);
+  const now = deps.clock.now();
+  const { code, holder, redeemed } = await loadCode(request, now);
   checkClient(code, client);
-  checkNotExpired(code, deps.clock.now());
+  checkNotExpired(code, now);
   checkRedirectUri(code, client, params.redirect_uri);
   checkCodeVerifier(code, params.code_verifier);
   // RFC 9449 §10.1: a code bound with dpop_jkt is redeemed only with a proof of that key.
   checkBoundKey(code.dpopJkt, request.dpop, 'code');
-  const grant = checkGrantLive(holder, deps.clock.now());
+  const grant = checkGrantLive(holder, now);
   const user = checkUserActive(holder);
   const scopes = scopesStillGranted(grant, code.scopes);
-  const refreshToken = await redeem(request, code);
+  // Redeemed by the read itself when every check above held in SQL (issue 14); else redeemed now.
+  const refreshToken = redeemed ? redeemed.refreshToken : await redeem(request, code, now);
   return issueTokens(deps, {
     grantType: 'authorization_code',
     clientId: client.id,
@@ -50,11 +52,56 @@ export const authorizationCodeGrant: GrantHandler = async (request) => {
   });
 };
 
-async function loadCode({ deps, params }: GrantRequest): Promise<{ code: AuthorizationCode; holder: TokenHolder }> {
+interface LoadedCode {
+  code: AuthorizationCode;
+  holder: TokenHolder;
+  /** Set when the read redeemed the code, with the family's first refresh token if one was stored. */
+  redeemed?: { refreshToken: string | undefined };
+}
+
+/**
+ * The code with its grant and person. On PostgreSQL the same statement redeems it when every check
+ * of this grant holds (issue 14: one round trip). The checks still run on the row as read: they
+ * pass in that case, and otherwise give the error they always gave, with nothing written.
+ */
+async function loadCode(request: GrantRequest, now: number): Promise<LoadedCode> {
+  const { deps, params } = request;
   if (params.code === undefined) throw new InvalidRequest('code missing');
-  const found = looksLike('authorizationCode', params.code) ? await deps.stores.tokens.findCodeWithHolder(digest(params.code)) : undefined;
+  if (!looksLike('authorizationCode', params.code)) throw new InvalidGrant('unknown code');
+  const id = digest(params.code);
+  const attempt = redemptionAttempt(request, id, now);
+  if (!attempt) {
+    const found = await deps.stores.tokens.findCodeWithHolder(id);
+    if (!found) throw new InvalidGrant('unknown code');
+    return found;
+  }
+  const found = await deps.stores.tokens.findCodeRedeeming(attempt.store);
   if (!found) throw new InvalidGrant('unknown code');
-  return found;
+  const { code, holder } = found;
+  return found.redeemed ? { code, holder, redeemed: { refreshToken: found.refreshIssued ? attempt.refreshToken : undefined } } : { code, holder };
+}
+
+/**
+ * What the store checks before redeeming in its read; undefined when the verifier is missing or
+ * malformed, which can only be refused (checkCodeVerifier says how, after the checks before it).
+ */
+function redemptionAttempt({ deps, client, params, dpop }: GrantRequest, id: string, now: number): { store: RedemptionAttempt; refreshToken: string } | undefined {
+  const verifier = params.code_verifier;
+  if (verifier === undefined || !PKCE_VALUE.test(verifier)) return undefined;
+  const first = firstRefreshTerms(deps.config, client, now, refreshTokenBinding(client, dpop));
+  return {
+    refreshToken: first.token,
+    store: {
+      id,
+      now,
+      appId: client.id,
+      redirectUri: params.redirect_uri ?? null,
+      redirectUriFitsUnnamed: unnamedRedirectUriFits(client, params.redirect_uri),
+      codeChallenge: s256Challenge(verifier),
+      proofJkt: dpop?.jkt ?? null,
+      firstRefresh: { id: first.id, expiresAt: first.expiresAt, familyExpiresAt: first.familyExpiresAt, dpopJkt: first.dpopJkt },
+    },
+  };
 }
 
 /** RFC 6749 §4.1.3: the code was issued to the authenticated client (SECURITY 13). */
@@ -77,9 +124,12 @@ function checkRedirectUri(code: AuthorizationCode, client: App, redirectUri: str
     if (redirectUri !== code.redirectUri) throw new InvalidGrant('redirect_uri does not match the authorization request');
     return;
   }
-  if (redirectUri !== undefined && (client.redirectUris.length !== 1 || redirectUri !== client.redirectUris[0])) {
-    throw new InvalidGrant('redirect_uri is not the registered one');
-  }
+  if (!unnamedRedirectUriFits(client, redirectUri)) throw new InvalidGrant('redirect_uri is not the registered one');
+}
+
+/** For a code whose request named no redirect_uri: none now, or the client's single registered one. */
+function unnamedRedirectUriFits(client: App, redirectUri: string | undefined): boolean {
+  return redirectUri === undefined || (client.redirectUris.length === 1 && redirectUri === client.redirectUris[0]);
 }
 
 /** RFC 7636 §4.5, §4.6: every code has an S256 challenge, so a verifier is always required (SECURITY 10). */
@@ -94,8 +144,7 @@ function checkCodeVerifier(code: AuthorizationCode, verifier: string | undefined
  * race means the code was used before by someone holding a valid verifier: RFC 6749 §4.1.2 says
  * the server SHOULD revoke all tokens previously issued from it.
  */
-async function redeem({ deps, client, dpop }: GrantRequest, code: AuthorizationCode): Promise<string | undefined> {
-  const now = deps.clock.now();
+async function redeem({ deps, client, dpop }: GrantRequest, code: AuthorizationCode, now: number): Promise<string | undefined> {
   const first = code.scopes.includes('offline_access')
     ? mintFirstRefreshToken(deps.config, code, now, refreshTokenBinding(client, dpop), client)
     : undefined;

@@ -6,14 +6,14 @@
  * @module
  */
 import { CAUSES } from '../../../domain/security_events.ts';
-import type { RefreshToken, TokenHolder } from '../../../domain/tokens.ts';
+import type { RefreshToken, RotationAttempt, TokenHolder } from '../../../domain/tokens.ts';
 import type { App } from '../../../domain/apps.ts';
 import { digest } from '../../../crypto/digest.ts';
 import { looksLike } from '../../../crypto/random.ts';
 import { parseScope } from '../../../domain/scopes.ts';
 import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors.ts';
 import { issueTokens } from '../issue_tokens.ts';
-import { mintNextRefreshToken } from '../refresh_tokens.ts';
+import { mintNextRefreshToken, nextRefreshTerms } from '../refresh_tokens.ts';
 import type { GrantHandler, GrantRequest } from './context.ts';
 import { checkGrantLive, checkUserActive, scopesStillGranted } from './checks.ts';
 import { checkBoundKey, refreshTokenBinding } from '../dpop.ts';
@@ -21,7 +21,7 @@ import { checkBoundKey, refreshTokenBinding } from '../dpop.ts';
 export const refreshTokenGrant: GrantHandler = async (request) => {
   const { deps, client, params } = request;
   const now = deps.clock.now();
-  const { token: presented, holder } = await loadRefreshToken(request);
+  const { token: presented, holder, rotatedTo } = await loadRefreshToken(request, now);
   checkClient(presented, client);
   // RFC 9449 §5: a refresh token bound to a key is used only with a proof of it (a stolen one is useless).
   checkBoundKey(presented.dpopJkt, request.dpop, 'refresh token');
@@ -36,7 +36,8 @@ export const refreshTokenGrant: GrantHandler = async (request) => {
   const user = checkUserActive(holder);
   // A password change ends the refresh tokens obtained before it (SECURITY 19).
   if (user.passwordChangedAt !== null && presented.createdAt < user.passwordChangedAt) throw new InvalidGrant('password changed');
-  const refreshToken = await rotate(request, presented, current, now);
+  // Rotated by the read itself when every check above held in SQL (issue 14); else rotated now.
+  const refreshToken = rotatedTo ?? (await rotate(request, presented, current, now));
   return issueTokens(deps, {
     grantType: 'refresh_token',
     clientId: client.id,
@@ -57,13 +58,50 @@ export const refreshTokenGrant: GrantHandler = async (request) => {
   });
 };
 
-async function loadRefreshToken({ deps, params }: GrantRequest): Promise<{ token: RefreshToken; holder: TokenHolder }> {
+/**
+ * The presented token with its grant and person. On PostgreSQL the same statement rotates it when
+ * every check of this grant holds (issue 14: one round trip); `rotatedTo` is then the successor's
+ * value. The checks below still run on the row as read: they pass in that case, and otherwise
+ * give the error they always gave, with nothing written.
+ */
+async function loadRefreshToken(request: GrantRequest, now: number): Promise<{ token: RefreshToken; holder: TokenHolder; rotatedTo?: string }> {
+  const { deps, params } = request;
   if (params.refresh_token === undefined) throw new InvalidRequest('refresh_token missing');
-  const found = looksLike('refreshToken', params.refresh_token)
-    ? await deps.stores.tokens.findRefreshWithHolder(digest(params.refresh_token))
-    : undefined;
+  if (!looksLike('refreshToken', params.refresh_token)) throw new InvalidGrant('unknown refresh token');
+  const id = digest(params.refresh_token);
+  const attempt = rotationAttempt(request, id, now);
+  if (!attempt) {
+    const found = await deps.stores.tokens.findRefreshWithHolder(id);
+    if (!found) throw new InvalidGrant('unknown refresh token');
+    return found;
+  }
+  const found = await deps.stores.tokens.findRefreshRotating(attempt.store);
   if (!found) throw new InvalidGrant('unknown refresh token');
-  return found;
+  const { token, holder } = found;
+  return found.rotated ? { token, holder, rotatedTo: attempt.token } : { token, holder };
+}
+
+/** What the store checks before rotating in its read; undefined for a malformed scope, which can only be refused. */
+function rotationAttempt({ deps, client, params, dpop }: GrantRequest, id: string, now: number): { store: RotationAttempt; token: string } | undefined {
+  let requestedScopes: string[] | null = null;
+  if (params.scope !== undefined) {
+    const parsed = parseScope(params.scope);
+    if (!parsed || parsed.length === 0) return undefined;
+    requestedScopes = parsed;
+  }
+  const next = nextRefreshTerms(deps.config, now);
+  return {
+    token: next.token,
+    store: {
+      id,
+      now,
+      appId: client.id,
+      proofJkt: dpop?.jkt ?? null,
+      requestedScopes,
+      // The parent's key, when it has one, is kept in SQL (rotate() below does the same).
+      next: { id: next.id, idleEnd: next.idleEnd, dpopJkt: refreshTokenBinding(client, dpop) },
+    },
+  };
 }
 
 /** RFC 6749 §6: the refresh token was issued to the authenticated client (SECURITY 19). */
