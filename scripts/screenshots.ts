@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       const day = new Date((now - ago * 86_400) * 1000).toISOString().slice(0, 10);
       const wave = 20 + Math.round(15 * Math.sin(ago / 3)) + (ago % 7 === 0 ? 0 : 10);
       await t.deps.stores.tokenCounts.add([{ day, count: wave * 3 }]);
-      await t.deps.stores.grantActivity.record({ calls: new Map([[grantIds[0]!, new Map([[day, wave * 40]])]]), actions: new Map() }, 5);
+      await t.deps.stores.grantActivity.record({ calls: new Map([[grantIds[0]!, new Map([[day, wave * 40]])]]), actions: new Map(), kinds: new Map() }, 5);
       await t.deps.stores.appErrors.add([
         { appId: service.clientId, day, code: 'invalid_grant', count: 1 + (ago % 5) },
         { appId: other.clientId, day, code: 'invalid_client', count: ago % 3 === 0 ? 6 : 1 },

@@ -11,6 +11,21 @@ export interface GrantAction {
   ip: string | null;
 }
 
+/** Calls of one kind on one UTC day: the same method, route and organization. */
+export interface CallKindCount {
+  day: string;
+  method: string;
+  /** The route's pattern (`/api/v1/orgs/:org/projects`), or '' for a path no route matched. */
+  route: string;
+  /** The organization's slug as called; '' for none, and for every refused call. */
+  org: string;
+  calls: number;
+  /** Of `calls`, how many were refused (status 400 or above). */
+  refused: number;
+  /** When the latest of them was made. */
+  lastAt: number;
+}
+
 export interface DailyCalls {
   /** UTC day, "2026-11-29". */
   day: string;
@@ -22,6 +37,13 @@ export interface GrantActivityBatch {
   calls: Map<string, Map<string, number>>;
   /** grant id → its newest calls since the last flush, oldest first. */
   actions: Map<string, GrantAction[]>;
+  /** grant id → its calls by day and kind since the last flush (keyed by callKindKey). */
+  kinds: Map<string, Map<string, CallKindCount>>;
+}
+
+/** The key of a kind of call on a day, within one grant's batch. */
+export function callKindKey(day: string, method: string, route: string, org: string): string {
+  return `${day}\n${method}\n${route}\n${org}`;
 }
 
 export interface GrantActivityStore {
@@ -29,6 +51,8 @@ export interface GrantActivityStore {
   record(batch: GrantActivityBatch, keepActions: number): Promise<void>;
   /** Calls per day from `sinceDay` on, oldest first; days without calls are absent. */
   dailyCalls(grantId: string, sinceDay: string): Promise<DailyCalls[]>;
+  /** Calls by day and kind from `sinceDay` on. */
+  callKinds(grantId: string, sinceDay: string): Promise<CallKindCount[]>;
   /** The newest actions, newest first. */
   recentActions(grantId: string, limit: number): Promise<GrantAction[]>;
 }

@@ -21,8 +21,9 @@ export const PURGE_KINDS = [
   /** Denylist entries and grant narrowings whose last possibly affected token expired before the cutoff. */
   'revocations',
   'grant_narrowings',
-  /** Per-grant API activity: daily counts of days before the cutoff, and recorded calls made before it. */
+  /** Per-grant API activity: daily counts (in all and by kind) of days before the cutoff, and recorded calls made before it. */
   'grant_activity',
+  'grant_call_kinds',
   'grant_actions',
   /** Per-app daily error counts of days before the cutoff. */
   'app_error_counts',

@@ -72,6 +72,7 @@ export function cutoffs(now: number, activityRetentionDays: number, auditRetenti
     revocations: now - DENYLIST_KEPT,
     grant_narrowings: now - DENYLIST_KEPT,
     grant_activity: activity,
+    grant_call_kinds: activity,
     grant_actions: activity,
     app_error_counts: activity,
     audit_events: auditRetentionDays === 'forever' ? null : now - auditRetentionDays * DAY,

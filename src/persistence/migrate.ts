@@ -45,6 +45,7 @@ import * as consoleOrderIndexes from './migrations/202612072150_console_order_in
 import * as auditAppIndex from './migrations/202612072230_audit_app_index.ts';
 import * as interactionWarnedAt from './migrations/202612072240_interaction_warned_at.ts';
 import * as accountLinkBrowser from './migrations/202612080140_account_link_browser.ts';
+import * as grantCallKinds from './migrations/202612080200_grant_call_kinds.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '202611282200_create_core': createCore,
@@ -87,6 +88,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '202612072230_audit_app_index': auditAppIndex,
   '202612072240_interaction_warned_at': interactionWarnedAt,
   '202612080140_account_link_browser': accountLinkBrowser,
+  '202612080200_grant_call_kinds': grantCallKinds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -226,6 +226,20 @@ export interface GrantActivityTable {
   calls: number;
 }
 
+/** A grant's calls per UTC day and kind of call (jobs/usage_recorder.ts); 202612080200. */
+export interface GrantCallKindsTable {
+  grant_id: string;
+  day: string;
+  method: string;
+  /** The route's pattern (`/api/v1/orgs/:org/projects`), or '' for a path no route matched. */
+  route: string;
+  /** The organization's slug as called, or '' (no organization, or the call was refused). */
+  org: string;
+  calls: number;
+  refused: number;
+  last_at: number;
+}
+
 export interface GrantActionsTable {
   id: string;
   grant_id: string;
@@ -708,6 +722,7 @@ export interface Database {
   grant_activity: GrantActivityTable;
   token_counts: TokenCountsTable;
   grant_actions: GrantActionsTable;
+  grant_call_kinds: GrantCallKindsTable;
   interactions: InteractionsTable;
   pushed_requests: PushedRequestsTable;
   authorization_codes: AuthorizationCodesTable;

@@ -68,6 +68,9 @@ async function seedRows(deps: Deps, now: number, expiredCodes = 1): Promise<{ li
   const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
   await db.insertInto('grant_activity').values({ grant_id: grantId, day: (old.activityDay = day(now - 100 * DAY)), calls: 3 }).execute();
   await db.insertInto('grant_activity').values({ grant_id: grantId, day: (live.activityDay = day(now - 10 * DAY)), calls: 5 }).execute();
+  const kind = (d: string) => ({ grant_id: grantId, day: d, method: 'GET', route: '/api/v1/me', org: '', calls: 2, refused: 0, last_at: now });
+  await db.insertInto('grant_call_kinds').values(kind((old.kindDay = day(now - 100 * DAY)))).execute();
+  await db.insertInto('grant_call_kinds').values(kind((live.kindDay = day(now - 10 * DAY)))).execute();
   const action = (id: string, at: number) => ({ id, grant_id: grantId, at, method: 'GET', route: '/api/v1/me', status: 200, ip: null });
   await db.insertInto('grant_actions').values(action((old.action = randomId()), now - 100 * DAY)).execute();
   await db.insertInto('grant_actions').values(action((live.action = randomId()), now - 10 * DAY)).execute();
@@ -142,6 +145,7 @@ const TABLE_OF: Record<string, [table: string, column: string]> = {
   revocation: ['revocations', 'id'],
   narrowing: ['grant_narrowings', 'grant_id'],
   activityDay: ['grant_activity', 'day'],
+  kindDay: ['grant_call_kinds', 'day'],
   action: ['grant_actions', 'id'],
   audit: ['audit_events', 'type'],
   sentMail: ['mail_outbox', 'id'],
@@ -188,7 +192,7 @@ for (const dialect of dialects()) {
       const rows = await seedRows(server.deps, server.deps.clock.now());
       const report = await target.json<{ deleted: Record<string, number>; total: number; complete: boolean }>(['janitor']);
       assert.equal(report.complete, true);
-      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_actions', 'audit_events', 'mail_sent', 'mail_failed', 'known_browsers', 'passkey_challenges']) {
+      for (const kind of ['authorization_codes', 'sessions', 'interactions', 'pending_sign_ins', 'revocations', 'grant_narrowings', 'grant_activity', 'grant_call_kinds', 'grant_actions', 'audit_events', 'mail_sent', 'mail_failed', 'known_browsers', 'passkey_challenges']) {
         assert.ok(report.deleted[kind]! >= 1, `${kind}: ${JSON.stringify(report.deleted)}`);
       }
       assert.ok(report.deleted.refresh_tokens! >= 2);

@@ -69,7 +69,7 @@ for (const dialect of dialects()) {
         [grants[0]!.id, new Map([[day(0), 5], [day(2), 7], [day(40), 100]])],
         [grants[3]!.id, new Map([[day(2), 1]])],
       ]);
-      await t.deps.stores.grantActivity.record({ calls, actions: new Map() }, 5);
+      await t.deps.stores.grantActivity.record({ calls, actions: new Map(), kinds: new Map() }, 5);
       await t.deps.stores.appErrors.add([
         { appId: noisy.clientId, day: day(0), code: 'invalid_client', count: 9 },
         { appId: noisy.clientId, day: day(1), code: 'invalid_grant', count: 2 },

@@ -290,11 +290,25 @@ for (const dialect of dialects()) {
       assert.equal([...page.body.matchAll(/class="day-chart-bar"/g)].length, 30);
       assert.match(page.body, new RegExp(`data-day="${today}" data-value="5"`));
       assert.match(page.body, new RegExp(`<td>${today}</td><td>5</td>`));
-      // One sentence per kind: the organization by its name, an unknown one by its slug, refusals counted.
-      assert.match(page.body, /<strong>Read projects in Acme<\/strong>: 3 times, last \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
-      assert.match(page.body, /<strong>Read projects in nowhere<\/strong>: once<span class="status failed"> \(1 refused\)<\/span>/);
-      assert.match(page.body, /<strong>Listed your organizations<\/strong>: once/);
-      assert.match(page.body, /Its latest 5 calls, by kind\./);
+      // One sentence per kind, counted for every call: the organization by its name; a refused call
+      // without the organization it named (a made-up slug adds no row), its refusal counted.
+      assert.match(page.body, /<strong>Read projects in Acme<\/strong>: 3 times today, last \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+      assert.match(page.body, /<strong>Read projects<\/strong>: once today<span class="status failed"> \(1 refused\)<\/span>/);
+      assert.doesNotMatch(page.body, /nowhere<\/strong>/);
+      assert.match(page.body, /<strong>Listed your organizations<\/strong>: once today/);
+      assert.match(page.body, /Its calls by kind: today, and in the last 30 days \(UTC\)\./);
+      const kinds = await t.deps.stores.grantActivity.callKinds(tokens.grantId, today);
+      assert.deepEqual(kinds.map((k) => [k.route, k.org, k.calls, k.refused]).sort(), [
+        ['/api/v1/orgs', '', 1, 0],
+        ['/api/v1/orgs/:org/projects', '', 1, 1],
+        ['/api/v1/orgs/:org/projects', 'acme', 3, 0],
+      ]);
+      // Earlier days of the period add to the period's figure, not to today's.
+      const yesterday = new Date((t.clock.now() - 86_400) * 1000).toISOString().slice(0, 10);
+      const before = { day: yesterday, method: 'GET', route: '/api/v1/orgs/:org/projects', org: 'acme', calls: 4, refused: 0, lastAt: t.clock.now() - 86_400 };
+      await t.deps.stores.grantActivity.record({ calls: new Map(), actions: new Map(), kinds: new Map([[tokens.grantId, new Map([['k', before]])]]) }, 5);
+      const later = await (await signedIn('alice@example.com')).get(`/profile/applications/${tokens.grantId}`);
+      assert.match(later.body, /<strong>Read projects in Acme<\/strong>: 3 times today, 7 in 30 days, last/);
       // The calls themselves stay available, below.
       assert.match(page.body, /GET \/api\/v1\/orgs\/acme\/projects/);
       assert.match(page.body, /class="status failed">404/);

@@ -322,6 +322,7 @@ for (const dialect of dialects()) {
             [p.bobGrant.id, new Map([[today, 2], [longAgo, 100]])],
           ]),
           actions: new Map(),
+          kinds: new Map(),
         },
         KEPT_ACTIONS,
       );

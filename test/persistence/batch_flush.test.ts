@@ -28,7 +28,7 @@ for (const dialect of dialects()) {
       let now = 1_000;
       const usage = new UsageRecorder(t.deps.stores, () => now, fail);
       usage.recordGrant(grant.id, '192.0.2.1');
-      usage.recordCall(grant.id, { method: 'GET', path: '/api/v1/me', status: 200, ip: '192.0.2.1' });
+      usage.recordCall(grant.id, { method: 'GET', path: '/api/v1/me', route: '/api/v1/me', org: undefined, status: 200, ip: '192.0.2.1' });
       const timer = usage.flush(); // what the timer does, not awaited by anyone
       now = 2_000;
       usage.recordGrant(grant.id, '192.0.2.2');
@@ -37,6 +37,9 @@ for (const dialect of dialects()) {
       assert.equal(stored?.lastUsedAt, 2_000, 'the later use is written last');
       assert.equal(stored?.lastUsedIp, '192.0.2.2');
       assert.deepEqual(await t.deps.stores.grantActivity.dailyCalls(grant.id, utcDay(0)), [{ day: utcDay(1_000), calls: 1 }]);
+      assert.deepEqual(await t.deps.stores.grantActivity.callKinds(grant.id, utcDay(0)), [
+        { day: utcDay(1_000), method: 'GET', route: '/api/v1/me', org: '', calls: 1, refused: 0, lastAt: 1_000 },
+      ]);
       await timer;
     });
 

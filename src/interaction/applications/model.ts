@@ -6,7 +6,7 @@
 import type { Deps } from '../../deps.ts';
 import type { Grant } from '../../domain/grants.ts';
 import type { Reach } from '../../domain/organizations.ts';
-import { KEPT_ACTIONS, utcDay, type GrantAction } from '../../domain/grant_activity.ts';
+import { utcDay, type CallKindCount } from '../../domain/grant_activity.ts';
 import { describeCall } from '../../domain/api_calls.ts';
 import { appIdentity } from '../views/app_identity.tsx';
 import { ACTIVITY_PERIOD_DAYS, formatDate, formatTime } from '../../domain/dates.ts';
@@ -54,35 +54,45 @@ export async function summarize(deps: Pick<Deps, 'stores' | 'config' | 'suspensi
 }
 
 /**
- * The newest calls (at most KEPT_ACTIONS are kept per grant) as one sentence per kind of action and
- * organization, most frequent first: "Read work items in Acme: 7 times, last 2026-12-07 10:02 UTC".
+ * The service's calls over the activity period as one sentence per kind of action and
+ * organization, busiest today first: "Read work items in Acme: 7 times today, 31 in 30 days"
+ * (issue 20). Counted by the usage recorder for every call (grant_call_kinds), so the figures are
+ * whole, not a sample of the newest calls. A refused call is counted without its organization
+ * (jobs/usage_recorder.ts says why).
  */
-export function actionKinds(actions: readonly GrantAction[], orgNamesBySlug: ReadonlyMap<string, string>): ActionKind[] {
+export function actionKinds(counts: readonly CallKindCount[], today: string, orgNamesBySlug: ReadonlyMap<string, string>): ActionKind[] {
   const kinds = new Map<string, ActionKind & { latest: number }>();
-  for (const a of actions) {
-    const { action, orgSlug } = describeCall(a.method, a.path);
-    const where = orgSlug === undefined ? '' : ` in ${orgNamesBySlug.get(orgSlug) ?? orgSlug}`;
-    const sentence = action + where;
-    const kind = kinds.get(sentence) ?? { sentence, times: 0, refused: 0, last: formatTime(a.at), latest: a.at };
-    kind.times++;
-    if (a.status >= 400) kind.refused++;
-    if (a.at > kind.latest) Object.assign(kind, { latest: a.at, last: formatTime(a.at) });
+  for (const c of counts) {
+    // The route's pattern, not the path called: its fixed segments say what was done.
+    const action = c.route === '' ? 'Called an address that does not exist' : describeCall(c.method, c.route).action;
+    const sentence = c.org === '' ? action : `${action} in ${orgNamesBySlug.get(c.org) ?? c.org}`;
+    const kind = kinds.get(sentence) ?? { sentence, today: 0, period: 0, refused: 0, last: '', latest: 0 };
+    if (c.day === today) kind.today += c.calls;
+    kind.period += c.calls;
+    kind.refused += c.refused;
+    if (c.lastAt > kind.latest) Object.assign(kind, { latest: c.lastAt, last: formatTime(c.lastAt) });
     kinds.set(sentence, kind);
   }
-  return [...kinds.values()].sort((x, y) => y.times - x.times || y.latest - x.latest).map(({ latest: _latest, ...kind }) => kind);
+  return [...kinds.values()]
+    .sort((x, y) => y.today - x.today || y.period - x.period || y.latest - x.latest)
+    .map(({ latest: _latest, ...kind }) => kind);
 }
 
-/** Calls per day over the activity period (today last, days without calls as 0), the newest calls in words, and the newest few as they were made. */
+/** Calls per day over the activity period (today last, days without calls as 0), the calls by kind in words, and the newest few as they were made. */
 export async function activity(deps: Pick<Deps, 'stores' | 'clock'>, reach: Reach, grantId: string) {
   const now = deps.clock.now();
   const days = Array.from({ length: ACTIVITY_PERIOD_DAYS }, (_, i) => utcDay(now - (ACTIVITY_PERIOD_DAYS - 1 - i) * 86_400));
-  const [counted, actions] = await Promise.all([deps.stores.grantActivity.dailyCalls(grantId, days[0]!), deps.stores.grantActivity.recentActions(grantId, KEPT_ACTIONS)]);
+  const [counted, kinds, actions] = await Promise.all([
+    deps.stores.grantActivity.dailyCalls(grantId, days[0]!),
+    deps.stores.grantActivity.callKinds(grantId, days[0]!),
+    deps.stores.grantActivity.recentActions(grantId, SHOWN_ACTIONS),
+  ]);
   const byDay = new Map(counted.map((d) => [d.day, d.calls]));
   const series: DayValue[] = days.map((day) => ({ day, value: byDay.get(day) ?? 0 }));
   const slugs = new Map([...reach.former.map((o) => [o.slug, o.name] as const), ...reach.current.map((m) => [m.org.slug, m.org.name] as const)]);
   return {
     days: series,
-    kinds: actionKinds(actions, slugs),
+    kinds: actionKinds(kinds, days[days.length - 1]!, slugs),
     actions: actions.slice(0, SHOWN_ACTIONS).map((a) => ({ at: formatTime(a.at), method: a.method, path: a.path, status: a.status, ip: a.ip })),
   };
 }

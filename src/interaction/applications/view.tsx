@@ -130,10 +130,16 @@ export interface EditableOrg {
 export interface ActionKind {
   /** "Read work items in Acme". */
   sentence: string;
-  times: number;
-  /** How many of them were refused (4xx or 5xx). */
+  /** Calls of this kind today (UTC), and over the activity period (today included). */
+  today: number;
+  period: number;
+  /** How many of the period's were refused (4xx or 5xx). */
   refused: number;
   last: string;
+}
+
+function timesToday(n: number): string {
+  return n === 0 ? 'not today' : n === 1 ? 'once today' : `${n} times today`;
 }
 
 export interface ActionLine {
@@ -235,11 +241,12 @@ export function GrantDetailView(p: GrantDetailProps) {
       {p.kinds.length > 0 && (
         <>
           <h3>What it did lately</h3>
-          <p class="hint">Its latest {p.kinds.reduce((n, k) => n + k.times, 0)} calls, by kind.</p>
+          <p class="hint">Its calls by kind: today, and in the last {p.days.length} days (UTC).</p>
           <ul class="action-kinds">
             {p.kinds.map((k) => (
               <li key={k.sentence}>
-                <strong>{k.sentence}</strong>: {k.times === 1 ? 'once' : `${k.times} times`}
+                <strong>{k.sentence}</strong>: {timesToday(k.today)}
+                {k.period > k.today && `, ${k.period} in ${p.days.length} days`}
                 {k.refused > 0 && <span class="status failed"> ({k.refused} refused)</span>}, last {k.last}
               </li>
             ))}

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.ts';
-import type { GrantAction, GrantActivityBatch, GrantActivityStore } from '../../domain/grant_activity.ts';
+import type { CallKindCount, GrantAction, GrantActivityBatch, GrantActivityStore } from '../../domain/grant_activity.ts';
 import { randomId } from '../../crypto/random.ts';
 
 export class SqlGrantActivityStore implements GrantActivityStore {
@@ -8,7 +8,8 @@ export class SqlGrantActivityStore implements GrantActivityStore {
 
   async record(batch: GrantActivityBatch, keepActions: number) {
     // A grant deleted since its calls were counted (its app was deleted) has nothing to attach them to.
-    const ids = [...batch.calls.keys()];
+    const ids = [...new Set([...batch.calls.keys(), ...batch.kinds.keys()])];
+    if (ids.length === 0) return;
     const existing = new Set((await this.db.selectFrom('grants').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
     await this.db.transaction().execute(async (tx) => {
       for (const [grantId, days] of batch.calls) {
@@ -18,6 +19,22 @@ export class SqlGrantActivityStore implements GrantActivityStore {
             .insertInto('grant_activity')
             .values({ grant_id: grantId, day, calls })
             .onConflict((oc) => oc.columns(['grant_id', 'day']).doUpdateSet({ calls: sql`grant_activity.calls + ${calls}` }))
+            .execute();
+        }
+      }
+      for (const [grantId, kinds] of batch.kinds) {
+        if (!existing.has(grantId)) continue;
+        for (const k of kinds.values()) {
+          await tx
+            .insertInto('grant_call_kinds')
+            .values({ grant_id: grantId, day: k.day, method: k.method, route: k.route, org: k.org, calls: k.calls, refused: k.refused, last_at: k.lastAt })
+            .onConflict((oc) =>
+              oc.columns(['grant_id', 'day', 'method', 'route', 'org']).doUpdateSet({
+                calls: sql`grant_call_kinds.calls + ${k.calls}`,
+                refused: sql`grant_call_kinds.refused + ${k.refused}`,
+                last_at: sql`CASE WHEN grant_call_kinds.last_at > ${k.lastAt} THEN grant_call_kinds.last_at ELSE ${k.lastAt} END`,
+              }),
+            )
             .execute();
         }
       }
@@ -43,6 +60,16 @@ export class SqlGrantActivityStore implements GrantActivityStore {
       .orderBy('day')
       .execute();
     return rows.map((r) => ({ day: r.day, calls: Number(r.calls) }));
+  }
+
+  async callKinds(grantId: string, sinceDay: string): Promise<CallKindCount[]> {
+    const rows = await this.db
+      .selectFrom('grant_call_kinds')
+      .select(['day', 'method', 'route', 'org', 'calls', 'refused', 'last_at'])
+      .where('grant_id', '=', grantId)
+      .where('day', '>=', sinceDay)
+      .execute();
+    return rows.map((r) => ({ day: r.day, method: r.method, route: r.route, org: r.org, calls: Number(r.calls), refused: Number(r.refused), lastAt: Number(r.last_at) }));
   }
 
   async recentActions(grantId: string, limit: number): Promise<GrantAction[]> {

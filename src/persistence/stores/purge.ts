@@ -52,6 +52,8 @@ function statement(kind: PurgeKind, cutoff: number, limit: number, postgres: boo
       return sql`DELETE FROM grant_narrowings WHERE grant_id IN (SELECT grant_id FROM grant_narrowings WHERE expires_at < ${cutoff} LIMIT ${limit})`;
     case 'grant_activity':
       return sql`DELETE FROM grant_activity WHERE (grant_id, day) IN (SELECT grant_id, day FROM grant_activity WHERE day < ${utcDay(cutoff)} LIMIT ${limit})`;
+    case 'grant_call_kinds':
+      return sql`DELETE FROM grant_call_kinds WHERE (grant_id, day, method, route, org) IN (SELECT grant_id, day, method, route, org FROM grant_call_kinds WHERE day < ${utcDay(cutoff)} LIMIT ${limit})`;
     case 'app_error_counts':
       return sql`DELETE FROM app_error_counts WHERE (app_id, day, code) IN (SELECT app_id, day, code FROM app_error_counts WHERE day < ${utcDay(cutoff)} LIMIT ${limit})`;
     case 'mail_sent':
