@@ -275,6 +275,12 @@ for (const dialect of dialects()) {
           await page.getByRole('alert').waitFor();
           await check('sign-in page after a mistake', undefined);
           await check('create-account page', `${t.issuer}/signup`);
+          await page.getByLabel('Name').fill('Pat Example');
+          await page.getByLabel('Email').fill(`pat-${scheme}-${viewport.width}@example.com`);
+          await page.getByLabel('Password').fill('amber gulls over the quay');
+          await page.getByRole('button', { name: 'Create account' }).click();
+          await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+          await check('check your inbox, after sign-up (issue 20)', undefined);
           await check('forgot password', `${t.issuer}/forgot-password`);
           await check('choose a new password (a mailed link)', resetUrl);
           await check('a reset link that is not valid', `${t.issuer}/reset-password?link=x`, 400);
