@@ -11,18 +11,25 @@
  * (services/accounts/passkeys.ts).
  * @module
  */
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { isIP } from 'node:net';
 import { randomId } from './random.ts';
+
+let loading: Promise<typeof import('@simplewebauthn/server')> | undefined;
+/**
+ * The library, loaded on the first ceremony rather than at start (issue 14): with its CBOR and
+ * ASN.1 dependencies it was the largest single import of a starting server (about 250 ms of a
+ * 1.1 s module load on a quiet machine), for pages most starts never serve.
+ */
+function library(): Promise<typeof import('@simplewebauthn/server')> {
+  loading ??= import('@simplewebauthn/server');
+  return loading;
+}
 
 export type CreationOptions = PublicKeyCredentialCreationOptionsJSON;
 export type RequestOptions = PublicKeyCredentialRequestOptionsJSON;
@@ -66,6 +73,7 @@ export function newUserHandle(): string {
 
 /** Options for navigator.credentials.create(): a discoverable credential with user verification. */
 export async function registrationOptions(rp: RelyingParty, user: { handle: string; email: string; name: string }, exclude: StoredCredential[]): Promise<CreationOptions> {
+  const { generateRegistrationOptions } = await library();
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -86,6 +94,7 @@ export async function registrationOptions(rp: RelyingParty, user: { handle: stri
  * (discoverable credentials, empty allowCredentials: sign-in without typing).
  */
 export async function authenticationOptions(rp: RelyingParty, userVerification: 'required' | 'preferred', allow: StoredCredential[] = []): Promise<RequestOptions> {
+  const { generateAuthenticationOptions } = await library();
   return generateAuthenticationOptions({
     rpID: rp.id,
     userVerification,
@@ -117,6 +126,7 @@ export type VerifiedRegistration =
   | { ok: false; reason: string };
 
 export async function verifyRegistration(rp: RelyingParty, response: RegistrationResponse, challenge: string): Promise<VerifiedRegistration> {
+  const { verifyRegistrationResponse } = await library();
   try {
     const verified = await verifyRegistrationResponse({
       response,
@@ -155,6 +165,7 @@ export async function verifyAssertion(
   credential: StoredCredential,
   requireUserVerification: boolean,
 ): Promise<VerifiedAssertion> {
+  const { verifyAuthenticationResponse } = await library();
   try {
     const verified = await verifyAuthenticationResponse({
       response,

@@ -5,10 +5,24 @@
  * @module
  */
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailConfig } from '../config/config.ts';
+
+/**
+ * nodemailer, required when the first message goes out rather than at start (issue 14: about
+ * 40 ms of a starting server's module load, for a process that may send nothing for hours).
+ */
+const mailer = (): typeof nodemailer => createRequire(import.meta.url)('nodemailer') as typeof nodemailer;
+
+/** A nodemailer transporter made on first use; closing one never made does nothing. */
+function lazily(make: () => Transporter): { get(): Transporter; close(): void } {
+  let made: Transporter | undefined;
+  return { get: () => (made ??= make()), close: () => made?.close() };
+}
 
 export interface Envelope {
   /** The outbox id, sent as `X-Tessera-Message-Id` so a message can be traced end to end. */
@@ -40,18 +54,20 @@ export function createTransport(config: MailConfig, dataDir: string, log: Logger
 
 function smtpTransport(from: string, smtpUrl: string): MailTransport {
   const url = new URL(smtpUrl);
-  const transporter = nodemailer.createTransport({
-    url: smtpUrl,
-    // A mail server that hangs delays mail, never the sender loop for long.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  const transporter = lazily(() =>
+    mailer().createTransport({
+      url: smtpUrl,
+      // A mail server that hangs delays mail, never the sender loop for long.
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    } as Parameters<typeof nodemailer.createTransport>[0]),
+  );
   return {
     description: `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`,
     async send(envelope) {
       try {
-        await transporter.sendMail({ ...message(from, envelope) });
+        await transporter.get().sendMail({ ...message(from, envelope) });
       } catch (err) {
         const code = (err as { responseCode?: unknown }).responseCode;
         if (typeof code === 'number' && code >= 500 && code < 600) throw new PermanentDeliveryError(`SMTP ${code}: ${(err as Error).message}`);
@@ -63,11 +79,11 @@ function smtpTransport(from: string, smtpUrl: string): MailTransport {
 }
 
 function fileTransport(from: string, dir: string, log: Logger): MailTransport {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const composer = lazily(() => mailer().createTransport({ streamTransport: true, buffer: true, newline: 'unix' }));
   return {
     description: dir,
     async send(envelope) {
-      const info = await composer.sendMail(message(from, envelope));
+      const info = await composer.get().sendMail(message(from, envelope));
       mkdirSync(dir, { recursive: true });
       // Written whole, then renamed: a reader never sees half a message.
       const file = join(dir, `${envelope.id}.eml`);

@@ -10,11 +10,12 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomId } from '../crypto/random.ts';
-import pg from 'pg';
+import type pg from 'pg';
 import { sql } from 'kysely';
 import type { Narrowing } from '../domain/grants.ts';
 import type { AppSuspension } from '../domain/app_suspensions.ts';
 import type { Db } from './database.ts';
+import { pgDriver } from './pg_driver.ts';
 
 export type ChangeEvent =
   | { type: 'revoked'; id: string; kind: 'grant' | 'family' | 'token'; expiresAt: number }
@@ -69,7 +70,7 @@ export class PostgresChangeFeed implements ChangeFeed {
   ) {}
 
   async start(): Promise<void> {
-    const client = new pg.Client(this.clientConfig);
+    const client = new (pgDriver().Client)(this.clientConfig);
     client.on('error', (err) => this.reconnect(err));
     client.on('end', () => this.reconnect(new Error('listener connection ended')));
     client.on('notification', (msg) => {

@@ -6,14 +6,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from 'kysely';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { Database } from './schema.ts';
 import { namingStatements } from './named_statements.ts';
-
-// bigint columns hold epoch seconds, far inside Number's safe range.
-pg.types.setTypeParser(20, (value: string) => Number(value));
+import { pgDriver } from './pg_driver.ts';
 
 export type Db = Kysely<Database>;
 
@@ -36,7 +34,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: config.url,
     max: 10,
     connectionTimeoutMillis: 5000,

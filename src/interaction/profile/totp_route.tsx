@@ -8,7 +8,6 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import QRCode from 'qrcode';
 import type { AppOptions } from '../../deps.ts';
 import { otpauthUri } from '../../crypto/totp.ts';
 import { rejectOtherMethods } from '../../http/methods.ts';
@@ -28,6 +27,8 @@ export default async function totpRoutes(app: FastifyInstance, { deps }: AppOpti
   async function sendSetup(reply: Parameters<typeof sendPage>[0], email: string, sessionId: string, secret: string, wrong = false) {
     // The name the authenticator app lists the account under: the platform's, as people know it (PRODUCT_NAME).
     const uri = otpauthUri(secret, deps.config.brand.productName, email);
+    // Loaded on the first setup page, not at start (issue 14).
+    const { default: QRCode } = await import('qrcode');
     const svg = await QRCode.toString(uri, { type: 'svg', margin: 1 });
     const qrDataUri = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
     return sendPage(reply, <TotpSetupView token={profileToken(deps, sessionId)} logoutToken={logoutToken(deps, sessionId)} secret={secret} uri={uri} qrDataUri={qrDataUri} wrong={wrong} />, {
