@@ -7,10 +7,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { Database } from './schema.ts';
 import { namingStatements } from './named_statements.ts';
+import { GroupCommit } from './group_commit.ts';
+import { GroupCommitSqliteDialect } from './group_commit_driver.ts';
+import { WalCheckpoints } from './wal_checkpoints.ts';
 import { pgDriver } from './pg_driver.ts';
 
 export type Db = Kysely<Database>;
@@ -20,6 +23,8 @@ export interface DatabaseHandle {
   dialect: DatabaseConfig['dialect'];
   /** The pg pool, for LISTEN/NOTIFY; undefined on SQLite. */
   pool?: pg.Pool;
+  /** SQLite: the group commit and the checkpoints of this connection (figures for tests and the bench). */
+  sqlite?: { group: GroupCommit; checkpoints?: WalCheckpoints };
   close(): Promise<void>;
 }
 
@@ -31,8 +36,19 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(sqlite) }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    // Checkpoints between groups, not inside a commit (persistence/wal_checkpoints.ts); a log that
+    // grew past 64 MB once (a bulk import) is cut back to that when it restarts.
+    sqlite.pragma('wal_autocheckpoint = 0');
+    sqlite.pragma('journal_size_limit = 67108864');
+    let checkpoints: WalCheckpoints | undefined;
+    const group = new GroupCommit(sqlite, { afterGroup: () => checkpoints?.afterGroup() });
+    if (config.path !== ':memory:') checkpoints = new WalCheckpoints(config.path, group);
+    const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(group) });
+    const close = async () => {
+      await checkpoints?.close();
+      await db.destroy();
+    };
+    return { db, dialect: 'sqlite', sqlite: { group, ...(checkpoints ? { checkpoints } : {}) }, close };
   }
   const pool = new (pgDriver().Pool)({
     connectionString: config.url,
@@ -55,57 +71,6 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   if (config.preparedStatements !== false) namingStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', pool, close: () => db.destroy() };
-}
-
-/**
- * Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE). A deferred BEGIN
- * reads first and asks for the lock at its first write; if another process (the CLI, a second server,
- * its mail sender) committed in between, SQLite refuses at once with SQLITE_BUSY_SNAPSHOT, which no
- * busy_timeout waits out, and the request answered 500. Found by test/reliability/sign_in_crash.test.ts,
- * where the test's own process delivers mail from the same file. Taking the lock first makes the
- * transaction wait for the other writer (busy_timeout) instead. One connection per process runs one
- * transaction at a time anyway, so nothing here loses concurrency.
- * https://www.sqlite.org/lang_transaction.html ("Read transactions versus write transactions")
- */
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
-  }
-}
-
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
-
-/**
- * better-sqlite3 with its prepared statements kept. Kysely prepares every query anew, and on the
- * hot paths preparing costs about as much as running the query (bench/profile.ts: better-sqlite3
- * `prepare` is 7–10% of the server's CPU on /token and /introspect; a reused statement takes ~40%
- * less CPU per query). Stores build their SQL from a few fixed shapes, so the map stays small; a
- * bound clears it should varying shapes (IN lists) ever fill it. Kysely's SQLite driver runs one
- * query at a time, so a statement is never used twice at once.
- */
-function keepingStatements(sqlite: SQLite.Database): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(text: string) {
-      let statement = statements.get(text);
-      if (!statement) {
-        if (statements.size >= 500) statements.clear();
-        statement = sqlite.prepare(text);
-        statements.set(text, statement);
-      }
-      return statement;
-    },
-  };
 }
 
 /** True when the database answers a trivial query; used by /readyz. */
