@@ -144,6 +144,17 @@ for (const dialect of dialects()) {
       assert.equal(browser.sessionCookie(), undefined);
     });
 
+    it('with a second factor turned on since the sign-up, the link only verifies (the factor is asked at sign-in)', async () => {
+      const browser = new Browser(t);
+      await signUp(browser, 'factor@example.com');
+      const user = await account('factor@example.com');
+      assert.equal(await t.deps.accounts.startTotp(user), true);
+      assert.equal(await t.deps.stores.users.enableTotp(user.id, 0, [], t.clock.now(), { type: 'user.totp_enabled', userId: user.id }), true);
+      const res = await useLink(browser, await mailedLink('factor@example.com'));
+      assert.equal(res.statusCode, 200);
+      assert.equal(browser.sessionCookie(), undefined);
+    });
+
     it(`after ${SIGN_UP_BROWSER_SECONDS / 60} minutes the cookie no longer signs in, even if the browser kept it`, async () => {
       const browser = new Browser(t);
       await signUp(browser, 'late@example.com');
