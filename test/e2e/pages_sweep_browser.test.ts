@@ -121,6 +121,19 @@ describe('every page at 320 px, light and dark, in Chromium (sqlite)', () => {
 
       at('/login', 'sign-in', '/login'),
       at('/signup', 'sign-up', '/signup'),
+      {
+        // What POST /signup answers (issue 20), for a new address and a taken one alike.
+        route: undefined,
+        name: 'check your inbox (after sign-up)',
+        go: async (page) => {
+          await page.goto(`${t.issuer}/signup`);
+          await page.getByLabel('Name').fill('Quentin Example');
+          await page.getByLabel('Email').fill('quentin.with.a.rather.long.address@subdomain.example.com');
+          await page.getByLabel('Password').fill('amber gulls over the quay');
+          await page.getByRole('button', { name: 'Create account' }).click();
+          await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+        },
+      },
       at('/forgot-password', 'forgot password', '/forgot-password'),
       at('/reset-password', 'a reset link that is not valid', '/reset-password?link=x', 400),
       at('/verify-email', 'a mailed link that is not valid', '/verify-email?link=x', 400),
