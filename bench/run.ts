@@ -10,10 +10,15 @@
  *                                     bulk-seeded grants (1,000,000) and 5 × N refresh tokens
  *   npm run bench -- --only=tessera-postgres-2nodes
  *                                     only the revoke propagation between two PostgreSQL nodes
+ *   npm run bench -- --only=tessera-sqlite-cold,tessera-sqlite-cold-node
+ *                                     only the cold starts (issue 14): npm start → /readyz 200
+ *   npm run bench -- --scale --only=tessera-sqlite-cold,tessera-sqlite-scaled --scenarios=cold_start,cold_restart
+ *                                     the same, and on the bulk-seeded SQLite database
  *
  * Environment: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS (10), BENCH_POOL_RATE (codes per
  * second budgeted for pool scenarios, 2000), BENCH_POSTGRES_URL, BENCH_LOG_LEVEL (server, warn),
- * BENCH_REVOKE_SAMPLES (revocations timed between two nodes, 200).
+ * BENCH_REVOKE_SAMPLES (revocations timed between two nodes, 200), BENCH_COLD_STARTS (starts timed
+ * per cold-start figure, 5).
  * @module
  */
 import { fileURLToPath } from 'node:url';
@@ -27,6 +32,8 @@ import { apiReadDpop } from './scenarios/dpop.ts';
 import { revokePropagation } from './scenarios/revoke_propagation.ts';
 import { suspendPropagation } from './scenarios/suspend_propagation.ts';
 import { startTessera } from './targets/tessera.ts';
+import { coldTarget } from './targets/cold.ts';
+import { coldStarts } from './scenarios/cold_start.ts';
 import { hello, startHello, startOidcProvider } from './targets/references.ts';
 import { machine, ratioLines, ratios, table, writeRun, type Row } from './report.ts';
 import { writeChart } from './chart.ts';
@@ -42,21 +49,24 @@ const options: LoadOptions = {
   connections: number('BENCH_CONNECTIONS', 10),
 };
 const revokeSamples = number('BENCH_REVOKE_SAMPLES', 200);
+const coldStartCount = number('BENCH_COLD_STARTS', 5);
 const budget = Math.ceil(number('BENCH_POOL_RATE', 2000) * (options.warmupSeconds + options.seconds));
 const scaleArg = args.find((a) => a === '--scale' || a.startsWith('--scale='));
 const scale = scaleArg ? Number(scaleArg.split('=')[1] ?? 1_000_000) : undefined;
 if (scale !== undefined && !(Number.isInteger(scale) && scale > 0)) throw new Error(`--scale wants a positive whole number, not ${scaleArg}`);
 const SCALE_SCENARIOS: ScenarioId[] = ['api_read', 'refresh', 'code_exchange', 'authorize', 'introspect'];
-// --scale: each dialect empty and scaled, scenarios (1)–(5), unless --only/--scenarios say otherwise.
-const onlyTargets = flag('only') ?? (scale ? ['tessera-sqlite', 'tessera-sqlite-scaled', 'tessera-postgres', 'tessera-postgres-scaled'] : undefined);
-const onlyScenarios = (flag('scenarios') as ScenarioId[] | undefined) ?? (scale ? SCALE_SCENARIOS : undefined);
+// --scale: each dialect empty and scaled, scenarios (1)–(5), and the SQLite restart on the scaled
+// database against the small one (issue 14), unless --only/--scenarios say otherwise.
+const onlyTargets = flag('only') ?? (scale ? ['tessera-sqlite', 'tessera-sqlite-scaled', 'tessera-postgres', 'tessera-postgres-scaled', 'tessera-sqlite-cold'] : undefined);
+const onlyScenarios = (flag('scenarios') as ScenarioId[] | undefined) ?? (scale ? [...SCALE_SCENARIOS, 'cold_restart' as const] : undefined);
 const scaleSeeding: Record<string, ScaleSeeded> = {};
 
 type Builders = Partial<Record<ScenarioId, () => Promise<LoadSpec> | LoadSpec>>;
 /** Figures that are not a load autocannon drives (the revoke propagation): they measure themselves. */
 type Probes = Partial<Record<ScenarioId, () => Promise<Measurement>>>;
 interface Started {
-  server: ServerProcess;
+  /** The server the load scenarios drive; the cold-start targets keep none up. */
+  server?: ServerProcess;
   scenarios: Builders;
   probes?: Probes;
   close(): Promise<void>;
@@ -91,6 +101,10 @@ const TARGETS: Record<string, () => Promise<Started>> = {
         suspend_propagation: () => suspendPropagation(target, revokeSamples),
       }, close: () => target.close() };
   },
+  // Issue 14: no server kept up; each probe spawns its own (targets/cold.ts).
+  'tessera-sqlite-cold': async () => ({ scenarios: {}, ...coldTarget('npm start', coldStartCount) }),
+  // The same without npm and its prestart check, so one run shows what those cost.
+  'tessera-sqlite-cold-node': async () => ({ scenarios: {}, ...coldTarget('node dist/src/main.js', coldStartCount) }),
   'oidc-provider': async () => {
     const target = await startOidcProvider();
     return { server: target.server, scenarios: oauthScenarios(target.server, target), close: () => target.server.stop() };
@@ -110,8 +124,19 @@ async function tessera(dialect: 'sqlite' | 'postgres', scaledAs?: string): Promi
     : undefined;
   const target = await startTessera(dialect, { prepare });
   const { server } = target;
+  const probes: Probes = {};
+  // Issue 14: `npm start` on the bulk-seeded file, once the load scenarios are done (cold_restart
+  // comes last). SQLite only: src/main.ts has no setting for the bench's throwaway PostgreSQL schema.
+  if (scaledAs && dialect === 'sqlite') {
+    probes.cold_restart = async () => {
+      await server.stop();
+      const { DATA_DIR, DATABASE_URL, KEY_ENCRYPTION_KEY } = target.env as Record<'DATA_DIR' | 'DATABASE_URL' | 'KEY_ENCRYPTION_KEY', string>;
+      return coldStarts({ command: 'npm start', dataDir: () => DATA_DIR, env: { DATABASE_URL, KEY_ENCRYPTION_KEY }, starts: coldStartCount });
+    };
+  }
   return {
     server,
+    probes,
     scenarios: {
       api_read: () => apiRead(server, target),
       // One proof per request, and the read answers several times faster than a code exchange.
@@ -144,7 +169,8 @@ async function main(): Promise<void> {
       for (const [name, started] of running) {
         const build = started.scenarios[id];
         const probe = started.probes?.[id];
-        if (build) rows.push(...(await runOne(name, id, async () => measure(started.server, await build(), options))));
+        const { server } = started;
+        if (build && server) rows.push(...(await runOne(name, id, async () => measure(server, await build(), options))));
         else if (probe) rows.push(...(await runOne(name, id, probe)));
       }
     }
@@ -155,7 +181,7 @@ async function main(): Promise<void> {
   console.log('\n' + table(rows) + '\n\n' + ratioLines(list) + '\n');
   // Scale runs go to results/scale/, out of the chart of the main suite (chart.ts reads results/*.json).
   const dir = fileURLToPath(new URL(scale ? './results/scale' : './results', import.meta.url));
-  const file = writeRun(dir, { startedAt, machine: machine(), options: { ...options, quick, revokeSamples, ...(scale ? { scale } : {}) }, ...(scale ? { scaleSeeding } : {}), rows, ratios: list });
+  const file = writeRun(dir, { startedAt, machine: machine(), options: { ...options, quick, revokeSamples, coldStarts: coldStartCount, ...(scale ? { scale } : {}) }, ...(scale ? { scaleSeeding } : {}), rows, ratios: list });
   console.log(`results: ${file}` + (scale ? '' : `\nchart:   ${writeChart(dir)}`));
 }
 
@@ -163,7 +189,9 @@ async function runOne(name: string, id: ScenarioId, run: () => Promise<Measureme
   try {
     const row: Row = { target: name, scenario: id, ...(await run()) };
     const rate = row.rps === null ? '' : `${row.rps.toFixed(0)} req/s, `;
-    console.log(`  ${id} on ${name}: ${rate}p99 ${row.p99} ms, ${row.errors} errors${row.note ? ` (${row.note})` : ''}`);
+    // A few samples (cold starts): the note says median and range; p99 would be the slowest one.
+    const latency = row.samples ? '' : `p99 ${row.p99} ms, `;
+    console.log(`  ${id} on ${name}: ${rate}${latency}${row.errors} errors${row.note ? ` (${row.note})` : ''}`);
     return [row];
   } catch (err) {
     console.error(`  ${id} on ${name} FAILED: ${err instanceof Error ? err.message : String(err)}`);

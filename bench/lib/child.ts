@@ -12,11 +12,12 @@ let built = false;
 /**
  * Servers run compiled, as `npm start` runs Tessera (scripts/build.mjs): under tsx each would carry
  * the loader's thread and heap, about 60 MB of resident memory no production server has.
- * Built once per bench run, from the working tree.
+ * Brought up to date once per bench run, from the working tree, as `npm start` does (prestart): a
+ * dist/ built from the same sources is reused (scripts/build_manifest.mjs).
  */
-function buildOnce(): void {
+export function buildOnce(): void {
   if (built) return;
-  const build = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
+  const build = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build failed (scripts/build.mjs)');
   built = true;
 }

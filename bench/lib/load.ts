@@ -32,6 +32,9 @@ export interface Measurement {
   p95?: number;
   p99: number;
   max?: number;
+  /** Figures of a few samples (cold starts) carry their smallest, and every sample. */
+  min?: number;
+  samples?: number[];
   total: number;
   errors: number;
   rssMB: number;

@@ -17,6 +17,10 @@ export const SCENARIOS = {
   revoke_propagation: 'revoke at node A, 401 at node B',
   // Issue 21: a suspension written next to node A refused by node B within 100 ms at p99 (suspend_propagation.ts).
   suspend_propagation: 'suspend at node A, 401 at node B',
+  // Issue 14: from the spawn of `npm start` to /readyz 200, current build (cold_start.ts); last, so
+  // a scaled target's server can stop for it once its load scenarios are done.
+  cold_start: 'cold start, empty data dir → /readyz',
+  cold_restart: 'restart, existing data → /readyz',
 } as const;
 
 export type ScenarioId = keyof typeof SCENARIOS;

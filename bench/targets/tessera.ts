@@ -29,6 +29,8 @@ export interface TesseraTarget extends OAuthServer {
   peers: ServerProcess[];
   deps: Deps;
   seeded: Seeded;
+  /** The servers' environment (its database, data directory and key-encryption key). */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export async function startTessera(dialect: 'sqlite' | 'postgres', { prepare, no
     peers,
     deps,
     seeded,
+    env,
     clientId: seeded.clientId,
     paths: { token: '/token', introspect: '/introspect', authorize: '/authorize', jwks: '/.well-known/jwks.json', metadata: '/.well-known/openid-configuration' },
     mintCodes: (n) => mintCodes(deps, seeded, n),
