@@ -25,8 +25,11 @@ const CSRF_FIELDS = new Set(['csrf', 'token', '_csrf']);
 /** Actions whose success would end the fixture (its session, grant, app or membership). */
 const DESTRUCTIVE = /logout|\/sessions\/end|revoke|delete|remove|\/password$|\/totp\/disable|\/settings\/apps$|\/members\/role$/;
 
-/** Actions whose success answers 200 with a page (not a redirect). */
-const SUCCESS_PAGE = /\/totp\/(?:start|confirm)$/;
+/**
+ * Actions whose success answers 200 with a page (not a redirect): the two-step set-up pages, and
+ * sign-up's "Check your inbox" (issue 20; its refusals are 400 and 429).
+ */
+const SUCCESS_PAGE = /\/totp\/(?:start|confirm)$|^\/signup$/;
 
 /** Plausible values for the visible inputs, by name; anything else gets "x". */
 const VISIBLE: Record<string, string> = {
