@@ -74,7 +74,8 @@ export interface HeldWrites {
 }
 
 export class WalCheckpoints {
-  private readonly worker: Worker;
+  /** Started at the first pass: a process that only reads (most CLI commands) never starts one. */
+  private worker: Worker | undefined;
   private readonly intervalMs: number;
   private readonly restartPages: number;
   /** A pass was asked for and has not reported. */
@@ -90,19 +91,25 @@ export class WalCheckpoints {
   readonly figures: CheckpointFigures = { passes: 0, finals: 0, lastLogPages: 0, largestLogPages: 0, longestPassMs: 0, longestFinalMs: 0 };
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly writes: HeldWrites,
     { intervalMs = 100, restartPages = 4096 }: CheckpointOptions = {},
   ) {
     this.intervalMs = intervalMs;
     this.restartPages = restartPages;
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER, { eval: true, workerData: { path, driver } });
-    this.worker.unref();
-    this.worker.on('message', (pass: Pass) => this.reported(pass));
+    const worker = new Worker(WORKER, { eval: true, workerData: { path: this.path, driver } });
+    worker.unref();
+    worker.on('message', (pass: Pass) => this.reported(pass));
     // A worker that dies takes only the checkpoints with it (SQLite's own close still checkpoints);
     // it must not leave the writes held.
-    this.worker.on('error', () => this.stop());
+    worker.on('error', () => this.stop());
+    this.worker = worker;
+    return worker;
   }
 
   /** A group ended (no group is open now). */
@@ -127,12 +134,13 @@ export class WalCheckpoints {
   }
 
   private ask(): void {
+    const worker = this.started();
     // Referenced while a pass runs: held writes wait for its report, which must keep the process alive.
-    this.worker.ref();
+    worker.ref();
     this.outstanding = true;
     this.dirty = false;
     this.lastAsked = Date.now();
-    this.worker.postMessage('checkpoint');
+    worker.postMessage('checkpoint');
   }
 
   private askFinal(): void {
@@ -142,7 +150,7 @@ export class WalCheckpoints {
   }
 
   private reported(pass: Pass): void {
-    this.worker.unref();
+    this.worker?.unref();
     this.outstanding = false;
     if (pass.log >= 0) {
       this.figures.lastLogPages = pass.log;
@@ -178,10 +186,14 @@ export class WalCheckpoints {
 
   async close(): Promise<void> {
     this.stop();
+    const worker = this.worker;
+    if (!worker) return;
     // The worker closes its connection before this one closes (whose close checkpoints and removes the log).
-    const exited = once(this.worker, 'exit');
-    this.worker.postMessage('close');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
-    await this.worker.terminate();
+    const exited = once(worker, 'exit');
+    worker.postMessage('close');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
+    await worker.terminate();
   }
 }
