@@ -27,6 +27,9 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
+/** The longest the final pass may hold new groups back before they go on without it. */
+const HOLD_MAX_MS = 1000;
+
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
@@ -87,6 +90,7 @@ export class WalCheckpoints {
   private lastAsked = 0;
   private holdStarted = 0;
   private timer: NodeJS.Timeout | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly figures: CheckpointFigures = { passes: 0, finals: 0, lastLogPages: 0, largestLogPages: 0, longestPassMs: 0, longestFinalMs: 0 };
 
@@ -108,6 +112,7 @@ export class WalCheckpoints {
     // A worker that dies takes only the checkpoints with it (SQLite's own close still checkpoints);
     // it must not leave the writes held.
     worker.on('error', () => this.stop());
+    worker.on('exit', () => this.stop());
     this.worker = worker;
     return worker;
   }
@@ -147,6 +152,15 @@ export class WalCheckpoints {
     if (this.outstanding || this.closed || !this.writes.idle()) return;
     this.phase = 'final';
     this.ask();
+    // Writes are never held longer than this, whatever the pass does (a disk that stalls).
+    this.holdTimer = setTimeout(() => this.giveUpHold(), HOLD_MAX_MS);
+  }
+
+  private giveUpHold(): void {
+    this.holdTimer = undefined;
+    if (this.phase === 'normal') return;
+    this.phase = 'normal';
+    this.writes.release();
   }
 
   private reported(pass: Pass): void {
@@ -156,6 +170,8 @@ export class WalCheckpoints {
       this.figures.lastLogPages = pass.log;
       this.figures.largestLogPages = Math.max(this.figures.largestLogPages, pass.log);
     }
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     if (this.phase === 'final') {
       this.figures.finals++;
       this.figures.longestFinalMs = Math.max(this.figures.longestFinalMs, performance.now() - this.holdStarted);
@@ -179,7 +195,9 @@ export class WalCheckpoints {
   private stop(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
     this.timer = undefined;
+    this.holdTimer = undefined;
     if (this.phase !== 'normal') this.writes.release();
     this.phase = 'normal';
   }
