@@ -68,6 +68,12 @@ export interface GrantOutcome extends GrantShape {
    * grant (issue 15, a security notice). A longer lifetime alone is not a widening.
    */
   widened: boolean;
+  /**
+   * True when an existing grant held `offline_access` (itself or through an implying scope) and no
+   * longer does: the refresh tokens it gave must end with it (OIDC Core §11), or the service would
+   * keep acting while the person is away after being told it may not.
+   */
+  offlineAccessEnded: boolean;
 }
 
 /** What `grant` (undefined: none yet) becomes after `change`. */
@@ -93,7 +99,8 @@ export function grantAfter(grant: GrantShape | undefined, change: GrantChange): 
   }
   const narrowed = grant !== undefined && (!covers(after.scopes, before.scopes) || orgsNarrowed(before.orgIds, after.orgIds));
   const widened = grant !== undefined && (!covers(before.scopes, after.scopes) || orgsNarrowed(after.orgIds, before.orgIds));
-  return { scopes: [...after.scopes], orgIds: after.orgIds === null ? null : [...after.orgIds], expiresAt: after.expiresAt, narrowed, widened };
+  const offlineAccessEnded = grant !== undefined && covers(before.scopes, ['offline_access']) && !covers(after.scopes, ['offline_access']);
+  return { scopes: [...after.scopes], orgIds: after.orgIds === null ? null : [...after.orgIds], expiresAt: after.expiresAt, narrowed, widened, offlineAccessEnded };
 }
 
 /** True when `next` takes something away from `current` (an organization list is narrower than null). */

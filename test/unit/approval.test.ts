@@ -25,9 +25,9 @@ describe('grantAfter', () => {
   it('an approval that showed no organizations or lifetime keeps them exactly (the reported defect)', () => {
     const grant: GrantShape = { scopes: ['openid', 'workitems:read'], orgIds: ['globex'], expiresAt: 1000 };
     const after = grantAfter(grant, { kind: 'approval', scopes: ['openid', 'offline_access'], terms: { orgIds: 'keep', expiresAt: 'keep' } });
-    assert.deepEqual(after, { scopes: ['openid', 'workitems:read', 'offline_access'], orgIds: ['globex'], expiresAt: 1000, narrowed: false, widened: true });
+    assert.deepEqual(after, { scopes: ['openid', 'workitems:read', 'offline_access'], orgIds: ['globex'], expiresAt: 1000, narrowed: false, widened: true, offlineAccessEnded: false });
     assert.deepEqual(grantAfter(grant, { kind: 'approval', scopes: ['email'] }).orgIds, ['globex'], 'no terms: every dimension kept');
-    assert.deepEqual(grantAfter(undefined, { kind: 'approval', scopes: ['email'] }), { scopes: ['email'], orgIds: null, expiresAt: null, narrowed: false, widened: false });
+    assert.deepEqual(grantAfter(undefined, { kind: 'approval', scopes: ['email'] }), { scopes: ['email'], orgIds: null, expiresAt: null, narrowed: false, widened: false, offlineAccessEnded: false });
   });
 
   it('a scope unticked on the page leaves the grant with what implied it', () => {
@@ -43,7 +43,17 @@ describe('grantAfter', () => {
     const grant: GrantShape = { scopes: ['openid', 'email'], orgIds: ['globex'], expiresAt: 5 };
     // The edit page was read when the grant covered every organization and had profile.
     const after = grantAfter(grant, { kind: 'narrowing', scopes: ['openid', 'profile'], orgIds: null });
-    assert.deepEqual(after, { scopes: ['openid'], orgIds: ['globex'], expiresAt: 5, narrowed: true, widened: false });
+    assert.deepEqual(after, { scopes: ['openid'], orgIds: ['globex'], expiresAt: 5, narrowed: true, widened: false, offlineAccessEnded: false });
+  });
+
+  it('offline access ended: held before and not after, whatever the kind of change; platform scopes do not imply it', () => {
+    const held: GrantShape = { scopes: ['openid', 'offline_access', 'full_access'], orgIds: null, expiresAt: null };
+    assert.equal(grantAfter(held, { kind: 'narrowing', scopes: ['openid', 'full_access'], orgIds: null }).offlineAccessEnded, true);
+    assert.equal(grantAfter(held, { kind: 'narrowing', scopes: ['openid', 'offline_access', 'workitems:read'], orgIds: null }).offlineAccessEnded, false);
+    assert.equal(grantAfter(held, { kind: 'narrowing', scopes: ['openid', 'offline_access'], orgIds: [] }).offlineAccessEnded, false, 'organizations alone');
+    assert.equal(grantAfter(held, { kind: 'approval', scopes: ['openid'], terms: { withdrawn: ['offline_access'], orgIds: 'keep', expiresAt: 'keep' } }).offlineAccessEnded, true);
+    assert.equal(grantAfter({ ...held, scopes: ['openid', 'full_access'] }, { kind: 'narrowing', scopes: ['openid'], orgIds: null }).offlineAccessEnded, false, 'never held');
+    assert.equal(grantAfter(undefined, { kind: 'approval', scopes: ['openid'] }).offlineAccessEnded, false, 'a new grant ends nothing');
   });
 
   it('widened: scopes or organizations added to a grant, not the same approved again nor a longer lifetime (issue 15 notices)', () => {

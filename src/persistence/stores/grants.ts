@@ -219,6 +219,8 @@ export class SqlGrantStore implements GrantStore {
       let revised: Narrowing | undefined;
       if (outcome.narrowed) {
         await recordNarrowing(tx, live.id, set.scopes, set.org_ids, now, narrowingUntil);
+        // Offline access taken away: its refresh tokens end in the same transaction (domain/approval.ts).
+        if (outcome.offlineAccessEnded) await revokeFamiliesOfGrant(tx, live.id, now);
         // CAEP token-claims-change, committed with the narrowing (issue 19).
         await insertGrantNarrowedEvent(tx, { ...live, ...set }, change.kind === 'narrowing' ? CAUSES.userNarrowed : CAUSES.userReapprovedLess, now);
       } else if (outcome.widened) {
