@@ -14,6 +14,7 @@ import { registerFormBody } from './http/form_body.ts';
 import { MalformedParams, malformedQueryError, parseQueryString } from './http/urlencoded.ts';
 import { holdsNul } from './http/nul.ts';
 import { registerRequestMetrics } from './ops/request_metrics.ts';
+import { lazyRequestLoggers } from './ops/request_logger.ts';
 import { registerSignedIn } from './http/signed_in.ts';
 import { registerFormGuard, defaultCsrfRule, exempt } from './http/form_guard.ts';
 import { registerCors } from './http/cors.ts';
@@ -44,6 +45,8 @@ export type { AppOptions } from './deps.ts';
 export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
+    // A request's logger is made when it first writes, not for every request (ops/request_logger.ts).
+    childLoggerFactory: lazyRequestLoggers,
     // Form bodies and JSON are small here; a 10 MB post is refused before it is read (SECURITY 42).
     bodyLimit: 64 * 1024,
     routerOptions: {
@@ -77,18 +80,22 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerStatusPages(app, statusPage);
   registerFormBody(app);
   // A malformed query string is refused here, inside Fastify's error handling (see parseQueryString).
-  app.addHook('onRequest', async (request) => {
+  // Callback-style hooks here and below: every request runs them, and an async hook costs a
+  // promise and a microtask each (docs/performance.md, issue 14).
+  app.addHook('onRequest', (request, _reply, done) => {
     const err = malformedQueryError(request.query);
-    if (err) throw err;
+    if (err) return done(err);
+    done();
   });
   // A NUL in a path segment (`/apps/%00`) or a JSON body is refused like one in a query (SECURITY
   // 42): PostgreSQL cannot even compare it with a text column, so it would be a 500. Found by
   // fuzz_json.test.ts (paths) and the route-table sweep (the passkey steps' JSON).
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const params = request.params as Record<string, unknown> | undefined;
-    if (params && Object.values(params).some((v) => typeof v === 'string' && v.includes('\u0000'))) throw new MalformedParams('NUL in the path');
+    if (params && Object.values(params).some((v) => typeof v === 'string' && v.includes('\u0000'))) return done(new MalformedParams('NUL in the path'));
     // Forms are checked as they are decoded (urlencoded.ts); only JSON needs the walk.
-    if (request.headers['content-type']?.includes('json') && holdsNul(request.body)) throw new MalformedParams('NUL in the body');
+    if (request.headers['content-type']?.includes('json') && holdsNul(request.body)) return done(new MalformedParams('NUL in the body'));
+    done();
   });
   registerRequestMetrics(app, deps.metrics);
   await app.register(cookie);

@@ -5,9 +5,10 @@
  * answers 403 insufficient_scope (§3.1). The organization steps follow in org_access.ts.
  * @module
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Deps } from '../deps.ts';
 import { checkAccessToken } from '../services/access_tokens.ts';
+import type { AccessTokenClaims } from '../crypto/jwt.ts';
 import { covers } from '../domain/scopes.ts';
 import { ApiError, type ApiErrorCode } from './problem.ts';
 import { checkSenderConstraint, type Scheme } from './dpop.ts';
@@ -32,6 +33,28 @@ declare module 'fastify' {
 }
 
 export const REALM = 'Bearer realm="tessera"';
+
+/**
+ * The principal of verified claims, made once per claims object: a token verified moments ago
+ * comes back from the cache as the same object (caches/verified_tokens.ts), so its calls share one
+ * frozen principal, and checkScope's expansion of its scopes is made once too (issue 14).
+ */
+const principals = new WeakMap<AccessTokenClaims, Principal>();
+
+function principalOf(claims: AccessTokenClaims): Principal {
+  let principal = principals.get(claims);
+  if (!principal) {
+    principal = Object.freeze({
+      userId: claims.sub,
+      clientId: claims.client_id,
+      grantId: claims.gid,
+      scopes: Object.freeze(claims.scope.split(' ')) as string[],
+      orgIds: claims.orgs === undefined ? null : (Object.freeze([...claims.orgs]) as string[]),
+    });
+    principals.set(claims, principal);
+  }
+  return principal;
+}
 
 /**
  * checkAccessToken's reasons as problem codes. All are `invalid_token` in the RFC 6750 challenge;
@@ -80,13 +103,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: Deps, onUse: (pri
     const { claims } = result;
     // RFC 9449 §7: only a bound token or the DPoP scheme has anything to check; the bearer read pays nothing.
     if (claims.cnf !== undefined || presented.scheme === 'dpop') await checkSenderConstraint(deps, request, reply, presented.scheme, presented.token, claims);
-    request.principal = {
-      userId: claims.sub,
-      clientId: claims.client_id,
-      grantId: claims.gid,
-      scopes: claims.scope.split(' '),
-      orgIds: claims.orgs ?? null,
-    };
+    request.principal = principalOf(claims);
     onUse(request.principal, request.ip);
   });
   // What the service did, for the person's "Manage applications" page (counted in memory, written
@@ -117,7 +134,14 @@ export function checkScope(principal: Principal, scope: string): void {
   throw err;
 }
 
-/** The same as a route hook. */
+/** The same as a route hook (callback-style: every API call runs one). */
 export function requireScope(scope: string) {
-  return async (request: FastifyRequest) => checkScope(request.principal, scope);
+  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    try {
+      checkScope(request.principal, scope);
+    } catch (err) {
+      return done(err as ApiError);
+    }
+    done();
+  };
 }

@@ -18,16 +18,16 @@ export function registerRateLimit(api: FastifyInstance, deps: Deps): void {
   const policy = `"${POLICY}";q=${limit.count};w=${limit.seconds}`;
 
   // Runs after the bearer check (registered after it), so only a valid token is counted.
-  api.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.public) return;
+  // Callback-style: every API call runs it (an async hook costs a promise and a microtask).
+  api.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config.public) return done();
     const key = request.principal.grantId;
     const wait = throttle.take(key);
     const { remaining, resetSeconds } = throttle.quota(key);
     reply.header('ratelimit-policy', policy).header('ratelimit', `"${POLICY}";r=${remaining};t=${wait || resetSeconds}`);
-    if (wait > 0) {
-      const err = new ApiError(429, 'rate_limited', `grant ${key}`);
-      err.headers['retry-after'] = String(wait);
-      throw err;
-    }
+    if (wait === 0) return done();
+    const err = new ApiError(429, 'rate_limited', `grant ${key}`);
+    err.headers['retry-after'] = String(wait);
+    done(err);
   });
 }

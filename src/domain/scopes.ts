@@ -96,8 +96,18 @@ export function formatScope(scopes: Iterable<string>): string {
 
 /** True when every requested scope is in `held`, directly or through what a held scope implies. */
 export function covers(held: readonly string[], requested: readonly string[]): boolean {
-  const effective = expand(held);
+  const effective = expandedOnce(held);
   return requested.every((s) => effective.has(s));
+}
+
+/** Expansions of frozen scope lists (an API call's principal, api/bearer.ts), made once each: they cannot change. */
+const expansions = new WeakMap<readonly string[], Set<string>>();
+
+function expandedOnce(held: readonly string[]): ReadonlySet<string> {
+  if (!Object.isFrozen(held)) return expand(held);
+  let effective = expansions.get(held);
+  if (!effective) expansions.set(held, (effective = expand(held)));
+  return effective;
 }
 
 /** The set of scopes `scopes` grant, with implications applied. */

@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function registerSecurityHeaders(app: FastifyInstance, options: { secure: boolean }): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // Callback-style: every response runs it (an async hook costs a promise and a microtask).
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
@@ -17,6 +18,6 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { secure:
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', DEFAULT_CSP);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (options.secure) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    return payload;
+    done(null, payload);
   });
 }

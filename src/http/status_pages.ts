@@ -15,11 +15,10 @@ export type StatusCode = 404 | 405;
 export type StatusPage = (reply: FastifyReply, status: StatusCode) => string;
 
 export function registerStatusPages(app: FastifyInstance, page: StatusPage): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback-style: every response runs it, and nearly all pass through untouched.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const status = reply.statusCode;
-    if (status !== 404 && status !== 405) return payload;
-    if (!String(reply.getHeader('content-type') ?? '').startsWith('application/json')) return payload;
-    if (!wantsPage(request)) return payload;
-    return page(reply, status);
+    if ((status !== 404 && status !== 405) || !String(reply.getHeader('content-type') ?? '').startsWith('application/json') || !wantsPage(request)) return done(null, payload);
+    done(null, page(reply, status));
   });
 }

@@ -20,12 +20,13 @@ export interface Drain {
 
 export function registerDrain(app: FastifyInstance): Drain {
   let draining = false;
-  app.addHook('onRequest', async (request, reply) => {
-    if (!draining) return;
+  // Callback-style: every request runs it, and it has nothing to do until a drain begins.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!draining) return done();
     reply.header('connection', 'close');
-    if (request.url.split('?')[0] === OPS_ENDPOINTS.ready) {
-      return reply.code(503).header('retry-after', '5').header('cache-control', 'no-store').send({ status: 'draining' });
-    }
+    // Answering from a callback hook: send, and do not call done (Fastify's hooks reference).
+    if (request.url.split('?')[0] === OPS_ENDPOINTS.ready) return void reply.code(503).header('retry-after', '5').header('cache-control', 'no-store').send({ status: 'draining' });
+    done();
   });
   return {
     async begin(graceMs = DRAIN_GRACE_MS) {
