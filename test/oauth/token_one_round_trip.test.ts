@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
-import type pg from 'pg';
+import { recordStatements } from '../support/pg_statements.ts';
 import { dialects, startTestApp, type TestApp } from '../support/app.ts';
 import { createClient, createUser, type TestClient } from '../support/fixtures.ts';
 import { exchangeCode, issueTestCode, obtainTokens, postForm, refresh, type ObtainedTokens } from '../support/codes.ts';
@@ -19,23 +19,6 @@ import type { User } from '../../src/domain/users.ts';
 
 const SCOPES = ['openid', 'workitems:read', 'workitems:write', 'offline_access'];
 const REDIRECT = 'http://127.0.0.1/cb';
-
-/** Every statement the pool's connections run from now on (texts), through pg's own `query`. */
-function recordStatements(pool: pg.Pool): string[] {
-  const seen: string[] = [];
-  const wrapped = new WeakSet<object>();
-  pool.on('acquire', (client) => {
-    if (wrapped.has(client)) return;
-    wrapped.add(client);
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const first = args[0];
-      seen.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
-      return query(...args);
-    };
-  });
-  return seen;
-}
 
 for (const dialect of dialects()) {
   describe(`token writes in one round trip, refusals in SQL (${dialect})`, () => {

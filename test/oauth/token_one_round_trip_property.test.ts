@@ -19,7 +19,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import type pg from 'pg';
+import { recordStatements } from '../support/pg_statements.ts';
 import { dialects, startTestApp, type Dialect, type TestApp } from '../support/app.ts';
 import { createClient, type TestClient } from '../support/fixtures.ts';
 import { exchangeCode, issueTestCode, postForm, refresh, s256 } from '../support/codes.ts';
@@ -168,23 +168,6 @@ async function start(dialect: Dialect, grace: number): Promise<Env> {
   };
   const statements = t.deps.database.pool ? recordStatements(t.deps.database.pool) : undefined;
   return { dialect, t, clients, keys: { key: await proofKey(), other: await proofKey() }, passwordHash: await hashPassword('a password for these cases'), ...(statements ? { statements } : {}) };
-}
-
-/** Every statement the pool's connections run from now on (texts), through pg's own `query`. */
-function recordStatements(pool: pg.Pool): string[] {
-  const seen: string[] = [];
-  const wrapped = new WeakSet<object>();
-  pool.on('acquire', (client) => {
-    if (wrapped.has(client)) return;
-    wrapped.add(client);
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const first = args[0];
-      seen.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
-      return query(...args);
-    };
-  });
-  return seen;
 }
 
 /** A new person and their grant, both in the state the case asks for. */
