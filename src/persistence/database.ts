@@ -18,6 +18,15 @@ import { pgDriver } from './pg_driver.ts';
 
 export type Db = Kysely<Database>;
 
+/** PostgreSQL: the server ends a statement running this long (SECURITY R7). */
+export const STATEMENT_TIMEOUT_MS = 10_000;
+/**
+ * PostgreSQL: this process stops waiting for an answer this long after sending a statement (a
+ * frozen or partitioned database). The statement may still run later, when the database reads it
+ * from its socket: stores/checked_exchanges.ts makes its writes carry a deadline before this.
+ */
+export const QUERY_TIMEOUT_MS = 11_000;
+
 export interface DatabaseHandle {
   db: Db;
   dialect: DatabaseConfig['dialect'];
@@ -56,11 +65,11 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
     // A statement that hangs must not hold a request forever (SECURITY R7).
-    statement_timeout: 10000,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
     // Nor a database that stops answering on an open connection (paused, partitioned): the server's
     // statement_timeout cannot fire then, so the client gives up a second later. Found by
     // test/reliability/db_outage.test.ts ("frozen"), where a code exchange hung past 15 s.
-    query_timeout: 11000,
+    query_timeout: QUERY_TIMEOUT_MS,
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
   // An idle client losing its connection (database restart) must not crash the process.

@@ -18,7 +18,7 @@
  * @module
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../database.ts';
+import { QUERY_TIMEOUT_MS, type Db } from '../database.ts';
 import { PreparedQuery } from '../prepared.ts';
 import { CODE_COLUMNS, REFRESH_TOKEN_COLUMNS } from '../columns.ts';
 import type { AuthorizationCodesTable, RefreshTokensTable } from '../schema.ts';
@@ -55,6 +55,19 @@ function columns(alias: string, names: readonly string[]): RawBuilder<unknown> {
   return sql.raw(names.map((n) => `${alias}.${n}`).join(', '));
 }
 
+/**
+ * The statement writes only before this deadline, by the database's clock: `now` (whole seconds,
+ * rounded down) plus a window shorter than the time this process waits for its answer. A statement
+ * held up in a frozen or partitioned database's socket runs when the database wakes, after this
+ * process answered 503 and the client was told to try again with the same token or code; written
+ * then, the retry would look like reuse and revoke the family (SECURITY R3: nothing refused during
+ * an outage takes effect; test/reliability/db_outage.test.ts, "frozen"). Past the deadline it only
+ * reads. If the database's clock runs ahead of this node's by more than the window, every exchange
+ * takes the handler's second statement (slower, still correct); behind it, a late statement can
+ * write within the skew, as the two-statement path always could.
+ */
+const WRITE_DEADLINE = (now: unknown) => sql`extract(epoch from clock_timestamp()) < ${now}::bigint + ${sql.raw(String(Math.floor(QUERY_TIMEOUT_MS / 1000) - 1))}`;
+
 /** The grant is live and the person may still get tokens (grants/checks.ts, same order of ideas). */
 const HOLDER_LIVE = (now: unknown) => sql`
   g.id IS NOT NULL AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR ${now} < g.expires_at)
@@ -84,6 +97,7 @@ export function checkedExchangeQueries(db: Db) {
             -- RFC 9449 §10.1: a code bound with dpop_jkt needs a proof of that key.
             AND (c.dpop_jkt IS NULL OR c.dpop_jkt = ${v.proofJkt}::text)
             AND ${HOLDER_LIVE(v.now)}
+            AND ${WRITE_DEADLINE(v.now)}
             AND ${stillGrantsSome(held, scopeArray(sql`g.scopes`))},
           false) AS ok
         FROM authorization_codes c
@@ -124,6 +138,7 @@ export function checkedExchangeQueries(db: Db) {
             -- RFC 6749 §6: a requested scope is within the token's.
             AND (${v.requestedScopes}::text[] IS NULL OR ${scopeArray(sql`r.scopes`)} @> ${v.requestedScopes}::text[])
             AND ${HOLDER_LIVE(v.now)}
+            AND ${WRITE_DEADLINE(v.now)}
             AND ${stillGrantsSome(held, scopeArray(sql`g.scopes`))}
             -- A password change ends the refresh tokens obtained before it (SECURITY 19).
             AND (u.password_changed_at IS NULL OR r.created_at >= u.password_changed_at),
